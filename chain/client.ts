@@ -1,0 +1,79 @@
+/**
+ * @module chain/client
+ * The one interface every component uses to talk to the KMS chain. Two
+ * implementations: `chain/wasmd` (cosmjs against real wasmd validators) and
+ * `chain/embedded` (the same wasm in process with cw-simulate, or reached over
+ * HTTP from another process). Connector, CLI and tests depend only on this.
+ */
+
+export interface Coin {
+  denom: string;
+  amount: string;
+}
+
+export interface ChainEvent {
+  /** Full event type, e.g. `wasm-tkms_request`. */
+  type: string;
+  attributes: Record<string, string>;
+  height: number;
+  txHash: string;
+}
+
+export interface ExecuteResult {
+  txHash: string;
+  height: number;
+  gasUsed: number;
+  events: ChainEvent[];
+}
+
+export interface EventFilter {
+  /** Only events whose `_contract_address` equals this. */
+  contract: string;
+  /** Full event type, e.g. `wasm-tkms_request`. */
+  eventType: string;
+}
+
+export interface Subscription {
+  close(): void;
+  /** Resolves when the subscription stops; rejects if it stopped on an error. */
+  readonly done: Promise<void>;
+}
+
+export interface KmsChainClient {
+  readonly chainId: string;
+  /** Address transactions are signed with; undefined for a read-only client. */
+  readonly senderAddress: string | undefined;
+  height(): Promise<number>;
+  queryContract<T>(contract: string, msg: unknown): Promise<T>;
+  /** Executes and waits for inclusion; throws ChainTxError with the contract's message on failure. */
+  executeContract(contract: string, msg: unknown, funds?: readonly Coin[]): Promise<ExecuteResult>;
+  /**
+   * Delivers matching events from blocks >= fromHeight in chain order, first the
+   * past ones (catch-up), then live ones. The handler is awaited before the next
+   * event is delivered, so a consumer that records progress after each handler
+   * call can resume exactly where it stopped.
+   */
+  watchEvents(filter: EventFilter, fromHeight: number, onEvent: (e: ChainEvent) => Promise<void>): Subscription;
+  balance(address: string, denom: string): Promise<Coin>;
+  /** Stores wasm code; returns its code id. */
+  upload(wasm: Uint8Array): Promise<{ codeId: number; gasUsed: number }>;
+  instantiate(codeId: number, msg: unknown, label: string, admin?: string): Promise<{ address: string; gasUsed: number }>;
+  close(): Promise<void>;
+}
+
+/** Where a running network is, as written by `make start` / `make localnet`. */
+export interface NetworkDescriptor {
+  kind: 'embedded' | 'wasmd';
+  chainId: string;
+  /** Embedded: the dev node's HTTP URL. wasmd: a CometBFT RPC URL (http). */
+  rpcUrl: string;
+  denom: string;
+  /** wasmd only, e.g. "0.025stake". */
+  gasPrice?: string;
+  bech32Prefix: string;
+  contracts: { asc: string; config: string };
+  kvStoreUrl: string;
+  faucetUrl: string;
+  /** Per party: the gRPC endpoint of its core. */
+  cores: { partyId: number; grpcUrl: string }[];
+}
