@@ -1,0 +1,66 @@
+/**
+ * @module chain/asc/verify
+ * Client-side check of a finished request: the result counts only if at least
+ * t+1 registered parties signed exactly that result. A client that trusts this
+ * check needs to trust neither the connector nor the chain node it queried.
+ */
+import type { FulfillResponse, RequestInfo } from './messages.js';
+import type { PartyInfo } from '../config/messages.js';
+import { verifyResponse, type SignedResponse } from '../../common/signing.js';
+
+export interface VerifiedResult {
+  /** Parties whose valid signature covers the agreed result. */
+  signers: number[];
+  /** Parties that answered something else or signed badly: named, not hidden. */
+  dissenters: number[];
+}
+
+export function signedView(request: RequestInfo, response: FulfillResponse): { view: SignedResponse; signature: string } {
+  if ('decrypt' in response) {
+    const d = request.decrypt;
+    if (!d) throw new Error('decrypt response on a request without decrypt parameters');
+    return {
+      view: { kind: 'decrypt', requestId: request.request_id, keyId: d.key_id, ciphertextDigest: d.ciphertext_digest, fheType: d.fhe_type, plaintext: response.decrypt.plaintext },
+      signature: response.decrypt.signature,
+    };
+  }
+  if ('keygen' in response) {
+    const k = response.keygen;
+    return {
+      view: {
+        kind: 'keygen',
+        requestId: request.request_id,
+        publicKeyDigest: k.public_key_digest,
+        publicKeyUri: k.public_key_uri,
+        serverKeyDigest: k.server_key_digest,
+        serverKeyUri: k.server_key_uri,
+      },
+      signature: k.signature,
+    };
+  }
+  return { view: { kind: 'failure', requestId: request.request_id, reason: response.failure.reason }, signature: response.failure.signature };
+}
+
+function sameContent(a: FulfillResponse, b: FulfillResponse): boolean {
+  const strip = (r: FulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (k === 'signature' ? undefined : v));
+  return strip(a) === strip(b);
+}
+
+/** Throws when fewer than t+1 parties signed the request's result. */
+export function verifyRequestResult(request: RequestInfo, parties: PartyInfo[], threshold: number): VerifiedResult {
+  const result = request.result;
+  if (!result) throw new Error(`request ${request.request_id} has no result yet (status ${request.status})`);
+  const signers: number[] = [];
+  const dissenters: number[] = [];
+  for (const r of request.responses) {
+    const party = parties.find((p) => p.id === r.party_id);
+    const { view, signature } = signedView(request, r.response);
+    const valid = party !== undefined && verifyResponse(view, signature, party.signer_pubkey);
+    if (valid && sameContent(r.response, result)) signers.push(r.party_id);
+    else dissenters.push(r.party_id);
+  }
+  if (new Set(signers).size < threshold + 1) {
+    throw new Error(`only ${signers.length} valid party signature(s) on the result of ${request.request_id}; ${threshold + 1} needed`);
+  }
+  return { signers, dissenters };
+}

@@ -1,0 +1,188 @@
+/**
+ * @module chain/embedded/embeddedChain
+ * The embedded KMS chain: the very same contract wasm executed in process by
+ * cw-simulate, one block per transaction, with an ordered event log so that
+ * consumers can catch up from any height exactly as they do on wasmd.
+ */
+import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { SimulateCosmWasmClient } from '@oraichain/cw-simulate';
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
+import type { ChainEvent, Coin, ExecuteResult } from '../client.js';
+import { ChainTxError } from '../../common/errors.js';
+
+export interface EmbeddedChainOptions {
+  chainId?: string;
+  bech32Prefix?: string;
+  denom?: string;
+  /** When set, state and event log are saved here after every transaction and loaded at start. */
+  persistPath?: string;
+}
+
+/** An event with its position in the chain's global order. */
+export interface SequencedEvent extends ChainEvent {
+  seq: number;
+}
+
+interface RawEvent {
+  type: string;
+  attributes: { key: string; value: string }[];
+}
+
+interface PersistedLog {
+  events: SequencedEvent[];
+  txCount: number;
+}
+
+const DEFAULT_GAS_LIMIT = 100_000_000;
+
+export class EmbeddedChain {
+  readonly chainId: string;
+  readonly bech32Prefix: string;
+  readonly denom: string;
+  private client: SimulateCosmWasmClient;
+  private readonly events: SequencedEvent[] = [];
+  private readonly listeners = new Set<() => void>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private txCount = 0;
+
+  private constructor(client: SimulateCosmWasmClient, opts: Required<Omit<EmbeddedChainOptions, 'persistPath'>>, private readonly persistPath?: string) {
+    this.client = client;
+    this.chainId = opts.chainId;
+    this.bech32Prefix = opts.bech32Prefix;
+    this.denom = opts.denom;
+  }
+
+  static async create(options: EmbeddedChainOptions = {}): Promise<EmbeddedChain> {
+    const opts = { chainId: options.chainId ?? 'tkms-embedded-1', bech32Prefix: options.bech32Prefix ?? 'wasm', denom: options.denom ?? 'ustake' };
+    const statePath = options.persistPath;
+    if (statePath && existsSync(`${statePath}.state`)) {
+      const client = await SimulateCosmWasmClient.from(readFileSync(`${statePath}.state`));
+      const chain = new EmbeddedChain(client, opts, statePath);
+      const log = JSON.parse(readFileSync(`${statePath}.events.json`, 'utf8')) as PersistedLog;
+      chain.events.push(...log.events);
+      chain.txCount = log.txCount;
+      return chain;
+    }
+    const client = new SimulateCosmWasmClient({ chainId: opts.chainId, bech32Prefix: opts.bech32Prefix, metering: true, gasLimit: DEFAULT_GAS_LIMIT });
+    return new EmbeddedChain(client, opts, statePath);
+  }
+
+  get height(): number {
+    return this.client.app.height;
+  }
+
+  /** Credits `amount` of the native denom out of thin air (genesis funding, faucet). */
+  mint(address: string, amount: string): void {
+    const current = BigInt(this.client.app.bank.getBalance(address).find((c) => c.denom === this.denom)?.amount ?? '0');
+    const others = this.client.app.bank.getBalance(address).filter((c) => c.denom !== this.denom);
+    this.client.app.bank.setBalance(address, [...others, { denom: this.denom, amount: (current + BigInt(amount)).toString() }]);
+    this.save();
+  }
+
+  async balance(address: string, denom: string): Promise<Coin> {
+    return this.client.getBalance(address, denom);
+  }
+
+  async query<T>(contract: string, msg: unknown): Promise<T> {
+    return (await this.client.queryContractSmart(contract, msg as Record<string, unknown>)) as T;
+  }
+
+  upload(sender: string, wasm: Uint8Array): Promise<{ codeId: number; gasUsed: number }> {
+    return this.serialize(async () => {
+      const r = await this.client.upload(sender, wasm, 'auto');
+      this.afterTx();
+      return { codeId: r.codeId, gasUsed: Number(r.gasUsed) };
+    });
+  }
+
+  instantiate(sender: string, codeId: number, msg: unknown, label: string, admin?: string): Promise<{ address: string; gasUsed: number }> {
+    return this.serialize(async () => {
+      this.stampTime();
+      try {
+        const r = await this.client.instantiate(sender, codeId, msg as Record<string, unknown>, label, 'auto', admin ? { admin } : undefined);
+        this.afterTx(r.events as RawEvent[]);
+        return { address: r.contractAddress, gasUsed: Number(r.gasUsed) };
+      } catch (e) {
+        throw new ChainTxError(contractMessage(e), { cause: e });
+      }
+    });
+  }
+
+  execute(sender: string, contract: string, msg: unknown, funds: readonly Coin[] = []): Promise<ExecuteResult> {
+    return this.serialize(async () => {
+      this.stampTime();
+      try {
+        const r = await this.client.execute(sender, contract, msg as Record<string, unknown>, 'auto', undefined, funds);
+        const events = this.afterTx(r.events as RawEvent[]);
+        return { txHash: events[0]?.txHash ?? this.txHashFor(), height: r.height, gasUsed: Number(r.gasUsed), events };
+      } catch (e) {
+        throw new ChainTxError(contractMessage(e), { cause: e });
+      }
+    });
+  }
+
+  /** Events with seq > afterSeq (or height >= fromHeight when afterSeq is undefined). */
+  eventsSince(position: { afterSeq?: number; fromHeight?: number }, filter?: { contract?: string; eventType?: string }): SequencedEvent[] {
+    return this.events.filter(
+      (e) =>
+        (position.afterSeq !== undefined ? e.seq > position.afterSeq : e.height >= (position.fromHeight ?? 0)) &&
+        (!filter?.eventType || e.type === filter.eventType) &&
+        (!filter?.contract || e.attributes['_contract_address'] === filter.contract),
+    );
+  }
+
+  /** Calls `fn` after every block with events; returns an unsubscribe function. */
+  onBlock(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Transactions run strictly one after another, as in a block sequence. */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private stampTime(): void {
+    this.client.app.time = Date.now() * 1e6;
+  }
+
+  private txHashFor(): string {
+    return bytesToHex(sha256(new TextEncoder().encode(`${this.chainId}/${this.txCount}`))).toUpperCase();
+  }
+
+  private afterTx(raw: RawEvent[] = []): SequencedEvent[] {
+    this.txCount += 1;
+    const txHash = this.txHashFor();
+    const height = this.height;
+    const added = raw.map((e, i) => ({
+      seq: (this.events.at(-1)?.seq ?? 0) + i + 1,
+      type: e.type,
+      attributes: Object.fromEntries(e.attributes.map((a) => [a.key, a.value])),
+      height,
+      txHash,
+    }));
+    this.events.push(...added);
+    this.save();
+    for (const l of this.listeners) l();
+    return added;
+  }
+
+  private save(): void {
+    if (!this.persistPath) return;
+    // Write-then-rename so a crash never leaves a torn state file.
+    writeFileSync(`${this.persistPath}.state.tmp`, this.client.toBytes());
+    renameSync(`${this.persistPath}.state.tmp`, `${this.persistPath}.state`);
+    const log: PersistedLog = { events: this.events, txCount: this.txCount };
+    writeFileSync(`${this.persistPath}.events.json.tmp`, JSON.stringify(log));
+    renameSync(`${this.persistPath}.events.json.tmp`, `${this.persistPath}.events.json`);
+  }
+}
+
+/** cw-simulate wraps contract errors in several layers of text; keep the contract's own words. */
+function contractMessage(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.replace(/^Error:\s*/, '');
+}

@@ -1,0 +1,110 @@
+/**
+ * @module chain/embedded/inProcessClient
+ * `KmsChainClient` over an `EmbeddedChain` in the same process: used by fast
+ * tests and by the embedded node itself. The sender is trusted as given, as a
+ * transaction signature would be checked before reaching this layer.
+ */
+import type { ChainEvent, Coin, EventFilter, ExecuteResult, KmsChainClient, Subscription } from '../client.js';
+import type { EmbeddedChain, SequencedEvent } from './embeddedChain.js';
+import { TkmsError } from '../../common/errors.js';
+
+export class InProcessChainClient implements KmsChainClient {
+  constructor(
+    private readonly chain: EmbeddedChain,
+    readonly senderAddress: string | undefined,
+  ) {}
+
+  get chainId(): string {
+    return this.chain.chainId;
+  }
+
+  /** A client for the same chain that signs as another address. */
+  as(address: string): InProcessChainClient {
+    return new InProcessChainClient(this.chain, address);
+  }
+
+  async height(): Promise<number> {
+    return this.chain.height;
+  }
+
+  queryContract<T>(contract: string, msg: unknown): Promise<T> {
+    return this.chain.query<T>(contract, msg);
+  }
+
+  executeContract(contract: string, msg: unknown, funds?: readonly Coin[]): Promise<ExecuteResult> {
+    return this.chain.execute(this.sender(), contract, msg, funds);
+  }
+
+  upload(wasm: Uint8Array): Promise<{ codeId: number; gasUsed: number }> {
+    return this.chain.upload(this.sender(), wasm);
+  }
+
+  instantiate(codeId: number, msg: unknown, label: string, admin?: string): Promise<{ address: string; gasUsed: number }> {
+    return this.chain.instantiate(this.sender(), codeId, msg, label, admin);
+  }
+
+  balance(address: string, denom: string): Promise<Coin> {
+    return this.chain.balance(address, denom);
+  }
+
+  watchEvents(filter: EventFilter, fromHeight: number, onEvent: (e: ChainEvent) => Promise<void>): Subscription {
+    return pollEvents(async (pos) => this.chain.eventsSince(pos, filter), fromHeight, onEvent, (wake) => this.chain.onBlock(wake));
+  }
+
+  async close(): Promise<void> {}
+
+  private sender(): string {
+    if (!this.senderAddress) throw new TkmsError('NO_SIGNER', 'this chain client is read-only: no sender address');
+    return this.senderAddress;
+  }
+}
+
+/**
+ * Delivers events in order, awaiting each handler, from a source that can be
+ * asked "what came after position X". `subscribe` wakes the loop early when
+ * new blocks arrive; without it the loop polls.
+ */
+export function pollEvents(
+  fetchSince: (pos: { afterSeq?: number; fromHeight?: number }) => Promise<SequencedEvent[]>,
+  fromHeight: number,
+  onEvent: (e: ChainEvent) => Promise<void>,
+  subscribe?: (wake: () => void) => () => void,
+  pollMs = 200,
+): Subscription {
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const unsubscribe = subscribe?.(() => wake?.());
+  const done = (async () => {
+    let afterSeq: number | undefined;
+    try {
+      while (!closed) {
+        const batch = await fetchSince(afterSeq === undefined ? { fromHeight } : { afterSeq });
+        for (const e of batch) {
+          if (closed) return;
+          const { seq, ...event } = e;
+          await onEvent(event);
+          afterSeq = seq;
+        }
+        if (batch.length === 0 && !closed) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          wake = undefined;
+        }
+      }
+    } finally {
+      unsubscribe?.();
+    }
+  })();
+  return {
+    close() {
+      closed = true;
+      wake?.();
+    },
+    done,
+  };
+}

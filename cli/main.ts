@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * @module cli/main
+ * `tkms`: the KMS wallet. Keys, faucet, key generation, encryption, decryption
+ * and public material download, against the network `make start` or
+ * `make localnet` describes (or `--network <file>`).
+ */
+import { Command } from 'commander';
+import { CliContext, type GlobalOptions } from './context.js';
+import { reportError } from './output.js';
+import { registerKeys } from './commands/keys.js';
+import { registerFaucet } from './commands/faucet.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerFetchKey } from './commands/fetchKey.js';
+import { registerEncrypt } from './commands/encrypt.js';
+import { registerDecrypt } from './commands/decrypt.js';
+import { registerRequest } from './commands/request.js';
+
+const program = new Command('tkms')
+  .description('TKMS wallet: threshold key management for FHE')
+  .option('--json', 'machine-readable output on stdout', false)
+  .option('--home <dir>', 'wallet directory (default $TKMS_HOME or ~/.tkms)')
+  .option('--network <file>', 'network description (default: the one `make start` / `make localnet` wrote)')
+  .option('--key <name>', 'account key name', 'default')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const ctx = (): CliContext => new CliContext(program.opts<GlobalOptions>());
+registerKeys(program, ctx);
+registerFaucet(program, ctx);
+registerKeygen(program, ctx);
+registerFetchKey(program, ctx);
+registerEncrypt(program, ctx);
+registerDecrypt(program, ctx);
+registerRequest(program, ctx);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(0);
+} catch (e) {
+  process.exit(reportError(e, program.opts<GlobalOptions>()));
+}

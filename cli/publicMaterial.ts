@@ -1,0 +1,73 @@
+/**
+ * @module cli/publicMaterial
+ * Downloads public key material from wherever its URI points (untrusted
+ * storage) and accepts it only if its digest matches the one that at least
+ * t+1 parties signed in the keygen result on chain.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KmsChainClient } from '../chain/client.js';
+import { getKey, getRequest } from '../chain/asc/actions.js';
+import { verifyRequestResult } from '../chain/asc/verify.js';
+import type { KeyInfo } from '../chain/asc/messages.js';
+import { sha3_256 } from '@noble/hashes/sha3';
+import { bytesToHex } from '@noble/hashes/utils';
+import { TkmsError } from '../common/errors.js';
+import type { CliContext } from './context.js';
+
+export type MaterialKind = 'PublicKey' | 'ServerKey';
+
+export async function download(uri: string): Promise<Uint8Array> {
+  if (uri.startsWith('file://')) return new Uint8Array(await readFile(fileURLToPath(uri)));
+  const res = await fetch(uri).catch((e: unknown) => {
+    throw new TkmsError('DOWNLOAD_FAILED', `cannot download ${uri}`, { cause: e });
+  });
+  if (!res.ok) throw new TkmsError('DOWNLOAD_FAILED', `downloading ${uri} answered HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Key info whose keygen result carries at least t+1 valid party signatures. */
+export async function verifiedKeyInfo(ctx: CliContext, client: KmsChainClient, keyId: string): Promise<{ key: KeyInfo; signers: number[] }> {
+  const asc = ctx.network().contracts.asc;
+  const key = await getKey(client, asc, keyId).catch((e: unknown) => {
+    throw new TkmsError('UNKNOWN_KEY', `key ${keyId} is not known to the ASC`, { cause: e });
+  });
+  const request = await getRequest(client, asc, keyId);
+  const { parties, threshold } = await ctx.parties(client);
+  const { signers } = verifyRequestResult(request, parties, threshold);
+  return { key, signers };
+}
+
+export async function fetchMaterial(ctx: CliContext, client: KmsChainClient, keyId: string, kind: MaterialKind): Promise<{ bytes: Uint8Array; uri: string; digest: string; signers: number[]; cached: boolean }> {
+  const { key, signers } = await verifiedKeyInfo(ctx, client, keyId);
+  const uri = kind === 'PublicKey' ? key.public_key_uri : key.server_key_uri;
+  const digest = kind === 'PublicKey' ? key.public_key_digest : key.server_key_digest;
+  const cacheFile = path.join(ctx.cacheDir('keys', keyId), kind);
+  if (existsSync(cacheFile)) {
+    const bytes = new Uint8Array(readFileSync(cacheFile));
+    if (bytesToHex(sha3_256(bytes)) === digest) return { bytes, uri, digest, signers, cached: true };
+  }
+  const bytes = await download(uri);
+  const actual = bytesToHex(sha3_256(bytes));
+  if (actual !== digest) {
+    throw new TkmsError('DIGEST_MISMATCH', `${kind} downloaded from ${uri} does not match the signed digest`, {
+      details: `expected ${digest}, got ${actual}: the storage served other bytes; nothing was saved`,
+    });
+  }
+  writeFileSync(cacheFile, bytes);
+  return { bytes, uri, digest, signers, cached: false };
+}
+
+/** `--key-id`, else the last key this CLI generated on this chain, else the only key on chain. */
+export async function resolveKeyId(ctx: CliContext, client: KmsChainClient, explicit?: string): Promise<string> {
+  if (explicit) return explicit;
+  const last = ctx.state().lastKeyId[ctx.network().chainId];
+  if (last) return last;
+  const { listKeys } = await import('../chain/asc/actions.js');
+  const keys = await listKeys(client, ctx.network().contracts.asc);
+  if (keys.length === 1) return keys[0]!.key_id;
+  if (keys.length === 0) throw new TkmsError('NO_KEY_ON_CHAIN', 'no FHE key exists yet', { details: 'run `tkms keygen` first' });
+  throw new TkmsError('AMBIGUOUS_KEY', `${keys.length} keys exist; pass --key-id`, { details: keys.map((k) => k.key_id).join(', ') });
+}

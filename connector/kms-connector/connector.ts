@@ -1,0 +1,161 @@
+/**
+ * @module connector/kms-connector/connector
+ * One party's bridge between the KMS chain and its core: ASC request events →
+ * core gRPC calls → signed fulfillment transactions.
+ *
+ * Restart safety: the chain is the ground truth. The connector checkpoints the
+ * lowest height that still has unfinished work; after a restart it replays from
+ * there and skips every request its party already answered on chain, so no
+ * request is lost and none is fulfilled twice (the ASC also refuses a second
+ * answer from the same party).
+ */
+import type { Logger } from 'pino';
+import type { ChainEvent, KmsChainClient, Subscription } from '../../chain/client.js';
+import { ASC_EVENTS, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
+import { fulfill, getRequest } from '../../chain/asc/actions.js';
+import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
+import { TkmsError } from '../../common/errors.js';
+import type { Checkpoint } from './checkpoint.js';
+
+/** The slice of the core API the connector needs (see core/client). */
+export interface CorePort {
+  startKeyGen(requestId: string): Promise<void>;
+  keyGenResult(requestId: string, timeoutMs: number): Promise<KeyGenResult>;
+  startDecrypt(req: { requestId: string; keyId: string; fheType: string; ciphertextHandle: string; ciphertextDigest: string; ciphertext: Uint8Array }): Promise<void>;
+  decryptResult(requestId: string, timeoutMs: number): Promise<DecryptResult>;
+}
+
+/** Fetches ciphertext bytes by digest WITHOUT checking them: checking is the core's job. */
+export type CiphertextSource = (digest: string) => Promise<Uint8Array | undefined>;
+
+export interface ConnectorOptions {
+  partyId: number;
+  chain: KmsChainClient;
+  asc: string;
+  core: CorePort;
+  ciphertexts: CiphertextSource;
+  checkpoint: Checkpoint;
+  logger: Logger;
+  /** How long the core may take for one job. */
+  jobTimeoutMs?: number;
+  /** Jobs handled at once. */
+  concurrency?: number;
+}
+
+export class KmsConnector {
+  private sub: Subscription | undefined;
+  private readonly inFlight = new Map<string, number>();
+  private lastSeenHeight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private stopped = false;
+  readonly handled = { keygen: 0, decrypt: 0, skipped: 0, failed: 0 };
+
+  constructor(private readonly opts: ConnectorOptions) {}
+
+  async start(): Promise<void> {
+    const from = this.opts.checkpoint.load() ?? (await this.opts.chain.height());
+    this.lastSeenHeight = from;
+    this.opts.logger.info({ fromHeight: from, party: this.opts.partyId }, 'connector watching ASC requests');
+    this.sub = this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, from, (e) => this.onEvent(e));
+    this.sub.done.catch((err: unknown) => this.opts.logger.error({ err }, 'event subscription failed'));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sub?.close();
+    while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  private async onEvent(e: ChainEvent): Promise<void> {
+    const requestId = e.attributes['request_id'];
+    const kind = e.attributes['kind'];
+    if (!requestId || (kind !== 'keygen' && kind !== 'decrypt')) return;
+    this.lastSeenHeight = Math.max(this.lastSeenHeight, e.height);
+    await this.slot();
+    if (this.stopped) return;
+    this.inFlight.set(requestId, e.height);
+    this.saveCheckpoint();
+    // Not awaited: events keep flowing while jobs run, bounded by `concurrency`.
+    void this.process(requestId, kind)
+      .catch((err: unknown) => {
+        this.handled.failed += 1;
+        this.opts.logger.error({ err, requestId }, 'request handling failed; it will be retried after a restart');
+      })
+      .finally(() => {
+        this.inFlight.delete(requestId);
+        this.saveCheckpoint();
+        this.waiting.shift()?.();
+      });
+  }
+
+  private async slot(): Promise<void> {
+    while (this.inFlight.size >= (this.opts.concurrency ?? 16)) await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  /** Everything below the oldest unfinished job's height is done. */
+  private saveCheckpoint(): void {
+    const oldest = Math.min(...this.inFlight.values());
+    this.opts.checkpoint.save(Number.isFinite(oldest) ? oldest : this.lastSeenHeight);
+  }
+
+  private async process(requestId: string, kind: 'keygen' | 'decrypt'): Promise<void> {
+    const log = this.opts.logger.child({ requestId, kind });
+    const request = await getRequest(this.opts.chain, this.opts.asc, requestId);
+    if (this.alreadyAnswered(request)) {
+      this.handled.skipped += 1;
+      log.debug('already answered by this party; skipping');
+      return;
+    }
+    const started = Date.now();
+    const response = kind === 'keygen' ? await this.keygen(requestId) : await this.decrypt(request);
+    await this.post(requestId, response);
+    this.handled[kind] += 1;
+    log.info({ ms: Date.now() - started, outcome: Object.keys(response)[0] }, 'request fulfilled');
+  }
+
+  private alreadyAnswered(request: RequestInfo): boolean {
+    return request.responses.some((r) => r.party_id === this.opts.partyId);
+  }
+
+  private async keygen(requestId: string): Promise<FulfillResponse> {
+    await this.opts.core.startKeyGen(requestId);
+    const r = await this.opts.core.keyGenResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
+    if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
+    return {
+      keygen: {
+        public_key_digest: r.publicKeyDigest,
+        public_key_uri: r.publicKeyUri,
+        server_key_digest: r.serverKeyDigest,
+        server_key_uri: r.serverKeyUri,
+        signature: r.signature,
+      },
+    };
+  }
+
+  private async decrypt(request: RequestInfo): Promise<FulfillResponse> {
+    const params = request.decrypt;
+    if (!params) throw new TkmsError('BAD_REQUEST', `request ${request.request_id} has no decrypt parameters`);
+    const ciphertext = (await this.opts.ciphertexts(params.ciphertext_digest)) ?? new Uint8Array();
+    await this.opts.core.startDecrypt({
+      requestId: request.request_id,
+      keyId: params.key_id,
+      fheType: params.fhe_type,
+      ciphertextHandle: params.ciphertext_handle,
+      ciphertextDigest: params.ciphertext_digest,
+      ciphertext,
+    });
+    const r = await this.opts.core.decryptResult(request.request_id, this.opts.jobTimeoutMs ?? 120_000);
+    if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
+    return { decrypt: { plaintext: r.plaintext, signature: r.signature } };
+  }
+
+  private async post(requestId: string, response: FulfillResponse): Promise<void> {
+    try {
+      await fulfill(this.opts.chain, this.opts.asc, requestId, response);
+    } catch (e) {
+      // A fulfillment that raced with our own earlier one (e.g. before a crash) is fine.
+      if (e instanceof Error && /already responded/.test(e.message)) return;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * @module contracts/lib/api
+ * Host crypto, address and querier helpers on top of the raw imports.
+ */
+import { addr_validate, secp256k1_verify, query_chain } from "./env";
+import { readRegionString, regionOf, regionOfString } from "./region";
+import { fromBase64, fromUtf8, toBase64, utf8 } from "./encoding";
+import { JValue, parseJson, quote } from "./json";
+import { Outcome } from "./outcome";
+
+/** Null when the host accepts `addr` as a valid address, else the host's reason. */
+export function validateAddress(addr: string): string | null {
+  const res = addr_validate(regionOfString(addr));
+  if (res == 0) return null;
+  return readRegionString(res);
+}
+
+/** Verifies a compact (r‖s, 64-byte) secp256k1 signature over a 32-byte hash.
+ * Malformed input counts as invalid (the host returns an error code > 1). */
+export function verifySecp256k1(hash: Uint8Array, signature: Uint8Array, pubkey: Uint8Array): bool {
+  return secp256k1_verify(regionOf(hash), regionOf(signature), regionOf(pubkey)) == 0;
+}
+
+/**
+ * WasmQuery::Smart to another contract. The request is the JSON
+ * `{"wasm":{"smart":{"contract_addr":…,"msg":<base64 JSON>}}}`; the host answers
+ * with `SystemResult<ContractResult<Binary>>`, i.e. `{"ok":{"ok":"<base64>"}}`,
+ * `{"ok":{"error":"…"}}` or `{"error":{…}}` (cosmwasm-std `results/`). cw-simulate
+ * writes the contract error as `{"ok":{"err":"…"}}`; both are accepted.
+ * Returns the decoded JSON text of the answer.
+ */
+export function querySmart(contract: string, msg: string): Outcome {
+  const request =
+    "{\"wasm\":{\"smart\":{\"contract_addr\":" + quote(contract) + ",\"msg\":" + quote(toBase64(utf8(msg))) + "}}}";
+  const raw = readRegionString(query_chain(regionOfString(request)));
+  const top = parseJson(raw);
+  if (top === null || !top.isObj) return Outcome.err("querier returned malformed JSON");
+  const sys = top.get("ok");
+  if (sys === null) {
+    const e = top.get("error");
+    return Outcome.err("querier system error: " + (e !== null ? e.toString() : raw));
+  }
+  const data = sys.getStr("ok");
+  if (data !== null) {
+    const bytes = fromBase64(data);
+    if (bytes === null) return Outcome.err("querier returned bad base64");
+    return Outcome.ok(fromUtf8(bytes));
+  }
+  let e = sys.getStr("error");
+  if (e === null) e = sys.getStr("err");
+  return Outcome.err("query to " + contract + " failed: " + (e !== null ? e : sys.toString()));
+}
+
+/** Parses the JSON text of a successful Outcome. */
+export function outcomeJson(o: Outcome): JValue | null {
+  return parseJson(o.json);
+}

@@ -1,0 +1,89 @@
+/**
+ * @module contracts/lib/entry
+ * Entry-point plumbing. The VM calls `instantiate(env, info, msg)`,
+ * `execute(env, info, msg)` and `query(env, msg)` with Region pointers to JSON and
+ * expects a Region pointer to a `ContractResult`: for instantiate/execute
+ * `{"ok":<Response>}`, for query `{"ok":"<base64 of the answer JSON>"}`, and
+ * `{"error":"…"}` on failure.
+ */
+import { readRegionString, regionOfString } from "./region";
+import { JValue, parseJson, parseError, quote } from "./json";
+import { toBase64, utf8 } from "./encoding";
+import { Outcome } from "./outcome";
+
+/** The parts of cosmwasm-std `Env` the contracts use. */
+export class Env {
+  constructor(public height: string, public chainId: string, public contract: string) {}
+}
+
+/** `MessageInfo`: who called (funds are not used yet). */
+export class Info {
+  constructor(public sender: string) {}
+}
+
+export function parseEnv(ptr: u32): Env {
+  const v = parseJson(readRegionString(ptr));
+  let height = "0", chainId = "", contract = "";
+  if (v !== null) {
+    const block = v.get("block");
+    if (block !== null) {
+      const h = block.get("height");
+      if (h !== null) height = h.text;
+      const c = block.getStr("chain_id");
+      if (c !== null) chainId = c;
+    }
+    const ct = v.get("contract");
+    if (ct !== null) {
+      const a = ct.getStr("address");
+      if (a !== null) contract = a;
+    }
+  }
+  return new Env(height, chainId, contract);
+}
+
+export function parseInfo(ptr: u32): Info {
+  const v = parseJson(readRegionString(ptr));
+  let sender = "";
+  if (v !== null) {
+    const s = v.getStr("sender");
+    if (s !== null) sender = s;
+  }
+  return new Info(sender);
+}
+
+/** Parses the message Region; null (with `lastMessageError`) when it is not a JSON object. */
+export function parseMsg(ptr: u32): JValue | null {
+  const v = parseJson(readRegionString(ptr));
+  if (v === null) { lastMessageError = "invalid JSON message: " + parseError; return null; }
+  if (!v.isObj) { lastMessageError = "message must be a JSON object"; return null; }
+  return v;
+}
+export let lastMessageError = "";
+
+/** The single variant of an externally tagged enum message, e.g. `{"keygen":{}}` → "keygen". */
+export function variantOf(msg: JValue): string | null {
+  if (msg.keys.length != 1) return null;
+  return msg.keys[0];
+}
+
+function errorResult(message: string): u32 {
+  return regionOfString("{\"error\":" + quote(message) + "}");
+}
+
+/** Result Region for instantiate/execute: the Outcome's JSON is a Response. */
+export function responseResult(o: Outcome): u32 {
+  const e = o.error;
+  if (e !== null) return errorResult(e);
+  return regionOfString("{\"ok\":" + o.json + "}");
+}
+
+/** Result Region for query: the answer JSON goes out as base64 `Binary`. */
+export function queryResult(o: Outcome): u32 {
+  const e = o.error;
+  if (e !== null) return errorResult(e);
+  return regionOfString("{\"ok\":" + quote(toBase64(utf8(o.json))) + "}");
+}
+
+export function messageError(): u32 {
+  return errorResult(lastMessageError);
+}

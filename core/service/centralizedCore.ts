@@ -1,0 +1,349 @@
+/**
+ * @module core/service/centralizedCore
+ * The centralized backend: one process holds the whole FHE client key (dev
+ * mode). Knows nothing of gRPC; `grpcService.ts` maps it to the wire.
+ *
+ * Every job is "start, then wait for the result". Bad input found before a job
+ * starts (malformed or reused request id) is a `CoreRequestError`; bad input
+ * found by the job (digest, key, ciphertext) becomes a *signed* failure, so the
+ * connector can record it on chain (core.proto, `Failure`).
+ *
+ * @example
+ * const core = await CentralizedCore.open({ partyId: 1, engine, privateStorage, publicStorage, signer, logger, publicUri });
+ * core.startKeyGen(requestId);
+ * const kg = await core.getKeyGenResult(requestId, Date.now() + 60_000);
+ */
+import type { Logger } from 'pino';
+import { REQUEST_ID } from '../../common/ciphertext.js';
+import { TkmsError } from '../../common/errors.js';
+import { isFheType } from '../../common/fheTypes.js';
+import type { SignedResponse } from '../../common/signing.js';
+import type { CoreEngine } from './engine.js';
+import { CoreRequestError } from './errors.js';
+import type { CoreMetrics } from './metrics.js';
+import type { Signer } from './signer.js';
+import { DataType, sha3Hex, type FileStorage } from './storage.js';
+
+/** A signed job failure; `reason` is `${code}: ${message}`, the signed string. */
+export interface JobFailure {
+  code: string;
+  reason: string;
+}
+
+export interface KeyGenOutcome {
+  requestId: string;
+  keyId: string;
+  publicKeyDigest: string;
+  publicKeyUri: string;
+  serverKeyDigest: string;
+  serverKeyUri: string;
+  parameters: string;
+  /** Over `{kind:'keygen',…}`, or over `{kind:'failure',…}` when `failure` is set. */
+  signature: string;
+  failure?: JobFailure;
+}
+
+export interface DecryptOutcome {
+  requestId: string;
+  keyId: string;
+  fheType: string;
+  ciphertextDigest: string;
+  /** Decimal; empty when `failure` is set. */
+  plaintext: string;
+  signature: string;
+  failure?: JobFailure;
+}
+
+export interface DecryptParameters {
+  requestId: string;
+  keyId: string;
+  fheType: string;
+  ciphertextHandle: string;
+  ciphertextDigest: string;
+  ciphertext: Uint8Array;
+}
+
+export interface CentralizedCoreOptions {
+  partyId: number;
+  engine: CoreEngine;
+  privateStorage: FileStorage;
+  publicStorage: FileStorage;
+  signer: Signer;
+  logger: Logger;
+  /** URI under which public storage serves `{prefix}/{dataType}/{id}`. */
+  publicUri: (dataType: string, id: string) => string;
+  maxCiphertextBytes?: number;
+  metrics?: CoreMetrics;
+  /** How many finished decrypt results to remember (oldest dropped first). */
+  maxDecryptResults?: number;
+}
+
+interface Job<T> {
+  readonly done: Promise<T>;
+  result?: T;
+}
+
+interface LoadedKey {
+  info: KeyGenOutcome;
+  secretKey: unknown;
+}
+
+/** GetResult calls wait at most this long when the caller set no deadline. */
+const MAX_WAIT_MS = 60_000;
+
+function job<T>(run: () => Promise<T>): Job<T> {
+  const j: { done: Promise<T>; result?: T } = { done: undefined as unknown as Promise<T> };
+  j.done = run().then((r) => {
+    j.result = r;
+    return r;
+  });
+  return j;
+}
+
+function errorCode(e: unknown, fallback: string): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : fallback;
+}
+
+function errorMessage(e: unknown): string {
+  if (e instanceof TkmsError) return e.shortMessage;
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class CentralizedCore {
+  readonly partyId: number;
+  private readonly keys = new Map<string, LoadedKey>();
+  private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
+  private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
+  private keygenQueue: Promise<unknown> = Promise.resolve();
+  private closing = false;
+
+  private constructor(private readonly o: CentralizedCoreOptions) {
+    this.partyId = o.partyId;
+  }
+
+  /** Opens the core and loads every finished key from private storage. */
+  static async open(options: CentralizedCoreOptions): Promise<CentralizedCore> {
+    const core = new CentralizedCore(options);
+    await core.loadKeys();
+    return core;
+  }
+
+  private get log(): Logger {
+    return this.o.logger;
+  }
+
+  private async loadKeys(): Promise<void> {
+    const priv = this.o.privateStorage;
+    // KeyInfo is written last, so it marks a complete key generation.
+    for (const id of await priv.list(DataType.KeyInfo)) {
+      try {
+        const info = JSON.parse(new TextDecoder().decode(await priv.read(DataType.KeyInfo, id))) as KeyGenOutcome;
+        const ck = await priv.read(DataType.ClientKey, id);
+        if (!ck) throw new Error('client key missing');
+        this.keys.set(id, { info, secretKey: this.o.engine.parseClientKey(ck) });
+        this.keygens.set(id, { done: Promise.resolve(info), result: info });
+      } catch (e) {
+        this.log.error({ keyId: id, err: errorMessage(e) }, 'cannot load key; skipped');
+      }
+    }
+    this.log.info({ keys: [...this.keys.keys()] }, 'keys loaded from private storage');
+  }
+
+  keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  private checkRequestId(requestId: string): void {
+    if (this.closing) throw new CoreRequestError('UNAVAILABLE', 'core is shutting down');
+    if (!REQUEST_ID.test(requestId)) {
+      throw new CoreRequestError('INVALID_ARGUMENT', `request id must be 40 lower-case hex chars, got "${requestId.slice(0, 80)}"`);
+    }
+  }
+
+  private fail(requestId: string, code: string, message: string): { failure: JobFailure; signature: string } {
+    const reason = `${code}: ${message}`;
+    return { failure: { code, reason }, signature: this.o.signer.sign({ kind: 'failure', requestId, reason }) };
+  }
+
+  // ---- key generation ----
+
+  /** Starts a key generation whose key id is the request id. Returns at once. */
+  startKeyGen(requestId: string): void {
+    this.checkRequestId(requestId);
+    if (this.keygens.has(requestId)) throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
+    const started = Date.now();
+    this.log.info({ requestId }, 'keygen queued');
+    const j = job(async () => {
+      // Serialized: each key generation takes the CPU for ~10 s.
+      const prev = this.keygenQueue;
+      let release!: () => void;
+      this.keygenQueue = new Promise<void>((r) => (release = r));
+      try {
+        await prev.catch(() => undefined);
+        return await this.runKeyGen(requestId, started);
+      } finally {
+        release();
+      }
+    });
+    this.keygens.set(requestId, j);
+  }
+
+  private async runKeyGen(requestId: string, started: number): Promise<KeyGenOutcome> {
+    const keyId = requestId;
+    const log = this.log.child({ requestId });
+    const base = { requestId, keyId, publicKeyDigest: '', publicKeyUri: '', serverKeyDigest: '', serverKeyUri: '', parameters: '' };
+    try {
+      // Yield first so the KeyGen reply leaves before the (synchronous) engine holds the thread.
+      await new Promise((r) => setTimeout(r, 20));
+      log.info('keygen started');
+      let stageAt = Date.now();
+      const keySet = await this.o.engine.generateKeySet({
+        onProgress: (stage) => {
+          const now = Date.now();
+          log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
+          stageAt = now;
+        },
+      });
+      const { privateStorage: priv, publicStorage: pub } = this.o;
+      await pub.write(DataType.PublicKey, keyId, keySet.compactPublicKey, 0o644);
+      await pub.write(DataType.ServerKey, keyId, keySet.compressedServerKey, 0o644);
+      await priv.write(DataType.ClientKey, keyId, keySet.clientKey);
+      const secretKey = this.o.engine.parseClientKey(keySet.clientKey);
+      const signed = {
+        kind: 'keygen' as const,
+        requestId,
+        publicKeyDigest: sha3Hex(keySet.compactPublicKey),
+        publicKeyUri: this.o.publicUri(DataType.PublicKey, keyId),
+        serverKeyDigest: sha3Hex(keySet.compressedServerKey),
+        serverKeyUri: this.o.publicUri(DataType.ServerKey, keyId),
+      };
+      const outcome: KeyGenOutcome = { ...signed, keyId, parameters: keySet.parameters, signature: this.o.signer.sign(signed) };
+      await priv.write(DataType.KeyInfo, keyId, JSON.stringify(outcome));
+      this.keys.set(keyId, { info: outcome, secretKey });
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('keygen', 'ok', ms);
+      log.info(
+        { keyId, durationMs: ms, publicKeyBytes: keySet.compactPublicKey.length, serverKeyBytes: keySet.compressedServerKey.length },
+        'keygen done',
+      );
+      return outcome;
+    } catch (e) {
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('keygen', 'failure', ms);
+      log.error({ err: errorMessage(e), durationMs: ms }, 'keygen failed');
+      return { ...base, ...this.fail(requestId, errorCode(e, 'KEYGEN_FAILED'), errorMessage(e)) };
+    }
+  }
+
+  /** Waits (until `deadline`, epoch ms) for a key generation; NOT_FOUND if unknown, UNAVAILABLE if still running. */
+  async getKeyGenResult(requestId: string, deadline?: number): Promise<KeyGenOutcome> {
+    return this.waitFor(this.keygens, 'key generation', requestId, deadline);
+  }
+
+  /** Public material of a finished key; NOT_FOUND when unknown. */
+  publicKeyInfo(keyId: string): KeyGenOutcome {
+    const k = this.keys.get(keyId);
+    if (!k) throw new CoreRequestError('NOT_FOUND', `unknown key ${keyId.slice(0, 80)}`);
+    return k.info;
+  }
+
+  // ---- decryption ----
+
+  /** Starts a decryption. Returns at once; failures found later are signed. */
+  startDecrypt(p: DecryptParameters): void {
+    this.checkRequestId(p.requestId);
+    if (this.decrypts.has(p.requestId)) throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
+    const started = Date.now();
+    const j = job(async () => {
+      await new Promise((r) => setImmediate(r));
+      return this.runDecrypt(p, started);
+    });
+    this.decrypts.set(p.requestId, j);
+    const max = this.o.maxDecryptResults ?? 100_000;
+    if (this.decrypts.size > max) {
+      // Forget the oldest finished results (Map iterates in insertion order).
+      for (const [id, old] of this.decrypts) {
+        if (this.decrypts.size <= max) break;
+        if (old.result) this.decrypts.delete(id);
+      }
+    }
+  }
+
+  private runDecrypt(p: DecryptParameters, started: number): DecryptOutcome {
+    const { requestId, keyId, fheType, ciphertextDigest } = p;
+    const log = this.log.child({ requestId, keyId, fheType });
+    const base = { requestId, keyId, fheType, ciphertextDigest, plaintext: '' };
+    const failWith = (code: string, message: string): DecryptOutcome => {
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('decrypt', 'failure', ms);
+      log.warn({ code, reason: message, durationMs: ms }, 'decrypt failed');
+      return { ...base, ...this.fail(requestId, code, message) };
+    };
+    try {
+      const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
+      if (p.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `ciphertext is ${p.ciphertext.length} bytes, limit ${max}`);
+      if (p.ciphertext.length === 0) return failWith('CIPHERTEXT_MALFORMED', 'ciphertext is empty');
+      const digest = sha3Hex(p.ciphertext);
+      if (digest !== ciphertextDigest.toLowerCase()) {
+        return failWith('DIGEST_MISMATCH', `ciphertext digest ${digest} does not match requested ${ciphertextDigest.slice(0, 80)}`);
+      }
+      if (!isFheType(fheType)) return failWith('FHE_TYPE_UNKNOWN', `unknown FHE type "${fheType.slice(0, 40)}"`);
+      const key = this.keys.get(keyId);
+      if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
+      let ct: unknown;
+      try {
+        ct = this.o.engine.parseCiphertext(p.ciphertext, fheType);
+      } catch (e) {
+        return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), errorMessage(e));
+      }
+      const plaintext = this.o.engine.decryptCiphertext(ct, key.secretKey).toString(10);
+      const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertextDigest: digest, fheType, plaintext };
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('decrypt', 'ok', ms);
+      log.info({ durationMs: ms, ciphertextBytes: p.ciphertext.length }, 'decrypt done');
+      return { ...base, ciphertextDigest: digest, plaintext, signature: this.o.signer.sign(signed) };
+    } catch (e) {
+      return failWith(errorCode(e, 'DECRYPT_FAILED'), errorMessage(e));
+    }
+  }
+
+  async getDecryptResult(requestId: string, deadline?: number): Promise<DecryptOutcome> {
+    return this.waitFor(this.decrypts, 'decryption', requestId, deadline);
+  }
+
+  private async waitFor<T>(jobs: Map<string, Job<T>>, what: string, requestId: string, deadline?: number): Promise<T> {
+    const j = jobs.get(requestId);
+    if (!j) throw new CoreRequestError('NOT_FOUND', `no ${what} with request id ${requestId.slice(0, 80)}`);
+    if (j.result) return j.result;
+    // Answer a little before the caller's deadline so it gets UNAVAILABLE (retryable), not a bare timeout.
+    const waitMs = Math.min(MAX_WAIT_MS, (deadline ?? Number.POSITIVE_INFINITY) - Date.now() - 250);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new CoreRequestError('UNAVAILABLE', `${what} ${requestId} is still running`)),
+        Math.max(0, waitMs),
+      );
+    });
+    try {
+      return await Promise.race([j.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[] } {
+    return {
+      status: this.closing ? 'SHUTTING_DOWN' : 'SERVING',
+      partyId: this.partyId,
+      signerPubkey: this.o.signer.publicKeyHex,
+      keyIds: this.keyIds(),
+    };
+  }
+
+  /** Refuses new jobs and waits for running key generations to finish. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.keygenQueue.catch(() => undefined);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * @module core/service/config
+ * The core's config file (JSON). Relative paths are resolved against the
+ * directory of the config file; TLS entries may also hold the PEM text itself
+ * (what in-process tests do).
+ *
+ * @example
+ * {
+ *   "partyId": 1,
+ *   "listen": { "host": "127.0.0.1", "port": 50100 },
+ *   "tls": { "ca": "tls/ca.crt", "cert": "tls/core-1.crt", "key": "tls/core-1.key", "requireClientCert": true },
+ *   "storageDir": "storage",
+ *   "publicStorage": { "host": "127.0.0.1", "port": 50200, "baseUrl": "http://127.0.0.1:50200" },
+ *   "devMode": true,
+ *   "logLevel": "info",
+ *   "maxCiphertextBytes": 33554432
+ * }
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CoreConfigError } from './errors.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_MAX_CIPHERTEXT_BYTES = 32 * 1024 * 1024;
+
+export interface CoreTlsConfig {
+  /** CA that signs connector (client) certificates: path or PEM text. */
+  ca: string;
+  /** This core's server certificate: path or PEM text. */
+  cert: string;
+  /** This core's private key: path or PEM text. */
+  key: string;
+  /** Mutual TLS; default true. */
+  requireClientCert: boolean;
+}
+
+export interface CoreConfig {
+  /** 1-based party id; names storage prefixes `PRIV-p{id}` / `PUB-p{id}`. */
+  partyId: number;
+  /** gRPC listen address; port 0 picks a free port. */
+  listen: { host: string; port: number };
+  tls: CoreTlsConfig;
+  /** Root of private and public storage. */
+  storageDir: string;
+  /**
+   * Static HTTP server for public storage. `baseUrl` is what goes into public
+   * material URIs (default `http://<host>:<port>`); port 0 picks a free port.
+   */
+  publicStorage: { host: string; port: number; baseUrl?: string };
+  /** Key material in clear on disk only when true. */
+  devMode: boolean;
+  logLevel: LogLevel;
+  /** Largest ciphertext accepted by Decrypt (default 32 MiB). */
+  maxCiphertextBytes: number;
+  /** Prometheus `/metrics` on this port when set (0 picks a free port). */
+  metricsPort?: number;
+}
+
+/** PEM text of the TLS material, read from disk where the config holds paths. */
+export interface TlsPem {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+}
+
+function fail(field: string, expected: string): never {
+  throw new CoreConfigError(`invalid core config: "${field}" must be ${expected}`, { details: `field ${field}` });
+}
+
+function obj(v: unknown, field: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(field, 'an object');
+  return v as Record<string, unknown>;
+}
+
+function str(v: unknown, field: string): string {
+  if (typeof v !== 'string' || v.length === 0) fail(field, 'a non-empty string');
+  return v;
+}
+
+function port(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) fail(field, 'an integer port in 0..65535');
+  return v;
+}
+
+const isPem = (s: string) => s.trimStart().startsWith('-----BEGIN');
+
+/**
+ * Validates a parsed config object; relative paths resolve against `baseDir`.
+ * Throws `CoreConfigError` naming the first bad field.
+ */
+export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConfig {
+  const c = obj(raw, '(root)');
+  const partyId = c.partyId;
+  if (typeof partyId !== 'number' || !Number.isInteger(partyId) || partyId < 1 || partyId > 255) fail('partyId', 'an integer in 1..255');
+  const listen = obj(c.listen, 'listen');
+  const tls = obj(c.tls, 'tls');
+  const pub = obj(c.publicStorage, 'publicStorage');
+  const resolveFile = (s: string) => (isPem(s) ? s : path.resolve(baseDir, s));
+  if (typeof c.devMode !== 'boolean') fail('devMode', 'a boolean');
+  const logLevel = c.logLevel ?? 'info';
+  if (!(LOG_LEVELS as readonly unknown[]).includes(logLevel)) fail('logLevel', `one of ${LOG_LEVELS.join(', ')}`);
+  const max = c.maxCiphertextBytes ?? DEFAULT_MAX_CIPHERTEXT_BYTES;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 1024 * 1024 * 1024) fail('maxCiphertextBytes', 'an integer in 1..2^30');
+  const requireClientCert = tls.requireClientCert ?? true;
+  if (typeof requireClientCert !== 'boolean') fail('tls.requireClientCert', 'a boolean');
+  const baseUrl = pub.baseUrl === undefined ? undefined : str(pub.baseUrl, 'publicStorage.baseUrl').replace(/\/+$/, '');
+  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) fail('publicStorage.baseUrl', 'an http(s) URL');
+  const config: CoreConfig = {
+    partyId,
+    listen: { host: str(listen.host ?? '127.0.0.1', 'listen.host'), port: port(listen.port, 'listen.port') },
+    tls: {
+      ca: resolveFile(str(tls.ca, 'tls.ca')),
+      cert: resolveFile(str(tls.cert, 'tls.cert')),
+      key: resolveFile(str(tls.key, 'tls.key')),
+      requireClientCert,
+    },
+    storageDir: path.resolve(baseDir, str(c.storageDir, 'storageDir')),
+    publicStorage: {
+      host: str(pub.host ?? '127.0.0.1', 'publicStorage.host'),
+      port: port(pub.port, 'publicStorage.port'),
+      ...(baseUrl !== undefined ? { baseUrl } : {}),
+    },
+    devMode: c.devMode,
+    logLevel: logLevel as LogLevel,
+    maxCiphertextBytes: max,
+  };
+  if (c.metricsPort !== undefined) config.metricsPort = port(c.metricsPort, 'metricsPort');
+  return config;
+}
+
+/** Reads and validates a JSON config file. */
+export function loadCoreConfig(file: string): CoreConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CoreConfigError(`cannot read core config ${file}`, { cause: e, details: (e as Error).message });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new CoreConfigError(`core config ${file} is not valid JSON`, { cause: e, details: (e as Error).message });
+  }
+  return parseCoreConfig(raw, path.dirname(path.resolve(file)));
+}
+
+/** Loads the PEM text named by a TLS config (inline PEM passes through). */
+export function readTlsPem(tls: CoreTlsConfig): TlsPem {
+  const read = (field: string, v: string) => {
+    if (isPem(v)) return v;
+    try {
+      return readFileSync(v, 'utf8');
+    } catch (e) {
+      throw new CoreConfigError(`cannot read tls.${field} (${v})`, { cause: e, details: (e as Error).message });
+    }
+  };
+  return { caPem: read('ca', tls.ca), certPem: read('cert', tls.cert), keyPem: read('key', tls.key) };
+}

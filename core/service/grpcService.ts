@@ -1,0 +1,104 @@
+/**
+ * @module core/service/grpcService
+ * Maps `CentralizedCore` to the generated `CoreServiceServer` (proto types stay
+ * at this edge). Errors travel as gRPC status plus the stable TKMS code in the
+ * `tkms-code` trailer, which `core/client` turns back into a `TkmsError`.
+ */
+import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type {
+  CoreServiceServer,
+  DecryptResult,
+  KeyGenResult,
+} from '../../proto/gen/tkms/core/v1/core.js';
+import type { CentralizedCore, DecryptOutcome, KeyGenOutcome } from './centralizedCore.js';
+import { CoreRequestError, grpcStatusOf } from './errors.js';
+import type { CoreMetrics } from './metrics.js';
+
+export const CORE_VERSION = '0.1.0';
+export const TKMS_CODE_METADATA_KEY = 'tkms-code';
+
+function toKeyGenResult(o: KeyGenOutcome, partyId: number): KeyGenResult {
+  return {
+    requestId: o.requestId,
+    keyId: o.keyId,
+    publicKeyDigest: o.publicKeyDigest,
+    publicKeyUri: o.publicKeyUri,
+    serverKeyDigest: o.serverKeyDigest,
+    serverKeyUri: o.serverKeyUri,
+    signature: o.signature,
+    failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
+    partyId,
+  };
+}
+
+function toDecryptResult(o: DecryptOutcome, partyId: number): DecryptResult {
+  return {
+    requestId: o.requestId,
+    plaintext: o.plaintext,
+    signature: o.signature,
+    failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
+    partyId,
+  };
+}
+
+function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined {
+  const d = call.getDeadline();
+  if (d instanceof Date) return d.getTime();
+  return Number.isFinite(d) && d > 0 ? d : undefined;
+}
+
+export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, metrics?: CoreMetrics): CoreServiceServer {
+  function unary<Req, Res>(method: string, fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res) {
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+      const started = Date.now();
+      Promise.resolve()
+        .then(() => fn(call.request, call))
+        .then(
+          (res) => {
+            metrics?.rpc(method, 'OK');
+            logger.debug({ method, durationMs: Date.now() - started }, 'rpc ok');
+            callback(null, res);
+          },
+          (e: unknown) => {
+            const code = grpcStatusOf(e);
+            const md = new Metadata();
+            const tkmsCode = e instanceof CoreRequestError ? e.code : 'INTERNAL';
+            md.set(TKMS_CODE_METADATA_KEY, tkmsCode);
+            const details = e instanceof CoreRequestError ? e.shortMessage : 'internal error';
+            metrics?.rpc(method, status[code] ?? String(code));
+            if (code === status.INTERNAL) logger.error({ method, err: (e as Error)?.message }, 'rpc failed');
+            else logger.info({ method, code: tkmsCode, reason: details, durationMs: Date.now() - started }, 'rpc refused');
+            const err: Partial<ServiceError> = { code, details, metadata: md };
+            callback(err as ServiceError, null);
+          },
+        );
+    };
+  }
+
+  return {
+    keyGen: unary('KeyGen', (req) => {
+      core.startKeyGen(req.requestId);
+      return { requestId: req.requestId };
+    }),
+    getKeyGenResult: unary('GetKeyGenResult', async (req, call) =>
+      toKeyGenResult(await core.getKeyGenResult(req.requestId, deadlineOf(call)), core.partyId),
+    ),
+    decrypt: unary('Decrypt', (req) => {
+      core.startDecrypt({
+        requestId: req.requestId,
+        keyId: req.keyId,
+        fheType: req.fheType,
+        ciphertextHandle: req.ciphertextHandle,
+        ciphertextDigest: req.ciphertextDigest,
+        ciphertext: new Uint8Array(req.ciphertext.buffer, req.ciphertext.byteOffset, req.ciphertext.byteLength),
+      });
+      return { requestId: req.requestId };
+    }),
+    getDecryptResult: unary('GetDecryptResult', async (req, call) =>
+      toDecryptResult(await core.getDecryptResult(req.requestId, deadlineOf(call)), core.partyId),
+    ),
+    getPublicKeyInfo: unary('GetPublicKeyInfo', (req) => toKeyGenResult(core.publicKeyInfo(req.keyId), core.partyId)),
+    getHealth: unary('GetHealth', () => ({ ...core.health(), version: CORE_VERSION })),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * @module core/service/startCore
+ * Boots a centralized core from its config: storage, signer, keys, the public
+ * storage HTTP server, the gRPC server over (mutual) TLS and, optionally,
+ * Prometheus metrics. `main.ts` is a thin CLI around it; tests call it in-process.
+ *
+ * @example
+ * const core = await startCore(loadCoreConfig('core-1.json'));
+ * console.log(core.grpcAddress, core.signerPubkey);
+ * await core.close();
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { pino, type Logger } from 'pino';
+import { CoreServiceService } from '../../proto/gen/tkms/core/v1/core.js';
+import { CentralizedCore } from './centralizedCore.js';
+import { readTlsPem, type CoreConfig } from './config.js';
+import { loadDefaultEngine, type CoreEngine } from './engine.js';
+import { CoreConfigError, VaultMissingError } from './errors.js';
+import { createCoreServiceImpl } from './grpcService.js';
+import { createCoreMetrics, serveMetrics, type CoreMetrics } from './metrics.js';
+import { startPublicStorageServer } from './publicStorageServer.js';
+import { loadOrCreateSigner } from './signer.js';
+import { FileStorage, privatePrefix, publicPrefix } from './storage.js';
+
+export interface StartCoreOptions {
+  /** Defaults to `loadDefaultEngine()` (core/engine, else node-tfhe). */
+  engine?: CoreEngine;
+  /** Defaults to a pino logger at `config.logLevel` on stdout. */
+  logger?: Logger;
+}
+
+export interface RunningCore {
+  readonly partyId: number;
+  /** `host:port` to give `connectCore`. */
+  readonly grpcAddress: string;
+  readonly grpcPort: number;
+  /** Base URL of public storage, e.g. `http://127.0.0.1:50200`. */
+  readonly publicStorageUrl: string;
+  readonly signerPubkey: string;
+  readonly metricsPort: number | undefined;
+  readonly core: CentralizedCore;
+  readonly metrics: CoreMetrics;
+  /** Stops accepting calls, lets running ones finish (up to `graceMs`), closes servers. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Where a production vault would live; its absence stops a non-dev core. */
+export function vaultPath(config: CoreConfig): string {
+  return path.join(config.storageDir, `${privatePrefix(config.partyId)}.vault`);
+}
+
+export function createCoreLogger(config: Pick<CoreConfig, 'logLevel' | 'partyId'>): Logger {
+  return pino({ level: config.logLevel, base: { service: 'tkms-core', party: config.partyId } });
+}
+
+export async function startCore(config: CoreConfig, options: StartCoreOptions = {}): Promise<RunningCore> {
+  const logger = options.logger ?? createCoreLogger(config);
+  if (!config.devMode) {
+    const vault = vaultPath(config);
+    if (!existsSync(vault)) throw new VaultMissingError(vault);
+    throw new CoreConfigError('vault-backed private storage is not implemented in this build', {
+      details: `found ${vault}; run with "devMode": true`,
+    });
+  }
+  logger.warn('dev mode: private key material is stored in clear on disk');
+  const tls = readTlsPem(config.tls);
+  await mkdir(config.storageDir, { recursive: true });
+  const priv = new FileStorage(config.storageDir, privatePrefix(config.partyId));
+  const pub = new FileStorage(config.storageDir, publicPrefix(config.partyId));
+  const { signer, created } = await loadOrCreateSigner(priv, pub);
+  logger.info({ signerPubkey: signer.publicKeyHex, created }, created ? 'signer key created' : 'signer key loaded');
+
+  const engine = options.engine ?? (await loadDefaultEngine());
+  logger.info({ engine: engine.name }, 'engine loaded');
+  const metrics = createCoreMetrics(config.partyId, config.metricsPort !== undefined);
+
+  const publicServer = await startPublicStorageServer({ root: config.storageDir, host: config.publicStorage.host, port: config.publicStorage.port, logger });
+  const baseUrl = config.publicStorage.baseUrl ?? publicServer.url;
+  const cleanup: Array<() => Promise<void>> = [() => publicServer.close()];
+  try {
+    const core = await CentralizedCore.open({
+      partyId: config.partyId,
+      engine,
+      privateStorage: priv,
+      publicStorage: pub,
+      signer,
+      logger,
+      metrics,
+      maxCiphertextBytes: config.maxCiphertextBytes,
+      publicUri: (dataType, id) => `${baseUrl}/${pub.prefix}/${dataType}/${id}`,
+    });
+    cleanup.unshift(() => core.close());
+
+    // Room for the largest ciphertext plus the rest of the DecryptRequest.
+    const maxMsg = config.maxCiphertextBytes + 1024 * 1024;
+    const server = new Server({ 'grpc.max_receive_message_length': maxMsg, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
+    server.addService(CoreServiceService, createCoreServiceImpl(core, logger, metrics));
+    const creds = ServerCredentials.createSsl(
+      Buffer.from(tls.caPem),
+      [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }],
+      config.tls.requireClientCert,
+    );
+    const grpcPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${config.listen.host}:${config.listen.port}`, creds, (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    cleanup.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.tryShutdown(() => resolve());
+        }),
+    );
+
+    let metricsServer: { port: number; close(): Promise<void> } | undefined;
+    if (config.metricsPort !== undefined) {
+      metricsServer = await serveMetrics(metrics, config.listen.host, config.metricsPort);
+      cleanup.push(() => metricsServer!.close());
+    }
+    const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+    logger.info(
+      { grpc: `${host}:${grpcPort}`, publicStorage: baseUrl, mutualTls: config.tls.requireClientCert, metricsPort: metricsServer?.port, keys: core.keyIds().length },
+      'core listening',
+    );
+
+    let closed: Promise<void> | undefined;
+    return {
+      partyId: config.partyId,
+      grpcAddress: `${host}:${grpcPort}`,
+      grpcPort,
+      publicStorageUrl: baseUrl,
+      signerPubkey: signer.publicKeyHex,
+      metricsPort: metricsServer?.port,
+      core,
+      metrics,
+      close(graceMs = 10_000) {
+        closed ??= (async () => {
+          logger.info('core shutting down');
+          const all = (async () => {
+            for (const c of cleanup) await c().catch((e: unknown) => logger.warn({ err: (e as Error).message }, 'shutdown step failed'));
+          })();
+          let t: NodeJS.Timeout | undefined;
+          await Promise.race([all, new Promise<void>((r) => (t = setTimeout(r, graceMs)))]);
+          clearTimeout(t);
+          server.forceShutdown();
+          logger.info('core stopped');
+        })();
+        return closed;
+      },
+    };
+  } catch (e) {
+    for (const c of cleanup) await c().catch(() => undefined);
+    throw e;
+  }
+}
