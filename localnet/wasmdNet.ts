@@ -13,9 +13,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { toBech32 } from '@cosmjs/encoding';
 import { Bip39, Random } from '@cosmjs/crypto';
 import { DirectSecp256k1HdWallet } from '@cosmjs/proto-signing';
@@ -32,7 +33,7 @@ export interface WasmdNetOptions {
   validators?: number;
   /** State folder (wiped at start); callers pass a git-ignored folder under `.state/`. */
   dir: string;
-  /** First port; validator i uses basePort + 10·i … + 5 (default 36600). */
+  /** First port; validator i uses basePort + 10·i … + 5 (default 26600). */
   basePort?: number;
   /** Funded test accounts besides the faucet (default 8). */
   accounts?: number;
@@ -186,14 +187,16 @@ function patchGenesis(genesis: Json, funded: FundedAccount[], funds: bigint[]): 
   supply.amount = (BigInt(supply.amount) + total).toString();
 }
 
-function pidFile(dir: string, i: number): string {
-  return path.join(dir, `node${i}.pid`);
+export function pidFile(dir: string, name: string): string {
+  return path.join(dir, `${name}.pid`);
 }
 
-function isOurWasmd(pid: number, dir: string): boolean {
+/** True if `pid` runs a command naming a path inside `dir` (pids get recycled). */
+function ownedBy(pid: number, dir: string): boolean {
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return cmd.some((a) => a.endsWith('wasmd')) && cmd.some((a) => a.startsWith(path.resolve(dir)));
+    const root = path.resolve(dir);
+    return cmd.some((a) => a !== '' && (path.resolve(a) === root || path.resolve(a).startsWith(root + path.sep)));
   } catch {
     return false;
   }
@@ -232,23 +235,26 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Kills the validators a previous run started in `dir` (by their pid files). */
+/**
+ * Kills what a previous run started in `dir`: every process named by a
+ * `<dir>/*.pid` file (validators, the faucet) whose command line still points
+ * into `dir`. Returns how many were running.
+ */
 export async function stopWasmdNet(dir: string): Promise<number> {
+  if (!existsSync(dir)) return 0;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.pid'));
   let killed = 0;
-  for (let i = 0; i < 1000; i++) {
-    const file = pidFile(dir, i);
-    if (!existsSync(file)) {
-      if (i > 0 && !existsSync(pidFile(dir, i + 1))) break;
-      continue;
-    }
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    // A pid may have been recycled since: only kill a wasmd whose home is in dir.
-    if (pid > 0 && isOurWasmd(pid, dir)) {
-      await killPid(pid);
-      killed++;
-    }
-    rmSync(file, { force: true });
-  }
+  await Promise.all(
+    files.map(async (f) => {
+      const file = path.join(dir, f);
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (pid > 0 && alive(pid) && ownedBy(pid, dir)) {
+        await killPid(pid);
+        killed++;
+      }
+      rmSync(file, { force: true });
+    }),
+  );
   return killed;
 }
 
@@ -275,7 +281,7 @@ function tail(file: string, lines = 20): string {
 export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
   const n = opts.validators ?? 4;
   const dir = path.resolve(opts.dir);
-  const basePort = opts.basePort ?? 36600;
+  const basePort = opts.basePort ?? 26600;
   const chainId = opts.chainId ?? 'tkms-local';
   const log = opts.log ?? (() => {});
   const { bin, env } = wasmdBinary();
@@ -375,7 +381,7 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`cannot start validator ${i}`);
-    writeFileSync(pidFile(dir, i), `${child.pid}\n`);
+    writeFileSync(pidFile(dir, `node${i}`), `${child.pid}\n`);
     info.pids.push(child.pid);
     if (opts.detached) child.unref();
     return { child, logFile, exited: false };
@@ -385,7 +391,7 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
 
   const stop = async () => {
     await Promise.all(info.pids.map((pid) => killPid(pid)));
-    for (let i = 0; i < n; i++) rmSync(pidFile(dir, i), { force: true });
+    for (let i = 0; i < n; i++) rmSync(pidFile(dir, `node${i}`), { force: true });
   };
 
   try {
@@ -407,4 +413,32 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     throw e;
   }
   return { ...info, stop };
+}
+
+/**
+ * Starts the faucet (chain/faucet/main) for the net in `dir` as a background
+ * process with `<dir>/faucet.pid` and `<dir>/faucet.log`; stopWasmdNet stops it.
+ * Resolves when `GET /health` answers.
+ */
+export async function spawnFaucet(dir: string, port: number, amount?: string): Promise<{ url: string; pid: number }> {
+  const self = fileURLToPath(import.meta.url);
+  const main = path.join(path.dirname(self), '..', 'chain', 'faucet', `main${path.extname(self)}`);
+  const fd = openSync(path.join(dir, 'faucet.log'), 'a');
+  const args = [...process.execArgv, main, '--net-dir', path.resolve(dir), '--port', String(port), ...(amount ? ['--amount', amount] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
+  if (child.pid === undefined) throw new Error('cannot start the faucet');
+  writeFileSync(pidFile(dir, 'faucet'), `${child.pid}\n`);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  child.unref();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`faucet exited during startup:\n${tail(path.join(dir, 'faucet.log'))}`);
+    const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    if (ok) return { url, pid: child.pid };
+    if (Date.now() > deadline) throw new Error(`faucet not healthy after 30 s:\n${tail(path.join(dir, 'faucet.log'))}`);
+    await sleep(200);
+  }
 }

@@ -9,7 +9,7 @@
  * - `GET /health` → 200 `{"ok":true,"address":"wasm1…","balance":"…"}`.
  *
  * @example
- * const faucet = await startFaucet({ mnemonic, rpcUrl, port: 36690, prefix: 'wasm', gasPrice: '0.0025stake', denom: 'stake' });
+ * const faucet = await startFaucet({ mnemonic, rpcUrl, port: 26690, prefix: 'wasm', gasPrice: '0.0025stake', denom: 'stake' });
  * await fetch(`${faucet.url}/credit`, { method: 'POST', body: JSON.stringify({ address }) });
  */
 import http from 'node:http';

@@ -5,22 +5,30 @@
  * starts it in the background.
  *
  * @example
- * npx tsx chain/faucet/main.ts --net-dir .state/wasmd --port 36690
+ * npx tsx chain/faucet/main.ts --net-dir .state/wasmd --port 26690
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { stateDir } from '../../common/paths.js';
-import { readWasmdNet } from '../../localnet/wasmdNet.js';
 import { startFaucet } from './faucet.js';
 
 const program = new Command()
   .name('tkms-faucet')
   .description('test-token faucet for a wasmd localnet')
   .option('-d, --net-dir <dir>', 'localnet state folder', stateDir('wasmd'))
-  .option('-p, --port <port>', 'port', '36690')
+  .option('-p, --port <port>', 'port', '26690')
   .option('-a, --amount <amount>', 'base units per credit', '1000000000')
   .parse();
 const o = program.opts<{ netDir: string; port: string; amount: string }>();
-const net = readWasmdNet(o.netDir);
+// The shape localnet/wasmdNet.ts writes (read directly: chain/ does not import localnet/).
+const net = JSON.parse(readFileSync(path.join(o.netDir, 'net.json'), 'utf8')) as {
+  rpcUrls: string[];
+  bech32Prefix: string;
+  gasPrice: string;
+  denom: string;
+  faucet: { mnemonic: string };
+};
 const faucet = await startFaucet({
   mnemonic: net.faucet.mnemonic,
   rpcUrl: net.rpcUrls[0]!,

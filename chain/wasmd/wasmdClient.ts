@@ -11,7 +11,7 @@
  * 0.38 client speaks 0.39's RPC, so it is chosen explicitly.
  *
  * @example
- * const client = await WasmdClient.connect('http://127.0.0.1:36600', {
+ * const client = await WasmdClient.connect('http://127.0.0.1:26600', {
  *   mnemonic, prefix: 'wasm', gasPrice: '0.0025stake' });
  * const { events } = await client.executeContract(asc, { keygen: {} });
  */
@@ -70,11 +70,13 @@ export function toChainEvents(events: readonly CosmEvent[], height: number, txHa
  * returns "unknown key id ab12".
  */
 export function contractErrorMessage(log: string): string {
-  const m = /message index: \d+: ([\s\S]*?): (?:execute|instantiate|query|migrate) wasm contract failed/.exec(log);
-  if (m) return m[1]!.trim();
-  const q = /(?:Generic error: )?([\s\S]*?): (?:query|execute) wasm contract failed/.exec(log);
-  if (q) return q[1]!.replace(/^.*desc = /, '').trim();
-  return log;
+  const m = /^(?:[\s\S]*?message index: \d+: )?([\s\S]*?): (?:execute|instantiate|query|migrate|sudo) wasm contract failed/.exec(log);
+  if (!m) return log;
+  return m[1]!
+    .replace(/^Query failed with \(\d+\): /, '')
+    .replace(/^rpc error: code = \w+ desc = /, '')
+    .replace(/^Generic error: /, '')
+    .trim();
 }
 
 function txError(e: unknown, txHash?: string): ChainTxError {

@@ -53,7 +53,9 @@ export class KmsConnector {
   constructor(private readonly opts: ConnectorOptions) {}
 
   async start(): Promise<void> {
-    const from = this.opts.checkpoint.load() ?? (await this.opts.chain.height());
+    // Without a checkpoint replay from genesis: cheap (events are filtered by
+    // contract) and nothing submitted before the first start is missed.
+    const from = this.opts.checkpoint.load() ?? 0;
     this.lastSeenHeight = from;
     this.opts.logger.info({ fromHeight: from, party: this.opts.partyId }, 'connector watching ASC requests');
     this.sub = this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, from, (e) => this.onEvent(e));

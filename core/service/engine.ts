@@ -1,10 +1,11 @@
 /**
  * @module core/service/engine
  * What the centralized core needs from the FHE engine, and how it finds one.
- * The engine proper lives in `core/engine/` (pure library, no I/O); until it
- * exports the four functions below, the core falls back to `nodeTfheEngine`,
- * which calls node-tfhe directly (fine for the centralized backend: one party
- * holds the whole client key anyway).
+ * The engine proper lives in `core/engine/` (pure library, no I/O: it parses
+ * ciphertexts and decrypts them itself, `b − <a,s>` per radix block). If it
+ * does not export the four functions below, the core falls back to
+ * `nodeTfheEngine`, which calls node-tfhe directly (fine for the centralized
+ * backend: one party holds the whole client key anyway).
  */
 import type { FheType } from '../../common/fheTypes.js';
 
@@ -50,7 +51,11 @@ export async function loadDefaultEngine(): Promise<CoreEngine> {
         name: 'core/engine',
         generateKeySet: (p) => f.generateKeySet(p),
         parseCiphertext: (b, t) => f.parseCiphertext(b, t),
-        parseClientKey: (b) => f.parseClientKey(b),
+        // core/engine returns { bigKey, smallKey }; every ciphertext the core sees decrypts under the big key.
+        parseClientKey: (b) => {
+          const k = f.parseClientKey(b) as { bigKey?: unknown } | null;
+          return k && typeof k === 'object' && 'bigKey' in k ? k.bigKey : k;
+        },
         decryptCiphertext: (c, k) => f.decryptCiphertext(c, k),
       };
     }

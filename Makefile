@@ -1,0 +1,52 @@
+# TKMS — every entry point a person or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_FLAGS := --no-warnings
+JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings" node_modules/.bin/jest
+
+.PHONY: help install build contracts proto wasmd start stop localnet localnet-down test test-fast bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-fund --no-audit
+	@touch $@
+
+install: node_modules/.install-stamp ## install npm dependencies (npm ci)
+
+proto: install ## regenerate TypeScript from proto/ (generated code is committed)
+	node_modules/.bin/buf generate
+
+contracts: install ## build the AssemblyScript contracts and check the wasm as wasmd would
+	bash contracts/build.sh
+
+build: install contracts ## compile TypeScript to dist/ and build the contracts
+	node_modules/.bin/tsc -p tsconfig.json
+
+wasmd: ## build wasmd from Go module sources into .cache/wasmd (reused when present)
+	bash localnet/build-wasmd.sh
+
+start: build ## run TKMS on the embedded chain (foreground; Ctrl-C stops)
+	node $(NODE_FLAGS) dist/localnet/dev.js
+
+stop: ## stop what `make start --detach` left running
+	node $(NODE_FLAGS) dist/localnet/stop.js .state/dev
+
+localnet: build wasmd ## run TKMS on 4 real wasmd validators (VALIDATORS=n to change)
+	node $(NODE_FLAGS) dist/localnet/localnet.js --validators $${VALIDATORS:-4}
+
+localnet-down: ## stop the wasmd localnet and its KMS components
+	node $(NODE_FLAGS) dist/localnet/localnet.js --down
+
+test: build wasmd ## every test: unit, contracts, embedded E2E and wasmd E2E
+	$(JEST) --maxWorkers=2
+
+test-fast: build ## tests that need no wasmd
+	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd
+
+bench: build wasmd ## benchmarks; figures printed and written to bench/results.json
+	node $(NODE_FLAGS) dist/bench/run.js
+
+clean: ## remove build outputs (keeps .cache/wasmd)
+	rm -rf dist contracts/build

@@ -1,0 +1,238 @@
+/**
+ * Against a real 4-validator wasmd localnet (started here, stopped in afterAll):
+ * blocks, faucet, upload/instantiate/execute with contract errors, sequence
+ * safety, event catch-up and live delivery, and the TKMS contracts end to end.
+ * Fails (never skips) when wasmd is not built: run `make wasmd`.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { ChainTxError } from '../../common/errors.js';
+import { repoRoot, stateDir } from '../../common/paths.js';
+import { startWasmdNet, wasmdAvailable, wasmdBinary, type WasmdNet } from '../../localnet/wasmdNet.js';
+import type { ChainEvent } from '../client.js';
+import { ASC_EVENTS, type RequestInfo } from '../asc/messages.js';
+import type { PartiesResponse } from '../config/messages.js';
+import { deployContracts } from '../deploy.js';
+import { startFaucet, type Faucet } from '../faucet/faucet.js';
+import { WasmdClient } from './wasmdClient.js';
+
+const dir = stateDir(`test-wasmd-${process.pid}`);
+const basePort = 27000 + (process.pid % 40) * 50;
+const wasmDir = path.join(repoRoot(), 'contracts', 'build');
+const hackatom = path.join(repoRoot(), '.cache', 'wasmd', 'src', 'wasmd', 'x', 'wasm', 'keeper', 'testdata', 'hackatom.wasm');
+const measured: Record<string, number | string> = {};
+
+let net: WasmdNet | undefined;
+let faucet: Faucet | undefined;
+const clients: WasmdClient[] = [];
+
+function theNet(): WasmdNet {
+  if (!net) throw new Error('the wasmd net did not start');
+  return net;
+}
+
+async function client(account: number, node = 0): Promise<WasmdClient> {
+  const n = theNet();
+  const c = await WasmdClient.connect(n.rpcUrls[node]!, {
+    mnemonic: n.accounts[account]!.mnemonic,
+    prefix: n.bech32Prefix,
+    gasPrice: n.gasPrice,
+    chainId: n.chainId,
+  });
+  clients.push(c);
+  return c;
+}
+
+/** Collects events until `count` arrived (or the timeout). */
+function collect(c: WasmdClient, filter: { contract: string; eventType: string }, from: number, count: number, ms = 30_000) {
+  const events: ChainEvent[] = [];
+  let resolve!: () => void;
+  const enough = new Promise<void>((r) => (resolve = r));
+  const sub = c.watchEvents(filter, from, async (e) => {
+    events.push(e);
+    if (events.length >= count) resolve();
+  });
+  const timer = setTimeout(resolve, ms);
+  return {
+    events,
+    async done() {
+      await enough;
+      clearTimeout(timer);
+      sub.close();
+      await sub.done;
+      return events;
+    },
+  };
+}
+
+beforeAll(async () => {
+  if (!wasmdAvailable()) {
+    throw new Error(`wasmd is not built (${wasmdBinary().bin}): run \`make wasmd\` first`);
+  }
+  const t0 = Date.now();
+  net = await startWasmdNet({ dir, validators: 4, basePort });
+  measured['startup ms (4 validators)'] = Date.now() - t0;
+}, 120_000);
+
+afterAll(async () => {
+  await faucet?.close();
+  await Promise.allSettled(clients.map((c) => c.close()));
+  await net?.stop();
+  if (net) rmSync(dir, { recursive: true, force: true });
+  console.log(`wasmd measurements:\n${JSON.stringify(measured, null, 2)}`);
+}, 60_000);
+
+test('default: all validators produce blocks', async () => {
+  const c = await client(0, 1);
+  const h0 = await c.height();
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, 4000));
+  const h1 = await c.height();
+  expect(h1).toBeGreaterThan(h0 + 2);
+  measured['block time ms'] = Math.round((Date.now() - t0) / (h1 - h0));
+  for (const url of theNet().rpcUrls) {
+    const status = (await (await fetch(`${url}/status`)).json()) as { result: { sync_info: { latest_block_height: string } } };
+    expect(Number(status.result.sync_info.latest_block_height)).toBeGreaterThanOrEqual(h0);
+  }
+});
+
+test('behavior: faucet credits once per cooldown and rejects bad addresses', async () => {
+  const n = theNet();
+  faucet = await startFaucet({ mnemonic: n.faucet.mnemonic, rpcUrl: n.rpcUrls[2]!, prefix: n.bech32Prefix, gasPrice: n.gasPrice, denom: n.denom, port: 0, amount: '12345' });
+  const reader = await WasmdClient.connect(n.rpcUrls[0]!, { prefix: n.bech32Prefix, gasPrice: n.gasPrice });
+  clients.push(reader);
+  expect(reader.senderAddress).toBeUndefined();
+  const to = n.accounts[7]!.address;
+  const before = BigInt((await reader.balance(to, n.denom)).amount);
+  const post = (body: unknown) => fetch(`${faucet!.url}/credit`, { method: 'POST', body: JSON.stringify(body) });
+  const res = await post({ address: to });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { txHash: string; amount: string };
+  expect(body.amount).toBe(`12345${n.denom}`);
+  expect(body.txHash).toMatch(/^[0-9A-F]{64}$/);
+  expect(BigInt((await reader.balance(to, n.denom)).amount)).toBe(before + 12345n);
+  expect((await post({ address: to })).status).toBe(429);
+  const bad = await post({ address: 'cosmos1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq' });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { code: string }).code).toBe('BAD_ADDRESS');
+  expect((await fetch(`${faucet.url}/health`)).status).toBe(200);
+});
+
+describe('hackatom (wasmd test contract)', () => {
+  let contract = '';
+  let firstReleaseHeight = 0;
+
+  test('default: upload, instantiate, query, execute', async () => {
+    const owner = await client(0);
+    const beneficiary = theNet().accounts[1]!.address;
+    const up = await owner.upload(readFileSync(hackatom));
+    const inst = await owner.instantiate(up.codeId, { verifier: owner.senderAddress, beneficiary }, 'hackatom', owner.senderAddress);
+    contract = inst.address;
+    expect(await owner.queryContract(contract, { verifier: {} })).toEqual({ verifier: owner.senderAddress });
+    const r = await owner.executeContract(contract, { release: {} });
+    firstReleaseHeight = r.height;
+    expect(r.events.some((e) => e.type === 'wasm' && e.attributes['_contract_address'] === contract && e.attributes['action'] === 'release')).toBe(true);
+    expect(r.txHash).toMatch(/^[0-9A-F]{64}$/);
+    measured['hackatom upload gas'] = up.gasUsed;
+    measured['hackatom instantiate gas'] = inst.gasUsed;
+    measured['hackatom execute gas'] = r.gasUsed;
+  });
+
+  test("behavior: a contract error becomes ChainTxError with the contract's message", async () => {
+    const stranger = await client(2);
+    const err = await stranger.executeContract(contract, { release: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChainTxError);
+    expect((err as ChainTxError).log).toBe('Unauthorized');
+    await expect(stranger.queryContract(contract, { nope: {} })).rejects.toThrow(/unknown variant `nope`/);
+  });
+
+  test('behavior: concurrent executes from one client do not collide on the sequence', async () => {
+    const owner = await client(0, 3);
+    const rs = await Promise.all([0, 1, 2, 3].map(() => owner.executeContract(contract, { release: {} })));
+    expect(new Set(rs.map((r) => r.txHash)).size).toBe(4);
+  });
+
+  test('behavior: watchEvents catches up, then goes live, in order, without duplicates', async () => {
+    const owner = await client(0, 2);
+    const watcher = await client(3, 1);
+    const filter = { contract, eventType: 'wasm' };
+    // From firstReleaseHeight the chain holds 1 + 4 releases (the failed one emitted nothing).
+    const catchUp = collect(watcher, filter, firstReleaseHeight, 5 + 3);
+    // Live: three more, sent while the watcher may still be catching up.
+    const sent: string[] = [];
+    for (let i = 0; i < 3; i++) sent.push((await owner.executeContract(contract, { release: {} })).txHash);
+    const events = await catchUp.done();
+    expect(events).toHaveLength(8);
+    expect(events.slice(-3).map((e) => e.txHash)).toEqual(sent);
+    const keys = events.map((e) => `${e.height}/${e.txHash}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (let i = 1; i < events.length; i++) expect(events[i]!.height).toBeGreaterThanOrEqual(events[i - 1]!.height);
+    expect(events.every((e) => e.height >= firstReleaseHeight && e.attributes['_contract_address'] === contract)).toBe(true);
+    // Catch-up from a later height skips what came before it.
+    const later = collect(watcher, filter, events[7]!.height, 1, 5000);
+    expect((await later.done()).map((e) => e.txHash)).toEqual([sent[2]]);
+  });
+});
+
+describe('TKMS contracts', () => {
+  let asc = '';
+  let config = '';
+
+  test('default: deploy Config and ASC', async () => {
+    for (const f of ['config.wasm', 'asc.wasm']) {
+      if (!existsSync(path.join(wasmDir, f))) throw new Error(`${path.join(wasmDir, f)} is missing: build the contracts first`);
+    }
+    const deployer = await client(0);
+    const n = theNet();
+    const parties = [0, 1, 2, 3].map((i) => ({ id: i + 1, address: n.accounts[i]!.address, signer_pubkey: '02' + String(i + 1).padStart(2, '0').repeat(32) }));
+    const d = await deployContracts(deployer, { wasmDir, parties, threshold: 1, admin: n.govAuthority });
+    asc = d.asc;
+    config = d.config;
+    const got = await deployer.queryContract<PartiesResponse>(config, { parties: {} });
+    expect(got.threshold).toBe(1);
+    expect(got.parties.map((p) => p.address)).toEqual(parties.map((p) => p.address));
+    Object.assign(measured, {
+      'config.wasm bytes': readFileSync(path.join(wasmDir, 'config.wasm')).length,
+      'asc.wasm bytes': readFileSync(path.join(wasmDir, 'asc.wasm')).length,
+      'upload config gas': d.gasUsed.uploadConfig,
+      'upload asc gas': d.gasUsed.uploadAsc,
+      'instantiate config gas': d.gasUsed.instantiateConfig,
+      'instantiate asc gas': d.gasUsed.instantiateAsc,
+    });
+  });
+
+  test('default: a keygen request is seen by catch-up and live watchers and can be queried', async () => {
+    if (!asc) throw new Error('contracts not deployed');
+    const user = await client(4, 1);
+    const watcher = await client(5, 3);
+    const filter = { contract: asc, eventType: ASC_EVENTS.request };
+    const from = await user.height();
+    const live = collect(watcher, filter, from, 2);
+    const first = await user.executeContract(asc, { keygen: {} });
+    measured['keygen execute gas'] = first.gasUsed;
+    const ev = first.events.find((e) => e.type === ASC_EVENTS.request);
+    expect(ev?.attributes['kind']).toBe('keygen');
+    const requestId = ev!.attributes['request_id']!;
+    expect(requestId).toMatch(/^[0-9a-f]{40}$/);
+    const second = await user.executeContract(asc, { keygen: {} });
+    const liveEvents = await live.done();
+    expect(liveEvents.map((e) => e.txHash)).toEqual([first.txHash, second.txHash]);
+    expect(liveEvents[0]!.attributes['request_id']).toBe(requestId);
+    // A watcher started afterwards finds both through the tx index.
+    const catchUp = collect(watcher, filter, from, 2);
+    expect((await catchUp.done()).map((e) => e.attributes['request_id'])).toEqual(liveEvents.map((e) => e.attributes['request_id']));
+    const info = await user.queryContract<RequestInfo>(asc, { request: { request_id: requestId } });
+    expect(info).toMatchObject({ request_id: requestId, kind: 'keygen', status: 'pending', sender: user.senderAddress });
+  });
+
+  test('behavior: fulfilling an unknown request fails with the contract message', async () => {
+    if (!asc) throw new Error('contracts not deployed');
+    const party = await client(1);
+    const err = await party
+      .executeContract(asc, { fulfill: { request_id: '0'.repeat(40), response: { failure: { reason: 'x', signature: '00'.repeat(64) } } } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChainTxError);
+    expect((err as ChainTxError).log).not.toMatch(/wasm contract failed|rpc error/);
+    measured['unknown request error'] = (err as ChainTxError).log;
+  });
+});

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+/**
+ * @module connector/kms-connector/main
+ * `node dist/connector/kms-connector/main.js --config <file>`: one party's connector.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { connectChain } from '../../chain/connect.js';
+import type { NetworkDescriptor } from '../../chain/client.js';
+import { accountFromMnemonic } from '../../chain/wallet.js';
+import { connectCore } from '../../core/client/coreClient.js';
+import { KmsConnector } from './connector.js';
+import { corePort } from './corePort.js';
+import { fileCheckpoint } from './checkpoint.js';
+import { createLogger } from '../../common/logger.js';
+
+export interface ConnectorConfig {
+  partyId: number;
+  /** Path of the network description (network.json). */
+  network: string;
+  /** File holding the party's chain account mnemonic. */
+  mnemonicFile: string;
+  core: { url: string; tls: { ca: string; cert: string; key: string } };
+  /** Where the replay checkpoint lives. */
+  stateDir: string;
+  concurrency?: number;
+}
+
+const program = new Command('tkms-connector')
+  .description("run one party's KMS connector: ASC events → core → fulfillment transactions")
+  .requiredOption('--config <file>', 'connector config (JSON)')
+  .parse();
+
+const file = program.opts<{ config: string }>().config;
+const base = path.dirname(path.resolve(file));
+const cfg = JSON.parse(readFileSync(file, 'utf8')) as ConnectorConfig;
+const rel = (p: string): string => path.resolve(base, p);
+const log = createLogger(`connector-p${cfg.partyId}`);
+
+const network = JSON.parse(readFileSync(rel(cfg.network), 'utf8')) as NetworkDescriptor;
+const account = await accountFromMnemonic(readFileSync(rel(cfg.mnemonicFile), 'utf8'), network.bech32Prefix);
+const chain = await connectChain(network, account);
+const core = connectCore(cfg.core.url, {
+  ca: readFileSync(rel(cfg.core.tls.ca)),
+  cert: readFileSync(rel(cfg.core.tls.cert)),
+  key: readFileSync(rel(cfg.core.tls.key)),
+});
+
+const kvStore = network.kvStoreUrl;
+const connector = new KmsConnector({
+  partyId: cfg.partyId,
+  chain,
+  asc: network.contracts.asc,
+  core: corePort(core),
+  ciphertexts: async (digest) => {
+    const res = await fetch(`${kvStore}/v1/ciphertexts/${digest}`);
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`KV-store answered HTTP ${res.status} for ${digest}`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
+  checkpoint: fileCheckpoint(path.join(rel(cfg.stateDir), `connector-p${cfg.partyId}.checkpoint.json`)),
+  logger: log,
+  ...(cfg.concurrency ? { concurrency: cfg.concurrency } : {}),
+});
+await connector.start();
+log.info({ address: account.address, asc: network.contracts.asc, core: cfg.core.url }, 'connector started');
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log.info({ handled: connector.handled }, 'connector stopping');
+    void connector.stop().then(async () => {
+      core.close();
+      await chain.close();
+      process.exit(0);
+    });
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * @module contracts/asc/response
+ * A party's `FulfillResponse` (chain/asc/messages.ts): parsed, validated, put in
+ * canonical form, and the digest it signs (common/signing.ts):
+ *   SHA-256( lp("TKMS-RESPONSE-V1") ‖ lp(kind) ‖ lp(field_1) ‖ … ‖ lp(field_k) )
+ *   decrypt: request_id, key_id, ciphertext_digest, fhe_type, plaintext
+ *   keygen:  request_id, public_key_digest, public_key_uri, server_key_digest, server_key_uri
+ *   failure: request_id, reason
+ * Decrypt fields other than the plaintext come from the stored request, so a
+ * party cannot sign a result for a different ciphertext or key.
+ */
+import { JValue } from "../lib/json";
+import { concat, isHex, lengthPrefixed } from "../lib/encoding";
+import { sha256 } from "../lib/sha256";
+
+export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
+const MAX_FIELD_LEN = 4096;
+
+const KEYGEN_FIELDS: string[] = ["public_key_digest", "public_key_uri", "server_key_digest", "server_key_uri"];
+
+export class PartyAnswer {
+  /** "decrypt" | "keygen" | "failure" */
+  kind: string = "";
+  /** Content fields, signature excluded, in digest order. */
+  content: string[] = [];
+  signature: string = "";
+
+  /** True when both carry the same kind and content (signatures may differ). */
+  sameAs(other: PartyAnswer): bool {
+    if (this.kind != other.kind || this.content.length != other.content.length) return false;
+    for (let i = 0; i < this.content.length; i++) if (this.content[i] != other.content[i]) return false;
+    return true;
+  }
+
+  /** The FulfillResponse JSON, keys in protocol order. */
+  toJson(): JValue {
+    const body = JValue.obj();
+    if (this.kind == "decrypt") body.setStr("plaintext", this.content[0]);
+    else if (this.kind == "keygen") {
+      for (let i = 0; i < KEYGEN_FIELDS.length; i++) body.setStr(KEYGEN_FIELDS[i], this.content[i]);
+    } else body.setStr("reason", this.content[0]);
+    body.setStr("signature", this.signature);
+    return JValue.obj().set(this.kind, body);
+  }
+
+  /** Digest fields after the kind; `request` is the stored RequestInfo. */
+  digest(requestId: string, request: JValue): Uint8Array {
+    const fields = new Array<string>();
+    fields.push(requestId);
+    if (this.kind == "decrypt") {
+      const d = request.get("decrypt");
+      if (d !== null) {
+        fields.push(d.getStr("key_id")!);
+        fields.push(d.getStr("ciphertext_digest")!);
+        fields.push(d.getStr("fhe_type")!);
+      }
+    }
+    for (let i = 0; i < this.content.length; i++) fields.push(this.content[i]);
+    const parts = new Array<Uint8Array>();
+    parts.push(lengthPrefixed(RESPONSE_DOMAIN));
+    parts.push(lengthPrefixed(this.kind));
+    for (let i = 0; i < fields.length; i++) parts.push(lengthPrefixed(fields[i]));
+    return sha256(concat(parts));
+  }
+}
+
+/** Parses a FulfillResponse; null with `answerError` when malformed. */
+export function parseAnswer(v: JValue | null): PartyAnswer | null {
+  answerError = "";
+  if (v === null || !v.isObj || v.keys.length != 1) {
+    answerError = "response must be one of {decrypt}, {keygen}, {failure}";
+    return null;
+  }
+  const a = new PartyAnswer();
+  a.kind = v.keys[0];
+  const body = v.values[0];
+  if (!body.isObj) { answerError = "response." + a.kind + " must be an object"; return null; }
+  let names: string[];
+  if (a.kind == "decrypt") names = ["plaintext"];
+  else if (a.kind == "keygen") names = KEYGEN_FIELDS;
+  else if (a.kind == "failure") names = ["reason"];
+  else { answerError = "unknown response kind " + a.kind; return null; }
+  for (let i = 0; i < names.length; i++) {
+    const s = body.getStr(names[i]);
+    if (s === null) { answerError = "response." + a.kind + "." + names[i] + " must be a string"; return null; }
+    if (s.length > MAX_FIELD_LEN) { answerError = "response." + a.kind + "." + names[i] + " is too long"; return null; }
+    a.content.push(s);
+  }
+  const sig = body.getStr("signature");
+  if (sig === null || !isHex(sig, 128, false)) {
+    answerError = "response." + a.kind + ".signature must be 128 hex chars (compact r||s)";
+    return null;
+  }
+  a.signature = sig.toLowerCase();
+  return a;
+}
+export let answerError = "";

@@ -1,0 +1,41 @@
+/**
+ * @module core/engine
+ * The engine's public API: TFHE formats (ciphertexts, client keys), key-set
+ * generation, client-side encryption and centralized decryption. Pure code:
+ * no network, chain or storage.
+ */
+export { CiphertextFormatError, ClientKeyFormatError, FheTypeMismatchError, PlaintextRangeError } from './errors.js';
+export {
+  CARRY_MODULUS,
+  LWE_DIMENSION,
+  MAX_CIPHERTEXT_BYTES,
+  MAX_NOISE_LEVEL,
+  MAX_TAG_BYTES,
+  MESSAGE_MODULUS,
+  ciphertextByteLength,
+  detectFheType,
+  parseCiphertext,
+  type LweBlock,
+  type ParsedCiphertext,
+} from './tfhe/ciphertext.js';
+export {
+  MAX_CLIENT_KEY_BYTES,
+  SMALL_LWE_DIMENSION,
+  lweSecretKeyFromBits,
+  parseClientKey,
+  type LweSecretKey,
+  type ParsedClientKey,
+} from './tfhe/clientKey.js';
+export { MAX_COMPRESSED_CIPHERTEXT_BYTES, decompressCiphertext, parseCompressedCiphertext } from './tfhe/compressed.js';
+export { blockPhase, blockPhaseBig, decodePhase, decryptCiphertext, decryptCiphertextBytes, type Phase64 } from './tfhe/decrypt.js';
+export { checkPlaintext, encryptWithPublicKey } from './tfhe/encrypt.js';
+export {
+  DEFAULT_PARAMETERS,
+  MAX_CLIENT_KEY_SERIALIZED_BYTES,
+  MAX_COMPACT_PUBLIC_KEY_BYTES,
+  MAX_COMPRESSED_SERVER_KEY_BYTES,
+  generateKeySet,
+  type GenerateKeySetOptions,
+  type KeySet,
+} from './tfhe/keyset.js';
+export { SERIALIZATION_VERSION, VERSIONING_VERSION, readSafeSerializationHeader, type SafeSerializationHeader } from './tfhe/safeSerialization.js';

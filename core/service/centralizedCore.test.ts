@@ -1,0 +1,278 @@
+/**
+ * The centralized core in-process on ephemeral ports, real mutual TLS, real
+ * node-tfhe keys and ciphertexts, called through `core/client`. One key
+ * generation (~10 s) is shared by every test in this file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import tfhe from 'node-tfhe';
+import { pino } from 'pino';
+import { ciphertextDigest, ciphertextHandle } from '../../common/ciphertext.js';
+import { verifyResponse } from '../../common/signing.js';
+import { createCa, issueCert, type CertificateAuthority, type TlsIdentity } from '../../common/tls.js';
+import {
+  connectCore,
+  CoreRpcError,
+  decryptSignedResponse,
+  keyGenSignedResponse,
+  type CoreClient,
+  type CoreDecryptParameters,
+  type CoreKeyGenResult,
+} from '../client/coreClient.js';
+import { parseCoreConfig, type CoreConfig } from './config.js';
+import { startCore, type RunningCore } from './startCore.js';
+
+const LIMIT = BigInt(1 << 30);
+const newId = () => randomBytes(20).toString('hex');
+const silent = pino({ level: 'silent' });
+
+let dir: string;
+let ca: CertificateAuthority;
+let serverId: TlsIdentity;
+let clientId: TlsIdentity;
+let config: CoreConfig;
+let core: RunningCore;
+let client: CoreClient;
+let keyGen: CoreKeyGenResult;
+let signerPubkey: string;
+let publicKey: tfhe.TfheCompactPublicKey;
+
+function coreConfig(): CoreConfig {
+  return parseCoreConfig({
+    partyId: 1,
+    listen: { host: '127.0.0.1', port: 0 },
+    tls: { ca: ca.certPem, cert: serverId.certPem, key: serverId.keyPem, requireClientCert: true },
+    storageDir: path.join(dir, 'storage'),
+    publicStorage: { host: '127.0.0.1', port: 0 },
+    devMode: true,
+    logLevel: 'silent',
+  });
+}
+
+function connect(c: RunningCore, id: Partial<TlsIdentity> = clientId): CoreClient {
+  return connectCore(c.grpcAddress, { ca: ca.certPem, ...(id.certPem ? { cert: id.certPem, key: id.keyPem! } : {}) });
+}
+
+type Pushable = 'u8' | 'u64' | 'bool';
+function encrypt(kind: Pushable, value: number | bigint | boolean): Uint8Array {
+  const b = tfhe.CompactCiphertextList.builder(publicKey);
+  if (kind === 'u8') b.push_u8(value as number);
+  else if (kind === 'u64') b.push_u64(value as bigint);
+  else b.push_boolean(value as boolean);
+  const expander = b.build().expand();
+  const ct = kind === 'u8' ? expander.get_uint8(0) : kind === 'u64' ? expander.get_uint64(0) : expander.get_bool(0);
+  return ct.safe_serialize(LIMIT);
+}
+
+function decryptParams(bytes: Uint8Array, fheType: string, over: Partial<CoreDecryptParameters> = {}): CoreDecryptParameters {
+  const digest = ciphertextDigest(bytes);
+  return {
+    requestId: newId(),
+    keyId: keyGen.keyId,
+    fheType,
+    ciphertextHandle: fheType === 'ebool' || fheType === 'euint8' || fheType === 'euint64' ? ciphertextHandle(digest, fheType) : '',
+    ciphertextDigest: digest,
+    ciphertext: bytes,
+    ...over,
+  };
+}
+
+async function decryptVia(c: CoreClient, p: CoreDecryptParameters) {
+  await c.decrypt(p);
+  const r = await c.getDecryptResult(p.requestId, { timeoutMs: 30_000 });
+  expect(r.requestId).toBe(p.requestId);
+  expect(verifyResponse(decryptSignedResponse(r, p), r.signature, signerPubkey)).toBe(true);
+  return r;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tkms-core-test-'));
+  ca = await createCa('tkms-test-ca');
+  serverId = await issueCert(ca, { commonName: 'core-1' });
+  clientId = await issueCert(ca, { commonName: 'connector-1' });
+  config = coreConfig();
+  core = await startCore(config, { logger: silent });
+  client = connect(core);
+  signerPubkey = (await client.health()).signerPubkey;
+  const requestId = newId();
+  await client.keyGen(requestId);
+  keyGen = await client.getKeyGenResult(requestId, { timeoutMs: 170_000 });
+  const res = await fetch(keyGen.publicKeyUri);
+  publicKey = tfhe.TfheCompactPublicKey.safe_deserialize(new Uint8Array(await res.arrayBuffer()), LIMIT);
+}, 180_000);
+
+afterAll(async () => {
+  client?.close();
+  await core?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('keygen', () => {
+  test('default: signed result, public material served with matching digests', async () => {
+    expect(keyGen.failure).toBeUndefined();
+    expect(keyGen.keyId).toBe(keyGen.requestId);
+    expect(keyGen.partyId).toBe(1);
+    expect(verifyResponse(keyGenSignedResponse(keyGen), keyGen.signature, signerPubkey)).toBe(true);
+    expect(keyGen.publicKeyUri).toBe(`${core.publicStorageUrl}/PUB-p1/PublicKey/${keyGen.keyId}`);
+    expect(keyGen.serverKeyUri).toBe(`${core.publicStorageUrl}/PUB-p1/ServerKey/${keyGen.keyId}`);
+    for (const [uri, digest] of [
+      [keyGen.publicKeyUri, keyGen.publicKeyDigest],
+      [keyGen.serverKeyUri, keyGen.serverKeyDigest],
+    ] as const) {
+      const res = await fetch(uri);
+      expect(res.status).toBe(200);
+      expect(ciphertextDigest(new Uint8Array(await res.arrayBuffer()))).toBe(digest);
+    }
+    expect(await client.getPublicKeyInfo(keyGen.keyId)).toEqual(keyGen);
+    const health = await client.health();
+    expect(health).toMatchObject({ status: 'SERVING', partyId: 1, keyIds: [keyGen.keyId] });
+    expect(health.signerPubkey).toMatch(/^0[23][0-9a-f]{64}$/);
+  });
+
+  test('behavior: reused request id is ALREADY_EXISTS', async () => {
+    await expect(client.keyGen(keyGen.requestId)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  });
+
+  test('behavior: malformed request id is INVALID_ARGUMENT', async () => {
+    for (const bad of ['', 'abc', keyGen.requestId.toUpperCase(), `${keyGen.requestId}00`]) {
+      await expect(client.keyGen(bad)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+  });
+
+  test('behavior: unknown ids are NOT_FOUND', async () => {
+    await expect(client.getKeyGenResult(newId())).rejects.toMatchObject({ code: 'NOT_FOUND', retryable: true });
+    await expect(client.getPublicKeyInfo(newId())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(client.getDecryptResult(newId())).rejects.toBeInstanceOf(CoreRpcError);
+  });
+});
+
+describe('decrypt', () => {
+  test('default: euint8, ebool, euint64 from real node-tfhe ciphertexts', async () => {
+    expect((await decryptVia(client, decryptParams(encrypt('u8', 42), 'euint8'))).plaintext).toBe('42');
+    expect((await decryptVia(client, decryptParams(encrypt('u8', 255), 'euint8'))).plaintext).toBe('255');
+    expect((await decryptVia(client, decryptParams(encrypt('bool', true), 'ebool'))).plaintext).toBe('1');
+    expect((await decryptVia(client, decryptParams(encrypt('bool', false), 'ebool'))).plaintext).toBe('0');
+    const big = 0xfedcba9876543210n;
+    expect((await decryptVia(client, decryptParams(encrypt('u64', big), 'euint64'))).plaintext).toBe(big.toString());
+  });
+
+  test('behavior: digest mismatch is a signed DIGEST_MISMATCH failure', async () => {
+    const ct = encrypt('u8', 7);
+    const r = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextDigest: ciphertextDigest(encrypt('u8', 7)) }));
+    expect(r.plaintext).toBe('');
+    expect(r.failure?.code).toBe('DIGEST_MISMATCH');
+    expect(r.failure?.reason).toMatch(/^DIGEST_MISMATCH: /);
+  });
+
+  test('behavior: unknown key is a signed UNKNOWN_KEY failure', async () => {
+    const r = await decryptVia(client, decryptParams(encrypt('u8', 7), 'euint8', { keyId: newId() }));
+    expect(r.failure?.code).toBe('UNKNOWN_KEY');
+  });
+
+  test('behavior: malformed bytes are a signed CIPHERTEXT_MALFORMED failure', async () => {
+    const ct = encrypt('u8', 7);
+    for (const bytes of [ct.slice(0, 100), randomBytes(5000), ct.slice(0, ct.length - 8)]) {
+      const r = await decryptVia(client, decryptParams(new Uint8Array(bytes), 'euint8'));
+      expect(r.failure?.code).toBe('CIPHERTEXT_MALFORMED');
+      expect(r.failure?.reason).toMatch(/^CIPHERTEXT_MALFORMED: .+/);
+    }
+  });
+
+  test('behavior: wrong type is a signed FHE_TYPE_MISMATCH failure', async () => {
+    const r = await decryptVia(client, decryptParams(encrypt('u8', 7), 'ebool'));
+    expect(r.failure?.code).toBe('FHE_TYPE_MISMATCH');
+    const r2 = await decryptVia(client, decryptParams(encrypt('bool', true), 'euint8'));
+    expect(r2.failure?.code).toBe('FHE_TYPE_MISMATCH');
+  });
+
+  test('behavior: unknown type name is a signed failure', async () => {
+    const r = await decryptVia(client, decryptParams(encrypt('u8', 7), 'euint7'));
+    expect(r.failure?.code).toBe('FHE_TYPE_UNKNOWN');
+  });
+
+  test('behavior: reused request id is ALREADY_EXISTS, bad id INVALID_ARGUMENT', async () => {
+    const p = decryptParams(encrypt('u8', 9), 'euint8');
+    await decryptVia(client, p);
+    await expect(client.decrypt({ ...p, ciphertext: encrypt('u8', 10) })).rejects.toMatchObject({ code: 'ALREADY_EXISTS', retryable: false });
+    await expect(client.decrypt({ ...p, requestId: 'xyz' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await client.getDecryptResult(p.requestId)).plaintext).toBe('9');
+  });
+
+  test('behavior: oversized ciphertext is a signed CIPHERTEXT_TOO_LARGE failure', async () => {
+    const small = await startCore({ ...config, storageDir: path.join(dir, 'small'), maxCiphertextBytes: 1000 }, { logger: silent });
+    const c = connect(small);
+    try {
+      const bytes = new Uint8Array(2000);
+      const p = decryptParams(bytes, 'euint8');
+      await c.decrypt(p);
+      const r = await c.getDecryptResult(p.requestId);
+      expect(r.failure?.code).toBe('CIPHERTEXT_TOO_LARGE');
+      expect(verifyResponse(decryptSignedResponse(r, p), r.signature, small.signerPubkey)).toBe(true);
+    } finally {
+      c.close();
+      await small.close();
+    }
+  });
+});
+
+describe('tls', () => {
+  test('behavior: a client without a client certificate is refused', async () => {
+    const c = connect(core, {});
+    try {
+      await expect(c.health({ timeoutMs: 5000 })).rejects.toMatchObject({ code: expect.stringMatching(/UNAVAILABLE|TIMEOUT/) });
+    } finally {
+      c.close();
+    }
+  });
+
+  test('behavior: a client certificate from another CA is refused', async () => {
+    const otherCa = await createCa('intruder-ca');
+    const other = await issueCert(otherCa, { commonName: 'intruder' });
+    const c = connect(core, other);
+    try {
+      await expect(c.health({ timeoutMs: 5000 })).rejects.toBeInstanceOf(CoreRpcError);
+    } finally {
+      c.close();
+    }
+  });
+});
+
+describe('public storage server', () => {
+  test('behavior: only GET of existing files; no listing, no traversal', async () => {
+    const base = core.publicStorageUrl;
+    const status = async (p: string, init?: RequestInit) => (await fetch(`${base}${p}`, init)).status;
+    expect(await status(`/PUB-p1/PublicKey/${keyGen.keyId}`, { method: 'HEAD' })).toBe(200);
+    expect(await status('/PUB-p1/PublicKey/')).toBe(404);
+    expect(await status('/PUB-p1/PublicKey')).toBe(404);
+    expect(await status('/')).toBe(404);
+    expect(await status(`/PRIV-p1/ClientKey/${keyGen.keyId}`)).toBe(404);
+    expect(await status(`/PUB-p1/..%2FPRIV-p1/ClientKey`)).toBe(404);
+    expect(await status(`/PUB-p1/%2e%2e/PRIV-p1/ClientKey/${keyGen.keyId}`)).toBe(404);
+    expect(await status(`/PUB-p1/PublicKey/${keyGen.keyId}`, { method: 'POST', body: 'x' })).toBe(405);
+    expect(await status(`/PUB-p1/VerfKey/signer`)).toBe(200);
+  });
+});
+
+describe('lifecycle', () => {
+  test('behavior: restart keeps keys and the signer', async () => {
+    const ct = encrypt('u8', 77);
+    client.close();
+    await core.close();
+    core = await startCore(config, { logger: silent });
+    client = connect(core);
+    const health = await client.health();
+    expect(health.signerPubkey).toBe(signerPubkey);
+    expect(health.keyIds).toEqual([keyGen.keyId]);
+    const info = await client.getPublicKeyInfo(keyGen.keyId);
+    expect(info.publicKeyDigest).toBe(keyGen.publicKeyDigest);
+    await expect(client.keyGen(keyGen.requestId)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    const r = await decryptVia(client, decryptParams(ct, 'euint8'));
+    expect(r.plaintext).toBe('77');
+  });
+
+  test('behavior: devMode false without a vault refuses to start', async () => {
+    await expect(startCore({ ...config, devMode: false }, { logger: silent })).rejects.toMatchObject({ code: 'VAULT_MISSING' });
+  });
+});

@@ -1,0 +1,209 @@
+/**
+ * @module localnet/kms
+ * Starts the KMS side of a local network on top of a running chain (embedded
+ * or wasmd): TLS material, the KV-store, one core and one connector per party
+ * (centralized backend: one party), the contracts, and `network.json`.
+ * Used by `make start`, `make localnet` and the end-to-end tests alike.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { KmsChainClient, NetworkDescriptor } from '../chain/client.js';
+import { deployContracts } from '../chain/deploy.js';
+import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
+import { connectCore } from '../core/client/coreClient.js';
+import { createCa, issueCert, writeTlsMaterial, type TlsFilePaths } from '../common/tls.js';
+import { repoRoot, stateDir } from '../common/paths.js';
+import { httpOk, spawnManaged, waitReady, type ManagedProcess } from './processes.js';
+
+export interface KmsPorts {
+  kvStore: number;
+  /** Per party p (1-based): core gRPC = coreBase + p, public storage = publicBase + p. */
+  coreBase: number;
+  publicBase: number;
+}
+
+export interface StartKmsOptions {
+  /** State folder of this network (e.g. .state/dev). */
+  dir: string;
+  /** The chain part of the network description (contracts get filled in). */
+  chain: Omit<NetworkDescriptor, 'contracts' | 'kvStoreUrl' | 'cores'>;
+  /** A funded client allowed to upload and instantiate. */
+  deployer: KmsChainClient;
+  /** Gives an address enough native tokens for its fees. */
+  fund: (address: string) => Promise<void>;
+  ports: KmsPorts;
+  parties?: number;
+  log?: (line: string) => void;
+  /** Processes outlive this one (make localnet); stop them with killFromPidFiles(dir). */
+  detached?: boolean;
+}
+
+export interface KmsNetwork {
+  network: NetworkDescriptor;
+  networkFile: string;
+  processes: ManagedProcess[];
+  stop(): Promise<void>;
+}
+
+const node = process.execPath;
+const dist = (...p: string[]): string => path.join(repoRoot(), 'dist', ...p);
+
+async function ensureTls(dir: string, parties: number): Promise<TlsFilePaths> {
+  const tlsDir = path.join(dir, 'tls');
+  const leafNames = Array.from({ length: parties }, (_, i) => [`core-${i + 1}`, `connector-${i + 1}`]).flat();
+  if (existsSync(path.join(tlsDir, 'ca.crt')) && leafNames.every((n) => existsSync(path.join(tlsDir, `${n}.crt`)))) {
+    return {
+      ca: path.join(tlsDir, 'ca.crt'),
+      caKey: path.join(tlsDir, 'ca.key'),
+      leaves: Object.fromEntries(leafNames.map((n) => [n, { cert: path.join(tlsDir, `${n}.crt`), key: path.join(tlsDir, `${n}.key`) }])),
+    };
+  }
+  const ca = await createCa('tkms-localnet-ca');
+  const leaves = Object.fromEntries(await Promise.all(leafNames.map(async (n) => [n, await issueCert(ca, { commonName: n })] as const)));
+  return writeTlsMaterial(tlsDir, { ca, leaves });
+}
+
+function readOrCreate(file: string, make: () => string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const v = make();
+  writeFileSync(file, v, { mode: 0o600 });
+  return v;
+}
+
+export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
+  const parties = o.parties ?? 1;
+  const say = o.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const processes: ManagedProcess[] = [];
+  const stop = async (): Promise<void> => {
+    for (const p of [...processes].reverse()) await p.stop();
+  };
+  try {
+    const tls = await ensureTls(o.dir, parties);
+    const kvStoreUrl = `http://127.0.0.1:${o.ports.kvStore}`;
+
+    say(`starting KV-store on ${kvStoreUrl}`);
+    const kv = spawnManaged({
+      name: 'kvstore',
+      dir: o.dir,
+      command: node,
+      detached: o.detached,
+      args: [dist('connector/kvstore/main.js'), '--port', String(o.ports.kvStore), '--dir', path.join(o.dir, 'kvstore')],
+    });
+    processes.push(kv);
+
+    const cores: { partyId: number; grpcUrl: string; signerPubkey: string; address: string; mnemonicFile: string }[] = [];
+    for (let p = 1; p <= parties; p++) {
+      const partyDir = path.join(o.dir, `party-${p}`);
+      mkdirSync(partyDir, { recursive: true });
+      const grpcPort = o.ports.coreBase + p;
+      const configFile = path.join(partyDir, 'core.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify(
+          {
+            partyId: p,
+            listen: { host: '127.0.0.1', port: grpcPort },
+            tls: { ca: tls.ca, cert: tls.leaves[`core-${p}`]!.cert, key: tls.leaves[`core-${p}`]!.key, requireClientCert: true },
+            storageDir: path.join(partyDir, 'storage'),
+            publicStorage: { host: '127.0.0.1', port: o.ports.publicBase + p },
+            // Local networks are development networks: key material in clear on disk, said explicitly.
+            devMode: true,
+            logLevel: 'info',
+          },
+          null,
+          2,
+        ),
+      );
+      say(`starting core ${p} (gRPC over mutual TLS on 127.0.0.1:${grpcPort})`);
+      const core = spawnManaged({ name: `core-${p}`, dir: o.dir, detached: o.detached, command: node, args: [dist('core/service/main.js'), '--config', configFile] });
+      processes.push(core);
+      const client = connectCore(`127.0.0.1:${grpcPort}`, {
+        ca: readFileSync(tls.ca),
+        cert: readFileSync(tls.leaves[`connector-${p}`]!.cert),
+        key: readFileSync(tls.leaves[`connector-${p}`]!.key),
+      });
+      let signerPubkey = '';
+      await waitReady(core, async () => {
+        signerPubkey = (await client.health({ timeoutMs: 1000 })).signerPubkey;
+        return signerPubkey.length > 0;
+      });
+      client.close();
+      const mnemonicFile = path.join(partyDir, 'chain-account.mnemonic');
+      const mnemonic = readOrCreate(mnemonicFile, generateMnemonic);
+      const { address } = await accountFromMnemonic(mnemonic, o.chain.bech32Prefix);
+      cores.push({ partyId: p, grpcUrl: `127.0.0.1:${grpcPort}`, signerPubkey, address, mnemonicFile });
+    }
+    await waitReady(kv, () => httpOk(`${kvStoreUrl}/health`));
+
+    const networkFile = path.join(o.dir, 'network.json');
+    let contracts: NetworkDescriptor['contracts'] | undefined;
+    if (existsSync(networkFile)) {
+      const previous = JSON.parse(readFileSync(networkFile, 'utf8')) as NetworkDescriptor;
+      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts.asc))) contracts = previous.contracts;
+    }
+    if (!contracts) {
+      say('deploying the Config and ASC contracts');
+      const threshold = Math.floor((parties - 1) / 3);
+      const deployed = await deployContracts(o.deployer, {
+        wasmDir: path.join(repoRoot(), 'contracts', 'build'),
+        parties: cores.map((c) => ({ id: c.partyId, address: c.address, signer_pubkey: c.signerPubkey })),
+        threshold,
+      });
+      contracts = { asc: deployed.asc, config: deployed.config };
+    } else {
+      say(`reusing deployed contracts (ASC ${contracts.asc})`);
+    }
+    for (const c of cores) await o.fund(c.address);
+
+    const network: NetworkDescriptor = {
+      ...o.chain,
+      contracts,
+      kvStoreUrl,
+      cores: cores.map((c) => ({ partyId: c.partyId, grpcUrl: c.grpcUrl })),
+    };
+    writeFileSync(networkFile, JSON.stringify(network, null, 2));
+
+    for (const c of cores) {
+      const partyDir = path.join(o.dir, `party-${c.partyId}`);
+      const configFile = path.join(partyDir, 'connector.json');
+      writeFileSync(
+        configFile,
+        JSON.stringify(
+          {
+            partyId: c.partyId,
+            network: networkFile,
+            mnemonicFile: c.mnemonicFile,
+            core: { url: c.grpcUrl, tls: { ca: tls.ca, cert: tls.leaves[`connector-${c.partyId}`]!.cert, key: tls.leaves[`connector-${c.partyId}`]!.key } },
+            stateDir: partyDir,
+          },
+          null,
+          2,
+        ),
+      );
+      say(`starting connector ${c.partyId} (account ${c.address})`);
+      processes.push(spawnManaged({ name: `connector-${c.partyId}`, dir: o.dir, detached: o.detached, command: node, args: [dist('connector/kms-connector/main.js'), '--config', configFile] }));
+    }
+    return { network, networkFile, processes, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+async function contractAlive(client: KmsChainClient, asc: string): Promise<boolean> {
+  try {
+    await client.queryContract(asc, { config: {} });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Points `.state/current` at this network so the CLI finds it without flags. */
+export function markCurrent(dir: string): void {
+  const link = stateDir('current');
+  mkdirSync(path.dirname(link), { recursive: true });
+  rmSync(link, { force: true, recursive: false });
+  symlinkSync(path.resolve(dir), link);
+}
