@@ -72,7 +72,12 @@ const FHE_BOOL_NAME = 'high_level_api::FheBool';
 const BOOL_FIXED_BYTES = 57 + 12 + 2 * 12;
 const UINT_FIXED_BYTES = 57 + 12 + 8 + 2 * 12;
 
-/** Exact serialized size of a ciphertext of `type` with empty tag and metadata. */
+/**
+ * Exact serialized size of a ciphertext of `type` with empty tag and metadata.
+ *
+ * @example
+ * ciphertextByteLength('euint8'); // 66101
+ */
 export function ciphertextByteLength(type: FheType): number {
   return type === 'ebool' ? BOOL_FIXED_BYTES + BLOCK_BYTES : UINT_FIXED_BYTES + FHE_TYPE_INFO[type].blocks * BLOCK_BYTES;
 }

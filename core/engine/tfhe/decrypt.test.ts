@@ -54,6 +54,27 @@ describe('decryptCiphertext', () => {
     expect(decodePhase({ lo: 0, hi: 0x80000000 }, 4, 4)).toBe(0);
   });
 
+  test('behavior: pending carries count arithmetically and are truncated to the width, as in tfhe-rs', () => {
+    // Simulate un-propagated carries: add 4Δ to a block's body (value v -> v + 4)
+    // and raise its degree, then compare with node-tfhe's decrypt_radix.
+    const withCarry = (bytes: Uint8Array, block: number): Uint8Array => {
+      const out = bytes.slice();
+      const dv = new DataView(out.buffer);
+      const start = 77 + block * 16_500;
+      const body = start + 16 + 2048 * 8;
+      dv.setBigUint64(body, (dv.getBigUint64(body, true) + (1n << 61n)) & ((1n << 64n) - 1n), true);
+      dv.setBigUint64(body + 8 + 28 + 4, 15n, true); // degree
+      return out;
+    };
+    for (const [value, block] of [[3n, 0], [0b11_00_00n, 1], [255n, 3], [0n, 2]] as const) {
+      const bytes = withCarry(encryptWithClientKey(keys.ck, 'euint8', value), block);
+      expect(parseCiphertext(bytes, 'euint8').blocks[block]!.degree).toBe(15);
+      const ours = decryptCiphertextBytes(bytes, 'euint8', bigKey);
+      expect(ours).toBe(tfheDecrypt(keys.ck, 'euint8', bytes));
+      expect(ours).toBe((value + (4n << BigInt(2 * block))) & 255n);
+    }
+  });
+
   test('behavior: a wrong key gives a wrong value, not an error', () => {
     const other = parseClientKey(makeTestKeys().clientKeyBytes).bigKey;
     const ct = parseCiphertext(encryptWithClientKey(keys.ck, 'euint64', 0xdead_beef_cafe_f00dn), 'euint64');

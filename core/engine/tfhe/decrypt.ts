@@ -74,7 +74,12 @@ export function blockPhase(block: LweBlock, key: LweSecretKey): Phase64 {
   return { lo: pLo, hi: pHi };
 }
 
-/** The phase as one bigint (for tests and for the threshold engine's checks). */
+/**
+ * The phase as one bigint (for tests and for the threshold engine's checks).
+ *
+ * @example
+ * blockPhaseBig(ct.blocks[0], key); // ≈ m · 2^59 + noise, mod 2^64
+ */
 export function blockPhaseBig(block: LweBlock, key: LweSecretKey): bigint {
   const { lo, hi } = blockPhase(block, key);
   return (BigInt(hi) << 32n) | BigInt(lo);

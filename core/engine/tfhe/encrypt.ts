@@ -62,6 +62,7 @@ export function encryptWithPublicKey(compactPublicKeyBytes: Uint8Array, type: Fh
   } finally {
     expander?.free();
     list?.free();
+    builder.free();
     pk.free();
   }
 }

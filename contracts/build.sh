@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the AssemblyScript CosmWasm contracts and checks them the way wasmd will
+# at upload (contracts/checker). Output: contracts/build/{asc,config}.wasm.
+# Usage: contracts/build.sh            (from any directory)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ASC=node_modules/.bin/asc
+mkdir -p contracts/build
+for contract in config asc; do
+  # asconfig.json holds the flags (stub runtime, -O3z --converge, bulk memory and
+  # non-trapping f2i off, abort routed to env.abort); the transform removes the
+  # need for a start section (see contracts/lib/transform/callStart.mjs).
+  "$ASC" "contracts/$contract/index.ts" \
+    --config contracts/asconfig.json --target "$contract" \
+    --transform ./contracts/lib/transform/callStart.mjs
+done
+node_modules/.bin/tsx contracts/checker/cli.ts contracts/build/config.wasm contracts/build/asc.wasm

@@ -1,0 +1,74 @@
+/**
+ * @module localnet/wasmdKmsNetwork
+ * The wasmd network as a function: validators, faucet, contracts and KMS
+ * components. `make localnet` runs it detached; end-to-end tests run it in a
+ * temporary folder and stop it afterwards.
+ */
+import path from 'node:path';
+import { startWasmdNet, stopWasmdNet, spawnFaucet, type WasmdNet } from './wasmdNet.js';
+import { WasmdClient } from '../chain/wasmd/wasmdClient.js';
+import { killFromPidFiles } from './processes.js';
+import { startKms, type KmsNetwork, type KmsPorts } from './kms.js';
+
+export interface WasmdKmsNetworkOptions {
+  dir: string;
+  validators: number;
+  basePort: number;
+  faucetPort: number;
+  ports: KmsPorts;
+  detached?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface WasmdKmsNetwork extends KmsNetwork {
+  chain: WasmdNet;
+  faucetUrl: string;
+}
+
+export async function stopWasmdKmsNetwork(dir: string): Promise<{ kms: string[]; chain: number }> {
+  const kms = killFromPidFiles(dir);
+  const chain = await stopWasmdNet(path.join(dir, 'wasmd'));
+  return { kms, chain };
+}
+
+export async function startWasmdKmsNetwork(o: WasmdKmsNetworkOptions): Promise<WasmdKmsNetwork> {
+  const dir = path.resolve(o.dir);
+  const say = o.log ?? (() => {});
+  await stopWasmdKmsNetwork(dir);
+  say(`starting ${o.validators} wasmd validators`);
+  const chain = await startWasmdNet({ dir: path.join(dir, 'wasmd'), validators: o.validators, basePort: o.basePort, detached: o.detached ?? false, log: say });
+  try {
+    const faucet = await spawnFaucet(path.join(dir, 'wasmd'), o.faucetPort);
+    const rpcUrl = chain.rpcUrls[0]!;
+    const deployerAccount = chain.accounts[0]!;
+    const deployer = await WasmdClient.connect(rpcUrl, { mnemonic: deployerAccount.mnemonic, prefix: chain.bech32Prefix, gasPrice: chain.gasPrice, chainId: chain.chainId });
+    const fund = async (address: string): Promise<void> => {
+      const res = await fetch(`${faucet.url}/credit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address }) });
+      if (!res.ok) throw new Error(`faucet failed for ${address}: HTTP ${res.status} ${await res.text()}`);
+    };
+    const kms = await startKms({
+      dir,
+      chain: { kind: 'wasmd', chainId: chain.chainId, rpcUrl, denom: chain.denom, gasPrice: chain.gasPrice, bech32Prefix: chain.bech32Prefix, faucetUrl: faucet.url },
+      deployer,
+      fund,
+      ports: o.ports,
+      log: say,
+      ...(o.detached ? { detached: true } : {}),
+    });
+    await deployer.close();
+    return {
+      ...kms,
+      chain,
+      faucetUrl: faucet.url,
+      stop: async () => {
+        await kms.stop();
+        await stopWasmdKmsNetwork(dir);
+        await chain.stop();
+      },
+    };
+  } catch (e) {
+    await stopWasmdKmsNetwork(dir);
+    await chain.stop();
+    throw e;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * @module test/helpers/tkms
+ * Runs the built `tkms` CLI as a user would (a separate process) and parses
+ * its `--json` output.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from '../../common/paths.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: Record<string, unknown>;
+}
+
+export interface CliEnv {
+  network: string;
+  home: string;
+}
+
+export function runTkms(env: CliEnv, args: string[], timeoutMs = 600_000): Promise<CliRun> {
+  const main = path.join(repoRoot(), 'dist', 'cli', 'main.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-warnings', main, '--json', '--network', env.network, '--home', env.home, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tkms ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      let json: Record<string, unknown> = {};
+      try {
+        json = JSON.parse(stdout) as Record<string, unknown>;
+      } catch {
+        // left empty: the assertion on `code`/`json` reports the raw output
+      }
+      resolve({ code: code ?? -1, stdout, stderr, json });
+    });
+  });
+}
+
+/** Runs and insists on success, with the CLI's own words in the failure message. */
+export async function tkmsOk(env: CliEnv, args: string[]): Promise<Record<string, unknown>> {
+  const r = await runTkms(env, args);
+  if (r.code !== 0) throw new Error(`tkms ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.json;
+}
