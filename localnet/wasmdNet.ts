@@ -377,7 +377,8 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     const child = spawn(bin, ['start', '--home', home, '--log_level', opts.logLevel ?? 'info', '--log_no_color'], {
       env,
       stdio: ['ignore', fd, fd],
-      detached: true,
+      // Attached children share the caller's process group, so Ctrl-C on a test run stops them too.
+      detached: opts.detached ?? false,
     });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`cannot start validator ${i}`);

@@ -4,7 +4,7 @@
  * cw-simulate, one block per transaction, with an ordered event log so that
  * consumers can catch up from any height exactly as they do on wasmd.
  */
-import { readFileSync, writeFileSync, existsSync, renameSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { SimulateCosmWasmClient } from '@oraichain/cw-simulate';
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
@@ -29,10 +29,18 @@ interface RawEvent {
   attributes: { key: string; value: string }[];
 }
 
-interface PersistedLog {
-  events: SequencedEvent[];
-  txCount: number;
-}
+/**
+ * Persistence is a transaction log replayed at start-up (event sourcing):
+ * contract execution is deterministic given sender, message and block time, so
+ * replay rebuilds contract state, heights and the event log exactly.
+ */
+type LoggedTx = { time: number } & (
+  | { op: 'upload'; sender: string; wasm: string }
+  | { op: 'instantiate'; sender: string; codeId: number; msg: unknown; label: string; admin?: string }
+  | { op: 'execute'; sender: string; contract: string; msg: unknown; funds: Coin[] }
+  | { op: 'mint'; address: string; amount: string }
+  | { op: 'sequence'; address: string }
+);
 
 const DEFAULT_GAS_LIMIT = 100_000_000;
 
@@ -45,8 +53,14 @@ export class EmbeddedChain {
   private readonly listeners = new Set<() => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private txCount = 0;
+  private readonly sequences = new Map<string, number>();
+  private replaying = false;
 
-  private constructor(client: SimulateCosmWasmClient, opts: Required<Omit<EmbeddedChainOptions, 'persistPath'>>, private readonly persistPath?: string) {
+  private constructor(
+    client: SimulateCosmWasmClient,
+    opts: Required<Omit<EmbeddedChainOptions, 'persistPath'>>,
+    private readonly persistPath?: string,
+  ) {
     this.client = client;
     this.chainId = opts.chainId;
     this.bech32Prefix = opts.bech32Prefix;
@@ -55,17 +69,53 @@ export class EmbeddedChain {
 
   static async create(options: EmbeddedChainOptions = {}): Promise<EmbeddedChain> {
     const opts = { chainId: options.chainId ?? 'tkms-embedded-1', bech32Prefix: options.bech32Prefix ?? 'wasm', denom: options.denom ?? 'ustake' };
-    const statePath = options.persistPath;
-    if (statePath && existsSync(`${statePath}.state`)) {
-      const client = await SimulateCosmWasmClient.from(readFileSync(`${statePath}.state`));
-      const chain = new EmbeddedChain(client, opts, statePath);
-      const log = JSON.parse(readFileSync(`${statePath}.events.json`, 'utf8')) as PersistedLog;
-      chain.events.push(...log.events);
-      chain.txCount = log.txCount;
-      return chain;
-    }
     const client = new SimulateCosmWasmClient({ chainId: opts.chainId, bech32Prefix: opts.bech32Prefix, metering: true, gasLimit: DEFAULT_GAS_LIMIT });
-    return new EmbeddedChain(client, opts, statePath);
+    const chain = new EmbeddedChain(client, opts, options.persistPath);
+    if (options.persistPath && existsSync(chain.logFile)) await chain.replay();
+    return chain;
+  }
+
+  private get logFile(): string {
+    return `${this.persistPath}.txlog.jsonl`;
+  }
+
+  private async replay(): Promise<void> {
+    this.replaying = true;
+    try {
+      const lines = readFileSync(this.logFile, 'utf8').split('\n').filter((l) => l.length > 0);
+      for (const line of lines) {
+        const tx = JSON.parse(line) as LoggedTx;
+        this.client.app.time = tx.time;
+        try {
+          if (tx.op === 'upload') await this.upload(tx.sender, Buffer.from(tx.wasm, 'base64'));
+          else if (tx.op === 'instantiate') await this.instantiate(tx.sender, tx.codeId, tx.msg, tx.label, tx.admin);
+          else if (tx.op === 'execute') await this.execute(tx.sender, tx.contract, tx.msg, tx.funds);
+          else if (tx.op === 'mint') this.mint(tx.address, tx.amount);
+          else this.useSequence(tx.address, this.nextSequence(tx.address));
+        } catch {
+          // A transaction that failed the first time fails again: same outcome, nothing to restore.
+        }
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private record(tx: LoggedTx): void {
+    if (this.persistPath && !this.replaying) appendFileSync(this.logFile, JSON.stringify(tx) + '\n');
+  }
+
+  /** Next expected sequence of an account (replay protection for signed transactions). */
+  nextSequence(address: string): number {
+    return this.sequences.get(address) ?? 0;
+  }
+
+  /** Consumes `sequence` if it is the expected one; false otherwise. */
+  useSequence(address: string, sequence: number): boolean {
+    if (sequence !== this.nextSequence(address)) return false;
+    this.sequences.set(address, sequence + 1);
+    this.record({ op: 'sequence', address, time: this.client.app.time });
+    return true;
   }
 
   get height(): number {
@@ -77,7 +127,7 @@ export class EmbeddedChain {
     const current = BigInt(this.client.app.bank.getBalance(address).find((c) => c.denom === this.denom)?.amount ?? '0');
     const others = this.client.app.bank.getBalance(address).filter((c) => c.denom !== this.denom);
     this.client.app.bank.setBalance(address, [...others, { denom: this.denom, amount: (current + BigInt(amount)).toString() }]);
-    this.save();
+    this.record({ op: 'mint', address, amount, time: this.client.app.time });
   }
 
   async balance(address: string, denom: string): Promise<Coin> {
@@ -91,6 +141,7 @@ export class EmbeddedChain {
   upload(sender: string, wasm: Uint8Array): Promise<{ codeId: number; gasUsed: number }> {
     return this.serialize(async () => {
       const r = await this.client.upload(sender, wasm, 'auto');
+      this.record({ op: 'upload', sender, wasm: Buffer.from(wasm).toString('base64'), time: this.client.app.time });
       this.afterTx();
       return { codeId: r.codeId, gasUsed: Number(r.gasUsed) };
     });
@@ -99,6 +150,7 @@ export class EmbeddedChain {
   instantiate(sender: string, codeId: number, msg: unknown, label: string, admin?: string): Promise<{ address: string; gasUsed: number }> {
     return this.serialize(async () => {
       this.stampTime();
+      this.record({ op: 'instantiate', sender, codeId, msg, label, ...(admin ? { admin } : {}), time: this.client.app.time });
       try {
         const r = await this.client.instantiate(sender, codeId, msg as Record<string, unknown>, label, 'auto', admin ? { admin } : undefined);
         this.afterTx(r.events as RawEvent[]);
@@ -112,6 +164,7 @@ export class EmbeddedChain {
   execute(sender: string, contract: string, msg: unknown, funds: readonly Coin[] = []): Promise<ExecuteResult> {
     return this.serialize(async () => {
       this.stampTime();
+      this.record({ op: 'execute', sender, contract, msg, funds: [...funds], time: this.client.app.time });
       try {
         const r = await this.client.execute(sender, contract, msg as Record<string, unknown>, 'auto', undefined, funds);
         const events = this.afterTx(r.events as RawEvent[]);
@@ -146,7 +199,8 @@ export class EmbeddedChain {
   }
 
   private stampTime(): void {
-    this.client.app.time = Date.now() * 1e6;
+    // During replay the logged block time is already set.
+    if (!this.replaying) this.client.app.time = Date.now() * 1e6;
   }
 
   private txHashFor(): string {
@@ -165,20 +219,10 @@ export class EmbeddedChain {
       txHash,
     }));
     this.events.push(...added);
-    this.save();
     for (const l of this.listeners) l();
     return added;
   }
 
-  private save(): void {
-    if (!this.persistPath) return;
-    // Write-then-rename so a crash never leaves a torn state file.
-    writeFileSync(`${this.persistPath}.state.tmp`, this.client.toBytes());
-    renameSync(`${this.persistPath}.state.tmp`, `${this.persistPath}.state`);
-    const log: PersistedLog = { events: this.events, txCount: this.txCount };
-    writeFileSync(`${this.persistPath}.events.json.tmp`, JSON.stringify(log));
-    renameSync(`${this.persistPath}.events.json.tmp`, `${this.persistPath}.events.json`);
-  }
 }
 
 /** cw-simulate wraps contract errors in several layers of text; keep the contract's own words. */

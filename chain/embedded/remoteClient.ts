@@ -78,7 +78,7 @@ export class EmbeddedRemoteClient implements KmsChainClient {
     return run;
   }
 
-  private async sendTx<T>(body: TxBody): Promise<T> {
+  private async sendTx<T>(body: TxBody, retried = false): Promise<T> {
     const account = this.account;
     if (!account) throw new TkmsError('NO_SIGNER', 'this chain client is read-only: create or import a key first');
     if (this.sequence === undefined) {
@@ -91,8 +91,13 @@ export class EmbeddedRemoteClient implements KmsChainClient {
       this.sequence = sequence + 1;
       return result;
     } catch (e) {
-      if (e instanceof ChainTxError) this.sequence = sequence + 1; // executed and failed: the sequence was used
-      else this.sequence = undefined; // unknown state: ask the node again next time
+      if (e instanceof ChainTxError) {
+        this.sequence = sequence + 1; // executed and failed: the sequence was used
+      } else {
+        this.sequence = undefined; // unknown state: ask the node again
+        // Another client of the same account moved the sequence on: sign again once.
+        if (!retried && e instanceof TkmsError && e.code === 'BAD_SEQUENCE') return this.sendTx<T>(body, true);
+      }
       throw e;
     }
   }

@@ -41,7 +41,6 @@ class HttpError extends Error {
 }
 
 export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
-  const sequences = new Map<string, number>();
   const log = opts.logger;
 
   async function handle(req: http.IncomingMessage, url: URL): Promise<unknown> {
@@ -51,7 +50,7 @@ export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedSe
     }
     if (req.method === 'GET' && path.startsWith(PATHS.account)) {
       const address = path.slice(PATHS.account.length);
-      return { address, sequence: sequences.get(address) ?? 0 };
+      return { address, sequence: chain.nextSequence(address) };
     }
     if (req.method === 'GET' && path.startsWith(PATHS.balance)) {
       const address = path.slice(PATHS.balance.length);
@@ -117,11 +116,9 @@ export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedSe
     } catch {
       throw new HttpError(401, 'BAD_SIGNATURE', 'transaction signature does not verify');
     }
-    const expected = sequences.get(sender) ?? 0;
-    if (signed.sequence !== expected) {
-      throw new HttpError(409, 'BAD_SEQUENCE', `account sequence mismatch: expected ${expected}, got ${signed.sequence}`);
+    if (!chain.useSequence(sender, signed.sequence)) {
+      throw new HttpError(409, 'BAD_SEQUENCE', `account sequence mismatch: expected ${chain.nextSequence(sender)}, got ${signed.sequence}`);
     }
-    sequences.set(sender, expected + 1);
     const body = signed.body;
     try {
       if ('execute' in body) {

@@ -4,11 +4,11 @@
  * safety, event catch-up and live delivery, and the TKMS contracts end to end.
  * Fails (never skips) when wasmd is not built: run `make wasmd`.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ChainTxError } from '../../common/errors.js';
 import { repoRoot, stateDir } from '../../common/paths.js';
-import { startWasmdNet, wasmdAvailable, wasmdBinary, type WasmdNet } from '../../localnet/wasmdNet.js';
+import { startWasmdNet, stopWasmdNet, wasmdAvailable, wasmdBinary, type WasmdNet } from '../../localnet/wasmdNet.js';
 import type { ChainEvent } from '../client.js';
 import { ASC_EVENTS, type RequestInfo } from '../asc/messages.js';
 import type { PartiesResponse } from '../config/messages.js';
@@ -65,10 +65,26 @@ function collect(c: WasmdClient, filter: { contract: string; eventType: string }
   };
 }
 
+/** Stops nets left by earlier runs of this test whose jest process is gone (killed before afterAll). */
+async function sweepAbandonedNets(): Promise<void> {
+  if (!existsSync(stateDir())) return;
+  for (const name of readdirSync(stateDir())) {
+    const owner = /^test-wasmd-(\d+)$/.exec(name)?.[1];
+    if (!owner) continue;
+    try {
+      process.kill(Number(owner), 0);
+    } catch {
+      await stopWasmdNet(stateDir(name));
+      rmSync(stateDir(name), { recursive: true, force: true });
+    }
+  }
+}
+
 beforeAll(async () => {
   if (!wasmdAvailable()) {
     throw new Error(`wasmd is not built (${wasmdBinary().bin}): run \`make wasmd\` first`);
   }
+  await sweepAbandonedNets();
   const t0 = Date.now();
   net = await startWasmdNet({ dir, validators: 4, basePort });
   measured['startup ms (4 validators)'] = Date.now() - t0;

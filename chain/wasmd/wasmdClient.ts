@@ -246,17 +246,25 @@ export function watchCometEvents(
   opts: { pollMs?: number; pageSize?: number } = {},
 ): Subscription {
   let closed = false;
+  // A block signal that arrives while the loop is busy is kept in `pending`, so the next sleep returns at once.
+  let pending = false;
   let wake: (() => void) | undefined;
   const nudge = () => {
     const w = wake;
     wake = undefined;
-    w?.();
+    if (w) w();
+    else pending = true;
   };
   const sleep = (ms: number) =>
     new Promise<void>((r) => {
+      if (pending || closed) {
+        pending = false;
+        return r();
+      }
       const t = setTimeout(() => nudge(), ms);
       wake = () => {
         clearTimeout(t);
+        pending = false;
         r();
       };
     });

@@ -10,12 +10,16 @@
 
 const REGION_SIZE: usize = 12;
 
-/** Exported as `allocate`: reserves `size` bytes and returns a pointer to a Region describing them. */
+/** Exported as `allocate`: reserves at least `size` bytes and returns a pointer to a Region describing them. */
 export function allocate(size: u32): u32 {
-  const data = size > 0 ? heap.alloc(<usize>size) : 0;
+  // Capacity is 3× the request: cosmwasm-vm-js (cw-simulate, our embedded chain)
+  // asks for the UTF-16 length of a JSON message and then writes its UTF-8 bytes,
+  // up to 3× as many, into the Region. A larger capacity is valid for any host.
+  const capacity = size <= 0x0fffffff ? size * 3 : size;
+  const data = capacity > 0 ? heap.alloc(<usize>capacity) : 0;
   const region = heap.alloc(REGION_SIZE);
   store<u32>(region, <u32>data, 0);
-  store<u32>(region, size, 4);
+  store<u32>(region, capacity, 4);
   store<u32>(region, 0, 8);
   return <u32>region;
 }

@@ -7,7 +7,10 @@
  * `nodeTfheEngine`, which calls node-tfhe directly (fine for the centralized
  * backend: one party holds the whole client key anyway).
  */
+import { Worker } from 'node:worker_threads';
+import { TkmsError } from '../../common/errors.js';
 import type { FheType } from '../../common/fheTypes.js';
+import type { KeyGenWorkerMessage } from './keygenWorker.js';
 
 export interface KeySet {
   clientKey: Uint8Array;
@@ -64,4 +67,37 @@ export async function loadDefaultEngine(): Promise<CoreEngine> {
   }
   const { nodeTfheEngine } = await import('./nodeTfheEngine.js');
   return nodeTfheEngine;
+}
+
+/**
+ * Runs `generateKeySet` of the default engine in a worker thread (compiled
+ * build only: under ts-jest the worker could not load TypeScript, so the
+ * engine is returned unchanged and key generation runs in-process).
+ */
+export function withKeyGenWorker(engine: CoreEngine): CoreEngine {
+  const workerUrl = new URL('./keygenWorker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.js')) return engine;
+  return {
+    ...engine,
+    name: `${engine.name} (keygen in worker thread)`,
+    generateKeySet: ({ onProgress } = {}) =>
+      new Promise<KeySet>((resolve, reject) => {
+        const worker = new Worker(workerUrl);
+        let settled = false;
+        const settle = (f: () => void) => {
+          if (settled) return;
+          settled = true;
+          f();
+          void worker.terminate();
+        };
+        worker.on('message', (m: KeyGenWorkerMessage) => {
+          if (m.type === 'progress') onProgress?.(m.stage);
+          else if (m.type === 'done') settle(() => resolve(m.keySet));
+          else settle(() => reject(new TkmsError(m.code ?? 'KEYGEN_FAILED', m.message)));
+        });
+        worker.on('error', (e) => settle(() => reject(e)));
+        worker.on('exit', (code) => settle(() => reject(new TkmsError('KEYGEN_FAILED', `keygen worker exited with code ${code}`))));
+        worker.postMessage({ type: 'generate' });
+      }),
+  };
 }

@@ -17,7 +17,7 @@ import { pino, type Logger } from 'pino';
 import { CoreServiceService } from '../../proto/gen/tkms/core/v1/core.js';
 import { CentralizedCore } from './centralizedCore.js';
 import { readTlsPem, type CoreConfig } from './config.js';
-import { loadDefaultEngine, type CoreEngine } from './engine.js';
+import { loadDefaultEngine, withKeyGenWorker, type CoreEngine } from './engine.js';
 import { CoreConfigError, VaultMissingError } from './errors.js';
 import { createCoreServiceImpl } from './grpcService.js';
 import { createCoreMetrics, serveMetrics, type CoreMetrics } from './metrics.js';
@@ -26,7 +26,7 @@ import { loadOrCreateSigner } from './signer.js';
 import { FileStorage, privatePrefix, publicPrefix } from './storage.js';
 
 export interface StartCoreOptions {
-  /** Defaults to `loadDefaultEngine()` (core/engine, else node-tfhe). */
+  /** Defaults to `loadDefaultEngine()` (core/engine, else node-tfhe), key generation in a worker thread. */
   engine?: CoreEngine;
   /** Defaults to a pino logger at `config.logLevel` on stdout. */
   logger?: Logger;
@@ -41,6 +41,8 @@ export interface RunningCore {
   readonly publicStorageUrl: string;
   readonly signerPubkey: string;
   readonly metricsPort: number | undefined;
+  /** Name of the FHE engine in use. */
+  readonly engine: string;
   readonly core: CentralizedCore;
   readonly metrics: CoreMetrics;
   /** Stops accepting calls, lets running ones finish (up to `graceMs`), closes servers. */
@@ -73,7 +75,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   const { signer, created } = await loadOrCreateSigner(priv, pub);
   logger.info({ signerPubkey: signer.publicKeyHex, created }, created ? 'signer key created' : 'signer key loaded');
 
-  const engine = options.engine ?? (await loadDefaultEngine());
+  const engine = options.engine ?? withKeyGenWorker(await loadDefaultEngine());
   logger.info({ engine: engine.name }, 'engine loaded');
   const metrics = createCoreMetrics(config.partyId, config.metricsPort !== undefined);
 
@@ -132,6 +134,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       publicStorageUrl: baseUrl,
       signerPubkey: signer.publicKeyHex,
       metricsPort: metricsServer?.port,
+      engine: engine.name,
       core,
       metrics,
       close(graceMs = 10_000) {
