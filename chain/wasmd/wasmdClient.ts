@@ -15,12 +15,14 @@
  *   mnemonic, prefix: 'wasm', gasPrice: '0.0025stake' });
  * const { events } = await client.executeContract(asc, { keygen: {} });
  */
-import { CosmWasmClient, SigningCosmWasmClient } from '@cosmjs/cosmwasm-stargate';
+import { CosmWasmClient, SigningCosmWasmClient, wasmTypes } from '@cosmjs/cosmwasm-stargate';
 import { sha256 } from '@cosmjs/crypto';
 import { toHex } from '@cosmjs/encoding';
-import { DirectSecp256k1HdWallet, type OfflineSigner } from '@cosmjs/proto-signing';
-import { GasPrice, type Event as CosmEvent } from '@cosmjs/stargate';
+import { DirectSecp256k1HdWallet, Registry, type EncodeObject, type GeneratedType, type OfflineSigner } from '@cosmjs/proto-signing';
+import { defaultRegistryTypes, GasPrice, QueryClient, type Event as CosmEvent } from '@cosmjs/stargate';
 import { Comet38Client } from '@cosmjs/tendermint-rpc';
+import { BinaryWriter } from 'cosmjs-types/binary.js';
+import { MsgSubmitProposal } from 'cosmjs-types/cosmos/gov/v1/tx.js';
 import WebSocket from 'ws';
 import type { ChainEvent, Coin, EventFilter, ExecuteResult, KmsChainClient, Subscription } from '../client.js';
 import { ChainTxError, TkmsError } from '../../common/errors.js';
@@ -94,6 +96,35 @@ function txError(e: unknown, txHash?: string): ChainTxError {
   return new ChainTxError(message, { details: raw, cause: e, ...(txHash ? { txHash } : {}), ...(code ? { code } : {}) });
 }
 
+/** `cosmos.gov.v1.MsgSubmitProposal` plus its SDK 0.50 field `expedited` (7), which cosmjs-types 0.9 lacks. */
+export interface MsgSubmitProposalV50 extends MsgSubmitProposal {
+  expedited?: boolean;
+}
+const SubmitProposalV50: GeneratedType = {
+  ...MsgSubmitProposal,
+  encode(message: MsgSubmitProposalV50, writer: BinaryWriter = BinaryWriter.create()): BinaryWriter {
+    MsgSubmitProposal.encode(message, writer);
+    if (message.expedited) writer.uint32(56).bool(true);
+    return writer;
+  },
+  fromPartial(object: Partial<MsgSubmitProposalV50>): MsgSubmitProposalV50 {
+    return { ...MsgSubmitProposal.fromPartial(object), expedited: object.expedited ?? false };
+  },
+} as GeneratedType;
+
+function registry(): Registry {
+  const r = new Registry([...defaultRegistryTypes, ...wasmTypes]);
+  r.register('/cosmos.gov.v1.MsgSubmitProposal', SubmitProposalV50);
+  return r;
+}
+
+export interface BroadcastResult {
+  txHash: string;
+  height: number;
+  gasUsed: number;
+  events: ChainEvent[];
+}
+
 export class WasmdClient implements KmsChainClient {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -127,6 +158,7 @@ export class WasmdClient implements KmsChainClient {
       if (!account) throw new TkmsError('NO_SIGNER', 'wallet has no accounts');
       sender = account.address;
       signer = await SigningCosmWasmClient.createWithSigner(comet, wallet, {
+        registry: registry(),
         gasPrice: GasPrice.fromString(opts.gasPrice),
         broadcastPollIntervalMs: opts.pollMs ?? 200,
         broadcastTimeoutMs: opts.txTimeoutMs ?? 60_000,
@@ -176,6 +208,21 @@ export class WasmdClient implements KmsChainClient {
       if (r.code !== 0) throw new ChainTxError(r.rawLog ?? `code ${r.code}`, { txHash: r.transactionHash });
       return { txHash: r.transactionHash, height: r.height, gasUsed: Number(r.gasUsed) };
     });
+  }
+
+  /** Signs and broadcasts any messages (e.g. governance); throws ChainTxError if the tx fails. */
+  signAndBroadcast(messages: readonly EncodeObject[], memo = ''): Promise<BroadcastResult> {
+    return this.serialized(async (signer, sender) => {
+      const r = await signer.signAndBroadcast(sender, messages, this.gasMultiplier, memo);
+      if (r.code !== 0) throw new ChainTxError(contractErrorMessage(r.rawLog ?? `code ${r.code}`), { details: r.rawLog, txHash: r.transactionHash });
+      return { txHash: r.transactionHash, height: r.height, gasUsed: Number(r.gasUsed), events: toChainEvents(r.events, r.height, r.transactionHash) };
+    });
+  }
+
+  /** Raw ABCI query (protobuf request and response), e.g. `/cosmos.gov.v1.Query/Proposal`. */
+  async abciQuery(path: string, request: Uint8Array): Promise<Uint8Array> {
+    const { value } = await new QueryClient(this.comet).queryAbci(path, request);
+    return value;
   }
 
   async balance(address: string, denom: string): Promise<Coin> {
