@@ -16,7 +16,8 @@ node_modules/.install-stamp: package.json package-lock.json
 install: node_modules/.install-stamp ## install npm dependencies (npm ci)
 
 proto: install ## regenerate TypeScript from proto/ (generated code is committed)
-	node_modules/.bin/buf generate
+	# buf is fetched on demand: its per-platform packages do not survive this machine's npm lockfile settings
+	npx --yes @bufbuild/buf@1.75.0 generate
 
 contracts: install ## build the AssemblyScript contracts and check the wasm as wasmd would
 	bash contracts/build.sh

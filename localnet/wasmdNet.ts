@@ -62,6 +62,8 @@ export interface WasmdNetInfo {
   faucet: FundedAccount;
   /** Funded accounts for parties and users. */
   accounts: FundedAccount[];
+  /** The validators' operator accounts (they hold the voting power: governance votes). */
+  validatorAccounts: FundedAccount[];
   /** The gov module account: sender of messages run by governance proposals. */
   govAuthority: string;
   /** Gov voting periods in seconds. */
@@ -153,8 +155,7 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function newAccount(name: string): Promise<FundedAccount> {
-  const mnemonic = Bip39.encode(Random.getBytes(32)).toString();
+async function newAccount(name: string, mnemonic = Bip39.encode(Random.getBytes(32)).toString()): Promise<FundedAccount> {
   const wallet = await DirectSecp256k1HdWallet.fromMnemonic(mnemonic, { prefix: PREFIX });
   const [acc] = await wallet.getAccounts();
   return { name, mnemonic, address: acc!.address };
@@ -316,6 +317,11 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
   if (init.status !== 0) throw new Error(`wasmd testnet init-files failed: ${init.stderr || init.stdout}`);
   const homes = Array.from({ length: n }, (_, i) => path.join(dir, `node${i}`, 'home'));
 
+  const validatorAccounts: FundedAccount[] = [];
+  for (const [i, home] of homes.entries()) {
+    const { secret } = JSON.parse(readFileSync(path.join(home, 'key_seed.json'), 'utf8')) as { secret: string };
+    validatorAccounts.push(await newAccount(`node${i}`, secret));
+  }
   const faucet = await newAccount('faucet');
   const accounts: FundedAccount[] = [];
   for (let i = 0; i < (opts.accounts ?? 8); i++) accounts.push(await newAccount(`account${i}`));
@@ -364,6 +370,7 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     gasPrice: GAS_PRICE,
     faucet,
     accounts,
+    validatorAccounts,
     govAuthority: moduleAddress('gov'),
     votingPeriodSec: VOTING_PERIOD_SEC,
     expeditedVotingPeriodSec: EXPEDITED_VOTING_PERIOD_SEC,

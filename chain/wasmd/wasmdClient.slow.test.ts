@@ -14,6 +14,7 @@ import { ASC_EVENTS, type RequestInfo } from '../asc/messages.js';
 import type { PartiesResponse } from '../config/messages.js';
 import { deployContracts } from '../deploy.js';
 import { startFaucet, type Faucet } from '../faucet/faucet.js';
+import { executeViaGovernance, govExecuteMessage, proposalState, submitProposal, vote, waitForProposal } from './governance.js';
 import { WasmdClient } from './wasmdClient.js';
 
 const dir = stateDir(`test-wasmd-${process.pid}`);
@@ -31,10 +32,10 @@ function theNet(): WasmdNet {
   return net;
 }
 
-async function client(account: number, node = 0): Promise<WasmdClient> {
+async function client(account: number, node = 0, validator = false): Promise<WasmdClient> {
   const n = theNet();
   const c = await WasmdClient.connect(n.rpcUrls[node]!, {
-    mnemonic: n.accounts[account]!.mnemonic,
+    mnemonic: (validator ? n.validatorAccounts : n.accounts)[account]!.mnemonic,
     prefix: n.bech32Prefix,
     gasPrice: n.gasPrice,
     chainId: n.chainId,
@@ -187,6 +188,46 @@ describe('hackatom (wasmd test contract)', () => {
     // Catch-up from a later height skips what came before it.
     const later = collect(watcher, filter, events[7]!.height, 1, 5000);
     expect((await later.done()).map((e) => e.txHash)).toEqual([sent[2]]);
+  });
+});
+
+describe('governance', () => {
+  test('default: an expedited proposal runs a contract message as the gov module account', async () => {
+    const n = theNet();
+    const proposer = await client(6);
+    const voters = await Promise.all(n.validatorAccounts.map((_, i) => client(i, i, true)));
+    const up = await proposer.upload(readFileSync(hackatom));
+    // Only the verifier may `release`: make it the gov module account.
+    const gated = await proposer.instantiate(up.codeId, { verifier: n.govAuthority, beneficiary: n.accounts[1]!.address }, 'gov-gated');
+    const denied = await proposer.executeContract(gated.address, { release: {} }).catch((e: unknown) => e);
+    expect((denied as ChainTxError).log).toBe('Unauthorized');
+    const t0 = Date.now();
+    const { state } = await executeViaGovernance(proposer, voters, {
+      govAuthority: n.govAuthority,
+      contract: gated.address,
+      msg: { release: {} },
+      deposit: [{ denom: n.denom, amount: '2000' }],
+      expedited: true,
+    });
+    expect(state.status).toBe('passed');
+    measured['expedited proposal ms (submit to passed)'] = Date.now() - t0;
+  });
+
+  test('behavior: a passed proposal whose message fails reports the contract error', async () => {
+    const n = theNet();
+    const proposer = await client(6);
+    const voters = await Promise.all(n.validatorAccounts.map((_, i) => client(i, i, true)));
+    const up = await proposer.upload(readFileSync(hackatom));
+    const other = await proposer.instantiate(up.codeId, { verifier: proposer.senderAddress, beneficiary: n.accounts[1]!.address }, 'not-gov');
+    const { proposalId } = await submitProposal(proposer, {
+      messages: [govExecuteMessage(n.govAuthority, other.address, { release: {} })],
+      deposit: [{ denom: n.denom, amount: '1000' }],
+    });
+    expect((await proposalState(proposer, proposalId)).status).toBe('voting_period');
+    await Promise.all(voters.map((v) => vote(v, proposalId)));
+    const state = await waitForProposal(proposer, proposalId);
+    expect(state.status).toBe('failed');
+    expect(state.failedReason).toMatch(/Unauthorized/);
   });
 });
 

@@ -107,7 +107,7 @@ const SubmitProposalV50: GeneratedType = {
     if (message.expedited) writer.uint32(56).bool(true);
     return writer;
   },
-  fromPartial(object: Partial<MsgSubmitProposalV50>): MsgSubmitProposalV50 {
+  fromPartial(object: Parameters<typeof MsgSubmitProposal.fromPartial>[0] & { expedited?: boolean }): MsgSubmitProposalV50 {
     return { ...MsgSubmitProposal.fromPartial(object), expedited: object.expedited ?? false };
   },
 } as GeneratedType;
@@ -211,9 +211,9 @@ export class WasmdClient implements KmsChainClient {
   }
 
   /** Signs and broadcasts any messages (e.g. governance); throws ChainTxError if the tx fails. */
-  signAndBroadcast(messages: readonly EncodeObject[], memo = ''): Promise<BroadcastResult> {
+  signAndBroadcast(messages: readonly EncodeObject[], opts: { memo?: string; gasMultiplier?: number } = {}): Promise<BroadcastResult> {
     return this.serialized(async (signer, sender) => {
-      const r = await signer.signAndBroadcast(sender, messages, this.gasMultiplier, memo);
+      const r = await signer.signAndBroadcast(sender, messages, opts.gasMultiplier ?? this.gasMultiplier, opts.memo ?? '');
       if (r.code !== 0) throw new ChainTxError(contractErrorMessage(r.rawLog ?? `code ${r.code}`), { details: r.rawLog, txHash: r.transactionHash });
       return { txHash: r.transactionHash, height: r.height, gasUsed: Number(r.gasUsed), events: toChainEvents(r.events, r.height, r.transactionHash) };
     });

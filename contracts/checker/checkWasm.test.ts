@@ -2,8 +2,12 @@
  * The static checker on hand-assembled modules (each also validated by V8, so
  * the bytes are real wasm) and on our built contracts.
  */
-import { readWasm } from '../testing/simChain.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTRACTS_DIR, readWasm } from '../testing/simChain.js';
 import { checkWasm } from './checkWasm.js';
+
+declare const WebAssembly: { validate(bytes: Uint8Array): boolean };
 
 const leb = (value: number): number[] => {
   const out: number[] = [];
@@ -111,6 +115,13 @@ describe('checkWasm', () => {
     const satTrunc = [0x43, 0, 0, 0, 0, 0xfc, 0, 0x1a]; // f32.const 0; i32.trunc_sat_f32_s; drop
     const signExt = [0x41, 0, 0xc0, 0x1a]; // i32.const 0; i32.extend8_s; drop
     expect(checkWasm(buildModule({ work: [...satTrunc, ...signExt] })).ok).toBe(true);
+  });
+
+  test('behavior: an AssemblyScript build with bulk memory left on is rejected', () => {
+    // test/fixtures/wasm/config-bulk-memory.wasm: contracts/config built without `--disable bulk-memory`.
+    const bytes = new Uint8Array(readFileSync(join(CONTRACTS_DIR, '..', 'test', 'fixtures', 'wasm', 'config-bulk-memory.wasm')));
+    expectViolation(bytes, /bulk-memory.*memory\.copy/);
+    expectViolation(bytes, /bulk-memory.*data count section/);
   });
 
   test('behavior: SIMD is rejected', () => {

@@ -266,10 +266,12 @@ export function parseModule(bytes: Uint8Array): WasmModule {
         }
         break;
       case 12:
+        s.u32();
         m.hasDataCount = true;
         break;
       case 13:
         m.hasTags = true;
+        s.pos = s.end;
         break;
       default:
         throw new WasmFormatError(`unknown section id ${id}`);

@@ -5,7 +5,7 @@
  * KmsChainClient; these tests only need upload/instantiate/execute/query.)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cwSimulate from '@oraichain/cw-simulate';
@@ -28,12 +28,41 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Runs contracts/build.sh when a wasm is missing or older than its sources. */
-export function ensureBuilt(): void {
+function upToDate(): boolean {
   const wasms = ['asc.wasm', 'config.wasm'].map((f) => join(BUILD_DIR, f));
   const sources = Math.max(...['lib', 'asc', 'config'].map((d) => newestSource(join(CONTRACTS_DIR, d))));
-  if (wasms.every((w) => existsSync(w) && statSync(w).mtimeMs >= sources)) return;
-  execFileSync(join(CONTRACTS_DIR, 'build.sh'), { stdio: 'inherit' });
+  return wasms.every((w) => existsSync(w) && statSync(w).mtimeMs >= sources);
+}
+
+function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs contracts/build.sh when a wasm is missing or older than its sources.
+ * Jest runs test files in parallel workers, so a lock directory keeps them from
+ * building over each other.
+ */
+export function ensureBuilt(): void {
+  if (upToDate()) return;
+  const lock = join(CONTRACTS_DIR, 'build', '.lock');
+  mkdirSync(BUILD_DIR, { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another worker builds; a lock older than 5 minutes is stale.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      sleepMs(250);
+      if (upToDate()) return;
+    }
+  }
+  try {
+    if (!upToDate()) execFileSync(join(CONTRACTS_DIR, 'build.sh'), { stdio: 'inherit' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export function readWasm(name: 'asc' | 'config'): Uint8Array {

@@ -147,6 +147,7 @@ describe('keygen', () => {
     await expect(client.getKeyGenResult(newId())).rejects.toMatchObject({ code: 'NOT_FOUND', retryable: true });
     await expect(client.getPublicKeyInfo(newId())).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(client.getDecryptResult(newId())).rejects.toBeInstanceOf(CoreRpcError);
+    await expect(client.getDecryptResult(newId())).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
 
@@ -272,6 +273,17 @@ describe('lifecycle', () => {
     await expect(client.keyGen(keyGen.requestId)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     const r = await decryptVia(client, decryptParams(ct, 'euint8'));
     expect(r.plaintext).toBe('77');
+    // Decrypt results survive a restart too, and their ids stay used.
+    const p = decryptParams(encrypt('u8', 78), 'euint8');
+    await decryptVia(client, p);
+    client.close();
+    await core.close();
+    core = await startCore(config, { logger: silent });
+    client = connect(core);
+    const again = await client.getDecryptResult(p.requestId);
+    expect(again.plaintext).toBe('78');
+    expect(verifyResponse(decryptSignedResponse(again, p), again.signature, signerPubkey)).toBe(true);
+    await expect(client.decrypt(p)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 
   test('behavior: devMode false without a vault refuses to start', async () => {

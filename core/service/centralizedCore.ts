@@ -74,7 +74,7 @@ export interface CentralizedCoreOptions {
   publicUri: (dataType: string, id: string) => string;
   maxCiphertextBytes?: number;
   metrics?: CoreMetrics;
-  /** How many finished decrypt results to remember (oldest dropped first). */
+  /** How many finished decrypt results to keep in memory (older ones are read back from private storage). */
   maxDecryptResults?: number;
 }
 
@@ -253,16 +253,24 @@ export class CentralizedCore {
   /** Starts a decryption. Returns at once; failures found later are signed. */
   startDecrypt(p: DecryptParameters): void {
     this.checkRequestId(p.requestId);
-    if (this.decrypts.has(p.requestId)) throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
+    if (this.decrypts.has(p.requestId) || this.o.privateStorage.has(DataType.DecryptResult, p.requestId)) {
+      throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
+    }
     const started = Date.now();
     const j = job(async () => {
       await new Promise((r) => setImmediate(r));
-      return this.runDecrypt(p, started);
+      const outcome = this.runDecrypt(p, started);
+      // Kept on disk so a restarted core still answers (and still refuses the id).
+      // Not fsynced: losing the last results in a power cut only means re-decrypting.
+      await this.o.privateStorage
+        .write(DataType.DecryptResult, p.requestId, JSON.stringify(outcome), 0o600, false)
+        .catch((e: unknown) => this.log.error({ requestId: p.requestId, err: errorMessage(e) }, 'cannot persist decrypt result'));
+      return outcome;
     });
     this.decrypts.set(p.requestId, j);
-    const max = this.o.maxDecryptResults ?? 100_000;
+    const max = this.o.maxDecryptResults ?? 10_000;
     if (this.decrypts.size > max) {
-      // Forget the oldest finished results (Map iterates in insertion order).
+      // Forget the oldest finished results in memory (Map iterates in insertion order); they stay on disk.
       for (const [id, old] of this.decrypts) {
         if (this.decrypts.size <= max) break;
         if (old.result) this.decrypts.delete(id);
@@ -285,7 +293,8 @@ export class CentralizedCore {
       if (p.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `ciphertext is ${p.ciphertext.length} bytes, limit ${max}`);
       if (p.ciphertext.length === 0) return failWith('CIPHERTEXT_MALFORMED', 'ciphertext is empty');
       const digest = sha3Hex(p.ciphertext);
-      if (digest !== ciphertextDigest.toLowerCase()) {
+      // Exact match: the digest is signed back as given, so it must be the canonical lower-case hex.
+      if (digest !== ciphertextDigest) {
         return failWith('DIGEST_MISMATCH', `ciphertext digest ${digest} does not match requested ${ciphertextDigest.slice(0, 80)}`);
       }
       if (!isFheType(fheType)) return failWith('FHE_TYPE_UNKNOWN', `unknown FHE type "${fheType.slice(0, 40)}"`);
@@ -309,6 +318,10 @@ export class CentralizedCore {
   }
 
   async getDecryptResult(requestId: string, deadline?: number): Promise<DecryptOutcome> {
+    if (!this.decrypts.has(requestId) && REQUEST_ID.test(requestId)) {
+      const stored = await this.o.privateStorage.read(DataType.DecryptResult, requestId);
+      if (stored) return JSON.parse(new TextDecoder().decode(stored)) as DecryptOutcome;
+    }
     return this.waitFor(this.decrypts, 'decryption', requestId, deadline);
   }
 

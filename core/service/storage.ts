@@ -9,6 +9,7 @@
  * await pub.write('PublicKey', keyId, bytes); // root/PUB-p1/PublicKey/<keyId>
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -26,6 +27,7 @@ export const DataType = {
   ClientKey: 'ClientKey',
   SigningKey: 'SigningKey',
   KeyInfo: 'KeyInfo',
+  DecryptResult: 'DecryptResult',
 } as const;
 
 function checkSegment(what: string, s: string): void {
@@ -37,14 +39,17 @@ export function sha3Hex(bytes: Uint8Array): string {
   return createHash('sha3-256').update(bytes).digest('hex');
 }
 
-/** Writes `data` to `file` atomically: temp file in the same directory, fsync, rename. */
-export async function writeFileAtomic(file: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
+/**
+ * Writes `data` to `file` atomically: temp file in the same directory, fsync
+ * (unless `durable` is false), rename.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, mode = 0o600, durable = true): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
   const fh = await open(tmp, 'w', mode);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
@@ -73,8 +78,12 @@ export class FileStorage {
     return path.join(this.dir, dataType, id);
   }
 
-  async write(dataType: string, id: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
-    await writeFileAtomic(this.path(dataType, id), data, mode);
+  async write(dataType: string, id: string, data: Uint8Array | string, mode = 0o600, durable = true): Promise<void> {
+    await writeFileAtomic(this.path(dataType, id), data, mode, durable);
+  }
+
+  has(dataType: string, id: string): boolean {
+    return existsSync(this.path(dataType, id));
   }
 
   /** The stored bytes, or undefined when absent. */

@@ -1,0 +1,156 @@
+/**
+ * Job semantics of the core over gRPC with a scripted engine (no FHE, fast):
+ * waiting, UNAVAILABLE while running, serialized key generations, signed
+ * keygen failures, shutdown refusing new work.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { ciphertextDigest } from '../../common/ciphertext.js';
+import { TkmsError } from '../../common/errors.js';
+import { verifyResponse } from '../../common/signing.js';
+import { createCa, issueCert } from '../../common/tls.js';
+import { connectCore, decryptSignedResponse, keyGenSignedResponse, type CoreClient } from '../client/coreClient.js';
+import { parseCoreConfig } from './config.js';
+import type { CoreEngine, KeySet } from './engine.js';
+import { startCore, type RunningCore } from './startCore.js';
+
+const newId = () => randomBytes(20).toString('hex');
+
+/** Key generation takes `delayMs` (asynchronously) and fails when `failNext` is set. */
+class ScriptedEngine implements CoreEngine {
+  readonly name = 'scripted';
+  delayMs = 0;
+  failNext = false;
+  running = 0;
+  maxRunning = 0;
+  async generateKeySet({ onProgress }: { onProgress?: (s: string) => void }): Promise<KeySet> {
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    try {
+      onProgress?.('start');
+      await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.failNext) {
+        this.failNext = false;
+        throw new TkmsError('ENTROPY_EXHAUSTED', 'scripted failure');
+      }
+      const ck = new Uint8Array(randomBytes(32));
+      return { clientKey: ck, compactPublicKey: new Uint8Array(randomBytes(64)), compressedServerKey: new Uint8Array(randomBytes(128)), parameters: 'scripted' };
+    } finally {
+      this.running--;
+    }
+  }
+  parseCiphertext(bytes: Uint8Array): unknown {
+    // "Ciphertext" = one byte holding the plaintext.
+    if (bytes.length !== 1) throw new TkmsError('CIPHERTEXT_MALFORMED', `expected 1 byte, got ${bytes.length}`);
+    return bytes[0];
+  }
+  parseClientKey(bytes: Uint8Array): unknown {
+    return bytes;
+  }
+  decryptCiphertext(ct: unknown): bigint {
+    return BigInt(ct as number);
+  }
+}
+
+let dir: string;
+let engine: ScriptedEngine;
+let core: RunningCore;
+let client: CoreClient;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tkms-core-jobs-'));
+  const ca = await createCa('jobs-ca');
+  const server = await issueCert(ca, { commonName: 'core-1' });
+  const conn = await issueCert(ca, { commonName: 'connector-1' });
+  engine = new ScriptedEngine();
+  core = await startCore(
+    parseCoreConfig({
+      partyId: 3,
+      listen: { host: '127.0.0.1', port: 0 },
+      tls: { ca: ca.certPem, cert: server.certPem, key: server.keyPem },
+      storageDir: path.join(dir, 'storage'),
+      publicStorage: { host: '127.0.0.1', port: 0, baseUrl: 'https://pub.example/kms/' },
+      devMode: true,
+      logLevel: 'silent',
+    }),
+    { engine, logger: pino({ level: 'silent' }) },
+  );
+  client = connectCore(`grpcs://${core.grpcAddress}`, { ca: ca.certPem, cert: conn.certPem, key: conn.keyPem });
+});
+
+afterAll(async () => {
+  client?.close();
+  await core?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('default: URIs use the configured public base URL; party id reported', async () => {
+  const id = newId();
+  await client.keyGen(id);
+  const r = await client.getKeyGenResult(id);
+  expect(r.publicKeyUri).toBe(`https://pub.example/kms/PUB-p3/PublicKey/${id}`);
+  expect(r.partyId).toBe(3);
+  const pub = (await client.health()).signerPubkey;
+  expect(verifyResponse(keyGenSignedResponse(r), r.signature, pub)).toBe(true);
+  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(Uint8Array.of(200)), ciphertext: Uint8Array.of(200) };
+  await client.decrypt(p);
+  const d = await client.getDecryptResult(p.requestId);
+  expect(d.plaintext).toBe('200');
+  expect(verifyResponse(decryptSignedResponse(d, p), d.signature, pub)).toBe(true);
+  // A signature does not verify for another plaintext.
+  expect(verifyResponse(decryptSignedResponse({ ...d, plaintext: '201' }, p), d.signature, pub)).toBe(false);
+});
+
+test('behavior: a running key generation answers UNAVAILABLE (retryable) until done', async () => {
+  engine.delayMs = 2500;
+  const id = newId();
+  await client.keyGen(id);
+  const started = Date.now();
+  await expect(client.getKeyGenResult(id, { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+  expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+  const r = await client.getKeyGenResult(id, { timeoutMs: 10_000 });
+  expect(r.failure).toBeUndefined();
+  engine.delayMs = 0;
+});
+
+test('behavior: key generations run one at a time', async () => {
+  engine.delayMs = 300;
+  engine.maxRunning = 0;
+  const ids = [newId(), newId(), newId()];
+  for (const id of ids) await client.keyGen(id);
+  const rs = await Promise.all(ids.map((id) => client.getKeyGenResult(id, { timeoutMs: 10_000 })));
+  expect(rs.map((r) => r.keyId)).toEqual(ids);
+  expect(engine.maxRunning).toBe(1);
+  engine.delayMs = 0;
+});
+
+test('behavior: an engine failure is a signed failure with the engine code; the id stays used', async () => {
+  engine.failNext = true;
+  const id = newId();
+  await client.keyGen(id);
+  const r = await client.getKeyGenResult(id);
+  expect(r.failure).toEqual({ code: 'ENTROPY_EXHAUSTED', reason: 'ENTROPY_EXHAUSTED: scripted failure' });
+  expect(r.publicKeyUri).toBe('');
+  expect(verifyResponse({ kind: 'failure', requestId: id, reason: r.failure!.reason }, r.signature, core.signerPubkey)).toBe(true);
+  await expect(client.keyGen(id)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  await expect(client.getPublicKeyInfo(id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  expect((await client.health()).keyIds).not.toContain(id);
+});
+
+test('behavior: digest must be exact lower-case hex', async () => {
+  const id = (await client.health()).keyIds[0]!;
+  const ct = Uint8Array.of(5);
+  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct).toUpperCase(), ciphertext: ct };
+  await client.decrypt(p);
+  expect((await client.getDecryptResult(p.requestId)).failure?.code).toBe('DIGEST_MISMATCH');
+});
+
+test('behavior: a closing core refuses new jobs with UNAVAILABLE', async () => {
+  const c = core.core;
+  await c.close();
+  expect(() => c.startKeyGen(newId())).toThrow(expect.objectContaining({ code: 'UNAVAILABLE' }));
+  expect((await client.health()).status).toBe('SHUTTING_DOWN');
+});
