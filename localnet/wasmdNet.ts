@@ -81,8 +81,9 @@ const DENOM = 'stake';
 const PREFIX = 'wasm';
 const MIN_GAS_PRICE = `0.001${DENOM}`;
 const GAS_PRICE = `0.0025${DENOM}`;
-const VOTING_PERIOD_SEC = 4;
-const EXPEDITED_VOTING_PERIOD_SEC = 2;
+// Votes take ~1 s to land on an idle net, several seconds while validators compile an upload on 2 cores.
+const VOTING_PERIOD_SEC = 5;
+const EXPEDITED_VOTING_PERIOD_SEC = 3;
 const FAUCET_FUNDS = 10n ** 15n;
 const ACCOUNT_FUNDS = 10n ** 12n;
 

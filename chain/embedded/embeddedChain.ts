@@ -135,6 +135,7 @@ export class EmbeddedChain {
   }
 
   async query<T>(contract: string, msg: unknown): Promise<T> {
+    this.resetGasMeter();
     return (await this.client.queryContractSmart(contract, msg as Record<string, unknown>)) as T;
   }
 
@@ -198,7 +199,18 @@ export class EmbeddedChain {
     return run;
   }
 
+  /**
+   * cw-simulate's gas meter accumulates over the app's whole life and fails
+   * every call once the total passes the limit; a chain meters each
+   * transaction on its own, so reset it before each call.
+   */
+  private resetGasMeter(): void {
+    const env = this.client.app.env as unknown as { data?: { gas_state?: { externally_used_gas: number } } } | undefined;
+    if (env?.data?.gas_state) env.data.gas_state.externally_used_gas = 0;
+  }
+
   private stampTime(): void {
+    this.resetGasMeter();
     // During replay the logged block time is already set.
     if (!this.replaying) this.client.app.time = Date.now() * 1e6;
   }

@@ -225,6 +225,18 @@ describe('asc', () => {
     expect(request(s, id).responses).toEqual([]);
   });
 
+  test('malicious: a decrypt signature binds the stored key, digest and type', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    const id = requestIdOf(
+      await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
+    );
+    const p1 = s.parties[0] as Party;
+    // Signed for euint16: the contract rebuilds the digest from the stored request (euint8).
+    await expect(fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint16', '42', p1))).rejects.toThrow('invalid signature from party 1');
+    await expect(fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '42', p1))).resolves.toBeDefined();
+  });
+
   test('behavior: the response kind must match the request', async () => {
     const s = await setup();
     const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
@@ -239,7 +251,8 @@ describe('asc', () => {
     const s = await setup();
     const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
     const [p1, p2] = s.parties as [Party, Party];
-    const reason = 'out of "preprocessing"\n\tüñï 🚀 \\ end';
+    // Quotes, control characters (sent as \u0001), non-ASCII and a surrogate pair survive the round trip.
+    const reason = 'out of "preprocessing"\n\t\u0001 üñï 🚀 \\ end';
     await fulfill(s, p1, id, failureAnswer(id, reason, p1));
     const r = await fulfill(s, p2, id, failureAnswer(id, reason, p2));
     expect(r.events.find((e) => e.type === 'wasm-tkms_result')?.attributes).toMatchObject({ kind: 'keygen', status: 'failed' });

@@ -26,7 +26,10 @@ export function saveConfigAddress(addr: string): void {
 /** Parses a stored decimal u64 (0 when absent). */
 function loadU64(key: string): u64 {
   const s = getString(key);
-  if (s === null) return 0;
+  return s === null ? 0 : parseU64(s);
+}
+
+function parseU64(s: string): u64 {
   let n: u64 = 0;
   for (let i = 0; i < s.length; i++) n = n * 10 + <u64>(s.charCodeAt(i) - 48);
   return n;
@@ -64,8 +67,7 @@ export function requestAt(seq: u64): string | null {
 /** Sequence number of a request, or -1 when unknown. */
 export function requestPosition(id: string): i64 {
   const s = getString("reqpos:" + id);
-  if (s === null) return -1;
-  return <i64>loadU64("reqpos:" + id);
+  return s === null ? -1 : <i64>parseU64(s);
 }
 
 export function loadKey(id: string): string | null {
@@ -90,6 +92,5 @@ export function keyAt(seq: u64): string | null {
 
 export function keyPosition(id: string): i64 {
   const s = getString("keypos:" + id);
-  if (s === null) return -1;
-  return <i64>loadU64("keypos:" + id);
+  return s === null ? -1 : <i64>parseU64(s);
 }

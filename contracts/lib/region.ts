@@ -16,7 +16,9 @@ export function allocate(size: u32): u32 {
   // asks for the UTF-16 length of a JSON message and then writes its UTF-8 bytes,
   // up to 3× as many, into the Region. A larger capacity is valid for any host.
   const capacity = size <= 0x0fffffff ? size * 3 : size;
-  const data = capacity > 0 ? heap.alloc(<usize>capacity) : 0;
+  // Never hand out offset 0: cosmwasm-vm rejects a Region with a zero offset
+  // (region_validation_error.rs), even for an empty value.
+  const data = heap.alloc(<usize>(capacity > 0 ? capacity : <u32>1));
   const region = heap.alloc(REGION_SIZE);
   store<u32>(region, <u32>data, 0);
   store<u32>(region, capacity, 4);

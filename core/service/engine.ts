@@ -20,7 +20,7 @@ export interface KeySet {
 }
 
 export interface GenerateKeySetParameters {
-  /** Called at each stage (e.g. `client-key`, `public-key`, `server-key`, `serialize`). */
+  /** Called at each stage (core/engine: `client_key`, `compact_public_key`, `compressed_server_key`, `done`). */
   onProgress?: (stage: string) => void;
 }
 
@@ -46,6 +46,7 @@ function isEngineModule(m: Record<string, unknown>): boolean {
  */
 export async function loadDefaultEngine(): Promise<CoreEngine> {
   const spec = '../engine/index.js';
+  let why = 'it lacks the engine API';
   try {
     const m = (await import(spec)) as Record<string, unknown>;
     if (isEngineModule(m)) {
@@ -62,11 +63,11 @@ export async function loadDefaultEngine(): Promise<CoreEngine> {
         decryptCiphertext: (c, k) => f.decryptCiphertext(c, k),
       };
     }
-  } catch {
-    // Engine not built yet: fall through to node-tfhe.
+  } catch (e) {
+    why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
   }
   const { nodeTfheEngine } = await import('./nodeTfheEngine.js');
-  return nodeTfheEngine;
+  return { ...nodeTfheEngine, name: `node-tfhe (core/engine not used: ${why})` };
 }
 
 /**
