@@ -74,7 +74,12 @@ export interface WasmdNetInfo {
 }
 
 export interface WasmdNet extends WasmdNetInfo {
+  /** Stops every validator. */
   stop(): Promise<void>;
+  /** Kills validator i (fault injection; the chain goes on while more than 2/3 of the power runs). */
+  stopValidator(i: number): Promise<void>;
+  /** Restarts a stopped validator on its old state; resolves once it caught up with the others. */
+  startValidator(i: number): Promise<void>;
 }
 
 const DENOM = 'stake';
@@ -379,10 +384,10 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     pids: [],
   };
 
-  const children = homes.map((home, i) => {
+  const spawnNode = (i: number) => {
     const logFile = path.join(dir, `node${i}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(bin, ['start', '--home', home, '--log_level', opts.logLevel ?? 'info', '--log_no_color'], {
+    const child = spawn(bin, ['start', '--home', homes[i]!, '--log_level', opts.logLevel ?? 'info', '--log_no_color'], {
       env,
       stdio: ['ignore', fd, fd],
       // Attached children share the caller's process group, so Ctrl-C on a test run stops them too.
@@ -391,16 +396,35 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`cannot start validator ${i}`);
     writeFileSync(pidFile(dir, `node${i}`), `${child.pid}\n`);
-    info.pids.push(child.pid);
+    info.pids[i] = child.pid;
     if (opts.detached) child.unref();
-    return { child, logFile, exited: false };
-  });
-  for (const c of children) c.child.once('exit', () => (c.exited = true));
+    const c = { child, logFile, exited: false };
+    child.once('exit', () => (c.exited = true));
+    return c;
+  };
+  const children = homes.map((_, i) => spawnNode(i));
   writeFileSync(path.join(dir, 'net.json'), JSON.stringify(info, null, 2));
 
   const stop = async () => {
     await Promise.all(info.pids.map((pid) => killPid(pid)));
     for (let i = 0; i < n; i++) rmSync(pidFile(dir, `node${i}`), { force: true });
+  };
+  const stopValidator = async (i: number) => {
+    if (!children[i]) throw new Error(`no validator ${i}`);
+    await killPid(info.pids[i]!);
+  };
+  const startValidator = async (i: number) => {
+    if (!children[i]) throw new Error(`no validator ${i}`);
+    if (!children[i]!.exited && alive(info.pids[i]!)) return;
+    children[i] = spawnNode(i);
+    writeFileSync(path.join(dir, 'net.json'), JSON.stringify(info, null, 2));
+    const deadline = Date.now() + 60_000;
+    const target = Math.max(0, ...(await Promise.all(info.rpcUrls.map((u, j) => (j === i ? 0 : rpcHeight(u).catch(() => 0))))));
+    while ((await rpcHeight(info.rpcUrls[i]!).catch(() => 0)) < target) {
+      if (children[i]!.exited) throw new Error(`validator ${i} exited on restart:\n${tail(children[i]!.logFile)}`);
+      if (Date.now() > deadline) throw new Error(`validator ${i} did not catch up within 60 s`);
+      await sleep(200);
+    }
   };
 
   try {
@@ -421,7 +445,7 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
     await stop();
     throw e;
   }
-  return { ...info, stop };
+  return { ...info, stop, stopValidator, startValidator };
 }
 
 /**
@@ -431,9 +455,12 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
  */
 export async function spawnFaucet(dir: string, port: number, amount?: string): Promise<{ url: string; pid: number }> {
   const self = fileURLToPath(import.meta.url);
-  const main = path.join(path.dirname(self), '..', 'chain', 'faucet', `main${path.extname(self)}`);
+  // From TypeScript sources (jest) run the compiled faucet: node cannot run .ts files.
+  const main = self.endsWith('.ts')
+    ? path.join(repoRoot(), 'dist', 'chain', 'faucet', 'main.js')
+    : path.join(path.dirname(self), '..', 'chain', 'faucet', 'main.js');
   const fd = openSync(path.join(dir, 'faucet.log'), 'a');
-  const args = [...process.execArgv, main, '--net-dir', path.resolve(dir), '--port', String(port), ...(amount ? ['--amount', amount] : [])];
+  const args = [main, '--net-dir', path.resolve(dir), '--port', String(port), ...(amount ? ['--amount', amount] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], detached: true });
   closeSync(fd);
   if (child.pid === undefined) throw new Error('cannot start the faucet');

@@ -189,6 +189,19 @@ describe('hackatom (wasmd test contract)', () => {
     const later = collect(watcher, filter, events[7]!.height, 1, 5000);
     expect((await later.done()).map((e) => e.txHash)).toEqual([sent[2]]);
   });
+  test('behavior: a watcher rides out a restart of the node it reads from, and the chain goes on with 3 of 4', async () => {
+    const n = theNet();
+    const owner = await client(0, 0);
+    const watcher = await client(3, 1);
+    const from = (await owner.height()) + 1;
+    const w = collect(watcher, { contract, eventType: 'wasm' }, from, 3, 60_000);
+    await n.stopValidator(1);
+    const sent: string[] = [];
+    for (let i = 0; i < 2; i++) sent.push((await owner.executeContract(contract, { release: {} })).txHash);
+    await n.startValidator(1);
+    sent.push((await owner.executeContract(contract, { release: {} })).txHash);
+    expect((await w.done()).map((e) => e.txHash)).toEqual(sent);
+  }, 90_000);
 });
 
 describe('governance', () => {
