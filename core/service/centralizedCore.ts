@@ -291,7 +291,8 @@ export class CentralizedCore {
     try {
       const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
       if (p.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `ciphertext is ${p.ciphertext.length} bytes, limit ${max}`);
-      if (p.ciphertext.length === 0) return failWith('CIPHERTEXT_MALFORMED', 'ciphertext is empty');
+      // The connector sends no bytes when the KV-store has nothing under the digest.
+      if (p.ciphertext.length === 0) return failWith('CIPHERTEXT_UNAVAILABLE', `no ciphertext with digest ${ciphertextDigest.slice(0, 80)} could be fetched from the KV-store`);
       const digest = sha3Hex(p.ciphertext);
       // Exact match: the digest is signed back as given, so it must be the canonical lower-case hex.
       if (digest !== ciphertextDigest) {

@@ -142,6 +142,18 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       await failedDecrypt(String(a['handle']), 'DIGEST_MISMATCH');
     });
 
+    test('behavior: a ciphertext missing from the KV-store fails with CIPHERTEXT_UNAVAILABLE', async () => {
+      const s = await submitDecrypt(user, network.contracts.asc, {
+        key_id: keyId,
+        ciphertext_handle: randomBytes(32).toString('hex'),
+        ciphertext_digest: randomBytes(32).toString('hex'),
+        fhe_type: 'euint8',
+      });
+      const done = await waitForResult(user, network.contracts.asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 120_000 });
+      expect(done.status).toBe('failed');
+      expect(done.failure_reason).toContain('CIPHERTEXT_UNAVAILABLE');
+    });
+
     test('behavior: unknown key id and unknown FHE type are rejected by the ASC', async () => {
       const enc = await tkmsOk(cli, ['encrypt', '5', '--type', 'euint8']);
       const r = await runTkms(cli, ['decrypt', String(enc['handle']), '--key-id', '00'.repeat(20)]);
