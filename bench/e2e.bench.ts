@@ -35,7 +35,7 @@ const ports = { kvStore: await freePort(), coreBase: (await freePort()) - 1, pub
 const net =
   o.chain === 'embedded'
     ? await startDevNetwork({ dir, chainPort: await freePort(), ports })
-    : await startWasmdKmsNetwork({ dir, validators: 4, basePort: 46600, faucetPort: await freePort(), ports });
+    : await startWasmdKmsNetwork({ dir, validators: 4, basePort: 28600, faucetPort: await freePort(), ports });
 try {
   const account = await accountFromMnemonic(generateMnemonic(), net.network.bech32Prefix);
   const fundRes = await fetch(`${net.network.faucetUrl}/credit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: account.address }) });

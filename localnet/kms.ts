@@ -122,7 +122,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
         ca: readFileSync(tls.ca),
         cert: readFileSync(tls.leaves[`connector-${p}`]!.cert),
         key: readFileSync(tls.leaves[`connector-${p}`]!.key),
-      });
+      }, { serverName: 'localhost' });
       let signerPubkey = '';
       await waitReady(core, async () => {
         signerPubkey = (await client.health({ timeoutMs: 1000 })).signerPubkey;

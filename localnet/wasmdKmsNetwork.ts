@@ -4,6 +4,7 @@
  * components. `make localnet` runs it detached; end-to-end tests run it in a
  * temporary folder and stop it afterwards.
  */
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { startWasmdNet, stopWasmdNet, spawnFaucet, type WasmdNet } from './wasmdNet.js';
 import { WasmdClient } from '../chain/wasmd/wasmdClient.js';
@@ -35,6 +36,9 @@ export async function startWasmdKmsNetwork(o: WasmdKmsNetworkOptions): Promise<W
   const dir = path.resolve(o.dir);
   const say = o.log ?? (() => {});
   await stopWasmdKmsNetwork(dir);
+  // A localnet always starts from a new genesis, so nothing of a previous run
+  // (keys, checkpoints, contract addresses) can be valid: start from a clean folder.
+  rmSync(dir, { recursive: true, force: true });
   say(`starting ${o.validators} wasmd validators`);
   const chain = await startWasmdNet({ dir: path.join(dir, 'wasmd'), validators: o.validators, basePort: o.basePort, detached: o.detached ?? false, log: say });
   try {

@@ -15,6 +15,7 @@
  *   mnemonic, prefix: 'wasm', gasPrice: '0.0025stake' });
  * const { events } = await client.executeContract(asc, { keygen: {} });
  */
+import { Sdk54SigningClient } from './sdk54SigningClient.js';
 import { CosmWasmClient, SigningCosmWasmClient, wasmTypes } from '@cosmjs/cosmwasm-stargate';
 import { sha256 } from '@cosmjs/crypto';
 import { toHex } from '@cosmjs/encoding';
@@ -157,7 +158,7 @@ export class WasmdClient implements KmsChainClient {
       const [account] = await wallet.getAccounts();
       if (!account) throw new TkmsError('NO_SIGNER', 'wallet has no accounts');
       sender = account.address;
-      signer = await SigningCosmWasmClient.createWithSigner(comet, wallet, {
+      signer = await Sdk54SigningClient.connectWith(comet, wallet, {
         registry: registry(),
         gasPrice: GasPrice.fromString(opts.gasPrice),
         broadcastPollIntervalMs: opts.pollMs ?? 200,

@@ -55,7 +55,14 @@ export class KmsConnector {
   async start(): Promise<void> {
     // Without a checkpoint replay from genesis: cheap (events are filtered by
     // contract) and nothing submitted before the first start is missed.
-    const from = this.opts.checkpoint.load() ?? 0;
+    let from = this.opts.checkpoint.load() ?? 0;
+    const tip = await this.opts.chain.height();
+    if (from > tip) {
+      // A checkpoint beyond the chain's tip belongs to another chain (a reset
+      // network): replaying from genesis is safe, skipping requests is not.
+      this.opts.logger.warn({ checkpoint: from, tip }, 'checkpoint is ahead of the chain; replaying from genesis');
+      from = 0;
+    }
     this.lastSeenHeight = from;
     this.opts.logger.info({ fromHeight: from, party: this.opts.partyId }, 'connector watching ASC requests');
     this.sub = this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, from, (e) => this.onEvent(e));

@@ -21,7 +21,8 @@ export interface ConnectorConfig {
   network: string;
   /** File holding the party's chain account mnemonic. */
   mnemonicFile: string;
-  core: { url: string; tls: { ca: string; cert: string; key: string } };
+  /** serverName: the name the core's certificate is checked against (default localhost: local certs carry it). */
+  core: { url: string; tls: { ca: string; cert: string; key: string }; serverName?: string };
   /** Where the replay checkpoint lives. */
   stateDir: string;
   concurrency?: number;
@@ -45,7 +46,7 @@ const core = connectCore(cfg.core.url, {
   ca: readFileSync(rel(cfg.core.tls.ca)),
   cert: readFileSync(rel(cfg.core.tls.cert)),
   key: readFileSync(rel(cfg.core.tls.key)),
-});
+}, { serverName: cfg.core.serverName ?? 'localhost' });
 
 const kvStore = network.kvStoreUrl;
 const connector = new KmsConnector({

@@ -16,7 +16,7 @@ describeDecryptFlow('e2e on a 4-validator wasmd localnet', async () => {
   const net = await startWasmdKmsNetwork({
     dir,
     validators: 4,
-    basePort: 36600,
+    basePort: 27600,
     faucetPort: await freePort(),
     ports: { kvStore: await freePort(), coreBase: (await freePort()) - 1, publicBase: (await freePort()) - 1 },
   });
