@@ -3,6 +3,7 @@
  * The encrypted types TKMS decrypts, with their tfhe-rs radix layout under the
  * default parameters (message modulus 4: two plaintext bits per radix block).
  */
+import { TkmsError } from './errors.js';
 
 export const FHE_TYPES = ['ebool', 'euint4', 'euint8', 'euint16', 'euint32', 'euint64', 'euint128', 'euint160', 'euint256'] as const;
 export type FheType = (typeof FHE_TYPES)[number];
@@ -36,7 +37,7 @@ export function isFheType(value: string): value is FheType {
 
 /** Parses a user-supplied type name; throws with the list of valid names. */
 export function parseFheType(value: string): FheType {
-  if (!isFheType(value)) throw new RangeError(`unknown FHE type "${value}"; expected one of ${FHE_TYPES.join(', ')}`);
+  if (!isFheType(value)) throw new TkmsError('BAD_FHE_TYPE', `unknown FHE type "${value}"; expected one of ${FHE_TYPES.join(', ')}`);
   return value;
 }
 

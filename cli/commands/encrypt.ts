@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { fetchMaterial, resolveKeyId } from '../publicMaterial.js';
 import { printResult } from '../output.js';
 import type { CliContext } from '../context.js';
-import { parseFheType, type FheType } from '../../common/fheTypes.js';
+import { maxPlaintext, parseFheType, type FheType } from '../../common/fheTypes.js';
 import { putCiphertext } from '../../connector/kvstore/client.js';
 import { encryptWithPublicKey } from '../../core/engine/index.js';
 import { TkmsError } from '../../common/errors.js';
@@ -16,7 +16,9 @@ function parseValue(raw: string, type: FheType): bigint | boolean {
     throw new TkmsError('BAD_VALUE', `"${raw}" is not a boolean (true/false/1/0)`);
   }
   if (!/^\d+$/.test(raw)) throw new TkmsError('BAD_VALUE', `"${raw}" is not an unsigned integer`);
-  return BigInt(raw);
+  const value = BigInt(raw);
+  if (value > maxPlaintext(type)) throw new TkmsError('BAD_VALUE', `${raw} does not fit in ${type} (max ${maxPlaintext(type)})`);
+  return value;
 }
 
 async function store(c: CliContext, bytes: Uint8Array, type: FheType, extra: Record<string, unknown>): Promise<void> {
