@@ -15,4 +15,12 @@ for contract in config asc; do
     --config contracts/asconfig.json --target "$contract" \
     --transform ./contracts/lib/transform/callStart.mjs
 done
-node_modules/.bin/tsx contracts/checker/cli.ts contracts/build/config.wasm contracts/build/asc.wasm
+# The ISCs (isc-fhevm, isc-allowlist) use the same options; they have no
+# asconfig target, so the output file is named here.
+for contract in isc-fhevm isc-allowlist; do
+  "$ASC" "contracts/$contract/index.ts" \
+    --config contracts/asconfig.json --target "$contract" --outFile "contracts/build/$contract.wasm" \
+    --transform ./contracts/lib/transform/callStart.mjs
+done
+node_modules/.bin/tsx contracts/checker/cli.ts contracts/build/config.wasm contracts/build/asc.wasm \
+  contracts/build/isc-fhevm.wasm contracts/build/isc-allowlist.wasm

@@ -87,8 +87,8 @@ const PREFIX = 'wasm';
 const MIN_GAS_PRICE = `0.001${DENOM}`;
 const GAS_PRICE = `0.0025${DENOM}`;
 // Votes take ~1 s to land on an idle net, several seconds while validators compile an upload on 2 cores.
-const VOTING_PERIOD_SEC = 5;
-const EXPEDITED_VOTING_PERIOD_SEC = 3;
+const VOTING_PERIOD_SEC = 15; // long enough for 4 validators to vote on a loaded 2-core machine
+const EXPEDITED_VOTING_PERIOD_SEC = 10;
 const FAUCET_FUNDS = 10n ** 15n;
 const ACCOUNT_FUNDS = 10n ** 12n;
 

@@ -36,7 +36,7 @@ export function parseWord(s: string): Uint8Array | null {
   const bytes = fromHex(body);
   if (bytes === null) return null;
   const out = new Uint8Array(32);
-  out.set(bytes, 32 - bytes.length);
+  out.set<Uint8Array>(bytes, 32 - bytes.length);
   return out;
 }
 
