@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KmsChainClient } from '../chain/client.js';
-import { getKey, getRequest } from '../chain/asc/actions.js';
+import { getKey, getRequest, listKeys } from '../chain/asc/actions.js';
 import { verifyRequestResult } from '../chain/asc/verify.js';
 import type { KeyInfo } from '../chain/asc/messages.js';
 import { sha3_256 } from '@noble/hashes/sha3';
@@ -65,7 +65,6 @@ export async function resolveKeyId(ctx: CliContext, client: KmsChainClient, expl
   if (explicit) return explicit;
   const last = ctx.state().lastKeyId[ctx.network().chainId];
   if (last) return last;
-  const { listKeys } = await import('../chain/asc/actions.js');
   const keys = await listKeys(client, ctx.network().contracts.asc);
   if (keys.length === 1) return keys[0]!.key_id;
   if (keys.length === 0) throw new TkmsError('NO_KEY_ON_CHAIN', 'no FHE key exists yet', { details: 'run `tkms keygen` first' });

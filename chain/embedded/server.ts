@@ -5,13 +5,13 @@
  * faucet (`POST /credit`, same API as chain/faucet for wasmd).
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { hexToBytes } from '@noble/hashes/utils';
 import type { Logger } from 'pino';
 import type { EmbeddedChain } from './embeddedChain.js';
 import { addressFromPubkey } from '../wallet.js';
-import { PATHS, txSignDigest, type ApiError, type SignedTx } from './protocol.js';
+import { PATHS, txSignDigest, type SignedTx } from './protocol.js';
+import { HttpError, jsonApi, listen, readJsonBody } from '../../common/http.js';
 import { TkmsError } from '../../common/errors.js';
 
 export interface EmbeddedServerOptions {
@@ -28,16 +28,6 @@ const EVENTS_WAIT_MAX_MS = 10_000;
 export interface EmbeddedServer {
   url: string;
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedServerOptions): Promise<EmbeddedServer> {
@@ -57,7 +47,7 @@ export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedSe
       return chain.balance(address, url.searchParams.get('denom') ?? chain.denom);
     }
     if (req.method === 'POST' && path === PATHS.query) {
-      const { contract, msg } = (await readJson(req)) as { contract: string; msg: unknown };
+      const { contract, msg } = (await readJsonBody(req, MAX_BODY)) as { contract: string; msg: unknown };
       try {
         return { result: await chain.query(contract, msg) };
       } catch (e) {
@@ -65,9 +55,9 @@ export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedSe
       }
     }
     if (req.method === 'GET' && path === PATHS.events) return events(url);
-    if (req.method === 'POST' && path === PATHS.tx) return tx((await readJson(req)) as SignedTx);
+    if (req.method === 'POST' && path === PATHS.tx) return tx((await readJsonBody(req, MAX_BODY)) as SignedTx);
     if (req.method === 'POST' && path === PATHS.faucet) {
-      const { address } = (await readJson(req)) as { address?: string };
+      const { address } = (await readJsonBody(req, MAX_BODY)) as { address?: string };
       if (typeof address !== 'string' || !address.startsWith(chain.bech32Prefix + '1')) {
         throw new HttpError(400, 'BAD_ADDRESS', `expected a ${chain.bech32Prefix}1… address`);
       }
@@ -137,50 +127,14 @@ export async function startEmbeddedServer(chain: EmbeddedChain, opts: EmbeddedSe
     throw new HttpError(400, 'BAD_TX', 'unknown transaction body');
   }
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    handle(req, url).then(
-      (body) => send(res, 200, body),
-      (e: unknown) => {
-        const err: ApiError =
-          e instanceof HttpError ? { error: e.message, code: e.code } : { error: e instanceof Error ? e.message : String(e), code: 'INTERNAL' };
-        if (!(e instanceof HttpError)) log?.error({ err: e }, 'embedded node error');
-        send(res, e instanceof HttpError ? e.status : 500, err);
-      },
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', resolve);
-  });
-  const addr = server.address() as AddressInfo;
+  const server = http.createServer(jsonApi(handle, (e) => log?.error({ err: e }, 'embedded node error')));
+  const port = await listen(server, opts.port, opts.host);
   return {
-    url: `http://127.0.0.1:${addr.port}`,
+    url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'TOO_LARGE', `request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'BAD_JSON', 'request body is not JSON');
-  }
 }

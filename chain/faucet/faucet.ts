@@ -13,10 +13,10 @@
  * await fetch(`${faucet.url}/credit`, { method: 'POST', body: JSON.stringify({ address }) });
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fromBech32 } from '@cosmjs/encoding';
 import type { Coin } from '../client.js';
 import { WasmdClient } from '../wasmd/wasmdClient.js';
+import { HttpError, jsonApi, listen, readJsonBody } from '../../common/http.js';
 
 /** What the faucet needs from a chain client. */
 export interface FaucetSender {
@@ -51,29 +51,6 @@ export interface Faucet {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  let body = '';
-  for await (const chunk of req) {
-    body += chunk;
-    if (body.length > 10_000) throw new HttpError(413, 'TOO_LARGE', 'request body too large');
-  }
-  try {
-    return JSON.parse(body || '{}');
-  } catch {
-    throw new HttpError(400, 'BAD_JSON', 'request body is not JSON');
-  }
-}
-
 export async function startFaucet(opts: FaucetOptions): Promise<Faucet> {
   const prefix = opts.prefix ?? 'wasm';
   const denom = opts.denom ?? 'stake';
@@ -98,7 +75,7 @@ export async function startFaucet(opts: FaucetOptions): Promise<Faucet> {
       return { ok: true, address, balance: `${balance.amount}${denom}` };
     }
     if (req.method === 'POST' && path === '/credit') {
-      const { address: to } = ((await readJson(req)) ?? {}) as { address?: unknown };
+      const { address: to } = ((await readJsonBody(req, 10_000)) ?? {}) as { address?: unknown };
       let valid = false;
       try {
         valid = typeof to === 'string' && fromBech32(to).prefix === prefix;
@@ -125,24 +102,9 @@ export async function startFaucet(opts: FaucetOptions): Promise<Faucet> {
     throw new HttpError(404, 'NOT_FOUND', `no route ${req.method} ${path}`);
   }
 
-  const server = http.createServer((req, res) => {
-    route(req).then(
-      (body) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      },
-      (e: unknown) => {
-        const err = e instanceof HttpError ? e : new HttpError(500, 'INTERNAL', e instanceof Error ? e.message : String(e));
-        res.writeHead(err.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: err.message, code: err.code }));
-      },
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  // Internal errors stay in the log; the client gets a generic 500.
+  const server = http.createServer(jsonApi(route, (e) => log(`faucet: internal error: ${e instanceof Error ? e.message : String(e)}`)));
+  const port = await listen(server, opts.port, opts.host);
   log(`faucet for ${address} listening on port ${port}`);
   return {
     url: `http://${opts.host ?? '127.0.0.1'}:${port}`,

@@ -11,6 +11,7 @@
  * const kv = await startKvStore({ dir: '.state/kvstore', port: 0 });
  * await putCiphertext(kv.url, bytes, 'euint8');
  */
+import { HttpError, sendJson } from '../../common/http.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -38,21 +39,7 @@ export interface RunningKvStore {
   close(): Promise<void>;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
-function sendJson(res: http.ServerResponse, statusCode: number, body: unknown, extra: http.OutgoingHttpHeaders = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(statusCode, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra });
-  res.end(text);
-}
 
 /** Reads the body up to `max` bytes; beyond it drains (bounded) and throws 413. */
 function readBody(req: http.IncomingMessage, max: number): Promise<Uint8Array> {
