@@ -13,6 +13,7 @@ import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
 import { connectCore } from '../core/client/coreClient.js';
 import { createCa, issueCert, writeTlsMaterial, type TlsFilePaths } from '../common/tls.js';
 import { repoRoot, stateDir } from '../common/paths.js';
+import { generateVaultKeyHex } from '../core/service/vault.js';
 import { httpOk, spawnManaged, waitReady, type ManagedProcess } from './processes.js';
 
 export interface KmsPorts {
@@ -36,6 +37,11 @@ export interface StartKmsOptions {
   log?: (line: string) => void;
   /** Processes outlive this one (make localnet); stop them with killFromPidFiles(dir). */
   detached?: boolean;
+  /**
+   * Seal each core's private material under a vault key (a 0600 file per party)
+   * instead of the explicit dev mode that keeps it in clear.
+   */
+  vault?: boolean;
 }
 
 export interface KmsNetwork {
@@ -61,6 +67,11 @@ async function ensureTls(dir: string, parties: number): Promise<TlsFilePaths> {
   const ca = await createCa('tkms-localnet-ca');
   const leaves = Object.fromEntries(await Promise.all(leafNames.map(async (n) => [n, await issueCert(ca, { commonName: n })] as const)));
   return writeTlsMaterial(tlsDir, { ca, leaves });
+}
+
+function ensureVaultKey(file: string): string {
+  readOrCreate(file, generateVaultKeyHex);
+  return file;
 }
 
 function readOrCreate(file: string, make: () => string): string {
@@ -107,8 +118,10 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
             tls: { ca: tls.ca, cert: tls.leaves[`core-${p}`]!.cert, key: tls.leaves[`core-${p}`]!.key, requireClientCert: true },
             storageDir: path.join(partyDir, 'storage'),
             publicStorage: { host: '127.0.0.1', port: o.ports.publicBase + p },
-            // Local networks are development networks: key material in clear on disk, said explicitly.
-            devMode: true,
+            ...(o.vault
+              ? { devMode: false, vault: { keyFile: ensureVaultKey(path.join(partyDir, 'vault.key')) } }
+              : // Development network: key material in clear on disk, said explicitly.
+                { devMode: true }),
             logLevel: 'info',
           },
           null,

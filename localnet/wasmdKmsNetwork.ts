@@ -57,6 +57,7 @@ export async function startWasmdKmsNetwork(o: WasmdKmsNetworkOptions): Promise<W
       fund,
       ports: o.ports,
       log: say,
+      vault: true,
       ...(o.detached ? { detached: true } : {}),
     });
     await deployer.close();

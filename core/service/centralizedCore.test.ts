@@ -286,7 +286,7 @@ describe('lifecycle', () => {
     await expect(client.decrypt(p)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   });
 
-  test('behavior: devMode false without a vault refuses to start', async () => {
-    await expect(startCore({ ...config, devMode: false }, { logger: silent })).rejects.toMatchObject({ code: 'VAULT_MISSING' });
+  test('behavior: devMode false without a vault key refuses to start', async () => {
+    await expect(startCore({ ...config, devMode: false }, { logger: silent })).rejects.toMatchObject({ code: 'VAULT_KEY_MISSING' });
   });
 });

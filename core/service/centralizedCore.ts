@@ -22,7 +22,7 @@ import type { CoreEngine } from './engine.js';
 import { CoreRequestError } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
 import type { Signer } from './signer.js';
-import { DataType, sha3Hex, type FileStorage } from './storage.js';
+import { DataType, sha3Hex, type ObjectStorage } from './storage.js';
 
 /** A signed job failure; `reason` is `${code}: ${message}`, the signed string. */
 export interface JobFailure {
@@ -66,8 +66,8 @@ export interface DecryptParameters {
 export interface CentralizedCoreOptions {
   partyId: number;
   engine: CoreEngine;
-  privateStorage: FileStorage;
-  publicStorage: FileStorage;
+  privateStorage: ObjectStorage;
+  publicStorage: ObjectStorage;
   signer: Signer;
   logger: Logger;
   /** URI under which public storage serves `{prefix}/{dataType}/{id}`. */
@@ -113,6 +113,8 @@ function errorMessage(e: unknown): string {
 export class CentralizedCore {
   readonly partyId: number;
   private readonly keys = new Map<string, LoadedKey>();
+  /** Keys whose public material no longer matches the digests kept privately. */
+  private readonly publicMismatch = new Set<string>();
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
   private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
   private keygenQueue: Promise<unknown> = Promise.resolve();
@@ -143,11 +145,32 @@ export class CentralizedCore {
         if (!ck) throw new Error('client key missing');
         this.keys.set(id, { info, secretKey: this.o.engine.parseClientKey(ck) });
         this.keygens.set(id, { done: Promise.resolve(info), result: info });
+        await this.checkPublicMaterial(id, info);
       } catch (e) {
         this.log.error({ keyId: id, err: errorMessage(e) }, 'cannot load key; skipped');
       }
     }
     this.log.info({ keys: [...this.keys.keys()] }, 'keys loaded from private storage');
+  }
+
+  /**
+   * Public storage is untrusted: at boot, compare what it holds with the
+   * digests kept in private storage. Clients verify digests anyway, so a
+   * mismatch does not stop decryption, but the core reports itself DEGRADED.
+   */
+  private async checkPublicMaterial(id: string, info: KeyGenOutcome): Promise<void> {
+    const pub = this.o.publicStorage;
+    for (const [dataType, expected] of [
+      [DataType.PublicKey, info.publicKeyDigest],
+      [DataType.ServerKey, info.serverKeyDigest],
+    ] as const) {
+      const bytes = await pub.read(dataType, id);
+      const actual = bytes ? sha3Hex(bytes) : 'missing';
+      if (actual !== expected) {
+        this.publicMismatch.add(id);
+        this.log.error({ keyId: id, dataType, expected, actual }, 'public material does not match its private digest');
+      }
+    }
   }
 
   keyIds(): string[] {
@@ -348,7 +371,7 @@ export class CentralizedCore {
 
   health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[] } {
     return {
-      status: this.closing ? 'SHUTTING_DOWN' : 'SERVING',
+      status: this.closing ? 'SHUTTING_DOWN' : this.publicMismatch.size > 0 ? 'DEGRADED' : 'SERVING',
       partyId: this.partyId,
       signerPubkey: this.o.signer.publicKeyHex,
       keyIds: this.keyIds(),

@@ -51,6 +51,8 @@ export interface CoreConfig {
   publicStorage: { host: string; port: number; baseUrl?: string };
   /** Key material in clear on disk only when true. */
   devMode: boolean;
+  /** Where the vault key comes from when devMode is false (see vault.ts). */
+  vault?: { keyFile?: string; keyEnv?: string };
   logLevel: LogLevel;
   /** Largest ciphertext accepted by Decrypt (default 32 MiB). */
   maxCiphertextBytes: number;
@@ -127,6 +129,14 @@ export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConf
     maxCiphertextBytes: max,
   };
   if (c.metricsPort !== undefined) config.metricsPort = port(c.metricsPort, 'metricsPort');
+  if (c.vault !== undefined) {
+    const v = obj(c.vault, 'vault');
+    config.vault = {
+      ...(v.keyFile !== undefined ? { keyFile: path.resolve(baseDir, str(v.keyFile, 'vault.keyFile')) } : {}),
+      ...(v.keyEnv !== undefined ? { keyEnv: str(v.keyEnv, 'vault.keyEnv') } : {}),
+    };
+  }
+  if (!config.devMode && !config.vault?.keyFile && !config.vault?.keyEnv) fail('vault', 'set (keyFile or keyEnv) when devMode is false');
   return config;
 }
 

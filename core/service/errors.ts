@@ -14,18 +14,6 @@ export class CoreConfigError extends TkmsError {
   }
 }
 
-/** Production mode (devMode false) needs a vault for key material; none exists. */
-export class VaultMissingError extends TkmsError {
-  override name = 'VaultMissingError';
-  constructor(vaultPath: string) {
-    super('VAULT_MISSING', `devMode is false and no key vault exists at ${vaultPath}`, {
-      details:
-        'refusing to start: key material is kept in clear on disk only in dev mode. ' +
-        'Set "devMode": true for development, or provision a vault first.',
-    });
-  }
-}
-
 /**
  * A request the core refuses before starting a job (gRPC error, not a signed failure).
  * `code` is one of INVALID_ARGUMENT, ALREADY_EXISTS, NOT_FOUND, UNAVAILABLE, RESOURCE_EXHAUSTED.

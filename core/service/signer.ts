@@ -7,7 +7,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, verifyResponse, type SignedResponse } from '../../common/signing.js';
-import { DataType, type FileStorage } from './storage.js';
+import { DataType, type ObjectStorage } from './storage.js';
 
 export interface Signer {
   /** Compressed secp256k1 public key, 66 hex chars. */
@@ -32,8 +32,8 @@ export function signerFromPrivateKey(privateKey: Uint8Array): Signer {
 
 /** Loads the signing key from private storage, creating it on first boot. */
 export async function loadOrCreateSigner(
-  priv: FileStorage,
-  pub: FileStorage,
+  priv: ObjectStorage,
+  pub: ObjectStorage,
 ): Promise<{ signer: Signer; created: boolean }> {
   let sk = await priv.read(DataType.SigningKey, SIGNER_ID);
   let created = false;

@@ -9,21 +9,19 @@
  * console.log(core.grpcAddress, core.signerPubkey);
  * await core.close();
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { CoreServiceService } from '../../proto/gen/tkms/core/v1/core.js';
 import { CentralizedCore } from './centralizedCore.js';
 import { readTlsPem, type CoreConfig } from './config.js';
 import { loadDefaultEngine, withKeyGenWorker, type CoreEngine } from './engine.js';
-import { CoreConfigError, VaultMissingError } from './errors.js';
 import { createCoreServiceImpl } from './grpcService.js';
 import { createCoreMetrics, serveMetrics, type CoreMetrics } from './metrics.js';
 import { startPublicStorageServer } from './publicStorageServer.js';
 import { loadOrCreateSigner } from './signer.js';
-import { FileStorage, privatePrefix, publicPrefix } from './storage.js';
+import { FileStorage, privatePrefix, publicPrefix, type ObjectStorage } from './storage.js';
+import { VaultStorage, loadVaultKey } from './vault.js';
 
 export interface StartCoreOptions {
   /** Defaults to `loadDefaultEngine()` (core/engine, else node-tfhe), key generation in a worker thread. */
@@ -49,29 +47,24 @@ export interface RunningCore {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Where a production vault would live; its absence stops a non-dev core. */
-export function vaultPath(config: CoreConfig): string {
-  return path.join(config.storageDir, `${privatePrefix(config.partyId)}.vault`);
-}
-
 export function createCoreLogger(config: Pick<CoreConfig, 'logLevel' | 'partyId'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'tkms-core', party: config.partyId } });
 }
 
 export async function startCore(config: CoreConfig, options: StartCoreOptions = {}): Promise<RunningCore> {
   const logger = options.logger ?? createCoreLogger(config);
-  if (!config.devMode) {
-    const vault = vaultPath(config);
-    if (!existsSync(vault)) throw new VaultMissingError(vault);
-    throw new CoreConfigError('vault-backed private storage is not implemented in this build', {
-      details: `found ${vault}; run with "devMode": true`,
-    });
-  }
-  logger.warn('dev mode: private key material is stored in clear on disk');
   const tls = readTlsPem(config.tls);
   await mkdir(config.storageDir, { recursive: true });
-  const priv = new FileStorage(config.storageDir, privatePrefix(config.partyId));
   const pub = new FileStorage(config.storageDir, publicPrefix(config.partyId));
+  const clearPriv = new FileStorage(config.storageDir, privatePrefix(config.partyId));
+  let priv: ObjectStorage;
+  if (config.devMode) {
+    logger.warn('dev mode: private key material is stored in clear on disk');
+    priv = clearPriv;
+  } else {
+    priv = await VaultStorage.open(clearPriv, loadVaultKey(config.vault ?? {}));
+    logger.info({ vault: clearPriv.dir }, 'private storage sealed under the vault key');
+  }
   const { signer, created } = await loadOrCreateSigner(priv, pub);
   logger.info({ signerPubkey: signer.publicKeyHex, created }, created ? 'signer key created' : 'signer key loaded');
 

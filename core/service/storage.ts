@@ -61,7 +61,17 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, m
   }
 }
 
-export class FileStorage {
+/** What the core needs from a storage: FileStorage in clear, VaultStorage sealed. */
+export interface ObjectStorage {
+  readonly prefix: string;
+  path(dataType: string, id: string): string;
+  write(dataType: string, id: string, data: Uint8Array | string, mode?: number, durable?: boolean): Promise<void>;
+  has(dataType: string, id: string): boolean;
+  read(dataType: string, id: string): Promise<Uint8Array | undefined>;
+  list(dataType: string): Promise<string[]>;
+}
+
+export class FileStorage implements ObjectStorage {
   readonly dir: string;
 
   constructor(
