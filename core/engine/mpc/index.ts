@@ -1,0 +1,19 @@
+/**
+ * @module core/engine/mpc
+ * The threshold engine's MPC layers: Galois-ring algebra, Shamir sharing with
+ * robust opening, the `Network` abstraction with an in-memory implementation
+ * and test runner, and PRSS/PRZS. Pure code: no gRPC, chain or storage.
+ * See README.md in this folder for the design and what comes next.
+ */
+export { MpcParameterError, PrssSetupError, RobustOpenError, type RobustOpenFailure } from './errors.js';
+export { GaloisRing, IRREDUCIBLE_TAPS, MAX_EXTENSION_DEGREE, MIN_EXTENSION_DEGREE, galoisRing, ringForParties, type GrVector } from './algebra/galoisRing.js';
+export { gaoDecode, gf2d, type Gf2d, type GfPoly } from './algebra/gf2d.js';
+export { cryptoRng, seededRng, type Rng } from './algebra/random.js';
+export { add64, fromU64s, getU64, limbsOf, mul64, mulAdd64, setU64, sub64, toU64s } from './algebra/z64.js';
+export { checkThresholdParameters, evaluateShares, interpolate, lagrangeCoefficients, reconstruct, shamirShare } from './sharing/shamir.js';
+export { RealRobustOpen, robustOpen, robustReconstruct, type RobustOpenParameters, type RobustOpenReturnType } from './sharing/robustOpen.js';
+export { receiveFromAll, sendToAll, type Network } from './network/network.js';
+export { InMemoryHub, type InMemoryHubOptions, type WireMessage } from './network/inMemory.js';
+export { runParties, type PartyProgram, type RunPartiesOptions, type RunPartiesReturnType } from './network/runParties.js';
+export { Prss, prssSets, prssSetup, type PrssKeys } from './prss/prss.js';
+export { dealKeyShares, openPhaseInsecureForTesting, phaseShare, type InsecureDecryptionReturnType } from './decryption/insecurePhaseOpen.js';

@@ -1,0 +1,54 @@
+/**
+ * @module core/engine/mpc/malicious/prss
+ * Adversaries for the PRSS key agreement (`prss/prss.ts`), as party programs
+ * that speak the protocol's wire format. Tests only.
+ */
+import type { Rng } from '../algebra/random.js';
+import type { Network } from '../network/network.js';
+import type { PartyProgram } from '../network/runParties.js';
+import { prssSets, prssSetup } from '../prss/prss.js';
+
+function commonSetCount(n: number, t: number, a: number, b: number): number {
+  return prssSets(n, t).filter((A) => A.includes(a) && A.includes(b)).length;
+}
+
+/** Silent in both rounds (crashed before setup). */
+export function droppingSetupParty(): PartyProgram<unknown> {
+  return async () => undefined;
+}
+
+/**
+ * Sends a different random contribution to every co-member (so honest views
+ * of its sets' keys differ) and random digests in round 2.
+ */
+export function randomValuesSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
+  return async (net: Network) => {
+    for (let round = 0; round < 2; round++) {
+      for (let j = 1; j <= net.n; j++) {
+        const c = j === net.self ? 0 : commonSetCount(net.n, t, net.self, j);
+        if (c > 0) net.send(j, rng.bytes(32 * c));
+      }
+      net.nextRound();
+    }
+  };
+}
+
+/** Runs round 1 honestly, then claims wrong key digests in round 2. */
+export function lyingDigestSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
+  return async (net: Network) => {
+    const liar: Network = {
+      get sessionId() {
+        return net.sessionId;
+      },
+      self: net.self,
+      n: net.n,
+      get round() {
+        return net.round;
+      },
+      send: (to, payload) => net.send(to, net.round === 0 ? payload : rng.bytes(payload.length)),
+      receive: (from, timeoutMs) => net.receive(from, timeoutMs),
+      nextRound: () => net.nextRound(),
+    };
+    await prssSetup(liar, t, rng).catch(() => undefined);
+  };
+}

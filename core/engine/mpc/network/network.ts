@@ -1,0 +1,49 @@
+/**
+ * @module core/engine/mpc/network/network
+ * What a protocol sees of the network: authenticated point-to-point channels
+ * to parties 1..n, grouped in synchronous rounds, all bound to one session.
+ * Protocols take a `Network`; the in-memory implementation (`inMemory.ts`)
+ * serves tests and simulations, the gRPC/mTLS one lives in the core service.
+ *
+ * Rules every implementation keeps:
+ * - A message carries (sessionId, round, from, to); a party only ever receives
+ *   messages of its own session and current round (no replay across sessions
+ *   or rounds).
+ * - At most one message per (session, round, from, to): the first one wins, so
+ *   a sender cannot overwrite what it said.
+ * - `receive` resolves `undefined` when the sender stays silent past the
+ *   timeout: protocols treat a missing message as an erasure from a corrupt
+ *   party (the synchronous model), never as a reason to hang.
+ */
+
+export interface Network {
+  /** The session every message is bound to (derived from the request id). */
+  readonly sessionId: string;
+  /** This party's id, 1..n. */
+  readonly self: number;
+  readonly n: number;
+  /** The current round, starting at 0. */
+  readonly round: number;
+  /** Sends `payload` to party `to` in the current round (sending to oneself is allowed). */
+  send(to: number, payload: Uint8Array): void;
+  /** The message `from` sent to us in the current round, or `undefined` after the timeout. */
+  receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined>;
+  /** Moves to the next round; messages of past rounds can no longer be received. */
+  nextRound(): void;
+}
+
+/** Sends the same payload to every party except oneself. */
+export function sendToAll(net: Network, payload: Uint8Array): void {
+  for (let j = 1; j <= net.n; j++) if (j !== net.self) net.send(j, payload);
+}
+
+/**
+ * Receives from every other party in parallel under one deadline; the map
+ * holds `undefined` for those that stayed silent.
+ */
+export async function receiveFromAll(net: Network, timeoutMs?: number): Promise<Map<number, Uint8Array | undefined>> {
+  const others: number[] = [];
+  for (let j = 1; j <= net.n; j++) if (j !== net.self) others.push(j);
+  const got = await Promise.all(others.map((j) => net.receive(j, timeoutMs)));
+  return new Map(others.map((j, k) => [j, got[k]]));
+}
