@@ -3,8 +3,9 @@
  * Verification of Ethereum Merkle-Patricia trie proofs (Yellow Paper, Appendix D;
  * EIP-1186 `eth_getProof`). A proof is the list of RLP-encoded nodes on the path
  * from the root to the key, root first. Nodes whose encoding is shorter than 32
- * bytes are embedded in their parent instead of referenced by hash, so they do
- * not appear in the list on their own.
+ * bytes are embedded in their parent instead of referenced by hash; go-ethereum's
+ * `eth_getProof` leaves them out of the list, ethereumjs repeats them, and both
+ * forms verify.
  *
  * The walk (go-ethereum `trie/proof.go` VerifyProof, made strict):
  * - the first node must hash to the root; every later hash reference must be the
@@ -115,6 +116,9 @@ export function verifyProof(root: Uint8Array, key: Uint8Array, proof: Uint8Array
       next++;
     } else {
       node = ref.node!;
+      // go-ethereum leaves embedded nodes out of the list, ethereumjs repeats
+      // them; accept a verbatim copy (it adds nothing the parent did not commit to).
+      if (next < proof.length && bytesEqual(proof[next], node.raw)) next++;
     }
     if (!node.isList) return ProofResult.fail("trie node is not a list");
 

@@ -1,0 +1,67 @@
+/**
+ * @module contracts/isc-fhevm/instantiate
+ * `{chain_id, acl_address, acl_slot_base?, validators, quorum}` (README): checked
+ * once and stored normalised (lower-case hex, slot base as a 32-byte word).
+ */
+import { JValue } from "../lib/json";
+import { Outcome } from "../lib/outcome";
+import { Response, Event } from "../lib/response";
+import { parseAddress, parseU64, parseWord, to0x } from "../lib/hex";
+import { saveConfig } from "./state";
+
+export function instantiate(msg: JValue): Outcome {
+  const c = msg.get("chain_id");
+  const chainId = c !== null && (c.isNum || c.isStr) ? parseU64(c.text) : null;
+  if (chainId === null || !chainId.ok || chainId.value == 0) return Outcome.err("chain_id must be a positive integer (u64)");
+
+  const aclText = msg.getStr("acl_address");
+  const acl = aclText !== null ? parseAddress(aclText) : null;
+  if (acl === null) return Outcome.err("acl_address must be a 20-byte 0x-hex address");
+
+  let base = new Uint8Array(32);
+  const b = msg.get("acl_slot_base");
+  if (b !== null && !b.isNull) {
+    const w = b.isStr ? parseWord(b.text) : null;
+    if (w === null) return Outcome.err("acl_slot_base must be a 0x-hex word of at most 32 bytes");
+    base = w;
+  }
+
+  const list = msg.get("validators");
+  if (list === null || !list.isArr || list.items.length == 0) return Outcome.err("validators must be a non-empty array of 0x addresses");
+  const vals = JValue.arr();
+  const seen = new Array<string>();
+  for (let i = 0; i < list.items.length; i++) {
+    const item = list.items[i];
+    const a = item.isStr ? parseAddress(item.text) : null;
+    if (a === null) return Outcome.err("validator " + i.toString() + " must be a 20-byte 0x-hex address");
+    const norm = to0x(a);
+    if (seen.includes(norm)) return Outcome.err("duplicate validator " + norm);
+    seen.push(norm);
+    vals.push(JValue.str(norm));
+  }
+
+  const q = msg.get("quorum");
+  const quorum = q !== null ? q.asIndex() : -1;
+  if (quorum < 1 || quorum > seen.length) {
+    return Outcome.err("quorum must be between 1 and the number of validators (" + seen.length.toString() + ")");
+  }
+
+  saveConfig(
+    JValue.obj()
+      .set("chain_id", JValue.num(chainId.value.toString()))
+      .setStr("acl_address", to0x(acl))
+      .setStr("acl_slot_base", to0x(base))
+      .set("validators", vals)
+      .set("quorum", JValue.num(quorum.toString())),
+  );
+  const res = new Response()
+    .addAttribute("action", "instantiate")
+    .addEvent(
+      new Event("tkms_isc_fhevm")
+        .add("chain_id", chainId.value.toString())
+        .add("acl_address", to0x(acl))
+        .add("validators", seen.length.toString())
+        .add("quorum", quorum.toString()),
+    );
+  return Outcome.ok(res.toJson());
+}
