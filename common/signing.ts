@@ -27,6 +27,19 @@ export type SignedResponse =
       serverKeyDigest: string;
       serverKeyUri: string;
     }
+  | {
+      /** A user decryption: the share itself travels signcrypted; the signature covers its digest. */
+      kind: 'user_decrypt';
+      requestId: string;
+      keyId: string;
+      ciphertextDigest: string;
+      fheType: string;
+      /** SHA3-256 hex of the signcrypted share. */
+      shareDigest: string;
+      /** SHA3-256 hex of the user's ML-KEM public key. */
+      userKeyDigest: string;
+    }
+  | { kind: 'crsgen'; requestId: string; crsDigest: string; crsUri: string; maxNumBits: string }
   | { kind: 'failure'; requestId: string; reason: string };
 
 /** The ordered fields of a response, as the contract concatenates them. */
@@ -36,6 +49,10 @@ export function responseFields(r: SignedResponse): string[] {
       return [r.requestId, r.keyId, r.ciphertextDigest, r.fheType, r.plaintext];
     case 'keygen':
       return [r.requestId, r.publicKeyDigest, r.publicKeyUri, r.serverKeyDigest, r.serverKeyUri];
+    case 'user_decrypt':
+      return [r.requestId, r.keyId, r.ciphertextDigest, r.fheType, r.shareDigest, r.userKeyDigest];
+    case 'crsgen':
+      return [r.requestId, r.crsDigest, r.crsUri, r.maxNumBits];
     case 'failure':
       return [r.requestId, r.reason];
   }

@@ -47,7 +47,7 @@ export function corePort(core: CoreClient): CorePort {
     decryptResult: (requestId, timeoutMs) =>
       untilDone(`decrypt ${requestId}`, timeoutMs, async (callMs): Promise<DecryptResult> => {
         const r = await core.getDecryptResult(requestId, { timeoutMs: callMs });
-        return { ...r, failure: r.failure };
+        return { ...r, failure: r.failure, signcryptedShare: Buffer.from(r.signcryptedShare) };
       }),
   };
 }

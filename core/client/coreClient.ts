@@ -16,8 +16,10 @@
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { TkmsError } from '../../common/errors.js';
 import type { SignedResponse } from '../../common/signing.js';
+import type { Eip712Domain } from '../../common/eip712.js';
 import {
   CoreServiceClient,
+  type CrsGenResult,
   type DecryptResult,
   type KeyGenResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
@@ -66,6 +68,23 @@ export interface CoreDecryptParameters {
   ciphertextHandle?: string;
   ciphertextDigest: string;
   ciphertext: Uint8Array;
+  /** Also sign the result as EIP-712 typed data under this domain. */
+  eip712Domain?: Eip712Domain;
+  extraData?: Uint8Array;
+  /** User decryption: ML-KEM-512 public key and EIP-55 address of the user. */
+  userPublicKey?: Uint8Array;
+  clientAddress?: string;
+}
+
+export interface CoreCrsGenResult {
+  requestId: string;
+  crsId: string;
+  crsDigest: string;
+  crsUri: string;
+  maxNumBits: number;
+  signature: string;
+  partyId: number;
+  failure?: CoreFailure;
 }
 
 export interface CoreDecryptResult {
@@ -74,6 +93,10 @@ export interface CoreDecryptResult {
   signature: string;
   partyId: number;
   failure?: CoreFailure;
+  /** 0x hex, empty when the request named no EIP-712 domain. */
+  eip712Signature: string;
+  /** User decryption only: the signcrypted plaintext (empty otherwise). */
+  signcryptedShare: Uint8Array;
 }
 
 export interface CoreHealth {
@@ -91,6 +114,8 @@ export interface CoreClient {
   decrypt(params: CoreDecryptParameters, options?: CallOptions): Promise<void>;
   getDecryptResult(requestId: string, options?: CallOptions): Promise<CoreDecryptResult>;
   getPublicKeyInfo(keyId: string, options?: CallOptions): Promise<CoreKeyGenResult>;
+  crsGen(requestId: string, maxNumBits: number, options?: CallOptions): Promise<void>;
+  getCrsGenResult(requestId: string, options?: CallOptions): Promise<CoreCrsGenResult>;
   health(options?: CallOptions): Promise<CoreHealth>;
   close(): void;
 }
@@ -141,7 +166,21 @@ function fromKeyGenResult(r: KeyGenResult): CoreKeyGenResult {
 
 function fromDecryptResult(r: DecryptResult): CoreDecryptResult {
   const failure = failureOf(r.failure);
-  return { requestId: r.requestId, plaintext: r.plaintext, signature: r.signature, partyId: r.partyId, ...(failure ? { failure } : {}) };
+  return {
+    requestId: r.requestId,
+    plaintext: r.plaintext,
+    signature: r.signature,
+    partyId: r.partyId,
+    eip712Signature: r.eip712Signature,
+    signcryptedShare: new Uint8Array(r.signcryptedShare),
+    ...(failure ? { failure } : {}),
+  };
+}
+
+function fromCrsGenResult(r: CrsGenResult): CoreCrsGenResult {
+  const failure = failureOf(r.failure);
+  const { failure: _ignored, ...rest } = r;
+  return { ...rest, ...(failure ? { failure } : {}) };
 }
 
 /** Accepts `host:port`, `grpcs://host:port` or `https://host:port`. */
@@ -230,6 +269,12 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
           ciphertextHandle: p.ciphertextHandle ?? '',
           ciphertextDigest: p.ciphertextDigest,
           ciphertext: Buffer.from(p.ciphertext.buffer, p.ciphertext.byteOffset, p.ciphertext.byteLength),
+          eip712Domain: p.eip712Domain
+            ? { name: p.eip712Domain.name, version: p.eip712Domain.version, chainId: p.eip712Domain.chainId.toString(), verifyingContract: p.eip712Domain.verifyingContract }
+            : undefined,
+          extraData: Buffer.from(p.extraData ?? new Uint8Array()),
+          userPublicKey: Buffer.from(p.userPublicKey ?? new Uint8Array()),
+          clientAddress: p.clientAddress ?? '',
         },
         o.timeoutMs ?? defaultTimeout,
       );
@@ -239,6 +284,12 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
     },
     async getPublicKeyInfo(keyId, o = {}) {
       return fromKeyGenResult(await call('getPublicKeyInfo', { keyId }, o.timeoutMs ?? defaultTimeout));
+    },
+    async crsGen(requestId, maxNumBits, o = {}) {
+      await call('crsGen', { requestId, maxNumBits }, o.timeoutMs ?? defaultTimeout);
+    },
+    async getCrsGenResult(requestId, o = {}) {
+      return fromCrsGenResult(await waitResult<CrsGenResult>('getCrsGenResult', { requestId }, o.timeoutMs ?? defaultTimeout));
     },
     async health(o = {}) {
       return call('getHealth', {}, o.timeoutMs ?? defaultTimeout);

@@ -11,6 +11,8 @@ import tfhe from 'node-tfhe';
 import { pino } from 'pino';
 import { ciphertextDigest, ciphertextHandle } from '../../common/ciphertext.js';
 import { verifyResponse } from '../../common/signing.js';
+import { partyEvmAddress, recoverPublicDecryptSigner, recoverUserDecryptSigner } from '../../common/eip712.js';
+import { generateRecipientKeys, unsigncrypt } from '../../common/signcryption.js';
 import { createCa, issueCert, type CertificateAuthority, type TlsIdentity } from '../../common/tls.js';
 import {
   connectCore,
@@ -127,7 +129,7 @@ describe('keygen', () => {
       expect(createHash('sha3-256').update(new Uint8Array(await res.arrayBuffer())).digest('hex')).toBe(digest);
     }
     expect(await client.getPublicKeyInfo(keyGen.keyId)).toEqual(keyGen);
-    expect(core.engine).toMatch(/^(core\/engine|node-tfhe)/);
+    expect(core.engine).toMatch(/^core\/engine/);
     const health = await client.health();
     expect(health).toMatchObject({ status: 'SERVING', partyId: 1, keyIds: [keyGen.keyId] });
     expect(health.signerPubkey).toMatch(/^0[23][0-9a-f]{64}$/);
@@ -288,5 +290,57 @@ describe('lifecycle', () => {
 
   test('behavior: devMode false without a vault key refuses to start', async () => {
     await expect(startCore({ ...config, devMode: false }, { logger: silent })).rejects.toMatchObject({ code: 'VAULT_KEY_MISSING' });
+  });
+});
+
+describe('EIP-712 and user decryption', () => {
+  const domain = { name: 'Decryption', version: '1', chainId: 31337n, verifyingContract: '0x' + '42'.repeat(20) };
+  const client0x = '0x' + '77'.repeat(20);
+
+  test('default: a public result carries an EIP-712 PublicDecryptVerification signature by the party', async () => {
+    const p = decryptParams(encrypt('u8', 200), 'euint8', { eip712Domain: domain });
+    const r = await decryptVia(client, p);
+    expect(r.plaintext).toBe('200');
+    const signer = recoverPublicDecryptSigner(domain, { handles: [p.ciphertextHandle!], plaintexts: [200n] }, r.eip712Signature);
+    expect(signer).toBe(partyEvmAddress(signerPubkey));
+    expect(recoverPublicDecryptSigner(domain, { handles: [p.ciphertextHandle!], plaintexts: [201n] }, r.eip712Signature)).not.toBe(signer);
+  });
+
+  test('default: a user decryption returns the plaintext only signcrypted to the user, signed twice', async () => {
+    const user = generateRecipientKeys();
+    const p = decryptParams(encrypt('u64', 0xfedcba9876543210n), 'euint64', { eip712Domain: domain, userPublicKey: user.publicKey, clientAddress: client0x });
+    await client.decrypt(p);
+    const r = await client.getDecryptResult(p.requestId, { timeoutMs: 30_000 });
+    expect(r.failure).toBeUndefined();
+    expect(r.plaintext).toBe('');
+    const payload = JSON.parse(
+      new TextDecoder().decode(
+        unsigncrypt(r.signcryptedShare, {
+          recipientPublicKey: user.publicKey,
+          recipientSecretKey: user.secretKey,
+          signerPublicKey: Buffer.from(signerPubkey, 'hex'),
+          context: new TextEncoder().encode(p.requestId),
+        }),
+      ),
+    ) as { plaintext: string; fhe_type: string; request_id: string };
+    expect(payload).toEqual({ request_id: p.requestId, fhe_type: 'euint64', plaintext: (0xfedcba9876543210n).toString() });
+    const sha3 = (b: Uint8Array) => createHash('sha3-256').update(b).digest('hex');
+    const signed = { kind: 'user_decrypt' as const, requestId: p.requestId, keyId: p.keyId, ciphertextDigest: p.ciphertextDigest, fheType: 'euint64', shareDigest: sha3(r.signcryptedShare), userKeyDigest: sha3(user.publicKey) };
+    expect(verifyResponse(signed, r.signature, signerPubkey)).toBe(true);
+    const m = { publicKey: user.publicKey, handles: [p.ciphertextHandle!], userDecryptedShare: r.signcryptedShare };
+    expect(recoverUserDecryptSigner(domain, m, r.eip712Signature)).toBe(partyEvmAddress(signerPubkey));
+    // Another user's key cannot open it.
+    const other = generateRecipientKeys();
+    expect(() =>
+      unsigncrypt(r.signcryptedShare, { recipientPublicKey: other.publicKey, recipientSecretKey: other.secretKey, signerPublicKey: Buffer.from(signerPubkey, 'hex'), context: new TextEncoder().encode(p.requestId) }),
+    ).toThrow(/does not open/);
+  });
+
+  test('behavior: a user decryption with a malformed key or a client address equal to the verifying contract fails, signed', async () => {
+    const bytes = encrypt('u8', 1);
+    const badKey = decryptParams(bytes, 'euint8', { userPublicKey: new Uint8Array(33), clientAddress: client0x });
+    expect((await decryptVia(client, badKey)).failure?.code).toBe('USER_KEY_INVALID');
+    const same = decryptParams(bytes, 'euint8', { eip712Domain: domain, userPublicKey: generateRecipientKeys().publicKey, clientAddress: domain.verifyingContract });
+    expect((await decryptVia(client, same)).failure?.code).toBe('CLIENT_ADDRESS_INVALID');
   });
 });

@@ -17,6 +17,8 @@ import type { Logger } from 'pino';
 import { REQUEST_ID } from '../../common/ciphertext.js';
 import { TkmsError } from '../../common/errors.js';
 import { isFheType } from '../../common/fheTypes.js';
+import { publicDecryptDigest, userDecryptDigest, type Eip712Domain } from '../../common/eip712.js';
+import { ML_KEM_512_PUBLIC_KEY_BYTES } from '../../common/signcryption.js';
 import type { SignedResponse } from '../../common/signing.js';
 import type { CoreEngine } from './engine.js';
 import { CoreRequestError } from './errors.js';
@@ -48,8 +50,23 @@ export interface DecryptOutcome {
   keyId: string;
   fheType: string;
   ciphertextDigest: string;
-  /** Decimal; empty when `failure` is set. */
+  /** Decimal; empty when `failure` is set, and always empty for a user decryption. */
   plaintext: string;
+  signature: string;
+  failure?: JobFailure;
+  /** EIP-712 signature (0x, 65 bytes) when the request named a domain. */
+  eip712Signature?: string;
+  /** User decryption: the plaintext signcrypted to the user's key, hex. */
+  signcryptedShare?: string;
+}
+
+export interface CrsGenOutcome {
+  requestId: string;
+  crsId: string;
+  crsDigest: string;
+  crsUri: string;
+  maxNumBits: number;
+  parameters: string;
   signature: string;
   failure?: JobFailure;
 }
@@ -61,6 +78,17 @@ export interface DecryptParameters {
   ciphertextHandle: string;
   ciphertextDigest: string;
   ciphertext: Uint8Array;
+  /** Also sign the result as EIP-712 typed data under this domain. */
+  eip712?: { domain: Eip712Domain; extraData?: Uint8Array };
+  /** User decryption: signcrypt the plaintext to this ML-KEM-512 key instead of returning it. */
+  user?: { publicKey: Uint8Array; clientAddress: string };
+}
+
+/** What a user decryption's signcryption carries (UTF-8 JSON). */
+export interface UserDecryptPayload {
+  request_id: string;
+  fhe_type: string;
+  plaintext: string;
 }
 
 export interface CentralizedCoreOptions {
@@ -117,6 +145,7 @@ export class CentralizedCore {
   private readonly publicMismatch = new Set<string>();
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
   private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
+  private readonly crsgens = new Map<string, Job<CrsGenOutcome>>();
   private keygenQueue: Promise<unknown> = Promise.resolve();
   private closing = false;
 
@@ -312,6 +341,15 @@ export class CentralizedCore {
       return { ...base, ...this.fail(requestId, code, message) };
     };
     try {
+      if (p.user) {
+        if (p.user.publicKey.length !== ML_KEM_512_PUBLIC_KEY_BYTES) {
+          return failWith('USER_KEY_INVALID', `user key must be an ML-KEM-512 public key (${ML_KEM_512_PUBLIC_KEY_BYTES} bytes), got ${p.user.publicKey.length}`);
+        }
+        if (!/^0x[0-9a-fA-F]{40}$/.test(p.user.clientAddress)) return failWith('CLIENT_ADDRESS_INVALID', 'client address must be a 0x-prefixed 20-byte hex address');
+        if (p.eip712 && p.eip712.domain.verifyingContract.toLowerCase() === p.user.clientAddress.toLowerCase()) {
+          return failWith('CLIENT_ADDRESS_INVALID', 'the EIP-712 verifying contract must differ from the client address');
+        }
+      }
       const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
       if (p.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `ciphertext is ${p.ciphertext.length} bytes, limit ${max}`);
       // The connector sends no bytes when the KV-store has nothing under the digest.
@@ -331,14 +369,115 @@ export class CentralizedCore {
         return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), errorMessage(e));
       }
       const plaintext = this.o.engine.decryptCiphertext(ct, key.secretKey).toString(10);
-      const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertextDigest: digest, fheType, plaintext };
+      const outcome = p.user ? this.sealForUser(p, digest, plaintext) : this.signPublic(p, digest, plaintext);
       const ms = Date.now() - started;
-      this.o.metrics?.observe('decrypt', 'ok', ms);
-      log.info({ durationMs: ms, ciphertextBytes: p.ciphertext.length }, 'decrypt done');
-      return { ...base, ciphertextDigest: digest, plaintext, signature: this.o.signer.sign(signed) };
+      this.o.metrics?.observe(p.user ? 'user_decrypt' : 'decrypt', 'ok', ms);
+      log.info({ durationMs: ms, ciphertextBytes: p.ciphertext.length, user: p.user !== undefined }, 'decrypt done');
+      return outcome;
     } catch (e) {
       return failWith(errorCode(e, 'DECRYPT_FAILED'), errorMessage(e));
     }
+  }
+
+  private signPublic(p: DecryptParameters, digest: string, plaintext: string): DecryptOutcome {
+    const { requestId, keyId, fheType } = p;
+    const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertextDigest: digest, fheType, plaintext };
+    const outcome: DecryptOutcome = { requestId, keyId, fheType, ciphertextDigest: digest, plaintext, signature: this.o.signer.sign(signed) };
+    if (p.eip712) {
+      const m = { handles: [p.ciphertextHandle], plaintexts: [BigInt(plaintext)], ...(p.eip712.extraData ? { extraData: p.eip712.extraData } : {}) };
+      outcome.eip712Signature = this.o.signer.signTypedDigest(publicDecryptDigest(p.eip712.domain, m));
+    }
+    return outcome;
+  }
+
+  /**
+   * User decryption: the plaintext leaves only signcrypted to the user's key;
+   * what is signed (and may go on chain) is the digest of that blob.
+   */
+  private sealForUser(p: DecryptParameters, digest: string, plaintext: string): DecryptOutcome {
+    const user = p.user!;
+    const { requestId, keyId, fheType } = p;
+    const payload: UserDecryptPayload = { request_id: requestId, fhe_type: fheType, plaintext };
+    const share = this.o.signer.signcrypt(new TextEncoder().encode(JSON.stringify(payload)), user.publicKey, new TextEncoder().encode(requestId));
+    const signed: SignedResponse = {
+      kind: 'user_decrypt',
+      requestId,
+      keyId,
+      ciphertextDigest: digest,
+      fheType,
+      shareDigest: sha3Hex(share),
+      userKeyDigest: sha3Hex(user.publicKey),
+    };
+    const outcome: DecryptOutcome = {
+      requestId,
+      keyId,
+      fheType,
+      ciphertextDigest: digest,
+      plaintext: '',
+      signature: this.o.signer.sign(signed),
+      signcryptedShare: Buffer.from(share).toString('hex'),
+    };
+    if (p.eip712) {
+      const m = { publicKey: user.publicKey, handles: [p.ciphertextHandle], userDecryptedShare: share, ...(p.eip712.extraData ? { extraData: p.eip712.extraData } : {}) };
+      outcome.eip712Signature = this.o.signer.signTypedDigest(userDecryptDigest(p.eip712.domain, m));
+    }
+    return outcome;
+  }
+
+  // ---- CRS generation ----
+
+  /** Starts a CRS generation (queued behind key generations: both hold the CPU). The CRS id is the request id. */
+  startCrsGen(requestId: string, maxNumBits: number): void {
+    this.checkRequestId(requestId);
+    if (this.crsgens.has(requestId) || this.o.privateStorage.has(DataType.CrsInfo, requestId)) {
+      throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a CRS generation`);
+    }
+    if (!Number.isInteger(maxNumBits) || maxNumBits < 1) throw new CoreRequestError('INVALID_ARGUMENT', `max_num_bits must be a positive integer, got ${maxNumBits}`);
+    const started = Date.now();
+    this.crsgens.set(
+      requestId,
+      job(async () => {
+        const prev = this.keygenQueue;
+        let release!: () => void;
+        this.keygenQueue = new Promise<void>((r) => (release = r));
+        try {
+          await prev.catch(() => undefined);
+          return await this.runCrsGen(requestId, maxNumBits, started);
+        } finally {
+          release();
+        }
+      }),
+    );
+  }
+
+  private async runCrsGen(requestId: string, maxNumBits: number, started: number): Promise<CrsGenOutcome> {
+    const log = this.log.child({ requestId, maxNumBits });
+    const base = { requestId, crsId: requestId, crsDigest: '', crsUri: '', maxNumBits, parameters: '' };
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      log.info('CRS generation started (about a minute)');
+      const { crs, parameters } = await this.o.engine.generateCrs(maxNumBits);
+      await this.o.publicStorage.write(DataType.CRS, requestId, crs, 0o644);
+      const signed = { kind: 'crsgen' as const, requestId, crsDigest: sha3Hex(crs), crsUri: this.o.publicUri(DataType.CRS, requestId), maxNumBits: String(maxNumBits) };
+      const outcome: CrsGenOutcome = { ...base, crsDigest: signed.crsDigest, crsUri: signed.crsUri, parameters, signature: this.o.signer.sign(signed) };
+      await this.o.privateStorage.write(DataType.CrsInfo, requestId, JSON.stringify(outcome));
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('crsgen', 'ok', ms);
+      log.info({ durationMs: ms, crsBytes: crs.length }, 'CRS generation done');
+      return outcome;
+    } catch (e) {
+      this.o.metrics?.observe('crsgen', 'failure', Date.now() - started);
+      log.error({ err: errorMessage(e) }, 'CRS generation failed');
+      return { ...base, ...this.fail(requestId, errorCode(e, 'CRSGEN_FAILED'), errorMessage(e)) };
+    }
+  }
+
+  async getCrsGenResult(requestId: string, deadline?: number): Promise<CrsGenOutcome> {
+    if (!this.crsgens.has(requestId) && REQUEST_ID.test(requestId)) {
+      const stored = await this.o.privateStorage.read(DataType.CrsInfo, requestId);
+      if (stored) return JSON.parse(new TextDecoder().decode(stored)) as CrsGenOutcome;
+    }
+    return this.waitFor(this.crsgens, 'CRS generation', requestId, deadline);
   }
 
   async getDecryptResult(requestId: string, deadline?: number): Promise<DecryptOutcome> {

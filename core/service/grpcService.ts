@@ -8,10 +8,13 @@ import { Metadata, status, type sendUnaryData, type ServerUnaryCall, type Servic
 import type { Logger } from 'pino';
 import type {
   CoreServiceServer,
+  CrsGenResult,
   DecryptResult,
+  Eip712Domain as ProtoEip712Domain,
   KeyGenResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
-import type { CentralizedCore, DecryptOutcome, KeyGenOutcome } from './centralizedCore.js';
+import type { Eip712Domain } from '../../common/eip712.js';
+import type { CentralizedCore, CrsGenOutcome, DecryptOutcome, KeyGenOutcome } from './centralizedCore.js';
 import { CoreRequestError, grpcStatusOf } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
 
@@ -39,8 +42,33 @@ function toDecryptResult(o: DecryptOutcome, partyId: number): DecryptResult {
     signature: o.signature,
     failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
     partyId,
+    eip712Signature: o.eip712Signature ?? '',
+    signcryptedShare: o.signcryptedShare ? Buffer.from(o.signcryptedShare, 'hex') : Buffer.alloc(0),
   };
 }
+
+function toCrsGenResult(o: CrsGenOutcome, partyId: number): CrsGenResult {
+  return {
+    requestId: o.requestId,
+    crsId: o.crsId,
+    crsDigest: o.crsDigest,
+    crsUri: o.crsUri,
+    maxNumBits: o.maxNumBits,
+    signature: o.signature,
+    failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
+    partyId,
+  };
+}
+
+function toDomain(d: ProtoEip712Domain | undefined): Eip712Domain | undefined {
+  if (!d) return undefined;
+  if (!/^\d+$/.test(d.chainId) || !/^0x[0-9a-fA-F]{40}$/.test(d.verifyingContract)) {
+    throw new CoreRequestError('INVALID_ARGUMENT', 'eip712_domain needs a decimal chain_id and a 0x-prefixed 20-byte verifying_contract');
+  }
+  return { name: d.name, version: d.version, chainId: BigInt(d.chainId), verifyingContract: d.verifyingContract };
+}
+
+const view = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined {
   const d = call.getDeadline();
@@ -85,19 +113,27 @@ export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, met
       toKeyGenResult(await core.getKeyGenResult(req.requestId, deadlineOf(call)), core.partyId),
     ),
     decrypt: unary('Decrypt', (req) => {
+      const domain = toDomain(req.eip712Domain);
       core.startDecrypt({
         requestId: req.requestId,
         keyId: req.keyId,
         fheType: req.fheType,
         ciphertextHandle: req.ciphertextHandle,
         ciphertextDigest: req.ciphertextDigest,
-        ciphertext: new Uint8Array(req.ciphertext.buffer, req.ciphertext.byteOffset, req.ciphertext.byteLength),
+        ciphertext: view(req.ciphertext),
+        ...(domain ? { eip712: { domain, extraData: view(req.extraData) } } : {}),
+        ...(req.userPublicKey.length > 0 ? { user: { publicKey: view(req.userPublicKey), clientAddress: req.clientAddress } } : {}),
       });
       return { requestId: req.requestId };
     }),
     getDecryptResult: unary('GetDecryptResult', async (req, call) =>
       toDecryptResult(await core.getDecryptResult(req.requestId, deadlineOf(call)), core.partyId),
     ),
+    crsGen: unary('CrsGen', (req) => {
+      core.startCrsGen(req.requestId, req.maxNumBits);
+      return { requestId: req.requestId };
+    }),
+    getCrsGenResult: unary('GetCrsGenResult', async (req, call) => toCrsGenResult(await core.getCrsGenResult(req.requestId, deadlineOf(call)), core.partyId)),
     getPublicKeyInfo: unary('GetPublicKeyInfo', (req) => toKeyGenResult(core.publicKeyInfo(req.keyId), core.partyId)),
     getHealth: unary('GetHealth', () => ({ ...core.health(), version: CORE_VERSION })),
   };

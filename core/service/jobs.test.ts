@@ -3,8 +3,8 @@
  * waiting, UNAVAILABLE while running, serialized key generations, signed
  * keygen failures, shutdown refusing new work.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -41,6 +41,10 @@ class ScriptedEngine implements CoreEngine {
     } finally {
       this.running--;
     }
+  }
+  async generateCrs(maxNumBits: number): Promise<{ crs: Uint8Array; maxNumBits: number; parameters: string }> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return { crs: new Uint8Array(randomBytes(256)), maxNumBits, parameters: 'scripted' };
   }
   parseCiphertext(bytes: Uint8Array): unknown {
     // "Ciphertext" = one byte holding the plaintext.
@@ -146,6 +150,20 @@ test('behavior: digest must be exact lower-case hex', async () => {
   const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct).toUpperCase(), ciphertext: ct };
   await client.decrypt(p);
   expect((await client.getDecryptResult(p.requestId)).failure?.code).toBe('DIGEST_MISMATCH');
+});
+
+test('default: a CRS generation publishes the CRS and signs its digest and URI; the id cannot be reused', async () => {
+  const id = newId();
+  await client.crsGen(id, 2048);
+  const r = await client.getCrsGenResult(id);
+  expect(r.failure).toBeUndefined();
+  expect(r).toMatchObject({ requestId: id, crsId: id, maxNumBits: 2048, partyId: 3, crsUri: `https://pub.example/kms/PUB-p3/CRS/${id}` });
+  const stored = readFileSync(path.join(dir, 'storage', 'PUB-p3', 'CRS', id));
+  expect(createHash('sha3-256').update(stored).digest('hex')).toBe(r.crsDigest);
+  const signed = { kind: 'crsgen' as const, requestId: id, crsDigest: r.crsDigest, crsUri: r.crsUri, maxNumBits: '2048' };
+  expect(verifyResponse(signed, r.signature, core.signerPubkey)).toBe(true);
+  await expect(client.crsGen(id, 2048)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+  await expect(client.crsGen(newId(), 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
 });
 
 test('behavior: a closing core refuses new jobs with UNAVAILABLE', async () => {

@@ -1,34 +1,38 @@
 /**
  * @module core/service/keygenWorker
- * Worker thread that runs one key-set generation (~10 s of WASM) so the core's
- * event loop keeps serving gRPC meanwhile. Protocol: the parent posts
- * `{ type: 'generate' }`; the worker answers with `progress` messages, then
- * `done` (the KeySet) or `error`.
+ * Worker thread for the engine's long generation jobs (a key set ~8 s, a CRS
+ * ~1 min of WASM) so the core's event loop keeps serving gRPC meanwhile.
+ * Protocol: the parent posts one request; the worker answers with `progress`
+ * messages, then `done` (the result) or `error`.
  */
 import { parentPort } from 'node:worker_threads';
-import { loadDefaultEngine, type KeySet } from './engine.js';
+import { defaultEngine } from './engine.js';
 
-export type KeyGenWorkerMessage =
+export type GenerationWorkerRequest = { type: 'keyset' } | { type: 'crs'; maxNumBits: number };
+
+export type GenerationWorkerMessage =
   | { type: 'progress'; stage: string }
-  | { type: 'done'; keySet: KeySet }
+  | { type: 'done'; result: unknown }
   | { type: 'error'; message: string; code?: string };
 
 const port = parentPort;
 if (!port) throw new Error('keygenWorker must run in a worker thread');
 
-port.once('message', () => {
+port.once('message', (request: GenerationWorkerRequest) => {
   void (async () => {
     try {
-      const engine = await loadDefaultEngine();
-      const keySet = await engine.generateKeySet({ onProgress: (stage) => port.postMessage({ type: 'progress', stage } satisfies KeyGenWorkerMessage) });
-      port.postMessage({ type: 'done', keySet } satisfies KeyGenWorkerMessage);
+      const result =
+        request.type === 'crs'
+          ? await defaultEngine.generateCrs(request.maxNumBits)
+          : await defaultEngine.generateKeySet({ onProgress: (stage) => port.postMessage({ type: 'progress', stage } satisfies GenerationWorkerMessage) });
+      port.postMessage({ type: 'done', result } satisfies GenerationWorkerMessage);
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       port.postMessage({
         type: 'error',
         message: e instanceof Error ? e.message : String(e),
         ...(typeof code === 'string' ? { code } : {}),
-      } satisfies KeyGenWorkerMessage);
+      } satisfies GenerationWorkerMessage);
     }
   })();
 });

@@ -8,12 +8,18 @@ import { secp256k1 } from '@noble/curves/secp256k1';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, verifyResponse, type SignedResponse } from '../../common/signing.js';
 import { DataType, type ObjectStorage } from './storage.js';
+import { SigningKey } from 'ethers';
+import { signcrypt } from '../../common/signcryption.js';
 
 export interface Signer {
   /** Compressed secp256k1 public key, 66 hex chars. */
   readonly publicKeyHex: string;
   /** Signs and re-verifies (a fault in signing must not yield a bad signature on chain). */
   sign(r: SignedResponse): string;
+  /** EIP-712 signature (65 bytes, 0x hex) over a typed-data digest. */
+  signTypedDigest(digest: string): string;
+  /** Signcrypts to a user's ML-KEM key, signed by this party. */
+  signcrypt(payload: Uint8Array, recipientPublicKey: Uint8Array, context: Uint8Array): Uint8Array;
 }
 
 const SIGNER_ID = 'signer';
@@ -26,6 +32,12 @@ export function signerFromPrivateKey(privateKey: Uint8Array): Signer {
       const sig = signResponse(r, privateKey);
       if (!verifyResponse(r, sig, publicKeyHex)) throw new Error('signature self-check failed');
       return sig;
+    },
+    signTypedDigest(digest) {
+      return new SigningKey(privateKey).sign(digest).serialized;
+    },
+    signcrypt(payload, recipientPublicKey, context) {
+      return signcrypt(payload, { recipientPublicKey, signerSecretKey: privateKey, context });
     },
   };
 }

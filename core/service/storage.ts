@@ -28,6 +28,8 @@ export const DataType = {
   SigningKey: 'SigningKey',
   KeyInfo: 'KeyInfo',
   DecryptResult: 'DecryptResult',
+  CRS: 'CRS',
+  CrsInfo: 'CrsInfo',
 } as const;
 
 function checkSegment(what: string, s: string): void {

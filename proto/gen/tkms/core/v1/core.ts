@@ -72,12 +72,54 @@ export interface DecryptRequest {
   ciphertextDigest: string;
   /** The serialized tfhe-rs ciphertext (safe_serialize); the core checks its digest. */
   ciphertext: Buffer;
+  /**
+   * When set, the result is also signed as EIP-712 typed data under this
+   * domain (PublicDecryptVerification, or UserDecryptResponseVerification).
+   */
+  eip712Domain: Eip712Domain | undefined;
+  extraData: Buffer;
+  /**
+   * User decryption: the plaintext is never returned in clear but signcrypted
+   * to this ML-KEM-512 public key (800 bytes) for client_address (EIP-55).
+   */
+  userPublicKey: Buffer;
+  clientAddress: string;
+}
+
+export interface Eip712Domain {
+  name: string;
+  version: string;
+  /** Decimal chain id. */
+  chainId: string;
+  /** 0x-prefixed 20-byte address. */
+  verifyingContract: string;
 }
 
 export interface DecryptResult {
   requestId: string;
   /** Decimal plaintext (booleans are 0/1); empty when failure is set. */
   plaintext: string;
+  signature: string;
+  failure: Failure | undefined;
+  partyId: number;
+  /** 65-byte EIP-712 signature (0x hex) when the request carried a domain. */
+  eip712Signature: string;
+  /** User decryption: the plaintext signcrypted to the user's key (plaintext stays empty). */
+  signcryptedShare: Buffer;
+}
+
+export interface CrsGenRequest {
+  requestId: string;
+  /** Largest number of plaintext bits one proven compact list may carry. */
+  maxNumBits: number;
+}
+
+export interface CrsGenResult {
+  requestId: string;
+  crsId: string;
+  crsDigest: string;
+  crsUri: string;
+  maxNumBits: number;
   signature: string;
   failure: Failure | undefined;
   partyId: number;
@@ -716,6 +758,10 @@ function createBaseDecryptRequest(): DecryptRequest {
     ciphertextHandle: "",
     ciphertextDigest: "",
     ciphertext: Buffer.alloc(0),
+    eip712Domain: undefined,
+    extraData: Buffer.alloc(0),
+    userPublicKey: Buffer.alloc(0),
+    clientAddress: "",
   };
 }
 
@@ -738,6 +784,18 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     }
     if (message.ciphertext.length !== 0) {
       writer.uint32(50).bytes(message.ciphertext);
+    }
+    if (message.eip712Domain !== undefined) {
+      Eip712Domain.encode(message.eip712Domain, writer.uint32(58).fork()).join();
+    }
+    if (message.extraData.length !== 0) {
+      writer.uint32(66).bytes(message.extraData);
+    }
+    if (message.userPublicKey.length !== 0) {
+      writer.uint32(74).bytes(message.userPublicKey);
+    }
+    if (message.clientAddress !== "") {
+      writer.uint32(82).string(message.clientAddress);
     }
     return writer;
   },
@@ -803,6 +861,38 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
             message.ciphertext = Buffer.from(reader.bytes());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.eip712Domain = Eip712Domain.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.extraData = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.userPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.clientAddress = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -843,6 +933,26 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
         ? globalThis.String(object.ciphertext_digest)
         : "",
       ciphertext: isSet(object.ciphertext) ? Buffer.from(bytesFromBase64(object.ciphertext)) : Buffer.alloc(0),
+      eip712Domain: isSet(object.eip712Domain)
+        ? Eip712Domain.fromJSON(object.eip712Domain)
+        : isSet(object.eip712_domain)
+        ? Eip712Domain.fromJSON(object.eip712_domain)
+        : undefined,
+      extraData: isSet(object.extraData)
+        ? Buffer.from(bytesFromBase64(object.extraData))
+        : isSet(object.extra_data)
+        ? Buffer.from(bytesFromBase64(object.extra_data))
+        : Buffer.alloc(0),
+      userPublicKey: isSet(object.userPublicKey)
+        ? Buffer.from(bytesFromBase64(object.userPublicKey))
+        : isSet(object.user_public_key)
+        ? Buffer.from(bytesFromBase64(object.user_public_key))
+        : Buffer.alloc(0),
+      clientAddress: isSet(object.clientAddress)
+        ? globalThis.String(object.clientAddress)
+        : isSet(object.client_address)
+        ? globalThis.String(object.client_address)
+        : "",
     };
   },
 
@@ -866,6 +976,18 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     if (message.ciphertext.length !== 0) {
       obj.ciphertext = base64FromBytes(message.ciphertext);
     }
+    if (message.eip712Domain !== undefined) {
+      obj.eip712Domain = Eip712Domain.toJSON(message.eip712Domain);
+    }
+    if (message.extraData.length !== 0) {
+      obj.extraData = base64FromBytes(message.extraData);
+    }
+    if (message.userPublicKey.length !== 0) {
+      obj.userPublicKey = base64FromBytes(message.userPublicKey);
+    }
+    if (message.clientAddress !== "") {
+      obj.clientAddress = message.clientAddress;
+    }
     return obj;
   },
 
@@ -880,12 +1002,151 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     message.ciphertextHandle = object.ciphertextHandle ?? "";
     message.ciphertextDigest = object.ciphertextDigest ?? "";
     message.ciphertext = object.ciphertext ?? Buffer.alloc(0);
+    message.eip712Domain = (object.eip712Domain !== undefined && object.eip712Domain !== null)
+      ? Eip712Domain.fromPartial(object.eip712Domain)
+      : undefined;
+    message.extraData = object.extraData ?? Buffer.alloc(0);
+    message.userPublicKey = object.userPublicKey ?? Buffer.alloc(0);
+    message.clientAddress = object.clientAddress ?? "";
+    return message;
+  },
+};
+
+function createBaseEip712Domain(): Eip712Domain {
+  return { name: "", version: "", chainId: "", verifyingContract: "" };
+}
+
+export const Eip712Domain: MessageFns<Eip712Domain> = {
+  encode(message: Eip712Domain, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
+    }
+    if (message.chainId !== "") {
+      writer.uint32(26).string(message.chainId);
+    }
+    if (message.verifyingContract !== "") {
+      writer.uint32(34).string(message.verifyingContract);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Eip712Domain {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEip712Domain();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.chainId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.verifyingContract = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Eip712Domain {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+      chainId: isSet(object.chainId)
+        ? globalThis.String(object.chainId)
+        : isSet(object.chain_id)
+        ? globalThis.String(object.chain_id)
+        : "",
+      verifyingContract: isSet(object.verifyingContract)
+        ? globalThis.String(object.verifyingContract)
+        : isSet(object.verifying_contract)
+        ? globalThis.String(object.verifying_contract)
+        : "",
+    };
+  },
+
+  toJSON(message: Eip712Domain): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
+    }
+    if (message.chainId !== "") {
+      obj.chainId = message.chainId;
+    }
+    if (message.verifyingContract !== "") {
+      obj.verifyingContract = message.verifyingContract;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Eip712Domain>): Eip712Domain {
+    return Eip712Domain.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Eip712Domain>): Eip712Domain {
+    const message = createBaseEip712Domain();
+    message.name = object.name ?? "";
+    message.version = object.version ?? "";
+    message.chainId = object.chainId ?? "";
+    message.verifyingContract = object.verifyingContract ?? "";
     return message;
   },
 };
 
 function createBaseDecryptResult(): DecryptResult {
-  return { requestId: "", plaintext: "", signature: "", failure: undefined, partyId: 0 };
+  return {
+    requestId: "",
+    plaintext: "",
+    signature: "",
+    failure: undefined,
+    partyId: 0,
+    eip712Signature: "",
+    signcryptedShare: Buffer.alloc(0),
+  };
 }
 
 export const DecryptResult: MessageFns<DecryptResult> = {
@@ -904,6 +1165,12 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     }
     if (message.partyId !== 0) {
       writer.uint32(40).uint32(message.partyId);
+    }
+    if (message.eip712Signature !== "") {
+      writer.uint32(50).string(message.eip712Signature);
+    }
+    if (message.signcryptedShare.length !== 0) {
+      writer.uint32(58).bytes(message.signcryptedShare);
     }
     return writer;
   },
@@ -961,6 +1228,22 @@ export const DecryptResult: MessageFns<DecryptResult> = {
             message.partyId = reader.uint32();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.eip712Signature = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.signcryptedShare = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -988,6 +1271,16 @@ export const DecryptResult: MessageFns<DecryptResult> = {
         : isSet(object.party_id)
         ? globalThis.Number(object.party_id)
         : 0,
+      eip712Signature: isSet(object.eip712Signature)
+        ? globalThis.String(object.eip712Signature)
+        : isSet(object.eip712_signature)
+        ? globalThis.String(object.eip712_signature)
+        : "",
+      signcryptedShare: isSet(object.signcryptedShare)
+        ? Buffer.from(bytesFromBase64(object.signcryptedShare))
+        : isSet(object.signcrypted_share)
+        ? Buffer.from(bytesFromBase64(object.signcrypted_share))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1008,6 +1301,12 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     if (message.partyId !== 0) {
       obj.partyId = Math.round(message.partyId);
     }
+    if (message.eip712Signature !== "") {
+      obj.eip712Signature = message.eip712Signature;
+    }
+    if (message.signcryptedShare.length !== 0) {
+      obj.signcryptedShare = base64FromBytes(message.signcryptedShare);
+    }
     return obj;
   },
 
@@ -1018,6 +1317,317 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     const message = createBaseDecryptResult();
     message.requestId = object.requestId ?? "";
     message.plaintext = object.plaintext ?? "";
+    message.signature = object.signature ?? "";
+    message.failure = (object.failure !== undefined && object.failure !== null)
+      ? Failure.fromPartial(object.failure)
+      : undefined;
+    message.partyId = object.partyId ?? 0;
+    message.eip712Signature = object.eip712Signature ?? "";
+    message.signcryptedShare = object.signcryptedShare ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseCrsGenRequest(): CrsGenRequest {
+  return { requestId: "", maxNumBits: 0 };
+}
+
+export const CrsGenRequest: MessageFns<CrsGenRequest> = {
+  encode(message: CrsGenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.maxNumBits !== 0) {
+      writer.uint32(16).uint32(message.maxNumBits);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CrsGenRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCrsGenRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxNumBits = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CrsGenRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      maxNumBits: isSet(object.maxNumBits)
+        ? globalThis.Number(object.maxNumBits)
+        : isSet(object.max_num_bits)
+        ? globalThis.Number(object.max_num_bits)
+        : 0,
+    };
+  },
+
+  toJSON(message: CrsGenRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.maxNumBits !== 0) {
+      obj.maxNumBits = Math.round(message.maxNumBits);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CrsGenRequest>): CrsGenRequest {
+    return CrsGenRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CrsGenRequest>): CrsGenRequest {
+    const message = createBaseCrsGenRequest();
+    message.requestId = object.requestId ?? "";
+    message.maxNumBits = object.maxNumBits ?? 0;
+    return message;
+  },
+};
+
+function createBaseCrsGenResult(): CrsGenResult {
+  return {
+    requestId: "",
+    crsId: "",
+    crsDigest: "",
+    crsUri: "",
+    maxNumBits: 0,
+    signature: "",
+    failure: undefined,
+    partyId: 0,
+  };
+}
+
+export const CrsGenResult: MessageFns<CrsGenResult> = {
+  encode(message: CrsGenResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.crsId !== "") {
+      writer.uint32(18).string(message.crsId);
+    }
+    if (message.crsDigest !== "") {
+      writer.uint32(26).string(message.crsDigest);
+    }
+    if (message.crsUri !== "") {
+      writer.uint32(34).string(message.crsUri);
+    }
+    if (message.maxNumBits !== 0) {
+      writer.uint32(40).uint32(message.maxNumBits);
+    }
+    if (message.signature !== "") {
+      writer.uint32(50).string(message.signature);
+    }
+    if (message.failure !== undefined) {
+      Failure.encode(message.failure, writer.uint32(58).fork()).join();
+    }
+    if (message.partyId !== 0) {
+      writer.uint32(64).uint32(message.partyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CrsGenResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCrsGenResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.crsId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.crsDigest = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.crsUri = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxNumBits = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.signature = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.failure = Failure.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.partyId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CrsGenResult {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      crsId: isSet(object.crsId)
+        ? globalThis.String(object.crsId)
+        : isSet(object.crs_id)
+        ? globalThis.String(object.crs_id)
+        : "",
+      crsDigest: isSet(object.crsDigest)
+        ? globalThis.String(object.crsDigest)
+        : isSet(object.crs_digest)
+        ? globalThis.String(object.crs_digest)
+        : "",
+      crsUri: isSet(object.crsUri)
+        ? globalThis.String(object.crsUri)
+        : isSet(object.crs_uri)
+        ? globalThis.String(object.crs_uri)
+        : "",
+      maxNumBits: isSet(object.maxNumBits)
+        ? globalThis.Number(object.maxNumBits)
+        : isSet(object.max_num_bits)
+        ? globalThis.Number(object.max_num_bits)
+        : 0,
+      signature: isSet(object.signature) ? globalThis.String(object.signature) : "",
+      failure: isSet(object.failure) ? Failure.fromJSON(object.failure) : undefined,
+      partyId: isSet(object.partyId)
+        ? globalThis.Number(object.partyId)
+        : isSet(object.party_id)
+        ? globalThis.Number(object.party_id)
+        : 0,
+    };
+  },
+
+  toJSON(message: CrsGenResult): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.crsId !== "") {
+      obj.crsId = message.crsId;
+    }
+    if (message.crsDigest !== "") {
+      obj.crsDigest = message.crsDigest;
+    }
+    if (message.crsUri !== "") {
+      obj.crsUri = message.crsUri;
+    }
+    if (message.maxNumBits !== 0) {
+      obj.maxNumBits = Math.round(message.maxNumBits);
+    }
+    if (message.signature !== "") {
+      obj.signature = message.signature;
+    }
+    if (message.failure !== undefined) {
+      obj.failure = Failure.toJSON(message.failure);
+    }
+    if (message.partyId !== 0) {
+      obj.partyId = Math.round(message.partyId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CrsGenResult>): CrsGenResult {
+    return CrsGenResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CrsGenResult>): CrsGenResult {
+    const message = createBaseCrsGenResult();
+    message.requestId = object.requestId ?? "";
+    message.crsId = object.crsId ?? "";
+    message.crsDigest = object.crsDigest ?? "";
+    message.crsUri = object.crsUri ?? "";
+    message.maxNumBits = object.maxNumBits ?? 0;
     message.signature = object.signature ?? "";
     message.failure = (object.failure !== undefined && object.failure !== null)
       ? Failure.fromPartial(object.failure)
@@ -1271,6 +1881,24 @@ export const CoreServiceService = {
     responseSerialize: (value: KeyGenResult): Buffer => Buffer.from(KeyGenResult.encode(value).finish()),
     responseDeserialize: (value: Buffer): KeyGenResult => KeyGenResult.decode(value),
   },
+  crsGen: {
+    path: "/tkms.core.v1.CoreService/CrsGen" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CrsGenRequest): Buffer => Buffer.from(CrsGenRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CrsGenRequest => CrsGenRequest.decode(value),
+    responseSerialize: (value: StartResponse): Buffer => Buffer.from(StartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartResponse => StartResponse.decode(value),
+  },
+  getCrsGenResult: {
+    path: "/tkms.core.v1.CoreService/GetCrsGenResult" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResultRequest): Buffer => Buffer.from(ResultRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResultRequest => ResultRequest.decode(value),
+    responseSerialize: (value: CrsGenResult): Buffer => Buffer.from(CrsGenResult.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CrsGenResult => CrsGenResult.decode(value),
+  },
   getHealth: {
     path: "/tkms.core.v1.CoreService/GetHealth" as const,
     requestStream: false as const,
@@ -1288,6 +1916,8 @@ export interface CoreServiceServer extends UntypedServiceImplementation {
   decrypt: handleUnaryCall<DecryptRequest, StartResponse>;
   getDecryptResult: handleUnaryCall<ResultRequest, DecryptResult>;
   getPublicKeyInfo: handleUnaryCall<KeyInfoRequest, KeyGenResult>;
+  crsGen: handleUnaryCall<CrsGenRequest, StartResponse>;
+  getCrsGenResult: handleUnaryCall<ResultRequest, CrsGenResult>;
   getHealth: handleUnaryCall<HealthRequest, HealthResponse>;
 }
 
@@ -1366,6 +1996,36 @@ export interface CoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: KeyGenResult) => void,
+  ): ClientUnaryCall;
+  crsGen(
+    request: CrsGenRequest,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  crsGen(
+    request: CrsGenRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  crsGen(
+    request: CrsGenRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  getCrsGenResult(
+    request: ResultRequest,
+    callback: (error: ServiceError | null, response: CrsGenResult) => void,
+  ): ClientUnaryCall;
+  getCrsGenResult(
+    request: ResultRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CrsGenResult) => void,
+  ): ClientUnaryCall;
+  getCrsGenResult(
+    request: ResultRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CrsGenResult) => void,
   ): ClientUnaryCall;
   getHealth(
     request: HealthRequest,
