@@ -1,0 +1,267 @@
+/**
+ * @module core/service/mpc/peerTransport
+ * The MPC engine's `Network` over gRPC with mutual TLS between the parties'
+ * cores (DESIGN.md §5). Each party runs one `MpcPeer` server and one client per
+ * peer; protocols get a session-bound `Network` from `endpoint(sessionId)`.
+ *
+ * Identity: every party's certificate is pinned by its SHA-256 fingerprint
+ * (as registered in Config). The receiver takes the sender id from the client
+ * certificate, never from the message, and the sender checks the server's
+ * fingerprint before it sends. A certificate signed by the right CA but not
+ * pinned is refused.
+ *
+ * Liveness: `send` never blocks the protocol; a dead or slow peer costs the
+ * others at most one receive timeout (its message is treated as an erasure).
+ * Delivery is retried with backoff until that timeout, so a peer that restarts
+ * within it still gets the message.
+ */
+import { X509Certificate, createHash } from 'node:crypto';
+import type { PeerCertificate } from 'node:tls';
+import { Metadata, Server, ServerCredentials, credentials, status, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { MpcPeerClient, MpcPeerService, type DeliverAck, type PeerMessage } from '../../../proto/gen/tkms/mpc/v1/mpc.js';
+import type { Network } from '../../engine/mpc/network/network.js';
+
+export interface PeerInfo {
+  partyId: number;
+  /** host:port of the peer's MPC server. */
+  address: string;
+  /** SHA-256 of the peer certificate's DER, lower-case hex (what Config registers). */
+  certFingerprint: string;
+}
+
+export interface PeerTransportOptions {
+  partyId: number;
+  /** Every party, this one included. */
+  peers: PeerInfo[];
+  tls: { caPem: string; certPem: string; keyPem: string };
+  listen: { host: string; port: number };
+  /** Default receive timeout (the synchronous model's round bound). */
+  timeoutMs?: number;
+  /** Per-sender cap on buffered payload bytes (a flooding peer cannot exhaust memory). */
+  maxBufferedBytesPerPeer?: number;
+  logger?: Logger;
+}
+
+export function certFingerprint(pem: string): string {
+  return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
+}
+
+interface Waiter {
+  resolve: (m: Uint8Array | undefined) => void;
+  timer: NodeJS.Timeout;
+}
+
+const key = (sessionId: string, round: number, from: number): string => `${sessionId.length}:${sessionId}|${round}|${from}`;
+
+export class PeerTransport {
+  readonly partyId: number;
+  readonly n: number;
+  readonly timeoutMs: number;
+  private server: Server | undefined;
+  private readonly clients = new Map<number, MpcPeerClient>();
+  private readonly mailbox = new Map<string, { payload: Uint8Array; from: number }>();
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly buffered = new Map<number, number>();
+  private readonly byFingerprint = new Map<string, number>();
+  /** Traffic counters for benchmarks and health. */
+  readonly stats = { sent: 0, sentBytes: 0, received: 0, receivedBytes: 0, refused: 0, sendFailures: 0 };
+  private closed = false;
+
+  private constructor(private readonly o: PeerTransportOptions) {
+    this.partyId = o.partyId;
+    this.n = o.peers.length;
+    this.timeoutMs = o.timeoutMs ?? 2000;
+    for (const p of o.peers) this.byFingerprint.set(p.certFingerprint.toLowerCase(), p.partyId);
+  }
+
+  static async start(o: PeerTransportOptions): Promise<PeerTransport> {
+    const t = new PeerTransport(o);
+    await t.listen();
+    t.connectPeers();
+    return t;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+  private boundPort = 0;
+
+  private async listen(): Promise<void> {
+    const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+    server.addService(MpcPeerService, { deliver: (call: ServerUnaryCall<PeerMessage, DeliverAck>, cb: sendUnaryData<DeliverAck>) => this.onDeliver(call, cb) });
+    const creds = ServerCredentials.createSsl(Buffer.from(this.o.tls.caPem), [{ private_key: Buffer.from(this.o.tls.keyPem), cert_chain: Buffer.from(this.o.tls.certPem) }], true);
+    this.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${this.o.listen.host}:${this.o.listen.port}`, creds, (e, port) => (e ? reject(e) : resolve(port))),
+    );
+    this.server = server;
+  }
+
+  private connectPeers(): void {
+    for (const p of this.o.peers) {
+      if (p.partyId === this.partyId) continue;
+      const expected = p.certFingerprint.toLowerCase();
+      const creds = credentials.createSsl(Buffer.from(this.o.tls.caPem), Buffer.from(this.o.tls.keyPem), Buffer.from(this.o.tls.certPem), {
+        // Pinning: the CA signature is not enough, the server must be that party.
+        checkServerIdentity: (_host, cert) => {
+          const fp = cert.raw ? createHash('sha256').update(cert.raw).digest('hex') : '';
+          return fp === expected ? undefined : new Error(`party ${p.partyId}'s certificate is not the pinned one`);
+        },
+      });
+      this.clients.set(p.partyId, new MpcPeerClient(p.address, creds, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.max_send_message_length': 64 * 1024 * 1024 }));
+    }
+  }
+
+  private senderOf(call: ServerUnaryCall<PeerMessage, DeliverAck>): number | undefined {
+    const cert = call.getAuthContext()?.sslPeerCertificate as PeerCertificate | undefined;
+    if (!cert?.raw) return undefined;
+    return this.byFingerprint.get(createHash('sha256').update(cert.raw).digest('hex'));
+  }
+
+  private onDeliver(call: ServerUnaryCall<PeerMessage, DeliverAck>, cb: sendUnaryData<DeliverAck>): void {
+    const from = this.senderOf(call);
+    const m = call.request;
+    if (from === undefined || from === this.partyId) {
+      this.stats.refused++;
+      cb({ code: status.UNAUTHENTICATED, details: 'client certificate is not pinned to any party' }, null);
+      return;
+    }
+    if (m.to !== this.partyId) {
+      this.stats.refused++;
+      cb({ code: status.INVALID_ARGUMENT, details: `message for party ${m.to} delivered to party ${this.partyId}` }, null);
+      return;
+    }
+    const cap = this.o.maxBufferedBytesPerPeer ?? 256 * 1024 * 1024;
+    const used = this.buffered.get(from) ?? 0;
+    if (used + m.payload.length > cap) {
+      this.stats.refused++;
+      cb({ code: status.RESOURCE_EXHAUSTED, details: `party ${from} has ${used} bytes waiting` }, null);
+      return;
+    }
+    const k = key(m.sessionId, m.round, from);
+    if (this.mailbox.has(k)) {
+      cb(null, { accepted: false });
+      return;
+    }
+    const payload = new Uint8Array(m.payload);
+    this.stats.received++;
+    this.stats.receivedBytes += payload.length;
+    this.buffered.set(from, used + payload.length);
+    this.mailbox.set(k, { payload, from });
+    const w = this.waiters.get(k);
+    if (w) {
+      this.waiters.delete(k);
+      clearTimeout(w.timer);
+      w.resolve(payload);
+    }
+    cb(null, { accepted: true });
+  }
+
+  /** Sends with retries until the receive timeout has passed; failures are counted, never thrown. */
+  deliver(to: number, sessionId: string, round: number, payload: Uint8Array): void {
+    const client = this.clients.get(to);
+    if (!client) throw new RangeError(`party ${this.partyId}: no peer ${to}`);
+    this.stats.sent++;
+    this.stats.sentBytes += payload.length;
+    const deadline = Date.now() + this.timeoutMs;
+    const message: PeerMessage = { sessionId, round, to, payload: Buffer.from(payload) };
+    const attempt = (delay: number): void => {
+      if (this.closed) return;
+      client.deliver(message, new Metadata(), { deadline: Math.max(deadline, Date.now() + 200) }, (e) => {
+        if (!e) return;
+        if (e.code === status.UNAVAILABLE && Date.now() + delay < deadline) {
+          setTimeout(() => attempt(Math.min(delay * 2, 500)), delay);
+          return;
+        }
+        this.stats.sendFailures++;
+        this.o.logger?.warn({ to, sessionId, round, code: e.code, err: e.details }, 'MPC message not delivered');
+      });
+    };
+    attempt(50);
+  }
+
+  /** A party's message to itself: no wire, same first-message-wins rule. */
+  deliverToSelf(sessionId: string, round: number, payload: Uint8Array): void {
+    const k = key(sessionId, round, this.partyId);
+    if (this.mailbox.has(k)) return;
+    this.mailbox.set(k, { payload, from: this.partyId });
+    const w = this.waiters.get(k);
+    if (w) {
+      this.waiters.delete(k);
+      clearTimeout(w.timer);
+      w.resolve(payload);
+    }
+  }
+
+  take(sessionId: string, round: number, from: number, timeoutMs: number): Promise<Uint8Array | undefined> {
+    const k = key(sessionId, round, from);
+    const m = this.mailbox.get(k);
+    if (m) return Promise.resolve(m.payload);
+    return new Promise((resolve) => {
+      this.waiters.set(k, { resolve, timer: setTimeout(() => (this.waiters.delete(k), resolve(undefined)), timeoutMs) });
+    });
+  }
+
+  /** A `Network` for one protocol session. */
+  endpoint(sessionId: string): Network & { close(): void } {
+    return new PeerNetwork(this, sessionId);
+  }
+
+  /** Frees a finished session's buffered messages. */
+  release(sessionId: string): void {
+    const prefix = `${sessionId.length}:${sessionId}|`;
+    for (const [k, m] of this.mailbox) {
+      if (!k.startsWith(prefix)) continue;
+      this.buffered.set(m.from, (this.buffered.get(m.from) ?? 0) - m.payload.length);
+      this.mailbox.delete(k);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.clients.values()) c.close();
+    for (const w of this.waiters.values()) {
+      clearTimeout(w.timer);
+      w.resolve(undefined);
+    }
+    this.waiters.clear();
+    const server = this.server;
+    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  }
+}
+
+class PeerNetwork implements Network {
+  round = 0;
+  readonly self: number;
+  readonly n: number;
+  constructor(
+    private readonly t: PeerTransport,
+    readonly sessionId: string,
+  ) {
+    this.self = t.partyId;
+    this.n = t.n;
+  }
+
+  send(to: number, payload: Uint8Array): void {
+    if (!Number.isInteger(to) || to < 1 || to > this.n) throw new RangeError(`party ${this.self}: no party ${to} in 1..${this.n}`);
+    if (to === this.self) {
+      // Loopback without the wire, under the same first-message-wins rule.
+      this.t.deliverToSelf(this.sessionId, this.round, payload.slice());
+      return;
+    }
+    this.t.deliver(to, this.sessionId, this.round, payload);
+  }
+
+  receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
+    if (!Number.isInteger(from) || from < 1 || from > this.n) throw new RangeError(`party ${this.self}: no party ${from} in 1..${this.n}`);
+    return this.t.take(this.sessionId, this.round, from, timeoutMs ?? this.t.timeoutMs);
+  }
+
+  nextRound(): void {
+    this.round++;
+  }
+
+  close(): void {
+    this.t.release(this.sessionId);
+  }
+}
