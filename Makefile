@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_FLAGS := --no-warnings
 JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings" node_modules/.bin/jest
 
-.PHONY: help install build contracts proto wasmd start stop localnet localnet-down test test-fast bench clean
+.PHONY: help install build contracts proto wasmd minio start stop localnet localnet-down test test-fast bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ build: install contracts ## compile TypeScript to dist/ and build the contracts
 wasmd: ## build wasmd from Go module sources into .cache/wasmd (reused when present)
 	bash localnet/build-wasmd.sh
 
+minio: ## build MinIO (a real S3 server, for the S3 storage tests) from Go module sources into .cache/minio
+	bash localnet/build-minio.sh
+
 start: build ## run TKMS on the embedded chain (foreground; Ctrl-C stops)
 	node $(NODE_FLAGS) dist/localnet/dev.js
 
@@ -40,11 +43,11 @@ localnet: build wasmd ## run TKMS on 4 real wasmd validators (VALIDATORS=n to ch
 localnet-down: ## stop the wasmd localnet and its KMS components
 	node $(NODE_FLAGS) dist/localnet/localnet.js --down
 
-test: build wasmd ## every test: unit, contracts, embedded E2E and wasmd E2E
+test: build wasmd minio ## every test: unit, contracts, S3 storage, embedded E2E and wasmd E2E
 	$(JEST) --maxWorkers=2
 
-test-fast: build ## tests that need no wasmd
-	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd
+test-fast: build ## tests that need neither wasmd nor MinIO
+	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage
 
 bench: build wasmd ## benchmarks; figures printed and written to bench/results.json
 	node $(NODE_FLAGS) dist/bench/run.js

@@ -24,7 +24,7 @@ import type { CoreEngine } from './engine.js';
 import { CoreRequestError } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
 import type { Signer } from './signer.js';
-import { DataType, sha3Hex, type ObjectStorage } from './storage.js';
+import { DataType, sha3Hex, type ObjectStorage, type PublicStorage } from './storage.js';
 
 /** A signed job failure; `reason` is `${code}: ${message}`, the signed string. */
 export interface JobFailure {
@@ -95,7 +95,7 @@ export interface CentralizedCoreOptions {
   partyId: number;
   engine: CoreEngine;
   privateStorage: ObjectStorage;
-  publicStorage: ObjectStorage;
+  publicStorage: PublicStorage;
   signer: Signer;
   logger: Logger;
   /** URI under which public storage serves `{prefix}/{dataType}/{id}`. */

@@ -36,6 +36,16 @@ export interface CoreTlsConfig {
   requireClientCert: boolean;
 }
 
+/** Public material on S3 instead of the local filesystem + HTTP server. */
+export interface S3Config {
+  endpoint: string;
+  bucket: string;
+  region?: string;
+  /** Environment variables holding the credentials (never the config file). */
+  accessKeyIdEnv: string;
+  secretAccessKeyEnv: string;
+}
+
 export interface CoreConfig {
   /** 1-based party id; names storage prefixes `PRIV-p{id}` / `PUB-p{id}`. */
   partyId: number;
@@ -48,7 +58,7 @@ export interface CoreConfig {
    * Static HTTP server for public storage. `baseUrl` is what goes into public
    * material URIs (default `http://<host>:<port>`); port 0 picks a free port.
    */
-  publicStorage: { host: string; port: number; baseUrl?: string };
+  publicStorage: { host: string; port: number; baseUrl?: string; s3?: S3Config };
   /** Key material in clear on disk only when true. */
   devMode: boolean;
   /** Where the vault key comes from when devMode is false (see vault.ts). */
@@ -123,6 +133,7 @@ export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConf
       host: str(pub.host ?? '127.0.0.1', 'publicStorage.host'),
       port: port(pub.port, 'publicStorage.port'),
       ...(baseUrl !== undefined ? { baseUrl } : {}),
+      ...(pub.s3 !== undefined ? { s3: parseS3(obj(pub.s3, 'publicStorage.s3')) } : {}),
     },
     devMode: c.devMode,
     logLevel: logLevel as LogLevel,
@@ -138,6 +149,18 @@ export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConf
   }
   if (!config.devMode && !config.vault?.keyFile && !config.vault?.keyEnv) fail('vault', 'set (keyFile or keyEnv) when devMode is false');
   return config;
+}
+
+function parseS3(s3: Record<string, unknown>): S3Config {
+  const endpoint = str(s3.endpoint, 'publicStorage.s3.endpoint');
+  if (!/^https?:\/\//.test(endpoint)) fail('publicStorage.s3.endpoint', 'an http(s) URL');
+  return {
+    endpoint: endpoint.replace(/\/+$/, ''),
+    bucket: str(s3.bucket, 'publicStorage.s3.bucket'),
+    ...(s3.region !== undefined ? { region: str(s3.region, 'publicStorage.s3.region') } : {}),
+    accessKeyIdEnv: str(s3.accessKeyIdEnv ?? 'AWS_ACCESS_KEY_ID', 'publicStorage.s3.accessKeyIdEnv'),
+    secretAccessKeyEnv: str(s3.secretAccessKeyEnv ?? 'AWS_SECRET_ACCESS_KEY', 'publicStorage.s3.secretAccessKeyEnv'),
+  };
 }
 
 /** Reads and validates a JSON config file. */

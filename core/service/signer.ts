@@ -7,7 +7,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, verifyResponse, type SignedResponse } from '../../common/signing.js';
-import { DataType, type ObjectStorage } from './storage.js';
+import { DataType, type ObjectStorage, type PublicStorage } from './storage.js';
 import { SigningKey } from 'ethers';
 import { signcrypt } from '../../common/signcryption.js';
 
@@ -45,7 +45,7 @@ export function signerFromPrivateKey(privateKey: Uint8Array): Signer {
 /** Loads the signing key from private storage, creating it on first boot. */
 export async function loadOrCreateSigner(
   priv: ObjectStorage,
-  pub: ObjectStorage,
+  pub: PublicStorage,
 ): Promise<{ signer: Signer; created: boolean }> {
   let sk = await priv.read(DataType.SigningKey, SIGNER_ID);
   let created = false;

@@ -20,7 +20,10 @@ import { createCoreServiceImpl } from './grpcService.js';
 import { createCoreMetrics, serveMetrics, type CoreMetrics } from './metrics.js';
 import { startPublicStorageServer } from './publicStorageServer.js';
 import { loadOrCreateSigner } from './signer.js';
-import { FileStorage, privatePrefix, publicPrefix, type ObjectStorage } from './storage.js';
+import { FileStorage, privatePrefix, publicPrefix, type ObjectStorage, type PublicStorage } from './storage.js';
+import { S3PublicStorage } from './s3Storage.js';
+import type { S3Config } from './config.js';
+import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
 
 export interface StartCoreOptions {
@@ -47,6 +50,15 @@ export interface RunningCore {
   close(graceMs?: number): Promise<void>;
 }
 
+function s3Storage(c: S3Config, prefix: string): S3PublicStorage {
+  const accessKeyId = process.env[c.accessKeyIdEnv];
+  const secretAccessKey = process.env[c.secretAccessKeyEnv];
+  if (!accessKeyId || !secretAccessKey) {
+    throw new CoreConfigError(`S3 public storage needs credentials in $${c.accessKeyIdEnv} and $${c.secretAccessKeyEnv}`);
+  }
+  return new S3PublicStorage({ endpoint: c.endpoint, bucket: c.bucket, prefix, ...(c.region ? { region: c.region } : {}), credentials: { accessKeyId, secretAccessKey } });
+}
+
 export function createCoreLogger(config: Pick<CoreConfig, 'logLevel' | 'partyId'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'tkms-core', party: config.partyId } });
 }
@@ -55,7 +67,8 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   const logger = options.logger ?? createCoreLogger(config);
   const tls = readTlsPem(config.tls);
   await mkdir(config.storageDir, { recursive: true });
-  const pub = new FileStorage(config.storageDir, publicPrefix(config.partyId));
+  const s3 = config.publicStorage.s3 ? s3Storage(config.publicStorage.s3, publicPrefix(config.partyId)) : undefined;
+  const pub: PublicStorage = s3 ?? new FileStorage(config.storageDir, publicPrefix(config.partyId));
   const clearPriv = new FileStorage(config.storageDir, privatePrefix(config.partyId));
   let priv: ObjectStorage;
   if (config.devMode) {
@@ -72,9 +85,19 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   logger.info({ engine: engine.name }, 'engine loaded');
   const metrics = createCoreMetrics(config.partyId, config.metricsPort !== undefined);
 
-  const publicServer = await startPublicStorageServer({ root: config.storageDir, host: config.publicStorage.host, port: config.publicStorage.port, logger });
-  const baseUrl = config.publicStorage.baseUrl ?? publicServer.url;
-  const cleanup: Array<() => Promise<void>> = [() => publicServer.close()];
+  const cleanup: Array<() => Promise<void>> = [];
+  let baseUrl: string;
+  let publicUri: (dataType: string, id: string) => string;
+  if (s3) {
+    baseUrl = `${config.publicStorage.s3!.endpoint}/${config.publicStorage.s3!.bucket}`;
+    publicUri = (dataType, id) => s3.uri(dataType, id);
+    cleanup.push(async () => s3.close());
+  } else {
+    const publicServer = await startPublicStorageServer({ root: config.storageDir, host: config.publicStorage.host, port: config.publicStorage.port, logger });
+    baseUrl = config.publicStorage.baseUrl ?? publicServer.url;
+    publicUri = (dataType, id) => `${baseUrl}/${pub.prefix}/${dataType}/${id}`;
+    cleanup.push(() => publicServer.close());
+  }
   try {
     const core = await CentralizedCore.open({
       partyId: config.partyId,
@@ -85,7 +108,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       logger,
       metrics,
       maxCiphertextBytes: config.maxCiphertextBytes,
-      publicUri: (dataType, id) => `${baseUrl}/${pub.prefix}/${dataType}/${id}`,
+      publicUri,
     });
     cleanup.unshift(() => core.close());
 

@@ -63,7 +63,14 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, m
   }
 }
 
-/** What the core needs from a storage: FileStorage in clear, VaultStorage sealed. */
+/** Where public material goes: the filesystem (served over HTTP) or S3. Untrusted by design. */
+export interface PublicStorage {
+  readonly prefix: string;
+  write(dataType: string, id: string, data: Uint8Array | string, mode?: number): Promise<void>;
+  read(dataType: string, id: string): Promise<Uint8Array | undefined>;
+}
+
+/** What the core needs from a private storage: FileStorage in clear (dev mode), VaultStorage sealed. */
 export interface ObjectStorage {
   readonly prefix: string;
   path(dataType: string, id: string): string;
