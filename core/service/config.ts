@@ -61,6 +61,8 @@ export interface CoreConfig {
   publicStorage: { host: string; port: number; baseUrl?: string; s3?: S3Config };
   /** Key material in clear on disk only when true. */
   devMode: boolean;
+  /** Job starts per second before RESOURCE_EXHAUSTED (default rateLimit.ts DEFAULT_RATE_LIMIT). */
+  rateLimit?: { jobsPerSecond: number; burst: number };
   /** Where the vault key comes from when devMode is false (see vault.ts). */
   vault?: { keyFile?: string; keyEnv?: string };
   logLevel: LogLevel;
@@ -140,6 +142,11 @@ export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConf
     maxCiphertextBytes: max,
   };
   if (c.metricsPort !== undefined) config.metricsPort = port(c.metricsPort, 'metricsPort');
+  if (c.rateLimit !== undefined) {
+    const r = obj(c.rateLimit, 'rateLimit');
+    const pos = (v: unknown, f: string): number => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : fail(f, 'a positive number'));
+    config.rateLimit = { jobsPerSecond: pos(r.jobsPerSecond, 'rateLimit.jobsPerSecond'), burst: pos(r.burst, 'rateLimit.burst') };
+  }
   if (c.vault !== undefined) {
     const v = obj(c.vault, 'vault');
     config.vault = {

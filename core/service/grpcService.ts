@@ -16,6 +16,7 @@ import type {
 import type { Eip712Domain } from '../../common/eip712.js';
 import type { CentralizedCore, CrsGenOutcome, DecryptOutcome, KeyGenOutcome } from './centralizedCore.js';
 import { CoreRequestError, grpcStatusOf } from './errors.js';
+import { DEFAULT_RATE_LIMIT, TokenBucket } from './rateLimit.js';
 import type { CoreMetrics } from './metrics.js';
 
 export const CORE_VERSION = '0.1.0';
@@ -76,7 +77,7 @@ function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined
   return Number.isFinite(d) && d > 0 ? d : undefined;
 }
 
-export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, metrics?: CoreMetrics): CoreServiceServer {
+export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, metrics?: CoreMetrics, limiter: TokenBucket = new TokenBucket(DEFAULT_RATE_LIMIT)): CoreServiceServer {
   function unary<Req, Res>(method: string, fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = Date.now();
@@ -106,6 +107,7 @@ export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, met
 
   return {
     keyGen: unary('KeyGen', (req) => {
+      limiter.take('KeyGen');
       core.startKeyGen(req.requestId);
       return { requestId: req.requestId };
     }),
@@ -113,6 +115,7 @@ export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, met
       toKeyGenResult(await core.getKeyGenResult(req.requestId, deadlineOf(call)), core.partyId),
     ),
     decrypt: unary('Decrypt', (req) => {
+      limiter.take('Decrypt');
       const domain = toDomain(req.eip712Domain);
       core.startDecrypt({
         requestId: req.requestId,
@@ -130,6 +133,7 @@ export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, met
       toDecryptResult(await core.getDecryptResult(req.requestId, deadlineOf(call)), core.partyId),
     ),
     crsGen: unary('CrsGen', (req) => {
+      limiter.take('CrsGen');
       core.startCrsGen(req.requestId, req.maxNumBits);
       return { requestId: req.requestId };
     }),

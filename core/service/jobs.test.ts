@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { ciphertextDigest } from '../../common/ciphertext.js';
 import { TkmsError } from '../../common/errors.js';
 import { verifyResponse } from '../../common/signing.js';
+import { generateRecipientKeys } from '../../common/signcryption.js';
 import { createCa, issueCert } from '../../common/tls.js';
 import { connectCore, decryptSignedResponse, keyGenSignedResponse, type CoreClient } from '../client/coreClient.js';
 import { parseCoreConfig } from './config.js';
@@ -164,6 +165,75 @@ test('default: a CRS generation publishes the CRS and signs its digest and URI; 
   expect(verifyResponse(signed, r.signature, core.signerPubkey)).toBe(true);
   await expect(client.crsGen(id, 2048)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   await expect(client.crsGen(newId(), 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+});
+
+test('behavior: past the rate limit a job start is RESOURCE_EXHAUSTED (retryable), results still answer', async () => {
+  const ca = await createCa('rl-ca');
+  const server = await issueCert(ca, { commonName: 'core-9' });
+  const conn = await issueCert(ca, { commonName: 'connector-9' });
+  const limited = await startCore(
+    parseCoreConfig({
+      partyId: 9,
+      listen: { host: '127.0.0.1', port: 0 },
+      tls: { ca: ca.certPem, cert: server.certPem, key: server.keyPem },
+      storageDir: path.join(dir, 'storage-rl'),
+      publicStorage: { host: '127.0.0.1', port: 0 },
+      devMode: true,
+      logLevel: 'silent',
+      rateLimit: { jobsPerSecond: 0.01, burst: 2 },
+    }),
+    { engine: new ScriptedEngine(), logger: pino({ level: 'silent' }) },
+  );
+  const c = connectCore(limited.grpcAddress, { ca: ca.certPem, cert: conn.certPem, key: conn.keyPem }, { serverName: 'localhost' });
+  try {
+    const first = newId();
+    await c.keyGen(first);
+    await c.keyGen(newId());
+    const refused = await c.keyGen(newId()).then(() => undefined, (e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'RESOURCE_EXHAUSTED', retryable: true });
+    expect((await c.getKeyGenResult(first)).failure).toBeUndefined();
+  } finally {
+    c.close();
+    await limited.close();
+  }
+});
+
+test('behavior: logs at trace level contain no key material and no user-decrypted plaintext', async () => {
+  const ca = await createCa('log-ca');
+  const server = await issueCert(ca, { commonName: 'core-8' });
+  const conn = await issueCert(ca, { commonName: 'connector-8' });
+  const lines: string[] = [];
+  const logger = pino({ level: 'trace' }, { write: (l: string) => void lines.push(l) });
+  const storageDir = path.join(dir, 'storage-logs');
+  const logged = await startCore(
+    parseCoreConfig({ partyId: 8, listen: { host: '127.0.0.1', port: 0 }, tls: { ca: ca.certPem, cert: server.certPem, key: server.keyPem }, storageDir, publicStorage: { host: '127.0.0.1', port: 0 }, devMode: true, logLevel: 'trace' }),
+    { engine: new ScriptedEngine(), logger },
+  );
+  const c = connectCore(logged.grpcAddress, { ca: ca.certPem, cert: conn.certPem, key: conn.keyPem }, { serverName: 'localhost' });
+  try {
+    const keyId = newId();
+    await c.keyGen(keyId);
+    await c.getKeyGenResult(keyId);
+    const user = generateRecipientKeys();
+    const ct = Uint8Array.of(171);
+    const requestId = newId();
+    await c.decrypt({ requestId, keyId, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct), ciphertext: ct, userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20) });
+    expect((await c.getDecryptResult(requestId)).plaintext).toBe('');
+    const secrets = [
+      readFileSync(path.join(storageDir, 'PRIV-p8', 'SigningKey', 'signer')),
+      readFileSync(path.join(storageDir, 'PRIV-p8', 'ClientKey', keyId)),
+    ];
+    const all = lines.join('');
+    expect(all).toContain(keyId); // the logs do talk about the work…
+    for (const secret of secrets) {
+      expect(all).not.toContain(Buffer.from(secret).toString('hex'));
+      expect(all).not.toContain(Buffer.from(secret).toString('base64'));
+    }
+    expect(all).not.toMatch(/"plaintext":"171"/); // …but never about what the user alone may read
+  } finally {
+    c.close();
+    await logged.close();
+  }
 });
 
 test('behavior: a closing core refuses new jobs with UNAVAILABLE', async () => {

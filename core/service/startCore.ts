@@ -22,6 +22,7 @@ import { startPublicStorageServer } from './publicStorageServer.js';
 import { loadOrCreateSigner } from './signer.js';
 import { FileStorage, privatePrefix, publicPrefix, type ObjectStorage, type PublicStorage } from './storage.js';
 import { S3PublicStorage } from './s3Storage.js';
+import { DEFAULT_RATE_LIMIT, TokenBucket } from './rateLimit.js';
 import type { S3Config } from './config.js';
 import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
@@ -115,7 +116,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
     // Room for the largest ciphertext plus the rest of the DecryptRequest.
     const maxMsg = config.maxCiphertextBytes + 1024 * 1024;
     const server = new Server({ 'grpc.max_receive_message_length': maxMsg, 'grpc.max_send_message_length': 16 * 1024 * 1024 });
-    server.addService(CoreServiceService, createCoreServiceImpl(core, logger, metrics));
+    server.addService(CoreServiceService, createCoreServiceImpl(core, logger, metrics, new TokenBucket(config.rateLimit ?? DEFAULT_RATE_LIMIT)));
     const creds = ServerCredentials.createSsl(
       Buffer.from(tls.caPem),
       [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }],
