@@ -11,6 +11,7 @@ import { repoRoot } from '../common/paths.js';
 const benches: [string, string[]][] = [
   ['engine.bench.js', []],
   ['mpc.bench.js', []],
+  ['core.bench.js', []],
   ['e2e.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'wasmd']],
 ];
