@@ -1,0 +1,33 @@
+import { generateKeySet, parseClientKey } from '../../engine/index.js';
+import { reconstruct, seededRng } from '../../engine/mpc/index.js';
+import { dealKeySet, parseKeyShare } from './dealer.js';
+
+describe('dealer key sharing', () => {
+  const keySet = generateKeySet({ withoutServerKey: true });
+  const expected = Uint8Array.from(parseClientKey(keySet.clientKey).bigKey.bits);
+  const dealt = dealKeySet({ ...keySet, clientKey: keySet.clientKey }, { n: 4, t: 1 }, seededRng(7));
+
+  test('default: any t+1 shares reconstruct the big key; the dealer keeps no copy', () => {
+    expect(dealt.shares.size).toBe(4);
+    expect(keySet.clientKey.every((b) => b === 0)).toBe(true);
+    for (const subset of [
+      [1, 2],
+      [2, 4],
+      [3, 4],
+    ]) {
+      const shares = new Map(subset.map((p) => [p, parseKeyShare(dealt.shares.get(p)!, 4, dealt.lweDimension).share]));
+      const { R } = parseKeyShare(dealt.shares.get(1)!, 4, dealt.lweDimension);
+      const secret = reconstruct(R, 1, shares, dealt.lweDimension);
+      const bits = Array.from({ length: dealt.lweDimension }, (_, j) => secret[j * R.limbs]!);
+      expect(Uint8Array.from(bits)).toEqual(expected);
+    }
+  });
+
+  test('behavior: one share alone reveals no key bit pattern and a malformed share is refused', () => {
+    const { R, share } = parseKeyShare(dealt.shares.get(1)!, 4, dealt.lweDimension);
+    const constant = Array.from({ length: dealt.lweDimension }, (_, j) => share[j * R.limbs]!);
+    // Shares are uniformly random ring elements, far from 0/1 bits.
+    expect(constant.filter((c) => c === 0 || c === 1).length).toBeLessThan(10);
+    expect(() => parseKeyShare(dealt.shares.get(1)!.subarray(1), 4, dealt.lweDimension)).toThrow(expect.objectContaining({ code: 'KEY_SHARE_MALFORMED' }));
+  });
+});
