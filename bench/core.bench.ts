@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { CentralizedCore, type DecryptParameters } from '../core/service/centralizedCore.js';
+import { KmsCore, type DecryptParameters } from '../core/service/kmsCore.js';
 import { defaultEngine } from '../core/service/engine.js';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from '../core/service/storage.js';
 import { loadOrCreateSigner } from '../core/service/signer.js';
@@ -31,7 +31,7 @@ try {
   const priv = new FileStorage(dir, privatePrefix(1));
   const pub = new FileStorage(dir, publicPrefix(1));
   const { signer } = await loadOrCreateSigner(priv, pub);
-  const core = await CentralizedCore.open({ partyId: 1, engine: defaultEngine, privateStorage: priv, publicStorage: pub, signer, logger: pino({ level: 'silent' }), publicUri: (t, id) => `file://${pub.path(t, id)}` });
+  const core = await KmsCore.open({ partyId: 1, engine: defaultEngine, privateStorage: priv, publicStorage: pub, signer, logger: pino({ level: 'silent' }), publicUri: (t, id) => `file://${pub.path(t, id)}` });
   const keyId = randomBytes(20).toString('hex');
   core.startKeyGen(keyId);
   await core.getKeyGenResult(keyId, Date.now() + 120_000);

@@ -1,25 +1,37 @@
 /**
  * @module chain/deploy
- * Uploads and instantiates the TKMS contracts: Config (party set, threshold),
- * then the ASC pointing at it. Works on any `KmsChainClient` (wasmd or embedded).
+ * Uploads and instantiates the TKMS contracts: Config (party set, threshold,
+ * governance, fees, applications), then the ASC pointing at it. Works on any
+ * `KmsChainClient` (wasmd or embedded).
  *
  * @example
  * const { asc, config } = await deployContracts(client, {
- *   wasmDir: 'contracts/build', parties, threshold: 1 });
+ *   wasmDir: 'contracts/build', parties, threshold: 1,
+ *   governance: govModuleAddress, fees: { denom: 'stake', decrypt: '100' } });
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KmsChainClient } from './client.js';
 import type { AscInstantiateMsg } from './asc/messages.js';
-import type { ConfigInstantiateMsg, PartyInfo } from './config/messages.js';
+import type { ApplicationInfo, ConfigInstantiateMsg, FeeSchedule, PartyInfo } from './config/messages.js';
+import { partyEvmAddress } from '../common/eip712.js';
 
 export interface DeployContractsParameters {
   /** Folder holding `config.wasm` and `asc.wasm` (the contracts build writes `contracts/build/`). */
   wasmDir: string;
+  /** `evm_address` is derived from `signer_pubkey` when absent. */
   parties: PartyInfo[];
   threshold: number;
   /** Contract admin allowed to migrate (e.g. the gov module account); none if omitted. */
   admin?: string;
+  /** Who may change the Config and key states: the gov module account on wasmd;
+   * default the deployer. */
+  governance?: string;
+  fheParameters?: string;
+  fees?: Partial<FeeSchedule>;
+  requestExpiryBlocks?: number;
+  /** Default: one `open` application "default". */
+  applications?: ApplicationInfo[];
   /** Label prefix (default "tkms"). */
   label?: string;
 }
@@ -32,6 +44,17 @@ export interface DeployContractsReturnType {
   gasUsed: { uploadConfig: number; uploadAsc: number; instantiateConfig: number; instantiateAsc: number };
 }
 
+/** The party with its EVM address filled in from the signer key (left out when the
+ * key is not a point on secp256k1: the Config then rejects nothing it used to accept). */
+export function withEvmAddress(p: PartyInfo): PartyInfo {
+  if (p.evm_address) return p;
+  try {
+    return { ...p, evm_address: partyEvmAddress(p.signer_pubkey).toLowerCase() };
+  } catch {
+    return p;
+  }
+}
+
 export async function deployContracts(client: KmsChainClient, params: DeployContractsParameters): Promise<DeployContractsReturnType> {
   const label = params.label ?? 'tkms';
   const [configWasm, ascWasm] = await Promise.all([
@@ -40,7 +63,15 @@ export async function deployContracts(client: KmsChainClient, params: DeployCont
   ]);
   const configCode = await client.upload(configWasm);
   const ascCode = await client.upload(ascWasm);
-  const configMsg: ConfigInstantiateMsg = { parties: params.parties, threshold: params.threshold };
+  const configMsg: ConfigInstantiateMsg = {
+    parties: params.parties.map(withEvmAddress),
+    threshold: params.threshold,
+    ...(params.governance ? { governance: params.governance } : {}),
+    ...(params.fheParameters ? { fhe_parameters: params.fheParameters } : {}),
+    ...(params.fees ? { fees: params.fees } : {}),
+    ...(params.requestExpiryBlocks ? { request_expiry_blocks: params.requestExpiryBlocks } : {}),
+    ...(params.applications ? { applications: params.applications } : {}),
+  };
   const config = await client.instantiate(configCode.codeId, configMsg, `${label}-config`, params.admin);
   const ascMsg: AscInstantiateMsg = { config: config.address };
   const asc = await client.instantiate(ascCode.codeId, ascMsg, `${label}-asc`, params.admin);

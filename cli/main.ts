@@ -15,6 +15,9 @@ import { registerFetchKey } from './commands/fetchKey.js';
 import { registerEncrypt } from './commands/encrypt.js';
 import { registerDecrypt } from './commands/decrypt.js';
 import { registerRequest } from './commands/request.js';
+import { registerFees } from './commands/fees.js';
+import { registerKeyState } from './commands/keyState.js';
+import { registerConfig } from './commands/config.js';
 
 const program = new Command('tkms')
   .description('TKMS wallet: threshold key management for FHE')
@@ -33,6 +36,9 @@ registerFetchKey(program, ctx);
 registerEncrypt(program, ctx);
 registerDecrypt(program, ctx);
 registerRequest(program, ctx);
+registerFees(program, ctx);
+registerKeyState(program, ctx);
+registerConfig(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -70,3 +70,20 @@ export async function resolveKeyId(ctx: CliContext, client: KmsChainClient, expl
   if (keys.length === 0) throw new TkmsError('NO_KEY_ON_CHAIN', 'no FHE key exists yet', { details: 'run `tkms keygen` first' });
   throw new TkmsError('AMBIGUOUS_KEY', `${keys.length} keys exist; pass --key-id`, { details: keys.map((k) => k.key_id).join(', ') });
 }
+
+/**
+ * Refuses new encryption under a key that is not `active` (NIST SP 800-57: only an
+ * active key protects new data; the ASC still decrypts under suspended,
+ * deactivated and compromised keys). Keys without a recorded state are active.
+ */
+export async function requireActiveKey(ctx: CliContext, client: KmsChainClient, keyId: string): Promise<void> {
+  const key = await getKey(client, ctx.network().contracts.asc, keyId).catch((e: unknown) => {
+    throw new TkmsError('UNKNOWN_KEY', `key ${keyId} is not known to the ASC`, { cause: e });
+  });
+  const state = key.state ?? 'active';
+  if (state !== 'active') {
+    throw new TkmsError('KEY_NOT_ACTIVE', `key ${keyId} is ${state}: encryption under it is refused`, {
+      details: 'only an active key may protect new data; decryption of existing ciphertexts still works unless the key is destroyed',
+    });
+  }
+}

@@ -6,7 +6,10 @@
  * Used by `make start`, `make localnet` and the end-to-end tests alike.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
+import type { FeeSchedule } from '../chain/config/messages.js';
+import { moduleAddress } from './wasmdNet.js';
 import type { KmsChainClient, NetworkDescriptor } from '../chain/client.js';
 import { deployContracts } from '../chain/deploy.js';
 import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
@@ -37,6 +40,12 @@ export interface StartKmsOptions {
   log?: (line: string) => void;
   /** Processes outlive this one (make localnet); stop them with killFromPidFiles(dir). */
   detached?: boolean;
+  /**
+   * Fees set in Config at deployment. Default: keygen 1000 and decrypt 100 base
+   * units of the chain's denom, so every local network runs the paid flow (CLI
+   * pays, connectors claim); pass `{}` for a fee-less network.
+   */
+  fees?: Partial<FeeSchedule>;
   /**
    * Seal each core's private material under a vault key (a 0600 file per party)
    * instead of the explicit dev mode that keeps it in clear.
@@ -103,7 +112,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     });
     processes.push(kv);
 
-    const cores: { partyId: number; grpcUrl: string; signerPubkey: string; address: string; mnemonicFile: string }[] = [];
+    const cores: { partyId: number; grpcUrl: string; signerPubkey: string; address: string; mnemonicFile: string; tlsFingerprint: string }[] = [];
     for (let p = 1; p <= parties; p++) {
       const partyDir = path.join(o.dir, `party-${p}`);
       mkdirSync(partyDir, { recursive: true });
@@ -145,7 +154,8 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
       const mnemonicFile = path.join(partyDir, 'chain-account.mnemonic');
       const mnemonic = readOrCreate(mnemonicFile, generateMnemonic);
       const { address } = await accountFromMnemonic(mnemonic, o.chain.bech32Prefix);
-      cores.push({ partyId: p, grpcUrl: `127.0.0.1:${grpcPort}`, signerPubkey, address, mnemonicFile });
+      const tlsFingerprint = new X509Certificate(readFileSync(tls.leaves[`core-${p}`]!.cert)).fingerprint256.replace(/:/g, '').toLowerCase();
+      cores.push({ partyId: p, grpcUrl: `127.0.0.1:${grpcPort}`, signerPubkey, address, mnemonicFile, tlsFingerprint });
     }
     await waitReady(kv, () => httpOk(`${kvStoreUrl}/health`));
 
@@ -153,15 +163,28 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     let contracts: NetworkDescriptor['contracts'] | undefined;
     if (existsSync(networkFile)) {
       const previous = JSON.parse(readFileSync(networkFile, 'utf8')) as NetworkDescriptor;
-      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts.asc))) contracts = previous.contracts;
+      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts))) contracts = previous.contracts;
     }
     if (!contracts) {
       say('deploying the Config and ASC contracts');
       const threshold = Math.floor((parties - 1) / 3);
       const deployed = await deployContracts(o.deployer, {
         wasmDir: path.join(repoRoot(), 'contracts', 'build'),
-        parties: cores.map((c) => ({ id: c.partyId, address: c.address, signer_pubkey: c.signerPubkey })),
+        parties: cores.map((c) => ({
+          id: c.partyId,
+          address: c.address,
+          signer_pubkey: c.signerPubkey,
+          grpc_endpoint: c.grpcUrl,
+          tls_cert_fingerprint: c.tlsFingerprint,
+        })),
         threshold,
+        // On wasmd the Config answers to the gov module account (changes are proposals),
+        // which is also the contracts' admin (migration only by proposal); on the
+        // embedded chain, which has no governance module, the deployer governs.
+        ...(o.chain.kind === 'wasmd'
+          ? { governance: moduleAddress('gov', o.chain.bech32Prefix), admin: moduleAddress('gov', o.chain.bech32Prefix) }
+          : {}),
+        fees: o.fees ?? { denom: o.chain.denom, keygen: '1000', decrypt: '100' },
       });
       contracts = { asc: deployed.asc, config: deployed.config };
     } else {
@@ -189,6 +212,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
             mnemonicFile: c.mnemonicFile,
             core: { url: c.grpcUrl, tls: { ca: tls.ca, cert: tls.leaves[`connector-${c.partyId}`]!.cert, key: tls.leaves[`connector-${c.partyId}`]!.key } },
             stateDir: partyDir,
+            claimIntervalMs: 5000,
           },
           null,
           2,
@@ -204,9 +228,11 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
   }
 }
 
-async function contractAlive(client: KmsChainClient, asc: string): Promise<boolean> {
+/** True when both contracts answer, the Config with the current protocol (`params`). */
+async function contractAlive(client: KmsChainClient, contracts: NetworkDescriptor['contracts']): Promise<boolean> {
   try {
-    await client.queryContract(asc, { config: {} });
+    await client.queryContract(contracts.asc, { config: {} });
+    await client.queryContract(contracts.config, { params: {} });
     return true;
   } catch {
     return false;

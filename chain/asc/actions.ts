@@ -6,7 +6,9 @@
 import type { ExecuteResult, KmsChainClient, Coin } from '../client.js';
 import {
   ASC_EVENTS,
-  type DecryptParams,
+  type ClaimableResponse,
+  type DecryptMsg,
+  type KeyState,
   type FulfillResponse,
   type KeyInfo,
   type KeysResponse,
@@ -32,13 +34,32 @@ export async function submitKeygen(client: KmsChainClient, asc: string, funds?: 
   return { requestId: requestIdOf(tx), tx };
 }
 
-export async function submitDecrypt(client: KmsChainClient, asc: string, params: DecryptParams, funds?: readonly Coin[]): Promise<SubmitReturnType> {
+export async function submitDecrypt(client: KmsChainClient, asc: string, params: DecryptMsg, funds?: readonly Coin[]): Promise<SubmitReturnType> {
   const tx = await client.executeContract(asc, { decrypt: params }, funds);
   return { requestId: requestIdOf(tx), tx };
 }
 
 export function fulfill(client: KmsChainClient, asc: string, requestId: RequestId, response: FulfillResponse): Promise<ExecuteResult> {
   return client.executeContract(asc, { fulfill: { request_id: requestId, response } });
+}
+
+/** Pays the sender every fee share it earned (fails with "nothing to claim" when none). */
+export function claimFees(client: KmsChainClient, asc: string): Promise<ExecuteResult> {
+  return client.executeContract(asc, { claim: {} });
+}
+
+export function getClaimable(client: KmsChainClient, asc: string, address: string): Promise<ClaimableResponse> {
+  return client.queryContract<ClaimableResponse>(asc, { claimable: { address } });
+}
+
+/** Returns a failed or expired request's fee to its sender. */
+export function refundRequest(client: KmsChainClient, asc: string, requestId: RequestId): Promise<ExecuteResult> {
+  return client.executeContract(asc, { refund: { request_id: requestId } });
+}
+
+/** The execute message of a key state change (governance: send it directly or in a proposal). */
+export function setKeyStateMessage(keyId: string, state: KeyState): { set_key_state: { key_id: string; state: KeyState } } {
+  return { set_key_state: { key_id: keyId, state } };
 }
 
 export function getRequest(client: KmsChainClient, asc: string, requestId: RequestId): Promise<RequestInfo> {

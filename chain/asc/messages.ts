@@ -23,12 +23,84 @@ export interface DecryptParams {
   /** SHA3-256 of the serialized ciphertext, 64 hex chars: the KV-store key. */
   ciphertext_digest: string;
   fhe_type: FheType;
+  /** Registered application (Config `application`); default "default". Stored with the request. */
+  app_id?: string;
 }
 
+/** What a decrypt message carries: the stored parameters plus the application's
+ * proof of permission, an opaque JSON object passed to the ISC (not stored). */
+export interface DecryptMsg extends DecryptParams {
+  /**
+   * Members of the ISC `validate` request. The ASC sends the ISC
+   * `{"validate": {...proof, "handle": "0x" + ciphertext_handle}}`, and for an
+   * `allowlist` ISC also `"requester": <tx sender>` (overriding the proof). An `open`
+   * application (no ISC) ignores it.
+   */
+  proof?: Record<string, unknown>;
+}
+
+/** `crs_gen`: a CRS for ZK proofs of encryption of up to `max_num_bits` bits (1..65536). */
+export interface CrsGenParams {
+  max_num_bits: number;
+}
+
+export interface CiphertextRef {
+  ciphertext_handle: string;
+  ciphertext_digest: string;
+  fhe_type: FheType;
+}
+
+/** EIP-712 domain the parties sign user-decryption responses under (addresses stored lower-case). */
+export interface Eip712Domain {
+  name: string;
+  version: string;
+  /** Decimal string (u64). */
+  chain_id: string;
+  verifying_contract: string;
+}
+
+/**
+ * `user_decrypt`: each party's share is signcrypted to `enc_key` (ML-KEM-512
+ * encapsulation key, 800 bytes as 1600 hex) for `client_address` (0x EVM
+ * address). 1..32 ciphertexts; each handle is checked with the application's ISC.
+ * Stored under `RequestInfo.user_decrypt` (without `proof`).
+ */
+export interface UserDecryptParams {
+  key_id: KeyId;
+  ciphertexts: CiphertextRef[];
+  enc_key: string;
+  client_address: string;
+  eip712_domain: Eip712Domain;
+  app_id?: string;
+}
+export interface UserDecryptMsg extends UserDecryptParams {
+  proof?: Record<string, unknown>;
+}
+
+/** Key lifecycle states (NIST SP 800-57, snake_case). New keys start `active`. */
+export type KeyState = 'pre_activation' | 'active' | 'suspended' | 'deactivated' | 'compromised' | 'destroyed';
+
+/**
+ * Every execute message must carry at least Config's fee for its kind in
+ * `fees.denom` (else "fee too low: …"); funds in another denom are refused.
+ * - `claim`: pays the sender every fee share it earned (BankMsg per denom).
+ * - `refund`: returns a request's fee to its sender when it is still pending after
+ *   `expires_at` (the request becomes `expired`); once. Completed and failed
+ *   requests are not refunded: their fee went to the quorum that decided them.
+ * - `set_key_state`: governance only, along the SP 800-57 transitions
+ *   (contracts/asc/keys.ts).
+ */
 export type AscExecuteMsg =
   | { keygen: Record<string, never> }
-  | { decrypt: DecryptParams }
-  | { fulfill: FulfillParams };
+  | { decrypt: DecryptMsg }
+  /** Message and event only for now: the cores answer with `failure` until CRS results exist. */
+  | { crs_gen: CrsGenParams }
+  /** Message and event only for now, as `crs_gen`. */
+  | { user_decrypt: UserDecryptMsg }
+  | { fulfill: FulfillParams }
+  | { claim: Record<string, never> }
+  | { refund: { request_id: RequestId } }
+  | { set_key_state: { key_id: KeyId; state: KeyState } };
 
 export interface FulfillParams {
   request_id: RequestId;
@@ -51,13 +123,21 @@ export type FulfillResponse =
     }
   | { failure: { reason: string; signature: string } };
 
-export type RequestKind = 'keygen' | 'decrypt';
-export type RequestStatus = 'pending' | 'completed' | 'failed';
+export type RequestKind = 'keygen' | 'decrypt' | 'crs_gen' | 'user_decrypt';
+/** `expired`: refunded after `expires_at` without a result. */
+export type RequestStatus = 'pending' | 'completed' | 'failed' | 'expired';
 
 export interface PartyResponse {
   party_id: number;
+  /** The party's chain address that sent the fulfillment (where its fee share is owed). */
+  sender: string;
   response: FulfillResponse;
   height: string;
+}
+
+export interface Coin {
+  denom: string;
+  amount: string;
 }
 
 export interface RequestInfo {
@@ -68,11 +148,26 @@ export interface RequestInfo {
   status: RequestStatus;
   /** Present for decrypt requests. */
   decrypt?: DecryptParams;
+  /** Present for crs_gen requests. */
+  crs_gen?: CrsGenParams;
+  /** Present for user_decrypt requests. */
+  user_decrypt?: UserDecryptParams;
   responses: PartyResponse[];
-  /** The response a quorum (t+1 identical) agreed on, once status != pending. */
+  /** The response a quorum agreed on (identical answers from t+1 parties for a decrypt
+   * result or a failure, 2t+1 for a keygen result), once status is completed or failed. */
   result?: FulfillResponse;
   /** Set when status == failed: the agreed failure reason. */
   failure_reason?: string;
+  /** The fee paid with the request (held by the ASC; denom "" when fees are 0). */
+  fee: Coin;
+  /** Height after which an unfulfilled request can be refunded. */
+  expires_at: string;
+  /** Set once a party answered differently from an earlier answer. */
+  conflict?: boolean;
+  /** Parties whose answers formed the quorum (they share the fee), once completed or failed. */
+  payees?: number[];
+  /** Set once the fee went back to the sender. */
+  refunded?: boolean;
 }
 
 export interface KeyInfo {
@@ -81,6 +176,10 @@ export interface KeyInfo {
   public_key_uri: string;
   server_key_digest: string;
   server_key_uri: string;
+  /** Absent on keys recorded before the lifecycle existed: read as `active`. */
+  state?: KeyState;
+  /** Height of the last state change (or of the key's creation). */
+  state_height?: string;
 }
 
 export type AscQueryMsg =
@@ -88,7 +187,8 @@ export type AscQueryMsg =
   | { requests: { start_after?: RequestId; limit?: number } }
   | { key: { key_id: KeyId } }
   | { keys: { start_after?: KeyId; limit?: number } }
-  | { config: Record<string, never> };
+  | { config: Record<string, never> }
+  | { claimable: { address: string } };
 
 export interface RequestsResponse {
   requests: RequestInfo[];
@@ -99,17 +199,31 @@ export interface KeysResponse {
 export interface AscConfigResponse {
   config: string;
 }
+export interface ClaimableResponse {
+  address: string;
+  amounts: Coin[];
+}
 
 /**
  * Events (CosmWasm prefixes custom event types with `wasm-`):
- * - `wasm-tkms_request`: request_id, kind, sender, and for decrypt key_id,
- *   ciphertext_handle, ciphertext_digest, fhe_type.
+ * - `wasm-tkms_request`: request_id, kind, sender, for decrypt key_id,
+ *   ciphertext_handle, ciphertext_digest, fhe_type, app_id; for crs_gen max_num_bits;
+ *   for user_decrypt key_id, ciphertexts (count), client_address, app_id (the rest is in
+ *   the stored request); then fee ("<amount><denom>"), expires_at.
  * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"failure").
- * - `wasm-tkms_result`: request_id, kind, status ("completed"|"failed").
+ * - `wasm-tkms_conflict`: request_id, party_id (an answer that differs from an earlier one).
+ * - `wasm-tkms_result`: request_id, kind, status ("completed"|"failed"|"expired"), and
+ *   fee_share when a non-zero fee was split.
+ * - `wasm-tkms_claim`: address, amount (one per denom); `wasm-tkms_refund`: request_id, to, amount.
+ * - `wasm-tkms_key_state`: key_id, from, to.
  * Every wasm event also carries `_contract_address`.
  */
 export const ASC_EVENTS = {
   request: 'wasm-tkms_request',
   response: 'wasm-tkms_response',
   result: 'wasm-tkms_result',
+  conflict: 'wasm-tkms_conflict',
+  claim: 'wasm-tkms_claim',
+  refund: 'wasm-tkms_refund',
+  keyState: 'wasm-tkms_key_state',
 } as const;

@@ -1,7 +1,8 @@
 /**
  * @module chain/asc/verify
- * Client-side check of a finished request: the result counts only if at least
- * t+1 registered parties signed exactly that result. A client that trusts this
+ * Client-side check of a finished request: the result counts only if enough
+ * registered parties signed exactly that result: 2t+1 for a keygen result, t+1
+ * otherwise (the ASC's quorum rules, contracts/asc/fulfill.ts). A client that trusts this
  * check needs to trust neither the connector nor the chain node it queried.
  */
 import type { FulfillResponse, RequestInfo } from './messages.js';
@@ -46,7 +47,12 @@ function sameContent(a: FulfillResponse, b: FulfillResponse): boolean {
   return strip(a) === strip(b);
 }
 
-/** Throws when fewer than t+1 parties signed the request's result. */
+/** Signatures a result needs: 2t+1 for a key, t+1 for anything else. */
+export function resultQuorum(result: FulfillResponse, threshold: number): number {
+  return 'keygen' in result ? 2 * threshold + 1 : threshold + 1;
+}
+
+/** Throws when fewer parties than the quorum signed the request's result. */
 export function verifyRequestResult(request: RequestInfo, parties: PartyInfo[], threshold: number): VerifiedResult {
   const result = request.result;
   if (!result) throw new Error(`request ${request.request_id} has no result yet (status ${request.status})`);
@@ -59,8 +65,9 @@ export function verifyRequestResult(request: RequestInfo, parties: PartyInfo[], 
     if (valid && sameContent(r.response, result)) signers.push(r.party_id);
     else dissenters.push(r.party_id);
   }
-  if (new Set(signers).size < threshold + 1) {
-    throw new Error(`only ${signers.length} valid party signature(s) on the result of ${request.request_id}; ${threshold + 1} needed`);
+  const needed = resultQuorum(result, threshold);
+  if (new Set(signers).size < needed) {
+    throw new Error(`only ${signers.length} valid party signature(s) on the result of ${request.request_id}; ${needed} needed`);
   }
   return { signers, dissenters };
 }

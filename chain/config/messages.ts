@@ -1,7 +1,10 @@
 /**
  * @module chain/config/messages
  * The JSON protocol of the Config contract (contracts/config): the party set,
- * fixed at instantiation for now (governance changes come with the contracts issue).
+ * threshold, FHE parameter set, fees, request expiry and registered
+ * applications. Only the `governance` address may change them (on wasmd the gov
+ * module account, so every change is a passed proposal); each change emits
+ * `wasm-tkms_config_update` with `action` = the message name and what changed.
  */
 
 export interface PartyInfo {
@@ -11,17 +14,68 @@ export interface PartyInfo {
   address: string;
   /** Compressed secp256k1 public key (33 bytes, 66 hex) of the party's core signer. */
   signer_pubkey: string;
+  /** EVM address of the signer key (`0x` + 40 hex, stored lower-case): what EIP-712
+   * verifiers on fhEVM chains check. `chain/deploy.ts` derives it from `signer_pubkey`. */
+  evm_address?: string;
+  /** The core's gRPC endpoint (host:port) for peers and connectors. */
+  grpc_endpoint?: string;
+  /** SHA-256 of the core's TLS certificate (DER), 64 hex, stored lower-case. */
+  tls_cert_fingerprint?: string;
+}
+
+/** Native-denom fee per operation kind; amounts are decimal strings (Uint128 text,
+ * the contracts accept values below 10^18). `denom` is required when a fee is non-zero. */
+export interface FeeSchedule {
+  denom: string;
+  keygen: string;
+  decrypt: string;
+  crs_gen: string;
+  user_decrypt: string;
+}
+
+/** `open`: no ISC, every request is allowed (development, private networks).
+ * `allowlist`: contracts/isc-allowlist; `fhevm`: contracts/isc-fhevm. */
+export type IscType = 'open' | 'allowlist' | 'fhevm';
+
+export interface ApplicationInfo {
+  app_id: string;
+  isc_type: IscType;
+  /** ISC contract address; absent for `open`. */
+  isc?: string;
 }
 
 export interface ConfigInstantiateMsg {
   parties: PartyInfo[];
-  /** t: a result needs t+1 identical party responses. n >= 3t+1 is enforced. */
+  /** t: n >= 3t+1 is enforced. */
   threshold: number;
+  /** Who may change the Config and key states (default: the instantiating sender). */
+  governance?: string;
+  /** FHE parameter set name (default "default"). */
+  fhe_parameters?: string;
+  /** Missing kinds default to "0" (default: all fees 0). */
+  fees?: Partial<FeeSchedule>;
+  /** Blocks after which an unfulfilled request can be refunded (default 1000). */
+  request_expiry_blocks?: number;
+  /** Default: `[{app_id: "default", isc_type: "open"}]`. */
+  applications?: ApplicationInfo[];
 }
+
+export type ConfigExecuteMsg =
+  | { update_parties: { parties: PartyInfo[]; threshold: number } }
+  | { update_fees: { fees: Partial<FeeSchedule> } }
+  | { update_params: { fhe_parameters?: string; request_expiry_blocks?: number } }
+  | { update_governance: { governance: string } }
+  /** Registers or replaces an application. */
+  | { register_application: ApplicationInfo }
+  | { remove_application: { app_id: string } };
 
 export type ConfigQueryMsg =
   | { parties: Record<string, never> }
-  | { party_by_address: { address: string } };
+  | { party_by_address: { address: string } }
+  | { params: Record<string, never> }
+  | { fees: Record<string, never> }
+  | { application: { app_id: string } }
+  | { applications: Record<string, never> };
 
 export interface PartiesResponse {
   parties: PartyInfo[];
@@ -30,3 +84,24 @@ export interface PartiesResponse {
 export interface PartyByAddressResponse {
   party: PartyInfo | null;
 }
+export interface ParamsResponse {
+  governance: string;
+  fhe_parameters: string;
+  n: number;
+  threshold: number;
+  fees: FeeSchedule;
+  request_expiry_blocks: number;
+}
+export interface ApplicationResponse {
+  application: ApplicationInfo | null;
+}
+export interface ApplicationsResponse {
+  applications: ApplicationInfo[];
+}
+
+/** Event types (CosmWasm prefixes `wasm-`): `tkms_config` at instantiation,
+ * `tkms_config_update` on every governance change. */
+export const CONFIG_EVENTS = {
+  instantiate: 'wasm-tkms_config',
+  update: 'wasm-tkms_config_update',
+} as const;

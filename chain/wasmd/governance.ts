@@ -8,7 +8,7 @@
  *
  * @example
  * const { status } = await executeViaGovernance(proposer, validators, {
- *   govAuthority: net.govAuthority, contract: config, msg: { update_threshold: { threshold: 1 } },
+ *   govAuthority: net.govAuthority, contract: config, msg: { update_fees: { fees: { denom: 'stake', decrypt: '100' } } },
  *   deposit: [{ denom: 'stake', amount: '1000' }], expedited: true });
  */
 import { toUtf8 } from '@cosmjs/encoding';

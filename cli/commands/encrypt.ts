@@ -1,7 +1,7 @@
 /** `tkms encrypt` and `tkms upload`: put ciphertexts in the KV-store and print their handles. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { fetchMaterial, resolveKeyId } from '../publicMaterial.js';
+import { fetchMaterial, requireActiveKey, resolveKeyId } from '../publicMaterial.js';
 import { printResult } from '../output.js';
 import type { CliContext } from '../context.js';
 import { maxPlaintext, parseFheType, type FheType } from '../../common/fheTypes.js';
@@ -40,6 +40,7 @@ export function registerEncrypt(program: Command, ctx: () => CliContext): void {
       const plaintext = parseValue(value, type);
       const client = await c.chain(false);
       const keyId = await resolveKeyId(c, client, o.keyId);
+      await requireActiveKey(c, client, keyId);
       const { bytes: publicKey } = await fetchMaterial(c, client, keyId, 'PublicKey');
       const ciphertext = encryptWithPublicKey(publicKey, type, plaintext);
       await store(c, ciphertext, type, { keyId });

@@ -5,6 +5,7 @@ import { verifyRequestResult } from '../../chain/asc/verify.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { TkmsError } from '../../common/errors.js';
+import { requestFunds } from '../../chain/config/queries.js';
 
 export function registerKeygen(program: Command, ctx: () => CliContext): void {
   program
@@ -15,9 +16,12 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       const c = ctx();
       const client = await c.chain(true);
       const asc = c.network().contracts.asc;
-      const { requestId, tx } = await submitKeygen(client, asc);
+      // The fee is read from the Config at submission time and sent with the tx.
+      const funds = await requestFunds(client, c.network().contracts.config, 'keygen');
+      const { requestId, tx } = await submitKeygen(client, asc, funds);
       const p = progress(`keygen ${requestId}: waiting for the parties (key sets take ~10–30 s)`);
       const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
+      if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `request ${requestId} expired without a result (fee refunded)`);
       if (request.status === 'failed') throw new TkmsError('KEYGEN_FAILED', `key generation failed: ${request.failure_reason}`);
       const { parties, threshold } = await c.parties(client);
       const { signers, dissenters } = verifyRequestResult(request, parties, threshold);
@@ -29,7 +33,7 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       c.saveState(state);
       printResult(
         c.opts,
-        { keyId: requestId, txHash: tx.txHash, signers, dissenters, ...result },
+        { keyId: requestId, txHash: tx.txHash, signers, dissenters, fee: funds, ...result },
         () =>
           [
             `key id:      ${requestId}`,

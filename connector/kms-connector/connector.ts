@@ -8,11 +8,15 @@
  * there and skips every request its party already answered on chain, so no
  * request is lost and none is fulfilled twice (the ASC also refuses a second
  * answer from the same party).
+ *
+ * Fees: the ASC owes the party a share of every request it helped complete; the
+ * connector collects them with `claim` every `claimIntervalMs` when something is
+ * owed.
  */
 import type { Logger } from 'pino';
 import type { ChainEvent, KmsChainClient, Subscription } from '../../chain/client.js';
 import { ASC_EVENTS, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
-import { fulfill, getRequest } from '../../chain/asc/actions.js';
+import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/actions.js';
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
 import { TkmsError } from '../../common/errors.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -40,6 +44,8 @@ export interface ConnectorOptions {
   jobTimeoutMs?: number;
   /** Jobs handled at once. */
   concurrency?: number;
+  /** How often to claim earned fees, ms; 0 never (default 60000). */
+  claimIntervalMs?: number;
 }
 
 export class KmsConnector {
@@ -48,7 +54,9 @@ export class KmsConnector {
   private lastSeenHeight = 0;
   private readonly waiting: (() => void)[] = [];
   private stopped = false;
-  readonly handled = { keygen: 0, decrypt: 0, skipped: 0, failed: 0 };
+  private claimTimer: NodeJS.Timeout | undefined;
+  private claiming: Promise<void> | undefined;
+  readonly handled = { keygen: 0, decrypt: 0, skipped: 0, failed: 0, claims: 0 };
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -67,10 +75,34 @@ export class KmsConnector {
     this.opts.logger.info({ fromHeight: from, party: this.opts.partyId }, 'connector watching ASC requests');
     this.sub = this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, from, (e) => this.onEvent(e));
     this.sub.done.catch((err: unknown) => this.opts.logger.error({ err }, 'event subscription failed'));
+    const every = this.opts.claimIntervalMs ?? 60_000;
+    if (every > 0) {
+      this.claimTimer = setInterval(() => {
+        if (!this.claiming) this.claiming = this.claimOwed().finally(() => (this.claiming = undefined));
+      }, every);
+      this.claimTimer.unref();
+    }
+  }
+
+  /** Claims the fees the ASC owes this party, if any. Failures are logged and retried next round. */
+  async claimOwed(): Promise<void> {
+    const address = this.opts.chain.senderAddress;
+    if (!address || this.stopped) return;
+    try {
+      const owed = await getClaimable(this.opts.chain, this.opts.asc, address);
+      if (owed.amounts.length === 0) return;
+      await claimFees(this.opts.chain, this.opts.asc);
+      this.handled.claims++;
+      this.opts.logger.info({ amounts: owed.amounts }, 'fees claimed');
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'claiming fees failed; retrying next round');
+    }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.claimTimer);
+    await this.claiming;
     this.sub?.close();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 50));
   }

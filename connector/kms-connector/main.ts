@@ -26,6 +26,8 @@ export interface ConnectorConfig {
   /** Where the replay checkpoint lives. */
   stateDir: string;
   concurrency?: number;
+  /** How often to collect earned fees (`claim`), ms; 0 never (default 60000). */
+  claimIntervalMs?: number;
 }
 
 const program = new Command('tkms-connector')
@@ -63,6 +65,7 @@ const connector = new KmsConnector({
   checkpoint: fileCheckpoint(path.join(rel(cfg.stateDir), `connector-p${cfg.partyId}.checkpoint.json`)),
   logger: log,
   ...(cfg.concurrency ? { concurrency: cfg.concurrency } : {}),
+  ...(cfg.claimIntervalMs !== undefined ? { claimIntervalMs: cfg.claimIntervalMs } : {}),
 });
 await connector.start();
 log.info({ address: account.address, asc: network.contracts.asc, core: cfg.core.url }, 'connector started');

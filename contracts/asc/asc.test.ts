@@ -6,9 +6,13 @@ import { secp256k1 } from '@noble/curves/secp256k1';
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
-import type { PartyInfo } from '../../chain/config/messages.js';
+import type { ConfigInstantiateMsg, PartyInfo } from '../../chain/config/messages.js';
 import type { FulfillResponse, KeyInfo, KeysResponse, RequestInfo, RequestsResponse } from '../../chain/asc/messages.js';
-import { readWasm, SimChain, testAddress, type SimExecuteResult } from '../testing/simChain.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILD_DIR, CONTRACTS_DIR, ensureBuilt, readWasm, SimChain, testAddress, type SimExecuteResult } from '../testing/simChain.js';
 
 interface Party {
   info: PartyInfo;
@@ -32,10 +36,10 @@ interface Setup {
   parties: Party[];
 }
 
-async function setup(n = 4, threshold = 1): Promise<Setup> {
+async function setup(n = 4, threshold = 1, extra: Partial<ConfigInstantiateMsg> = {}): Promise<Setup> {
   const chain = new SimChain();
   const parties = makeParties(n);
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold, ...extra });
   const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   return { chain, asc, config, parties };
 }
@@ -84,9 +88,10 @@ async function fulfill(s: Setup, party: Party, requestId: string, response: Fulf
   return s.chain.execute(s.asc, { fulfill: { request_id: requestId, response } }, party.info.address);
 }
 
+/** A completed keygen: 2t+1 = 3 parties agree at n=4, t=1. */
 async function keygenDone(s: Setup): Promise<string> {
   const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
-  for (const p of s.parties.slice(0, 2)) await fulfill(s, p, id, keygenAnswer(id, p));
+  for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
   return id;
 }
 
@@ -113,18 +118,25 @@ describe('asc', () => {
     expect(r1.events.find((e) => e.type === 'wasm-tkms_result')).toBeUndefined();
     expect(request(s, id).status).toBe('pending');
 
+    // t+1 = 2 agreeing parties are not enough for a key: keygen needs 2t+1 = 3.
     const r2 = await fulfill(s, p2, id, keygenAnswer(id, p2));
-    expect(r2.events.find((e) => e.type === 'wasm-tkms_result')?.attributes).toMatchObject({
+    expect(r2.events.find((e) => e.type === 'wasm-tkms_result')).toBeUndefined();
+    expect(request(s, id).status).toBe('pending');
+    const p3 = s.parties[2] as Party;
+    const r3 = await fulfill(s, p3, id, keygenAnswer(id, p3));
+    expect(r3.events.find((e) => e.type === 'wasm-tkms_result')?.attributes).toMatchObject({
       request_id: id,
       kind: 'keygen',
       status: 'completed',
     });
     const info = request(s, id);
     expect(info.status).toBe('completed');
-    expect(info.responses.map((x) => x.party_id)).toEqual([1, 2]);
-    expect(info.result).toEqual(keygenAnswer(id, p2));
+    expect(info.responses.map((x) => x.party_id)).toEqual([1, 2, 3]);
+    expect(info.responses.map((x) => x.sender)).toEqual(s.parties.slice(0, 3).map((p) => p.info.address));
+    expect(info.payees).toEqual([1, 2, 3]);
+    expect(info.result).toEqual(keygenAnswer(id, p3));
     const key = s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } });
-    expect(key).toEqual({ key_id: id, ...KEYGEN });
+    expect(key).toEqual({ key_id: id, ...KEYGEN, state: 'active', state_height: expect.stringMatching(/^\d+$/) });
     expect(s.chain.query<KeysResponse>(s.asc, { keys: {} }).keys).toEqual([key]);
     expect(s.chain.query<{ config: string }>(s.asc, { config: {} })).toEqual({ config: s.config });
   });
@@ -151,7 +163,7 @@ describe('asc', () => {
     const r2 = await fulfill(s, p2, id, decryptAnswer(id, keyId, 'euint8', '42', p2));
     expect(r2.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('completed');
     const info = request(s, id);
-    expect(info.decrypt).toEqual({ key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' });
+    expect(info.decrypt).toEqual({ key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8', app_id: 'default' });
     expect(info.result).toEqual(decryptAnswer(id, keyId, 'euint8', '42', p2));
   });
 
@@ -287,6 +299,9 @@ describe('asc', () => {
       [4, '42'],
     ]);
     for (const x of info.responses) expect(x.height).toMatch(/^\d+$/);
+    // The liar's answer is recorded, flagged, and earns nothing.
+    expect(info.conflict).toBe(true);
+    expect(info.payees).toEqual([2, 3]);
   });
 
   test('behavior: requests pages in creation order with start_after and limit', async () => {
@@ -310,5 +325,316 @@ describe('asc', () => {
     for (let i = 0; i < 102; i++) await s.chain.execute(s.asc, { keygen: {} }, USER);
     expect(s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests).toHaveLength(30);
     expect(s.chain.query<RequestsResponse>(s.asc, { requests: { limit: 500 } }).requests).toHaveLength(100);
+  });
+});
+
+const DENOM = 'ustake';
+const GOV = testAddress('deployer'); // SimChain instantiates as the deployer: Config's default governance
+
+function decryptMsg(keyId: string, extra: Record<string, unknown> = {}): unknown {
+  return { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8', ...extra } };
+}
+const coins = (amount: number | string): { denom: string; amount: string }[] => [{ denom: DENOM, amount: String(amount) }];
+
+describe('asc fees', () => {
+  const FEES = { denom: DENOM, keygen: '300', decrypt: '100' };
+
+  async function feeSetup(expiry = 1000): Promise<Setup> {
+    const s = await setup(4, 1, { fees: FEES, request_expiry_blocks: expiry });
+    s.chain.setBalance(USER, DENOM, 1_000_000n);
+    return s;
+  }
+
+  async function paidKeygen(s: Setup): Promise<string> {
+    const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER, coins(300)));
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
+    return id;
+  }
+
+  test('behavior: a request without the configured fee is refused with "fee too low"', async () => {
+    const s = await feeSetup();
+    await expect(s.chain.execute(s.asc, { keygen: {} }, USER)).rejects.toThrow('fee too low: keygen costs 300ustake, sent 0ustake');
+    await expect(s.chain.execute(s.asc, { keygen: {} }, USER, coins(299))).rejects.toThrow('fee too low');
+    s.chain.setBalance(USER, 'uatom', 300n);
+    await expect(s.chain.execute(s.asc, { keygen: {} }, USER, [{ denom: 'uatom', amount: '300' }])).rejects.toThrow('unexpected funds in uatom');
+    const keyId = await paidKeygen(s);
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER, coins(99))).rejects.toThrow('fee too low: decrypt costs 100ustake, sent 99ustake');
+    const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER, coins(100)));
+    expect(request(s, id).fee).toEqual({ denom: DENOM, amount: '100' });
+    // Refused requests took nothing: 300 + 100 held by the contract.
+    expect(s.chain.balance(USER, DENOM)).toBe(1_000_000n - 400n);
+    expect(s.chain.balance(s.asc, DENOM)).toBe(400n);
+  });
+
+  test('default: with fee 0 no funds are needed and funds are refused', async () => {
+    const s = await setup();
+    const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    expect(request(s, id).fee).toEqual({ denom: '', amount: '0' });
+    s.chain.setBalance(USER, DENOM, 10n);
+    await expect(s.chain.execute(s.asc, { keygen: {} }, USER, coins(5))).rejects.toThrow('unexpected funds');
+  });
+
+  test('behavior: the parties that formed the quorum claim equal shares, once', async () => {
+    const s = await feeSetup();
+    const keyId = await paidKeygen(s); // 300 split among parties 1, 2, 3
+    const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER, coins(101)));
+    const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
+    await fulfill(s, p3, id, decryptAnswer(id, keyId, 'euint8', '42', p3));
+    const done = await fulfill(s, p4, id, decryptAnswer(id, keyId, 'euint8', '42', p4));
+    expect(done.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.fee_share).toBe('50ustake');
+    await fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '42', p1)); // late: earns nothing
+    expect(request(s, id).payees).toEqual([3, 4]);
+
+    const owed = (p: Party): unknown => s.chain.query(s.asc, { claimable: { address: p.info.address } });
+    expect(owed(p3)).toEqual({ address: p3.info.address, amounts: [{ denom: DENOM, amount: '151' }] }); // 100 + 51 (remainder to the first)
+    expect(owed(p4)).toEqual({ address: p4.info.address, amounts: [{ denom: DENOM, amount: '50' }] });
+    expect(owed(p1)).toEqual({ address: p1.info.address, amounts: [{ denom: DENOM, amount: '100' }] });
+
+    const r = await s.chain.execute(s.asc, { claim: {} }, p3.info.address);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_claim')?.attributes).toMatchObject({ address: p3.info.address, amount: '151ustake' });
+    expect(s.chain.balance(p3.info.address, DENOM)).toBe(151n);
+    await expect(s.chain.execute(s.asc, { claim: {} }, p3.info.address)).rejects.toThrow('nothing to claim');
+    await expect(s.chain.execute(s.asc, { claim: {} }, p2.info.address)).resolves.toBeDefined();
+    await expect(s.chain.execute(s.asc, { claim: {} }, USER)).rejects.toThrow('nothing to claim');
+    expect(s.chain.balance(p2.info.address, DENOM)).toBe(100n);
+    expect(s.chain.balance(s.asc, DENOM)).toBe(401n - 251n);
+  });
+
+  test('behavior: an unfulfilled request is refunded after expiry, not before, and only once', async () => {
+    const s = await feeSetup(5);
+    const keyId = await paidKeygen(s);
+    const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER, coins(100)));
+    const expiresAt = Number(request(s, id).expires_at);
+    await expect(s.chain.execute(s.asc, { refund: { request_id: id } }, USER)).rejects.toThrow(`is pending until height ${expiresAt}`);
+    s.chain.advanceBlocks(6);
+    const before = s.chain.balance(USER, DENOM);
+    const r = await s.chain.execute(s.asc, { refund: { request_id: id } }, testAddress('anyone'));
+    expect(r.events.find((e) => e.type === 'wasm-tkms_refund')?.attributes).toMatchObject({ request_id: id, to: USER, amount: '100ustake' });
+    expect(r.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('expired');
+    expect(s.chain.balance(USER, DENOM)).toBe(before + 100n);
+    expect(request(s, id)).toMatchObject({ status: 'expired', refunded: true });
+    await expect(s.chain.execute(s.asc, { refund: { request_id: id } }, USER)).rejects.toThrow('already refunded');
+    const p1 = s.parties[0] as Party;
+    await expect(fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '42', p1))).rejects.toThrow('has expired');
+    // A completed request is never refunded.
+    await expect(s.chain.execute(s.asc, { refund: { request_id: keyId } }, USER)).rejects.toThrow('is completed');
+  });
+
+  test('behavior: an agreed failure pays the parties that reported it and is not refunded', async () => {
+    const s = await feeSetup();
+    const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER, coins(300)));
+    const [p1, p2] = s.parties as [Party, Party];
+    await fulfill(s, p1, id, failureAnswer(id, 'boom', p1));
+    await fulfill(s, p2, id, failureAnswer(id, 'boom', p2));
+    expect(request(s, id)).toMatchObject({ status: 'failed', payees: [1, 2] });
+    await expect(s.chain.execute(s.asc, { refund: { request_id: id } }, USER)).rejects.toThrow('is failed: its fee went to the parties');
+    expect(s.chain.query(s.asc, { claimable: { address: p2.info.address } })).toEqual({ address: p2.info.address, amounts: [{ denom: DENOM, amount: '150' }] });
+  });
+});
+
+describe('asc aggregation', () => {
+  test('malicious: keygen needs 2t+1 agreeing digests; t+1 agreeing are not enough', async () => {
+    const s = await setup(7, 2);
+    const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    const evil = { ...KEYGEN, public_key_uri: 'file:///evil' };
+    const ps = s.parties;
+    for (const p of ps.slice(0, 2)) await fulfill(s, p, id, keygenAnswer(id, p, evil)); // t = 2 liars agree on a bad key
+    const conflict = await fulfill(s, ps[2]!, id, keygenAnswer(id, ps[2]!));
+    expect(conflict.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes.party_id).toBe('3');
+    for (const p of ps.slice(3, 6)) await fulfill(s, p, id, keygenAnswer(id, p));
+    // 4 honest agree: more than t+1 = 3, fewer than 2t+1 = 5.
+    expect(request(s, id).status).toBe('pending');
+    const r = await fulfill(s, ps[6]!, id, keygenAnswer(id, ps[6]!));
+    expect(r.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('completed');
+    expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } }).public_key_uri).toBe(KEYGEN.public_key_uri);
+    expect(request(s, id)).toMatchObject({ conflict: true, payees: [3, 4, 5, 6, 7] });
+  });
+
+  test('malicious: at n=4, t=1 one lying party delays but never decides a decrypt; the conflict is visible', async () => {
+    const s = await setup(4, 1);
+    const keyId = await keygenDone(s);
+    const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER));
+    const [p1, p2, p3] = s.parties as [Party, Party, Party];
+    const r1 = await fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '7', p1));
+    expect(r1.events.find((e) => e.type === 'wasm-tkms_conflict')).toBeUndefined();
+    const r2 = await fulfill(s, p2, id, decryptAnswer(id, keyId, 'euint8', '42', p2));
+    expect(r2.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes).toMatchObject({ request_id: id, party_id: '2' });
+    expect(request(s, id)).toMatchObject({ status: 'pending', conflict: true });
+    await fulfill(s, p3, id, decryptAnswer(id, keyId, 'euint8', '42', p3));
+    expect(request(s, id).result).toEqual(decryptAnswer(id, keyId, 'euint8', '42', p3));
+  });
+});
+
+describe('asc key lifecycle', () => {
+  test('default: governance moves a key along SP 800-57; decrypt follows the state', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    const key = (): KeyInfo => s.chain.query<KeyInfo>(s.asc, { key: { key_id: keyId } });
+    expect(key().state).toBe('active');
+    const r = await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'suspended' } }, GOV);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_key_state')?.attributes).toMatchObject({ key_id: keyId, from: 'active', to: 'suspended' });
+    expect(key().state).toBe('suspended');
+    // Suspended, deactivated and compromised keys still decrypt existing data.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).resolves.toBeDefined();
+    await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } }, GOV);
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).resolves.toBeDefined();
+    await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'compromised' } }, GOV);
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).resolves.toBeDefined();
+    await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, GOV);
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).rejects.toThrow(`key ${keyId} is destroyed: decryption refused`);
+    await expect(s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'active' } }, GOV)).rejects.toThrow(
+      'transition destroyed → active is not allowed',
+    );
+  });
+
+  test('malicious: only governance changes key states, only along allowed transitions', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    await expect(s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, USER)).rejects.toThrow(
+      'unauthorized: only governance',
+    );
+    const p1 = s.parties[0] as Party;
+    await expect(s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'suspended' } }, p1.info.address)).rejects.toThrow('unauthorized');
+    await expect(s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, GOV)).rejects.toThrow(
+      'transition active → destroyed is not allowed',
+    );
+    await expect(s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'gone' } }, GOV)).rejects.toThrow('state must be one of');
+    await expect(s.chain.execute(s.asc, { set_key_state: { key_id: 'ee'.repeat(20), state: 'suspended' } }, GOV)).rejects.toThrow('unknown key id');
+    expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: keyId } }).state).toBe('active');
+  });
+});
+
+describe('asc applications', () => {
+  let iscWasm: Uint8Array;
+  beforeAll(() => {
+    // The ASC's own minimal ISC (contracts/asc/testing/testIsc.ts), built here: it is never deployed.
+    const out = join(mkdtempSync(join(tmpdir(), 'tkms-test-isc-')), 'test-isc.wasm');
+    execFileSync(
+      join(CONTRACTS_DIR, '..', 'node_modules', '.bin', 'asc'),
+      [join(CONTRACTS_DIR, 'asc', 'testing', 'testIsc.ts'), '--config', join(CONTRACTS_DIR, 'asconfig.json'), '--target', 'asc',
+        '--outFile', out, '--textFile', out + '.wat', '--transform', join(CONTRACTS_DIR, 'lib', 'transform', 'callStart.mjs')],
+      { cwd: join(CONTRACTS_DIR, '..'), stdio: 'pipe' },
+    );
+    iscWasm = new Uint8Array(readFileSync(out));
+  }, 120_000);
+
+  async function appSetup(): Promise<{ s: Setup; keyId: string; isc: string }> {
+    const s = await setup();
+    const isc = await s.chain.instantiate(s.chain.upload(iscWasm), { allowed: [USER] });
+    await s.chain.execute(s.config, { register_application: { app_id: 'private', isc_type: 'allowlist', isc } }, GOV);
+    await s.chain.execute(s.config, { register_application: { app_id: 'chain-a', isc_type: 'fhevm', isc } }, GOV);
+    return { s, keyId: await keygenDone(s), isc };
+  }
+
+  test('default: requests without app_id use the open "default" application', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER));
+    expect(request(s, id).decrypt?.app_id).toBe('default');
+  });
+
+  test('behavior: a request for an unregistered application is refused', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
+    await s.chain.execute(s.config, { remove_application: { app_id: 'default' } }, GOV);
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).rejects.toThrow('unregistered application default');
+  });
+
+  test('behavior: the ISC sees the proof, the handle and (allow-list) the sender; its refusal stops the request', async () => {
+    const { s, keyId } = await appSetup();
+    const ok = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true } }), USER);
+    const ev = ok.events.find((e) => e.type === 'wasm-tkms_request');
+    expect(ev?.attributes.app_id).toBe('private');
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: false } }), USER)).rejects.toThrow(
+      'application private refused the request: proof not ok',
+    );
+    // Allow-list: the sender is the requester, whatever the proof claims.
+    const other = testAddress('other');
+    await expect(
+      s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true, requester: USER } }), other),
+    ).rejects.toThrow('requester not allowed');
+    // fhEVM-type: the requester comes from the proof.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, requester: USER } }), other)).resolves.toBeDefined();
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true } }), other)).rejects.toThrow('requester not allowed');
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: 'x' }), USER)).rejects.toThrow('proof must be an object');
+  });
+});
+
+describe('asc other request kinds (messages and events; the cores answer them later)', () => {
+  const DOMAIN = { name: 'Decryption', version: '1', chain_id: '12345', verifying_contract: '0x' + 'AB'.repeat(20) };
+  function userDecryptMsg(keyId: string, extra: Record<string, unknown> = {}): unknown {
+    return {
+      user_decrypt: {
+        key_id: keyId,
+        ciphertexts: [
+          { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
+          { ciphertext_handle: 'ef'.repeat(32), ciphertext_digest: DIGEST, fhe_type: 'ebool' },
+        ],
+        enc_key: '5a'.repeat(800),
+        client_address: '0x' + 'C0'.repeat(20),
+        eip712_domain: DOMAIN,
+        ...extra,
+      },
+    };
+  }
+
+  test('default: crs_gen records max_num_bits and charges the crs_gen fee', async () => {
+    const s = await setup(4, 1, { fees: { denom: DENOM, crs_gen: '7' } });
+    s.chain.setBalance(USER, DENOM, 100n);
+    await expect(s.chain.execute(s.asc, { crs_gen: { max_num_bits: 2048 } }, USER)).rejects.toThrow('fee too low: crs_gen costs 7ustake');
+    const r = await s.chain.execute(s.asc, { crs_gen: { max_num_bits: 2048 } }, USER, coins(7));
+    const id = requestIdOf(r);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({ kind: 'crs_gen', max_num_bits: '2048', fee: '7ustake' });
+    expect(request(s, id)).toMatchObject({ kind: 'crs_gen', status: 'pending', crs_gen: { max_num_bits: 2048 } });
+    await expect(s.chain.execute(s.asc, { crs_gen: { max_num_bits: 0 } }, USER, coins(7))).rejects.toThrow('max_num_bits must be an integer');
+    // Only a failure answer fits until the cores produce CRS results.
+    const p1 = s.parties[0] as Party;
+    await expect(fulfill(s, p1, id, keygenAnswer(id, p1))).rejects.toThrow('does not match request kind crs_gen');
+  });
+
+  test('default: user_decrypt records the ciphertexts, ML-KEM key, client and EIP-712 domain', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    const r = await s.chain.execute(s.asc, userDecryptMsg(keyId), USER);
+    const id = requestIdOf(r);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({
+      kind: 'user_decrypt',
+      key_id: keyId,
+      ciphertexts: '2',
+      client_address: '0x' + 'c0'.repeat(20),
+      app_id: 'default',
+    });
+    const info = request(s, id) as RequestInfo & { user_decrypt: Record<string, unknown> };
+    expect(info.user_decrypt).toMatchObject({
+      enc_key: '5a'.repeat(800),
+      eip712_domain: { ...DOMAIN, verifying_contract: DOMAIN.verifying_contract.toLowerCase() },
+    });
+    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
+    await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } }, GOV);
+    await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, GOV);
+    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId), USER)).rejects.toThrow('is destroyed');
+  });
+});
+
+describe('asc with the allow-list ISC (contracts/isc-allowlist)', () => {
+  test('default: an allow-listed sender decrypts, anyone else is refused with the ISC reason', async () => {
+    ensureBuilt(); // contracts/build.sh builds the ISCs along with the ASC
+    const s = await setup();
+    const isc = await s.chain.instantiate(s.chain.upload(new Uint8Array(readFileSync(join(BUILD_DIR, 'isc-allowlist.wasm')))), {
+      admin: GOV,
+      allowed: [USER],
+    });
+    await s.chain.execute(s.config, { register_application: { app_id: 'private', isc_type: 'allowlist', isc } }, GOV);
+    const keyId = await keygenDone(s);
+    const ok = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private' }), USER);
+    expect(request(s, requestIdOf(ok)).decrypt?.app_id).toBe('private');
+    const other = testAddress('other');
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { requester: USER } }), other)).rejects.toThrow(
+      /application private refused the request: .*not on the allow-list/,
+    );
   });
 });

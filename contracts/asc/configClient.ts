@@ -1,24 +1,34 @@
 /**
  * @module contracts/asc/configClient
- * Smart queries to the Config contract (chain/config/messages.ts).
+ * Smart queries to the Config contract (chain/config/messages.ts) and to the
+ * ISCs it registers (`validate`). A failed query sets `lastConfigError`.
  */
 import { querySmart } from "../lib/api";
-import { JValue, parseJson, quote } from "../lib/json";
+import { JType, JValue, parseJson, quote } from "../lib/json";
 import { Outcome } from "../lib/outcome";
+import { parseAmount } from "../lib/encoding";
 import { loadConfigAddress } from "./state";
 
 export class Party {
   constructor(public id: i32, public signerPubkey: string) {}
 }
 
-/** The party registered for `address`, or null; `lastConfigError` is set when the query itself failed. */
-export function partyByAddress(address: string): Party | null {
+export let lastConfigError = "";
+
+function queryConfig(msg: string): JValue | null {
   lastConfigError = "";
-  const o = querySmart(loadConfigAddress(), "{\"party_by_address\":{\"address\":" + quote(address) + "}}");
+  const o: Outcome = querySmart(loadConfigAddress(), msg);
   const e = o.error;
   if (e !== null) { lastConfigError = e; return null; }
   const v = parseJson(o.json);
-  if (v === null) { lastConfigError = "config returned malformed JSON"; return null; }
+  if (v === null || !v.isObj) { lastConfigError = "config returned malformed JSON"; return null; }
+  return v;
+}
+
+/** The party registered for `address`, or null; `lastConfigError` is set when the query itself failed. */
+export function partyByAddress(address: string): Party | null {
+  const v = queryConfig("{\"party_by_address\":{\"address\":" + quote(address) + "}}");
+  if (v === null) return null;
   const p = v.get("party");
   if (p === null || !p.isObj) return null;
   const idv = p.get("id");
@@ -26,17 +36,75 @@ export function partyByAddress(address: string): Party | null {
   if (idv === null || pk === null) { lastConfigError = "config returned a malformed party"; return null; }
   return new Party(idv.asIndex(), pk);
 }
-export let lastConfigError = "";
 
-/** The threshold t (a result needs t+1 identical responses), or -1 with `lastConfigError`. */
-export function threshold(): i32 {
-  lastConfigError = "";
-  const o: Outcome = querySmart(loadConfigAddress(), "{\"parties\":{}}");
+/** The parts of Config `params` the ASC uses. */
+export class Params {
+  governance: string = "";
+  threshold: i32 = 0;
+  denom: string = "";
+  /** The fee object: kind → decimal amount. */
+  fees: JValue = JValue.obj();
+  expiryBlocks: i64 = 0;
+
+  /** Fee for a request kind (0 when the kind has no fee entry). */
+  fee(kind: string): i64 {
+    const a = this.fees.getStr(kind);
+    if (a === null) return 0;
+    const n = parseAmount(a);
+    return n < 0 ? 0 : n;
+  }
+}
+
+/** Config `params`, or null with `lastConfigError`. */
+export function params(): Params | null {
+  const v = queryConfig("{\"params\":{}}");
+  if (v === null) return null;
+  const p = new Params();
+  const g = v.getStr("governance");
+  const t = v.get("threshold");
+  const fees = v.get("fees");
+  const ex = v.get("request_expiry_blocks");
+  if (g === null || t === null || t.asIndex() < 0 || fees === null || !fees.isObj || ex === null || ex.asIndex() < 0) {
+    lastConfigError = "config returned malformed params";
+    return null;
+  }
+  p.governance = g;
+  p.threshold = t.asIndex();
+  p.fees = fees;
+  const d = fees.getStr("denom");
+  p.denom = d !== null ? d : "";
+  p.expiryBlocks = <i64>ex.asIndex();
+  return p;
+}
+
+export class Application {
+  constructor(public appId: string, public iscType: string, public isc: string) {}
+}
+
+/** The registered application `appId`, or null (unregistered, or `lastConfigError`). */
+export function application(appId: string): Application | null {
+  const v = queryConfig("{\"application\":{\"app_id\":" + quote(appId) + "}}");
+  if (v === null) return null;
+  const a = v.get("application");
+  if (a === null || !a.isObj) return null;
+  const type = a.getStr("isc_type");
+  const isc = a.getStr("isc");
+  if (type === null) { lastConfigError = "config returned a malformed application"; return null; }
+  return new Application(appId, type, isc !== null ? isc : "");
+}
+
+/**
+ * Asks the application's ISC `{"validate": body}`. Null when it answered
+ * `{"valid":true}`, else the reason the request is refused.
+ */
+export function iscRefusal(app: Application, body: JValue): string | null {
+  const o = querySmart(app.isc, JValue.obj().set("validate", body).toString());
   const e = o.error;
-  if (e !== null) { lastConfigError = e; return -1; }
+  if (e !== null) return "ISC of application " + app.appId + " failed: " + e;
   const v = parseJson(o.json);
-  let t: JValue | null = null;
-  if (v !== null) t = v.get("threshold");
-  if (t === null || t.asIndex() < 0) { lastConfigError = "config returned no threshold"; return -1; }
-  return t.asIndex();
+  if (v === null || !v.isObj) return "ISC of application " + app.appId + " returned malformed JSON";
+  const valid = v.get("valid");
+  if (valid !== null && valid.type == JType.Bool && valid.bool) return null;
+  const reason = v.getStr("reason");
+  return "application " + app.appId + " refused the request: " + (reason !== null ? reason : "not valid");
 }

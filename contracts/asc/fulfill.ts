@@ -8,8 +8,18 @@
  * its height and `tkms_response` emitted. When t+1 parties gave identical answers
  * (same kind and content, signatures aside) and the request is still pending, it
  * completes (or fails, for an agreed failure) and `tkms_result` is emitted; a
- * completed keygen also registers the key (key_id = request id). Later answers
- * are still recorded, so conflicting answers stay visible.
+ * completed keygen also registers the key (key_id = request id, state active).
+ * Later answers are still recorded, so conflicting answers stay visible.
+ *
+ * Quorum (identical answers, signatures aside) per issue 3: a public decrypt
+ * result needs t+1, a keygen result 2t+1 (the digests bind public material every
+ * client will use; with at most t liars, 2t+1 agreeing means a majority of the
+ * honest parties vouch for it), an agreed failure t+1 (at least one honest party
+ * saw it fail). An answer that differs from an earlier one sets `conflict: true`
+ * on the request and emits `tkms_conflict` (request_id, party_id).
+ * The fee goes to the parties whose answers formed the quorum, for a result
+ * and for an agreed failure alike (funds.ts).
+ * Expired (refunded) requests take no more answers.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
@@ -17,7 +27,8 @@ import { Event, Response } from "../lib/response";
 import { Env, Info } from "../lib/entry";
 import { fromHex } from "../lib/encoding";
 import { verifySecp256k1 } from "../lib/api";
-import { lastConfigError, partyByAddress, threshold } from "./configClient";
+import { lastConfigError, params as configParams, partyByAddress } from "./configClient";
+import { payQuorum } from "./funds";
 import { PartyAnswer, answerError, parseAnswer } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
 
@@ -38,6 +49,7 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   if (req === null) return Outcome.err("unknown request id " + requestId);
   const status = req.getStr("status")!;
   if (status == "failed") return Outcome.err("request " + requestId + " has failed");
+  if (status == "expired") return Outcome.err("request " + requestId + " has expired");
   const responses = req.get("responses")!;
   for (let i = 0; i < responses.items.length; i++) {
     const idv = responses.items[i].get("party_id");
@@ -54,21 +66,40 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
     return Outcome.err("invalid signature from party " + pid);
   }
 
+  let conflict = false;
+  for (let i = 0; i < responses.items.length; i++) {
+    const other = parseAnswer(responses.items[i].get("response"));
+    if (other !== null && !other.sameAs(answer)) conflict = true;
+  }
   responses.push(
-    JValue.obj().set("party_id", JValue.num(pid)).set("response", answer.toJson()).setStr("height", env.height),
+    JValue.obj()
+      .set("party_id", JValue.num(pid))
+      .setStr("sender", info.sender)
+      .set("response", answer.toJson())
+      .setStr("height", env.height),
   );
   const res = new Response()
     .addAttribute("action", "fulfill")
     .addAttribute("request_id", requestId)
     .addEvent(new Event("tkms_response").add("request_id", requestId).add("party_id", pid).add("outcome", answer.kind));
+  if (conflict) {
+    req.set("conflict", JValue.bool(true));
+    res.addEvent(new Event("tkms_conflict").add("request_id", requestId).add("party_id", pid));
+  }
 
   if (status == "pending") {
-    const t = threshold();
-    if (t < 0) return Outcome.err(lastConfigError);
-    if (countSame(responses, answer) >= t + 1) finalize(requestId, req, kind, answer, res);
+    const p = configParams();
+    if (p === null) return Outcome.err(lastConfigError);
+    if (countSame(responses, answer) >= quorum(kind, answer.kind, p.threshold)) finalize(requestId, req, kind, answer, res, env.height);
   }
   saveRequest(requestId, req);
   return Outcome.ok(res.toJson());
+}
+
+/** Identical answers needed: keygen results 2t+1, everything else t+1. */
+export function quorum(kind: string, answerKind: string, t: i32): i32 {
+  if (answerKind == "keygen" && kind == "keygen") return 2 * t + 1;
+  return t + 1;
 }
 
 /** How many recorded responses carry the same answer as `answer`. */
@@ -81,13 +112,32 @@ function countSame(responses: JValue, answer: PartyAnswer): i32 {
   return n;
 }
 
-function finalize(requestId: string, req: JValue, kind: string, answer: PartyAnswer, res: Response): void {
+function finalize(requestId: string, req: JValue, kind: string, answer: PartyAnswer, res: Response, height: string): void {
   const failed = answer.kind == "failure";
   const status = failed ? "failed" : "completed";
   req.setStr("status", status);
   req.set("result", answer.toJson());
+  const ev = new Event("tkms_result").add("request_id", requestId).add("kind", kind).add("status", status);
   if (failed) req.setStr("failure_reason", answer.content[0]);
-  else if (kind == "keygen") {
+  {
+    // The fee goes to the parties whose answers formed the quorum, an agreed failure
+    // included: the parties did the work, and a failure is mostly the request's fault
+    // (malformed or missing ciphertext), so refunding it would make such requests free.
+    const responses = req.get("responses")!;
+    const ids = new Array<i32>();
+    const addrs = new Array<string>();
+    for (let i = 0; i < responses.items.length; i++) {
+      const r = responses.items[i];
+      const other = parseAnswer(r.get("response"));
+      const sender = r.getStr("sender");
+      if (other !== null && other.sameAs(answer) && sender !== null) {
+        ids.push(r.get("party_id")!.asIndex());
+        addrs.push(sender);
+      }
+    }
+    payQuorum(req, ids, addrs, ev);
+  }
+  if (!failed && kind == "keygen") {
     saveKey(
       requestId,
       JValue.obj()
@@ -95,8 +145,10 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
         .setStr("public_key_digest", answer.content[0])
         .setStr("public_key_uri", answer.content[1])
         .setStr("server_key_digest", answer.content[2])
-        .setStr("server_key_uri", answer.content[3]),
+        .setStr("server_key_uri", answer.content[3])
+        .setStr("state", "active")
+        .setStr("state_height", height),
     );
   }
-  res.addEvent(new Event("tkms_result").add("request_id", requestId).add("kind", kind).add("status", status));
+  res.addEvent(ev);
 }

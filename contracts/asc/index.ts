@@ -9,9 +9,11 @@ import { Outcome } from "../lib/outcome";
 import { Event, Response } from "../lib/response";
 import { validateAddress } from "../lib/api";
 import { saveConfigAddress } from "./state";
-import { decrypt, keygen } from "./request";
+import { crsGen, decrypt, keygen, userDecrypt } from "./request";
 import { fulfill } from "./fulfill";
-import { queryConfig, queryKey, queryKeys, queryRequest, queryRequests } from "./queries";
+import { claim, refund } from "./funds";
+import { setKeyState } from "./keys";
+import { queryClaimable, queryConfig, queryKey, queryKeys, queryRequest, queryRequests } from "./queries";
 
 export { allocate, deallocate, interface_version_8 } from "../lib/exports";
 
@@ -44,7 +46,12 @@ export function execute(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
   if (b === null) return responseResult(Outcome.err(variant + " must be an object"));
   if (variant == "keygen") return responseResult(keygen(env, info));
   if (variant == "decrypt") return responseResult(decrypt(env, info, b));
+  if (variant == "crs_gen") return responseResult(crsGen(env, info, b));
+  if (variant == "user_decrypt") return responseResult(userDecrypt(env, info, b));
   if (variant == "fulfill") return responseResult(fulfill(env, info, b));
+  if (variant == "claim") return responseResult(claim(info));
+  if (variant == "refund") return responseResult(refund(env, b));
+  if (variant == "set_key_state") return responseResult(setKeyState(env, info, b));
   return responseResult(Outcome.err("unknown execute message " + variant));
 }
 
@@ -60,5 +67,6 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   if (variant == "key") return queryResult(queryKey(b));
   if (variant == "keys") return queryResult(queryKeys(b));
   if (variant == "config") return queryResult(queryConfig());
+  if (variant == "claimable") return queryResult(queryClaimable(b));
   return queryResult(Outcome.err("unknown query " + variant));
 }

@@ -1,13 +1,13 @@
 /**
  * @module contracts/asc/queries
- * `request`, `requests`, `key`, `keys`, `config` (chain/asc/messages.ts). Lists
+ * `request`, `requests`, `key`, `keys`, `config`, `claimable` (chain/asc/messages.ts). Lists
  * page in creation order: `start_after` is the last id of the previous page;
  * `limit` defaults to 30 and is capped at 100.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { getString } from "../lib/storage";
-import { keyAt, keyCount, keyPosition, loadConfigAddress, requestAt, requestCount, requestPosition } from "./state";
+import { keyAt, keyCount, keyPosition, loadConfigAddress, loadOwed, requestAt, requestCount, requestPosition } from "./state";
 
 const DEFAULT_LIMIT = 30;
 const MAX_LIMIT = 100;
@@ -73,4 +73,17 @@ export function queryRequests(args: JValue): Outcome {
 
 export function queryKeys(args: JValue): Outcome {
   return page(args, true);
+}
+
+/** `claimable {address}` → `{"address":…,"amounts":[{denom, amount}]}` (unclaimed fees). */
+export function queryClaimable(args: JValue): Outcome {
+  const address = args.getStr("address");
+  if (address === null) return Outcome.err("claimable: address must be a string");
+  const owed = loadOwed(address);
+  const amounts = JValue.arr();
+  for (let i = 0; i < owed.keys.length; i++) {
+    if (owed.values[i].text == "0") continue;
+    amounts.push(JValue.obj().setStr("denom", owed.keys[i]).setStr("amount", owed.values[i].text));
+  }
+  return Outcome.ok(JValue.obj().setStr("address", address).set("amounts", amounts).toString());
 }

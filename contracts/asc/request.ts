@@ -1,24 +1,73 @@
 /**
  * @module contracts/asc/request
- * `keygen {}` and `decrypt {…}`: create a pending request, store it, and emit
- * `tkms_request` (on chain `wasm-tkms_request`). The request id is returned both
- * as the Response `data` (base64 of the UTF-8 id) and as an event attribute.
+ * `keygen {}` and `decrypt {…}`: universal validation, the fee, the
+ * application's ISC (decrypt), then a pending request is stored and
+ * `tkms_request` emitted (on chain `wasm-tkms_request`). The request id is
+ * returned both as the Response `data` (base64 of the UTF-8 id) and as an event
+ * attribute.
+ *
+ * Fees (Config `params.fees`): the funds sent with the message must be in the
+ * fee denom only and at least the fee of the request kind, else "fee too low: …".
+ * The whole amount sent is held by the contract (`RequestInfo.fee`) until the
+ * request completes (then it is owed to the parties that formed the quorum, see
+ * fulfill.ts) or is refunded (expired or failed, see funds.ts). A request expires
+ * `request_expiry_blocks` after its height (`expires_at`).
+ *
+ * Applications: a decrypt names `app_id` (default "default") and carries an
+ * opaque `proof` object. The application must be registered in Config. `open`
+ * applications accept every request; otherwise the ASC sub-queries the ISC with
+ * `{"validate": {…proof members, "handle": "0x"+ciphertext_handle}}`, where for an
+ * `allowlist` ISC `requester` is forced to the tx sender (an allow-list admits
+ * chain accounts, so the sender cannot claim someone else's entry) and for an
+ * `fhevm` ISC `requester` comes from the proof (the ACL proof says who is allowed).
+ * The ASC always sets `handle` itself, so a proof cannot speak for another ciphertext.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { Event, Response } from "../lib/response";
 import { Env, Info } from "../lib/entry";
-import { isHex } from "../lib/encoding";
+import { isHex, parseAmount } from "../lib/encoding";
 import { requestId } from "./requestId";
-import { indexRequest, loadKey, nextRequestCounter, saveRequest } from "./state";
+import { indexRequest, loadKey, nextRequestCounter, parseHeight, saveRequest } from "./state";
+import { Params, application, iscRefusal, lastConfigError, params } from "./configClient";
+import { decryptAllowed, keyState } from "./keys";
+import { parseJson } from "../lib/json";
 
 export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
 ];
+export const DEFAULT_APP_ID = "default";
 
-function newRequest(env: Env, info: Info, kind: string, decrypt: JValue | null): Response {
+/** Checks the funds against the fee of `kind`; the paid amount, or -1 with `requestError` set. */
+function paidFee(info: Info, p: Params, kind: string): i64 {
+  requestError = "";
+  const fee = p.fee(kind);
+  let paid: i64 = 0;
+  for (let i = 0; i < info.funds.length; i++) {
+    const c = info.funds[i];
+    const a = parseAmount(c.amount);
+    if (a == 0) continue;
+    if (c.denom != p.denom || p.denom.length == 0) {
+      requestError = "unexpected funds in " + c.denom + ": " + kind + " fees are paid in " + (p.denom.length > 0 ? p.denom : "(no denom: fees are 0)");
+      return -1;
+    }
+    if (a < 0) { requestError = "funds amount " + c.amount + " is too large"; return -1; }
+    paid += a;
+  }
+  if (paid < fee) {
+    requestError = "fee too low: " + kind + " costs " + fee.toString() + p.denom + ", sent " + paid.toString() + p.denom;
+    return -1;
+  }
+  return paid;
+}
+/** Why the last `paidFee` / `appOf` / `proofOf` returned its failure value. */
+let requestError = "";
+
+/** Stores a pending request; `decrypt` (decrypt) or `other` (crs_gen, user_decrypt) is kept under the kind's name. */
+function newRequest(env: Env, info: Info, p: Params, kind: string, paid: i64, decrypt: JValue | null, other: JValue | null = null): Response {
   const seq = nextRequestCounter();
   const id = requestId(env.chainId, env.contract, seq, info.sender);
+  const expires = parseHeight(env.height) + p.expiryBlocks;
   const req = JValue.obj()
     .setStr("request_id", id)
     .setStr("kind", kind)
@@ -26,7 +75,10 @@ function newRequest(env: Env, info: Info, kind: string, decrypt: JValue | null):
     .setStr("height", env.height)
     .setStr("status", "pending");
   if (decrypt !== null) req.set("decrypt", decrypt);
+  if (other !== null) req.set(kind, other);
   req.set("responses", JValue.arr());
+  req.set("fee", JValue.obj().setStr("denom", p.denom).setStr("amount", paid.toString()));
+  req.setStr("expires_at", expires.toString());
   saveRequest(id, req);
   indexRequest(id, seq);
 
@@ -34,18 +86,77 @@ function newRequest(env: Env, info: Info, kind: string, decrypt: JValue | null):
   if (decrypt !== null) {
     for (let i = 0; i < decrypt.keys.length; i++) ev.add(decrypt.keys[i], decrypt.values[i].text);
   }
+  if (other !== null) {
+    // Scalars as attributes; the full parameters are in the stored request (query `request`).
+    for (let i = 0; i < other.keys.length; i++) {
+      const v = other.values[i];
+      if (v.isStr || v.isNum) {
+        if (other.keys[i] != "enc_key") ev.add(other.keys[i], v.text);
+      } else if (v.isArr) ev.add(other.keys[i], v.items.length.toString());
+    }
+  }
+  ev.add("fee", paid.toString() + p.denom).add("expires_at", expires.toString());
   return new Response().addAttribute("action", kind).addAttribute("request_id", id).addEvent(ev).setDataString(id);
 }
 
-export function keygen(env: Env, info: Info): Outcome {
-  return Outcome.ok(newRequest(env, info, "keygen", null).toJson());
+/** Null when decryption under `keyId` is allowed, else why not. */
+function keyRefusal(keyId: string): string | null {
+  const key = loadKey(keyId);
+  if (key === null) return "unknown key id " + keyId;
+  const kv = parseJson(key);
+  const state = kv !== null ? keyState(kv) : "active";
+  if (!decryptAllowed(state)) return "key " + keyId + " is " + state + ": decryption refused";
+  return null;
 }
 
-export function decrypt(env: Env, info: Info, params: JValue): Outcome {
-  const keyId = params.getStr("key_id");
-  const handle = params.getStr("ciphertext_handle");
-  const digest = params.getStr("ciphertext_digest");
-  const fheType = params.getStr("fhe_type");
+/** Null when application `appId` admits the request for every handle, else why not. */
+function applicationRefusal(info: Info, appId: string, proof: JValue, handles: string[]): string | null {
+  const app = application(appId);
+  if (app === null) {
+    if (lastConfigError.length > 0) return lastConfigError;
+    return "unregistered application " + appId;
+  }
+  if (app.iscType == "open") return null;
+  for (let h = 0; h < handles.length; h++) {
+    const body = JValue.obj();
+    for (let i = 0; i < proof.keys.length; i++) body.set(proof.keys[i], proof.values[i]);
+    body.setStr("handle", "0x" + handles[h]);
+    if (app.iscType == "allowlist") body.setStr("requester", info.sender);
+    const refusal = iscRefusal(app, body);
+    if (refusal !== null) return refusal;
+  }
+  return null;
+}
+
+/** `app_id` (default "default") of a request; null with `requestError` set when malformed. */
+function appOf(args: JValue): string | null {
+  const av = args.get("app_id");
+  if (av === null || av.isNull) return DEFAULT_APP_ID;
+  if (!av.isStr) { requestError = "app_id must be a string"; return null; }
+  return av.text;
+}
+
+/** `proof` of a request (default {}); null with `requestError` set when not an object. */
+function proofOf(args: JValue): JValue | null {
+  const proof = args.get("proof");
+  if (proof === null || proof.isNull) return JValue.obj();
+  if (!proof.isObj) { requestError = "proof must be an object"; return null; }
+  return proof;
+}
+
+export function keygen(env: Env, info: Info): Outcome {
+  const p = params();
+  if (p === null) return Outcome.err(lastConfigError);
+  const paid = paidFee(info, p, "keygen");
+  if (paid < 0) return Outcome.err(requestError);
+  return Outcome.ok(newRequest(env, info, p, "keygen", paid, null).toJson());
+}
+
+export function decrypt(env: Env, info: Info, args: JValue): Outcome {
+  const keyId = args.getStr("key_id");
+  const handle = args.getStr("ciphertext_handle");
+  const digest = args.getStr("ciphertext_digest");
+  const fheType = args.getStr("fhe_type");
   if (keyId === null) return Outcome.err("decrypt: key_id must be a string");
   if (fheType === null || !FHE_TYPES.includes(fheType)) {
     return Outcome.err("unknown fhe_type " + (fheType !== null ? fheType : "(missing)") + "; expected one of " + FHE_TYPES.join(", "));
@@ -56,11 +167,119 @@ export function decrypt(env: Env, info: Info, params: JValue): Outcome {
   if (digest === null || !isHex(digest, 64, true)) {
     return Outcome.err("ciphertext_digest must be 64 lower-case hex chars (32 bytes)");
   }
-  if (loadKey(keyId) === null) return Outcome.err("unknown key id " + keyId);
+  const appId = appOf(args);
+  if (appId === null) return Outcome.err("decrypt: " + requestError);
+  const proof = proofOf(args);
+  if (proof === null) return Outcome.err("decrypt: " + requestError);
+
+  const keyErr = keyRefusal(keyId);
+  if (keyErr !== null) return Outcome.err(keyErr);
+
+  const p = params();
+  if (p === null) return Outcome.err(lastConfigError);
+  const paid = paidFee(info, p, "decrypt");
+  if (paid < 0) return Outcome.err(requestError);
+
+  const handles = new Array<string>();
+  handles.push(handle);
+  const appErr = applicationRefusal(info, appId, proof, handles);
+  if (appErr !== null) return Outcome.err(appErr);
+
   const d = JValue.obj()
     .setStr("key_id", keyId)
     .setStr("ciphertext_handle", handle)
     .setStr("ciphertext_digest", digest)
-    .setStr("fhe_type", fheType);
-  return Outcome.ok(newRequest(env, info, "decrypt", d).toJson());
+    .setStr("fhe_type", fheType)
+    .setStr("app_id", appId);
+  return Outcome.ok(newRequest(env, info, p, "decrypt", paid, d).toJson());
+}
+
+export const MAX_CRS_BITS = 65536;
+
+/** `crs_gen {max_num_bits}`: a CRS for proofs of encryption of up to that many bits. */
+export function crsGen(env: Env, info: Info, args: JValue): Outcome {
+  const bits = args.get("max_num_bits");
+  const n = bits !== null ? bits.asIndex() : -1;
+  if (n < 1 || n > MAX_CRS_BITS) return Outcome.err("crs_gen: max_num_bits must be an integer in 1.." + MAX_CRS_BITS.toString());
+  const p = params();
+  if (p === null) return Outcome.err(lastConfigError);
+  const paid = paidFee(info, p, "crs_gen");
+  if (paid < 0) return Outcome.err(requestError);
+  const c = JValue.obj().set("max_num_bits", JValue.num(n.toString()));
+  return Outcome.ok(newRequest(env, info, p, "crs_gen", paid, null, c).toJson());
+}
+
+export const MAX_BATCH = 32;
+/** ML-KEM-512 encapsulation key: 800 bytes. */
+const ENC_KEY_HEX = 1600;
+
+function isEvmAddress(s: string | null): bool {
+  return s !== null && s.startsWith("0x") && isHex(s.substring(2), 40, false);
+}
+
+/**
+ * `user_decrypt {key_id, ciphertexts: [{ciphertext_handle, ciphertext_digest, fhe_type}],
+ * enc_key, client_address, eip712_domain: {name, version, chain_id, verifying_contract},
+ * app_id?, proof?}`: each party will signcrypt its share to `enc_key` (ML-KEM-512).
+ * Every handle is checked with the application's ISC.
+ */
+export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
+  const keyId = args.getStr("key_id");
+  if (keyId === null) return Outcome.err("user_decrypt: key_id must be a string");
+  const cts = args.get("ciphertexts");
+  if (cts === null || !cts.isArr || cts.items.length == 0 || cts.items.length > MAX_BATCH) {
+    return Outcome.err("user_decrypt: ciphertexts must be an array of 1.." + MAX_BATCH.toString());
+  }
+  const stored = JValue.arr();
+  const handles = new Array<string>();
+  for (let i = 0; i < cts.items.length; i++) {
+    const c = cts.items[i];
+    const at = "user_decrypt: ciphertexts[" + i.toString() + "]";
+    const handle = c.getStr("ciphertext_handle");
+    const digest = c.getStr("ciphertext_digest");
+    const fheType = c.getStr("fhe_type");
+    if (handle === null || !isHex(handle, 64, true)) return Outcome.err(at + ".ciphertext_handle must be 64 lower-case hex chars");
+    if (digest === null || !isHex(digest, 64, true)) return Outcome.err(at + ".ciphertext_digest must be 64 lower-case hex chars");
+    if (fheType === null || !FHE_TYPES.includes(fheType)) return Outcome.err(at + ": unknown fhe_type");
+    handles.push(handle);
+    stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
+  }
+  const encKey = args.getStr("enc_key");
+  if (encKey === null || !isHex(encKey, ENC_KEY_HEX, false)) return Outcome.err("user_decrypt: enc_key must be an ML-KEM-512 public key (800 bytes, 1600 hex chars)");
+  const client = args.getStr("client_address");
+  if (!isEvmAddress(client)) return Outcome.err("user_decrypt: client_address must be 0x + 40 hex chars");
+  const dom = args.get("eip712_domain");
+  if (dom === null || !dom.isObj) return Outcome.err("user_decrypt: eip712_domain must be an object");
+  const name = dom.getStr("name");
+  const version = dom.getStr("version");
+  const chainId = dom.getStr("chain_id");
+  const verifying = dom.getStr("verifying_contract");
+  if (name === null || version === null) return Outcome.err("user_decrypt: eip712_domain.name and .version must be strings");
+  if (chainId === null || parseAmount(chainId) < 0) return Outcome.err("user_decrypt: eip712_domain.chain_id must be a decimal string");
+  if (!isEvmAddress(verifying)) return Outcome.err("user_decrypt: eip712_domain.verifying_contract must be 0x + 40 hex chars");
+  const appId = appOf(args);
+  if (appId === null) return Outcome.err("user_decrypt: " + requestError);
+  const proof = proofOf(args);
+  if (proof === null) return Outcome.err("user_decrypt: " + requestError);
+
+  const keyErr = keyRefusal(keyId);
+  if (keyErr !== null) return Outcome.err(keyErr);
+  const p = params();
+  if (p === null) return Outcome.err(lastConfigError);
+  const paid = paidFee(info, p, "user_decrypt");
+  if (paid < 0) return Outcome.err(requestError);
+  const appErr = applicationRefusal(info, appId, proof, handles);
+  if (appErr !== null) return Outcome.err(appErr);
+
+  const u = JValue.obj()
+    .setStr("key_id", keyId)
+    .set("ciphertexts", stored)
+    .setStr("enc_key", encKey.toLowerCase())
+    .setStr("client_address", client!.toLowerCase())
+    .set(
+      "eip712_domain",
+      JValue.obj().setStr("name", name).setStr("version", version).setStr("chain_id", chainId).setStr("verifying_contract", verifying!.toLowerCase()),
+    )
+    .setStr("app_id", appId);
+  return Outcome.ok(newRequest(env, info, p, "user_decrypt", paid, null, u).toJson());
 }

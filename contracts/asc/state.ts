@@ -8,6 +8,7 @@
  *   req:<id>           → RequestInfo JSON      reqseq:<n> → id   reqpos:<id> → n
  *   keycount           → number of keys
  *   key:<id>           → KeyInfo JSON          keyseq:<n> → id   keypos:<id> → n
+ *   owed:<address>     → `{denom: amount}` fees a party earned and has not claimed
  * The list queries use these indexes rather than `db_scan`, whose ABI differs
  * between wasmd and cw-simulate (see contracts/lib/storage.ts).
  */
@@ -93,4 +94,27 @@ export function keyAt(seq: u64): string | null {
 export function keyPosition(id: string): i64 {
   const s = getString("keypos:" + id);
   return s === null ? -1 : <i64>parseU64(s);
+}
+
+/** Replaces a stored key's JSON (state changes) without touching the index. */
+export function updateKey(id: string, info: JValue): void {
+  setString("key:" + id, info.toString());
+}
+
+/** Fees owed to `address`: `{denom: decimal amount}` (an empty object when none). */
+export function loadOwed(address: string): JValue {
+  const s = getString("owed:" + address);
+  if (s === null) return JValue.obj();
+  const v = parseJson(s);
+  if (v === null || !v.isObj) return JValue.obj();
+  return v;
+}
+
+export function saveOwed(address: string, owed: JValue): void {
+  setString("owed:" + address, owed.toString());
+}
+
+/** Parses a stored decimal height (0 when malformed). */
+export function parseHeight(s: string): i64 {
+  return <i64>parseU64(s);
 }

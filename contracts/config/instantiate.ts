@@ -1,63 +1,88 @@
 /**
  * @module contracts/config/instantiate
- * `ConfigInstantiateMsg {parties, threshold}`: validates the party set once.
- * Rules: n >= 3t+1 (t < n/3 malicious parties tolerated, DESIGN §1), ids positive
- * and unique, addresses valid (host `addr_validate`) and unique, signer keys
- * 33-byte compressed secp256k1 (prefix 02/03).
+ * `ConfigInstantiateMsg` (chain/config/messages.ts): the party set and every
+ * parameter, validated once (contracts/config/validate.ts). Defaults: governance
+ * = the instantiating sender (on wasmd the deployer passes the gov module
+ * account), `fhe_parameters` "default", all fees 0, `request_expiry_blocks`
+ * 1000, applications = one `open` application "default".
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { Response, Event } from "../lib/response";
 import { validateAddress } from "../lib/api";
-import { isHex } from "../lib/encoding";
-import { saveParties, saveParty } from "./state";
+import { Info } from "../lib/entry";
+import { saveApp, saveApps, saveParams } from "./state";
+import { validateApplication, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError } from "./validate";
+import { storePartySet } from "./execute";
 
-export function instantiate(msg: JValue): Outcome {
-  const t = msg.get("threshold");
-  if (t === null || t.asIndex() < 0) return Outcome.err("threshold must be a non-negative integer");
-  const threshold = t.asIndex();
-  const list = msg.get("parties");
-  if (list === null || !list.isArr) return Outcome.err("parties must be an array");
-  const n = list.items.length;
-  if (n < 3 * threshold + 1) {
-    return Outcome.err("need n >= 3t+1 parties: n=" + n.toString() + ", t=" + threshold.toString());
+export const DEFAULT_EXPIRY_BLOCKS = 1000;
+export const DEFAULT_APP_ID = "default";
+
+export function instantiate(info: Info, msg: JValue): Outcome {
+  const set = validatePartySet(msg.get("parties"), msg.get("threshold"));
+  if (set === null) return Outcome.err(validationError);
+
+  let governance = info.sender;
+  const g = msg.get("governance");
+  if (g !== null && !g.isNull) {
+    if (!g.isStr) return Outcome.err("governance must be an address");
+    const bad = validateAddress(g.text);
+    if (bad !== null) return Outcome.err("invalid governance address " + g.text + ": " + bad);
+    governance = g.text;
+  }
+  let fheParams = "default";
+  const fp = msg.get("fhe_parameters");
+  if (fp !== null && !fp.isNull) {
+    const name = validateParamsName(fp);
+    if (name === null) return Outcome.err(validationError);
+    fheParams = name;
+  }
+  const fees = validateFees(msg.get("fees"));
+  if (fees === null) return Outcome.err(validationError);
+  let expiry = DEFAULT_EXPIRY_BLOCKS;
+  const ex = msg.get("request_expiry_blocks");
+  if (ex !== null && !ex.isNull) {
+    expiry = validateExpiry(ex);
+    if (expiry < 0) return Outcome.err(validationError);
+  }
+  const apps = JValue.arr();
+  const given = msg.get("applications");
+  if (given === null || given.isNull) {
+    apps.push(JValue.obj().setStr("app_id", DEFAULT_APP_ID).setStr("isc_type", "open"));
+  } else {
+    if (!given.isArr) return Outcome.err("applications must be an array");
+    const ids = new Array<string>();
+    for (let i = 0; i < given.items.length; i++) {
+      const a = validateApplication(given.items[i]);
+      if (a === null) return Outcome.err(validationError);
+      const id = a.getStr("app_id")!;
+      if (ids.includes(id)) return Outcome.err("duplicate application " + id);
+      ids.push(id);
+      apps.push(a);
+    }
   }
 
-  const ids = new Array<i32>();
-  const addrs = new Array<string>();
-  const out = JValue.arr();
-  for (let i = 0; i < n; i++) {
-    const p = list.items[i];
-    if (!p.isObj) return Outcome.err("party " + i.toString() + " must be an object");
-    const idv = p.get("id");
-    const id = idv === null ? -1 : idv.asIndex();
-    if (id < 1) return Outcome.err("party " + i.toString() + ": id must be a positive integer");
-    if (ids.includes(id)) return Outcome.err("duplicate party id " + id.toString());
-    const address = p.getStr("address");
-    if (address === null) return Outcome.err("party " + id.toString() + ": address must be a string");
-    const bad = validateAddress(address);
-    if (bad !== null) return Outcome.err("party " + id.toString() + ": invalid address " + address + ": " + bad);
-    if (addrs.includes(address)) return Outcome.err("duplicate party address " + address);
-    const pk = p.getStr("signer_pubkey");
-    if (pk === null || !isHex(pk, 66, false)) {
-      return Outcome.err("party " + id.toString() + ": signer_pubkey must be 33 bytes (66 hex chars)");
-    }
-    const key = pk.toLowerCase();
-    if (!key.startsWith("02") && !key.startsWith("03")) {
-      return Outcome.err("party " + id.toString() + ": signer_pubkey must be a compressed key (02/03 prefix)");
-    }
-    ids.push(id);
-    addrs.push(address);
-    const info = JValue.obj()
-      .set("id", JValue.num(id.toString()))
-      .setStr("address", address)
-      .setStr("signer_pubkey", key);
-    out.push(info);
-    saveParty(address, info.toString());
-  }
-  saveParties(JValue.obj().set("parties", out).set("threshold", JValue.num(threshold.toString())).toString());
+  storePartySet(set);
+  saveParams(
+    JValue.obj()
+      .setStr("governance", governance)
+      .setStr("fhe_parameters", fheParams)
+      .set("fees", fees)
+      .set("request_expiry_blocks", JValue.num(expiry.toString())),
+  );
+  for (let i = 0; i < apps.items.length; i++) saveApp(apps.items[i].getStr("app_id")!, apps.items[i].toString());
+  saveApps(apps);
+
+  const n = set.get("parties")!.items.length;
   const res = new Response()
     .addAttribute("action", "instantiate")
-    .addEvent(new Event("tkms_config").add("parties", n.toString()).add("threshold", threshold.toString()));
+    .addEvent(
+      new Event("tkms_config")
+        .add("parties", n.toString())
+        .add("threshold", set.get("threshold")!.text)
+        .add("governance", governance)
+        .add("fhe_parameters", fheParams)
+        .add("applications", apps.items.length.toString()),
+    );
   return Outcome.ok(res.toJson());
 }

@@ -1,12 +1,18 @@
 /**
  * @module contracts/config/state
- * Storage layout: `parties` → the PartiesResponse JSON (chain/config/messages.ts);
- * `party:<address>` → that party's PartyInfo JSON, for the lookup the ASC does on
- * every fulfillment.
+ * Storage layout (chain/config/messages.ts):
+ *   parties          → PartiesResponse JSON `{parties, threshold}`
+ *   party:<address>  → that party's PartyInfo JSON (the ASC looks it up on every fulfillment)
+ *   params           → `{governance, fhe_parameters, fees, request_expiry_blocks}`
+ *   apps             → JSON array of ApplicationInfo, registration order
+ *   app:<app_id>     → that application's ApplicationInfo JSON
  */
-import { getString, setString } from "../lib/storage";
+import { getString, remove, setString } from "../lib/storage";
+import { JValue, parseJson } from "../lib/json";
 
 export const PARTIES_KEY = "parties";
+export const PARAMS_KEY = "params";
+export const APPS_KEY = "apps";
 
 export function partyKey(address: string): string {
   return "party:" + address;
@@ -26,4 +32,45 @@ export function loadParty(address: string): string | null {
 
 export function saveParty(address: string, json: string): void {
   setString(partyKey(address), json);
+}
+
+export function removeParty(address: string): void {
+  remove(partyKey(address));
+}
+
+/** The stored params object (always present after instantiate). */
+export function loadParams(): JValue {
+  const s = getString(PARAMS_KEY);
+  if (s === null) return JValue.obj();
+  const v = parseJson(s);
+  if (v === null) return JValue.obj();
+  return v;
+}
+
+export function saveParams(v: JValue): void {
+  setString(PARAMS_KEY, v.toString());
+}
+
+export function loadApps(): JValue {
+  const s = getString(APPS_KEY);
+  if (s === null) return JValue.arr();
+  const v = parseJson(s);
+  if (v === null || !v.isArr) return JValue.arr();
+  return v;
+}
+
+export function saveApps(v: JValue): void {
+  setString(APPS_KEY, v.toString());
+}
+
+export function loadApp(appId: string): string | null {
+  return getString("app:" + appId);
+}
+
+export function saveApp(appId: string, json: string): void {
+  setString("app:" + appId, json);
+}
+
+export function removeApp(appId: string): void {
+  remove("app:" + appId);
 }

@@ -130,3 +130,19 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * A non-negative decimal integer (no sign, no leading zeros unless "0") that fits
+ * in an i64, or -1. Native coin amounts are Uint128 text in CosmWasm JSON; the
+ * contracts accept the i64 range (9.2e18 base units), plenty for fees.
+ */
+export function parseAmount(s: string): i64 {
+  if (s.length == 0 || s.length > 18 || (s.length > 1 && s.charCodeAt(0) == 48)) return -1;
+  let n: i64 = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    n = n * 10 + <i64>(c - 48);
+  }
+  return n;
+}

@@ -16,8 +16,14 @@ export class Env {
   constructor(public height: string, public chainId: string, public contract: string) {}
 }
 
-/** `MessageInfo`: who called (funds are not used yet). */
+/** One native coin: `amount` is the decimal Uint128 text. */
+export class Coin {
+  constructor(public denom: string, public amount: string) {}
+}
+
+/** `MessageInfo`: who called and the funds sent with the message. */
 export class Info {
+  funds: Coin[] = [];
   constructor(public sender: string) {}
 }
 
@@ -44,11 +50,22 @@ export function parseEnv(ptr: u32): Env {
 export function parseInfo(ptr: u32): Info {
   const v = parseJson(readRegionString(ptr));
   let sender = "";
+  const funds = new Array<Coin>();
   if (v !== null) {
     const s = v.getStr("sender");
     if (s !== null) sender = s;
+    const f = v.get("funds");
+    if (f !== null && f.isArr) {
+      for (let i = 0; i < f.items.length; i++) {
+        const d = f.items[i].getStr("denom");
+        const a = f.items[i].getStr("amount");
+        if (d !== null && a !== null) funds.push(new Coin(d, a));
+      }
+    }
   }
-  return new Info(sender);
+  const info = new Info(sender);
+  info.funds = funds;
+  return info;
 }
 
 /** Parses the message Region; null (with `lastMessageError`) when it is not a JSON object. */

@@ -111,8 +111,8 @@ export class SimChain {
     return addr;
   }
 
-  async execute(contract: string, msg: unknown, sender: string): Promise<SimExecuteResult> {
-    const res = await this.app.wasm.executeContract(sender, [], contract, msg);
+  async execute(contract: string, msg: unknown, sender: string, funds: { denom: string; amount: string }[] = []): Promise<SimExecuteResult> {
+    const res = await this.app.wasm.executeContract(sender, funds, contract, msg);
     if (res.err) throw new Error(String(res.val));
     const val = res.val as { events: RawEvent[]; data: string | null };
     return {
@@ -122,6 +122,21 @@ export class SimChain {
         attributes: Object.fromEntries(e.attributes.map((a) => [a.key, a.value])),
       })),
     };
+  }
+
+  /** Sets an account's balance of `denom` (test funding). */
+  setBalance(address: string, denom: string, amount: bigint): void {
+    const others = this.app.bank.getBalance(address).filter((c) => c.denom !== denom);
+    this.app.bank.setBalance(address, [...others, { denom, amount: amount.toString() }]);
+  }
+
+  balance(address: string, denom: string): bigint {
+    return BigInt(this.app.bank.getBalance(address).find((c) => c.denom === denom)?.amount ?? '0');
+  }
+
+  /** Advances the block height by `n` (expiry tests). */
+  advanceBlocks(n: number): void {
+    this.app.height = this.app.height + n;
   }
 
   query<T>(contract: string, msg: unknown): T {

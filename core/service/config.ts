@@ -46,6 +46,19 @@ export interface S3Config {
   secretAccessKeyEnv: string;
 }
 
+/** Threshold backend: this core is one of n parties running MPC with the others. */
+export interface ThresholdConfig {
+  t: number;
+  /** The party that generates and deals key sets (dealer phase). */
+  dealerId: number;
+  /** Every party, this one included: MPC endpoint and pinned certificate fingerprint (as registered in Config). */
+  peers: { partyId: number; address: string; certFingerprint: string }[];
+  /** Where this core's MPC server listens. */
+  listen: { host: string; port: number };
+  /** Per-round timeout of MPC sessions (default 2000 ms). */
+  roundTimeoutMs?: number;
+}
+
 export interface CoreConfig {
   /** 1-based party id; names storage prefixes `PRIV-p{id}` / `PUB-p{id}`. */
   partyId: number;
@@ -63,6 +76,8 @@ export interface CoreConfig {
   devMode: boolean;
   /** Job starts per second before RESOURCE_EXHAUSTED (default rateLimit.ts DEFAULT_RATE_LIMIT). */
   rateLimit?: { jobsPerSecond: number; burst: number };
+  /** Absent: centralized backend (the whole key in this core). */
+  threshold?: ThresholdConfig;
   /** Where the vault key comes from when devMode is false (see vault.ts). */
   vault?: { keyFile?: string; keyEnv?: string };
   logLevel: LogLevel;
@@ -142,6 +157,7 @@ export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConf
     maxCiphertextBytes: max,
   };
   if (c.metricsPort !== undefined) config.metricsPort = port(c.metricsPort, 'metricsPort');
+  if (c.threshold !== undefined) config.threshold = parseThreshold(obj(c.threshold, 'threshold'), partyId);
   if (c.rateLimit !== undefined) {
     const r = obj(c.rateLimit, 'rateLimit');
     const pos = (v: unknown, f: string): number => (typeof v === 'number' && v > 0 && Number.isFinite(v) ? v : fail(f, 'a positive number'));
@@ -156,6 +172,30 @@ export function parseCoreConfig(raw: unknown, baseDir = process.cwd()): CoreConf
   }
   if (!config.devMode && !config.vault?.keyFile && !config.vault?.keyEnv) fail('vault', 'set (keyFile or keyEnv) when devMode is false');
   return config;
+}
+
+function parseThreshold(th: Record<string, unknown>, partyId: number): ThresholdConfig {
+  const int = (v: unknown, f: string, min: number): number => (typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(f, `an integer ≥ ${min}`));
+  if (!Array.isArray(th.peers)) fail('threshold.peers', 'an array');
+  const peers = (th.peers as unknown[]).map((raw, i) => {
+    const p = obj(raw, `threshold.peers[${i}]`);
+    const fp = str(p.certFingerprint, `threshold.peers[${i}].certFingerprint`).toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(fp)) fail(`threshold.peers[${i}].certFingerprint`, 'a SHA-256 hex fingerprint');
+    return { partyId: int(p.partyId, `threshold.peers[${i}].partyId`, 1), address: str(p.address, `threshold.peers[${i}].address`), certFingerprint: fp };
+  });
+  const ids = peers.map((p) => p.partyId).sort((a, b) => a - b);
+  if (ids.some((id, i) => id !== i + 1)) fail('threshold.peers', 'parties 1..n, each once');
+  if (!ids.includes(partyId)) fail('threshold.peers', `to include this party (${partyId})`);
+  const t = int(th.t, 'threshold.t', 0);
+  if (peers.length < 3 * t + 1) fail('threshold.t', `such that n ≥ 3t+1 (n = ${peers.length})`);
+  const listen = obj(th.listen, 'threshold.listen');
+  return {
+    t,
+    dealerId: int(th.dealerId ?? 1, 'threshold.dealerId', 1),
+    peers,
+    listen: { host: str(listen.host ?? '127.0.0.1', 'threshold.listen.host'), port: port(listen.port, 'threshold.listen.port') },
+    ...(th.roundTimeoutMs !== undefined ? { roundTimeoutMs: int(th.roundTimeoutMs, 'threshold.roundTimeoutMs', 1) } : {}),
+  };
 }
 
 function parseS3(s3: Record<string, unknown>): S3Config {

@@ -1,6 +1,6 @@
 /**
  * @module core/service/grpcService
- * Maps `CentralizedCore` to the generated `CoreServiceServer` (proto types stay
+ * Maps `KmsCore` to the generated `CoreServiceServer` (proto types stay
  * at this edge). Errors travel as gRPC status plus the stable TKMS code in the
  * `tkms-code` trailer, which `core/client` turns back into a `TkmsError`.
  */
@@ -14,7 +14,7 @@ import type {
   KeyGenResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
 import type { Eip712Domain } from '../../common/eip712.js';
-import type { CentralizedCore, CrsGenOutcome, DecryptOutcome, KeyGenOutcome } from './centralizedCore.js';
+import type { KmsCore, CrsGenOutcome, DecryptOutcome, KeyGenOutcome } from './kmsCore.js';
 import { CoreRequestError, grpcStatusOf } from './errors.js';
 import { DEFAULT_RATE_LIMIT, TokenBucket } from './rateLimit.js';
 import type { CoreMetrics } from './metrics.js';
@@ -77,7 +77,7 @@ function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number | undefined
   return Number.isFinite(d) && d > 0 ? d : undefined;
 }
 
-export function createCoreServiceImpl(core: CentralizedCore, logger: Logger, metrics?: CoreMetrics, limiter: TokenBucket = new TokenBucket(DEFAULT_RATE_LIMIT)): CoreServiceServer {
+export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: CoreMetrics, limiter: TokenBucket = new TokenBucket(DEFAULT_RATE_LIMIT)): CoreServiceServer {
   function unary<Req, Res>(method: string, fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res> | Res) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = Date.now();

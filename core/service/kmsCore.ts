@@ -1,7 +1,9 @@
 /**
- * @module core/service/centralizedCore
- * The centralized backend: one process holds the whole FHE client key (dev
- * mode). Knows nothing of gRPC; `grpcService.ts` maps it to the wire.
+ * @module core/service/kmsCore
+ * One party's KMS core: jobs, signatures and storage, the same
+ * for both backends; how keys are made and used is the `KeyBackend`
+ * (centralized: the whole client key here; threshold: a share, MPC with the
+ * other parties). Knows nothing of gRPC; `grpcService.ts` maps it to the wire.
  *
  * Every job is "start, then wait for the result". Bad input found before a job
  * starts (malformed or reused request id) is a `CoreRequestError`; bad input
@@ -9,7 +11,7 @@
  * connector can record it on chain (core.proto, `Failure`).
  *
  * @example
- * const core = await CentralizedCore.open({ partyId: 1, engine, privateStorage, publicStorage, signer, logger, publicUri });
+ * const core = await KmsCore.open({ partyId: 1, engine, privateStorage, publicStorage, signer, logger, publicUri });
  * core.startKeyGen(requestId);
  * const kg = await core.getKeyGenResult(requestId, Date.now() + 60_000);
  */
@@ -21,6 +23,7 @@ import { publicDecryptDigest, userDecryptDigest, type Eip712Domain } from '../..
 import { ML_KEM_512_PUBLIC_KEY_BYTES } from '../../common/signcryption.js';
 import type { SignedResponse } from '../../common/signing.js';
 import type { CoreEngine } from './engine.js';
+import { centralizedBackend, type KeyBackend } from './keyBackend.js';
 import { CoreRequestError } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
 import type { Signer } from './signer.js';
@@ -91,9 +94,11 @@ export interface UserDecryptPayload {
   plaintext: string;
 }
 
-export interface CentralizedCoreOptions {
+export interface KmsCoreOptions {
   partyId: number;
   engine: CoreEngine;
+  /** How keys come to exist and are used; the centralized backend when omitted. */
+  keyBackend?: KeyBackend;
   privateStorage: ObjectStorage;
   publicStorage: PublicStorage;
   signer: Signer;
@@ -138,7 +143,7 @@ function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export class CentralizedCore {
+export class KmsCore {
   readonly partyId: number;
   private readonly keys = new Map<string, LoadedKey>();
   /** Keys whose public material no longer matches the digests kept privately. */
@@ -149,13 +154,16 @@ export class CentralizedCore {
   private keygenQueue: Promise<unknown> = Promise.resolve();
   private closing = false;
 
-  private constructor(private readonly o: CentralizedCoreOptions) {
+  private readonly backend: KeyBackend;
+
+  private constructor(private readonly o: KmsCoreOptions) {
     this.partyId = o.partyId;
+    this.backend = o.keyBackend ?? centralizedBackend(o.engine);
   }
 
   /** Opens the core and loads every finished key from private storage. */
-  static async open(options: CentralizedCoreOptions): Promise<CentralizedCore> {
-    const core = new CentralizedCore(options);
+  static async open(options: KmsCoreOptions): Promise<KmsCore> {
+    const core = new KmsCore(options);
     await core.loadKeys();
     return core;
   }
@@ -170,9 +178,9 @@ export class CentralizedCore {
     for (const id of await priv.list(DataType.KeyInfo)) {
       try {
         const info = JSON.parse(new TextDecoder().decode(await priv.read(DataType.KeyInfo, id))) as KeyGenOutcome;
-        const ck = await priv.read(DataType.ClientKey, id);
-        if (!ck) throw new Error('client key missing');
-        this.keys.set(id, { info, secretKey: this.o.engine.parseClientKey(ck) });
+        const material = await priv.read(this.backend.privateDataType, id);
+        if (!material) throw new Error(`${this.backend.privateDataType} missing`);
+        this.keys.set(id, { info, secretKey: this.backend.load(material) });
         this.keygens.set(id, { done: Promise.resolve(info), result: info });
         await this.checkPublicMaterial(id, info);
       } catch (e) {
@@ -250,18 +258,16 @@ export class CentralizedCore {
       await new Promise((r) => setTimeout(r, 20));
       log.info('keygen started');
       let stageAt = Date.now();
-      const keySet = await this.o.engine.generateKeySet({
-        onProgress: (stage) => {
-          const now = Date.now();
-          log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
-          stageAt = now;
-        },
+      const keySet = await this.backend.generate(requestId, (stage) => {
+        const now = Date.now();
+        log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
+        stageAt = now;
       });
       const { privateStorage: priv, publicStorage: pub } = this.o;
       await pub.write(DataType.PublicKey, keyId, keySet.compactPublicKey, 0o644);
       await pub.write(DataType.ServerKey, keyId, keySet.compressedServerKey, 0o644);
-      await priv.write(DataType.ClientKey, keyId, keySet.clientKey);
-      const secretKey = this.o.engine.parseClientKey(keySet.clientKey);
+      await priv.write(this.backend.privateDataType, keyId, keySet.privateMaterial);
+      const secretKey = this.backend.load(keySet.privateMaterial);
       const signed = {
         kind: 'keygen' as const,
         requestId,
@@ -311,7 +317,7 @@ export class CentralizedCore {
     const started = Date.now();
     const j = job(async () => {
       await new Promise((r) => setImmediate(r));
-      const outcome = this.runDecrypt(p, started);
+      const outcome = await this.runDecrypt(p, started);
       // Kept on disk so a restarted core still answers (and still refuses the id).
       // Not fsynced: losing the last results in a power cut only means re-decrypting.
       await this.o.privateStorage
@@ -330,7 +336,7 @@ export class CentralizedCore {
     }
   }
 
-  private runDecrypt(p: DecryptParameters, started: number): DecryptOutcome {
+  private async runDecrypt(p: DecryptParameters, started: number): Promise<DecryptOutcome> {
     const { requestId, keyId, fheType, ciphertextDigest } = p;
     const log = this.log.child({ requestId, keyId, fheType });
     const base = { requestId, keyId, fheType, ciphertextDigest, plaintext: '' };
@@ -368,7 +374,7 @@ export class CentralizedCore {
       } catch (e) {
         return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), errorMessage(e));
       }
-      const plaintext = this.o.engine.decryptCiphertext(ct, key.secretKey).toString(10);
+      const plaintext = (await this.backend.decrypt(requestId, ct, key.secretKey)).toString(10);
       const outcome = p.user ? this.sealForUser(p, digest, plaintext) : this.signPublic(p, digest, plaintext);
       const ms = Date.now() - started;
       this.o.metrics?.observe(p.user ? 'user_decrypt' : 'decrypt', 'ok', ms);

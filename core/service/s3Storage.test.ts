@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { pino } from 'pino';
 import { minioAvailable, startMinio, type MinioServer } from '../../localnet/minio.js';
-import { CentralizedCore } from './centralizedCore.js';
+import { KmsCore } from './kmsCore.js';
 import { defaultEngine, type CoreEngine } from './engine.js';
 import { S3PublicStorage } from './s3Storage.js';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from './storage.js';
@@ -36,11 +36,11 @@ afterAll(async () => {
   await minio?.stop();
 });
 
-async function openCore(): Promise<{ core: CentralizedCore; pub: S3PublicStorage }> {
+async function openCore(): Promise<{ core: KmsCore; pub: S3PublicStorage }> {
   const pub = new S3PublicStorage({ endpoint: minio.endpoint, bucket: 'tkms-public', prefix: publicPrefix(1), credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } });
   const priv = new FileStorage(path.join(dir, 'storage'), privatePrefix(1));
   const { signer } = await loadOrCreateSigner(priv, pub);
-  const core = await CentralizedCore.open({ partyId: 1, engine, privateStorage: priv, publicStorage: pub, signer, logger: silent, publicUri: (t, id) => pub.uri(t, id) });
+  const core = await KmsCore.open({ partyId: 1, engine, privateStorage: priv, publicStorage: pub, signer, logger: silent, publicUri: (t, id) => pub.uri(t, id) });
   return { core, pub };
 }
 

@@ -13,7 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { pino, type Logger } from 'pino';
 import { CoreServiceService } from '../../proto/gen/tkms/core/v1/core.js';
-import { CentralizedCore } from './centralizedCore.js';
+import { KmsCore } from './kmsCore.js';
 import { readTlsPem, type CoreConfig } from './config.js';
 import { loadDefaultEngine, withKeyGenWorker, type CoreEngine } from './engine.js';
 import { createCoreServiceImpl } from './grpcService.js';
@@ -23,6 +23,9 @@ import { loadOrCreateSigner } from './signer.js';
 import { FileStorage, privatePrefix, publicPrefix, type ObjectStorage, type PublicStorage } from './storage.js';
 import { S3PublicStorage } from './s3Storage.js';
 import { DEFAULT_RATE_LIMIT, TokenBucket } from './rateLimit.js';
+import type { KeyBackend } from './keyBackend.js';
+import { PeerTransport } from './mpc/peerTransport.js';
+import { thresholdBackend } from './threshold/thresholdBackend.js';
 import type { S3Config } from './config.js';
 import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
@@ -45,7 +48,7 @@ export interface RunningCore {
   readonly metricsPort: number | undefined;
   /** Name of the FHE engine in use. */
   readonly engine: string;
-  readonly core: CentralizedCore;
+  readonly core: KmsCore;
   readonly metrics: CoreMetrics;
   /** Stops accepting calls, lets running ones finish (up to `graceMs`), closes servers. */
   close(graceMs?: number): Promise<void>;
@@ -100,9 +103,25 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
     cleanup.push(() => publicServer.close());
   }
   try {
-    const core = await CentralizedCore.open({
+    let keyBackend: KeyBackend | undefined;
+    if (config.threshold) {
+      const th = config.threshold;
+      const transport = await PeerTransport.start({
+        partyId: config.partyId,
+        peers: th.peers,
+        tls: { caPem: tls.caPem, certPem: tls.certPem, keyPem: tls.keyPem },
+        listen: th.listen,
+        ...(th.roundTimeoutMs ? { timeoutMs: th.roundTimeoutMs } : {}),
+        logger,
+      });
+      cleanup.push(() => transport.close());
+      keyBackend = thresholdBackend({ transport, t: th.t, dealerId: th.dealerId, engine, logger, ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}) });
+      logger.info({ n: th.peers.length, t: th.t, dealer: th.dealerId, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
+    }
+    const core = await KmsCore.open({
       partyId: config.partyId,
       engine,
+      ...(keyBackend ? { keyBackend } : {}),
       privateStorage: priv,
       publicStorage: pub,
       signer,

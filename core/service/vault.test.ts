@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from './storage.js';
 import { VaultStorage, generateVaultKeyHex, loadVaultKey } from './vault.js';
-import { CentralizedCore } from './centralizedCore.js';
+import { KmsCore } from './kmsCore.js';
 import { loadDefaultEngine, type CoreEngine } from './engine.js';
 import { loadOrCreateSigner } from './signer.js';
 import { createCoreMetrics } from './metrics.js';
@@ -91,7 +91,7 @@ describe('core on a vault', () => {
       const priv = await VaultStorage.open(new FileStorage(root, privatePrefix(1)), vaultKey);
       const pub = new FileStorage(root, publicPrefix(1));
       const { signer } = await loadOrCreateSigner(priv, pub);
-      return CentralizedCore.open({
+      return KmsCore.open({
         partyId: 1,
         engine,
         privateStorage: priv,

@@ -12,7 +12,10 @@ import * as tfhe from 'node-tfhe';
 import type { KmsChainClient, NetworkDescriptor } from '../../chain/client.js';
 import { connectChain } from '../../chain/connect.js';
 import { accountFromMnemonic } from '../../chain/wallet.js';
-import { fulfill, getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
+import { fulfill, getClaimable, getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
+import { getFees, getParams, requestFunds } from '../../chain/config/queries.js';
+import { ASC_EVENTS } from '../../chain/asc/messages.js';
+import type { Coin } from '../../chain/client.js';
 import type { KmsNetwork } from '../../localnet/kms.js';
 import { spawnManaged } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
@@ -20,6 +23,9 @@ import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
 
 export interface StartedNetwork extends KmsNetwork {
   dir: string;
+  /** Runs `msg` on `contract` as the Config's governance: the deployer on the
+   * embedded chain, a passed gov proposal on wasmd. */
+  governance: (contract: string, msg: unknown) => Promise<void>;
 }
 
 const SIZE_LIMIT = BigInt(1 << 30);
@@ -39,6 +45,10 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
     let user: KmsChainClient;
     let keyId: string;
     let publicKeyFile: string;
+    /** What a decrypt costs on this network (localnet deploys with fees). */
+    let decryptFee: Coin[];
+    /** Gas of the transactions the tests send themselves, printed at the end. */
+    const gas: Record<string, number> = {};
 
     beforeAll(async () => {
       net = await start();
@@ -48,12 +58,30 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       await tkmsOk(cli, ['faucet']);
       const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
       user = await connectChain(network, await accountFromMnemonic(keyFile.mnemonic, network.bech32Prefix));
+      decryptFee = await requestFunds(user, network.contracts.config, 'decrypt');
     }, 900_000);
 
     afterAll(async () => {
+      if (Object.keys(gas).length) process.stdout.write(`${suite} gas used: ${JSON.stringify(gas)}\n`);
       await user?.close();
       await net?.stop();
     }, 120_000);
+
+    test('default: the Config holds the parties, their endpoints and the fees', async () => {
+      const params = await getParams(user, network.contracts.config);
+      expect(params).toMatchObject({ n: 1, threshold: 0, fhe_parameters: 'default' });
+      expect(params.fees).toMatchObject({ denom: network.denom, keygen: '1000', decrypt: '100' });
+      expect(decryptFee).toEqual([{ denom: network.denom, amount: '100' }]);
+      const { parties } = await user.queryContract<{ parties: { grpc_endpoint?: string; evm_address?: string; tls_cert_fingerprint?: string }[] }>(
+        network.contracts.config,
+        { parties: {} },
+      );
+      expect(parties[0]).toMatchObject({ grpc_endpoint: network.cores[0]!.grpcUrl, evm_address: expect.stringMatching(/^0x[0-9a-f]{40}$/) });
+      expect(parties[0]!.tls_cert_fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      const shown = await tkmsOk(cli, ['config']);
+      expect(shown).toMatchObject({ n: 1, threshold: 0, applications: [{ app_id: 'default', isc_type: 'open' }] });
+      expect(await tkmsOk(cli, ['fees'])).toMatchObject({ fees: { decrypt: '100', keygen: '1000' }, claimable: [] });
+    });
 
     test('default: keygen publishes a verified public key', async () => {
       const out = await tkmsOk(cli, ['keygen']);
@@ -65,6 +93,8 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       expect(fetched['digest']).toBe(out['public_key_digest']);
       // The download is node-tfhe's own serialization: any tfhe-rs client can load it.
       expect(() => tfhe.TfheCompactPublicKey.safe_deserialize(readFileSync(publicKeyFile), SIZE_LIMIT)).not.toThrow();
+      const state = await tkmsOk(cli, ['key-state', keyId]);
+      expect(state).toMatchObject({ keyId, state: 'active', encrypt: true, decrypt: true });
     });
 
     test('default: encrypt 42 as euint8, decrypt prints 42', async () => {
@@ -72,6 +102,44 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
       expect(dec['plaintext']).toBe('42');
       expect(dec['signers']).toEqual([1]);
+      // The CLI read the fee from the Config and paid it; the ASC recorded it.
+      expect(dec['fee']).toEqual(decryptFee);
+      expect((await getRequest(user, network.contracts.asc, String(dec['requestId']))).fee).toEqual({ denom: network.denom, amount: '100' });
+    });
+
+    test('behavior: a decrypt without the fee is refused by the ASC', async () => {
+      const enc = await tkmsOk(cli, ['encrypt', '3', '--type', 'euint8']);
+      const params = { key_id: keyId, ciphertext_handle: String(enc['handle']), ciphertext_digest: String(enc['digest']), fhe_type: 'euint8' as const };
+      await expect(submitDecrypt(user, network.contracts.asc, params)).rejects.toThrow(/fee too low: decrypt costs 100/);
+      await expect(submitDecrypt(user, network.contracts.asc, params, [{ denom: network.denom, amount: '99' }])).rejects.toThrow(/fee too low/);
+      // A decided request is never refunded, and a user has no fee shares to claim.
+      const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
+      const refund = await runTkms(cli, ['refund', String(dec['requestId'])]);
+      expect(refund.code).toBe(1);
+      expect(JSON.stringify(refund.json)).toContain('is completed: its fee went to the parties');
+      const claim = await runTkms(cli, ['claim']);
+      expect(claim.code).toBe(1);
+      expect(JSON.stringify(claim.json)).toContain('nothing to claim');
+    });
+
+    test('behavior: the connector claims the fee shares its party earned', async () => {
+      const fees = await getFees(user, network.contracts.config);
+      expect(BigInt(fees.decrypt)).toBeGreaterThan(0n);
+      // Connectors claim every 5 s on the localnet: wait for party 1's claim event.
+      const party = (await user.queryContract<{ parties: { address: string }[] }>(network.contracts.config, { parties: {} })).parties[0]!.address;
+      const claimed = await new Promise<Record<string, string>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no tkms_claim event within 60 s')), 60_000);
+        const sub = user.watchEvents({ contract: network.contracts.asc, eventType: ASC_EVENTS.claim }, 0, async (e) => {
+          if (e.attributes['address'] === party) {
+            clearTimeout(timer);
+            sub.close();
+            resolve(e.attributes);
+          }
+        });
+      });
+      expect(claimed['amount']).toMatch(new RegExp(`^\\d+${network.denom}$`));
+      const left = await getClaimable(user, network.contracts.asc, party);
+      expect(left.address).toBe(party);
     });
 
     test.each([
@@ -143,12 +211,18 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
     });
 
     test('behavior: a ciphertext missing from the KV-store fails with CIPHERTEXT_UNAVAILABLE', async () => {
-      const s = await submitDecrypt(user, network.contracts.asc, {
-        key_id: keyId,
-        ciphertext_handle: randomBytes(32).toString('hex'),
-        ciphertext_digest: randomBytes(32).toString('hex'),
-        fhe_type: 'euint8',
-      });
+      const s = await submitDecrypt(
+        user,
+        network.contracts.asc,
+        {
+          key_id: keyId,
+          ciphertext_handle: randomBytes(32).toString('hex'),
+          ciphertext_digest: randomBytes(32).toString('hex'),
+          fhe_type: 'euint8',
+        },
+        decryptFee,
+      );
+      gas['decrypt (paid, open app)'] = s.tx.gasUsed;
       const done = await waitForResult(user, network.contracts.asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 120_000 });
       expect(done.status).toBe('failed');
       expect(done.failure_reason).toContain('CIPHERTEXT_UNAVAILABLE');
@@ -159,6 +233,9 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const r = await runTkms(cli, ['decrypt', String(enc['handle']), '--key-id', '00'.repeat(20)]);
       expect(r.code).toBe(1);
       expect(JSON.stringify(r.json)).toContain('unknown key id');
+      const app = await runTkms(cli, ['decrypt', String(enc['handle']), '--app', 'nope']);
+      expect(app.code).toBe(1);
+      expect(JSON.stringify(app.json)).toContain('unregistered application nope');
       await expect(
         submitDecrypt(user, network.contracts.asc, {
           key_id: keyId,
@@ -186,12 +263,17 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const connector = net.processes.find((p) => p.name === 'connector-1')!;
       await connector.stop();
       const enc = await tkmsOk(cli, ['encrypt', '99', '--type', 'euint16']);
-      const submitted = await submitDecrypt(user, network.contracts.asc, {
-        key_id: keyId,
-        ciphertext_handle: String(enc['handle']),
-        ciphertext_digest: String(enc['digest']),
-        fhe_type: 'euint16',
-      });
+      const submitted = await submitDecrypt(
+        user,
+        network.contracts.asc,
+        {
+          key_id: keyId,
+          ciphertext_handle: String(enc['handle']),
+          ciphertext_digest: String(enc['digest']),
+          fhe_type: 'euint16',
+        },
+        decryptFee,
+      );
       expect((await getRequest(user, network.contracts.asc, submitted.requestId)).status).toBe('pending');
       const restarted = spawnManaged({
         name: 'connector-1',
@@ -206,5 +288,19 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       // Earlier requests replayed from the checkpoint were recognised as answered.
       expect(done.responses).toHaveLength(1);
     });
+
+    // Last: it changes the key's state.
+    test('behavior: governance suspends the key; encryption is refused, decryption goes on; nobody else may', async () => {
+      const enc = await tkmsOk(cli, ['encrypt', '11', '--type', 'euint8']);
+      const msg = { set_key_state: { key_id: keyId, state: 'suspended' } };
+      await expect(user.executeContract(network.contracts.asc, msg)).rejects.toThrow(/unauthorized: only governance/);
+      await net.governance(network.contracts.asc, msg);
+      expect(await tkmsOk(cli, ['key-state', keyId])).toMatchObject({ state: 'suspended', encrypt: false, decrypt: true });
+      const refused = await runTkms(cli, ['encrypt', '12', '--type', 'euint8']);
+      expect(refused.code).toBe(1);
+      expect((refused.json['error'] as { code: string }).code).toBe('KEY_NOT_ACTIVE');
+      const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
+      expect(dec['plaintext']).toBe('11');
+    }, 180_000);
   });
 }

@@ -9,6 +9,8 @@ import { startWasmdKmsNetwork } from '../../localnet/wasmdKmsNetwork.js';
 import { wasmdAvailable } from '../../localnet/wasmdNet.js';
 import { freePort } from '../../localnet/processes.js';
 import { describeDecryptFlow } from './scenario.js';
+import { WasmdClient } from '../../chain/wasmd/wasmdClient.js';
+import { executeViaGovernance } from '../../chain/wasmd/governance.js';
 
 describeDecryptFlow('e2e on a 4-validator wasmd localnet', async () => {
   if (!wasmdAvailable()) throw new Error('wasmd is not built: run `make wasmd` (the wasmd end-to-end tests never skip)');
@@ -20,5 +22,18 @@ describeDecryptFlow('e2e on a 4-validator wasmd localnet', async () => {
     faucetPort: await freePort(),
     ports: { kvStore: await freePort(), coreBase: (await freePort()) - 1, publicBase: (await freePort()) - 1 },
   });
-  return { ...net, dir };
+  // The Config answers to the gov module account: changes are expedited proposals the validators vote for.
+  const c = net.chain;
+  const connect = (mnemonic: string): Promise<WasmdClient> =>
+    WasmdClient.connect(c.rpcUrls[0]!, { mnemonic, prefix: c.bech32Prefix, gasPrice: c.gasPrice, chainId: c.chainId });
+  const governance = async (contract: string, msg: unknown): Promise<void> => {
+    const proposer = await connect(c.accounts[0]!.mnemonic);
+    const voters = await Promise.all(c.validatorAccounts.map((v) => connect(v.mnemonic)));
+    try {
+      await executeViaGovernance(proposer, voters, { govAuthority: c.govAuthority, contract, msg, deposit: [{ denom: c.denom, amount: '2000' }], expedited: true, timeoutMs: 120_000 });
+    } finally {
+      for (const x of [proposer, ...voters]) await x.close();
+    }
+  };
+  return { ...net, dir, governance };
 });

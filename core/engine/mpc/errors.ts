@@ -56,3 +56,20 @@ export class PrssSetupError extends TkmsError {
     );
   }
 }
+
+/**
+ * A preprocessing batch (Beaver triples, random bits) failed its check and was
+ * discarded by every honest party. `cheaters` are the parties proven to have
+ * deviated (possibly empty when the proof was not possible, see
+ * `preprocessing/triples.ts`); they are excluded from later work.
+ */
+export class PreprocessingError extends TkmsError {
+  override name = 'PreprocessingError';
+  constructor(
+    shortMessage: string,
+    readonly cheaters: readonly number[],
+    options: TkmsErrorOptions = {},
+  ) {
+    super('MPC_PREPROCESSING_FAILED', `${shortMessage}: blamed [${cheaters.join(', ')}]`, options);
+  }
+}

@@ -5,7 +5,7 @@
  * and test runner, and PRSS/PRZS. Pure code: no gRPC, chain or storage.
  * See README.md in this folder for the design and what comes next.
  */
-export { MpcParameterError, PrssSetupError, RobustOpenError, type RobustOpenFailure } from './errors.js';
+export { MpcParameterError, PreprocessingError, PrssSetupError, RobustOpenError, type RobustOpenFailure } from './errors.js';
 export { GaloisRing, IRREDUCIBLE_TAPS, MAX_EXTENSION_DEGREE, MIN_EXTENSION_DEGREE, galoisRing, ringForParties, type GrVector } from './algebra/galoisRing.js';
 export { gaoDecode, gf2d, type Gf2d, type GfPoly } from './algebra/gf2d.js';
 export { cryptoRng, seededRng, type Rng } from './algebra/random.js';
@@ -17,3 +17,18 @@ export { InMemoryHub, type InMemoryHubOptions, type WireMessage } from './networ
 export { runParties, type PartyProgram, type RunPartiesOptions, type RunPartiesReturnType } from './network/runParties.js';
 export { Prss, prssSets, prssSetup, type PrssKeys } from './prss/prss.js';
 export { dealKeyShares, openPhaseInsecureForTesting, phaseShare, type InsecureDecryptionReturnType } from './decryption/insecurePhaseOpen.js';
+export { MpcSession, type MpcSessionOptions, type OpenRecord } from './online/session.js';
+export { beaverMultiply } from './online/multiply.js';
+export { RealTripleGeneration, concatTriples, decodeWithDetection, generateTriples, sliceTriples, type GenerateTriplesOptions, type Triples } from './preprocessing/triples.js';
+export { generateRandomBits, solveArtinSchreier } from './preprocessing/randomBits.js';
+export {
+  DecryptionMaterial,
+  blockLayout,
+  borrowCircuitProducts,
+  decryptionCost,
+  joinMaterial,
+  preprocessDecryption,
+  recombineDigits,
+  thresholdDecrypt,
+  type ThresholdDecryptionReturnType,
+} from './decryption/bitDecomposition.js';

@@ -65,3 +65,14 @@ describe('PRSS / PRZS', () => {
     });
   }
 });
+
+describe('PRSS stream', () => {
+  test('behavior: ψ through node:crypto equals @noble/hashes SHAKE256', async () => {
+    const { createHash } = await import('node:crypto');
+    const { shake256 } = await import('@noble/hashes/sha3');
+    const msg = new Uint8Array(77).map((_, i) => i * 7);
+    for (const len of [0, 1, 24, 136, 137, 1000]) {
+      expect(new Uint8Array(createHash('shake256', { outputLength: len }).update(msg).digest())).toEqual(shake256(msg, { dkLen: len }));
+    }
+  });
+});

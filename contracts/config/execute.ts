@@ -1,0 +1,119 @@
+/**
+ * @module contracts/config/execute
+ * Governance messages (chain/config/messages.ts `ConfigExecuteMsg`). Only the
+ * governance address may send them (on wasmd: the gov module account, so every
+ * change is a passed proposal); each emits `tkms_config_update` with `action`
+ * and what changed.
+ */
+import { JValue } from "../lib/json";
+import { Outcome } from "../lib/outcome";
+import { Response, Event } from "../lib/response";
+import { validateAddress } from "../lib/api";
+import { Info } from "../lib/entry";
+import { loadApp, loadApps, loadParams, loadParties, removeApp, removeParty, saveApp, saveApps, saveParams, saveParties, saveParty } from "./state";
+import { validateApplication, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError } from "./validate";
+import { parseJson } from "../lib/json";
+
+/** Replaces the stored party set (and the per-address index) with `set`. */
+export function storePartySet(set: JValue): void {
+  const old = loadParties();
+  if (old !== null) {
+    const v = parseJson(old);
+    const list = v !== null ? v.get("parties") : null;
+    if (list !== null) for (let i = 0; i < list.items.length; i++) removeParty(list.items[i].getStr("address")!);
+  }
+  const ps = set.get("parties")!;
+  for (let i = 0; i < ps.items.length; i++) saveParty(ps.items[i].getStr("address")!, ps.items[i].toString());
+  saveParties(set.toString());
+}
+
+function updated(action: string): Event {
+  return new Event("tkms_config_update").add("action", action);
+}
+
+function ok(action: string, ev: Event): Outcome {
+  return Outcome.ok(new Response().addAttribute("action", action).addEvent(ev).toJson());
+}
+
+export const EXECUTE_MESSAGES: string[] = [
+  "update_parties", "update_fees", "update_params", "update_governance", "register_application", "remove_application",
+];
+
+export function execute(info: Info, variant: string, body: JValue): Outcome {
+  if (!EXECUTE_MESSAGES.includes(variant)) return Outcome.err("unknown execute message " + variant);
+  const params = loadParams();
+  const governance = params.getStr("governance");
+  if (governance === null || info.sender != governance) {
+    return Outcome.err("unauthorized: only governance (" + (governance !== null ? governance : "unset") + ") may " + variant);
+  }
+  if (variant == "update_parties") {
+    const set = validatePartySet(body.get("parties"), body.get("threshold"));
+    if (set === null) return Outcome.err(validationError);
+    storePartySet(set);
+    return ok(variant, updated(variant).add("parties", set.get("parties")!.items.length.toString()).add("threshold", set.get("threshold")!.text));
+  }
+  if (variant == "update_fees") {
+    const fees = validateFees(body.get("fees"));
+    if (fees === null) return Outcome.err(validationError);
+    params.set("fees", fees);
+    saveParams(params);
+    const ev = updated(variant);
+    for (let i = 0; i < fees.keys.length; i++) ev.add(fees.keys[i], fees.values[i].text);
+    return ok(variant, ev);
+  }
+  if (variant == "update_params") {
+    const ev = updated(variant);
+    const fp = body.get("fhe_parameters");
+    if (fp !== null && !fp.isNull) {
+      const name = validateParamsName(fp);
+      if (name === null) return Outcome.err(validationError);
+      params.setStr("fhe_parameters", name);
+      ev.add("fhe_parameters", name);
+    }
+    const ex = body.get("request_expiry_blocks");
+    if (ex !== null && !ex.isNull) {
+      const blocks = validateExpiry(ex);
+      if (blocks < 0) return Outcome.err(validationError);
+      params.set("request_expiry_blocks", JValue.num(blocks.toString()));
+      ev.add("request_expiry_blocks", blocks.toString());
+    }
+    saveParams(params);
+    return ok(variant, ev);
+  }
+  if (variant == "update_governance") {
+    const g = body.getStr("governance");
+    if (g === null) return Outcome.err("update_governance: governance must be an address");
+    const bad = validateAddress(g);
+    if (bad !== null) return Outcome.err("invalid governance address " + g + ": " + bad);
+    params.setStr("governance", g);
+    saveParams(params);
+    return ok(variant, updated(variant).add("governance", g));
+  }
+  if (variant == "register_application") {
+    const app = validateApplication(body);
+    if (app === null) return Outcome.err(validationError);
+    const id = app.getStr("app_id")!;
+    const apps = loadApps();
+    const list = JValue.arr();
+    for (let i = 0; i < apps.items.length; i++) if (apps.items[i].getStr("app_id") != id) list.push(apps.items[i]);
+    list.push(app);
+    saveApps(list);
+    saveApp(id, app.toString());
+    const ev = updated(variant).add("app_id", id).add("isc_type", app.getStr("isc_type")!);
+    const isc = app.getStr("isc");
+    if (isc !== null) ev.add("isc", isc);
+    return ok(variant, ev);
+  }
+  if (variant == "remove_application") {
+    const id = body.getStr("app_id");
+    if (id === null) return Outcome.err("remove_application: app_id must be a string");
+    if (loadApp(id) === null) return Outcome.err("unknown application " + id);
+    const apps = loadApps();
+    const list = JValue.arr();
+    for (let i = 0; i < apps.items.length; i++) if (apps.items[i].getStr("app_id") != id) list.push(apps.items[i]);
+    saveApps(list);
+    removeApp(id);
+    return ok(variant, updated(variant).add("app_id", id));
+  }
+  return Outcome.err("unknown execute message " + variant);
+}

@@ -1,0 +1,150 @@
+/**
+ * @module contracts/config/validate
+ * Validation of everything the Config stores, shared by instantiate and the
+ * governance messages. Each function returns the canonical JSON to store, or
+ * null with the reason in `validationError`.
+ *
+ * Party set rules: n >= 3t+1 (t < n/3 malicious parties tolerated, DESIGN §1),
+ * ids positive and unique, addresses valid (host `addr_validate`) and unique,
+ * signer keys 33-byte compressed secp256k1 (prefix 02/03), optional EVM address
+ * `0x` + 40 hex (stored lower-case; the deployer derives it from the signer key),
+ * optional gRPC endpoint (non-empty, ≤ 256 chars) and TLS certificate
+ * fingerprint (SHA-256, 64 hex, stored lower-case).
+ */
+import { JValue } from "../lib/json";
+import { validateAddress } from "../lib/api";
+import { isHex, parseAmount } from "../lib/encoding";
+
+export let validationError = "";
+
+function fail(msg: string): JValue | null {
+  validationError = msg;
+  return null;
+}
+
+/** The request kinds that carry a fee (chain/config/messages.ts FeeSchedule). */
+export const FEE_KINDS: string[] = ["keygen", "decrypt", "crs_gen", "user_decrypt"];
+export const ISC_TYPES: string[] = ["open", "allowlist", "fhevm"];
+const MAX_TEXT = 256;
+
+/** `{parties, threshold}` → the PartiesResponse JSON. */
+export function validatePartySet(list: JValue | null, t: JValue | null): JValue | null {
+  validationError = "";
+  if (t === null || t.asIndex() < 0) return fail("threshold must be a non-negative integer");
+  const threshold = t.asIndex();
+  if (list === null || !list.isArr) return fail("parties must be an array");
+  const n = list.items.length;
+  if (n < 3 * threshold + 1) return fail("need n >= 3t+1 parties: n=" + n.toString() + ", t=" + threshold.toString());
+
+  const ids = new Array<i32>();
+  const addrs = new Array<string>();
+  const out = JValue.arr();
+  for (let i = 0; i < n; i++) {
+    const p = list.items[i];
+    if (!p.isObj) return fail("party " + i.toString() + " must be an object");
+    const idv = p.get("id");
+    const id = idv === null ? -1 : idv.asIndex();
+    if (id < 1) return fail("party " + i.toString() + ": id must be a positive integer");
+    if (ids.includes(id)) return fail("duplicate party id " + id.toString());
+    const pid = "party " + id.toString();
+    const address = p.getStr("address");
+    if (address === null) return fail(pid + ": address must be a string");
+    const bad = validateAddress(address);
+    if (bad !== null) return fail(pid + ": invalid address " + address + ": " + bad);
+    if (addrs.includes(address)) return fail("duplicate party address " + address);
+    const pk = p.getStr("signer_pubkey");
+    if (pk === null || !isHex(pk, 66, false)) return fail(pid + ": signer_pubkey must be 33 bytes (66 hex chars)");
+    const key = pk.toLowerCase();
+    if (!key.startsWith("02") && !key.startsWith("03")) return fail(pid + ": signer_pubkey must be a compressed key (02/03 prefix)");
+    ids.push(id);
+    addrs.push(address);
+    const info = JValue.obj().set("id", JValue.num(id.toString())).setStr("address", address).setStr("signer_pubkey", key);
+
+    const evm = p.get("evm_address");
+    if (evm !== null && !evm.isNull) {
+      if (!evm.isStr || !evm.text.startsWith("0x") || !isHex(evm.text.substring(2), 40, false)) {
+        return fail(pid + ": evm_address must be 0x + 40 hex chars");
+      }
+      info.setStr("evm_address", evm.text.toLowerCase());
+    }
+    const grpc = p.get("grpc_endpoint");
+    if (grpc !== null && !grpc.isNull) {
+      if (!grpc.isStr || grpc.text.length == 0 || grpc.text.length > MAX_TEXT) return fail(pid + ": grpc_endpoint must be a non-empty string of at most 256 chars");
+      info.setStr("grpc_endpoint", grpc.text);
+    }
+    const fp = p.get("tls_cert_fingerprint");
+    if (fp !== null && !fp.isNull) {
+      if (!fp.isStr || !isHex(fp.text, 64, false)) return fail(pid + ": tls_cert_fingerprint must be a SHA-256 digest (64 hex chars)");
+      info.setStr("tls_cert_fingerprint", fp.text.toLowerCase());
+    }
+    out.push(info);
+  }
+  return JValue.obj().set("parties", out).set("threshold", JValue.num(threshold.toString()));
+}
+
+/** A FeeSchedule; absent kinds default to "0", `denom` is required when a fee is non-zero. */
+export function validateFees(v: JValue | null): JValue | null {
+  validationError = "";
+  if (v === null || v.isNull) v = JValue.obj();
+  if (!v.isObj) return fail("fees must be an object");
+  const out = JValue.obj();
+  const dv = v.get("denom");
+  let denom = "";
+  if (dv !== null && !dv.isNull) {
+    if (!dv.isStr || dv.text.length > 128) return fail("fees.denom must be a string");
+    denom = dv.text;
+  }
+  out.setStr("denom", denom);
+  let anyFee = false;
+  for (let i = 0; i < v.keys.length; i++) {
+    const k = v.keys[i];
+    if (k != "denom" && !FEE_KINDS.includes(k)) return fail("fees: unknown operation " + k + "; expected one of " + FEE_KINDS.join(", "));
+  }
+  for (let i = 0; i < FEE_KINDS.length; i++) {
+    const k = FEE_KINDS[i];
+    const a = v.get(k);
+    let amount = "0";
+    if (a !== null && !a.isNull) {
+      if (!a.isStr || parseAmount(a.text) < 0) return fail("fees." + k + " must be a decimal amount string below 10^18");
+      amount = a.text;
+    }
+    if (amount != "0") anyFee = true;
+    out.setStr(k, amount);
+  }
+  if (anyFee && denom.length == 0) return fail("fees.denom must be set when a fee is non-zero");
+  return out;
+}
+
+/** An ApplicationInfo `{app_id, isc_type, isc?}`: `open` apps have no ISC, the others need one. */
+export function validateApplication(v: JValue | null): JValue | null {
+  validationError = "";
+  if (v === null || !v.isObj) return fail("application must be an object");
+  const id = v.getStr("app_id");
+  if (id === null || id.length == 0 || id.length > 64) return fail("app_id must be a non-empty string of at most 64 chars");
+  const type = v.getStr("isc_type");
+  if (type === null || !ISC_TYPES.includes(type)) return fail("application " + id + ": isc_type must be one of " + ISC_TYPES.join(", "));
+  const out = JValue.obj().setStr("app_id", id).setStr("isc_type", type);
+  const isc = v.get("isc");
+  if (type == "open") {
+    if (isc !== null && !isc.isNull) return fail("application " + id + ": an open application has no isc");
+    return out;
+  }
+  if (isc === null || !isc.isStr) return fail("application " + id + ": isc must be the ISC contract address");
+  const bad = validateAddress(isc.text);
+  if (bad !== null) return fail("application " + id + ": invalid isc address " + isc.text + ": " + bad);
+  return out.setStr("isc", isc.text);
+}
+
+/** `request_expiry_blocks`: a positive integer. */
+export function validateExpiry(v: JValue | null): i32 {
+  validationError = "";
+  if (v === null || v.asIndex() < 1) { validationError = "request_expiry_blocks must be a positive integer"; return -1; }
+  return v.asIndex();
+}
+
+/** `fhe_parameters`: a parameter set name. */
+export function validateParamsName(v: JValue | null): string | null {
+  validationError = "";
+  if (v === null || !v.isStr || v.text.length == 0 || v.text.length > 64) { validationError = "fhe_parameters must be a non-empty name of at most 64 chars"; return null; }
+  return v.text;
+}

@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { FheType } from '../../../../common/fheTypes.js';
+import { parseCiphertext, type ParsedCiphertext } from '../../tfhe/ciphertext.js';
+import { parseClientKey } from '../../tfhe/clientKey.js';
+import { blockPhaseBig } from '../../tfhe/decrypt.js';
+import { encryptWithClientKey, makeTestKeys, seededRandom, tfheDecrypt, type TestKeys } from '../../tfhe/_testUtils.js';
+import { ringForParties } from '../algebra/galoisRing.js';
+import { seededRng } from '../algebra/random.js';
+import { getU64 } from '../algebra/z64.js';
+import { PreprocessingError, RobustOpenError } from '../errors.js';
+import { OffsetLiarParty, runSessions } from '../malicious/online.js';
+import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
+import type { OpenRecord } from '../online/session.js';
+import type { RealRobustOpen } from '../sharing/robustOpen.js';
+import { borrowCircuitProducts, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
+import { dealKeyShares } from './insecurePhaseOpen.js';
+
+let keys: TestKeys;
+beforeAll(() => {
+  keys = makeTestKeys();
+});
+afterAll(() => {
+  keys.ck.free();
+  keys.pk.free();
+});
+
+interface Case {
+  ct: ParsedCiphertext;
+  expected: bigint;
+}
+
+export function makeCases(specs: readonly [FheType, bigint][]): Case[] {
+  return specs.map(([type, value]) => {
+    const bytes = encryptWithClientKey(keys.ck, type, value);
+    const expected = tfheDecrypt(keys.ck, type, bytes);
+    expect(expected).toBe(value);
+    return { ct: parseCiphertext(bytes, type), expected };
+  });
+}
+
+export async function decryptAll(n: number, t: number, cases: readonly Case[], malicious?: ReadonlyMap<number, RealRobustOpen>, transcripts?: Map<number, OpenRecord[]>, maliciousLabels?: ReadonlySet<string>) {
+  const R = ringForParties(n);
+  const key = parseClientKey(keys.clientKeyBytes).bigKey;
+  const keyShares = dealKeyShares(R, key.bits, n, t, seededRng(n));
+  const blocks = cases.reduce((s, c) => s + c.ct.blocks.length, 0);
+  return runSessions(
+    R,
+    n,
+    t,
+    async (s) => {
+      const material = await preprocessDecryption(s, blocks);
+      const online = s.transcript?.length ?? 0;
+      const out = await thresholdDecrypt(
+        s,
+        cases.map((c) => c.ct),
+        keyShares[s.net.self - 1]!,
+        material,
+      );
+      return { ...out, online, left: [material.triplesLeft, material.bitsLeft] };
+    },
+    { ...(malicious ? { malicious } : {}), ...(transcripts ? { transcripts } : {}), ...(maliciousLabels ? { maliciousLabels } : {}) },
+  );
+}
+
+describe('bit-decomposition threshold decryption (phase never opened)', () => {
+  test('default: the borrow tree over 59 bits costs 110 products in 6 rounds', () => {
+    expect(borrowCircuitProducts(59)).toBe(110);
+  });
+
+  test('default: (4,1) ebool, euint8, euint64 equal node-tfhe, batched in one run; only c, d/e and digits are opened', async () => {
+    const rand = seededRandom(4n);
+    const cases = makeCases([
+      ['ebool', 1n],
+      ['ebool', 0n],
+      ['euint8', rand(8)],
+      ['euint64', rand(64)],
+    ]);
+    const transcripts = new Map<number, OpenRecord[]>();
+    const run = await decryptAll(4, 1, cases, undefined, transcripts);
+    expect(run.failures).toEqual(new Map());
+    for (const out of run.outputs.values()) {
+      expect(out.plaintexts).toEqual(cases.map((c) => c.expected));
+      expect(out.cheaters).toEqual([]);
+      expect(out.left).toEqual([0, 0]);
+    }
+    // What a party sees: preprocessing opens, then exactly 1 mask open, 6 circuit opens, 1 output open.
+    const key = parseClientKey(keys.clientKeyBytes).bigKey;
+    const phases = cases.flatMap((c) => c.ct.blocks.map((b) => blockPhaseBig(b, key)));
+    const secret = new Set(phases.flatMap((p) => [p, (p + (1n << 58n)) & ((1n << 64n) - 1n)]));
+    for (const [p, tr] of transcripts) {
+      const online = run.outputs.get(p)!.online;
+      expect(new Set(tr.slice(0, online).map((r) => r.label))).toEqual(new Set(['beaver', 'bitgen']));
+      expect(tr.slice(online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'beaver', 'beaver', 'beaver', 'beaver', 'output']);
+      for (const r of tr) for (let k = 0; k < r.count; k++) expect(secret.has(getU64(r.values, k * 3))).toBe(false);
+    }
+  });
+
+  test('default: (7,2) ebool and euint8 equal node-tfhe', async () => {
+    const cases = makeCases([
+      ['ebool', 1n],
+      ['euint8', 173n],
+    ]);
+    const run = await decryptAll(7, 2, cases);
+    expect(run.failures).toEqual(new Map());
+    for (const out of run.outputs.values()) expect(out.plaintexts).toEqual(cases.map((c) => c.expected));
+  });
+
+  for (const [n, t, corrupt] of [
+    [4, 1, [2]],
+    [7, 2, [3, 7]],
+  ] as const) {
+    const strategies: [string, (p: number) => RealRobustOpen][] = [
+      ['DroppingParty', () => new DroppingParty()],
+      ['RandomValuesParty', (p) => new RandomValuesParty(seededRng(50 + p))],
+      ['OffsetLiarParty', () => new OffsetLiarParty(ringForParties(n).random(seededRng(8)))],
+    ];
+    for (const [name, make] of strategies) {
+      test(`malicious: (${n},${t}), t × ${name} in triples, bits, multiplications and final open: right plaintext, cheaters named`, async () => {
+        const cases = makeCases([
+          ['ebool', 1n],
+          ['euint8', 0x5an],
+        ]);
+        const run = await decryptAll(n, t, cases, new Map(corrupt.map((p) => [p, make(p)])));
+        expect(run.failures).toEqual(new Map());
+        for (const out of run.outputs.values()) {
+          expect(out.plaintexts).toEqual(cases.map((c) => c.expected));
+          expect(out.cheaters).toEqual([...corrupt]);
+        }
+      });
+    }
+  }
+
+  for (const label of ['bitgen', 'mask', 'beaver', 'output']) {
+    test(`malicious: lies only in the '${label}' opens, at (4,1) and (7,2): right plaintext, liars named by that stage`, async () => {
+      const cases = makeCases([['euint8', 0xc3n]]);
+      for (const [n, t, corrupt] of [
+        [4, 1, [4]],
+        [7, 2, [2, 3]],
+      ] as const) {
+        const malicious = new Map(corrupt.map((p) => [p, new RandomValuesParty(seededRng(p)) as RealRobustOpen]));
+        const run = await decryptAll(n, t, cases, malicious, undefined, new Set([label]));
+        expect(run.failures).toEqual(new Map());
+        for (const out of run.outputs.values()) {
+          expect(out.plaintexts).toEqual([cases[0]!.expected]);
+          expect(out.cheaters).toEqual([...corrupt]);
+        }
+      }
+    });
+  }
+
+  test('malicious: t+1 corrupt parties: every honest party fails with an error, never a wrong plaintext', async () => {
+    const cases = makeCases([['ebool', 1n]]);
+    for (const [n, t, corrupt] of [
+      [4, 1, [1, 4]],
+      [7, 2, [1, 2, 6]],
+    ] as const) {
+      for (const make of [(p: number) => new RandomValuesParty(seededRng(p)) as RealRobustOpen, () => new OffsetLiarParty(ringForParties(n).random(seededRng(2))), () => new DroppingParty()]) {
+        const run = await decryptAll(n, t, cases, new Map(corrupt.map((p) => [p, make(p)])));
+        for (const out of run.outputs.values()) expect(out.plaintexts).toEqual([cases[0]!.expected]);
+        expect(run.failures.size).toBe(n - corrupt.length);
+        for (const e of run.failures.values()) expect(e instanceof PreprocessingError || e instanceof RobustOpenError).toBe(true);
+      }
+    }
+  });
+});
+

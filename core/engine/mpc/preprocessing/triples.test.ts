@@ -1,0 +1,153 @@
+import { describe, expect, test } from '@jest/globals';
+import { ringForParties, type GaloisRing, type GrVector } from '../algebra/galoisRing.js';
+import { seededRng } from '../algebra/random.js';
+import { PreprocessingError } from '../errors.js';
+import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
+import { OffsetLiarParty, runSessions } from '../malicious/online.js';
+import { beaverMultiply } from '../online/multiply.js';
+import type { RealRobustOpen } from '../sharing/robustOpen.js';
+import { reconstruct } from '../sharing/shamir.js';
+import { generateRandomBits, solveArtinSchreier } from './randomBits.js';
+import { generateTriples, sliceTriples, type Triples } from './triples.js';
+
+const COUNT = 24;
+
+/** Reconstructs from the honest parties' shares (the first t+1 of them). */
+function open(R: GaloisRing, t: number, shares: Map<number, GrVector>, count: number): GrVector {
+  return reconstruct(R, t, shares, count);
+}
+
+function pick<T>(outputs: Map<number, T>, f: (o: T) => GrVector): Map<number, GrVector> {
+  return new Map([...outputs].map(([p, o]) => [p, f(o)]));
+}
+
+function expectTriplesCorrect(R: GaloisRing, t: number, outputs: Map<number, Triples>): void {
+  const a = open(R, t, pick(outputs, (o) => o.a), COUNT);
+  const b = open(R, t, pick(outputs, (o) => o.b), COUNT);
+  const c = open(R, t, pick(outputs, (o) => o.c), COUNT);
+  for (let v = 0; v < COUNT; v++) expect(R.toBigints(R.mul(R.get(a, v), R.get(b, v)))).toEqual(R.toBigints(c, v));
+  // Every honest subset of t+1 agrees (the sharings are of degree t).
+  const parties = [...outputs.keys()];
+  const other = new Map(parties.slice(-(t + 1)).map((p) => [p, outputs.get(p)!.c]));
+  expect(open(R, t, other, COUNT)).toEqual(c);
+}
+
+type Strategy = { name: string; make: (R: GaloisRing, p: number) => RealRobustOpen; silent?: boolean };
+const STRATEGIES: Strategy[] = [
+  { name: 'DroppingParty', make: () => new DroppingParty(), silent: true },
+  { name: 'RandomValuesParty', make: (_R, p) => new RandomValuesParty(seededRng(77 + p)) },
+  { name: 'OffsetLiarParty (consistent lie)', make: (R) => new OffsetLiarParty(R.random(seededRng(5))) },
+];
+
+describe('Beaver triples from PRSS/PRZS', () => {
+  for (const [n, t] of [[4, 1], [7, 2]] as const) {
+    test(`default: (n,t) = (${n},${t}) c = a·b, 2 rounds after setup, nobody blamed`, async () => {
+      const R = ringForParties(n);
+      const run = await runSessions(R, n, t, async (s) => ({ tr: await generateTriples(s, COUNT), excluded: [...s.excluded], round: s.net.round }));
+      expect(run.failures.size).toBe(0);
+      expectTriplesCorrect(R, t, pick(run.outputs, (o) => o.tr.a).size ? new Map([...run.outputs].map(([p, o]) => [p, o.tr])) : new Map());
+      for (const o of run.outputs.values()) {
+        expect(o.excluded).toEqual([]);
+        expect(o.round).toBe(2 + 2);
+      }
+    });
+
+    for (const strat of STRATEGIES) {
+      test(`malicious: (n,t) = (${n},${t}), t × ${strat.name}: triples right, cheaters named`, async () => {
+        const R = ringForParties(n);
+        const corrupt = n === 4 ? [3] : [2, 6];
+        const malicious = new Map(corrupt.map((p) => [p, strat.make(R, p)]));
+        const run = await runSessions(R, n, t, async (s) => ({ tr: await generateTriples(s, COUNT), excluded: [...s.excluded].sort() }), { malicious });
+        expect(run.failures).toEqual(new Map());
+        expectTriplesCorrect(R, t, new Map([...run.outputs].map(([p, o]) => [p, o.tr])));
+        for (const o of run.outputs.values()) expect(o.excluded).toEqual(corrupt);
+      });
+    }
+
+    test(`malicious: (n,t) = (${n},${t}), t+1 random or lying parties: detected, no triples`, async () => {
+      const R = ringForParties(n);
+      const corrupt = n === 4 ? [1, 3] : [2, 4, 6];
+      for (const strat of STRATEGIES.slice(1)) {
+        const malicious = new Map(corrupt.map((p) => [p, strat.make(R, p)]));
+        const run = await runSessions(R, n, t, (s) => generateTriples(s, COUNT), { malicious });
+        expect(run.outputs.size).toBe(0);
+        for (const e of run.failures.values()) expect(e).toBeInstanceOf(PreprocessingError);
+      }
+    });
+  }
+});
+
+describe('Beaver multiplication', () => {
+  for (const [n, t] of [[4, 1], [7, 2]] as const) {
+    test(`default and malicious: (n,t) = (${n},${t}) x·y right with t random-value parties in every open`, async () => {
+      const R = ringForParties(n);
+      const rng = seededRng(9);
+      const x = R.random(rng, COUNT);
+      const y = R.random(rng, COUNT);
+      const { shamirShare } = await import('../sharing/shamir.js');
+      const xs = shamirShare(R, x, COUNT, n, t, rng);
+      const ys = shamirShare(R, y, COUNT, n, t, rng);
+      const corrupt = n === 4 ? [2] : [1, 7];
+      for (const malicious of [new Map(), new Map(corrupt.map((p) => [p, new RandomValuesParty(seededRng(p)) as RealRobustOpen]))]) {
+        const run = await runSessions(
+          R,
+          n,
+          t,
+          async (s) => {
+            const tr = await generateTriples(s, COUNT);
+            return { z: await beaverMultiply(s, xs[s.net.self - 1]!, ys[s.net.self - 1]!, sliceTriples(R, tr, 0, COUNT), COUNT), excluded: [...s.excluded].sort() };
+          },
+          { malicious },
+        );
+        expect(run.failures.size).toBe(0);
+        const z = open(R, t, pick(run.outputs, (o) => o.z), COUNT);
+        for (let v = 0; v < COUNT; v++) expect(R.toBigints(z, v)).toEqual(R.toBigints(R.mul(R.get(x, v), R.get(y, v))));
+        for (const o of run.outputs.values()) expect(o.excluded).toEqual([...malicious.keys()]);
+      }
+    });
+  }
+});
+
+describe('random bits (x² + x = a + a², eprint 2025/699)', () => {
+  test('default: solveArtinSchreier returns a or −a−1 for random a, each about half the time', () => {
+    for (const d of [3, 4, 5, 8]) {
+      const R = ringForParties((1 << d) - 1);
+      const rng = seededRng(d);
+      let same = 0;
+      for (let k = 0; k < 200; k++) {
+        const a = R.random(rng);
+        const v = R.add(R.mul(a, a), a);
+        const r = solveArtinSchreier(R, v);
+        expect(R.toBigints(R.add(R.mul(r, r), r))).toEqual(R.toBigints(v));
+        const other = R.sub(R.neg(a), R.one());
+        if (R.equals(r, 0, a, 0)) same++;
+        else expect(R.toBigints(r)).toEqual(R.toBigints(other));
+      }
+      expect(same).toBeGreaterThan(60);
+      expect(same).toBeLessThan(140);
+    }
+  });
+
+  for (const [n, t] of [[4, 1], [7, 2]] as const) {
+    test(`default and malicious: (n,t) = (${n},${t}) bits are 0/1, balanced, with t liars`, async () => {
+      const R = ringForParties(n);
+      const corrupt = n === 4 ? [4] : [3, 5];
+      const N = 200;
+      for (const malicious of [new Map<number, RealRobustOpen>(), new Map(corrupt.map((p) => [p, new OffsetLiarParty(R.random(seededRng(3))) as RealRobustOpen]))]) {
+        const run = await runSessions(R, n, t, async (s) => ({ bits: await generateRandomBits(s, N, await generateTriples(s, N)), excluded: [...s.excluded].sort() }), { malicious });
+        expect(run.failures.size).toBe(0);
+        const bits = open(R, t, pick(run.outputs, (o) => o.bits), N);
+        let ones = 0;
+        for (let k = 0; k < N; k++) {
+          const b = R.toBigints(bits, k);
+          expect(b.slice(1)).toEqual(Array(R.d - 1).fill(0n));
+          expect([0n, 1n]).toContain(b[0]);
+          if (b[0] === 1n) ones++;
+        }
+        expect(ones).toBeGreaterThan(70);
+        expect(ones).toBeLessThan(130);
+        for (const o of run.outputs.values()) expect(o.excluded).toEqual([...malicious.keys()]);
+      }
+    });
+  }
+});

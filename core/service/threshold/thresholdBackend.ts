@@ -1,0 +1,120 @@
+/**
+ * @module core/service/threshold/thresholdBackend
+ * The threshold `KeyBackend`: no core ever holds the FHE secret key.
+ *
+ * Key generation (one MPC session per request, every party runs it when its
+ * connector sees the keygen event):
+ *   1. the dealer party generates the key set with node-tfhe, shares the big
+ *      key bit by bit (dealer.ts) and overwrites its copy;
+ *   2. it sends each party, over the pinned mTLS channel, that party's share and
+ *      the public material; every party stores its share privately (vault) and
+ *      publishes the public material under its own prefix, so each party signs
+ *      the same digests and the ASC sees them agree;
+ *   3. all parties agree on PRSS keys for the key's sessions (prssSetup).
+ * Decryption: per request, an MPC session derived from the request id runs
+ * preprocessing (triples, random bits) and the bit-decomposition decryption
+ * (core/engine/mpc/decryption), robust against t malicious parties.
+ */
+import type { Logger } from 'pino';
+import { TkmsError } from '../../../common/errors.js';
+import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
+import { MpcSession } from '../../engine/mpc/online/session.js';
+import { preprocessDecryption, thresholdDecrypt } from '../../engine/mpc/decryption/bitDecomposition.js';
+import type { ParsedCiphertext } from '../../engine/index.js';
+import type { CoreEngine } from '../engine.js';
+import type { KeyBackend, GeneratedKey } from '../keyBackend.js';
+import type { PeerTransport } from '../mpc/peerTransport.js';
+import { sessionIdFor } from '../mpc/session.js';
+import { dealKeySet, parseKeyShare } from './dealer.js';
+import { decodeDealMessage, decodeKeyMaterial, encodeDealMessage, encodeKeyMaterial } from './wire.js';
+
+export interface ThresholdBackendOptions {
+  transport: PeerTransport;
+  t: number;
+  /** The party that generates and deals key sets (dealer phase before DKG). */
+  dealerId: number;
+  engine: CoreEngine;
+  logger: Logger;
+  /** How long non-dealers wait for their share (a key set takes ~10 s to make, 60 MB to send). */
+  dealTimeoutMs?: number;
+  /** Per-round timeout inside MPC sessions. */
+  roundTimeoutMs?: number;
+}
+
+interface LoadedShare {
+  keyShare: ReturnType<typeof parseKeyShare>;
+  prss: PrssKeys;
+}
+
+export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
+  const { transport, t } = o;
+  const n = transport.n;
+  const self = transport.partyId;
+  if (!(n >= 3 * t + 1)) throw new TkmsError('CONFIG_INVALID', `threshold backend needs n ≥ 3t+1, got n=${n}, t=${t}`);
+
+  async function generate(requestId: string, onProgress: (stage: string) => void): Promise<GeneratedKey> {
+    const deal = transport.endpoint(sessionIdFor(requestId, 'deal'));
+    let mine: { share: Uint8Array; compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string; lweDimension: number };
+    try {
+      if (self === o.dealerId) {
+        const keySet = await o.engine.generateKeySet({ onProgress });
+        onProgress('dealing');
+        const dealt = dealKeySet(keySet, { n, t });
+        for (let p = 1; p <= n; p++) {
+          if (p === self) continue;
+          deal.send(p, encodeDealMessage({ ...dealt.publicMaterial, lweDimension: dealt.lweDimension, share: dealt.shares.get(p)! }));
+        }
+        mine = { ...dealt.publicMaterial, lweDimension: dealt.lweDimension, share: dealt.shares.get(self)! };
+        // The other parties' shares leave this party's memory with the messages.
+        for (const [p, s] of dealt.shares) if (p !== self) s.fill(0);
+      } else {
+        onProgress('waiting for the dealer');
+        const msg = await deal.receive(o.dealerId, o.dealTimeoutMs ?? 600_000);
+        if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no key share from dealer party ${o.dealerId}`);
+        mine = decodeDealMessage(msg);
+      }
+    } finally {
+      deal.close();
+    }
+    parseKeyShare(mine.share, n, mine.lweDimension); // shape check before anything is stored
+    onProgress('prss setup');
+    const net = transport.endpoint(sessionIdFor(requestId, 'prss'));
+    let prss: PrssKeys;
+    try {
+      prss = await prssSetup(net, t, cryptoRng, o.roundTimeoutMs === undefined ? {} : { timeoutMs: o.roundTimeoutMs });
+    } finally {
+      net.close();
+    }
+    onProgress('done');
+    return {
+      compactPublicKey: mine.compactPublicKey,
+      compressedServerKey: mine.compressedServerKey,
+      parameters: mine.parameters,
+      privateMaterial: encodeKeyMaterial({ share: mine.share, lweDimension: mine.lweDimension, prss }),
+    };
+  }
+
+  return {
+    kind: 'threshold',
+    privateDataType: 'KeyShare',
+    generate,
+    load(bytes): LoadedShare {
+      const m = decodeKeyMaterial(bytes);
+      return { keyShare: parseKeyShare(m.share, n, m.lweDimension), prss: m.prss };
+    },
+    async decrypt(requestId, ct, secret) {
+      const { keyShare, prss } = secret as LoadedShare;
+      const net = transport.endpoint(sessionIdFor(requestId, 'decrypt'));
+      try {
+        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss), o.roundTimeoutMs === undefined ? {} : { timeoutMs: o.roundTimeoutMs });
+        const parsed = ct as ParsedCiphertext;
+        const material = await preprocessDecryption(session, parsed.blocks.length);
+        const r = await thresholdDecrypt(session, [parsed], keyShare.share, material);
+        if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold decryption');
+        return r.plaintexts[0]!;
+      } finally {
+        net.close();
+      }
+    },
+  };
+}
