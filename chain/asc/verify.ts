@@ -42,8 +42,10 @@ export function signedView(request: RequestInfo, response: FulfillResponse): { v
   return { view: { kind: 'failure', requestId: request.request_id, reason: response.failure.reason }, signature: response.failure.signature };
 }
 
+/** Same answer, signatures aside; keygen answers agree on digests (each party serves the material under its own URI). */
 function sameContent(a: FulfillResponse, b: FulfillResponse): boolean {
-  const strip = (r: FulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (k === 'signature' ? undefined : v));
+  const ignored = new Set(['signature', 'public_key_uri', 'server_key_uri']);
+  const strip = (r: FulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (ignored.has(k) ? undefined : v));
   return strip(a) === strip(b);
 }
 

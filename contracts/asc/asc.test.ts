@@ -141,6 +141,21 @@ describe('asc', () => {
     expect(s.chain.query<{ config: string }>(s.asc, { config: {} })).toEqual({ config: s.config });
   });
 
+  test('behavior: keygen answers agree on digests even when each party publishes under its own URI', async () => {
+    const s = await setup(4, 1);
+    const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    const own = (p: number) => ({ ...KEYGEN, public_key_uri: `http://party-${p}/pk`, server_key_uri: `http://party-${p}/sk` });
+    await fulfill(s, s.parties[0]!, id, keygenAnswer(id, s.parties[0]!, own(1)));
+    // Other digests never join the quorum, whatever the URI.
+    await fulfill(s, s.parties[1]!, id, keygenAnswer(id, s.parties[1]!, { ...own(2), public_key_digest: '33'.repeat(32) }));
+    await fulfill(s, s.parties[2]!, id, keygenAnswer(id, s.parties[2]!, own(3)));
+    expect(request(s, id).status).toBe('pending');
+    await fulfill(s, s.parties[3]!, id, keygenAnswer(id, s.parties[3]!, own(4)));
+    const info = request(s, id);
+    expect(info.status).toBe('completed');
+    expect(info.payees).toEqual([1, 3, 4]);
+  });
+
   test('default: decrypt on a known key completes with the agreed plaintext', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
@@ -436,7 +451,7 @@ describe('asc aggregation', () => {
   test('malicious: keygen needs 2t+1 agreeing digests; t+1 agreeing are not enough', async () => {
     const s = await setup(7, 2);
     const id = requestIdOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
-    const evil = { ...KEYGEN, public_key_uri: 'file:///evil' };
+    const evil = { ...KEYGEN, public_key_digest: '99'.repeat(32) }; // a key of the liars' own
     const ps = s.parties;
     for (const p of ps.slice(0, 2)) await fulfill(s, p, id, keygenAnswer(id, p, evil)); // t = 2 liars agree on a bad key
     const conflict = await fulfill(s, ps[2]!, id, keygenAnswer(id, ps[2]!));

@@ -25,10 +25,17 @@ export class PartyAnswer {
   content: string[] = [];
   signature: string = "";
 
-  /** True when both carry the same kind and content (signatures may differ). */
+  /**
+   * True when both carry the same kind and content (signatures may differ).
+   * Keygen answers agree on the digests: each party publishes the material
+   * under its own URI, and the digest is what binds it.
+   */
   sameAs(other: PartyAnswer): bool {
     if (this.kind != other.kind || this.content.length != other.content.length) return false;
-    for (let i = 0; i < this.content.length; i++) if (this.content[i] != other.content[i]) return false;
+    for (let i = 0; i < this.content.length; i++) {
+      if (this.kind == "keygen" && (i == 1 || i == 3)) continue; // public_key_uri, server_key_uri
+      if (this.content[i] != other.content[i]) return false;
+    }
     return true;
   }
 
