@@ -37,8 +37,8 @@ start: build ## run TKMS on the embedded chain (foreground; Ctrl-C stops)
 stop: ## stop what `make start --detach` left running
 	node $(NODE_FLAGS) dist/localnet/stop.js .state/dev
 
-localnet: build wasmd ## run TKMS on 4 real wasmd validators (VALIDATORS=n to change)
-	node $(NODE_FLAGS) dist/localnet/localnet.js --validators $${VALIDATORS:-4}
+localnet: build wasmd ## run TKMS on 4 wasmd validators with 4 threshold cores (VALIDATORS=n, PARTIES=n to change)
+	node $(NODE_FLAGS) dist/localnet/localnet.js --validators $${VALIDATORS:-4} --parties $${PARTIES:-4}
 
 localnet-down: ## stop the wasmd localnet and its KMS components
 	node $(NODE_FLAGS) dist/localnet/localnet.js --down

@@ -2,7 +2,9 @@
  * @module localnet/kms
  * Starts the KMS side of a local network on top of a running chain (embedded
  * or wasmd): TLS material, the KV-store, one core and one connector per party
- * (centralized backend: one party), the contracts, and `network.json`.
+ * (one party: the centralized backend; n > 1: the threshold backend, the cores
+ * running MPC with each other over pinned mutual TLS), the contracts, and
+ * `network.json`.
  * Used by `make start`, `make localnet` and the end-to-end tests alike.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,8 @@ export interface KmsPorts {
   /** Per party p (1-based): core gRPC = coreBase + p, public storage = publicBase + p. */
   coreBase: number;
   publicBase: number;
+  /** Threshold backend: core p's MPC server listens on mpcBase + p (default coreBase + 50). */
+  mpcBase?: number;
 }
 
 export interface StartKmsOptions {
@@ -113,6 +117,20 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     processes.push(kv);
 
     const cores: { partyId: number; grpcUrl: string; signerPubkey: string; address: string; mnemonicFile: string; tlsFingerprint: string }[] = [];
+    const t = Math.floor((parties - 1) / 3);
+    const fingerprintOf = (p: number): string => new X509Certificate(readFileSync(tls.leaves[`core-${p}`]!.cert)).fingerprint256.replace(/:/g, '').toLowerCase();
+    const mpcBase = o.ports.mpcBase ?? o.ports.coreBase + 50;
+    // n > 1: every core knows every party's MPC endpoint and pins its certificate.
+    const threshold =
+      parties > 1
+        ? {
+            t,
+            dealerId: 1,
+            roundTimeoutMs: 2000,
+            peers: Array.from({ length: parties }, (_, i) => ({ partyId: i + 1, address: `127.0.0.1:${mpcBase + i + 1}`, certFingerprint: fingerprintOf(i + 1) })),
+          }
+        : undefined;
+    if (threshold) say(`threshold backend: n = ${parties}, t = ${t}, dealer party 1`);
     for (let p = 1; p <= parties; p++) {
       const partyDir = path.join(o.dir, `party-${p}`);
       mkdirSync(partyDir, { recursive: true });
@@ -132,6 +150,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
               : // Development network: key material in clear on disk, said explicitly.
                 { devMode: true }),
             logLevel: 'info',
+            ...(threshold ? { threshold: { ...threshold, listen: { host: '127.0.0.1', port: mpcBase + p } } } : {}),
           },
           null,
           2,
@@ -154,7 +173,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
       const mnemonicFile = path.join(partyDir, 'chain-account.mnemonic');
       const mnemonic = readOrCreate(mnemonicFile, generateMnemonic);
       const { address } = await accountFromMnemonic(mnemonic, o.chain.bech32Prefix);
-      const tlsFingerprint = new X509Certificate(readFileSync(tls.leaves[`core-${p}`]!.cert)).fingerprint256.replace(/:/g, '').toLowerCase();
+      const tlsFingerprint = fingerprintOf(p);
       cores.push({ partyId: p, grpcUrl: `127.0.0.1:${grpcPort}`, signerPubkey, address, mnemonicFile, tlsFingerprint });
     }
     await waitReady(kv, () => httpOk(`${kvStoreUrl}/health`));
@@ -167,7 +186,6 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     }
     if (!contracts) {
       say('deploying the Config and ASC contracts');
-      const threshold = Math.floor((parties - 1) / 3);
       const deployed = await deployContracts(o.deployer, {
         wasmDir: path.join(repoRoot(), 'contracts', 'build'),
         parties: cores.map((c) => ({
@@ -177,7 +195,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
           grpc_endpoint: c.grpcUrl,
           tls_cert_fingerprint: c.tlsFingerprint,
         })),
-        threshold,
+        threshold: t,
         // On wasmd the Config answers to the gov module account (changes are proposals),
         // which is also the contracts' admin (migration only by proposal); on the
         // embedded chain, which has no governance module, the deployer governs.

@@ -15,6 +15,7 @@ import { startWasmdKmsNetwork, stopWasmdKmsNetwork } from './wasmdKmsNetwork.js'
 const program = new Command('tkms-localnet')
   .description('run TKMS on real wasmd validators in the background')
   .option('--validators <n>', 'number of validators', '4')
+  .option('--parties <n>', 'KMS parties: 1 = centralized core, n ≥ 4 = threshold cores (t = ⌊(n−1)/3⌋)', '4')
   .option('--dir <dir>', 'state folder', stateDir('localnet'))
   .option('--base-port <port>', 'first validator port', '26600')
   .option('--faucet-port <port>', 'faucet port', '8200')
@@ -24,7 +25,7 @@ const program = new Command('tkms-localnet')
   .option('--down', 'stop everything a previous `make localnet` started')
   .parse();
 
-const o = program.opts<{ validators: string; dir: string; basePort: string; faucetPort: string; kvPort: string; coreBasePort: string; publicBasePort: string; down?: boolean }>();
+const o = program.opts<{ parties: string; validators: string; dir: string; basePort: string; faucetPort: string; kvPort: string; coreBasePort: string; publicBasePort: string; down?: boolean }>();
 const dir = path.resolve(o.dir);
 const say = (l: string): void => void process.stdout.write(`[localnet] ${l}\n`);
 
@@ -42,6 +43,7 @@ try {
   const net = await startWasmdKmsNetwork({
     dir,
     validators: Number(o.validators),
+    parties: Number(o.parties),
     basePort: Number(o.basePort),
     faucetPort: Number(o.faucetPort),
     ports: { kvStore: Number(o.kvPort), coreBase: Number(o.coreBasePort), publicBase: Number(o.publicBasePort) },

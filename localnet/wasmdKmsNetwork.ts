@@ -17,6 +17,8 @@ export interface WasmdKmsNetworkOptions {
   basePort: number;
   faucetPort: number;
   ports: KmsPorts;
+  /** KMS parties: 1 runs the centralized backend, n > 1 the threshold backend (t = ⌊(n−1)/3⌋). */
+  parties?: number;
   detached?: boolean;
   log?: (line: string) => void;
 }
@@ -58,6 +60,7 @@ export async function startWasmdKmsNetwork(o: WasmdKmsNetworkOptions): Promise<W
       ports: o.ports,
       log: say,
       vault: true,
+      parties: o.parties ?? 1,
       ...(o.detached ? { detached: true } : {}),
     });
     await deployer.close();

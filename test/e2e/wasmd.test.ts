@@ -18,7 +18,7 @@ describeDecryptFlow('e2e on a 4-validator wasmd localnet', async () => {
   const net = await startWasmdKmsNetwork({
     dir,
     validators: 4,
-    basePort: 27600,
+    basePort: 29600, // clear of the wasmd client test's range (27000–28999)
     faucetPort: await freePort(),
     ports: { kvStore: await freePort(), coreBase: (await freePort()) - 1, publicBase: (await freePort()) - 1 },
   });

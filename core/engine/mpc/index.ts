@@ -32,3 +32,4 @@ export {
   thresholdDecrypt,
   type ThresholdDecryptionReturnType,
 } from './decryption/bitDecomposition.js';
+export { DecryptionMaterialPool, type DecryptionMaterialPoolOptions } from './preprocessing/pool.js';

@@ -157,13 +157,16 @@ export class PeerTransport {
     cb(null, { accepted: true });
   }
 
-  /** Sends with retries until the receive timeout has passed; failures are counted, never thrown. */
-  deliver(to: number, sessionId: string, round: number, payload: Uint8Array): void {
+  /**
+   * Sends with retries until `sendTimeoutMs` (default: the receive timeout) has
+   * passed; failures are counted and logged, never thrown.
+   */
+  deliver(to: number, sessionId: string, round: number, payload: Uint8Array, sendTimeoutMs = this.timeoutMs): void {
     const client = this.clients.get(to);
     if (!client) throw new RangeError(`party ${this.partyId}: no peer ${to}`);
     this.stats.sent++;
     this.stats.sentBytes += payload.length;
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = Date.now() + sendTimeoutMs;
     const message: PeerMessage = { sessionId, round, to, payload: Buffer.from(payload) };
     const attempt = (delay: number): void => {
       if (this.closed) return;
@@ -202,9 +205,12 @@ export class PeerTransport {
     });
   }
 
-  /** A `Network` for one protocol session. */
-  endpoint(sessionId: string): Network & { close(): void } {
-    return new PeerNetwork(this, sessionId);
+  /**
+   * A `Network` for one protocol session. `sendTimeoutMs` gives large
+   * messages (a dealt key set with its 60 MB server key) the time they need.
+   */
+  endpoint(sessionId: string, options: { sendTimeoutMs?: number } = {}): Network & { close(): void } {
+    return new PeerNetwork(this, sessionId, options.sendTimeoutMs);
   }
 
   /** Frees a finished session's buffered messages. */
@@ -232,11 +238,13 @@ export class PeerTransport {
 
 class PeerNetwork implements Network {
   round = 0;
+  private readonly silent = new Set<number>();
   readonly self: number;
   readonly n: number;
   constructor(
     private readonly t: PeerTransport,
     readonly sessionId: string,
+    private readonly sendTimeoutMs?: number,
   ) {
     this.self = t.partyId;
     this.n = t.n;
@@ -249,12 +257,21 @@ class PeerNetwork implements Network {
       this.t.deliverToSelf(this.sessionId, this.round, payload.slice());
       return;
     }
-    this.t.deliver(to, this.sessionId, this.round, payload);
+    this.t.deliver(to, this.sessionId, this.round, payload, this.sendTimeoutMs);
   }
 
-  receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
+  /**
+   * A party that let one receive time out is taken as down for the rest of the
+   * session: later rounds do not wait for it again (a message that did arrive
+   * is still taken). So a dead party costs the others one timeout per session,
+   * not one per round.
+   */
+  async receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
     if (!Number.isInteger(from) || from < 1 || from > this.n) throw new RangeError(`party ${this.self}: no party ${from} in 1..${this.n}`);
-    return this.t.take(this.sessionId, this.round, from, timeoutMs ?? this.t.timeoutMs);
+    const wait = this.silent.has(from) ? 0 : (timeoutMs ?? this.t.timeoutMs);
+    const m = await this.t.take(this.sessionId, this.round, from, wait);
+    if (m === undefined) this.silent.add(from);
+    return m;
   }
 
   nextRound(): void {

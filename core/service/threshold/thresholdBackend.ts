@@ -53,7 +53,8 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
   if (!(n >= 3 * t + 1)) throw new TkmsError('CONFIG_INVALID', `threshold backend needs n ≥ 3t+1, got n=${n}, t=${t}`);
 
   async function generate(requestId: string, onProgress: (stage: string) => void): Promise<GeneratedKey> {
-    const deal = transport.endpoint(sessionIdFor(requestId, 'deal'));
+    const dealTimeoutMs = o.dealTimeoutMs ?? 600_000;
+    const deal = transport.endpoint(sessionIdFor(requestId, 'deal'), { sendTimeoutMs: dealTimeoutMs });
     let mine: { share: Uint8Array; compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string; lweDimension: number };
     try {
       if (self === o.dealerId) {
@@ -69,7 +70,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
         for (const [p, s] of dealt.shares) if (p !== self) s.fill(0);
       } else {
         onProgress('waiting for the dealer');
-        const msg = await deal.receive(o.dealerId, o.dealTimeoutMs ?? 600_000);
+        const msg = await deal.receive(o.dealerId, dealTimeoutMs);
         if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no key share from dealer party ${o.dealerId}`);
         mine = decodeDealMessage(msg);
       }

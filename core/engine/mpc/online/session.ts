@@ -10,6 +10,9 @@
  * Every party must call the protocols in the same order with the same counts:
  * tags are derived from the session id and a counter (eprint 2025/699 requires
  * PRSS inputs to be unique and agreed; threshold-fhe uses a counter too).
+ * **A session id must never be reused with the same PRSS keys**: the same tags
+ * would give the same triples, bits and masks, and two masked opens
+ * c1 − c2 = x1 − x2 would leak the difference of two phases.
  */
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import type { Network } from '../network/network.js';

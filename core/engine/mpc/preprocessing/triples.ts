@@ -17,11 +17,12 @@
  *   4. Round 3 (only after a failure): the parties that saw the inconsistency
  *      themselves reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
  *      A set's term is accepted when ≥ t+1 of its members reveal the same value
- *      (so at least one honest member vouches for it); with every set of a
- *      party determined, anyone can recompute that party's correct y_j and
- *      compares it with what the party sent. Mismatches (and members revealing
- *      another term than the accepted one) are proven cheaters: excluded from
- *      later batches, which then succeed.
+ *      (so at least one honest member vouches for it). Value by value, where
+ *      its view is still inconsistent, a detecting party recomputes the correct
+ *      y_j of every party whose sets are all determined and compares it with
+ *      what that party sent. Mismatches (and members revealing another term
+ *      than the accepted one) are proven cheaters — never an honest party —
+ *      excluded from later batches, which then succeed.
  *
  * ## Why this is correct over GR(2^64, d)
  * - Privacy: y = a·b + r with r uniform (pseudo-random to any t parties, as
