@@ -28,7 +28,7 @@ export interface DevNetwork extends KmsNetwork {
 export async function startDevNetwork(o: DevNetworkOptions): Promise<DevNetwork> {
   const dir = path.resolve(o.dir);
   const say = o.log ?? (() => {});
-  const leftovers = killFromPidFiles(dir);
+  const leftovers = await killFromPidFiles(dir);
   if (leftovers.length) say(`stopped leftovers of a previous run: ${leftovers.join(', ')}`);
   if (o.fresh) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

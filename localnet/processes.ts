@@ -57,22 +57,37 @@ export function spawnManaged(o: SpawnOptions): ManagedProcess {
   };
 }
 
-/** Kills every process whose pid file is under `dir/pids` (leftovers of a previous run). */
-export function killFromPidFiles(dir: string): string[] {
+/**
+ * Stops every process whose pid file is under `dir/pids` (leftovers of a
+ * previous run): SIGTERM, then waits for them to exit (SIGKILL after
+ * `graceMs`), so their ports are free when this returns.
+ */
+export async function killFromPidFiles(dir: string, graceMs = 15_000): Promise<string[]> {
   const pidDir = path.join(dir, 'pids');
   if (!existsSync(pidDir)) return [];
-  const killed: string[] = [];
+  const killed: { name: string; pid: number }[] = [];
   for (const f of readdirSync(pidDir)) {
     const pid = Number(readFileSync(path.join(pidDir, f), 'utf8'));
     try {
       process.kill(pid, 'SIGTERM');
-      killed.push(f.replace(/\.pid$/, ''));
+      killed.push({ name: f.replace(/\.pid$/, ''), pid });
     } catch {
       // already gone
     }
     rmSync(path.join(pidDir, f), { force: true });
   }
-  return killed;
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const deadline = Date.now() + graceMs;
+  while (killed.some((k) => alive(k.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const k of killed) if (alive(k.pid)) process.kill(k.pid, 'SIGKILL');
+  return killed.map((k) => k.name);
 }
 
 /** Polls `probe` until it resolves true; fails early with the log tail if the process died. */

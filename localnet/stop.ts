@@ -5,5 +5,5 @@ import { killFromPidFiles } from './processes.js';
 import { stateDir } from '../common/paths.js';
 
 const dir = path.resolve(process.argv[2] ?? stateDir('dev'));
-const killed = killFromPidFiles(dir);
+const killed = await killFromPidFiles(dir);
 process.stdout.write(killed.length ? `stopped ${killed.join(', ')}\n` : `nothing running under ${dir}\n`);

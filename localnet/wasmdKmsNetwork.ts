@@ -29,7 +29,7 @@ export interface WasmdKmsNetwork extends KmsNetwork {
 }
 
 export async function stopWasmdKmsNetwork(dir: string): Promise<{ kms: string[]; chain: number }> {
-  const kms = killFromPidFiles(dir);
+  const kms = await killFromPidFiles(dir);
   const chain = await stopWasmdNet(path.join(dir, 'wasmd'));
   return { kms, chain };
 }

@@ -104,6 +104,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   }
   try {
     let keyBackend: KeyBackend | undefined;
+    let closeTransport: (() => Promise<void>) | undefined;
     if (config.threshold) {
       const th = config.threshold;
       const transport = await PeerTransport.start({
@@ -114,7 +115,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
         ...(th.roundTimeoutMs ? { timeoutMs: th.roundTimeoutMs } : {}),
         logger,
       });
-      cleanup.push(() => transport.close());
+      closeTransport = () => transport.close();
       keyBackend = thresholdBackend({ transport, t: th.t, dealerId: th.dealerId, engine, logger, ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}) });
       logger.info({ n: th.peers.length, t: th.t, dealer: th.dealerId, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
     }
@@ -131,6 +132,8 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       publicUri,
     });
     cleanup.unshift(() => core.close());
+    // MPC peers go first: a job waiting on a peer is released rather than holding shutdown for its timeout.
+    if (closeTransport) cleanup.unshift(closeTransport);
 
     // Room for the largest ciphertext plus the rest of the DecryptRequest.
     const maxMsg = config.maxCiphertextBytes + 1024 * 1024;

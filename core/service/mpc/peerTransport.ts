@@ -38,6 +38,12 @@ export interface PeerTransportOptions {
   listen: { host: string; port: number };
   /** Default receive timeout (the synchronous model's round bound). */
   timeoutMs?: number;
+  /**
+   * Timeout of a session's first round: parties start a session when each of
+   * them sees the chain event and has fetched its inputs, so their clocks are
+   * skewed by more than a round (default 10 s).
+   */
+  startTimeoutMs?: number;
   /** Per-sender cap on buffered payload bytes (a flooding peer cannot exhaust memory). */
   maxBufferedBytesPerPeer?: number;
   logger?: Logger;
@@ -58,6 +64,7 @@ export class PeerTransport {
   readonly partyId: number;
   readonly n: number;
   readonly timeoutMs: number;
+  readonly startTimeoutMs: number;
   private server: Server | undefined;
   private readonly clients = new Map<number, MpcPeerClient>();
   private readonly mailbox = new Map<string, { payload: Uint8Array; from: number }>();
@@ -72,6 +79,7 @@ export class PeerTransport {
     this.partyId = o.partyId;
     this.n = o.peers.length;
     this.timeoutMs = o.timeoutMs ?? 2000;
+    this.startTimeoutMs = Math.max(this.timeoutMs, o.startTimeoutMs ?? 10_000);
     for (const p of o.peers) this.byFingerprint.set(p.certFingerprint.toLowerCase(), p.partyId);
   }
 
@@ -268,7 +276,7 @@ class PeerNetwork implements Network {
    */
   async receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
     if (!Number.isInteger(from) || from < 1 || from > this.n) throw new RangeError(`party ${this.self}: no party ${from} in 1..${this.n}`);
-    const wait = this.silent.has(from) ? 0 : (timeoutMs ?? this.t.timeoutMs);
+    const wait = this.silent.has(from) ? 0 : (timeoutMs ?? (this.round === 0 ? this.t.startTimeoutMs : this.t.timeoutMs));
     const m = await this.t.take(this.sessionId, this.round, from, wait);
     if (m === undefined) this.silent.add(from);
     return m;

@@ -37,7 +37,7 @@ export interface ThresholdBackendOptions {
   logger: Logger;
   /** How long non-dealers wait for their share (a key set takes ~10 s to make, 60 MB to send). */
   dealTimeoutMs?: number;
-  /** Per-round timeout inside MPC sessions. */
+  /** Lower bound for the PRSS setup timeout (round timeouts are the transport's). */
   roundTimeoutMs?: number;
 }
 
@@ -82,7 +82,9 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
     const net = transport.endpoint(sessionIdFor(requestId, 'prss'));
     let prss: PrssKeys;
     try {
-      prss = await prssSetup(net, t, cryptoRng, o.roundTimeoutMs === undefined ? {} : { timeoutMs: o.roundTimeoutMs });
+      // Once per key, right after a 60 MB transfer that ends at different times
+      // for different parties: wait generously rather than split the views.
+      prss = await prssSetup(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
     } finally {
       net.close();
     }
@@ -107,7 +109,8 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
       const { keyShare, prss } = secret as LoadedShare;
       const net = transport.endpoint(sessionIdFor(requestId, 'decrypt'));
       try {
-        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss), o.roundTimeoutMs === undefined ? {} : { timeoutMs: o.roundTimeoutMs });
+        // Round timeouts come from the transport (longer for a session's first round, which absorbs start skew).
+        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss));
         const parsed = ct as ParsedCiphertext;
         const material = await preprocessDecryption(session, parsed.blocks.length);
         const r = await thresholdDecrypt(session, [parsed], keyShare.share, material);
