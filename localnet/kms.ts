@@ -50,6 +50,8 @@ export interface StartKmsOptions {
    * pays, connectors claim); pass `{}` for a fee-less network.
    */
   fees?: Partial<FeeSchedule>;
+  /** Test-only: the script to run as core p instead of the real one (test/adversary). */
+  coreScript?: (partyId: number) => string | undefined;
   /**
    * Seal each core's private material under a vault key (a 0600 file per party)
    * instead of the explicit dev mode that keeps it in clear.
@@ -157,7 +159,8 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
         ),
       );
       say(`starting core ${p} (gRPC over mutual TLS on 127.0.0.1:${grpcPort})`);
-      const core = spawnManaged({ name: `core-${p}`, dir: o.dir, detached: o.detached, command: node, args: [dist('core/service/main.js'), '--config', configFile] });
+      const script = o.coreScript?.(p) ?? dist('core/service/main.js');
+      const core = spawnManaged({ name: `core-${p}`, dir: o.dir, detached: o.detached, command: node, args: [script, '--config', configFile] });
       processes.push(core);
       const client = connectCore(`127.0.0.1:${grpcPort}`, {
         ca: readFileSync(tls.ca),

@@ -19,6 +19,8 @@ export interface WasmdKmsNetworkOptions {
   ports: KmsPorts;
   /** KMS parties: 1 runs the centralized backend, n > 1 the threshold backend (t = ⌊(n−1)/3⌋). */
   parties?: number;
+  /** Test-only: the script to run as core p instead of the real one. */
+  coreScript?: (partyId: number) => string | undefined;
   detached?: boolean;
   log?: (line: string) => void;
 }
@@ -61,6 +63,7 @@ export async function startWasmdKmsNetwork(o: WasmdKmsNetworkOptions): Promise<W
       log: say,
       vault: true,
       parties: o.parties ?? 1,
+      ...(o.coreScript ? { coreScript: o.coreScript } : {}),
       ...(o.detached ? { detached: true } : {}),
     });
     await deployer.close();

@@ -23,7 +23,7 @@ import { loadOrCreateSigner } from './signer.js';
 import { FileStorage, privatePrefix, publicPrefix, type ObjectStorage, type PublicStorage } from './storage.js';
 import { S3PublicStorage } from './s3Storage.js';
 import { DEFAULT_RATE_LIMIT, TokenBucket } from './rateLimit.js';
-import type { KeyBackend } from './keyBackend.js';
+import { centralizedBackend, type KeyBackend } from './keyBackend.js';
 import { PeerTransport } from './mpc/peerTransport.js';
 import { thresholdBackend } from './threshold/thresholdBackend.js';
 import type { S3Config } from './config.js';
@@ -31,10 +31,15 @@ import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
 
 export interface StartCoreOptions {
-  /** Defaults to `loadDefaultEngine()` (core/engine, else node-tfhe), key generation in a worker thread. */
+  /** Defaults to core/engine, with key and CRS generation in a worker thread. */
   engine?: CoreEngine;
   /** Defaults to a pino logger at `config.logLevel` on stdout. */
   logger?: Logger;
+  /**
+   * Replaces the key backend built from the config, given that one. Tests use
+   * it to run a misbehaving party (test/adversary); a deployment never does.
+   */
+  wrapKeyBackend?: (backend: KeyBackend) => KeyBackend;
 }
 
 export interface RunningCore {
@@ -119,6 +124,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       keyBackend = thresholdBackend({ transport, t: th.t, dealerId: th.dealerId, engine, logger, ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}) });
       logger.info({ n: th.peers.length, t: th.t, dealer: th.dealerId, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
     }
+    if (options.wrapKeyBackend) keyBackend = options.wrapKeyBackend(keyBackend ?? centralizedBackend(engine));
     const core = await KmsCore.open({
       partyId: config.partyId,
       engine,

@@ -1,0 +1,105 @@
+/**
+ * Threshold end to end through a real wasmd chain: four cores as separate
+ * processes (n = 4, t = 1) running MPC over pinned mutual TLS, four
+ * connectors, the CLI. Party 4 is an adversary that signs wrong plaintexts
+ * (test/adversary/lyingCore); a core is killed in the middle of a request.
+ * The chain runs one validator here (the 4-validator chain is covered by
+ * wasmd.test.ts), to leave the two cores of the machine to the MPC.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KmsChainClient } from '../../chain/client.js';
+import { connectChain } from '../../chain/connect.js';
+import { accountFromMnemonic } from '../../chain/wallet.js';
+import { getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
+import { startWasmdKmsNetwork, type WasmdKmsNetwork } from '../../localnet/wasmdKmsNetwork.js';
+import { wasmdAvailable } from '../../localnet/wasmdNet.js';
+import { freePort } from '../../localnet/processes.js';
+import { repoRoot } from '../../common/paths.js';
+import { tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import type { FeeSchedule } from '../../chain/config/messages.js';
+
+let net: WasmdKmsNetwork;
+let cli: CliEnv;
+let user: KmsChainClient;
+let keyId: string;
+
+beforeAll(async () => {
+  if (!wasmdAvailable()) throw new Error('wasmd is not built: run `make wasmd` (the wasmd end-to-end tests never skip)');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-threshold-'));
+  net = await startWasmdKmsNetwork({
+    dir,
+    validators: 1,
+    parties: 4,
+    basePort: 29800,
+    faucetPort: await freePort(),
+    // Below the ephemeral range, clear of every other suite's ports.
+    ports: { kvStore: await freePort(), coreBase: 21100, publicBase: 21200, mpcBase: 21300 },
+    coreScript: (p) => (p === 4 ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'lyingCore.js') : undefined),
+  });
+  cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th-')) };
+  await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
+  await tkmsOk(cli, ['faucet']);
+  const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
+  user = await connectChain(net.network, await accountFromMnemonic(keyFile.mnemonic, net.network.bech32Prefix));
+  keyId = String((await tkmsOk(cli, ['keygen']))['keyId']);
+}, 900_000);
+
+afterAll(async () => {
+  await user?.close();
+  await net?.stop();
+}, 120_000);
+
+async function fee(): Promise<{ denom: string; amount: string }[]> {
+  const f = await user.queryContract<FeeSchedule>(net.network.contracts.config, { fees: {} });
+  return f.decrypt && f.decrypt !== '0' ? [{ denom: f.denom, amount: f.decrypt }] : [];
+}
+
+test('default: a threshold key set is agreed by at least 2t+1 parties', async () => {
+  expect(keyId).toMatch(/^[0-9a-f]{40}$/);
+  const request = await getRequest(user, net.network.contracts.asc, keyId);
+  expect(request.status).toBe('completed');
+  expect(request.payees!.length).toBeGreaterThanOrEqual(3);
+});
+
+test('malicious: a core signing wrong plaintexts is outvoted, its answer recorded as a conflict', async () => {
+  for (const [value, type] of [
+    ['42', 'euint8'],
+    ['true', 'ebool'],
+    ['18446744073709551615', 'euint64'],
+  ] as const) {
+    const enc = await tkmsOk(cli, ['encrypt', value, '--type', type]);
+    const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
+    expect(dec['plaintext']).toBe(value);
+    // Once the liar's answer has landed, the ASC shows the conflict and who caused it.
+    const requestId = String(dec['requestId']);
+    let r = await getRequest(user, net.network.contracts.asc, requestId);
+    for (let i = 0; i < 100 && r.responses.length < 4; i++) {
+      await new Promise((res) => setTimeout(res, 300));
+      r = await getRequest(user, net.network.contracts.asc, requestId);
+    }
+    const liar = r.responses.find((x) => x.party_id === 4);
+    expect(liar && 'decrypt' in liar.response ? liar.response.decrypt.plaintext : undefined).not.toBe(type === 'ebool' ? '1' : value);
+    expect(r.conflict).toBe(true);
+    expect(r.payees).not.toContain(4);
+  }
+}, 300_000);
+
+test('behavior: a decryption completes while an honest core is killed in the middle of it', async () => {
+  const enc = await tkmsOk(cli, ['encrypt', '31337', '--type', 'euint16']);
+  const submitted = await submitDecrypt(
+    user,
+    net.network.contracts.asc,
+    { key_id: keyId, ciphertext_handle: String(enc['handle']), ciphertext_digest: String(enc['digest']), fhe_type: 'euint16' },
+    await fee(),
+  );
+  // The request is on chain and pending; the parties are about to run (or running) the MPC when core 3 dies.
+  expect((await getRequest(user, net.network.contracts.asc, submitted.requestId)).status).toBe('pending');
+  await net.processes.find((p) => p.name === 'core-3')!.stop();
+  const done = await waitForResult(user, net.network.contracts.asc, submitted.requestId, { fromHeight: submitted.tx.height, timeoutMs: 180_000 });
+  expect(done.status).toBe('completed');
+  expect(done.result && 'decrypt' in done.result ? done.result.decrypt.plaintext : undefined).toBe('31337');
+  // Parties 1 and 2 are the t+1 honest answers (3 is dead, 4 lies).
+  expect([...(done.payees ?? [])].sort((a, b) => a - b)).toEqual([1, 2]);
+}, 300_000);
