@@ -12,8 +12,10 @@ const benches: [string, string[]][] = [
   ['engine.bench.js', []],
   ['mpc.bench.js', []],
   ['core.bench.js', []],
+  ['threshold.bench.js', []],
   ['e2e.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'wasmd']],
+  ['e2e.bench.js', ['--chain', 'wasmd', '--parties', '4']],
 ];
 let failed = 0;
 for (const [file, args] of benches) {
