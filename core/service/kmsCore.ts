@@ -315,6 +315,7 @@ export class KmsCore {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
     }
     const started = Date.now();
+    this.log.info({ requestId: p.requestId, keyId: p.keyId, fheType: p.fheType, user: p.user !== undefined, backend: this.backend.kind }, 'decrypt started');
     const j = job(async () => {
       await new Promise((r) => setImmediate(r));
       const outcome = await this.runDecrypt(p, started);

@@ -94,9 +94,16 @@ test('behavior: a decryption completes while an honest core is killed in the mid
     { key_id: keyId, ciphertext_handle: String(enc['handle']), ciphertext_digest: String(enc['digest']), fhe_type: 'euint16' },
     await fee(),
   );
-  // The request is on chain and pending; the parties are about to run (or running) the MPC when core 3 dies.
   expect((await getRequest(user, net.network.contracts.asc, submitted.requestId)).status).toBe('pending');
-  await net.processes.find((p) => p.name === 'core-3')!.stop();
+  // Kill core 3 the moment it has started this decryption: the MPC needs several
+  // rounds with the others, so it cannot have answered yet.
+  const core3 = net.processes.find((p) => p.name === 'core-3')!;
+  const started = `"requestId":"${submitted.requestId}"`;
+  for (let i = 0; i < 600 && !readFileSync(core3.logFile, 'utf8').split('\n').some((l) => l.includes(started) && l.includes('decrypt started')); i++) {
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  core3.child.kill('SIGKILL');
+  await core3.stop();
   const done = await waitForResult(user, net.network.contracts.asc, submitted.requestId, { fromHeight: submitted.tx.height, timeoutMs: 180_000 });
   expect(done.status).toBe('completed');
   expect(done.result && 'decrypt' in done.result ? done.result.decrypt.plaintext : undefined).toBe('31337');
