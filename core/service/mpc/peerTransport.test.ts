@@ -4,8 +4,8 @@
  * with a lying party, and with an impostor holding a CA-signed but unpinned
  * certificate.
  */
-import net from 'node:net';
 import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { freePort } from '../../../localnet/processes.js';
 import { createCa, issueCert, type CertificateAuthority, type TlsIdentity } from '../../../common/tls.js';
 import { ringForParties, seededRng, shamirShare, robustOpen, type GrVector } from '../../engine/mpc/index.js';
 import { RandomValuesParty } from '../../engine/mpc/malicious/robustOpen.js';
@@ -18,16 +18,6 @@ const T = 1;
 const COUNT = 50;
 const R = ringForParties(N);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 let ca: CertificateAuthority;
 let ids: TlsIdentity[];

@@ -6,9 +6,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
+import { freePort } from '../../../localnet/processes.js';
 import { createCa, issueCert, type TlsIdentity } from '../../../common/tls.js';
 import { ciphertextDigest, ciphertextHandle } from '../../../common/ciphertext.js';
 import { verifyResponse } from '../../../common/signing.js';
@@ -27,16 +27,6 @@ const silent = pino({ level: 'silent' });
 // The server key (60 MB, ~8 s) is not needed to decrypt; leave it out of the deal.
 const engine: CoreEngine = { ...defaultEngine, generateKeySet: (o) => defaultEngine.generateKeySet({ ...o, withoutServerKey: true } as never) };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 interface Party {
   id: number;
