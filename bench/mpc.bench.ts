@@ -12,7 +12,7 @@ import { runParties } from '../core/engine/mpc/network/runParties.js';
 import { Prss, prssSetup, type PrssKeys } from '../core/engine/mpc/prss/prss.js';
 import { robustOpen, robustReconstruct } from '../core/engine/mpc/sharing/robustOpen.js';
 import { reconstruct, shamirShare } from '../core/engine/mpc/sharing/shamir.js';
-import { phaseShare } from '../core/engine/mpc/decryption/insecurePhaseOpen.js';
+import { phaseShare } from '../core/engine/mpc/decryption/keyShares.js';
 import { printMachine, recordResults, type BenchResult } from './_results.js';
 
 const results: BenchResult[] = [];

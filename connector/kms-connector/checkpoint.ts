@@ -26,14 +26,3 @@ export function fileCheckpoint(path: string): Checkpoint {
     },
   };
 }
-
-export function memoryCheckpoint(initial?: number): Checkpoint & { value: number | undefined } {
-  const cp = {
-    value: initial,
-    load: () => cp.value,
-    save: (h: number) => {
-      cp.value = h;
-    },
-  };
-  return cp;
-}

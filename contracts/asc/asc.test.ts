@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUILD_DIR, CONTRACTS_DIR, ensureBuilt, readWasm, SimChain, testAddress, type SimExecuteResult } from '../testing/simChain.js';
+import { CONTRACTS_DIR, ensureBuilt, readWasm, SimChain, testAddress, type SimExecuteResult } from '../testing/simChain.js';
 
 interface Party {
   info: PartyInfo;
@@ -639,7 +639,7 @@ describe('asc with the allow-list ISC (contracts/isc-allowlist)', () => {
   test('default: an allow-listed sender decrypts, anyone else is refused with the ISC reason', async () => {
     ensureBuilt(); // contracts/build.sh builds the ISCs along with the ASC
     const s = await setup();
-    const isc = await s.chain.instantiate(s.chain.upload(new Uint8Array(readFileSync(join(BUILD_DIR, 'isc-allowlist.wasm')))), {
+    const isc = await s.chain.instantiate(s.chain.upload(readWasm('isc-allowlist')), {
       admin: GOV,
       allowed: [USER],
     });

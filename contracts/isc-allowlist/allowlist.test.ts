@@ -1,8 +1,8 @@
 /**
  * Allow-list ISC on cw-simulate.
  */
-import { SimChain, testAddress } from '../testing/simChain.js';
-import { readIscWasm } from '../isc-fhevm/readIscWasm.js';
+import { readWasm, SimChain, testAddress } from '../testing/simChain.js';
+
 
 type Answer = { valid: boolean; reason?: string };
 
@@ -12,7 +12,7 @@ const chainUser = testAddress('allowlist-user');
 
 async function setup(allowed: string[] = [evmUser]): Promise<{ chain: SimChain; isc: string }> {
   const chain = new SimChain();
-  const isc = await chain.instantiate(chain.upload(readIscWasm('isc-allowlist')), { admin, allowed });
+  const isc = await chain.instantiate(chain.upload(readWasm('isc-allowlist')), { admin, allowed });
   return { chain, isc };
 }
 
@@ -55,7 +55,7 @@ describe('isc-allowlist', () => {
     await expect(setup(['0x1234'])).rejects.toThrow('allowed[0]: invalid EVM address 0x1234');
     await expect(setup(['wasm1notanaddress'])).rejects.toThrow('allowed[0]: invalid address wasm1notanaddress');
     const chain = new SimChain();
-    await expect(chain.instantiate(chain.upload(readIscWasm('isc-allowlist')), { admin: 'nope', allowed: [] })).rejects.toThrow(
+    await expect(chain.instantiate(chain.upload(readWasm('isc-allowlist')), { admin: 'nope', allowed: [] })).rejects.toThrow(
       'invalid admin address nope',
     );
     const { chain: c, isc } = await setup();

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1';
-import { CONTRACTS_DIR, SimChain } from '../testing/simChain.js';
-import { readIscWasm } from './readIscWasm.js';
+import { CONTRACTS_DIR, readWasm, SimChain } from '../testing/simChain.js';
+
 import { FhevmHeader, HeaderSignature, aclSlot, hexToBytes, signHeader, to0x } from '../../test/fixtures/scripts/fhevmHeader.js';
 
 const fixture = JSON.parse(readFileSync(join(CONTRACTS_DIR, '..', 'test', 'fixtures', 'evm', 'acl-proofs.json'), 'utf8'));
@@ -23,7 +23,7 @@ let codeId: number;
 
 beforeAll(async () => {
   chain = new SimChain();
-  codeId = chain.upload(readIscWasm('isc-fhevm'));
+  codeId = chain.upload(readWasm('isc-fhevm'));
   isc = await chain.instantiate(codeId, fixture.instantiate);
 });
 

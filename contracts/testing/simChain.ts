@@ -28,10 +28,16 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+/** Every contract contracts/build.sh builds; each wasm depends on its folder and lib/. */
+export const CONTRACTS = ['asc', 'config', 'isc-fhevm', 'isc-allowlist'] as const;
+export type ContractName = (typeof CONTRACTS)[number];
+
 function upToDate(): boolean {
-  const wasms = ['asc.wasm', 'config.wasm'].map((f) => join(BUILD_DIR, f));
-  const sources = Math.max(...['lib', 'asc', 'config'].map((d) => newestSource(join(CONTRACTS_DIR, d))));
-  return wasms.every((w) => existsSync(w) && statSync(w).mtimeMs >= sources);
+  const lib = newestSource(join(CONTRACTS_DIR, 'lib'));
+  return CONTRACTS.every((c) => {
+    const wasm = join(BUILD_DIR, `${c}.wasm`);
+    return existsSync(wasm) && statSync(wasm).mtimeMs >= Math.max(lib, newestSource(join(CONTRACTS_DIR, c)));
+  });
 }
 
 function sleepMs(ms: number): void {
@@ -65,7 +71,7 @@ export function ensureBuilt(): void {
   }
 }
 
-export function readWasm(name: 'asc' | 'config'): Uint8Array {
+export function readWasm(name: ContractName): Uint8Array {
   ensureBuilt();
   return new Uint8Array(readFileSync(join(BUILD_DIR, `${name}.wasm`)));
 }

@@ -50,10 +50,6 @@ export const defaultEngine: CoreEngine = {
   decryptCiphertext: (c, k) => engine.decryptCiphertext(c as engine.ParsedCiphertext, k as engine.LweSecretKey),
 };
 
-export async function loadDefaultEngine(): Promise<CoreEngine> {
-  return defaultEngine;
-}
-
 function inWorker<T>(workerUrl: URL, request: GenerationWorkerRequest, onProgress: ((stage: string) => void) | undefined, failCode: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const worker = new Worker(workerUrl);

@@ -15,7 +15,7 @@ import { pino, type Logger } from 'pino';
 import { CoreServiceService } from '../../proto/gen/tkms/core/v1/core.js';
 import { KmsCore } from './kmsCore.js';
 import { readTlsPem, type CoreConfig } from './config.js';
-import { loadDefaultEngine, withKeyGenWorker, type CoreEngine } from './engine.js';
+import { defaultEngine, withKeyGenWorker, type CoreEngine } from './engine.js';
 import { createCoreServiceImpl } from './grpcService.js';
 import { createCoreMetrics, serveMetrics, type CoreMetrics } from './metrics.js';
 import { startPublicStorageServer } from './publicStorageServer.js';
@@ -90,7 +90,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   const { signer, created } = await loadOrCreateSigner(priv, pub);
   logger.info({ signerPubkey: signer.publicKeyHex, created }, created ? 'signer key created' : 'signer key loaded');
 
-  const engine = options.engine ?? withKeyGenWorker(await loadDefaultEngine());
+  const engine = options.engine ?? withKeyGenWorker(defaultEngine);
   logger.info({ engine: engine.name }, 'engine loaded');
   const metrics = createCoreMetrics(config.partyId, config.metricsPort !== undefined);
 

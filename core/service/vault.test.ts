@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from './storage.js';
 import { VaultStorage, generateVaultKeyHex, loadVaultKey } from './vault.js';
 import { KmsCore } from './kmsCore.js';
-import { loadDefaultEngine, type CoreEngine } from './engine.js';
+import { defaultEngine, type CoreEngine } from './engine.js';
 import { loadOrCreateSigner } from './signer.js';
 import { createCoreMetrics } from './metrics.js';
 
@@ -84,7 +84,7 @@ describe('core on a vault', () => {
   test('behavior: keys survive a restart sealed, and swapped public material marks the core DEGRADED', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'tkms-vault-core-'));
     const vaultKey = key();
-    const base = await loadDefaultEngine();
+    const base = defaultEngine;
     // Only the server key is skipped (it takes ~8 s and plays no part here).
     const engine: CoreEngine = { ...base, name: base.name, generateKeySet: (o) => base.generateKeySet({ ...o, withoutServerKey: true } as never) };
     const open = async () => {

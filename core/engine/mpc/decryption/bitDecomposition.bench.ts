@@ -25,7 +25,7 @@ import { generateRandomBits } from '../preprocessing/randomBits.js';
 import { generateTriples } from '../preprocessing/triples.js';
 import { Prss, prssSetup, type PrssKeys } from '../prss/prss.js';
 import { preprocessDecryption, thresholdDecrypt, type DecryptionMaterial } from './bitDecomposition.js';
-import { dealKeyShares } from './insecurePhaseOpen.js';
+import { dealKeyShares } from './keyShares.js';
 
 export interface BitDecompositionBenchRow {
   n: number;

@@ -7,7 +7,7 @@ import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { OffsetLiarParty, runSessions } from '../malicious/online.js';
 import { preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
-import { dealKeyShares } from './insecurePhaseOpen.js';
+import { dealKeyShares } from './keyShares.js';
 
 let keys: TestKeys;
 beforeAll(() => {

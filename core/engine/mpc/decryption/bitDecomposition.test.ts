@@ -13,7 +13,7 @@ import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
 import type { OpenRecord } from '../online/session.js';
 import type { RealRobustOpen } from '../sharing/robustOpen.js';
 import { borrowCircuitProducts, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
-import { dealKeyShares } from './insecurePhaseOpen.js';
+import { dealKeyShares } from './keyShares.js';
 
 let keys: TestKeys;
 beforeAll(() => {

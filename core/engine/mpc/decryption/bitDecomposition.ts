@@ -50,7 +50,7 @@ import { beaverMultiply } from '../online/multiply.js';
 import type { MpcSession } from '../online/session.js';
 import { generateRandomBits } from '../preprocessing/randomBits.js';
 import { concatTriples, generateTriples, sliceTriples, type Triples } from '../preprocessing/triples.js';
-import { phaseShare } from './insecurePhaseOpen.js';
+import { phaseShare } from './keyShares.js';
 
 /** Digit width W and Δ exponent K of a block (2^W = message · carry modulus, K = 63 − W). */
 export function blockLayout(messageModulus: number, carryModulus: number): { W: number; K: number } {

@@ -9,7 +9,8 @@ import { seededRng } from '../algebra/random.js';
 import { ConsistentLiarParty, DroppingParty, openProgram } from '../malicious/robustOpen.js';
 import { runParties, type PartyProgram } from '../network/runParties.js';
 import { reconstruct } from '../sharing/shamir.js';
-import { dealKeyShares, openPhaseInsecureForTesting, phaseShare } from './insecurePhaseOpen.js';
+import { openPhaseInsecureForTesting } from './insecurePhaseOpen.js';
+import { dealKeyShares, phaseShare } from './keyShares.js';
 
 let keys: TestKeys;
 beforeAll(() => {

@@ -20,74 +20,12 @@
  */
 import { FHE_TYPE_INFO } from '../../../../common/fheTypes.js';
 import { decodePhase } from '../../tfhe/decrypt.js';
-import type { LweBlock, ParsedCiphertext } from '../../tfhe/ciphertext.js';
+import type { ParsedCiphertext } from '../../tfhe/ciphertext.js';
 import { MpcParameterError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
-import type { Rng } from '../algebra/random.js';
-import { getU64, setU64 } from '../algebra/z64.js';
 import type { Network } from '../network/network.js';
 import { robustOpen, type RobustOpenReturnType } from '../sharing/robustOpen.js';
-import { shamirShare } from '../sharing/shamir.js';
-
-/**
- * The dealer's step: Shamir-shares every key bit (constant coefficient) and
- * returns the share vectors of parties 1..n. The caller erases `bits` after.
- *
- * @example
- * const keyShares = dealKeyShares(R, parseClientKey(ck).bigKey.bits, 4, 1, cryptoRng);
- */
-export function dealKeyShares(R: GaloisRing, bits: Uint8Array, n: number, t: number, rng: Rng): GrVector[] {
-  const secrets = R.alloc(bits.length);
-  for (let j = 0; j < bits.length; j++) {
-    const b = bits[j]!;
-    if (b !== 0 && b !== 1) throw new MpcParameterError(`key coefficient ${j} is ${b}, not a bit`);
-    secrets[j * R.limbs] = b;
-  }
-  return shamirShare(R, secrets, bits.length, n, t, rng);
-}
-
-/**
- * This party's share of `b − <a, s>` for one block. Per ring coefficient c,
- * Σ_j a_j · s_{j,c} mod 2^64 is accumulated in four float64 lanes by 16-bit
- * pieces: lane k = Σ_j Σ_{p+q=k} a_j[p] · s_{j,c}[q] (pieces p, q of 16 bits;
- * terms with p+q ≥ 4 vanish mod 2^64). Each term is < 2^32 and a lane sums at
- * most 4 · 2048 of them, < 2^45: exact. The lanes are combined once per
- * coefficient. No BigInt per element.
- */
-export function phaseShare(R: GaloisRing, block: LweBlock, keyShare: GrVector, out: GrVector = R.alloc(), oi = 0): GrVector {
-  const dim = block.mask.length;
-  if (keyShare.length !== dim * R.limbs) throw new MpcParameterError(`key share holds ${keyShare.length / R.limbs} coefficients, block has dimension ${dim}`);
-  if (dim > 1 << 20) throw new MpcParameterError(`LWE dimension ${dim} too large for exact float64 lanes`);
-  const a16 = new Uint16Array(block.mask.buffer, block.mask.byteOffset, dim * 4);
-  const s16 = new Uint16Array(keyShare.buffer, keyShare.byteOffset, keyShare.length * 2);
-  const d = R.d;
-  const body = R.constant(block.body);
-  for (let c = 0; c < d; c++) {
-    let l0 = 0;
-    let l1 = 0;
-    let l2 = 0;
-    let l3 = 0;
-    for (let j = 0; j < dim; j++) {
-      const ab = 4 * j;
-      const a0 = a16[ab]!;
-      const a1 = a16[ab + 1]!;
-      const a2 = a16[ab + 2]!;
-      const a3 = a16[ab + 3]!;
-      const sb = 4 * (j * d + c);
-      const s0 = s16[sb]!;
-      const s1 = s16[sb + 1]!;
-      const s2 = s16[sb + 2]!;
-      const s3 = s16[sb + 3]!;
-      l0 += a0 * s0;
-      l1 += a0 * s1 + a1 * s0;
-      l2 += a0 * s2 + a1 * s1 + a2 * s0;
-      l3 += a0 * s3 + a1 * s2 + a2 * s1 + a3 * s0;
-    }
-    const sum = BigInt(l0) + (BigInt(l1) << 16n) + (BigInt(l2) << 32n) + (BigInt(l3) << 48n);
-    setU64(out, oi * d + c, getU64(body, c) - sum);
-  }
-  return out;
-}
+import { phaseShare } from './keyShares.js';
 
 export interface InsecureDecryptionReturnType {
   plaintext: bigint;

@@ -5,7 +5,7 @@ import { encryptWithClientKey, makeTestKeys, tfheDecrypt, type TestKeys } from '
 import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { preprocessDecryption, thresholdDecrypt } from '../decryption/bitDecomposition.js';
-import { dealKeyShares } from '../decryption/insecurePhaseOpen.js';
+import { dealKeyShares } from '../decryption/keyShares.js';
 import { MpcParameterError } from '../errors.js';
 import { InMemoryHub } from '../network/inMemory.js';
 import { runParties } from '../network/runParties.js';
