@@ -5,7 +5,7 @@
  * query the ASC sends through `query_chain`. No execute messages: a new
  * validator set is a new ISC registered by governance.
  */
-import { parseMsg, messageError, responseResult, queryResult, variantOf } from "../lib/entry";
+import { parseEnv, parseMsg, messageError, responseResult, queryResult, variantOf } from "../lib/entry";
 import { Outcome } from "../lib/outcome";
 import { instantiate as doInstantiate } from "./instantiate";
 import { validate } from "./validate";
@@ -30,7 +30,7 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   if (variant == "validate") {
     const args = msg.get("validate");
     if (args === null || !args.isObj) return queryResult(Outcome.err("validate must be an object"));
-    return queryResult(validate(args));
+    return queryResult(validate(args, parseEnv(envPtr)));
   }
   if (variant == "config") return queryResult(Outcome.ok(configJson()));
   return queryResult(Outcome.err("unknown query " + (variant !== null ? variant : msg.toString())));

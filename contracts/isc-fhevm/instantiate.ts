@@ -1,13 +1,14 @@
 /**
  * @module contracts/isc-fhevm/instantiate
- * `{chain_id, acl_address, acl_slot_base?, validators, quorum}` (README): checked
- * once and stored normalised (lower-case hex, slot base as a 32-byte word).
+ * `{chain_id, acl_address, acl_slot_base?, validators, quorum, max_age_seconds?}`
+ * (README): checked once and stored normalised (lower-case hex, slot base as a
+ * 32-byte word).
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { Response, Event } from "../lib/response";
 import { parseAddress, parseU64, parseWord, to0x } from "../lib/hex";
-import { saveConfig } from "./state";
+import { saveConfig, DEFAULT_MAX_AGE_SECONDS, MAX_MAX_AGE_SECONDS } from "./state";
 
 export function instantiate(msg: JValue): Outcome {
   const c = msg.get("chain_id");
@@ -46,13 +47,24 @@ export function instantiate(msg: JValue): Outcome {
     return Outcome.err("quorum must be between 1 and the number of validators (" + seen.length.toString() + ")");
   }
 
+  let maxAge: u64 = DEFAULT_MAX_AGE_SECONDS;
+  const m = msg.get("max_age_seconds");
+  if (m !== null && !m.isNull) {
+    const p = m.isNum || m.isStr ? parseU64(m.text) : null;
+    if (p === null || !p.ok || p.value == 0 || p.value > MAX_MAX_AGE_SECONDS) {
+      return Outcome.err("max_age_seconds must be an integer in 1.." + MAX_MAX_AGE_SECONDS.toString());
+    }
+    maxAge = p.value;
+  }
+
   saveConfig(
     JValue.obj()
       .set("chain_id", JValue.num(chainId.value.toString()))
       .setStr("acl_address", to0x(acl))
       .setStr("acl_slot_base", to0x(base))
       .set("validators", vals)
-      .set("quorum", JValue.num(quorum.toString())),
+      .set("quorum", JValue.num(quorum.toString()))
+      .set("max_age_seconds", JValue.num(maxAge.toString())),
   );
   const res = new Response()
     .addAttribute("action", "instantiate")
@@ -61,7 +73,8 @@ export function instantiate(msg: JValue): Outcome {
         .add("chain_id", chainId.value.toString())
         .add("acl_address", to0x(acl))
         .add("validators", seen.length.toString())
-        .add("quorum", quorum.toString()),
+        .add("quorum", quorum.toString())
+        .add("max_age_seconds", maxAge.toString()),
     );
   return Outcome.ok(res.toJson());
 }

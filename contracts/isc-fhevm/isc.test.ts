@@ -40,7 +40,12 @@ function request(name: Case, over: Record<string, unknown> = {}): Record<string,
   };
 }
 
-function validate(req: Record<string, unknown>, contract = isc): Answer {
+/** KMS chain block time for the queries: 100 s after the fixture's block. */
+const headerTime = Number(header.timestamp);
+const NOW = headerTime + 100;
+
+function validate(req: Record<string, unknown>, contract = isc, now = NOW): Answer {
+  chain.setBlockTime(now);
   return chain.query<Answer>(contract, { validate: req });
 }
 
@@ -59,7 +64,7 @@ describe('isc-fhevm', () => {
   });
 
   test('default: config query returns the normalised configuration', () => {
-    expect(chain.query(isc, { config: {} })).toEqual(fixture.instantiate);
+    expect(chain.query(isc, { config: {} })).toEqual({ ...fixture.instantiate, max_age_seconds: 3600 });
   });
 
   test('behavior: handle and requester in upper-case hex, block number as a number', () => {
@@ -120,6 +125,37 @@ describe('isc-fhevm', () => {
     expect(stale.reason).toMatch(/^forged header signature 0/);
     const resigned = validate(request('granted', { header: bogus, signatures: validatorKeys.slice(0, 3).map((k) => signHeader(bogus, k)) }));
     expect(resigned).toEqual({ valid: false, reason: 'bad account proof: proof node 0 does not match its hash' });
+  });
+
+  test('behavior: freshness — a header older than max_age_seconds is stale, one ahead of the chain beyond 60 s is refused', () => {
+    const req = request('granted');
+    // Edges: exactly max_age (3600 s) old, and exactly 60 s ahead, are accepted.
+    expect(validate(req, isc, headerTime + 3600)).toEqual({ valid: true });
+    expect(validate(req, isc, headerTime - 60)).toEqual({ valid: true });
+    expect(validate(req, isc, headerTime + 3601)).toEqual({
+      valid: false,
+      reason: `stale header: block ${header.number} has timestamp ${headerTime}, 3601 s before the KMS chain's block time ${headerTime + 3601} (max age 3600 s)`,
+    });
+    expect(validate(req, isc, headerTime - 61)).toEqual({
+      valid: false,
+      reason: `header from the future: block ${header.number} has timestamp ${headerTime}, 61 s after the KMS chain's block time ${headerTime - 61} (allowed skew 60 s)`,
+    });
+    // Years later (the wall clock): the fixture's 2024 header is long stale.
+    expect(validate(req, isc, Math.floor(Date.now() / 1000)).reason).toMatch(/^stale header: block 3 has timestamp \d+, \d+ s before/);
+  });
+
+  test('malicious: a stale header re-dated by the requester no longer matches the validators\' signatures', () => {
+    const redated = { ...header, timestamp: String(NOW) };
+    const r = validate(request('granted', { header: redated }));
+    expect(r.valid).toBe(false);
+    expect(r.reason).toMatch(/^forged header signature 0: signed by 0x[0-9a-f]{40}, not by validator/);
+  });
+
+  test('behavior: max_age_seconds is per ISC', async () => {
+    const short = await chain.instantiate(codeId, { ...fixture.instantiate, max_age_seconds: 50 }, undefined, 'isc-short');
+    expect(chain.query(short, { config: {} })).toMatchObject({ max_age_seconds: 50 });
+    expect(validate(request('granted'), short, headerTime + 50)).toEqual({ valid: true });
+    expect(validate(request('granted'), short).reason).toMatch(/^stale header: .* \(max age 50 s\)$/);
   });
 
   test('malicious: header of another chain', () => {
@@ -186,7 +222,9 @@ describe('isc-fhevm', () => {
   test('behavior: malformed requests are answered valid: false with the field at fault', () => {
     expect(validate(request('granted', { requester: '0x1234' })).reason).toMatch(/^malformed request: requester/);
     expect(validate(request('granted', { handle: '0x00' })).reason).toMatch(/^malformed request: handle/);
-    expect(validate(request('granted', { header: { ...header, number: '-1' } })).reason).toMatch(/^malformed request: header chain_id and number/);
+    expect(validate(request('granted', { header: { ...header, number: '-1' } })).reason).toMatch(/^malformed request: header chain_id, number and timestamp/);
+    const { timestamp: _t, ...untimed } = header;
+    expect(validate(request('granted', { header: untimed })).reason).toMatch(/^malformed request: header chain_id, number and timestamp/);
     expect(validate(request('granted', { signatures: [{ validator: 'x', signature: '0x' }] })).reason).toMatch(/^malformed request: signature 0/);
     expect(validate(request('granted', { acl_proof: { ...fixture.cases.granted.acl_proof, storageProof: [] } })).reason).toMatch(
       /exactly one slot/,
@@ -203,6 +241,8 @@ describe('isc-fhevm', () => {
     await expect(inst({ ...base, validators: ['0x12'] })).rejects.toThrow('validator 0 must be a 20-byte');
     await expect(inst({ ...base, acl_address: 'wasm1xyz' })).rejects.toThrow('acl_address must be');
     await expect(inst({ ...base, chain_id: 0 })).rejects.toThrow('chain_id must be a positive integer');
+    await expect(inst({ ...base, max_age_seconds: 0 })).rejects.toThrow('max_age_seconds must be an integer in 1..2592000');
+    await expect(inst({ ...base, max_age_seconds: 2592001 })).rejects.toThrow('max_age_seconds must be');
     await expect(chain.execute(isc, { anything: {} }, 'wasm1someone')).rejects.toThrow('no execute messages');
   });
 });

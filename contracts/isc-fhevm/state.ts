@@ -9,6 +9,14 @@ import { parseAddress, parseWord, parseU64 } from "../lib/hex";
 
 const CONFIG_KEY = "config";
 
+/** Default freshness window: a signed header older than an hour is refused. */
+export const DEFAULT_MAX_AGE_SECONDS: u64 = 3600;
+/** Upper bound on `max_age_seconds` (30 days): beyond that freshness means nothing. */
+export const MAX_MAX_AGE_SECONDS: u64 = 2592000;
+/** How far a header's timestamp may be ahead of the KMS chain's block time
+ * (clock skew between the two chains' proposers). */
+export const MAX_FUTURE_SKEW_SECONDS: u64 = 60;
+
 export class IscConfig {
   constructor(
     public chainId: u64,
@@ -18,6 +26,8 @@ export class IscConfig {
     /** Registered validators, 20-byte addresses. */
     public validators: Uint8Array[],
     public quorum: i32,
+    /** Oldest accepted header, in seconds before the KMS chain's block time. */
+    public maxAgeSeconds: u64,
   ) {}
 }
 
@@ -42,6 +52,7 @@ export function loadConfig(): IscConfig {
     parseWord(v.getStr("acl_slot_base")!)!,
     validators,
     v.get("quorum")!.asIndex(),
+    parseU64(v.get("max_age_seconds")!.text).value,
   );
 }
 

@@ -5,8 +5,9 @@
  * that a quorum of the chain's validators signed?
  *
  * Steps, each with its own rejection reason:
- * 1. the header is for this chain, and at least `quorum` distinct registered
- *    validators signed its digest (header.ts);
+ * 1. the header is for this chain, its timestamp is at most `max_age_seconds`
+ *    before the KMS chain's block time and at most a small skew after it, and at
+ *    least `quorum` distinct registered validators signed its digest (header.ts);
  * 2. the account proof leads from the signed state root to the ACL contract's
  *    account, which gives its storage root;
  * 3. the storage proof is for slot
@@ -16,6 +17,7 @@
  * Malformed input is answered `valid: false` too, so the caller has one path.
  */
 import { JValue } from "../lib/json";
+import { Env } from "../lib/entry";
 import { Outcome } from "../lib/outcome";
 import { keccak256, keccak256Pair } from "../lib/keccak";
 import { addressWord, bytesEqual, isZero, parse0x, parseAddress, parseU64, parseWord, to0x } from "../lib/hex";
@@ -24,7 +26,7 @@ import { decodeAccount, accountError } from "../lib/account";
 import { rlpDecode, isCanonicalScalar } from "../lib/rlp";
 import { recoverAddress, recoverError } from "../lib/secp256k1";
 import { headerDigest } from "./header";
-import { IscConfig, loadConfig } from "./state";
+import { IscConfig, loadConfig, MAX_FUTURE_SKEW_SECONDS } from "./state";
 
 function invalid(reason: string): Outcome {
   return Outcome.ok(JValue.obj().set("valid", JValue.bool(false)).setStr("reason", reason).toString());
@@ -66,7 +68,13 @@ function isValidator(cfg: IscConfig, addr: Uint8Array): bool {
   return false;
 }
 
-export function validate(req: JValue): Outcome {
+/** Seconds since the Unix epoch of the KMS chain's current block (`env.block.time`). */
+function blockSeconds(env: Env): u64 {
+  const p = parseU64(env.timeNanos);
+  return p.ok ? p.value / 1000000000 : 0;
+}
+
+export function validate(req: JValue, env: Env): Outcome {
   const cfg = loadConfig();
 
   // --- request fields
@@ -82,15 +90,34 @@ export function validate(req: JValue): Outcome {
   if (header === null || !header.isObj) return invalid("malformed request: header must be an object");
   const chainId = u64Field(header.get("chain_id"));
   const number = u64Field(header.get("number"));
-  if (chainId == U64_BAD || number == U64_BAD) return invalid("malformed request: header chain_id and number must be u64 integers");
+  const timestamp = u64Field(header.get("timestamp"));
+  if (chainId == U64_BAD || number == U64_BAD || timestamp == U64_BAD) {
+    return invalid("malformed request: header chain_id, number and timestamp must be u64 integers");
+  }
   const bh = header.getStr("block_hash");
   const sr = header.getStr("state_root");
   const blockHash = bh !== null ? parse0x(bh, 32) : null;
   const stateRoot = sr !== null ? parse0x(sr, 32) : null;
   if (blockHash === null || stateRoot === null) return invalid("malformed request: header block_hash and state_root must be 32 bytes of 0x hex");
   if (chainId != cfg.chainId) return invalid("wrong chain id: header is for chain " + chainId.toString() + ", this ISC serves " + cfg.chainId.toString());
+  // Freshness before the (costly) signature checks: the block must be recent on the
+  // KMS chain's clock, so a permission revoked on the fhEVM chain stops working
+  // within max_age_seconds.
+  const now = blockSeconds(env);
+  if (timestamp + cfg.maxAgeSeconds < now) {
+    return invalid(
+      "stale header: block " + number.toString() + " has timestamp " + timestamp.toString() + ", " + (now - timestamp).toString() +
+        " s before the KMS chain's block time " + now.toString() + " (max age " + cfg.maxAgeSeconds.toString() + " s)",
+    );
+  }
+  if (timestamp > now + MAX_FUTURE_SKEW_SECONDS) {
+    return invalid(
+      "header from the future: block " + number.toString() + " has timestamp " + timestamp.toString() + ", " + (timestamp - now).toString() +
+        " s after the KMS chain's block time " + now.toString() + " (allowed skew " + MAX_FUTURE_SKEW_SECONDS.toString() + " s)",
+    );
+  }
 
-  const digest = headerDigest(chainId, number, blockHash, stateRoot);
+  const digest = headerDigest(chainId, number, timestamp, blockHash, stateRoot);
   const sigs = req.get("signatures");
   if (sigs === null || !sigs.isArr) return invalid("malformed request: signatures must be an array");
   const signers = new Array<string>(); // distinct validators with a good signature

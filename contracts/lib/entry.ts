@@ -13,7 +13,13 @@ import { Outcome } from "./outcome";
 
 /** The parts of cosmwasm-std `Env` the contracts use. */
 export class Env {
-  constructor(public height: string, public chainId: string, public contract: string) {}
+  constructor(
+    public height: string,
+    public chainId: string,
+    public contract: string,
+    /** `block.time` in nanoseconds since the Unix epoch, decimal text ("0" when absent). */
+    public timeNanos: string = "0",
+  ) {}
 }
 
 /** One native coin: `amount` is the decimal Uint128 text. */
@@ -29,12 +35,14 @@ export class Info {
 
 export function parseEnv(ptr: u32): Env {
   const v = parseJson(readRegionString(ptr));
-  let height = "0", chainId = "", contract = "";
+  let height = "0", chainId = "", contract = "", time = "0";
   if (v !== null) {
     const block = v.get("block");
     if (block !== null) {
       const h = block.get("height");
       if (h !== null) height = h.text;
+      const t = block.get("time");
+      if (t !== null) time = t.text;
       const c = block.getStr("chain_id");
       if (c !== null) chainId = c;
     }
@@ -44,7 +52,7 @@ export function parseEnv(ptr: u32): Env {
       if (a !== null) contract = a;
     }
   }
-  return new Env(height, chainId, contract);
+  return new Env(height, chainId, contract, time);
 }
 
 export function parseInfo(ptr: u32): Info {

@@ -145,6 +145,12 @@ export class SimChain {
     this.app.height = this.app.height + n;
   }
 
+  /** Sets the block time (`env.block.time`) to `seconds` since the Unix epoch. An
+   * execution in a new block moves it forward to the wall clock when it is behind. */
+  setBlockTime(seconds: number): void {
+    this.app.time = seconds * 1e9;
+  }
+
   query<T>(contract: string, msg: unknown): T {
     const res = this.app.wasm.query(contract, msg);
     if (res.err) throw new Error(String(res.val));
