@@ -72,6 +72,9 @@ export interface NetworkDescriptor {
   gasPrice?: string;
   bech32Prefix: string;
   contracts: { asc: string; config: string };
+  /** Code ids of the stored contracts (wasmd deployments); `iscFhevm` is what
+   * `tkms gov register-isc` instantiates. Absent in older network files. */
+  codeIds?: { asc: number; config: number; iscFhevm?: number };
   kvStoreUrl: string;
   faucetUrl: string;
   /** Per party: the gRPC endpoint of its core. */

@@ -34,14 +34,17 @@ export interface DeployContractsParameters {
   applications?: ApplicationInfo[];
   /** Label prefix (default "tkms"). */
   label?: string;
+  /** Also store the fhEVM ISC code (`isc-fhevm.wasm`), so governance can instantiate
+   * ISCs from it (`tkms gov register-isc`). */
+  storeIscFhevm?: boolean;
 }
 
 export interface DeployContractsReturnType {
   asc: string;
   config: string;
-  codeIds: { asc: number; config: number };
+  codeIds: { asc: number; config: number; iscFhevm?: number };
   /** Gas used by each step, for reports. */
-  gasUsed: { uploadConfig: number; uploadAsc: number; instantiateConfig: number; instantiateAsc: number };
+  gasUsed: { uploadConfig: number; uploadAsc: number; instantiateConfig: number; instantiateAsc: number; uploadIscFhevm?: number };
 }
 
 /** The party with its EVM address filled in from the signer key (left out when the
@@ -75,15 +78,17 @@ export async function deployContracts(client: KmsChainClient, params: DeployCont
   const config = await client.instantiate(configCode.codeId, configMsg, `${label}-config`, params.admin);
   const ascMsg: AscInstantiateMsg = { config: config.address };
   const asc = await client.instantiate(ascCode.codeId, ascMsg, `${label}-asc`, params.admin);
+  const isc = params.storeIscFhevm ? await client.upload(await readFile(path.join(params.wasmDir, 'isc-fhevm.wasm'))) : undefined;
   return {
     asc: asc.address,
     config: config.address,
-    codeIds: { asc: ascCode.codeId, config: configCode.codeId },
+    codeIds: { asc: ascCode.codeId, config: configCode.codeId, ...(isc ? { iscFhevm: isc.codeId } : {}) },
     gasUsed: {
       uploadConfig: configCode.gasUsed,
       uploadAsc: ascCode.gasUsed,
       instantiateConfig: config.gasUsed,
       instantiateAsc: asc.gasUsed,
+      ...(isc ? { uploadIscFhevm: isc.gasUsed } : {}),
     },
   };
 }

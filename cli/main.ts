@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * @module cli/main
- * `tkms`: the KMS wallet. Keys, faucet, key generation, encryption, decryption
- * and public material download, against the network `make start` or
+ * `tkms`: the KMS wallet. Keys, faucet, key generation, encryption, decryption,
+ * public material download and governance (wasmd), against the network `make start` or
  * `make localnet` describes (or `--network <file>`).
  */
 import { Command } from 'commander';
@@ -18,6 +18,7 @@ import { registerRequest } from './commands/request.js';
 import { registerFees } from './commands/fees.js';
 import { registerKeyState } from './commands/keyState.js';
 import { registerConfig } from './commands/config.js';
+import { registerGov } from './commands/gov.js';
 
 const program = new Command('tkms')
   .description('TKMS wallet: threshold key management for FHE')
@@ -39,6 +40,7 @@ registerRequest(program, ctx);
 registerFees(program, ctx);
 registerKeyState(program, ctx);
 registerConfig(program, ctx);
+registerGov(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -183,9 +183,13 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
 
     const networkFile = path.join(o.dir, 'network.json');
     let contracts: NetworkDescriptor['contracts'] | undefined;
+    let codeIds: NetworkDescriptor['codeIds'];
     if (existsSync(networkFile)) {
       const previous = JSON.parse(readFileSync(networkFile, 'utf8')) as NetworkDescriptor;
-      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts))) contracts = previous.contracts;
+      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts))) {
+        contracts = previous.contracts;
+        codeIds = previous.codeIds;
+      }
     }
     if (!contracts) {
       say('deploying the Config and ASC contracts');
@@ -206,8 +210,11 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
           ? { governance: moduleAddress('gov', o.chain.bech32Prefix), admin: moduleAddress('gov', o.chain.bech32Prefix) }
           : {}),
         fees: o.fees ?? { denom: o.chain.denom, keygen: '1000', decrypt: '100' },
+        // wasmd: the fhEVM ISC code is stored too, for governance to instantiate (`tkms gov register-isc`).
+        storeIscFhevm: o.chain.kind === 'wasmd',
       });
       contracts = { asc: deployed.asc, config: deployed.config };
+      codeIds = deployed.codeIds;
     } else {
       say(`reusing deployed contracts (ASC ${contracts.asc})`);
     }
@@ -216,6 +223,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     const network: NetworkDescriptor = {
       ...o.chain,
       contracts,
+      ...(codeIds ? { codeIds } : {}),
       kvStoreUrl,
       cores: cores.map((c) => ({ partyId: c.partyId, grpcUrl: c.grpcUrl })),
     };

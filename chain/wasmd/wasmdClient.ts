@@ -202,6 +202,22 @@ export class WasmdClient implements KmsChainClient {
     });
   }
 
+  /** The sha256 checksum of stored code (what `instantiate2Address` needs); NOT_FOUND when there is no such code. */
+  async codeChecksum(codeId: number): Promise<Uint8Array> {
+    try {
+      const d = await this.reader.getCodeDetails(codeId);
+      return Uint8Array.from(Buffer.from(d.checksum, 'hex'));
+    } catch (e) {
+      throw new TkmsError('NOT_FOUND', `no code with id ${codeId} on chain ${this.chainId}`, { cause: e });
+    }
+  }
+
+  /** The admin (who may migrate) and code id of a contract. */
+  async contractInfo(address: string): Promise<{ codeId: number; admin: string | undefined; label: string }> {
+    const c = await this.reader.getContract(address);
+    return { codeId: c.codeId, admin: c.admin, label: c.label };
+  }
+
   /** Sends native tokens (used by the faucet). */
   sendTokens(to: string, amount: readonly Coin[]): Promise<{ txHash: string; height: number; gasUsed: number }> {
     return this.serialized(async (signer, sender) => {

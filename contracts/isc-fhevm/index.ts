@@ -3,11 +3,12 @@
  * ISC for one fhEVM chain (README): holds the chain id, the ACL contract address
  * and slot, and the validator set with its quorum; answers the `validate` smart
  * query the ASC sends through `query_chain`. No execute messages: a new
- * validator set is a new ISC registered by governance.
+ * validator set is a new ISC registered by governance. `migrate` (admin only,
+ * governance on wasmd) may change the freshness window.
  */
 import { parseEnv, parseMsg, messageError, responseResult, queryResult, variantOf } from "../lib/entry";
 import { Outcome } from "../lib/outcome";
-import { instantiate as doInstantiate } from "./instantiate";
+import { instantiate as doInstantiate, migrate as doMigrate } from "./instantiate";
 import { validate } from "./validate";
 import { configJson } from "./state";
 
@@ -21,6 +22,12 @@ export function instantiate(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
 
 export function execute(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
   return responseResult(Outcome.err("the fhEVM ISC has no execute messages"));
+}
+
+export function migrate(envPtr: u32, msgPtr: u32): u32 {
+  const msg = parseMsg(msgPtr);
+  if (msg === null) return messageError();
+  return responseResult(doMigrate(msg));
 }
 
 export function query(envPtr: u32, msgPtr: u32): u32 {

@@ -4,11 +4,43 @@
  * (README): checked once and stored normalised (lower-case hex, slot base as a
  * 32-byte word).
  */
-import { JValue } from "../lib/json";
+import { JValue, parseJson } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { Response, Event } from "../lib/response";
 import { parseAddress, parseU64, parseWord, to0x } from "../lib/hex";
-import { saveConfig, DEFAULT_MAX_AGE_SECONDS, MAX_MAX_AGE_SECONDS } from "./state";
+import { configJson, saveConfig, DEFAULT_MAX_AGE_SECONDS, MAX_MAX_AGE_SECONDS } from "./state";
+
+const MAX_AGE_ERROR = "max_age_seconds must be an integer in 1.." + MAX_MAX_AGE_SECONDS.toString();
+
+/** `max_age_seconds` of a message: `fallback` when absent, 0 when out of range. */
+function maxAgeOf(msg: JValue, fallback: u64): u64 {
+  const m = msg.get("max_age_seconds");
+  if (m === null || m.isNull) return fallback;
+  const p = m.isNum || m.isStr ? parseU64(m.text) : null;
+  if (p === null || !p.ok || p.value == 0 || p.value > MAX_MAX_AGE_SECONDS) return 0;
+  return p.value;
+}
+
+/**
+ * `migrate {max_age_seconds?}`, run by the contract's admin (governance on wasmd):
+ * moves the ISC to new code and may change its freshness window; the chain, ACL
+ * and validator set stay (a new set is a new ISC). A configuration stored by
+ * code without freshness gets the default window.
+ */
+export function migrate(msg: JValue): Outcome {
+  const cfg = parseJson(configJson());
+  if (cfg === null || !cfg.isObj) return Outcome.err("migrate: no stored configuration");
+  const m = cfg.get("max_age_seconds");
+  const current = m !== null ? parseU64(m.text) : null;
+  const maxAge = maxAgeOf(msg, current !== null && current.ok ? current.value : DEFAULT_MAX_AGE_SECONDS);
+  if (maxAge == 0) return Outcome.err(MAX_AGE_ERROR);
+  cfg.set("max_age_seconds", JValue.num(maxAge.toString()));
+  saveConfig(cfg);
+  const res = new Response()
+    .addAttribute("action", "migrate")
+    .addEvent(new Event("tkms_isc_fhevm_migrate").add("max_age_seconds", maxAge.toString()));
+  return Outcome.ok(res.toJson());
+}
 
 export function instantiate(msg: JValue): Outcome {
   const c = msg.get("chain_id");
@@ -47,15 +79,8 @@ export function instantiate(msg: JValue): Outcome {
     return Outcome.err("quorum must be between 1 and the number of validators (" + seen.length.toString() + ")");
   }
 
-  let maxAge: u64 = DEFAULT_MAX_AGE_SECONDS;
-  const m = msg.get("max_age_seconds");
-  if (m !== null && !m.isNull) {
-    const p = m.isNum || m.isStr ? parseU64(m.text) : null;
-    if (p === null || !p.ok || p.value == 0 || p.value > MAX_MAX_AGE_SECONDS) {
-      return Outcome.err("max_age_seconds must be an integer in 1.." + MAX_MAX_AGE_SECONDS.toString());
-    }
-    maxAge = p.value;
-  }
+  const maxAge = maxAgeOf(msg, DEFAULT_MAX_AGE_SECONDS);
+  if (maxAge == 0) return Outcome.err(MAX_AGE_ERROR);
 
   saveConfig(
     JValue.obj()

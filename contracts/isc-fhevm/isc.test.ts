@@ -158,6 +158,17 @@ describe('isc-fhevm', () => {
     expect(validate(request('granted'), short).reason).toMatch(/^stale header: .* \(max age 50 s\)$/);
   });
 
+  test('behavior: migrate may change max_age_seconds and keeps the rest of the configuration', async () => {
+    const m = await chain.instantiate(codeId, fixture.instantiate, undefined, 'isc-migrated');
+    await chain.migrate(m, codeId, { max_age_seconds: 7200 });
+    expect(chain.query(m, { config: {} })).toEqual({ ...fixture.instantiate, max_age_seconds: 7200 });
+    expect(validate(request('granted'), m, headerTime + 7200)).toEqual({ valid: true });
+    expect(validate(request('granted'), m, headerTime + 7201).reason).toMatch(/^stale header: .*\(max age 7200 s\)$/);
+    await chain.migrate(m, codeId, {});
+    expect(chain.query(m, { config: {} })).toMatchObject({ max_age_seconds: 7200 });
+    await expect(chain.migrate(m, codeId, { max_age_seconds: 0 })).rejects.toThrow('max_age_seconds must be an integer in 1..2592000');
+  });
+
   test('malicious: header of another chain', () => {
     const other = { ...header, chain_id: 1 };
     const r = validate(request('granted', { header: other, signatures: validatorKeys.slice(0, 3).map((k) => signHeader(other, k)) }));

@@ -130,6 +130,12 @@ export class SimChain {
     };
   }
 
+  /** Migrates `contract` to `codeId` (cw-simulate does not check the admin). */
+  async migrate(contract: string, codeId: number, msg: unknown, sender = testAddress('deployer')): Promise<void> {
+    const res = await this.app.wasm.migrateContract(sender, codeId, contract, msg);
+    if (res.err) throw new Error(String(res.val));
+  }
+
   /** Sets an account's balance of `denom` (test funding). */
   setBalance(address: string, denom: string, amount: bigint): void {
     const others = this.app.bank.getBalance(address).filter((c) => c.denom !== denom);
