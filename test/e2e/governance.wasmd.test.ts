@@ -1,0 +1,176 @@
+/**
+ * Governance end to end on a real one-validator wasmd localnet, through the
+ * `tkms gov` CLI: a proposal registers a new fhEVM ISC (instantiate2 + Config
+ * `register_application` in one proposal), the validator votes with its operator
+ * key file, it passes; then decrypt requests for that application carry a real
+ * proof — the ACL permission of the very ciphertext handle, read with
+ * `eth_getProof` from a live EVM node (anvil), in a block header signed by the
+ * ISC's validator keys (test keys) — and a core decrypts the accepted one.
+ * Forged proofs are refused by the ASC with the ISC's reason. Last, a migrate
+ * proposal shortens the ISC's freshness window and the same proof turns stale.
+ * In CI a missing wasmd is a failure (run `make wasmd`), never a skip.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { keccak_256 } from '@noble/hashes/sha3';
+import { startWasmdKmsNetwork, type WasmdKmsNetwork } from '../../localnet/wasmdKmsNetwork.js';
+import { wasmdAvailable } from '../../localnet/wasmdNet.js';
+import { freePort } from '../../localnet/processes.js';
+import { WasmdClient } from '../../chain/wasmd/wasmdClient.js';
+import { waitForProposal } from '../../chain/wasmd/governance.js';
+import { startAclNode, type AclNode } from '../evm/aclNode.js';
+import { evmAddress, signHeader } from '../fixtures/scripts/fhevmHeader.js';
+import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
+
+const APP = 'fhevm-e2e';
+/** Test keys only: the fhEVM chain's validators, a key that is not one, the requester. */
+const testKey = (label: string): Uint8Array => keccak_256(new TextEncoder().encode(label));
+const validatorKeys = [testKey('tkms-e2e-fhevm-validator-0'), testKey('tkms-e2e-fhevm-validator-1')];
+const outsiderKey = testKey('tkms-e2e-fhevm-not-a-validator');
+const requester = evmAddress(testKey('tkms-e2e-fhevm-requester'));
+
+describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, real proofs, migration', () => {
+  let net: WasmdKmsNetwork;
+  let evm: AclNode;
+  let cli: CliEnv;
+  let reader: WasmdClient;
+  let iscAddress: string;
+  /** The validator operator's key file as `wasmd testnet init-files` wrote it. */
+  let validatorKeyFile: string;
+  let granted: { handle: string; proof: string };
+
+  beforeAll(async () => {
+    if (!wasmdAvailable()) throw new Error('wasmd is not built: run `make wasmd` (the wasmd end-to-end tests never skip)');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-gov-'));
+    evm = await startAclNode(31337);
+    net = await startWasmdKmsNetwork({
+      dir,
+      validators: 1,
+      basePort: 30200,
+      faucetPort: await freePort(),
+      ports: { kvStore: await freePort(), coreBase: (await freePort()) - 1, publicBase: (await freePort()) - 1 },
+    });
+    validatorKeyFile = path.join(dir, 'wasmd', 'node0', 'home', 'key_seed.json');
+    cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-gov-')) };
+    await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
+    await tkmsOk(cli, ['faucet']);
+    await tkmsOk(cli, ['keygen']);
+    reader = await WasmdClient.connect(net.network.rpcUrl, { prefix: net.network.bech32Prefix, gasPrice: net.network.gasPrice! });
+  }, 600_000);
+
+  afterAll(async () => {
+    await reader?.close();
+    await net?.stop();
+    await evm?.stop();
+  }, 120_000);
+
+  /** Votes yes with the validator's key file through the CLI and waits for the outcome. */
+  async function passWithValidatorVote(proposalId: number): Promise<Record<string, unknown>> {
+    const voted = await tkmsOk(cli, ['gov', 'vote', String(proposalId), 'yes', '--from', validatorKeyFile]);
+    expect(voted).toMatchObject({ proposalId, option: 'yes', voter: net.chain.validatorAccounts[0]!.address });
+    await waitForProposal(reader, proposalId, 120_000);
+    return tkmsOk(cli, ['gov', 'status', String(proposalId)]);
+  }
+
+  test('default: a proposal instantiates the fhEVM ISC and registers the application; the validator passes it', async () => {
+    const validators = validatorKeys.map((k) => evmAddress(k)).join(',');
+    const submitted = await tkmsOk(cli, [
+      'gov', 'register-isc', '--app-id', APP, '--evm-chain-id', String(evm.chainId), '--acl-address', evm.acl,
+      '--validators', validators, '--quorum', '2', '--expedited',
+    ]);
+    const proposalId = Number(submitted['proposalId']);
+    iscAddress = String(submitted['iscAddress']);
+    expect(submitted['status']).toBe('voting_period');
+    expect(iscAddress).toMatch(/^wasm1[0-9a-z]{58}$/);
+
+    const pending = await tkmsOk(cli, ['gov', 'status', String(proposalId)]);
+    expect(pending).toMatchObject({ id: proposalId, status: 'voting_period', expedited: true });
+    expect(pending['votingEndTime']).toEqual(expect.any(String));
+    const messages = pending['messages'] as { typeUrl: string; summary: string }[];
+    expect(messages.map((m) => m.typeUrl)).toEqual(['/cosmwasm.wasm.v1.MsgInstantiateContract2', '/cosmwasm.wasm.v1.MsgExecuteContract']);
+    expect(messages[1]!.summary).toBe(`execute register_application on ${net.network.contracts.config}`);
+
+    const passed = await passWithValidatorVote(proposalId);
+    expect(passed).toMatchObject({ status: 'passed', failedReason: '' });
+    expect(BigInt((passed['tally'] as { yes: string }).yes)).toBeGreaterThan(0n);
+
+    // The ISC is where the proposal said, configured as proposed, and the Config names it.
+    const config = await tkmsOk(cli, ['config']);
+    expect(config['applications']).toContainEqual({ app_id: APP, isc_type: 'fhevm', isc: iscAddress });
+    const isc = await reader.queryContract<Record<string, unknown>>(iscAddress, { config: {} });
+    expect(isc).toMatchObject({ chain_id: evm.chainId, acl_address: evm.acl, quorum: 2, max_age_seconds: 3600, validators: validatorKeys.map((k) => evmAddress(k)) });
+    expect((await reader.contractInfo(iscAddress)).admin).toBe(net.chain.govAuthority);
+    expect((await tkmsOk(cli, ['gov', 'status']))['proposals']).toContainEqual(expect.objectContaining({ id: proposalId, status: 'passed' }));
+  }, 300_000);
+
+  test('default: a decrypt with a quorum-signed proof of the ACL permission is accepted and decrypted', async () => {
+    const enc = await tkmsOk(cli, ['encrypt', '42', '--type', 'euint8']);
+    const handle = String(enc['handle']);
+    await evm.allow(handle, requester);
+    const proof = JSON.stringify(await evm.proof(handle, requester, validatorKeys));
+    granted = { handle, proof };
+    const dec = await tkmsOk(cli, ['decrypt', handle, '--app', APP, '--proof', proof]);
+    expect(dec['plaintext']).toBe('42');
+    expect(dec['signers']).toEqual([1]);
+    const shown = await tkmsOk(cli, ['request', String(dec['requestId'])]);
+    expect(shown).toMatchObject({ status: 'completed' });
+  }, 300_000);
+
+  async function refused(handle: string, proof: unknown): Promise<string> {
+    const r = await runTkms(cli, ['decrypt', handle, '--app', APP, '--proof', JSON.stringify(proof)]);
+    expect(r.code).toBe(1);
+    return String((r.json['error'] as { message: string }).message);
+  }
+
+  test('malicious: a header signature by a key that is not the named validator is refused with the ISC reason', async () => {
+    const proof = JSON.parse(granted.proof) as { header: Parameters<typeof signHeader>[0]; signatures: unknown[] };
+    const v1 = evmAddress(validatorKeys[1]!);
+    proof.signatures[1] = signHeader(proof.header, outsiderKey, v1);
+    expect(await refused(granted.handle, proof)).toMatch(
+      new RegExp(`application ${APP} refused the request: forged header signature 1: signed by ${evmAddress(outsiderKey)}, not by validator ${v1}`),
+    );
+    // One validator alone is below the quorum of 2.
+    proof.signatures = proof.signatures.slice(0, 1);
+    expect(await refused(granted.handle, proof)).toContain('quorum not met: 1 distinct validator signature(s), need 2');
+  }, 120_000);
+
+  test('malicious: the proof of another handle is refused; a handle the ACL never granted is refused', async () => {
+    const other = await tkmsOk(cli, ['encrypt', '7', '--type', 'euint8']);
+    const otherHandle = String(other['handle']);
+    expect(await refused(otherHandle, JSON.parse(granted.proof))).toMatch(/refused the request: wrong slot for handle\/requester: proof is for slot 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}/);
+    // Its own, correctly signed proof shows the slot is empty.
+    expect(await refused(otherHandle, await evm.proof(otherHandle, requester, validatorKeys))).toContain('permission not granted: the ACL slot is empty');
+  }, 120_000);
+
+  test('behavior: a migrate proposal shortens the freshness window; the earlier proof is now stale, a fresh one works', async () => {
+    const submitted = await tkmsOk(cli, ['gov', 'migrate', '--contract', iscAddress, '--code-id', String(net.network.codeIds!.iscFhevm), '--msg', '{"max_age_seconds":9}', '--expedited']);
+    const passed = await passWithValidatorVote(Number(submitted['proposalId']));
+    expect(passed).toMatchObject({ status: 'passed' });
+    expect(await reader.queryContract(iscAddress, { config: {} })).toMatchObject({ max_age_seconds: 9 });
+    // The expedited voting period alone (10 s) outlasts the 9 s window.
+    expect(await refused(granted.handle, JSON.parse(granted.proof))).toMatch(/refused the request: stale header: block \d+ has timestamp \d+, \d+ s before the KMS chain's block time \d+ \(max age 9 s\)/);
+    // A proof at a new block (the mined grant of another pair makes one) passes again.
+    await evm.allow(granted.handle, evmAddress(outsiderKey));
+    const dec = await tkmsOk(cli, ['decrypt', granted.handle, '--app', APP, '--proof', JSON.stringify(await evm.proof(granted.handle, requester, validatorKeys))]);
+    expect(dec['plaintext']).toBe('42');
+  }, 300_000);
+
+  test('behavior: gov migrate refuses, before any deposit, a contract governance does not administer and code that is not stored', async () => {
+    // A contract instantiated by a user account, without admin.
+    const user = await WasmdClient.connect(net.network.rpcUrl, {
+      mnemonic: net.chain.accounts[1]!.mnemonic, prefix: net.network.bech32Prefix, gasPrice: net.network.gasPrice!,
+    });
+    try {
+      const own = await user.instantiate(net.network.codeIds!.iscFhevm!, { chain_id: 1, acl_address: evm.acl, validators: [requester], quorum: 1 }, 'user-isc');
+      const r = await runTkms(cli, ['gov', 'migrate', '--contract', own.address, '--code-id', String(net.network.codeIds!.iscFhevm)]);
+      expect(r.code).toBe(1);
+      expect(r.json['error']).toMatchObject({ code: 'NOT_GOV_ADMIN', message: `contract ${own.address} has admin (none), not the gov module account ${net.chain.govAuthority}` });
+    } finally {
+      await user.close();
+    }
+    const r = await runTkms(cli, ['gov', 'migrate', '--contract', net.network.contracts.config, '--code-id', '999']);
+    expect(r.code).toBe(1);
+    expect(r.json['error']).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no code with id 999') });
+  }, 60_000);
+});
