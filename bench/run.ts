@@ -13,6 +13,7 @@ const benches: [string, string[]][] = [
   ['mpc.bench.js', []],
   ['core.bench.js', []],
   ['threshold.bench.js', []],
+  ['gas.bench.js', []],
   ['e2e.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'wasmd']],
   ['e2e.bench.js', ['--chain', 'wasmd', '--parties', '4']],

@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { instantiate2Address } from '@cosmjs/cosmwasm-stargate';
 import { fromBech32 } from '@cosmjs/encoding';
+import type { EncodeObject } from '@cosmjs/proto-signing';
 import type { Coin } from '../client.js';
 import type { ConfigExecuteMsg } from '../config/messages.js';
 import type { FhevmIscInstantiateMsg } from '../isc-fhevm/messages.js';
@@ -37,6 +38,8 @@ export interface RegisterFhevmIscParameters {
   title?: string;
   summary?: string;
   expedited?: boolean;
+  /** More governance messages to run in the same proposal, after the registration. */
+  extraMessages?: readonly EncodeObject[];
 }
 
 export interface RegisterFhevmIscReturnType {
@@ -62,6 +65,7 @@ export async function submitRegisterFhevmIsc(proposer: WasmdClient, p: RegisterF
     messages: [
       govInstantiate2Message(gov, { codeId: p.codeId, label: `tkms-isc-fhevm-${p.appId}`, msg: p.isc, salt }),
       govExecuteMessage(gov, p.config, register),
+      ...(p.extraMessages ?? []),
     ],
     deposit: p.deposit,
     title: p.title ?? `Register fhEVM application ${p.appId}`,
