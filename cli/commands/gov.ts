@@ -34,6 +34,8 @@ import { TkmsError } from '../../common/errors.js';
 type Ctx = () => CliContext;
 
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+/** The ISC's upper bound on max_age_seconds (contracts/isc-fhevm/state.ts). */
+const MAX_AGE_LIMIT = 2_592_000;
 
 function wasmdNetwork(c: CliContext): NetworkDescriptor {
   const n = c.network();
@@ -146,6 +148,8 @@ export function registerGov(program: Command, ctx: Ctx): void {
     async (o: ProposalOptions & { appId: string; evmChainId: string; aclAddress: string; validators: string; quorum: string; aclSlotBase: string; maxAge?: string; codeId?: string; salt?: string }) => {
       const c = ctx();
       const n = wasmdNetwork(c);
+      // What the Config and the ISC would refuse is refused here, before a deposit is spent.
+      if (o.appId.length === 0 || o.appId.length > 64) throw new TkmsError('BAD_ARGUMENT', '--app-id must be 1–64 characters');
       const validators = o.validators.split(',').map((v) => v.trim()).filter(Boolean);
       const bad = validators.find((v) => !EVM_ADDRESS.test(v));
       if (validators.length === 0 || bad !== undefined) throw new TkmsError('BAD_ARGUMENT', `--validators must be comma-separated 0x EVM addresses${bad ? `; "${bad}" is not` : ''}`);
@@ -165,6 +169,8 @@ export function registerGov(program: Command, ctx: Ctx): void {
         quorum,
         ...(o.maxAge !== undefined ? { max_age_seconds: int('--max-age', o.maxAge, 1) } : {}),
       };
+      if (isc.max_age_seconds !== undefined && isc.max_age_seconds > MAX_AGE_LIMIT) throw new TkmsError('BAD_ARGUMENT', `--max-age must be at most ${MAX_AGE_LIMIT} (30 days)`);
+      if (new Set(isc.validators).size !== isc.validators.length) throw new TkmsError('BAD_ARGUMENT', '--validators holds a duplicate address');
       const client = await connect(n, (await c.account()).mnemonic);
       try {
         const r = await submitRegisterFhevmIsc(client, {
