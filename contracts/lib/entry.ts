@@ -13,7 +13,8 @@ import { Outcome } from "./outcome";
 
 /** The parts of cosmwasm-std `Env` the contracts use. */
 export class Env {
-  constructor(public height: string, public chainId: string, public contract: string) {}
+  /** `time`: the block time in whole seconds since the Unix epoch (decimal; "0" when absent). */
+  constructor(public height: string, public chainId: string, public contract: string, public time: string = "0") {}
 }
 
 /** One native coin: `amount` is the decimal Uint128 text. */
@@ -29,7 +30,7 @@ export class Info {
 
 export function parseEnv(ptr: u32): Env {
   const v = parseJson(readRegionString(ptr));
-  let height = "0", chainId = "", contract = "";
+  let height = "0", chainId = "", contract = "", time = "0";
   if (v !== null) {
     const block = v.get("block");
     if (block !== null) {
@@ -37,6 +38,9 @@ export function parseEnv(ptr: u32): Env {
       if (h !== null) height = h.text;
       const c = block.getStr("chain_id");
       if (c !== null) chainId = c;
+      // Timestamp: nanoseconds as a decimal string (Uint64); keep whole seconds.
+      const t = block.get("time");
+      if (t !== null && t.text.length > 9) time = t.text.substring(0, t.text.length - 9);
     }
     const ct = v.get("contract");
     if (ct !== null) {
@@ -44,7 +48,7 @@ export function parseEnv(ptr: u32): Env {
       if (a !== null) contract = a;
     }
   }
-  return new Env(height, chainId, contract);
+  return new Env(height, chainId, contract, time);
 }
 
 export function parseInfo(ptr: u32): Info {

@@ -250,13 +250,13 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const enc = await tkmsOk(cli, ['encrypt', '77', '--type', 'euint8']);
       const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
       const requestId = String(dec['requestId']);
-      await expect(fulfill(user, network.contracts.asc, requestId, { decrypt: { plaintext: '78', signature: '00'.repeat(64) } })).rejects.toThrow(
+      await expect(fulfill(user, network.contracts.asc, requestId, { decrypt: { plaintexts: ['78'], signature: '00'.repeat(64) } })).rejects.toThrow(
         /not a registered party/,
       );
       const after = await getRequest(user, network.contracts.asc, requestId);
       expect(after.status).toBe('completed');
       expect(after.responses.map((r) => r.party_id)).toEqual([1]);
-      expect(after.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintext: '77' }) }));
+      expect(after.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintexts: ['77'] }) }));
     });
 
     test('behavior: a connector restart loses no request and fulfills none twice', async () => {
@@ -284,7 +284,7 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       net.processes.splice(net.processes.indexOf(connector), 1, restarted);
       const done = await waitForResult(user, network.contracts.asc, submitted.requestId, { fromHeight: submitted.tx.height, timeoutMs: 120_000 });
       expect(done.status).toBe('completed');
-      expect(done.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintext: '99' }) }));
+      expect(done.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintexts: ['99'] }) }));
       // Earlier requests replayed from the checkpoint were recognised as answered.
       expect(done.responses).toHaveLength(1);
     });

@@ -92,7 +92,7 @@ async function decryptAll(which: Party[], type: FheType, value: bigint | boolean
   const results = await Promise.all(which.map((p) => p.core.getDecryptResult(requestId, Date.now() + 120_000)));
   for (const [i, r] of results.entries()) {
     expect(r.failure).toBeUndefined();
-    expect(verifyResponse({ kind: 'decrypt', requestId, keyId: keyGen[0]!.keyId, ciphertextDigest: digest, fheType: type, plaintext: r.plaintext }, r.signature, which[i]!.signerPubkey)).toBe(true);
+    expect(verifyResponse({ kind: 'decrypt', requestId, keyId: keyGen[0]!.keyId, ciphertexts: [{ ciphertextDigest: digest, fheType: type, plaintext: r.plaintext }] }, r.signature, which[i]!.signerPubkey)).toBe(true);
   }
   return results.map((r) => r.plaintext);
 }
