@@ -85,9 +85,13 @@ export class KeyStateSync {
         this.o.logger.info({ keyId: k.key_id, state }, 'key state mirrored to the core');
       } catch (err) {
         const code = (err as { code?: unknown }).code;
-        // A key this core never generated (e.g. it joined later) is not its business.
-        if (code === 'NOT_FOUND') this.told.set(k.key_id, state);
-        else this.o.logger.warn({ err, keyId: k.key_id, state }, 'mirroring a key state to the core failed; retrying');
+        if (code === 'NOT_FOUND') {
+          // The core does not hold the key (it never generated it, or its key generation
+          // is still finishing after the quorum formed). Active is what it would assume
+          // anyway; any other state is offered again each round until the core has the key.
+          if (state === 'active') this.told.set(k.key_id, state);
+          else this.o.logger.debug({ keyId: k.key_id, state }, 'core does not hold the key yet');
+        } else this.o.logger.warn({ err, keyId: k.key_id, state }, 'mirroring a key state to the core failed; retrying');
       }
     }
   }

@@ -38,8 +38,6 @@ export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
 ];
 export const DEFAULT_APP_ID = "default";
-/** Most ciphertexts one decrypt or user_decrypt request may name. */
-export const MAX_BATCH = 32;
 
 /** Checks the funds against the fee of `kind`; the paid amount, or -1 with `requestError` set. */
 function paidFee(info: Info, p: Params, kind: string): i64 {
@@ -247,6 +245,7 @@ export function crsGen(env: Env, info: Info, args: JValue): Outcome {
   return Outcome.ok(newRequest(env, info, p, "crs_gen", paid, null, c).toJson());
 }
 
+export const MAX_BATCH = 32;
 /** ML-KEM-512 encapsulation key: 800 bytes. */
 const ENC_KEY_HEX = 1600;
 

@@ -120,7 +120,7 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
     }
   }
   let names: string[];
-  if (a.kind == "decrypt") names = [];
+  if (a.kind == "decrypt") names = []; // its plaintexts array was read above
   else if (a.kind == "keygen") names = KEYGEN_FIELDS;
   else if (a.kind == "failure") names = ["reason"];
   else { answerError = "unknown response kind " + a.kind; return null; }
