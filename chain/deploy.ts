@@ -29,7 +29,7 @@ export interface DeployContractsParameters {
   governance?: string;
   fheParameters?: string;
   fees?: Partial<FeeSchedule>;
-  requestExpiryBlocks?: number;
+  requestExpirySeconds?: number;
   /** Default: one `open` application "default". */
   applications?: ApplicationInfo[];
   /** Label prefix (default "tkms"). */
@@ -72,7 +72,7 @@ export async function deployContracts(client: KmsChainClient, params: DeployCont
     ...(params.governance ? { governance: params.governance } : {}),
     ...(params.fheParameters ? { fhe_parameters: params.fheParameters } : {}),
     ...(params.fees ? { fees: params.fees } : {}),
-    ...(params.requestExpiryBlocks ? { request_expiry_blocks: params.requestExpiryBlocks } : {}),
+    ...(params.requestExpirySeconds ? { request_expiry_seconds: params.requestExpirySeconds } : {}),
     ...(params.applications ? { applications: params.applications } : {}),
   };
   const config = await client.instantiate(configCode.codeId, configMsg, `${label}-config`, params.admin);

@@ -9,7 +9,7 @@
  * Length prefixes keep the encoding injective whatever the fields contain.
  *
  * @example
- * const d = responseDigest({ kind: 'decrypt', requestId, keyId, ciphertextDigest, fheType: 'euint8', plaintext: '42' });
+ * const d = responseDigest({ kind: 'decrypt', requestId, keyId, ciphertexts: [{ ciphertextDigest, fheType: 'euint8', plaintext: '42' }] });
  */
 import { sha256 } from '@noble/hashes/sha256';
 import { secp256k1 } from '@noble/curves/secp256k1';
@@ -17,8 +17,21 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 
 export const RESPONSE_DOMAIN = 'TKMS-RESPONSE-V1';
 
+export interface DecryptedCiphertext {
+  ciphertextDigest: string;
+  fheType: string;
+  /** Decimal (booleans 0/1). */
+  plaintext: string;
+}
+
 export type SignedResponse =
-  | { kind: 'decrypt'; requestId: string; keyId: string; ciphertextDigest: string; fheType: string; plaintext: string }
+  | {
+      /** A public decryption of 1..32 ciphertexts, signed once over all of them in request order. */
+      kind: 'decrypt';
+      requestId: string;
+      keyId: string;
+      ciphertexts: DecryptedCiphertext[];
+    }
   | {
       kind: 'keygen';
       requestId: string;
@@ -46,7 +59,9 @@ export type SignedResponse =
 export function responseFields(r: SignedResponse): string[] {
   switch (r.kind) {
     case 'decrypt':
-      return [r.requestId, r.keyId, r.ciphertextDigest, r.fheType, r.plaintext];
+      // request_id, key_id, then (digest, type, plaintext) per ciphertext: a batch of
+      // one signs exactly the fields a single decrypt always signed.
+      return [r.requestId, r.keyId, ...r.ciphertexts.flatMap((c) => [c.ciphertextDigest, c.fheType, c.plaintext])];
     case 'keygen':
       return [r.requestId, r.publicKeyDigest, r.publicKeyUri, r.serverKeyDigest, r.serverKeyUri];
     case 'user_decrypt':

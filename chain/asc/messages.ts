@@ -16,28 +16,35 @@ export interface AscInstantiateMsg {
   config: string;
 }
 
+/** A public decrypt as the ASC stores it (`RequestInfo.decrypt`). */
 export interface DecryptParams {
   key_id: KeyId;
-  /** 32-byte fhEVM-style handle, 64 hex chars. */
-  ciphertext_handle: string;
-  /** SHA3-256 of the serialized ciphertext, 64 hex chars: the KV-store key. */
-  ciphertext_digest: string;
-  fhe_type: FheType;
+  /** 1..32 ciphertexts, decrypted all or nothing; the answer carries one plaintext each, in this order. */
+  ciphertexts: CiphertextRef[];
   /** Registered application (Config `application`); default "default". Stored with the request. */
   app_id?: string;
+  /** A CRS id (its crs_gen request id): the cores verify each ciphertext's proof of
+   * encryption against that CRS before decrypting (ciphertexts are then
+   * ProvenCompactCiphertextLists of one value), and fail with PROOF_INVALID otherwise. */
+  crs_id?: string;
 }
 
-/** What a decrypt message carries: the stored parameters plus the application's
+/** What a decrypt message carries: the key, the ciphertexts (a `ciphertexts` list,
+ * or one ciphertext's three members at the top level), and the application's
  * proof of permission, an opaque JSON object passed to the ISC (not stored). */
-export interface DecryptMsg extends DecryptParams {
+export type DecryptMsg = {
+  key_id: KeyId;
+  app_id?: string;
+  crs_id?: string;
   /**
    * Members of the ISC `validate` request. The ASC sends the ISC
-   * `{"validate": {...proof, "handle": "0x" + ciphertext_handle}}`, and for an
-   * `allowlist` ISC also `"requester": <tx sender>` (overriding the proof). An `open`
+   * `{"validate": {...proof, "handle": "0x" + ciphertext_handle}}` once per
+   * ciphertext, and for an `allowlist` ISC also `"requester": <tx sender>`
+   * (overriding the proof). One refusal refuses the whole request. An `open`
    * application (no ISC) ignores it.
    */
   proof?: Record<string, unknown>;
-}
+} & ({ ciphertexts: CiphertextRef[] } | CiphertextRef);
 
 /** `crs_gen`: a CRS for ZK proofs of encryption of up to `max_num_bits` bits (1..65536). */
 export interface CrsGenParams {
@@ -85,7 +92,7 @@ export type KeyState = 'pre_activation' | 'active' | 'suspended' | 'deactivated'
  * `fees.denom` (else "fee too low: …"); funds in another denom are refused.
  * - `claim`: pays the sender every fee share it earned (BankMsg per denom).
  * - `refund`: returns a request's fee to its sender when it is still pending after
- *   `expires_at` (the request becomes `expired`); once. Completed and failed
+ *   `expires_at` (block time; the request becomes `expired`); once. Completed and failed
  *   requests are not refunded: their fee went to the quorum that decided them.
  * - `set_key_state`: governance only, along the SP 800-57 transitions
  *   (contracts/asc/keys.ts).
@@ -111,7 +118,8 @@ export interface FulfillParams {
  * compact signature (r||s, 128 hex chars, low-s) over `responseDigest(...)`
  * (common/signing.ts); the ASC verifies it against the Config's signer key. */
 export type FulfillResponse =
-  | { decrypt: { plaintext: string; signature: string } }
+  /** One decimal plaintext per requested ciphertext, in request order; one signature over all. */
+  | { decrypt: { plaintexts: string[]; signature: string } }
   | {
       keygen: {
         public_key_digest: string;
@@ -160,7 +168,8 @@ export interface RequestInfo {
   failure_reason?: string;
   /** The fee paid with the request (held by the ASC; denom "" when fees are 0). */
   fee: Coin;
-  /** Height after which an unfulfilled request can be refunded. */
+  /** Block time (Unix seconds, decimal) after which an unfulfilled request can be
+   * refunded: its creation block's time + Config `request_expiry_seconds`. */
   expires_at: string;
   /** Set once a party answered differently from an earlier answer. */
   conflict?: boolean;
@@ -206,8 +215,8 @@ export interface ClaimableResponse {
 
 /**
  * Events (CosmWasm prefixes custom event types with `wasm-`):
- * - `wasm-tkms_request`: request_id, kind, sender, for decrypt key_id,
- *   ciphertext_handle, ciphertext_digest, fhe_type, app_id; for crs_gen max_num_bits;
+ * - `wasm-tkms_request`: request_id, kind, sender, for decrypt key_id, ciphertexts
+ *   (count), app_id, crs_id (when set); for crs_gen max_num_bits;
  *   for user_decrypt key_id, ciphertexts (count), client_address, app_id (the rest is in
  *   the stored request); then fee ("<amount><denom>"), expires_at.
  * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"failure").

@@ -20,8 +20,15 @@ export function signedView(request: RequestInfo, response: FulfillResponse): { v
   if ('decrypt' in response) {
     const d = request.decrypt;
     if (!d) throw new Error('decrypt response on a request without decrypt parameters');
+    const pts = response.decrypt.plaintexts;
+    if (pts.length !== d.ciphertexts.length) throw new Error(`decrypt response carries ${pts.length} plaintexts for ${d.ciphertexts.length} ciphertexts`);
     return {
-      view: { kind: 'decrypt', requestId: request.request_id, keyId: d.key_id, ciphertextDigest: d.ciphertext_digest, fheType: d.fhe_type, plaintext: response.decrypt.plaintext },
+      view: {
+        kind: 'decrypt',
+        requestId: request.request_id,
+        keyId: d.key_id,
+        ciphertexts: d.ciphertexts.map((c, i) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type, plaintext: pts[i]! })),
+      },
       signature: response.decrypt.signature,
     };
   }

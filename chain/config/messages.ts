@@ -54,8 +54,8 @@ export interface ConfigInstantiateMsg {
   fhe_parameters?: string;
   /** Missing kinds default to "0" (default: all fees 0). */
   fees?: Partial<FeeSchedule>;
-  /** Blocks after which an unfulfilled request can be refunded (default 1000). */
-  request_expiry_blocks?: number;
+  /** Seconds (of block time) after which an unfulfilled request can be refunded (default 3600). */
+  request_expiry_seconds?: number;
   /** Default: `[{app_id: "default", isc_type: "open"}]`. */
   applications?: ApplicationInfo[];
 }
@@ -63,7 +63,7 @@ export interface ConfigInstantiateMsg {
 export type ConfigExecuteMsg =
   | { update_parties: { parties: PartyInfo[]; threshold: number } }
   | { update_fees: { fees: Partial<FeeSchedule> } }
-  | { update_params: { fhe_parameters?: string; request_expiry_blocks?: number } }
+  | { update_params: { fhe_parameters?: string; request_expiry_seconds?: number } }
   | { update_governance: { governance: string } }
   /** Registers or replaces an application. */
   | { register_application: ApplicationInfo }
@@ -90,7 +90,7 @@ export interface ParamsResponse {
   n: number;
   threshold: number;
   fees: FeeSchedule;
-  request_expiry_blocks: number;
+  request_expiry_seconds: number;
 }
 export interface ApplicationResponse {
   application: ApplicationInfo | null;

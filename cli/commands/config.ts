@@ -20,7 +20,7 @@ export function registerConfig(program: Command, ctx: () => CliContext): void {
           ...parties.map((p) => `  ${p.id}: ${p.address}  signer ${p.evm_address ?? p.signer_pubkey}${p.grpc_endpoint ? `  ${p.grpc_endpoint}` : ''}`),
           `FHE parameters: ${params.fhe_parameters}`,
           `fees:           ${(['keygen', 'decrypt', 'crs_gen', 'user_decrypt'] as const).map((k) => `${k} ${params.fees[k]}${params.fees.denom}`).join(', ')}`,
-          `request expiry: ${params.request_expiry_blocks} blocks`,
+          `request expiry: ${params.request_expiry_seconds} s`,
           `applications:   ${applications.map((a) => `${a.app_id} (${a.isc_type}${a.isc ? ` ${a.isc}` : ''})`).join(', ')}`,
         ].join('\n'),
       );

@@ -1,4 +1,8 @@
-/** `tkms decrypt`: public decryption through the KMS chain, verified before printing. */
+/**
+ * `tkms decrypt <handle...>`: public decryption of 1..32 ciphertexts in one
+ * request through the KMS chain, verified before printing (one plaintext per
+ * line, in the order given).
+ */
 import type { Command } from 'commander';
 import { submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
 import { verifyRequestResult } from '../../chain/asc/verify.js';
@@ -10,19 +14,26 @@ import { TkmsError } from '../../common/errors.js';
 import { HEX64 } from '../../common/ciphertext.js';
 import { requestFunds } from '../../chain/config/queries.js';
 
+/** = the ASC's MAX_BATCH (contracts/asc/request.ts). */
+const MAX_BATCH = 32;
+
 export function registerDecrypt(program: Command, ctx: () => CliContext): void {
   program
-    .command('decrypt <handle>')
-    .description('request a public decryption of a stored ciphertext and print the verified plaintext')
+    .command('decrypt <handle...>')
+    .description('request a public decryption of 1..32 stored ciphertexts (one request, all or nothing) and print the verified plaintexts, one per line')
     .option('--key-id <id>', 'key id (default: the last generated key)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '120')
     .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
     .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC")
-    .action(async (handle: string, o: { keyId?: string; timeout: string; app?: string; proof?: string }) => {
+    .action(async (handleArgs: string[], o: { keyId?: string; timeout: string; app?: string; proof?: string }) => {
       const c = ctx();
-      const h = handle.toLowerCase().replace(/^0x/, '');
-      if (!HEX64.test(h)) throw new TkmsError('BAD_HANDLE', `"${handle}" is not a 32-byte hex handle`);
-      const meta = await resolveHandle(c.network().kvStoreUrl, h);
+      if (handleArgs.length > MAX_BATCH) throw new TkmsError('TOO_MANY_HANDLES', `one decryption takes at most ${MAX_BATCH} handles, got ${handleArgs.length}`);
+      const handles = handleArgs.map((handle) => {
+        const h = handle.toLowerCase().replace(/^0x/, '');
+        if (!HEX64.test(h)) throw new TkmsError('BAD_HANDLE', `"${handle}" is not a 32-byte hex handle`);
+        return h;
+      });
+      const metas = await Promise.all(handles.map((h) => resolveHandle(c.network().kvStoreUrl, h)));
       const client = await c.chain(true);
       const keyId = await resolveKeyId(c, client, o.keyId);
       const asc = c.network().contracts.asc;
@@ -41,9 +52,7 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
         asc,
         {
           key_id: keyId,
-          ciphertext_handle: h,
-          ciphertext_digest: meta.digest,
-          fhe_type: meta.fhe_type,
+          ciphertexts: handles.map((h, i) => ({ ciphertext_handle: h, ciphertext_digest: metas[i]!.digest, fhe_type: metas[i]!.fhe_type })),
           ...(o.app ? { app_id: o.app } : {}),
           ...(proof ? { proof } : {}),
         },
@@ -60,9 +69,18 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
       if (request.status === 'failed') {
         throw new TkmsError('DECRYPT_FAILED', `decryption failed: ${request.failure_reason}`, { details: `request ${requestId}, signed by parties ${signers.join(', ')}` });
       }
-      const plaintext = request.result && 'decrypt' in request.result ? request.result.decrypt.plaintext : undefined;
-      if (plaintext === undefined) throw new TkmsError('DECRYPT_FAILED', 'decrypt result has an unexpected shape');
-      const shown = meta.fhe_type === 'ebool' ? (plaintext === '1' ? 'true' : 'false') : plaintext;
-      printResult(c.opts, { requestId, plaintext: shown, fheType: meta.fhe_type, keyId, signers, dissenters, txHash: tx.txHash, fee: funds }, () => shown);
+      const plaintexts = request.result && 'decrypt' in request.result ? request.result.decrypt.plaintexts : undefined;
+      if (plaintexts === undefined || plaintexts.length !== handles.length) throw new TkmsError('DECRYPT_FAILED', 'decrypt result has an unexpected shape');
+      const results = handles.map((h, i) => {
+        const type = metas[i]!.fhe_type;
+        const p = plaintexts[i]!;
+        return { handle: h, fheType: type, plaintext: type === 'ebool' ? (p === '1' ? 'true' : 'false') : p };
+      });
+      // `plaintext`/`fheType` at the top level: the first (or only) ciphertext's, for single-handle callers.
+      printResult(
+        c.opts,
+        { requestId, plaintext: results[0]!.plaintext, fheType: results[0]!.fheType, results, keyId, signers, dissenters, txHash: tx.txHash, fee: funds },
+        () => results.map((r) => r.plaintext).join('\n'),
+      );
     });
 }

@@ -43,7 +43,7 @@ export function registerFees(program: Command, ctx: () => CliContext): void {
     });
   program
     .command('refund <requestId>')
-    .description("return the fee of a request still pending past its expiry height to its sender")
+    .description("return the fee of a request still pending past its expiry time to its sender")
     .action(async (requestId: string) => {
       const c = ctx();
       const client = await c.chain(true);

@@ -9,6 +9,9 @@
  * request is lost and none is fulfilled twice (the ASC also refuses a second
  * answer from the same party).
  *
+ * Key states: a `KeyStateSync` (keyStateSync.ts) mirrors the ASC's key
+ * lifecycle into the core.
+ *
  * Fees: the ASC owes the party a share of every request it helped complete; the
  * connector collects them with `claim` every `claimIntervalMs` when something is
  * owed.
@@ -20,12 +23,23 @@ import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/ac
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
 import { TkmsError } from '../../common/errors.js';
 import type { Checkpoint } from './checkpoint.js';
+import { KeyStateSync, type KeyStatePort } from './keyStateSync.js';
 
 /** The slice of the core API the connector needs (see core/client). */
-export interface CorePort {
+export interface CorePort extends KeyStatePort {
   startKeyGen(requestId: string): Promise<void>;
   keyGenResult(requestId: string, timeoutMs: number): Promise<KeyGenResult>;
-  startDecrypt(req: { requestId: string; keyId: string; fheType: string; ciphertextHandle: string; ciphertextDigest: string; ciphertext: Uint8Array }): Promise<void>;
+  startDecrypt(req: {
+    requestId: string;
+    keyId: string;
+    fheType: string;
+    ciphertextHandle: string;
+    ciphertextDigest: string;
+    ciphertext: Uint8Array;
+    /** A public batch decryption (the single-ciphertext fields are then empty). */
+    ciphertexts?: { ciphertextHandle: string; ciphertextDigest: string; fheType: string; ciphertext: Uint8Array }[];
+    crsId?: string;
+  }): Promise<void>;
   decryptResult(requestId: string, timeoutMs: number): Promise<DecryptResult>;
 }
 
@@ -46,6 +60,8 @@ export interface ConnectorOptions {
   concurrency?: number;
   /** How often to claim earned fees, ms; 0 never (default 60000). */
   claimIntervalMs?: number;
+  /** How often to mirror key states from the ASC into the core, ms; 0 never (default 2000). */
+  keyStateIntervalMs?: number;
 }
 
 export class KmsConnector {
@@ -56,6 +72,7 @@ export class KmsConnector {
   private stopped = false;
   private claimTimer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
+  private keyStates: KeyStateSync | undefined;
   readonly handled = { keygen: 0, decrypt: 0, skipped: 0, failed: 0, claims: 0 };
 
   constructor(private readonly opts: ConnectorOptions) {}
@@ -75,6 +92,11 @@ export class KmsConnector {
     this.opts.logger.info({ fromHeight: from, party: this.opts.partyId }, 'connector watching ASC requests');
     this.sub = this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, from, (e) => this.onEvent(e));
     this.sub.done.catch((err: unknown) => this.opts.logger.error({ err }, 'event subscription failed'));
+    const keyStateEvery = this.opts.keyStateIntervalMs ?? 2000;
+    if (keyStateEvery > 0) {
+      this.keyStates = new KeyStateSync({ chain: this.opts.chain, asc: this.opts.asc, core: this.opts.core, logger: this.opts.logger, intervalMs: keyStateEvery });
+      this.keyStates.start();
+    }
     const every = this.opts.claimIntervalMs ?? 60_000;
     if (every > 0) {
       this.claimTimer = setInterval(() => {
@@ -103,6 +125,7 @@ export class KmsConnector {
     this.stopped = true;
     clearInterval(this.claimTimer);
     await this.claiming;
+    await this.keyStates?.stop();
     this.sub?.close();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
@@ -176,18 +199,29 @@ export class KmsConnector {
   private async decrypt(request: RequestInfo): Promise<FulfillResponse> {
     const params = request.decrypt;
     if (!params) throw new TkmsError('BAD_REQUEST', `request ${request.request_id} has no decrypt parameters`);
-    const ciphertext = (await this.opts.ciphertexts(params.ciphertext_digest)) ?? new Uint8Array();
+    // A ciphertext missing from the KV-store goes as no bytes: the core fails the request (CIPHERTEXT_UNAVAILABLE).
+    const ciphertexts = await Promise.all(
+      params.ciphertexts.map(async (c) => ({
+        ciphertextHandle: c.ciphertext_handle,
+        ciphertextDigest: c.ciphertext_digest,
+        fheType: c.fhe_type,
+        ciphertext: (await this.opts.ciphertexts(c.ciphertext_digest)) ?? new Uint8Array(),
+      })),
+    );
     await this.opts.core.startDecrypt({
       requestId: request.request_id,
       keyId: params.key_id,
-      fheType: params.fhe_type,
-      ciphertextHandle: params.ciphertext_handle,
-      ciphertextDigest: params.ciphertext_digest,
-      ciphertext,
+      fheType: '',
+      ciphertextHandle: '',
+      ciphertextDigest: '',
+      ciphertext: new Uint8Array(),
+      ciphertexts,
+      ...(params.crs_id ? { crsId: params.crs_id } : {}),
     });
     const r = await this.opts.core.decryptResult(request.request_id, this.opts.jobTimeoutMs ?? 120_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
-    return { decrypt: { plaintext: r.plaintext, signature: r.signature } };
+    if (r.keyCompromised) this.opts.logger.warn({ requestId: request.request_id, keyId: params.key_id }, 'decrypted under a compromised key');
+    return { decrypt: { plaintexts: r.plaintexts, signature: r.signature } };
   }
 
   private async post(requestId: string, response: FulfillResponse): Promise<void> {

@@ -44,6 +44,9 @@ export function corePort(core: CoreClient): CorePort {
         return { ...r, failure: r.failure };
       }),
     startDecrypt: (req) => tolerateRepeat(() => core.decrypt(req)),
+    setKeyState: async (keyId, state) => {
+      await core.setKeyState(keyId, state);
+    },
     decryptResult: (requestId, timeoutMs) =>
       untilDone(`decrypt ${requestId}`, timeoutMs, async (callMs): Promise<DecryptResult> => {
         const r = await core.getDecryptResult(requestId, { timeoutMs: callMs });

@@ -28,6 +28,8 @@ export interface ConnectorConfig {
   concurrency?: number;
   /** How often to collect earned fees (`claim`), ms; 0 never (default 60000). */
   claimIntervalMs?: number;
+  /** How often to mirror the ASC's key states into the core, ms; 0 never (default 2000). */
+  keyStateIntervalMs?: number;
 }
 
 const program = new Command('tkms-connector')
@@ -69,6 +71,7 @@ const connector = new KmsConnector({
   logger: log,
   ...(cfg.concurrency ? { concurrency: cfg.concurrency } : {}),
   ...(cfg.claimIntervalMs !== undefined ? { claimIntervalMs: cfg.claimIntervalMs } : {}),
+  ...(cfg.keyStateIntervalMs !== undefined ? { keyStateIntervalMs: cfg.keyStateIntervalMs } : {}),
 });
 await connector.start();
 log.info({ address: account.address, asc: network.contracts.asc, core: cfg.core.url }, 'connector started');

@@ -76,8 +76,13 @@ function keygenAnswer(requestId: string, party: Party, content = KEYGEN): Fulfil
 }
 
 function decryptAnswer(requestId: string, keyId: string, fheType: string, plaintext: string, party: Party): FulfillResponse {
-  const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertextDigest: DIGEST, fheType, plaintext };
-  return { decrypt: { plaintext, signature: signResponse(signed, party.key) } };
+  return batchAnswer(requestId, keyId, [{ ciphertextDigest: DIGEST, fheType, plaintext }], party);
+}
+
+/** A party's answer to a batch: one signature over every (digest, type, plaintext). */
+function batchAnswer(requestId: string, keyId: string, cts: { ciphertextDigest: string; fheType: string; plaintext: string }[], party: Party): FulfillResponse {
+  const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertexts: cts };
+  return { decrypt: { plaintexts: cts.map((c) => c.plaintext), signature: signResponse(signed, party.key) } };
 }
 
 function failureAnswer(requestId: string, reason: string, party: Party): FulfillResponse {
@@ -169,16 +174,16 @@ describe('asc', () => {
       request_id: id,
       kind: 'decrypt',
       key_id: keyId,
-      ciphertext_handle: HANDLE,
-      ciphertext_digest: DIGEST,
-      fhe_type: 'euint8',
+      ciphertexts: '1',
+      app_id: 'default',
     });
     const [p1, p2] = s.parties as [Party, Party];
     await fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '42', p1));
     const r2 = await fulfill(s, p2, id, decryptAnswer(id, keyId, 'euint8', '42', p2));
     expect(r2.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('completed');
     const info = request(s, id);
-    expect(info.decrypt).toEqual({ key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8', app_id: 'default' });
+    // The single-ciphertext form is stored as a batch of one.
+    expect(info.decrypt).toEqual({ key_id: keyId, ciphertexts: [{ ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' }], app_id: 'default' });
     expect(info.result).toEqual(decryptAnswer(id, keyId, 'euint8', '42', p2));
   });
 
@@ -220,6 +225,54 @@ describe('asc', () => {
     await expect(s.chain.execute(s.asc, { decrypt: { ...base, ciphertext_digest: 'cd' } }, USER)).rejects.toThrow(
       'ciphertext_digest must be 64 lower-case hex',
     );
+  });
+
+  const cts = (n: number): { ciphertext_handle: string; ciphertext_digest: string; fhe_type: string }[] =>
+    Array.from({ length: n }, (_, i) => ({
+      ciphertext_handle: i.toString(16).padStart(2, '0').repeat(32),
+      ciphertext_digest: (i + 100).toString(16).padStart(2, '0').repeat(32),
+      fhe_type: i % 2 ? 'ebool' : 'euint16',
+    }));
+
+  test('default: a batch decrypt completes with every plaintext under one signature per party', async () => {
+    const s = await setup(4, 1);
+    const keyId = await keygenDone(s);
+    const batch = cts(3);
+    const r = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: batch } }, USER);
+    const id = requestIdOf(r);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({ kind: 'decrypt', key_id: keyId, ciphertexts: '3' });
+    expect(request(s, id).decrypt).toEqual({ key_id: keyId, ciphertexts: batch, app_id: 'default' });
+    const answer = (plaintexts: string[], p: Party): FulfillResponse =>
+      batchAnswer(id, keyId, plaintexts.map((plaintext, i) => ({ ciphertextDigest: batch[i]!.ciphertext_digest, fheType: batch[i]!.fhe_type, plaintext })), p);
+    const [p1, p2, p3] = s.parties as [Party, Party, Party];
+    // One plaintext too few, or signed over another order, is refused outright.
+    await expect(fulfill(s, p1, id, answer(['7', '1'], p1))).rejects.toThrow('response.decrypt.plaintexts has 2 entries; the request names 3 ciphertexts');
+    const swapped = batchAnswer(id, keyId, [1, 0, 2].map((j) => ({ ciphertextDigest: batch[j]!.ciphertext_digest, fheType: batch[j]!.fhe_type, plaintext: '1' })), p1);
+    await expect(fulfill(s, p1, id, swapped)).rejects.toThrow('invalid signature from party 1');
+    await fulfill(s, p1, id, answer(['7', '1', '9'], p1));
+    await fulfill(s, p2, id, answer(['7', '0', '9'], p2)); // differs in one plaintext: no quorum, a conflict
+    expect(request(s, id)).toMatchObject({ status: 'pending', conflict: true });
+    const done = await fulfill(s, p3, id, answer(['7', '1', '9'], p3));
+    expect(done.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('completed');
+    expect(request(s, id).result).toEqual({ decrypt: expect.objectContaining({ plaintexts: ['7', '1', '9'] }) });
+    expect(request(s, id).payees).toEqual([1, 3]);
+  });
+
+  test('behavior: a batch of 0 or more than 32 ciphertexts, a bad entry, or both forms at once is refused', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: [] } }, USER)).rejects.toThrow('ciphertexts must be an array of 1..32');
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(33) } }, USER)).rejects.toThrow('ciphertexts must be an array of 1..32');
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(32) } }, USER)).resolves.toBeDefined();
+    const bad = cts(3);
+    bad[2] = { ...bad[2]!, ciphertext_digest: 'zz' };
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: bad } }, USER)).rejects.toThrow('ciphertexts[2].ciphertext_digest must be 64 lower-case hex');
+    await expect(
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1), ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
+    ).rejects.toThrow('give either ciphertexts or ciphertext_handle, not both');
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1), crs_id: 'xyz' } }, USER)).rejects.toThrow('crs_id must be a CRS request id');
+    const withCrs = requestIdOf(await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1), crs_id: 'ab'.repeat(20) } }, USER));
+    expect(request(s, withCrs).decrypt?.crs_id).toBe('ab'.repeat(20));
   });
 
   test('malicious: a non-party cannot fulfill', async () => {
@@ -307,7 +360,7 @@ describe('asc', () => {
     const info = request(s, id);
     expect(info.status).toBe('completed');
     expect(info.result).toEqual(decryptAnswer(id, keyId, 'euint8', '42', p3));
-    expect(info.responses.map((x) => [x.party_id, (x.response as { decrypt: { plaintext: string } }).decrypt.plaintext])).toEqual([
+    expect(info.responses.map((x) => [x.party_id, (x.response as { decrypt: { plaintexts: string[] } }).decrypt.plaintexts[0]])).toEqual([
       [1, '7'],
       [2, '42'],
       [3, '42'],
@@ -354,8 +407,8 @@ const coins = (amount: number | string): { denom: string; amount: string }[] => 
 describe('asc fees', () => {
   const FEES = { denom: DENOM, keygen: '300', decrypt: '100' };
 
-  async function feeSetup(expiry = 1000): Promise<Setup> {
-    const s = await setup(4, 1, { fees: FEES, request_expiry_blocks: expiry });
+  async function feeSetup(expiry = 3600): Promise<Setup> {
+    const s = await setup(4, 1, { fees: FEES, request_expiry_seconds: expiry });
     s.chain.setBalance(USER, DENOM, 1_000_000n);
     return s;
   }
@@ -416,12 +469,17 @@ describe('asc fees', () => {
   });
 
   test('behavior: an unfulfilled request is refunded after expiry, not before, and only once', async () => {
-    const s = await feeSetup(5);
+    const s = await feeSetup(300);
     const keyId = await paidKeygen(s);
     const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER, coins(100)));
     const expiresAt = Number(request(s, id).expires_at);
-    await expect(s.chain.execute(s.asc, { refund: { request_id: id } }, USER)).rejects.toThrow(`is pending until height ${expiresAt}`);
-    s.chain.advanceBlocks(6);
+    // Block time + 300 s, in Unix seconds (cw-simulate's block time follows the wall clock).
+    expect(Math.abs(expiresAt - (Math.floor(Date.now() / 1000) + 300))).toBeLessThan(60);
+    await expect(s.chain.execute(s.asc, { refund: { request_id: id } }, USER)).rejects.toThrow(`is pending until time ${expiresAt}`);
+    // Many blocks are not enough: only block time counts.
+    s.chain.advanceBlocks(10_000);
+    await expect(s.chain.execute(s.asc, { refund: { request_id: id } }, USER)).rejects.toThrow('is pending until time');
+    s.chain.advanceSeconds(400);
     const before = s.chain.balance(USER, DENOM);
     const r = await s.chain.execute(s.asc, { refund: { request_id: id } }, testAddress('anyone'));
     expect(r.events.find((e) => e.type === 'wasm-tkms_refund')?.attributes).toMatchObject({ request_id: id, to: USER, amount: '100ustake' });
@@ -573,6 +631,22 @@ describe('asc applications', () => {
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, requester: USER } }), other)).resolves.toBeDefined();
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true } }), other)).rejects.toThrow('requester not allowed');
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: 'x' }), USER)).rejects.toThrow('proof must be an object');
+  });
+
+  test('behavior: the ISC checks every handle of a batch; one refused handle refuses the whole request', async () => {
+    const { s, keyId } = await appSetup();
+    const good = (b: string) => ({ ciphertext_handle: b.repeat(32), ciphertext_digest: DIGEST, fhe_type: 'euint8' });
+    const before = s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length;
+    await expect(
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof: { ok: true, requester: USER }, ciphertexts: [good('01'), good('ff'), good('02')] } }, USER),
+    ).rejects.toThrow(`application chain-a refused the request: handle 0x${'ff'.repeat(32)} not allowed`);
+    // The refused handle in last position is reached too: each handle goes to the ISC.
+    await expect(
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof: { ok: true, requester: USER }, ciphertexts: [good('01'), good('02'), good('ff')] } }, USER),
+    ).rejects.toThrow('not allowed');
+    expect(s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length).toBe(before);
+    const ok = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof: { ok: true, requester: USER }, ciphertexts: [good('01'), good('02')] } }, USER);
+    expect(request(s, requestIdOf(ok)).decrypt?.ciphertexts).toHaveLength(2);
   });
 });
 

@@ -44,7 +44,8 @@ export class Params {
   denom: string = "";
   /** The fee object: kind → decimal amount. */
   fees: JValue = JValue.obj();
-  expiryBlocks: i64 = 0;
+  /** Config `request_expiry_seconds`. */
+  expirySeconds: i64 = 0;
 
   /** Fee for a request kind (0 when the kind has no fee entry). */
   fee(kind: string): i64 {
@@ -63,7 +64,7 @@ export function params(): Params | null {
   const g = v.getStr("governance");
   const t = v.get("threshold");
   const fees = v.get("fees");
-  const ex = v.get("request_expiry_blocks");
+  const ex = v.get("request_expiry_seconds");
   if (g === null || t === null || t.asIndex() < 0 || fees === null || !fees.isObj || ex === null || ex.asIndex() < 0) {
     lastConfigError = "config returned malformed params";
     return null;
@@ -73,7 +74,7 @@ export function params(): Params | null {
   p.fees = fees;
   const d = fees.getStr("denom");
   p.denom = d !== null ? d : "";
-  p.expiryBlocks = <i64>ex.asIndex();
+  p.expirySeconds = <i64>ex.asIndex();
   return p;
 }
 

@@ -29,7 +29,7 @@ import { fromHex } from "../lib/encoding";
 import { verifySecp256k1 } from "../lib/api";
 import { lastConfigError, params as configParams, partyByAddress } from "./configClient";
 import { payQuorum } from "./funds";
-import { PartyAnswer, answerError, parseAnswer } from "./response";
+import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
@@ -59,6 +59,9 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   if (answer.kind != kind && answer.kind != "failure") {
     return Outcome.err("response kind " + answer.kind + " does not match request kind " + kind);
   }
+
+  const countErr = plaintextCountRefusal(answer, req);
+  if (countErr !== null) return Outcome.err(countErr);
 
   const sig = fromHex(answer.signature);
   const pubkey = fromHex(party.signerPubkey);

@@ -4,7 +4,7 @@
  * agreed failure) its fee is split equally among the parties that formed the
  * quorum (the first party in response order gets the remainder of the division);
  * each party's earnings accumulate per denom under `owed:<address>` until it
- * sends `claim {}`. A request that is still pending after `expires_at` is
+ * sends `claim {}`. A request that is still pending after `expires_at` (Unix seconds, against the block time) is
  * refunded in full to its sender by `refund {request_id}` (anyone may send it;
  * the funds only ever go to the sender), once; it becomes `expired`.
  */
@@ -69,8 +69,8 @@ export function refund(env: Env, args: JValue): Outcome {
   const ex = req.getStr("expires_at");
   const expiresAt: i64 = ex !== null ? parseHeight(ex) : 0;
   if (status != "pending") return Outcome.err("request " + id + " is " + status + ": its fee went to the parties");
-  if (parseHeight(env.height) <= expiresAt) {
-    return Outcome.err("request " + id + " is pending until height " + expiresAt.toString() + " (now " + env.height + ")");
+  if (parseHeight(env.time) <= expiresAt) {
+    return Outcome.err("request " + id + " is pending until time " + expiresAt.toString() + " (now " + env.time + ", Unix seconds)");
   }
   req.setStr("status", "expired");
   req.set("refunded", JValue.bool(true));

@@ -10,8 +10,9 @@
  * fee denom only and at least the fee of the request kind, else "fee too low: …".
  * The whole amount sent is held by the contract (`RequestInfo.fee`) until the
  * request completes (then it is owed to the parties that formed the quorum, see
- * fulfill.ts) or is refunded (expired or failed, see funds.ts). A request expires
- * `request_expiry_blocks` after its height (`expires_at`).
+ * fulfill.ts) or is refunded (expired, see funds.ts). A request expires
+ * `request_expiry_seconds` after the block time it was created at (`expires_at`,
+ * Unix seconds): block counts drift with block times, seconds do not.
  *
  * Applications: a decrypt names `app_id` (default "default") and carries an
  * opaque `proof` object. The application must be registered in Config. `open`
@@ -67,7 +68,7 @@ let requestError = "";
 function newRequest(env: Env, info: Info, p: Params, kind: string, paid: i64, decrypt: JValue | null, other: JValue | null = null): Response {
   const seq = nextRequestCounter();
   const id = requestId(env.chainId, env.contract, seq, info.sender);
-  const expires = parseHeight(env.height) + p.expiryBlocks;
+  const expires = parseHeight(env.time) + p.expirySeconds;
   const req = JValue.obj()
     .setStr("request_id", id)
     .setStr("kind", kind)
@@ -152,20 +153,61 @@ export function keygen(env: Env, info: Info): Outcome {
   return Outcome.ok(newRequest(env, info, p, "keygen", paid, null).toJson());
 }
 
+/**
+ * The ciphertexts of a public decrypt: `ciphertexts: [{ciphertext_handle,
+ * ciphertext_digest, fhe_type}]` (1..MAX_BATCH), or the single-ciphertext form
+ * with those three members at the top level. Null with `requestError` set.
+ */
+function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
+  const cts = args.get("ciphertexts");
+  const list = new Array<JValue>();
+  if (cts !== null && !cts.isNull) {
+    if (!cts.isArr || cts.items.length == 0 || cts.items.length > MAX_BATCH) {
+      requestError = "ciphertexts must be an array of 1.." + MAX_BATCH.toString();
+      return null;
+    }
+    if (args.get("ciphertext_handle") !== null) { requestError = "give either ciphertexts or ciphertext_handle, not both"; return null; }
+    for (let i = 0; i < cts.items.length; i++) list.push(cts.items[i]);
+  } else list.push(args);
+  const stored = JValue.arr();
+  for (let i = 0; i < list.length; i++) {
+    const c = list[i];
+    const at = cts !== null && !cts.isNull ? "ciphertexts[" + i.toString() + "]." : "";
+    if (!c.isObj) { requestError = at + " must be an object"; return null; }
+    const handle = c.getStr("ciphertext_handle");
+    const digest = c.getStr("ciphertext_digest");
+    const fheType = c.getStr("fhe_type");
+    if (fheType === null || !FHE_TYPES.includes(fheType)) {
+      requestError = at + "fhe_type: unknown fhe_type " + (fheType !== null ? fheType : "(missing)") + "; expected one of " + FHE_TYPES.join(", ");
+      return null;
+    }
+    if (handle === null || !isHex(handle, 64, true)) { requestError = at + "ciphertext_handle must be 64 lower-case hex chars (32 bytes)"; return null; }
+    if (digest === null || !isHex(digest, 64, true)) { requestError = at + "ciphertext_digest must be 64 lower-case hex chars (32 bytes)"; return null; }
+    handles.push(handle);
+    stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
+  }
+  return stored;
+}
+
+/**
+ * `decrypt {key_id, ciphertexts | (ciphertext_handle, ciphertext_digest, fhe_type),
+ * app_id?, proof?, crs_id?}`: a public decryption of 1..MAX_BATCH ciphertexts,
+ * all or nothing: every handle must pass the application's ISC, else the whole
+ * request is refused. Stored as `decrypt: {key_id, ciphertexts, app_id, crs_id?}`.
+ * `crs_id` (a CRS request id, 40 hex) asks the cores to verify each ciphertext's
+ * proof of encryption against that CRS before decrypting.
+ */
 export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
-  const handle = args.getStr("ciphertext_handle");
-  const digest = args.getStr("ciphertext_digest");
-  const fheType = args.getStr("fhe_type");
   if (keyId === null) return Outcome.err("decrypt: key_id must be a string");
-  if (fheType === null || !FHE_TYPES.includes(fheType)) {
-    return Outcome.err("unknown fhe_type " + (fheType !== null ? fheType : "(missing)") + "; expected one of " + FHE_TYPES.join(", "));
-  }
-  if (handle === null || !isHex(handle, 64, true)) {
-    return Outcome.err("ciphertext_handle must be 64 lower-case hex chars (32 bytes)");
-  }
-  if (digest === null || !isHex(digest, 64, true)) {
-    return Outcome.err("ciphertext_digest must be 64 lower-case hex chars (32 bytes)");
+  const handles = new Array<string>();
+  const stored = decryptCiphertexts(args, handles);
+  if (stored === null) return Outcome.err("decrypt: " + requestError);
+  const crs = args.get("crs_id");
+  let crsId: string | null = null;
+  if (crs !== null && !crs.isNull) {
+    if (!crs.isStr || !isHex(crs.text, 40, true)) return Outcome.err("decrypt: crs_id must be a CRS request id (40 lower-case hex chars)");
+    crsId = crs.text;
   }
   const appId = appOf(args);
   if (appId === null) return Outcome.err("decrypt: " + requestError);
@@ -180,18 +222,12 @@ export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const paid = paidFee(info, p, "decrypt");
   if (paid < 0) return Outcome.err(requestError);
 
-  const handles = new Array<string>();
-  handles.push(handle);
   const appErr = applicationRefusal(info, appId, proof, handles);
   if (appErr !== null) return Outcome.err(appErr);
 
-  const d = JValue.obj()
-    .setStr("key_id", keyId)
-    .setStr("ciphertext_handle", handle)
-    .setStr("ciphertext_digest", digest)
-    .setStr("fhe_type", fheType)
-    .setStr("app_id", appId);
-  return Outcome.ok(newRequest(env, info, p, "decrypt", paid, d).toJson());
+  const d = JValue.obj().setStr("key_id", keyId).set("ciphertexts", stored).setStr("app_id", appId);
+  if (crsId !== null) d.setStr("crs_id", crsId);
+  return Outcome.ok(newRequest(env, info, p, "decrypt", paid, null, d).toJson());
 }
 
 export const MAX_CRS_BITS = 65536;

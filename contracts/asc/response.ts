@@ -3,11 +3,14 @@
  * A party's `FulfillResponse` (chain/asc/messages.ts): parsed, validated, put in
  * canonical form, and the digest it signs (common/signing.ts):
  *   SHA-256( lp("TKMS-RESPONSE-V1") ‖ lp(kind) ‖ lp(field_1) ‖ … ‖ lp(field_k) )
- *   decrypt: request_id, key_id, ciphertext_digest, fhe_type, plaintext
+ *   decrypt: request_id, key_id, then per ciphertext in request order:
+ *            ciphertext_digest, fhe_type, plaintext   (one signature for the batch;
+ *            a one-ciphertext request signs exactly the fields it always did)
  *   keygen:  request_id, public_key_digest, public_key_uri, server_key_digest, server_key_uri
  *   failure: request_id, reason
- * Decrypt fields other than the plaintext come from the stored request, so a
- * party cannot sign a result for a different ciphertext or key.
+ * Decrypt fields other than the plaintexts come from the stored request, so a
+ * party cannot sign a result for a different ciphertext or key. A decrypt answer
+ * is `{plaintexts: [...], signature}`, one plaintext per requested ciphertext.
  */
 import { JValue } from "../lib/json";
 import { concat, isHex, lengthPrefixed } from "../lib/encoding";
@@ -15,8 +18,22 @@ import { sha256 } from "../lib/sha256";
 
 export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
 const MAX_FIELD_LEN = 4096;
+/** = contracts/asc/request.ts MAX_BATCH. */
+const MAX_PLAINTEXTS = 32;
 
 const KEYGEN_FIELDS: string[] = ["public_key_digest", "public_key_uri", "server_key_digest", "server_key_uri"];
+
+/** Null when a decrypt answer carries one plaintext per requested ciphertext, else why not. */
+export function plaintextCountRefusal(answer: PartyAnswer, request: JValue): string | null {
+  if (answer.kind != "decrypt") return null;
+  const d = request.get("decrypt");
+  const cts = d !== null ? d.get("ciphertexts") : null;
+  const want = cts !== null && cts.isArr ? cts.items.length : 0;
+  if (answer.content.length != want) {
+    return "response.decrypt.plaintexts has " + answer.content.length.toString() + " entries; the request names " + want.toString() + " ciphertexts";
+  }
+  return null;
+}
 
 export class PartyAnswer {
   /** "decrypt" | "keygen" | "failure" */
@@ -42,8 +59,11 @@ export class PartyAnswer {
   /** The FulfillResponse JSON, keys in protocol order. */
   toJson(): JValue {
     const body = JValue.obj();
-    if (this.kind == "decrypt") body.setStr("plaintext", this.content[0]);
-    else if (this.kind == "keygen") {
+    if (this.kind == "decrypt") {
+      const pts = JValue.arr();
+      for (let i = 0; i < this.content.length; i++) pts.push(JValue.str(this.content[i]));
+      body.set("plaintexts", pts);
+    } else if (this.kind == "keygen") {
       for (let i = 0; i < KEYGEN_FIELDS.length; i++) body.setStr(KEYGEN_FIELDS[i], this.content[i]);
     } else body.setStr("reason", this.content[0]);
     body.setStr("signature", this.signature);
@@ -56,13 +76,18 @@ export class PartyAnswer {
     fields.push(requestId);
     if (this.kind == "decrypt") {
       const d = request.get("decrypt");
-      if (d !== null) {
+      const cts = d !== null ? d.get("ciphertexts") : null;
+      if (d !== null && cts !== null) {
         fields.push(d.getStr("key_id")!);
-        fields.push(d.getStr("ciphertext_digest")!);
-        fields.push(d.getStr("fhe_type")!);
+        for (let i = 0; i < cts.items.length; i++) {
+          fields.push(cts.items[i].getStr("ciphertext_digest")!);
+          fields.push(cts.items[i].getStr("fhe_type")!);
+          fields.push(i < this.content.length ? this.content[i] : "");
+        }
       }
+    } else {
+      for (let i = 0; i < this.content.length; i++) fields.push(this.content[i]);
     }
-    for (let i = 0; i < this.content.length; i++) fields.push(this.content[i]);
     const parts = new Array<Uint8Array>();
     parts.push(lengthPrefixed(RESPONSE_DOMAIN));
     parts.push(lengthPrefixed(this.kind));
@@ -82,8 +107,20 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
   a.kind = v.keys[0];
   const body = v.values[0];
   if (!body.isObj) { answerError = "response." + a.kind + " must be an object"; return null; }
+  if (a.kind == "decrypt") {
+    const pts = body.get("plaintexts");
+    if (pts === null || !pts.isArr || pts.items.length == 0 || pts.items.length > MAX_PLAINTEXTS) {
+      answerError = "response.decrypt.plaintexts must be an array of 1.." + MAX_PLAINTEXTS.toString() + " strings";
+      return null;
+    }
+    for (let i = 0; i < pts.items.length; i++) {
+      const s = pts.items[i];
+      if (!s.isStr || s.text.length > MAX_FIELD_LEN) { answerError = "response.decrypt.plaintexts[" + i.toString() + "] must be a string of at most " + MAX_FIELD_LEN.toString() + " chars"; return null; }
+      a.content.push(s.text);
+    }
+  }
   let names: string[];
-  if (a.kind == "decrypt") names = ["plaintext"];
+  if (a.kind == "decrypt") names = []; // its plaintexts array was read above
   else if (a.kind == "keygen") names = KEYGEN_FIELDS;
   else if (a.kind == "failure") names = ["reason"];
   else { answerError = "unknown response kind " + a.kind; return null; }

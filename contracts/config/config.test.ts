@@ -92,7 +92,7 @@ describe('config', () => {
       n: 4,
       threshold: 1,
       fees: { denom: '', keygen: '0', decrypt: '0', crs_gen: '0', user_decrypt: '0' },
-      request_expiry_blocks: 1000,
+      request_expiry_seconds: 3600,
     });
     expect(chain.query<ApplicationsResponse>(config, { applications: {} })).toEqual({ applications: [{ app_id: 'default', isc_type: 'open' }] });
     expect(chain.query<ApplicationResponse>(config, { application: { app_id: 'nope' } })).toEqual({ application: null });
@@ -125,8 +125,8 @@ describe('config', () => {
     await chain.execute(config, { update_parties: { parties: ps.slice(1).map((p, i) => ({ ...p, id: i + 1 })), threshold: 0 } }, GOV);
     expect(chain.query<PartyByAddressResponse>(config, { party_by_address: { address: ps[0]!.address } })).toEqual({ party: null });
 
-    await chain.execute(config, { update_params: { fhe_parameters: 'big', request_expiry_blocks: 7 } }, GOV);
-    expect(chain.query<ParamsResponse>(config, { params: {} })).toMatchObject({ fhe_parameters: 'big', request_expiry_blocks: 7, n: 3, threshold: 0 });
+    await chain.execute(config, { update_params: { fhe_parameters: 'big', request_expiry_seconds: 7 } }, GOV);
+    expect(chain.query<ParamsResponse>(config, { params: {} })).toMatchObject({ fhe_parameters: 'big', request_expiry_seconds: 7, n: 3, threshold: 0 });
 
     const isc = testAddress('isc');
     const r3 = await chain.execute(config, { register_application: { app_id: 'fhevm-1', isc_type: 'fhevm', isc } }, GOV);
@@ -149,7 +149,7 @@ describe('config', () => {
     const msgs = [
       { update_fees: { fees: { denom: 'ustake', decrypt: '0' } } },
       { update_parties: { parties: parties(1), threshold: 0 } },
-      { update_params: { request_expiry_blocks: 1 } },
+      { update_params: { request_expiry_seconds: 1 } },
       { update_governance: { governance: user } },
       { register_application: { app_id: 'x', isc_type: 'open' } },
       { remove_application: { app_id: 'default' } },
@@ -168,7 +168,7 @@ describe('config', () => {
     await expect(chain.execute(config, { register_application: { app_id: 'a', isc_type: 'allowlist' } }, GOV)).rejects.toThrow('isc must be');
     await expect(chain.execute(config, { register_application: { app_id: 'a', isc_type: 'magic' } }, GOV)).rejects.toThrow('isc_type must be');
     await expect(chain.execute(config, { register_application: { app_id: 'a', isc_type: 'fhevm', isc: 'wasm1bad' } }, GOV)).rejects.toThrow('invalid isc address');
-    await expect(chain.execute(config, { update_params: { request_expiry_blocks: 0 } }, GOV)).rejects.toThrow('request_expiry_blocks must be a positive');
+    await expect(chain.execute(config, { update_params: { request_expiry_seconds: 0 } }, GOV)).rejects.toThrow('request_expiry_seconds must be a positive');
     await expect(chain.execute(config, { update_parties: { parties: parties(3), threshold: 1 } }, GOV)).rejects.toThrow('n >= 3t+1');
     await expect(chain.execute(config, { remove_application: { app_id: 'nope' } }, GOV)).rejects.toThrow('unknown application nope');
   });

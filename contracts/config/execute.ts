@@ -70,12 +70,12 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
       params.setStr("fhe_parameters", name);
       ev.add("fhe_parameters", name);
     }
-    const ex = body.get("request_expiry_blocks");
+    const ex = body.get("request_expiry_seconds");
     if (ex !== null && !ex.isNull) {
-      const blocks = validateExpiry(ex);
-      if (blocks < 0) return Outcome.err(validationError);
-      params.set("request_expiry_blocks", JValue.num(blocks.toString()));
-      ev.add("request_expiry_blocks", blocks.toString());
+      const seconds = validateExpiry(ex);
+      if (seconds < 0) return Outcome.err(validationError);
+      params.set("request_expiry_seconds", JValue.num(seconds.toString()));
+      ev.add("request_expiry_seconds", seconds.toString());
     }
     saveParams(params);
     return ok(variant, ev);

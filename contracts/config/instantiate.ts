@@ -3,8 +3,8 @@
  * `ConfigInstantiateMsg` (chain/config/messages.ts): the party set and every
  * parameter, validated once (contracts/config/validate.ts). Defaults: governance
  * = the instantiating sender (on wasmd the deployer passes the gov module
- * account), `fhe_parameters` "default", all fees 0, `request_expiry_blocks`
- * 1000, applications = one `open` application "default".
+ * account), `fhe_parameters` "default", all fees 0, `request_expiry_seconds`
+ * 3600 (an hour), applications = one `open` application "default".
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
@@ -15,7 +15,7 @@ import { saveApp, saveApps, saveParams } from "./state";
 import { validateApplication, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError } from "./validate";
 import { storePartySet } from "./execute";
 
-export const DEFAULT_EXPIRY_BLOCKS = 1000;
+export const DEFAULT_EXPIRY_SECONDS = 3600;
 export const DEFAULT_APP_ID = "default";
 
 export function instantiate(info: Info, msg: JValue): Outcome {
@@ -39,8 +39,8 @@ export function instantiate(info: Info, msg: JValue): Outcome {
   }
   const fees = validateFees(msg.get("fees"));
   if (fees === null) return Outcome.err(validationError);
-  let expiry = DEFAULT_EXPIRY_BLOCKS;
-  const ex = msg.get("request_expiry_blocks");
+  let expiry = DEFAULT_EXPIRY_SECONDS;
+  const ex = msg.get("request_expiry_seconds");
   if (ex !== null && !ex.isNull) {
     expiry = validateExpiry(ex);
     if (expiry < 0) return Outcome.err(validationError);
@@ -68,7 +68,7 @@ export function instantiate(info: Info, msg: JValue): Outcome {
       .setStr("governance", governance)
       .setStr("fhe_parameters", fheParams)
       .set("fees", fees)
-      .set("request_expiry_blocks", JValue.num(expiry.toString())),
+      .set("request_expiry_seconds", JValue.num(expiry.toString())),
   );
   for (let i = 0; i < apps.items.length; i++) saveApp(apps.items[i].getStr("app_id")!, apps.items[i].toString());
   saveApps(apps);

@@ -20,7 +20,7 @@ export function queryPartyByAddress(args: JValue): Outcome {
   return Outcome.ok("{\"party\":" + (s === null ? "null" : s) + "}");
 }
 
-/** ParamsResponse: governance, fhe_parameters, n, threshold, fees, request_expiry_blocks. */
+/** ParamsResponse: governance, fhe_parameters, n, threshold, fees, request_expiry_seconds. */
 export function queryParams(): Outcome {
   const s = loadParties();
   if (s === null) return Outcome.err("config not instantiated");
@@ -34,7 +34,7 @@ export function queryParams(): Outcome {
     .set("n", JValue.num(set.get("parties")!.items.length.toString()))
     .set("threshold", set.get("threshold")!)
     .set("fees", p.get("fees")!)
-    .set("request_expiry_blocks", p.get("request_expiry_blocks")!);
+    .set("request_expiry_seconds", p.get("request_expiry_seconds")!);
   return Outcome.ok(out.toString());
 }
 

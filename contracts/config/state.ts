@@ -3,7 +3,7 @@
  * Storage layout (chain/config/messages.ts):
  *   parties          → PartiesResponse JSON `{parties, threshold}`
  *   party:<address>  → that party's PartyInfo JSON (the ASC looks it up on every fulfillment)
- *   params           → `{governance, fhe_parameters, fees, request_expiry_blocks}`
+ *   params           → `{governance, fhe_parameters, fees, request_expiry_seconds}`
  *   apps             → JSON array of ApplicationInfo, registration order
  *   app:<app_id>     → that application's ApplicationInfo JSON
  */

@@ -135,10 +135,10 @@ export function validateApplication(v: JValue | null): JValue | null {
   return out.setStr("isc", isc.text);
 }
 
-/** `request_expiry_blocks`: a positive integer. */
+/** `request_expiry_seconds`: a positive integer. */
 export function validateExpiry(v: JValue | null): i32 {
   validationError = "";
-  if (v === null || v.asIndex() < 1) { validationError = "request_expiry_blocks must be a positive integer"; return -1; }
+  if (v === null || v.asIndex() < 1) { validationError = "request_expiry_seconds must be a positive integer"; return -1; }
   return v.asIndex();
 }
 

@@ -19,6 +19,8 @@ export class Env {
     public contract: string,
     /** `block.time` in nanoseconds since the Unix epoch, decimal text ("0" when absent). */
     public timeNanos: string = "0",
+    /** The block time in whole seconds since the Unix epoch (decimal; "0" when absent). */
+    public time: string = "0",
   ) {}
 }
 
@@ -35,16 +37,20 @@ export class Info {
 
 export function parseEnv(ptr: u32): Env {
   const v = parseJson(readRegionString(ptr));
-  let height = "0", chainId = "", contract = "", time = "0";
+  let height = "0", chainId = "", contract = "", timeNanos = "0", time = "0";
   if (v !== null) {
     const block = v.get("block");
     if (block !== null) {
       const h = block.get("height");
       if (h !== null) height = h.text;
-      const t = block.get("time");
-      if (t !== null) time = t.text;
       const c = block.getStr("chain_id");
       if (c !== null) chainId = c;
+      // Timestamp: nanoseconds as a decimal string (Uint64); also kept in whole seconds.
+      const t = block.get("time");
+      if (t !== null) {
+        timeNanos = t.text;
+        if (t.text.length > 9) time = t.text.substring(0, t.text.length - 9);
+      }
     }
     const ct = v.get("contract");
     if (ct !== null) {
@@ -52,7 +58,7 @@ export function parseEnv(ptr: u32): Env {
       if (a !== null) contract = a;
     }
   }
-  return new Env(height, chainId, contract, time);
+  return new Env(height, chainId, contract, timeNanos, time);
 }
 
 export function parseInfo(ptr: u32): Info {

@@ -146,7 +146,12 @@ export class SimChain {
     return BigInt(this.app.bank.getBalance(address).find((c) => c.denom === denom)?.amount ?? '0');
   }
 
-  /** Advances the block height by `n` (expiry tests). */
+  /** Moves the next blocks' time `seconds` ahead (expiry tests; cw-simulate keeps a later time). */
+  advanceSeconds(seconds: number): void {
+    this.app.time = this.app.time + seconds * 1e9;
+  }
+
+  /** Advances the block height by `n`. */
   advanceBlocks(n: number): void {
     this.app.height = this.app.height + n;
   }

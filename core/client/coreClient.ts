@@ -59,6 +59,16 @@ export interface CoreKeyGenResult {
   signature: string;
   partyId: number;
   failure?: CoreFailure;
+  /** Lifecycle state the core mirrors from the ASC (GetPublicKeyInfo; empty in keygen results). */
+  keyState: string;
+}
+
+/** One ciphertext of a batch public decryption. */
+export interface CoreBatchCiphertext {
+  ciphertextHandle: string;
+  ciphertextDigest: string;
+  fheType: string;
+  ciphertext: Uint8Array;
 }
 
 export interface CoreDecryptParameters {
@@ -74,6 +84,10 @@ export interface CoreDecryptParameters {
   /** User decryption: ML-KEM-512 public key and EIP-55 address of the user. */
   userPublicKey?: Uint8Array;
   clientAddress?: string;
+  /** Public batch decryption (1..32, all or nothing); the single-ciphertext fields are then ignored. */
+  ciphertexts?: CoreBatchCiphertext[];
+  /** Verify each ciphertext's proof of encryption against this CRS first. */
+  crsId?: string;
 }
 
 export interface CoreCrsGenResult {
@@ -97,6 +111,11 @@ export interface CoreDecryptResult {
   eip712Signature: string;
   /** User decryption only: the signcrypted plaintext (empty otherwise). */
   signcryptedShare: Uint8Array;
+  /** Public decryption: one plaintext per ciphertext, in request order. */
+  plaintexts: string[];
+  /** The key is flagged compromised (the result is right; the key protects nothing any more). */
+  keyCompromised: boolean;
+  keyState: string;
 }
 
 export interface CoreHealth {
@@ -105,6 +124,7 @@ export interface CoreHealth {
   signerPubkey: string;
   keyIds: string[];
   version: string;
+  keyStates: { keyId: string; state: string }[];
 }
 
 export interface CoreClient {
@@ -117,6 +137,8 @@ export interface CoreClient {
   crsGen(requestId: string, maxNumBits: number, options?: CallOptions): Promise<void>;
   getCrsGenResult(requestId: string, options?: CallOptions): Promise<CoreCrsGenResult>;
   health(options?: CallOptions): Promise<CoreHealth>;
+  /** Mirrors a key's ASC lifecycle state into the core; returns the state it had. */
+  setKeyState(keyId: string, state: string, options?: CallOptions): Promise<{ previousState: string }>;
   close(): void;
 }
 
@@ -160,6 +182,7 @@ function fromKeyGenResult(r: KeyGenResult): CoreKeyGenResult {
     serverKeyUri: r.serverKeyUri,
     signature: r.signature,
     partyId: r.partyId,
+    keyState: r.keyState,
     ...(failure ? { failure } : {}),
   };
 }
@@ -173,6 +196,9 @@ function fromDecryptResult(r: DecryptResult): CoreDecryptResult {
     partyId: r.partyId,
     eip712Signature: r.eip712Signature,
     signcryptedShare: new Uint8Array(r.signcryptedShare),
+    plaintexts: r.plaintexts,
+    keyCompromised: r.keyCompromised,
+    keyState: r.keyState,
     ...(failure ? { failure } : {}),
   };
 }
@@ -201,19 +227,19 @@ export function keyGenSignedResponse(r: CoreKeyGenResult): SignedResponse {
   };
 }
 
-/** What the core signed for a decryption, given the request it answered. */
+/** What the core signed for a public decryption (single or batch), given the request it answered. */
 export function decryptSignedResponse(
-  r: CoreDecryptResult,
-  request: Pick<CoreDecryptParameters, 'keyId' | 'fheType' | 'ciphertextDigest'>,
+  r: Pick<CoreDecryptResult, 'requestId' | 'failure' | 'plaintext' | 'plaintexts'>,
+  request: Pick<CoreDecryptParameters, 'keyId' | 'fheType' | 'ciphertextDigest' | 'ciphertexts'>,
 ): SignedResponse {
   if (r.failure) return { kind: 'failure', requestId: r.requestId, reason: r.failure.reason };
+  const cts = request.ciphertexts ?? [{ ciphertextDigest: request.ciphertextDigest, fheType: request.fheType }];
+  const pts = request.ciphertexts ? r.plaintexts : [r.plaintext];
   return {
     kind: 'decrypt',
     requestId: r.requestId,
     keyId: request.keyId,
-    ciphertextDigest: request.ciphertextDigest,
-    fheType: request.fheType,
-    plaintext: r.plaintext,
+    ciphertexts: cts.map((c, i) => ({ ciphertextDigest: c.ciphertextDigest, fheType: c.fheType, plaintext: pts[i] ?? '' })),
   };
 }
 
@@ -275,6 +301,13 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
           extraData: Buffer.from(p.extraData ?? new Uint8Array()),
           userPublicKey: Buffer.from(p.userPublicKey ?? new Uint8Array()),
           clientAddress: p.clientAddress ?? '',
+          ciphertexts: (p.ciphertexts ?? []).map((c) => ({
+            ciphertextHandle: c.ciphertextHandle,
+            ciphertextDigest: c.ciphertextDigest,
+            fheType: c.fheType,
+            ciphertext: Buffer.from(c.ciphertext.buffer, c.ciphertext.byteOffset, c.ciphertext.byteLength),
+          })),
+          crsId: p.crsId ?? '',
         },
         o.timeoutMs ?? defaultTimeout,
       );
@@ -293,6 +326,10 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
     },
     async health(o = {}) {
       return call('getHealth', {}, o.timeoutMs ?? defaultTimeout);
+    },
+    async setKeyState(keyId, state, o = {}) {
+      const r = await call<unknown, { previousState: string }>('setKeyState', { keyId, state }, o.timeoutMs ?? defaultTimeout);
+      return { previousState: r.previousState };
     },
     close() {
       client.close();

@@ -22,7 +22,7 @@ import type { CoreMetrics } from './metrics.js';
 export const CORE_VERSION = '0.1.0';
 export const TKMS_CODE_METADATA_KEY = 'tkms-code';
 
-function toKeyGenResult(o: KeyGenOutcome, partyId: number): KeyGenResult {
+function toKeyGenResult(o: KeyGenOutcome, partyId: number, keyState = ''): KeyGenResult {
   return {
     requestId: o.requestId,
     keyId: o.keyId,
@@ -33,10 +33,12 @@ function toKeyGenResult(o: KeyGenOutcome, partyId: number): KeyGenResult {
     signature: o.signature,
     failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
     partyId,
+    keyState,
   };
 }
 
-function toDecryptResult(o: DecryptOutcome, partyId: number): DecryptResult {
+/** `keyState`: the key's state when the result is read, so a compromise flags even earlier results. */
+function toDecryptResult(o: DecryptOutcome, partyId: number, keyState = ''): DecryptResult {
   return {
     requestId: o.requestId,
     plaintext: o.plaintext,
@@ -45,6 +47,9 @@ function toDecryptResult(o: DecryptOutcome, partyId: number): DecryptResult {
     partyId,
     eip712Signature: o.eip712Signature ?? '',
     signcryptedShare: o.signcryptedShare ? Buffer.from(o.signcryptedShare, 'hex') : Buffer.alloc(0),
+    plaintexts: o.plaintexts ?? [],
+    keyCompromised: keyState === 'compromised',
+    keyState,
   };
 }
 
@@ -111,9 +116,10 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
       core.startKeyGen(req.requestId);
       return { requestId: req.requestId };
     }),
-    getKeyGenResult: unary('GetKeyGenResult', async (req, call) =>
-      toKeyGenResult(await core.getKeyGenResult(req.requestId, deadlineOf(call)), core.partyId),
-    ),
+    getKeyGenResult: unary('GetKeyGenResult', async (req, call) => {
+      const o = await core.getKeyGenResult(req.requestId, deadlineOf(call));
+      return toKeyGenResult(o, core.partyId, o.failure ? '' : (core.keyState(o.keyId) ?? ''));
+    }),
     decrypt: unary('Decrypt', (req) => {
       limiter.take('Decrypt');
       const domain = toDomain(req.eip712Domain);
@@ -126,19 +132,30 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
         ciphertext: view(req.ciphertext),
         ...(domain ? { eip712: { domain, extraData: view(req.extraData) } } : {}),
         ...(req.userPublicKey.length > 0 ? { user: { publicKey: view(req.userPublicKey), clientAddress: req.clientAddress } } : {}),
+        ...(req.ciphertexts.length > 0
+          ? {
+              batch: req.ciphertexts.map((c) => ({ ciphertextHandle: c.ciphertextHandle, ciphertextDigest: c.ciphertextDigest, fheType: c.fheType, ciphertext: view(c.ciphertext) })),
+            }
+          : {}),
+        ...(req.crsId ? { crsId: req.crsId } : {}),
       });
       return { requestId: req.requestId };
     }),
-    getDecryptResult: unary('GetDecryptResult', async (req, call) =>
-      toDecryptResult(await core.getDecryptResult(req.requestId, deadlineOf(call)), core.partyId),
-    ),
+    getDecryptResult: unary('GetDecryptResult', async (req, call) => {
+      const o = await core.getDecryptResult(req.requestId, deadlineOf(call));
+      return toDecryptResult(o, core.partyId, core.keyState(o.keyId) ?? '');
+    }),
     crsGen: unary('CrsGen', (req) => {
       limiter.take('CrsGen');
       core.startCrsGen(req.requestId, req.maxNumBits);
       return { requestId: req.requestId };
     }),
     getCrsGenResult: unary('GetCrsGenResult', async (req, call) => toCrsGenResult(await core.getCrsGenResult(req.requestId, deadlineOf(call)), core.partyId)),
-    getPublicKeyInfo: unary('GetPublicKeyInfo', (req) => toKeyGenResult(core.publicKeyInfo(req.keyId), core.partyId)),
+    getPublicKeyInfo: unary('GetPublicKeyInfo', (req) => toKeyGenResult(core.publicKeyInfo(req.keyId), core.partyId, core.keyState(req.keyId) ?? '')),
     getHealth: unary('GetHealth', () => ({ ...core.health(), version: CORE_VERSION })),
+    setKeyState: unary('SetKeyState', async (req) => {
+      const previousState = await core.setKeyState(req.keyId, req.state);
+      return { keyId: req.keyId, state: req.state, previousState };
+    }),
   };
 }

@@ -3,7 +3,7 @@
  * node-tfhe keys and ciphertexts, called through `core/client`. One key
  * generation (~10 s) is shared by every test in this file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -131,7 +131,8 @@ describe('keygen', () => {
     expect(await client.getPublicKeyInfo(keyGen.keyId)).toEqual(keyGen);
     expect(core.engine).toMatch(/^core\/engine/);
     const health = await client.health();
-    expect(health).toMatchObject({ status: 'SERVING', partyId: 1, keyIds: [keyGen.keyId] });
+    expect(health).toMatchObject({ status: 'SERVING', partyId: 1, keyIds: [keyGen.keyId], keyStates: [{ keyId: keyGen.keyId, state: 'active' }] });
+    expect(keyGen.keyState).toBe('active');
     expect(health.signerPubkey).toMatch(/^0[23][0-9a-f]{64}$/);
   });
 
@@ -219,6 +220,75 @@ describe('decrypt', () => {
       c.close();
       await small.close();
     }
+  });
+});
+
+describe('batch decrypt', () => {
+  const domain = { name: 'Decryption', version: '1', chainId: 31337n, verifyingContract: '0x' + '42'.repeat(20) };
+
+  function batchParams(items: { bytes: Uint8Array; fheType: string }[], over: Partial<CoreDecryptParameters> = {}): CoreDecryptParameters {
+    return {
+      requestId: newId(),
+      keyId: keyGen.keyId,
+      fheType: '',
+      ciphertextDigest: '',
+      ciphertext: new Uint8Array(),
+      ciphertexts: items.map(({ bytes, fheType }) => {
+        const digest = ciphertextDigest(bytes);
+        return { ciphertextHandle: ciphertextHandle(digest, fheType as 'euint8'), ciphertextDigest: digest, fheType, ciphertext: bytes };
+      }),
+      ...over,
+    };
+  }
+
+  test('default: every plaintext in order under one signature, and one EIP-712 signature over all handles', async () => {
+    const big = 0xfedcba9876543210n;
+    const p = batchParams(
+      [
+        { bytes: encrypt('u8', 42), fheType: 'euint8' },
+        { bytes: encrypt('bool', true), fheType: 'ebool' },
+        { bytes: encrypt('u64', big), fheType: 'euint64' },
+      ],
+      { eip712Domain: domain },
+    );
+    const r = await decryptVia(client, p);
+    expect(r.failure).toBeUndefined();
+    expect(r.plaintexts).toEqual(['42', '1', big.toString()]);
+    expect(r.keyCompromised).toBe(false);
+    expect(r.keyState).toBe('active');
+    // The signature binds the order: swapped plaintexts do not verify.
+    expect(verifyResponse(decryptSignedResponse({ ...r, plaintexts: ['1', '42', big.toString()] }, p), r.signature, signerPubkey)).toBe(false);
+    const handles = p.ciphertexts!.map((c) => c.ciphertextHandle);
+    expect(recoverPublicDecryptSigner(domain, { handles, plaintexts: [42n, 1n, big] }, r.eip712Signature)).toBe(partyEvmAddress(signerPubkey));
+  });
+
+  test('behavior: one bad ciphertext fails the whole batch, naming its position', async () => {
+    const good = encrypt('u8', 1);
+    const p = batchParams([
+      { bytes: good, fheType: 'euint8' },
+      { bytes: encrypt('u8', 2), fheType: 'euint8' },
+    ]);
+    p.ciphertexts![1]!.ciphertextDigest = ciphertextDigest(good);
+    const r = await decryptVia(client, p);
+    expect(r.plaintexts).toEqual([]);
+    expect(r.failure?.code).toBe('DIGEST_MISMATCH');
+    expect(r.failure?.reason).toMatch(/^DIGEST_MISMATCH: ciphertexts\[1\]: /);
+    const missing = batchParams([{ bytes: good, fheType: 'euint8' }]);
+    missing.ciphertexts![0]!.ciphertext = new Uint8Array();
+    expect((await decryptVia(client, missing)).failure?.code).toBe('CIPHERTEXT_UNAVAILABLE');
+    const wrongType = batchParams([
+      { bytes: good, fheType: 'euint8' },
+      { bytes: encrypt('u8', 3), fheType: 'ebool' },
+    ]);
+    expect((await decryptVia(client, wrongType)).failure?.reason).toMatch(/^FHE_TYPE_MISMATCH: ciphertexts\[1\]: /);
+  });
+
+  test('behavior: more than 32 ciphertexts is a signed BATCH_SIZE failure', async () => {
+    const one = encrypt('bool', false);
+    const r = await decryptVia(client, batchParams(Array.from({ length: 33 }, () => ({ bytes: one, fheType: 'ebool' }))));
+    expect(r.failure?.code).toBe('BATCH_SIZE');
+    const ok = await decryptVia(client, batchParams(Array.from({ length: 32 }, () => ({ bytes: one, fheType: 'ebool' }))));
+    expect(ok.plaintexts).toEqual(Array.from({ length: 32 }, () => '0'));
   });
 });
 
@@ -342,5 +412,63 @@ describe('EIP-712 and user decryption', () => {
     expect((await decryptVia(client, badKey)).failure?.code).toBe('USER_KEY_INVALID');
     const same = decryptParams(bytes, 'euint8', { eip712Domain: domain, userPublicKey: generateRecipientKeys().publicKey, clientAddress: domain.verifyingContract });
     expect((await decryptVia(client, same)).failure?.code).toBe('CLIENT_ADDRESS_INVALID');
+  });
+});
+
+// Last: it moves the only key to destroyed.
+describe('key lifecycle (mirrored from the ASC)', () => {
+  const clientKeyFile = () => path.join(dir, 'storage', 'PRIV-p1', 'ClientKey', keyGen.keyId);
+
+  test('behavior: a suspended key still decrypts and reports its state; bad states and unknown keys are refused', async () => {
+    expect(await client.setKeyState(keyGen.keyId, 'suspended')).toEqual({ previousState: 'active' });
+    expect((await client.getPublicKeyInfo(keyGen.keyId)).keyState).toBe('suspended');
+    expect((await client.health()).keyStates).toEqual([{ keyId: keyGen.keyId, state: 'suspended' }]);
+    const r = await decryptVia(client, decryptParams(encrypt('u8', 5), 'euint8'));
+    expect(r).toMatchObject({ plaintext: '5', keyState: 'suspended', keyCompromised: false });
+    await expect(client.setKeyState(keyGen.keyId, 'lost')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(client.setKeyState(newId(), 'active')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // The same state again is a no-op.
+    expect(await client.setKeyState(keyGen.keyId, 'suspended')).toEqual({ previousState: 'suspended' });
+  });
+
+  test('behavior: a compromised key decrypts, every response flagged, and the state survives a restart', async () => {
+    const before = decryptParams(encrypt('u8', 6), 'euint8');
+    await decryptVia(client, before);
+    await client.setKeyState(keyGen.keyId, 'compromised');
+    const r = await decryptVia(client, decryptParams(encrypt('u8', 7), 'euint8'));
+    expect(r).toMatchObject({ plaintext: '7', keyCompromised: true, keyState: 'compromised' });
+    // A result computed before the compromise is flagged when read after it.
+    expect((await client.getDecryptResult(before.requestId)).keyCompromised).toBe(true);
+    client.close();
+    await core.close();
+    core = await startCore(config, { logger: silent });
+    client = connect(core);
+    expect((await client.getPublicKeyInfo(keyGen.keyId)).keyState).toBe('compromised');
+    expect((await decryptVia(client, decryptParams(encrypt('u8', 8), 'euint8'))).keyCompromised).toBe(true);
+  });
+
+  test('behavior: destroyed wipes the private material, refuses decryption with KEY_DESTROYED and is final, across restarts', async () => {
+    expect(existsSync(clientKeyFile())).toBe(true);
+    const ct = encrypt('u8', 9);
+    expect(await client.setKeyState(keyGen.keyId, 'destroyed')).toEqual({ previousState: 'compromised' });
+    expect(existsSync(clientKeyFile())).toBe(false);
+    const r = await decryptVia(client, decryptParams(ct, 'euint8'));
+    expect(r.plaintext).toBe('');
+    expect(r.failure?.code).toBe('KEY_DESTROYED');
+    const batch = await decryptVia(client, {
+      ...decryptParams(ct, 'euint8'),
+      ciphertexts: [{ ciphertextHandle: '', ciphertextDigest: ciphertextDigest(ct), fheType: 'euint8', ciphertext: ct }],
+    });
+    expect(batch.failure?.code).toBe('KEY_DESTROYED');
+    await expect(client.setKeyState(keyGen.keyId, 'active')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    client.close();
+    await core.close();
+    core = await startCore(config, { logger: silent });
+    client = connect(core);
+    const health = await client.health();
+    expect(health.keyStates).toEqual([{ keyId: keyGen.keyId, state: 'destroyed' }]);
+    expect(health.status).toBe('SERVING');
+    expect((await client.getPublicKeyInfo(keyGen.keyId)).publicKeyDigest).toBe(keyGen.publicKeyDigest);
+    expect((await decryptVia(client, decryptParams(ct, 'euint8'))).failure?.code).toBe('KEY_DESTROYED');
   });
 });

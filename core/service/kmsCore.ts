@@ -28,6 +28,10 @@ import { CoreRequestError } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
 import type { Signer } from './signer.js';
 import { DataType, sha3Hex, type ObjectStorage, type PublicStorage } from './storage.js';
+import { decryptRefusal, isKeyState, type KeyLifecycleState, type KeyStateRecord } from './keyLifecycle.js';
+
+/** Most ciphertexts one public decryption may carry (= the ASC's MAX_BATCH). */
+export const MAX_DECRYPT_BATCH = 32;
 
 /** A signed job failure; `reason` is `${code}: ${message}`, the signed string. */
 export interface JobFailure {
@@ -61,6 +65,16 @@ export interface DecryptOutcome {
   eip712Signature?: string;
   /** User decryption: the plaintext signcrypted to the user's key, hex. */
   signcryptedShare?: string;
+  /** Public decryption: one decimal plaintext per ciphertext, in request order (empty on failure). */
+  plaintexts?: string[];
+}
+
+/** One ciphertext of a batch public decryption. */
+export interface BatchCiphertext {
+  ciphertextHandle: string;
+  ciphertextDigest: string;
+  fheType: string;
+  ciphertext: Uint8Array;
 }
 
 export interface CrsGenOutcome {
@@ -85,6 +99,10 @@ export interface DecryptParameters {
   eip712?: { domain: Eip712Domain; extraData?: Uint8Array };
   /** User decryption: signcrypt the plaintext to this ML-KEM-512 key instead of returning it. */
   user?: { publicKey: Uint8Array; clientAddress: string };
+  /** Public batch decryption of 1..MAX_DECRYPT_BATCH ciphertexts (the single-ciphertext fields are then unused). */
+  batch?: BatchCiphertext[];
+  /** Verify each ciphertext's proof of encryption against this CRS first. */
+  crsId?: string;
 }
 
 /** What a user decryption's signcryption carries (UTF-8 JSON). */
@@ -118,6 +136,7 @@ interface Job<T> {
 
 interface LoadedKey {
   info: KeyGenOutcome;
+  /** Undefined once the key is destroyed. */
   secretKey: unknown;
 }
 
@@ -146,6 +165,8 @@ function errorMessage(e: unknown): string {
 export class KmsCore {
   readonly partyId: number;
   private readonly keys = new Map<string, LoadedKey>();
+  /** Lifecycle states mirrored from the ASC; a key absent here is active. */
+  private readonly keyStates = new Map<string, KeyLifecycleState>();
   /** Keys whose public material no longer matches the digests kept privately. */
   private readonly publicMismatch = new Set<string>();
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
@@ -178,6 +199,13 @@ export class KmsCore {
     for (const id of await priv.list(DataType.KeyInfo)) {
       try {
         const info = JSON.parse(new TextDecoder().decode(await priv.read(DataType.KeyInfo, id))) as KeyGenOutcome;
+        const stateBytes = await priv.read(DataType.KeyState, id);
+        if (stateBytes) this.keyStates.set(id, (JSON.parse(new TextDecoder().decode(stateBytes)) as KeyStateRecord).state);
+        if (this.keyStates.get(id) === 'destroyed') {
+          this.keys.set(id, { info, secretKey: undefined });
+          this.keygens.set(id, { done: Promise.resolve(info), result: info });
+          continue;
+        }
         const material = await priv.read(this.backend.privateDataType, id);
         if (!material) throw new Error(`${this.backend.privateDataType} missing`);
         this.keys.set(id, { info, secretKey: this.backend.load(material) });
@@ -187,7 +215,7 @@ export class KmsCore {
         this.log.error({ keyId: id, err: errorMessage(e) }, 'cannot load key; skipped');
       }
     }
-    this.log.info({ keys: [...this.keys.keys()] }, 'keys loaded from private storage');
+    this.log.info({ keys: [...this.keys.keys()], states: Object.fromEntries(this.keyStates) }, 'keys loaded from private storage');
   }
 
   /**
@@ -212,6 +240,51 @@ export class KmsCore {
 
   keyIds(): string[] {
     return [...this.keys.keys()];
+  }
+
+  // ---- key lifecycle (mirrored from the ASC, core/service/keyLifecycle.ts) ----
+
+  /** A known key's lifecycle state (active unless told otherwise); undefined for unknown keys. */
+  keyState(keyId: string): KeyLifecycleState | undefined {
+    if (!this.keys.has(keyId)) return undefined;
+    return this.keyStates.get(keyId) ?? 'active';
+  }
+
+  /**
+   * Records a key's state as the ASC has it. Destroyed wipes the private
+   * material (storage and memory) and is final. Returns the previous state.
+   */
+  async setKeyState(keyId: string, state: string): Promise<KeyLifecycleState> {
+    if (this.closing) throw new CoreRequestError('UNAVAILABLE', 'core is shutting down');
+    if (!isKeyState(state)) throw new CoreRequestError('INVALID_ARGUMENT', `unknown key state "${state.slice(0, 40)}"`);
+    const key = this.keys.get(keyId);
+    if (!key) throw new CoreRequestError('NOT_FOUND', `unknown key ${keyId.slice(0, 80)}`);
+    const previous = this.keyState(keyId)!;
+    if (previous === state) return previous;
+    if (previous === 'destroyed') throw new CoreRequestError('INVALID_ARGUMENT', `key ${keyId} is destroyed: its material is gone, it cannot become ${state}`);
+    const record: KeyStateRecord = { state, previous, changedAt: new Date().toISOString() };
+    // State first: a crash between the two steps leaves a destroyed key whose
+    // material loading skips, never usable material under a destroyed state.
+    await this.o.privateStorage.write(DataType.KeyState, keyId, JSON.stringify(record));
+    this.keyStates.set(keyId, state);
+    if (state === 'destroyed') {
+      key.secretKey = undefined;
+      await this.o.privateStorage.wipe(this.backend.privateDataType, keyId);
+      this.log.warn({ keyId, previous }, 'key destroyed: private material wiped');
+    } else if (state === 'compromised') {
+      this.log.warn({ keyId, previous }, 'key flagged compromised: decryptions go on, each flagged');
+    } else {
+      this.log.info({ keyId, previous, state }, 'key state changed');
+    }
+    return previous;
+  }
+
+  /** A signed-failure reason when `keyId` may not decrypt; logs every use of a compromised key. */
+  private keyUseRefusal(keyId: string, log: Logger): { code: string; message: string } | undefined {
+    const state = this.keyState(keyId);
+    if (state === undefined) return { code: 'UNKNOWN_KEY', message: `unknown key ${keyId.slice(0, 80)}` };
+    if (state === 'compromised') log.warn({ keyId }, 'decrypting under a compromised key');
+    return decryptRefusal(keyId, state);
   }
 
   private checkRequestId(requestId: string): void {
@@ -315,10 +388,10 @@ export class KmsCore {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
     }
     const started = Date.now();
-    this.log.info({ requestId: p.requestId, keyId: p.keyId, fheType: p.fheType, user: p.user !== undefined, backend: this.backend.kind }, 'decrypt started');
+    this.log.info({ requestId: p.requestId, keyId: p.keyId, fheType: p.fheType, user: p.user !== undefined, ...(p.batch ? { ciphertexts: p.batch.length } : {}), backend: this.backend.kind }, 'decrypt started');
     const j = job(async () => {
       await new Promise((r) => setImmediate(r));
-      const outcome = await this.runDecrypt(p, started);
+      const outcome = p.batch ? await this.runBatchDecrypt(p, started) : await this.runDecrypt(p, started);
       // Kept on disk so a restarted core still answers (and still refuses the id).
       // Not fsynced: losing the last results in a power cut only means re-decrypting.
       await this.o.privateStorage
@@ -369,6 +442,8 @@ export class KmsCore {
       if (!isFheType(fheType)) return failWith('FHE_TYPE_UNKNOWN', `unknown FHE type "${fheType.slice(0, 40)}"`);
       const key = this.keys.get(keyId);
       if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
+      const refused = this.keyUseRefusal(keyId, log);
+      if (refused) return failWith(refused.code, refused.message);
       let ct: unknown;
       try {
         ct = this.o.engine.parseCiphertext(p.ciphertext, fheType);
@@ -388,13 +463,80 @@ export class KmsCore {
 
   private signPublic(p: DecryptParameters, digest: string, plaintext: string): DecryptOutcome {
     const { requestId, keyId, fheType } = p;
-    const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertextDigest: digest, fheType, plaintext };
-    const outcome: DecryptOutcome = { requestId, keyId, fheType, ciphertextDigest: digest, plaintext, signature: this.o.signer.sign(signed) };
+    const signed: SignedResponse = { kind: 'decrypt', requestId, keyId, ciphertexts: [{ ciphertextDigest: digest, fheType, plaintext }] };
+    const outcome: DecryptOutcome = { requestId, keyId, fheType, ciphertextDigest: digest, plaintext, plaintexts: [plaintext], signature: this.o.signer.sign(signed) };
     if (p.eip712) {
       const m = { handles: [p.ciphertextHandle], plaintexts: [BigInt(plaintext)], ...(p.eip712.extraData ? { extraData: p.eip712.extraData } : {}) };
       outcome.eip712Signature = this.o.signer.signTypedDigest(publicDecryptDigest(p.eip712.domain, m));
     }
     return outcome;
+  }
+
+  /**
+   * Public decryption of a batch, all or nothing: every ciphertext is checked
+   * (size, digest, type, parse) before any is decrypted, and one signature
+   * covers request id, key id and every (digest, type, plaintext) in order
+   * (common/signing.ts). MPC sessions are `requestId` for the first ciphertext
+   * and `requestId#i` for the others, the same at every party.
+   */
+  private async runBatchDecrypt(p: DecryptParameters, started: number): Promise<DecryptOutcome> {
+    const { requestId, keyId } = p;
+    const items = p.batch ?? [];
+    const log = this.log.child({ requestId, keyId, ciphertexts: items.length });
+    const base = { requestId, keyId, fheType: '', ciphertextDigest: '', plaintext: '' };
+    const failWith = (code: string, message: string): DecryptOutcome => {
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('decrypt', 'failure', ms);
+      log.warn({ code, reason: message, durationMs: ms }, 'decrypt failed');
+      return { ...base, ...this.fail(requestId, code, message) };
+    };
+    try {
+      if (items.length < 1 || items.length > MAX_DECRYPT_BATCH) return failWith('BATCH_SIZE', `a decryption carries 1..${MAX_DECRYPT_BATCH} ciphertexts, got ${items.length}`);
+      if (p.crsId !== undefined && p.crsId !== '') {
+        // node-tfhe refuses proofs of encryption for the parameters keys are made with
+        // (PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128 without dedicated compact-key parameters).
+        return failWith('PROOF_UNSUPPORTED', `the request asks for proof verification against CRS ${p.crsId.slice(0, 80)}, but key ${keyId.slice(0, 80)} uses parameters without proofs of encryption`);
+      }
+      const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
+      const refused = this.keyUseRefusal(keyId, log);
+      const parsed: unknown[] = [];
+      for (const [i, c] of items.entries()) {
+        const at = `ciphertexts[${i}]: `;
+        if (c.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `${at}ciphertext is ${c.ciphertext.length} bytes, limit ${max}`);
+        if (c.ciphertext.length === 0) return failWith('CIPHERTEXT_UNAVAILABLE', `${at}no ciphertext with digest ${c.ciphertextDigest.slice(0, 80)} could be fetched from the KV-store`);
+        const digest = sha3Hex(c.ciphertext);
+        if (digest !== c.ciphertextDigest) return failWith('DIGEST_MISMATCH', `${at}ciphertext digest ${digest} does not match requested ${c.ciphertextDigest.slice(0, 80)}`);
+        if (!isFheType(c.fheType)) return failWith('FHE_TYPE_UNKNOWN', `${at}unknown FHE type "${c.fheType.slice(0, 40)}"`);
+        if (refused) return failWith(refused.code, refused.message);
+        try {
+          parsed.push(this.o.engine.parseCiphertext(c.ciphertext, c.fheType));
+        } catch (e) {
+          return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), at + errorMessage(e));
+        }
+      }
+      const key = this.keys.get(keyId)!;
+      const plaintexts: string[] = [];
+      for (const [i, ct] of parsed.entries()) {
+        plaintexts.push((await this.backend.decrypt(i === 0 ? requestId : `${requestId}#${i}`, ct, key.secretKey)).toString(10));
+      }
+      const signed: SignedResponse = {
+        kind: 'decrypt',
+        requestId,
+        keyId,
+        ciphertexts: items.map((c, i) => ({ ciphertextDigest: c.ciphertextDigest, fheType: c.fheType, plaintext: plaintexts[i]! })),
+      };
+      const outcome: DecryptOutcome = { ...base, plaintexts, signature: this.o.signer.sign(signed) };
+      if (p.eip712) {
+        const m = { handles: items.map((c) => c.ciphertextHandle), plaintexts: plaintexts.map((x) => BigInt(x)), ...(p.eip712.extraData ? { extraData: p.eip712.extraData } : {}) };
+        outcome.eip712Signature = this.o.signer.signTypedDigest(publicDecryptDigest(p.eip712.domain, m));
+      }
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('decrypt', 'ok', ms);
+      log.info({ durationMs: ms, ciphertextBytes: items.reduce((n, c) => n + c.ciphertext.length, 0), keyState: this.keyState(keyId) }, 'decrypt done');
+      return outcome;
+    } catch (e) {
+      return failWith(errorCode(e, 'DECRYPT_FAILED'), errorMessage(e));
+    }
   }
 
   /**
@@ -515,8 +657,9 @@ export class KmsCore {
     }
   }
 
-  health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[] } {
+  health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[]; keyStates: { keyId: string; state: KeyLifecycleState }[] } {
     return {
+      keyStates: this.keyIds().map((keyId) => ({ keyId, state: this.keyState(keyId)! })),
       status: this.closing ? 'SHUTTING_DOWN' : this.publicMismatch.size > 0 ? 'DEGRADED' : 'SERVING',
       partyId: this.partyId,
       signerPubkey: this.o.signer.publicKeyHex,

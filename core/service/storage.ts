@@ -30,6 +30,8 @@ export const DataType = {
   DecryptResult: 'DecryptResult',
   CRS: 'CRS',
   CrsInfo: 'CrsInfo',
+  /** A key's lifecycle state mirrored from the ASC (JSON `KeyStateRecord`). */
+  KeyState: 'KeyState',
 } as const;
 
 function checkSegment(what: string, s: string): void {
@@ -78,6 +80,8 @@ export interface ObjectStorage {
   has(dataType: string, id: string): boolean;
   read(dataType: string, id: string): Promise<Uint8Array | undefined>;
   list(dataType: string): Promise<string[]>;
+  /** Deletes an object for good (overwritten with zeros, synced, then unlinked); no-op when absent. */
+  wipe(dataType: string, id: string): Promise<void>;
 }
 
 export class FileStorage implements ObjectStorage {
@@ -113,6 +117,31 @@ export class FileStorage implements ObjectStorage {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Overwrites the file with zeros (synced) before unlinking it, so the bytes do
+   * not linger in the file's blocks on a plain filesystem. (Copy-on-write
+   * filesystems, SSD wear levelling and backups can keep old blocks: a vault key
+   * that is destroyed with the material is the stronger guarantee.)
+   */
+  async wipe(dataType: string, id: string): Promise<void> {
+    const file = this.path(dataType, id);
+    let fh;
+    try {
+      fh = await open(file, 'r+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    try {
+      const { size } = await fh.stat();
+      await fh.write(new Uint8Array(size), 0, size, 0);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rm(file, { force: true });
   }
 
   /** Ids stored under a data type (temp files skipped). */

@@ -115,6 +115,10 @@ export class VaultStorage implements ObjectStorage {
     return this.inner.list(dataType);
   }
 
+  wipe(dataType: string, id: string): Promise<void> {
+    return this.inner.wipe(dataType, id);
+  }
+
   async write(dataType: string, id: string, data: Uint8Array | string, mode = 0o600, durable = true): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     await this.inner.write(dataType, id, seal(this.key, this.aad(dataType, id), bytes), mode, durable);

@@ -4,7 +4,7 @@
  * component is a real process: CLI wallet → KMS chain → connector → core →
  * chain. Shared by the embedded-chain and the wasmd end-to-end suites.
  */
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +20,7 @@ import type { KmsNetwork } from '../../localnet/kms.js';
 import { spawnManaged } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
 import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { connectCore, type CoreClient } from '../../core/client/coreClient.js';
 
 export interface StartedNetwork extends KmsNetwork {
   dir: string;
@@ -105,6 +106,18 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       // The CLI read the fee from the Config and paid it; the ASC recorded it.
       expect(dec['fee']).toEqual(decryptFee);
       expect((await getRequest(user, network.contracts.asc, String(dec['requestId']))).fee).toEqual({ denom: network.denom, amount: '100' });
+    });
+
+    test('default: tkms decrypt takes several handles: one request, one verified plaintext each, in order', async () => {
+      const values: [string, string][] = [['7', 'euint8'], ['true', 'ebool'], ['4000000000', 'euint32']];
+      const handles: string[] = [];
+      for (const [v, t] of values) handles.push(String((await tkmsOk(cli, ['encrypt', v, '--type', t]))['handle']));
+      const dec = await tkmsOk(cli, ['decrypt', ...handles]);
+      expect(dec['results']).toEqual(values.map(([plaintext, fheType], i) => ({ handle: handles[i], fheType, plaintext })));
+      const request = await getRequest(user, network.contracts.asc, String(dec['requestId']));
+      expect(request.decrypt?.ciphertexts.map((c) => c.ciphertext_handle)).toEqual(handles);
+      expect(request.result).toEqual({ decrypt: expect.objectContaining({ plaintexts: ['7', '1', '4000000000'] }) });
+      expect(dec['signers']).toEqual([1]);
     });
 
     test('behavior: a decrypt without the fee is refused by the ASC', async () => {
@@ -250,13 +263,13 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const enc = await tkmsOk(cli, ['encrypt', '77', '--type', 'euint8']);
       const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
       const requestId = String(dec['requestId']);
-      await expect(fulfill(user, network.contracts.asc, requestId, { decrypt: { plaintext: '78', signature: '00'.repeat(64) } })).rejects.toThrow(
+      await expect(fulfill(user, network.contracts.asc, requestId, { decrypt: { plaintexts: ['78'], signature: '00'.repeat(64) } })).rejects.toThrow(
         /not a registered party/,
       );
       const after = await getRequest(user, network.contracts.asc, requestId);
       expect(after.status).toBe('completed');
       expect(after.responses.map((r) => r.party_id)).toEqual([1]);
-      expect(after.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintext: '77' }) }));
+      expect(after.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintexts: ['77'] }) }));
     });
 
     test('behavior: a connector restart loses no request and fulfills none twice', async () => {
@@ -284,7 +297,7 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       net.processes.splice(net.processes.indexOf(connector), 1, restarted);
       const done = await waitForResult(user, network.contracts.asc, submitted.requestId, { fromHeight: submitted.tx.height, timeoutMs: 120_000 });
       expect(done.status).toBe('completed');
-      expect(done.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintext: '99' }) }));
+      expect(done.result).toEqual(expect.objectContaining({ decrypt: expect.objectContaining({ plaintexts: ['99'] }) }));
       // Earlier requests replayed from the checkpoint were recognised as answered.
       expect(done.responses).toHaveLength(1);
     });
@@ -302,5 +315,34 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
       expect(dec['plaintext']).toBe('11');
     }, 180_000);
+
+    // After the suspension: it ends the key's life.
+    test("behavior: the key's lifecycle reaches the core; destroyed wipes the core's private key material", async () => {
+      const cfg = JSON.parse(readFileSync(path.join(net.dir, 'party-1', 'connector.json'), 'utf8')) as { core: { url: string; tls: { ca: string; cert: string; key: string } } };
+      const core: CoreClient = connectCore(cfg.core.url, { ca: readFileSync(cfg.core.tls.ca), cert: readFileSync(cfg.core.tls.cert), key: readFileSync(cfg.core.tls.key) }, { serverName: 'localhost' });
+      const coreState = async (want: string): Promise<string | undefined> => {
+        let state: string | undefined;
+        for (let i = 0; i < 60 && state !== want; i++) {
+          if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+          state = (await core.health()).keyStates.find((k) => k.keyId === keyId)?.state;
+        }
+        return state;
+      };
+      try {
+        // The connector mirrors governance's suspension (previous test) into the core.
+        expect(await coreState('suspended')).toBe('suspended');
+        expect((await core.getPublicKeyInfo(keyId)).keyState).toBe('suspended');
+        const material = walk(net.dir).filter((f) => f.includes(`${path.sep}PRIV-p1${path.sep}`) && f.endsWith(keyId) && !f.includes(`${path.sep}KeyInfo${path.sep}`) && !f.includes(`${path.sep}KeyState${path.sep}`));
+        expect(material.length).toBe(1);
+        await net.governance(network.contracts.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } });
+        await net.governance(network.contracts.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } });
+        expect(await coreState('destroyed')).toBe('destroyed');
+        expect(existsSync(material[0]!)).toBe(false);
+        const enc = await runTkms(cli, ['encrypt', '1', '--type', 'euint8']);
+        expect((enc.json['error'] as { code: string }).code).toBe('KEY_NOT_ACTIVE');
+      } finally {
+        core.close();
+      }
+    }, 300_000);
   });
 }

@@ -80,7 +80,7 @@ test('malicious: a core signing wrong plaintexts is outvoted, its answer recorde
       r = await getRequest(user, net.network.contracts.asc, requestId);
     }
     const liar = r.responses.find((x) => x.party_id === 4);
-    expect(liar && 'decrypt' in liar.response ? liar.response.decrypt.plaintext : undefined).not.toBe(type === 'ebool' ? '1' : value);
+    expect(liar && 'decrypt' in liar.response ? liar.response.decrypt.plaintexts[0] : undefined).not.toBe(type === 'ebool' ? '1' : value);
     expect(r.conflict).toBe(true);
     expect(r.payees).not.toContain(4);
   }
@@ -106,7 +106,7 @@ test('behavior: a decryption completes while an honest core is killed in the mid
   await core3.stop();
   const done = await waitForResult(user, net.network.contracts.asc, submitted.requestId, { fromHeight: submitted.tx.height, timeoutMs: 180_000 });
   expect(done.status).toBe('completed');
-  expect(done.result && 'decrypt' in done.result ? done.result.decrypt.plaintext : undefined).toBe('31337');
+  expect(done.result && 'decrypt' in done.result ? done.result.decrypt.plaintexts[0] : undefined).toBe('31337');
   // Parties 1 and 2 are the t+1 honest answers (3 is dead, 4 lies).
   expect([...(done.payees ?? [])].sort((a, b) => a - b)).toEqual([1, 2]);
 }, 300_000);

@@ -3,6 +3,7 @@
  * A minimal ISC for the ASC's tests (built by asc.test.ts, never deployed):
  * instantiate `{"allowed": [address…]}`; query `{"validate": {requester, handle, …proof}}`
  * answers `{"valid":true}` iff `requester` is allowed, `handle` is `0x` + 64 hex
+ * (and not the handle `0x` + "ff" × 32, refused to test per-handle checks)
  * and the proof member `ok` is true, else `{"valid":false,"reason":…}` naming
  * the first failed check. It shows what the ASC passes through.
  */
@@ -42,6 +43,7 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   const list = getString("allowed")!;
   if (requester === null || !list.includes(quote(requester))) return queryResult(refuse("requester not allowed"));
   if (handle === null || !handle.startsWith("0x") || handle.length != 66) return queryResult(refuse("bad handle"));
+  if (handle == "0x" + "ff".repeat(32)) return queryResult(refuse("handle " + handle + " not allowed"));
   if (ok === null || ok.type != JType.Bool || !ok.bool) return queryResult(refuse("proof not ok"));
   return queryResult(Outcome.ok("{\"valid\":true}"));
 }

@@ -92,7 +92,7 @@ async function decryptAll(which: Party[], type: FheType, value: bigint | boolean
   const results = await Promise.all(which.map((p) => p.core.getDecryptResult(requestId, Date.now() + 120_000)));
   for (const [i, r] of results.entries()) {
     expect(r.failure).toBeUndefined();
-    expect(verifyResponse({ kind: 'decrypt', requestId, keyId: keyGen[0]!.keyId, ciphertextDigest: digest, fheType: type, plaintext: r.plaintext }, r.signature, which[i]!.signerPubkey)).toBe(true);
+    expect(verifyResponse({ kind: 'decrypt', requestId, keyId: keyGen[0]!.keyId, ciphertexts: [{ ciphertextDigest: digest, fheType: type, plaintext: r.plaintext }] }, r.signature, which[i]!.signerPubkey)).toBe(true);
   }
   return results.map((r) => r.plaintext);
 }
@@ -114,6 +114,25 @@ test('default: threshold decryption of ebool, euint8 and euint64 matches the enc
   expect(await decryptAll(parties, 'euint8', 173n)).toEqual(['173', '173', '173', '173']);
   const big = 0xdeadbeefcafef00dn;
   expect(await decryptAll(parties, 'euint64', big)).toEqual(Array(4).fill(big.toString()));
+}, 180_000);
+
+test('default: a batch decrypts every ciphertext by MPC (one session each) and every party signs the same plaintexts', async () => {
+  const pk = (await parties[0]!.pub.read(DataType.PublicKey, keyGen[0]!.keyId))!;
+  const items = ([['euint8', 9n], ['ebool', false], ['euint16', 60000n]] as const).map(([type, value]) => {
+    const ct = encryptWithPublicKey(pk, type, value);
+    const digest = ciphertextDigest(ct);
+    return { ciphertextHandle: ciphertextHandle(digest, type), ciphertextDigest: digest, fheType: type, ciphertext: ct };
+  });
+  const requestId = randomBytes(20).toString('hex');
+  const keyId = keyGen[0]!.keyId;
+  for (const p of parties) p.core.startDecrypt({ requestId, keyId, fheType: '', ciphertextHandle: '', ciphertextDigest: '', ciphertext: new Uint8Array(), batch: items });
+  const results = await Promise.all(parties.map((p) => p.core.getDecryptResult(requestId, Date.now() + 120_000)));
+  for (const [i, r] of results.entries()) {
+    expect(r.failure).toBeUndefined();
+    expect(r.plaintexts).toEqual(['9', '0', '60000']);
+    const signed = { kind: 'decrypt' as const, requestId, keyId, ciphertexts: items.map((c, j) => ({ ciphertextDigest: c.ciphertextDigest, fheType: c.fheType, plaintext: r.plaintexts![j]! })) };
+    expect(verifyResponse(signed, r.signature, parties[i]!.signerPubkey)).toBe(true);
+  }
 }, 180_000);
 
 test('behavior: with one party down the other three still decrypt correctly', async () => {

@@ -61,6 +61,8 @@ export interface KeyGenResult {
   signature: string;
   failure: Failure | undefined;
   partyId: number;
+  /** Lifecycle state mirrored from the ASC (GetPublicKeyInfo); "active" until told otherwise. */
+  keyState: string;
 }
 
 export interface DecryptRequest {
@@ -84,6 +86,40 @@ export interface DecryptRequest {
    */
   userPublicKey: Buffer;
   clientAddress: string;
+  /**
+   * Public batch decryption (1..32 ciphertexts, all or nothing): when non-empty,
+   * fields 3-6 are unused and the result carries `plaintexts`, signed once.
+   */
+  ciphertexts: DecryptCiphertext[];
+  /**
+   * When set, each ciphertext is a ProvenCompactCiphertextList of one value whose
+   * proof the core verifies against this CRS (and the key's public key) first.
+   */
+  crsId: string;
+}
+
+export interface DecryptCiphertext {
+  ciphertextHandle: string;
+  ciphertextDigest: string;
+  fheType: string;
+  ciphertext: Buffer;
+}
+
+export interface SetKeyStateRequest {
+  keyId: string;
+  /** pre_activation, active, suspended, deactivated, compromised, destroyed. */
+  state: string;
+}
+
+export interface SetKeyStateResponse {
+  keyId: string;
+  state: string;
+  previousState: string;
+}
+
+export interface KeyStateEntry {
+  keyId: string;
+  state: string;
 }
 
 export interface Eip712Domain {
@@ -106,6 +142,15 @@ export interface DecryptResult {
   eip712Signature: string;
   /** User decryption: the plaintext signcrypted to the user's key (plaintext stays empty). */
   signcryptedShare: Buffer;
+  /** Batch decryption: one decimal plaintext per ciphertext, in request order. */
+  plaintexts: string[];
+  /**
+   * The key is flagged compromised (NIST SP 800-57): the plaintext is right but
+   * the key no longer protects anything.
+   */
+  keyCompromised: boolean;
+  /** The key's lifecycle state when the result was read (empty for unknown keys). */
+  keyState: string;
 }
 
 export interface CrsGenRequest {
@@ -134,6 +179,7 @@ export interface HealthResponse {
   signerPubkey: string;
   keyIds: string[];
   version: string;
+  keyStates: KeyStateEntry[];
 }
 
 function createBaseKeyGenRequest(): KeyGenRequest {
@@ -524,6 +570,7 @@ function createBaseKeyGenResult(): KeyGenResult {
     signature: "",
     failure: undefined,
     partyId: 0,
+    keyState: "",
   };
 }
 
@@ -555,6 +602,9 @@ export const KeyGenResult: MessageFns<KeyGenResult> = {
     }
     if (message.partyId !== 0) {
       writer.uint32(72).uint32(message.partyId);
+    }
+    if (message.keyState !== "") {
+      writer.uint32(162).string(message.keyState);
     }
     return writer;
   },
@@ -644,6 +694,14 @@ export const KeyGenResult: MessageFns<KeyGenResult> = {
             message.partyId = reader.uint32();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.keyState = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -695,6 +753,11 @@ export const KeyGenResult: MessageFns<KeyGenResult> = {
         : isSet(object.party_id)
         ? globalThis.Number(object.party_id)
         : 0,
+      keyState: isSet(object.keyState)
+        ? globalThis.String(object.keyState)
+        : isSet(object.key_state)
+        ? globalThis.String(object.key_state)
+        : "",
     };
   },
 
@@ -727,6 +790,9 @@ export const KeyGenResult: MessageFns<KeyGenResult> = {
     if (message.partyId !== 0) {
       obj.partyId = Math.round(message.partyId);
     }
+    if (message.keyState !== "") {
+      obj.keyState = message.keyState;
+    }
     return obj;
   },
 
@@ -746,6 +812,7 @@ export const KeyGenResult: MessageFns<KeyGenResult> = {
       ? Failure.fromPartial(object.failure)
       : undefined;
     message.partyId = object.partyId ?? 0;
+    message.keyState = object.keyState ?? "";
     return message;
   },
 };
@@ -762,6 +829,8 @@ function createBaseDecryptRequest(): DecryptRequest {
     extraData: Buffer.alloc(0),
     userPublicKey: Buffer.alloc(0),
     clientAddress: "",
+    ciphertexts: [],
+    crsId: "",
   };
 }
 
@@ -796,6 +865,12 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     }
     if (message.clientAddress !== "") {
       writer.uint32(82).string(message.clientAddress);
+    }
+    for (const v of message.ciphertexts) {
+      DecryptCiphertext.encode(v!, writer.uint32(162).fork()).join();
+    }
+    if (message.crsId !== "") {
+      writer.uint32(170).string(message.crsId);
     }
     return writer;
   },
@@ -893,6 +968,22 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
             message.clientAddress = reader.string();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.ciphertexts.push(DecryptCiphertext.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.crsId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -953,6 +1044,14 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
         : isSet(object.client_address)
         ? globalThis.String(object.client_address)
         : "",
+      ciphertexts: globalThis.Array.isArray(object?.ciphertexts)
+        ? object.ciphertexts.map((e: any) => DecryptCiphertext.fromJSON(e))
+        : [],
+      crsId: isSet(object.crsId)
+        ? globalThis.String(object.crsId)
+        : isSet(object.crs_id)
+        ? globalThis.String(object.crs_id)
+        : "",
     };
   },
 
@@ -988,6 +1087,12 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     if (message.clientAddress !== "") {
       obj.clientAddress = message.clientAddress;
     }
+    if (message.ciphertexts?.length) {
+      obj.ciphertexts = message.ciphertexts.map((e) => DecryptCiphertext.toJSON(e));
+    }
+    if (message.crsId !== "") {
+      obj.crsId = message.crsId;
+    }
     return obj;
   },
 
@@ -1008,6 +1113,424 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     message.extraData = object.extraData ?? Buffer.alloc(0);
     message.userPublicKey = object.userPublicKey ?? Buffer.alloc(0);
     message.clientAddress = object.clientAddress ?? "";
+    message.ciphertexts = object.ciphertexts?.map((e) => DecryptCiphertext.fromPartial(e)) || [];
+    message.crsId = object.crsId ?? "";
+    return message;
+  },
+};
+
+function createBaseDecryptCiphertext(): DecryptCiphertext {
+  return { ciphertextHandle: "", ciphertextDigest: "", fheType: "", ciphertext: Buffer.alloc(0) };
+}
+
+export const DecryptCiphertext: MessageFns<DecryptCiphertext> = {
+  encode(message: DecryptCiphertext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ciphertextHandle !== "") {
+      writer.uint32(10).string(message.ciphertextHandle);
+    }
+    if (message.ciphertextDigest !== "") {
+      writer.uint32(18).string(message.ciphertextDigest);
+    }
+    if (message.fheType !== "") {
+      writer.uint32(26).string(message.fheType);
+    }
+    if (message.ciphertext.length !== 0) {
+      writer.uint32(34).bytes(message.ciphertext);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DecryptCiphertext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDecryptCiphertext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ciphertextHandle = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ciphertextDigest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fheType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ciphertext = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DecryptCiphertext {
+    return {
+      ciphertextHandle: isSet(object.ciphertextHandle)
+        ? globalThis.String(object.ciphertextHandle)
+        : isSet(object.ciphertext_handle)
+        ? globalThis.String(object.ciphertext_handle)
+        : "",
+      ciphertextDigest: isSet(object.ciphertextDigest)
+        ? globalThis.String(object.ciphertextDigest)
+        : isSet(object.ciphertext_digest)
+        ? globalThis.String(object.ciphertext_digest)
+        : "",
+      fheType: isSet(object.fheType)
+        ? globalThis.String(object.fheType)
+        : isSet(object.fhe_type)
+        ? globalThis.String(object.fhe_type)
+        : "",
+      ciphertext: isSet(object.ciphertext) ? Buffer.from(bytesFromBase64(object.ciphertext)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: DecryptCiphertext): unknown {
+    const obj: any = {};
+    if (message.ciphertextHandle !== "") {
+      obj.ciphertextHandle = message.ciphertextHandle;
+    }
+    if (message.ciphertextDigest !== "") {
+      obj.ciphertextDigest = message.ciphertextDigest;
+    }
+    if (message.fheType !== "") {
+      obj.fheType = message.fheType;
+    }
+    if (message.ciphertext.length !== 0) {
+      obj.ciphertext = base64FromBytes(message.ciphertext);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DecryptCiphertext>): DecryptCiphertext {
+    return DecryptCiphertext.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DecryptCiphertext>): DecryptCiphertext {
+    const message = createBaseDecryptCiphertext();
+    message.ciphertextHandle = object.ciphertextHandle ?? "";
+    message.ciphertextDigest = object.ciphertextDigest ?? "";
+    message.fheType = object.fheType ?? "";
+    message.ciphertext = object.ciphertext ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseSetKeyStateRequest(): SetKeyStateRequest {
+  return { keyId: "", state: "" };
+}
+
+export const SetKeyStateRequest: MessageFns<SetKeyStateRequest> = {
+  encode(message: SetKeyStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keyId !== "") {
+      writer.uint32(10).string(message.keyId);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetKeyStateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetKeyStateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetKeyStateRequest {
+    return {
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+    };
+  },
+
+  toJSON(message: SetKeyStateRequest): unknown {
+    const obj: any = {};
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetKeyStateRequest>): SetKeyStateRequest {
+    return SetKeyStateRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetKeyStateRequest>): SetKeyStateRequest {
+    const message = createBaseSetKeyStateRequest();
+    message.keyId = object.keyId ?? "";
+    message.state = object.state ?? "";
+    return message;
+  },
+};
+
+function createBaseSetKeyStateResponse(): SetKeyStateResponse {
+  return { keyId: "", state: "", previousState: "" };
+}
+
+export const SetKeyStateResponse: MessageFns<SetKeyStateResponse> = {
+  encode(message: SetKeyStateResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keyId !== "") {
+      writer.uint32(10).string(message.keyId);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    if (message.previousState !== "") {
+      writer.uint32(26).string(message.previousState);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetKeyStateResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetKeyStateResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.previousState = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetKeyStateResponse {
+    return {
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+      previousState: isSet(object.previousState)
+        ? globalThis.String(object.previousState)
+        : isSet(object.previous_state)
+        ? globalThis.String(object.previous_state)
+        : "",
+    };
+  },
+
+  toJSON(message: SetKeyStateResponse): unknown {
+    const obj: any = {};
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    if (message.previousState !== "") {
+      obj.previousState = message.previousState;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetKeyStateResponse>): SetKeyStateResponse {
+    return SetKeyStateResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetKeyStateResponse>): SetKeyStateResponse {
+    const message = createBaseSetKeyStateResponse();
+    message.keyId = object.keyId ?? "";
+    message.state = object.state ?? "";
+    message.previousState = object.previousState ?? "";
+    return message;
+  },
+};
+
+function createBaseKeyStateEntry(): KeyStateEntry {
+  return { keyId: "", state: "" };
+}
+
+export const KeyStateEntry: MessageFns<KeyStateEntry> = {
+  encode(message: KeyStateEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keyId !== "") {
+      writer.uint32(10).string(message.keyId);
+    }
+    if (message.state !== "") {
+      writer.uint32(18).string(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyStateEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyStateEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.state = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyStateEntry {
+    return {
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      state: isSet(object.state) ? globalThis.String(object.state) : "",
+    };
+  },
+
+  toJSON(message: KeyStateEntry): unknown {
+    const obj: any = {};
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.state !== "") {
+      obj.state = message.state;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<KeyStateEntry>): KeyStateEntry {
+    return KeyStateEntry.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<KeyStateEntry>): KeyStateEntry {
+    const message = createBaseKeyStateEntry();
+    message.keyId = object.keyId ?? "";
+    message.state = object.state ?? "";
     return message;
   },
 };
@@ -1146,6 +1669,9 @@ function createBaseDecryptResult(): DecryptResult {
     partyId: 0,
     eip712Signature: "",
     signcryptedShare: Buffer.alloc(0),
+    plaintexts: [],
+    keyCompromised: false,
+    keyState: "",
   };
 }
 
@@ -1171,6 +1697,15 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     }
     if (message.signcryptedShare.length !== 0) {
       writer.uint32(58).bytes(message.signcryptedShare);
+    }
+    for (const v of message.plaintexts) {
+      writer.uint32(162).string(v!);
+    }
+    if (message.keyCompromised !== false) {
+      writer.uint32(168).bool(message.keyCompromised);
+    }
+    if (message.keyState !== "") {
+      writer.uint32(178).string(message.keyState);
     }
     return writer;
   },
@@ -1244,6 +1779,30 @@ export const DecryptResult: MessageFns<DecryptResult> = {
             message.signcryptedShare = Buffer.from(reader.bytes());
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.plaintexts.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.keyCompromised = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.keyState = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1281,6 +1840,19 @@ export const DecryptResult: MessageFns<DecryptResult> = {
         : isSet(object.signcrypted_share)
         ? Buffer.from(bytesFromBase64(object.signcrypted_share))
         : Buffer.alloc(0),
+      plaintexts: globalThis.Array.isArray(object?.plaintexts)
+        ? object.plaintexts.map((e: any) => globalThis.String(e))
+        : [],
+      keyCompromised: isSet(object.keyCompromised)
+        ? globalThis.Boolean(object.keyCompromised)
+        : isSet(object.key_compromised)
+        ? globalThis.Boolean(object.key_compromised)
+        : false,
+      keyState: isSet(object.keyState)
+        ? globalThis.String(object.keyState)
+        : isSet(object.key_state)
+        ? globalThis.String(object.key_state)
+        : "",
     };
   },
 
@@ -1307,6 +1879,15 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     if (message.signcryptedShare.length !== 0) {
       obj.signcryptedShare = base64FromBytes(message.signcryptedShare);
     }
+    if (message.plaintexts?.length) {
+      obj.plaintexts = message.plaintexts;
+    }
+    if (message.keyCompromised !== false) {
+      obj.keyCompromised = message.keyCompromised;
+    }
+    if (message.keyState !== "") {
+      obj.keyState = message.keyState;
+    }
     return obj;
   },
 
@@ -1324,6 +1905,9 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     message.partyId = object.partyId ?? 0;
     message.eip712Signature = object.eip712Signature ?? "";
     message.signcryptedShare = object.signcryptedShare ?? Buffer.alloc(0);
+    message.plaintexts = object.plaintexts?.map((e) => e) || [];
+    message.keyCompromised = object.keyCompromised ?? false;
+    message.keyState = object.keyState ?? "";
     return message;
   },
 };
@@ -1690,7 +2274,7 @@ export const HealthRequest: MessageFns<HealthRequest> = {
 };
 
 function createBaseHealthResponse(): HealthResponse {
-  return { status: "", partyId: 0, signerPubkey: "", keyIds: [], version: "" };
+  return { status: "", partyId: 0, signerPubkey: "", keyIds: [], version: "", keyStates: [] };
 }
 
 export const HealthResponse: MessageFns<HealthResponse> = {
@@ -1709,6 +2293,9 @@ export const HealthResponse: MessageFns<HealthResponse> = {
     }
     if (message.version !== "") {
       writer.uint32(42).string(message.version);
+    }
+    for (const v of message.keyStates) {
+      KeyStateEntry.encode(v!, writer.uint32(162).fork()).join();
     }
     return writer;
   },
@@ -1766,6 +2353,14 @@ export const HealthResponse: MessageFns<HealthResponse> = {
             message.version = reader.string();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.keyStates.push(KeyStateEntry.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1797,6 +2392,11 @@ export const HealthResponse: MessageFns<HealthResponse> = {
         ? object.key_ids.map((e: any) => globalThis.String(e))
         : [],
       version: isSet(object.version) ? globalThis.String(object.version) : "",
+      keyStates: globalThis.Array.isArray(object?.keyStates)
+        ? object.keyStates.map((e: any) => KeyStateEntry.fromJSON(e))
+        : globalThis.Array.isArray(object?.key_states)
+        ? object.key_states.map((e: any) => KeyStateEntry.fromJSON(e))
+        : [],
     };
   },
 
@@ -1817,6 +2417,9 @@ export const HealthResponse: MessageFns<HealthResponse> = {
     if (message.version !== "") {
       obj.version = message.version;
     }
+    if (message.keyStates?.length) {
+      obj.keyStates = message.keyStates.map((e) => KeyStateEntry.toJSON(e));
+    }
     return obj;
   },
 
@@ -1830,6 +2433,7 @@ export const HealthResponse: MessageFns<HealthResponse> = {
     message.signerPubkey = object.signerPubkey ?? "";
     message.keyIds = object.keyIds?.map((e) => e) || [];
     message.version = object.version ?? "";
+    message.keyStates = object.keyStates?.map((e) => KeyStateEntry.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1908,6 +2512,19 @@ export const CoreServiceService = {
     responseSerialize: (value: HealthResponse): Buffer => Buffer.from(HealthResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HealthResponse => HealthResponse.decode(value),
   },
+  /**
+   * Mirrors a key's lifecycle state from the ASC (the connector calls it when
+   * governance moves a key): destroyed wipes the private material for good.
+   */
+  setKeyState: {
+    path: "/tkms.core.v1.CoreService/SetKeyState" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetKeyStateRequest): Buffer => Buffer.from(SetKeyStateRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetKeyStateRequest => SetKeyStateRequest.decode(value),
+    responseSerialize: (value: SetKeyStateResponse): Buffer => Buffer.from(SetKeyStateResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SetKeyStateResponse => SetKeyStateResponse.decode(value),
+  },
 } as const;
 
 export interface CoreServiceServer extends UntypedServiceImplementation {
@@ -1919,6 +2536,11 @@ export interface CoreServiceServer extends UntypedServiceImplementation {
   crsGen: handleUnaryCall<CrsGenRequest, StartResponse>;
   getCrsGenResult: handleUnaryCall<ResultRequest, CrsGenResult>;
   getHealth: handleUnaryCall<HealthRequest, HealthResponse>;
+  /**
+   * Mirrors a key's lifecycle state from the ASC (the connector calls it when
+   * governance moves a key): destroyed wipes the private material for good.
+   */
+  setKeyState: handleUnaryCall<SetKeyStateRequest, SetKeyStateResponse>;
 }
 
 export interface CoreServiceClient extends Client {
@@ -2041,6 +2663,25 @@ export interface CoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HealthResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Mirrors a key's lifecycle state from the ASC (the connector calls it when
+   * governance moves a key): destroyed wipes the private material for good.
+   */
+  setKeyState(
+    request: SetKeyStateRequest,
+    callback: (error: ServiceError | null, response: SetKeyStateResponse) => void,
+  ): ClientUnaryCall;
+  setKeyState(
+    request: SetKeyStateRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SetKeyStateResponse) => void,
+  ): ClientUnaryCall;
+  setKeyState(
+    request: SetKeyStateRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SetKeyStateResponse) => void,
   ): ClientUnaryCall;
 }
 
