@@ -6,12 +6,14 @@
  *   decrypt: request_id, key_id, ciphertext_digest, fhe_type, plaintext
  *   keygen:  request_id, public_key_digest, public_key_uri, server_key_digest, server_key_uri
  *   failure: request_id, reason
+ *   user_decrypt, crs_gen: see answerKinds.ts
  * Decrypt fields other than the plaintext come from the stored request, so a
  * party cannot sign a result for a different ciphertext or key.
  */
 import { JValue } from "../lib/json";
 import { concat, isHex, lengthPrefixed } from "../lib/encoding";
 import { sha256 } from "../lib/sha256";
+import { CRS_GEN_FIELDS, MAX_SIGNCRYPTION_HEX, USER_DECRYPT_FIELDS, contentError, digestFields, ignoredInComparison } from "./answerKinds";
 
 export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
 const MAX_FIELD_LEN = 4096;
@@ -19,7 +21,7 @@ const MAX_FIELD_LEN = 4096;
 const KEYGEN_FIELDS: string[] = ["public_key_digest", "public_key_uri", "server_key_digest", "server_key_uri"];
 
 export class PartyAnswer {
-  /** "decrypt" | "keygen" | "failure" */
+  /** "decrypt" | "keygen" | "user_decrypt" | "crs_gen" | "failure" */
   kind: string = "";
   /** Content fields, signature excluded, in digest order. */
   content: string[] = [];
@@ -33,7 +35,7 @@ export class PartyAnswer {
   sameAs(other: PartyAnswer): bool {
     if (this.kind != other.kind || this.content.length != other.content.length) return false;
     for (let i = 0; i < this.content.length; i++) {
-      if (this.kind == "keygen" && (i == 1 || i == 3)) continue; // public_key_uri, server_key_uri
+      if (ignoredInComparison(this.kind, i)) continue;
       if (this.content[i] != other.content[i]) return false;
     }
     return true;
@@ -45,6 +47,9 @@ export class PartyAnswer {
     if (this.kind == "decrypt") body.setStr("plaintext", this.content[0]);
     else if (this.kind == "keygen") {
       for (let i = 0; i < KEYGEN_FIELDS.length; i++) body.setStr(KEYGEN_FIELDS[i], this.content[i]);
+    } else if (this.kind == "user_decrypt" || this.kind == "crs_gen") {
+      const names = this.kind == "user_decrypt" ? USER_DECRYPT_FIELDS : CRS_GEN_FIELDS;
+      for (let i = 0; i < names.length; i++) body.setStr(names[i], this.content[i]);
     } else body.setStr("reason", this.content[0]);
     body.setStr("signature", this.signature);
     return JValue.obj().set(this.kind, body);
@@ -62,7 +67,8 @@ export class PartyAnswer {
         fields.push(d.getStr("fhe_type")!);
       }
     }
-    for (let i = 0; i < this.content.length; i++) fields.push(this.content[i]);
+    if (this.kind == "user_decrypt" || this.kind == "crs_gen") digestFields(this.kind, request, this.content, fields);
+    else for (let i = 0; i < this.content.length; i++) fields.push(this.content[i]);
     const parts = new Array<Uint8Array>();
     parts.push(lengthPrefixed(RESPONSE_DOMAIN));
     parts.push(lengthPrefixed(this.kind));
@@ -75,7 +81,7 @@ export class PartyAnswer {
 export function parseAnswer(v: JValue | null): PartyAnswer | null {
   answerError = "";
   if (v === null || !v.isObj || v.keys.length != 1) {
-    answerError = "response must be one of {decrypt}, {keygen}, {failure}";
+    answerError = "response must be one of {decrypt}, {keygen}, {user_decrypt}, {crs_gen}, {failure}";
     return null;
   }
   const a = new PartyAnswer();
@@ -86,13 +92,17 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
   if (a.kind == "decrypt") names = ["plaintext"];
   else if (a.kind == "keygen") names = KEYGEN_FIELDS;
   else if (a.kind == "failure") names = ["reason"];
+  else if (a.kind == "user_decrypt") names = USER_DECRYPT_FIELDS;
+  else if (a.kind == "crs_gen") names = CRS_GEN_FIELDS;
   else { answerError = "unknown response kind " + a.kind; return null; }
   for (let i = 0; i < names.length; i++) {
     const s = body.getStr(names[i]);
     if (s === null) { answerError = "response." + a.kind + "." + names[i] + " must be a string"; return null; }
-    if (s.length > MAX_FIELD_LEN) { answerError = "response." + a.kind + "." + names[i] + " is too long"; return null; }
+    if (s.length > (a.kind == "user_decrypt" && i == 0 ? MAX_SIGNCRYPTION_HEX : MAX_FIELD_LEN)) { answerError = "response." + a.kind + "." + names[i] + " is too long"; return null; }
     a.content.push(s);
   }
+  const bad = contentError(a.kind, a.content);
+  if (bad !== null) { answerError = bad; return null; }
   const sig = body.getStr("signature");
   if (sig === null || !isHex(sig, 128, false)) {
     answerError = "response." + a.kind + ".signature must be 128 hex chars (compact r||s)";
