@@ -18,6 +18,8 @@ import { registerRequest } from './commands/request.js';
 import { registerFees } from './commands/fees.js';
 import { registerKeyState } from './commands/keyState.js';
 import { registerConfig } from './commands/config.js';
+import { registerUserDecrypt } from './commands/userDecrypt.js';
+import { registerCrs } from './commands/crs.js';
 
 const program = new Command('tkms')
   .description('TKMS wallet: threshold key management for FHE')
@@ -39,6 +41,8 @@ registerRequest(program, ctx);
 registerFees(program, ctx);
 registerKeyState(program, ctx);
 registerConfig(program, ctx);
+registerUserDecrypt(program, ctx);
+registerCrs(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,53 @@
+/**
+ * @module chain/asc/userDecryptCrsActions
+ * ASC actions for user decryption and CRS generation (issue 5), client first
+ * as in `actions.ts`: submit the requests, read the CRS registry, and wait for
+ * more party answers than the quorum when a client needs them.
+ */
+import type { Coin, KmsChainClient } from '../client.js';
+import { TimeoutError } from '../../common/errors.js';
+import { getRequest, type SubmitReturnType } from './actions.js';
+import { ASC_EVENTS, type CrsInfo, type CrsListResponse, type RequestId, type RequestInfo, type UserDecryptMsg } from './messages.js';
+
+function submitted(tx: SubmitReturnType['tx']): SubmitReturnType {
+  const id = tx.events.find((e) => e.type === ASC_EVENTS.request)?.attributes['request_id'];
+  if (!id) throw new Error(`transaction ${tx.txHash} emitted no ${ASC_EVENTS.request} event`);
+  return { requestId: id, tx };
+}
+
+export async function submitUserDecrypt(client: KmsChainClient, asc: string, params: UserDecryptMsg, funds?: readonly Coin[]): Promise<SubmitReturnType> {
+  return submitted(await client.executeContract(asc, { user_decrypt: params }, funds));
+}
+
+export async function submitCrsGen(client: KmsChainClient, asc: string, maxNumBits: number, funds?: readonly Coin[]): Promise<SubmitReturnType> {
+  return submitted(await client.executeContract(asc, { crs_gen: { max_num_bits: maxNumBits } }, funds));
+}
+
+export function getCrs(client: KmsChainClient, asc: string, crsId: string): Promise<CrsInfo> {
+  return client.queryContract<CrsInfo>(asc, { crs: { crs_id: crsId } });
+}
+
+export async function listCrs(client: KmsChainClient, asc: string, startAfter?: string, limit?: number): Promise<CrsInfo[]> {
+  const msg = { crs_list: { ...(startAfter ? { start_after: startAfter } : {}), ...(limit !== undefined ? { limit } : {}) } };
+  return (await client.queryContract<CrsListResponse>(asc, msg)).crs;
+}
+
+/**
+ * Waits until the request holds more than `known` party responses (or is no
+ * longer pending with none to come: `all` responses present), polling every
+ * `pollMs`. Returns the request as last read.
+ */
+export async function waitForMoreResponses(
+  client: KmsChainClient,
+  asc: string,
+  requestId: RequestId,
+  opts: { known: number; all: number; timeoutMs: number; pollMs?: number },
+): Promise<RequestInfo> {
+  const end = Date.now() + opts.timeoutMs;
+  for (;;) {
+    const r = await getRequest(client, asc, requestId);
+    if (r.responses.length > opts.known || r.responses.length >= opts.all) return r;
+    if (Date.now() > end) throw new TimeoutError(`more answers to request ${requestId}`, opts.timeoutMs);
+    await new Promise((res) => setTimeout(res, opts.pollMs ?? 1000));
+  }
+}
