@@ -13,6 +13,8 @@ const benches: [string, string[]][] = [
   ['mpc.bench.js', []],
   ['core.bench.js', []],
   ['threshold.bench.js', []],
+  ['userDecrypt.bench.js', []],
+  ['e2eUserDecrypt.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'wasmd']],
   ['e2e.bench.js', ['--chain', 'wasmd', '--parties', '4']],
