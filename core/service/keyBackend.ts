@@ -6,7 +6,7 @@
  * locally. Threshold: a share of the key, decrypted by MPC with the other
  * parties (core/service/threshold).
  */
-import type { CoreEngine } from './engine.js';
+import type { CoreEngine, Crs } from './engine.js';
 
 export interface GeneratedKey {
   compactPublicKey: Uint8Array;
@@ -32,6 +32,12 @@ export interface KeyBackend {
    * the centralized backend, which seals plaintexts instead.
    */
   decryptShare?(requestId: string, ciphertexts: readonly unknown[], secret: unknown): Promise<DecryptShareResult>;
+  /**
+   * How a CRS comes to exist when every party must publish the same one
+   * (threshold: the dealer makes it and sends it to the others, so 2t+1
+   * parties sign one digest). Absent: the core's engine generates it locally.
+   */
+  generateCrs?(requestId: string, maxNumBits: number): Promise<Crs>;
 }
 
 /** This party's share of a batch's plaintext digits (core/engine/mpc/decryption `thresholdDecryptShares`). */

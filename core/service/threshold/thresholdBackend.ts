@@ -27,7 +27,7 @@ import type { KeyBackend, GeneratedKey, DecryptShareResult } from '../keyBackend
 import type { PeerTransport } from '../mpc/peerTransport.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
-import { decodeDealMessage, decodeKeyMaterial, encodeDealMessage, encodeKeyMaterial } from './wire.js';
+import { decodeCrsMessage, decodeDealMessage, decodeKeyMaterial, encodeCrsMessage, encodeDealMessage, encodeKeyMaterial } from './wire.js';
 
 export interface ThresholdBackendOptions {
   transport: PeerTransport;
@@ -119,6 +119,28 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
         return r.plaintexts[0]!;
       } finally {
         net.close();
+      }
+    },
+    async generateCrs(requestId, maxNumBits) {
+      // Dealer phase, as for key sets: the dealer makes the CRS and sends it to
+      // every party, so all publish (and sign) the same digest. The dealer could
+      // keep the CRS trapdoor; an MPC ceremony replaces it with the DKG.
+      const timeoutMs = o.dealTimeoutMs ?? 600_000;
+      const ch = transport.endpoint(sessionIdFor(requestId, 'crs'), { sendTimeoutMs: timeoutMs });
+      try {
+        if (self === o.dealerId) {
+          const crs = await o.engine.generateCrs(maxNumBits);
+          const msg = encodeCrsMessage(crs);
+          for (let p = 1; p <= n; p++) if (p !== self) ch.send(p, msg);
+          return crs;
+        }
+        const msg = await ch.receive(o.dealerId, timeoutMs);
+        if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no CRS from dealer party ${o.dealerId}`);
+        const crs = decodeCrsMessage(msg);
+        if (crs.maxNumBits !== maxNumBits) throw new TkmsError('THRESHOLD_WIRE_MALFORMED', `dealer sent a CRS for ${crs.maxNumBits} bits, ${maxNumBits} requested`);
+        return crs;
+      } finally {
+        ch.close();
       }
     },
     async decryptShare(requestId, cts, secret): Promise<DecryptShareResult> {
