@@ -17,7 +17,7 @@ import { bytesToHex } from '@noble/hashes/utils';
 import { connectChain } from '../chain/connect.js';
 import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
 import { submitKeygen, waitForResult, getKey } from '../chain/asc/actions.js';
-import { getCrs, submitCrsGen, waitForMoreResponses } from '../chain/asc/userDecryptCrsActions.js';
+import { getCrs, getUserDecryptAnswers, submitCrsGen, waitForMoreResponses } from '../chain/asc/userDecryptCrsActions.js';
 import { submitUserDecrypt } from '../chain/asc/userDecryptCrsActions.js';
 import { putCiphertext } from '../connector/kvstore/client.js';
 import { encryptWithPublicKey } from '../core/engine/index.js';
@@ -94,10 +94,7 @@ try {
       };
       for (;;) {
         try {
-          const got = reconstructUserDecrypt(
-            r.responses.flatMap((x) => ('user_decrypt' in x.response ? [{ partyId: x.party_id, signcryption: Buffer.from(x.response.user_decrypt.signcryption, 'hex'), eip712Signature: x.response.user_decrypt.eip712_signature, signature: x.response.user_decrypt.signature }] : [])),
-            ctx,
-          );
+          const got = reconstructUserDecrypt(await getUserDecryptAnswers(client, asc, r), ctx);
           const want = typeof value === 'boolean' ? (value ? 1n : 0n) : value;
           if (got.plaintexts[0] !== want) throw new Error(`user decrypt ${type}: got ${got.plaintexts[0]}, want ${want}`);
           break;

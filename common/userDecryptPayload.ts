@@ -14,7 +14,8 @@
  *     lifts each to coefficient·2^(64−W), a degree-t Shamir sharing over
  *     GR(2^64, d) of V·2^(64−W) = m·2^(64−W) (the 2^W·s'' mask vanishes), robustly
  *     reconstructs it and reads the digit m. Sending only the low W bits hides
- *     the rest of the share and keeps a batch of 32 euint64 under 4 KiB at n ≤ 7.
+ *     the rest of the share and keeps a batch of 32 euint64 at n ≤ 7 (d = 3) at
+ *     7.3 KB sealed, under the ASC's 8 KiB limit (contracts/asc/answerKinds.ts).
  *
  * Binding: the signcryption's context is the request id and its signature
  * covers the user's key; the payload repeats request id, key id and party id so

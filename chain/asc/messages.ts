@@ -139,6 +139,21 @@ export type FulfillResponse =
     }
   | { failure: { reason: string; signature: string } };
 
+/**
+ * A party's answer as the ASC stores it (`RequestInfo.responses`, `result`):
+ * a user_decrypt answer carries the SHA-256 of its signcryption instead of the
+ * blob, which is stored apart (query `user_decrypt_answers`): every fulfillment
+ * rewrites the request, and storage writes are charged per byte.
+ */
+export type StoredFulfillResponse =
+  | Exclude<FulfillResponse, { user_decrypt: unknown }>
+  | { user_decrypt: { signcryption_sha256: string; eip712_signature: string; signature: string } };
+
+/** `user_decrypt_answers {request_id}`: the signcryptions, in answer order. */
+export interface UserDecryptAnswersResponse {
+  answers: { party_id: number; signcryption: string }[];
+}
+
 /** A CRS a quorum of parties produced (key `crs {crs_id}`, list `crs_list`). crs_id = the crs_gen request id. */
 export interface CrsInfo {
   crs_id: string;
@@ -160,7 +175,7 @@ export interface PartyResponse {
   party_id: number;
   /** The party's chain address that sent the fulfillment (where its fee share is owed). */
   sender: string;
-  response: FulfillResponse;
+  response: StoredFulfillResponse;
   height: string;
 }
 
@@ -186,7 +201,7 @@ export interface RequestInfo {
    * result or a failure, 2t+1 for a keygen or CRS result), once status is completed or
    * failed. Absent for a completed user_decrypt: 2t+1 parties answered, each with its
    * own signcryption, all in `responses`. */
-  result?: FulfillResponse;
+  result?: StoredFulfillResponse;
   /** Set when status == failed: the agreed failure reason. */
   failure_reason?: string;
   /** The fee paid with the request (held by the ASC; denom "" when fees are 0). */
@@ -221,7 +236,8 @@ export type AscQueryMsg =
   | { config: Record<string, never> }
   | { claimable: { address: string } }
   | { crs: { crs_id: string } }
-  | { crs_list: { start_after?: string; limit?: number } };
+  | { crs_list: { start_after?: string; limit?: number } }
+  | { user_decrypt_answers: { request_id: RequestId } };
 
 export interface RequestsResponse {
   requests: RequestInfo[];

@@ -7,7 +7,7 @@
 import type { Coin, KmsChainClient } from '../client.js';
 import { TimeoutError } from '../../common/errors.js';
 import { getRequest, type SubmitReturnType } from './actions.js';
-import { ASC_EVENTS, type CrsInfo, type CrsListResponse, type RequestId, type RequestInfo, type UserDecryptMsg } from './messages.js';
+import { ASC_EVENTS, type CrsInfo, type CrsListResponse, type RequestId, type RequestInfo, type UserDecryptAnswersResponse, type UserDecryptMsg } from './messages.js';
 
 function submitted(tx: SubmitReturnType['tx']): SubmitReturnType {
   const id = tx.events.find((e) => e.type === ASC_EVENTS.request)?.attributes['request_id'];
@@ -50,4 +50,20 @@ export async function waitForMoreResponses(
     if (Date.now() > end) throw new TimeoutError(`more answers to request ${requestId}`, opts.timeoutMs);
     await new Promise((res) => setTimeout(res, opts.pollMs ?? 1000));
   }
+}
+
+/** Every user_decrypt answer of a request with its signcryption (stored apart by the ASC), in answer order. */
+export async function getUserDecryptAnswers(
+  client: KmsChainClient,
+  asc: string,
+  request: RequestInfo,
+): Promise<{ partyId: number; signcryption: Uint8Array; eip712Signature: string; signature: string }[]> {
+  const { answers } = await client.queryContract<UserDecryptAnswersResponse>(asc, { user_decrypt_answers: { request_id: request.request_id } });
+  const blobs = new Map(answers.map((a) => [a.party_id, a.signcryption]));
+  return request.responses.flatMap((r) => {
+    const blob = blobs.get(r.party_id);
+    return 'user_decrypt' in r.response && blob !== undefined
+      ? [{ partyId: r.party_id, signcryption: Buffer.from(blob, 'hex'), eip712Signature: r.response.user_decrypt.eip712_signature, signature: r.response.user_decrypt.signature }]
+      : [];
+  });
 }

@@ -5,7 +5,7 @@
  * otherwise (the ASC's quorum rules, contracts/asc/fulfill.ts). A client that trusts this
  * check needs to trust neither the connector nor the chain node it queried.
  */
-import type { FulfillResponse, RequestInfo } from './messages.js';
+import type { RequestInfo, StoredFulfillResponse } from './messages.js';
 import type { PartyInfo } from '../config/messages.js';
 import { verifyResponse, type SignedResponse } from '../../common/signing.js';
 import { sha256 } from '@noble/hashes/sha256';
@@ -18,7 +18,7 @@ export interface VerifiedResult {
   dissenters: number[];
 }
 
-export function signedView(request: RequestInfo, response: FulfillResponse): { view: SignedResponse; signature: string } {
+export function signedView(request: RequestInfo, response: StoredFulfillResponse): { view: SignedResponse; signature: string } {
   if ('decrypt' in response) {
     const d = request.decrypt;
     if (!d) throw new Error('decrypt response on a request without decrypt parameters');
@@ -55,7 +55,7 @@ export function signedView(request: RequestInfo, response: FulfillResponse): { v
 /** What a party signed for its user_decrypt answer (common/signing.ts), from the stored request. */
 export function userDecryptSignedView(
   request: RequestInfo,
-  answer: { signcryption: string; eip712_signature: string; signature: string },
+  answer: { signcryption_sha256: string; eip712_signature: string; signature: string },
 ): { view: SignedResponse; signature: string } {
   const u = request.user_decrypt;
   if (!u) throw new Error('user_decrypt response on a request without user_decrypt parameters');
@@ -66,7 +66,7 @@ export function userDecryptSignedView(
       keyId: u.key_id,
       ciphertexts: u.ciphertexts.map((c) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type })),
       userKeyDigest: bytesToHex(sha256(hexToBytes(u.enc_key))),
-      signcryptionDigest: bytesToHex(sha256(hexToBytes(answer.signcryption))),
+      signcryptionDigest: answer.signcryption_sha256,
       eip712Signature: answer.eip712_signature,
     },
     signature: answer.signature,
@@ -74,14 +74,14 @@ export function userDecryptSignedView(
 }
 
 /** Same answer, signatures aside; keygen answers agree on digests (each party serves the material under its own URI). */
-function sameContent(a: FulfillResponse, b: FulfillResponse): boolean {
+function sameContent(a: StoredFulfillResponse, b: StoredFulfillResponse): boolean {
   const ignored = new Set(['signature', 'public_key_uri', 'server_key_uri', 'crs_uri']);
-  const strip = (r: FulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (ignored.has(k) ? undefined : v));
+  const strip = (r: StoredFulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (ignored.has(k) ? undefined : v));
   return strip(a) === strip(b);
 }
 
 /** Signatures a result needs: 2t+1 for a key or a CRS, t+1 for anything else. */
-export function resultQuorum(result: FulfillResponse, threshold: number): number {
+export function resultQuorum(result: StoredFulfillResponse, threshold: number): number {
   return 'keygen' in result || 'crs_gen' in result ? 2 * threshold + 1 : threshold + 1;
 }
 

@@ -10,8 +10,7 @@ import type { Command } from 'commander';
 import { ml_kem512 } from '@noble/post-quantum/ml-kem';
 import { bytesToHex } from '@noble/hashes/utils';
 import { waitForResult } from '../../chain/asc/actions.js';
-import { submitUserDecrypt, waitForMoreResponses } from '../../chain/asc/userDecryptCrsActions.js';
-import type { RequestInfo } from '../../chain/asc/messages.js';
+import { getUserDecryptAnswers, submitUserDecrypt, waitForMoreResponses } from '../../chain/asc/userDecryptCrsActions.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { resolveHandle } from '../../connector/kvstore/client.js';
 import { TkmsError } from '../../common/errors.js';
@@ -20,7 +19,7 @@ import { partyEvmAddress } from '../../common/eip712.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { resolveKeyId } from '../publicMaterial.js';
-import { reconstructUserDecrypt, UserDecryptReconstructionError, type PartyUserDecryptAnswer, type UserDecryptReturnType } from '../userDecryptResult.js';
+import { reconstructUserDecrypt, UserDecryptReconstructionError, type UserDecryptReturnType } from '../userDecryptResult.js';
 
 interface Options {
   keyId?: string;
@@ -35,14 +34,6 @@ interface Options {
 }
 
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
-function answersOf(request: RequestInfo): PartyUserDecryptAnswer[] {
-  return request.responses.flatMap((r) =>
-    'user_decrypt' in r.response
-      ? [{ partyId: r.party_id, signcryption: Buffer.from(r.response.user_decrypt.signcryption, 'hex'), eip712Signature: r.response.user_decrypt.eip712_signature, signature: r.response.user_decrypt.signature }]
-      : [],
-  );
-}
 
 export function registerUserDecrypt(program: Command, ctx: () => CliContext): void {
   program
@@ -113,7 +104,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
       let result: UserDecryptReturnType;
       for (;;) {
         try {
-          result = reconstructUserDecrypt(answersOf(request), context);
+          result = reconstructUserDecrypt(await getUserDecryptAnswers(client, asc, request), context);
           break;
         } catch (e) {
           // Not enough consistent answers yet: wait for the parties beyond the quorum, up to all n.

@@ -40,12 +40,14 @@ import { payQuorum } from "./funds";
 import { PartyAnswer, answerError, parseAnswer } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
 import { saveCrsOf } from "./crs";
+import { saveSigncryption } from "./answerKinds";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const requestId = params.getStr("request_id");
   if (requestId === null) return Outcome.err("fulfill: request_id must be a string");
   const answer = parseAnswer(params.get("response"));
   if (answer === null) return Outcome.err(answerError);
+  if (answer.stored) return Outcome.err("response.user_decrypt must carry the signcryption itself");
 
   const party = partyByAddress(info.sender);
   if (party === null) {
@@ -80,6 +82,7 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
     const other = parseAnswer(responses.items[i].get("response"));
     if (other !== null && !other.sameAs(answer)) conflict = true;
   }
+  if (answer.kind == "user_decrypt") saveSigncryption(requestId, pid, answer.content[0]);
   responses.push(
     JValue.obj()
       .set("party_id", JValue.num(pid))

@@ -15,6 +15,7 @@ import { claim, refund } from "./funds";
 import { setKeyState } from "./keys";
 import { queryClaimable, queryConfig, queryKey, queryKeys, queryRequest, queryRequests } from "./queries";
 import { queryCrs, queryCrsList } from "./crs";
+import { queryUserDecryptAnswers } from "./answerKinds";
 
 export { allocate, deallocate, interface_version_8 } from "../lib/exports";
 
@@ -71,5 +72,6 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   if (variant == "claimable") return queryResult(queryClaimable(b));
   if (variant == "crs") return queryResult(queryCrs(b));
   if (variant == "crs_list") return queryResult(queryCrsList(b));
+  if (variant == "user_decrypt_answers") return queryResult(queryUserDecryptAnswers(b));
   return queryResult(Outcome.err("unknown query " + variant));
 }

@@ -13,7 +13,7 @@
 import { JValue } from "../lib/json";
 import { concat, isHex, lengthPrefixed } from "../lib/encoding";
 import { sha256 } from "../lib/sha256";
-import { CRS_GEN_FIELDS, MAX_SIGNCRYPTION_HEX, USER_DECRYPT_FIELDS, contentError, digestFields, ignoredInComparison } from "./answerKinds";
+import { CRS_GEN_FIELDS, MAX_SIGNCRYPTION_HEX, STORED_USER_DECRYPT_FIELDS, USER_DECRYPT_FIELDS, contentError, digestFields, hexSha256, ignoredInComparison } from "./answerKinds";
 
 export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
 const MAX_FIELD_LEN = 4096;
@@ -26,6 +26,8 @@ export class PartyAnswer {
   /** Content fields, signature excluded, in digest order. */
   content: string[] = [];
   signature: string = "";
+  /** A user_decrypt answer read back from storage: content[0] is the signcryption's SHA-256, not the blob. */
+  stored: bool = false;
 
   /**
    * True when both carry the same kind and content (signatures may differ).
@@ -47,9 +49,12 @@ export class PartyAnswer {
     if (this.kind == "decrypt") body.setStr("plaintext", this.content[0]);
     else if (this.kind == "keygen") {
       for (let i = 0; i < KEYGEN_FIELDS.length; i++) body.setStr(KEYGEN_FIELDS[i], this.content[i]);
-    } else if (this.kind == "user_decrypt" || this.kind == "crs_gen") {
-      const names = this.kind == "user_decrypt" ? USER_DECRYPT_FIELDS : CRS_GEN_FIELDS;
-      for (let i = 0; i < names.length; i++) body.setStr(names[i], this.content[i]);
+    } else if (this.kind == "user_decrypt") {
+      // Stored form: the blob lives apart (answerKinds.ts).
+      body.setStr("signcryption_sha256", this.stored ? this.content[0] : hexSha256(this.content[0]));
+      body.setStr("eip712_signature", this.content[1]);
+    } else if (this.kind == "crs_gen") {
+      for (let i = 0; i < CRS_GEN_FIELDS.length; i++) body.setStr(CRS_GEN_FIELDS[i], this.content[i]);
     } else body.setStr("reason", this.content[0]);
     body.setStr("signature", this.signature);
     return JValue.obj().set(this.kind, body);
@@ -92,7 +97,10 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
   if (a.kind == "decrypt") names = ["plaintext"];
   else if (a.kind == "keygen") names = KEYGEN_FIELDS;
   else if (a.kind == "failure") names = ["reason"];
-  else if (a.kind == "user_decrypt") names = USER_DECRYPT_FIELDS;
+  else if (a.kind == "user_decrypt") {
+    a.stored = body.get("signcryption_sha256") !== null;
+    names = a.stored ? STORED_USER_DECRYPT_FIELDS : USER_DECRYPT_FIELDS;
+  }
   else if (a.kind == "crs_gen") names = CRS_GEN_FIELDS;
   else { answerError = "unknown response kind " + a.kind; return null; }
   for (let i = 0; i < names.length; i++) {
@@ -101,7 +109,7 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
     if (s.length > (a.kind == "user_decrypt" && i == 0 ? MAX_SIGNCRYPTION_HEX : MAX_FIELD_LEN)) { answerError = "response." + a.kind + "." + names[i] + " is too long"; return null; }
     a.content.push(s);
   }
-  const bad = contentError(a.kind, a.content);
+  const bad = contentError(a.kind, a.content, a.stored);
   if (bad !== null) { answerError = bad; return null; }
   const sig = body.getStr("signature");
   if (sig === null || !isHex(sig, 128, false)) {

@@ -10,7 +10,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
 import { generateRecipientKeys, signcrypt } from '../../common/signcryption.js';
 import type { PartyInfo } from '../../chain/config/messages.js';
-import type { CrsInfo, CrsListResponse, FulfillResponse, RequestInfo } from '../../chain/asc/messages.js';
+import type { CrsInfo, CrsListResponse, FulfillResponse, RequestInfo, UserDecryptAnswersResponse } from '../../chain/asc/messages.js';
 import { EmbeddedChain } from '../../chain/embedded/embeddedChain.js';
 import { InProcessChainClient } from '../../chain/embedded/inProcessClient.js';
 import { deployContracts } from '../../chain/deploy.js';
@@ -126,8 +126,14 @@ describe('asc user_decrypt answers', () => {
     expect(info).toMatchObject({ status: 'completed', payees: [1, 2, 3] });
     expect(info.conflict).toBeUndefined();
     expect(info.result).toBeUndefined();
-    const blobs = info.responses.map((r) => ('user_decrypt' in r.response ? r.response.user_decrypt.signcryption : ''));
-    expect(new Set(blobs).size).toBe(3);
+    // The request stores each signcryption's SHA-256; the blobs come from user_decrypt_answers.
+    const { answers } = s.chain.query<UserDecryptAnswersResponse>(s.asc, { user_decrypt_answers: { request_id: id } });
+    expect(answers.map((a) => a.party_id)).toEqual([1, 2, 3]);
+    expect(new Set(answers.map((a) => a.signcryption)).size).toBe(3);
+    for (const [i, r] of info.responses.entries()) {
+      expect(r.response).toEqual({ user_decrypt: { signcryption_sha256: hexSha256(answers[i]!.signcryption), eip712_signature: EIP712_SIG, signature: expect.stringMatching(/^[0-9a-f]{128}$/) } });
+    }
+    expect(JSON.stringify(info)).not.toContain(answers[0]!.signcryption);
     await fulfill(s, p4, id, userDecryptAnswer(id, keyId, p4));
     info = request(s, id);
     expect(info.responses.map((r) => r.party_id)).toEqual([1, 2, 3, 4]);
@@ -165,6 +171,8 @@ describe('asc user_decrypt answers', () => {
     await expect(fulfill(s, p1, id, { user_decrypt: { ...good, signcryption: 'xyz' } })).rejects.toThrow('signcryption must be lower-case hex');
     await expect(fulfill(s, p1, id, { user_decrypt: { ...good, signcryption: 'ab'.repeat(8193) } })).rejects.toThrow('signcryption is too long');
     await expect(fulfill(s, p1, id, { user_decrypt: { ...good, eip712_signature: '0x12' } })).rejects.toThrow('eip712_signature must be');
+    // Only the ASC writes the stored form: a party must send the blob itself.
+    await expect(fulfill(s, p1, id, { user_decrypt: { signcryption_sha256: 'ab'.repeat(32), eip712_signature: good.eip712_signature, signature: good.signature } } as never)).rejects.toThrow('must carry the signcryption itself');
     // The largest allowed blob (8 KiB) is accepted.
     expect(resultEvent(await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1, 8192 - 861)))).toBeUndefined();
   });
@@ -259,7 +267,7 @@ describe('asc user_decrypt gas (embedded chain, same wasm as wasmd)', () => {
       await client.as(accounts[i]!.address).executeContract(asc, { fulfill: { request_id: keyId, response: { keygen: { ...c, signature } } } });
     }
     const gas: Record<string, number> = {};
-    for (const payload of [100, 1200]) {
+    for (const payload of [100, 1200, 6400]) {
       const req = await client.executeContract(asc, userDecryptMsg(keyId));
       gas['user_decrypt request'] = req.gasUsed;
       const id = String(req.events.find((e) => e.type === 'wasm-tkms_request')!.attributes['request_id']);
@@ -268,7 +276,6 @@ describe('asc user_decrypt gas (embedded chain, same wasm as wasmd)', () => {
         const blobBytes = (answer as { user_decrypt: { signcryption: string } }).user_decrypt.signcryption.length / 2;
         const r = await client.as(accounts[i]!.address).executeContract(asc, { fulfill: { request_id: id, response: answer } });
         gas[`fulfill #${i + 1} (${blobBytes} B signcryption)`] = r.gasUsed;
-        process.stdout.write(`fulfill #${i + 1} (${blobBytes} B): ${r.gasUsed}\n`);
       }
       const info = await client.queryContract<RequestInfo>(asc, { request: { request_id: id } });
       expect(info.status).toBe('completed');

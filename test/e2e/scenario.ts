@@ -15,6 +15,7 @@ import { accountFromMnemonic } from '../../chain/wallet.js';
 import { fulfill, getClaimable, getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
 import { getFees, getParams, requestFunds } from '../../chain/config/queries.js';
 import { ASC_EVENTS } from '../../chain/asc/messages.js';
+import { getUserDecryptAnswers } from '../../chain/asc/userDecryptCrsActions.js';
 import type { Coin } from '../../chain/client.js';
 import type { KmsNetwork } from '../../localnet/kms.js';
 import { spawnManaged } from '../../localnet/processes.js';
@@ -306,7 +307,10 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       expect(request).toMatchObject({ kind: 'user_decrypt', status: 'completed' });
       expect(request.responses).toHaveLength(1);
       const answer = request.responses[0]!.response;
-      expect('user_decrypt' in answer && answer.user_decrypt.signcryption.length).toBeGreaterThan(1000);
+      expect('user_decrypt' in answer && answer.user_decrypt.signcryption_sha256).toMatch(/^[0-9a-f]{64}$/);
+      const blobs = await getUserDecryptAnswers(user, network.contracts.asc, request);
+      expect(blobs.map((x) => x.signcryption.length)).toEqual([expect.any(Number)]);
+      expect(blobs[0]!.signcryption.length).toBeGreaterThan(1000);
       expect(JSON.stringify(request)).not.toContain('18446744073709551615');
     });
 
