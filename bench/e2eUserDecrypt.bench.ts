@@ -17,7 +17,7 @@ import { bytesToHex } from '@noble/hashes/utils';
 import { connectChain } from '../chain/connect.js';
 import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
 import { submitKeygen, waitForResult, getKey } from '../chain/asc/actions.js';
-import { getCrs, getUserDecryptAnswers, submitCrsGen, waitForMoreResponses } from '../chain/asc/userDecryptCrsActions.js';
+import { getCrs, getUserDecryptAnswers, submitCrsGen, waitForMoreResponses, waitForSettled } from '../chain/asc/userDecryptCrsActions.js';
 import { submitUserDecrypt } from '../chain/asc/userDecryptCrsActions.js';
 import { putCiphertext } from '../connector/kvstore/client.js';
 import { encryptWithPublicKey } from '../core/engine/index.js';
@@ -79,7 +79,7 @@ try {
       const ciphertexts = [{ ciphertext_handle: stored.handle, ciphertext_digest: stored.digest, fhe_type: type }];
       const s = await submitUserDecrypt(client, asc, { key_id: kg.requestId, ciphertexts, enc_key: bytesToHex(u.publicKey), client_address: '0x' + '77'.repeat(20), eip712_domain: domain }, pay(fees.user_decrypt));
       gas = s.tx.gasUsed;
-      let r: RequestInfo = await waitForResult(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 300_000 });
+      let r: RequestInfo = await waitForSettled(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 300_000 });
       if (r.status !== 'completed') throw new Error(`user decrypt ${type} ${r.status}: ${r.failure_reason}`);
       const ctx = {
         requestId: s.requestId,
@@ -111,7 +111,7 @@ try {
   if (!o.skipCrs) {
     const start = performance.now();
     const s = await submitCrsGen(client, asc, 2048, pay(fees.crs_gen));
-    const r = await waitForResult(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 900_000 });
+    const r = await waitForSettled(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 900_000 });
     if (r.status !== 'completed') throw new Error(`crsgen ${r.status}: ${r.failure_reason}`);
     results.push({ name: `crsgen.e2e.${o.chain}`, unit: 'ms', value: performance.now() - start, params: { backend, parties, max_num_bits: 2048 } });
     const crs = await getCrs(client, asc, s.requestId);

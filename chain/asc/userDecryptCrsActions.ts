@@ -6,7 +6,7 @@
  */
 import type { Coin, KmsChainClient } from '../client.js';
 import { TimeoutError } from '../../common/errors.js';
-import { getRequest, type SubmitReturnType } from './actions.js';
+import { getRequest, waitForResult, type SubmitReturnType } from './actions.js';
 import { ASC_EVENTS, type CrsInfo, type CrsListResponse, type RequestId, type RequestInfo, type UserDecryptAnswersResponse, type UserDecryptMsg } from './messages.js';
 
 function submitted(tx: SubmitReturnType['tx']): SubmitReturnType {
@@ -66,4 +66,20 @@ export async function getUserDecryptAnswers(
       ? [{ partyId: r.party_id, signcryption: Buffer.from(blob, 'hex'), eip712Signature: r.response.user_decrypt.eip712_signature, signature: r.response.user_decrypt.signature }]
       : [];
   });
+}
+
+/**
+ * `waitForResult`, then re-reads until the request is no longer pending: on a
+ * multi-validator chain the result event can arrive from a node ahead of the
+ * one that answers the query.
+ */
+export async function waitForSettled(client: KmsChainClient, asc: string, requestId: RequestId, opts: { fromHeight: number; timeoutMs: number }): Promise<RequestInfo> {
+  const end = Date.now() + opts.timeoutMs;
+  let r = await waitForResult(client, asc, requestId, opts);
+  while (r.status === 'pending') {
+    if (Date.now() > end) throw new TimeoutError(`the result of request ${requestId}`, opts.timeoutMs);
+    await new Promise((res) => setTimeout(res, 500));
+    r = await getRequest(client, asc, requestId);
+  }
+  return r;
 }

@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { sha3_256 } from '@noble/hashes/sha3';
 import { bytesToHex } from '@noble/hashes/utils';
-import { getRequest, waitForResult } from '../../chain/asc/actions.js';
-import { getCrs, listCrs, submitCrsGen } from '../../chain/asc/userDecryptCrsActions.js';
+import { getRequest } from '../../chain/asc/actions.js';
+import { getCrs, listCrs, submitCrsGen, waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { verifyRequestResult } from '../../chain/asc/verify.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { TkmsError } from '../../common/errors.js';
@@ -43,7 +43,7 @@ export function registerCrs(program: Command, ctx: () => CliContext): void {
       }, 5000);
       let request;
       try {
-        request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
+        request = await waitForSettled(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
       } finally {
         clearInterval(ticker);
       }

@@ -9,8 +9,7 @@
 import type { Command } from 'commander';
 import { ml_kem512 } from '@noble/post-quantum/ml-kem';
 import { bytesToHex } from '@noble/hashes/utils';
-import { waitForResult } from '../../chain/asc/actions.js';
-import { getUserDecryptAnswers, submitUserDecrypt, waitForMoreResponses } from '../../chain/asc/userDecryptCrsActions.js';
+import { getUserDecryptAnswers, submitUserDecrypt, waitForMoreResponses, waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { resolveHandle } from '../../connector/kvstore/client.js';
 import { TkmsError } from '../../common/errors.js';
@@ -86,7 +85,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
       const timeoutMs = Number(o.timeout) * 1000;
       const end = Date.now() + timeoutMs;
       const p = progress(`user-decrypt ${requestId}: waiting for 2t+1 parties`);
-      let request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
+      let request = await waitForSettled(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
       if (request.status === 'expired') throw new TkmsError('USER_DECRYPT_FAILED', `request ${requestId} expired without a result`, { details: 'its fee was refunded' });
       if (request.status === 'failed') throw new TkmsError('USER_DECRYPT_FAILED', `user decryption failed: ${request.failure_reason}`, { details: `request ${requestId}` });
       const { parties, threshold } = await c.parties(client);
