@@ -30,6 +30,7 @@ interface Options {
   domainVersion: string;
   domainChainId: string;
   verifyingContract: string;
+  waitAll?: boolean;
 }
 
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
@@ -47,6 +48,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
     .option('--domain-version <version>', 'EIP-712 domain version', '1')
     .option('--domain-chain-id <id>', 'EIP-712 domain chain id (decimal)', '1')
     .option('--verifying-contract <0x…>', 'EIP-712 verifying contract', '0x' + '00'.repeat(19) + '01')
+    .option('--wait-all', 'wait for every party to answer (not just 2t+1) and check them all: names every misbehaving party')
     .action(async (handles: string[], o: Options) => {
       const c = ctx();
       if (handles.length < 1 || handles.length > 32) throw new TkmsError('BAD_HANDLE', `give 1..32 handles, got ${handles.length}`);
@@ -100,6 +102,12 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
         threshold,
         eip712Domain: { name: domain.name, version: domain.version, chainId: BigInt(domain.chain_id), verifyingContract: domain.verifying_contract },
       };
+      if (o.waitAll) {
+        while (request.responses.length < parties.length && Date.now() < end) {
+          p.update(`${request.responses.length} of ${parties.length} parties answered`);
+          request = await waitForMoreResponses(client, asc, requestId, { known: request.responses.length, all: parties.length, timeoutMs: Math.max(1, end - Date.now()) });
+        }
+      }
       let result: UserDecryptReturnType;
       for (;;) {
         try {
