@@ -19,6 +19,8 @@ import { registerFees } from './commands/fees.js';
 import { registerKeyState } from './commands/keyState.js';
 import { registerConfig } from './commands/config.js';
 import { registerGov } from './commands/gov.js';
+import { registerUserDecrypt } from './commands/userDecrypt.js';
+import { registerCrs } from './commands/crs.js';
 
 const program = new Command('tkms')
   .description('TKMS wallet: threshold key management for FHE')
@@ -41,6 +43,8 @@ registerFees(program, ctx);
 registerKeyState(program, ctx);
 registerConfig(program, ctx);
 registerGov(program, ctx);
+registerUserDecrypt(program, ctx);
+registerCrs(program, ctx);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,14 @@
  * digest = SHA-256( lp("TKMS-RESPONSE-V1") ‖ lp(kind) ‖ lp(field_1) ‖ … ‖ lp(field_k) )
  * where lp(s) = u32 big-endian byte length of UTF-8(s) ‖ UTF-8(s).
  * Length prefixes keep the encoding injective whatever the fields contain.
+ * Fields per kind (`responseFields`):
+ *   decrypt:      request_id, key_id, ciphertext_digest, fhe_type, plaintext
+ *   keygen:       request_id, public_key_digest, public_key_uri, server_key_digest, server_key_uri
+ *   user_decrypt: request_id, key_id, k, (ciphertext_digest_i, fhe_type_i) for i = 1..k,
+ *                 hex SHA-256(enc_key bytes), hex SHA-256(signcryption bytes), eip712_signature
+ *   crs_gen:      request_id, max_num_bits (decimal), crs_digest, crs_uri
+ *   failure:      request_id, reason
+ * SHA-256 (not SHA3) inside user_decrypt: the contract has no SHA3 and must recompute them.
  *
  * @example
  * const d = responseDigest({ kind: 'decrypt', requestId, keyId, ciphertexts: [{ ciphertextDigest, fheType: 'euint8', plaintext: '42' }] });
@@ -41,18 +49,24 @@ export type SignedResponse =
       serverKeyUri: string;
     }
   | {
-      /** A user decryption: the share itself travels signcrypted; the signature covers its digest. */
+      /**
+       * A user decryption of a batch: the answer itself travels signcrypted (one
+       * signcryption per party covering every ciphertext of the request); the
+       * signature covers its digest, the request's ciphertexts and the user's key.
+       */
       kind: 'user_decrypt';
       requestId: string;
       keyId: string;
-      ciphertextDigest: string;
-      fheType: string;
-      /** SHA3-256 hex of the signcrypted share. */
-      shareDigest: string;
-      /** SHA3-256 hex of the user's ML-KEM public key. */
+      /** The request's ciphertexts, in request order. */
+      ciphertexts: readonly { ciphertextDigest: string; fheType: string }[];
+      /** SHA-256 hex of the user's ML-KEM-512 public key bytes. */
       userKeyDigest: string;
+      /** SHA-256 hex of the signcryption bytes. */
+      signcryptionDigest: string;
+      /** The party's EIP-712 UserDecryptResponseVerification signature (0x, 65 bytes). */
+      eip712Signature: string;
     }
-  | { kind: 'crsgen'; requestId: string; crsDigest: string; crsUri: string; maxNumBits: string }
+  | { kind: 'crs_gen'; requestId: string; maxNumBits: string; crsDigest: string; crsUri: string }
   | { kind: 'failure'; requestId: string; reason: string };
 
 /** The ordered fields of a response, as the contract concatenates them. */
@@ -65,9 +79,18 @@ export function responseFields(r: SignedResponse): string[] {
     case 'keygen':
       return [r.requestId, r.publicKeyDigest, r.publicKeyUri, r.serverKeyDigest, r.serverKeyUri];
     case 'user_decrypt':
-      return [r.requestId, r.keyId, r.ciphertextDigest, r.fheType, r.shareDigest, r.userKeyDigest];
-    case 'crsgen':
-      return [r.requestId, r.crsDigest, r.crsUri, r.maxNumBits];
+      // The count keeps the variable-length list unambiguous (every field is length-prefixed too).
+      return [
+        r.requestId,
+        r.keyId,
+        String(r.ciphertexts.length),
+        ...r.ciphertexts.flatMap((c) => [c.ciphertextDigest, c.fheType]),
+        r.userKeyDigest,
+        r.signcryptionDigest,
+        r.eip712Signature,
+      ];
+    case 'crs_gen':
+      return [r.requestId, r.maxNumBits, r.crsDigest, r.crsUri];
     case 'failure':
       return [r.requestId, r.reason];
   }

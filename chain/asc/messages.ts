@@ -100,9 +100,9 @@ export type KeyState = 'pre_activation' | 'active' | 'suspended' | 'deactivated'
 export type AscExecuteMsg =
   | { keygen: Record<string, never> }
   | { decrypt: DecryptMsg }
-  /** Message and event only for now: the cores answer with `failure` until CRS results exist. */
+  /** Answered with `crs_gen` responses; 2t+1 agreeing on the digest register the CRS (`crs` query). */
   | { crs_gen: CrsGenParams }
-  /** Message and event only for now, as `crs_gen`. */
+  /** Answered with one `user_decrypt` response per party (one signcryption for the whole batch). */
   | { user_decrypt: UserDecryptMsg }
   | { fulfill: FulfillParams }
   | { claim: Record<string, never> }
@@ -129,7 +129,51 @@ export type FulfillResponse =
         signature: string;
       };
     }
+  | {
+      /**
+       * One signcryption (common/signcryption.ts, lower-case hex, at most 8 KiB)
+       * to the request's `enc_key` of a `UserDecryptPayload` covering every
+       * ciphertext of the request (core/service/userDecrypt.ts), and the party's
+       * EIP-712 `UserDecryptResponseVerification` signature over (enc_key, all
+       * handles, the signcryption bytes) under the request's domain (0x, 65 bytes).
+       * `signature` covers: request_id, key_id, k, (ciphertext_digest, fhe_type) × k,
+       * SHA-256(enc_key), SHA-256(signcryption), eip712_signature.
+       */
+      user_decrypt: { signcryption: string; eip712_signature: string; signature: string };
+    }
+  | {
+      /** `signature` covers request_id, max_num_bits, crs_digest (SHA3-256 of the CRS bytes), crs_uri. */
+      crs_gen: { crs_digest: string; crs_uri: string; signature: string };
+    }
   | { failure: { reason: string; signature: string } };
+
+/**
+ * A party's answer as the ASC stores it (`RequestInfo.responses`, `result`):
+ * a user_decrypt answer carries the SHA-256 of its signcryption instead of the
+ * blob, which is stored apart (query `user_decrypt_answers`): every fulfillment
+ * rewrites the request, and storage writes are charged per byte.
+ */
+export type StoredFulfillResponse =
+  | Exclude<FulfillResponse, { user_decrypt: unknown }>
+  | { user_decrypt: { signcryption_sha256: string; eip712_signature: string; signature: string } };
+
+/** `user_decrypt_answers {request_id}`: the signcryptions, in answer order. */
+export interface UserDecryptAnswersResponse {
+  answers: { party_id: number; signcryption: string }[];
+}
+
+/** A CRS a quorum of parties produced (key `crs {crs_id}`, list `crs_list`). crs_id = the crs_gen request id. */
+export interface CrsInfo {
+  crs_id: string;
+  crs_digest: string;
+  /** URI of the answer that completed the quorum (every party serves it; the digest binds it). */
+  crs_uri: string;
+  max_num_bits: number;
+  height: string;
+}
+export interface CrsListResponse {
+  crs: CrsInfo[];
+}
 
 export type RequestKind = 'keygen' | 'decrypt' | 'crs_gen' | 'user_decrypt';
 /** `expired`: refunded after `expires_at` without a result. */
@@ -139,7 +183,7 @@ export interface PartyResponse {
   party_id: number;
   /** The party's chain address that sent the fulfillment (where its fee share is owed). */
   sender: string;
-  response: FulfillResponse;
+  response: StoredFulfillResponse;
   height: string;
 }
 
@@ -162,8 +206,10 @@ export interface RequestInfo {
   user_decrypt?: UserDecryptParams;
   responses: PartyResponse[];
   /** The response a quorum agreed on (identical answers from t+1 parties for a decrypt
-   * result or a failure, 2t+1 for a keygen result), once status is completed or failed. */
-  result?: FulfillResponse;
+   * result or a failure, 2t+1 for a keygen or CRS result), once status is completed or
+   * failed. Absent for a completed user_decrypt: 2t+1 parties answered, each with its
+   * own signcryption, all in `responses`. */
+  result?: StoredFulfillResponse;
   /** Set when status == failed: the agreed failure reason. */
   failure_reason?: string;
   /** The fee paid with the request (held by the ASC; denom "" when fees are 0). */
@@ -197,7 +243,10 @@ export type AscQueryMsg =
   | { key: { key_id: KeyId } }
   | { keys: { start_after?: KeyId; limit?: number } }
   | { config: Record<string, never> }
-  | { claimable: { address: string } };
+  | { claimable: { address: string } }
+  | { crs: { crs_id: string } }
+  | { crs_list: { start_after?: string; limit?: number } }
+  | { user_decrypt_answers: { request_id: RequestId } };
 
 export interface RequestsResponse {
   requests: RequestInfo[];
@@ -219,7 +268,7 @@ export interface ClaimableResponse {
  *   (count), app_id, crs_id (when set); for crs_gen max_num_bits;
  *   for user_decrypt key_id, ciphertexts (count), client_address, app_id (the rest is in
  *   the stored request); then fee ("<amount><denom>"), expires_at.
- * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"failure").
+ * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"user_decrypt"|"crs_gen"|"failure").
  * - `wasm-tkms_conflict`: request_id, party_id (an answer that differs from an earlier one).
  * - `wasm-tkms_result`: request_id, kind, status ("completed"|"failed"|"expired"), and
  *   fee_share when a non-zero fee was split.

@@ -5,9 +5,11 @@
  * otherwise (the ASC's quorum rules, contracts/asc/fulfill.ts). A client that trusts this
  * check needs to trust neither the connector nor the chain node it queried.
  */
-import type { FulfillResponse, RequestInfo } from './messages.js';
+import type { RequestInfo, StoredFulfillResponse } from './messages.js';
 import type { PartyInfo } from '../config/messages.js';
 import { verifyResponse, type SignedResponse } from '../../common/signing.js';
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 
 export interface VerifiedResult {
   /** Parties whose valid signature covers the agreed result. */
@@ -16,7 +18,7 @@ export interface VerifiedResult {
   dissenters: number[];
 }
 
-export function signedView(request: RequestInfo, response: FulfillResponse): { view: SignedResponse; signature: string } {
+export function signedView(request: RequestInfo, response: StoredFulfillResponse): { view: SignedResponse; signature: string } {
   if ('decrypt' in response) {
     const d = request.decrypt;
     if (!d) throw new Error('decrypt response on a request without decrypt parameters');
@@ -46,19 +48,48 @@ export function signedView(request: RequestInfo, response: FulfillResponse): { v
       signature: k.signature,
     };
   }
+  if ('crs_gen' in response) {
+    const c = response.crs_gen;
+    return {
+      view: { kind: 'crs_gen', requestId: request.request_id, maxNumBits: String(request.crs_gen?.max_num_bits ?? ''), crsDigest: c.crs_digest, crsUri: c.crs_uri },
+      signature: c.signature,
+    };
+  }
+  if ('user_decrypt' in response) return userDecryptSignedView(request, response.user_decrypt);
   return { view: { kind: 'failure', requestId: request.request_id, reason: response.failure.reason }, signature: response.failure.signature };
 }
 
+/** What a party signed for its user_decrypt answer (common/signing.ts), from the stored request. */
+export function userDecryptSignedView(
+  request: RequestInfo,
+  answer: { signcryption_sha256: string; eip712_signature: string; signature: string },
+): { view: SignedResponse; signature: string } {
+  const u = request.user_decrypt;
+  if (!u) throw new Error('user_decrypt response on a request without user_decrypt parameters');
+  return {
+    view: {
+      kind: 'user_decrypt',
+      requestId: request.request_id,
+      keyId: u.key_id,
+      ciphertexts: u.ciphertexts.map((c) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type })),
+      userKeyDigest: bytesToHex(sha256(hexToBytes(u.enc_key))),
+      signcryptionDigest: answer.signcryption_sha256,
+      eip712Signature: answer.eip712_signature,
+    },
+    signature: answer.signature,
+  };
+}
+
 /** Same answer, signatures aside; keygen answers agree on digests (each party serves the material under its own URI). */
-function sameContent(a: FulfillResponse, b: FulfillResponse): boolean {
-  const ignored = new Set(['signature', 'public_key_uri', 'server_key_uri']);
-  const strip = (r: FulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (ignored.has(k) ? undefined : v));
+function sameContent(a: StoredFulfillResponse, b: StoredFulfillResponse): boolean {
+  const ignored = new Set(['signature', 'public_key_uri', 'server_key_uri', 'crs_uri']);
+  const strip = (r: StoredFulfillResponse): string => JSON.stringify(r, (k, v: unknown) => (ignored.has(k) ? undefined : v));
   return strip(a) === strip(b);
 }
 
-/** Signatures a result needs: 2t+1 for a key, t+1 for anything else. */
-export function resultQuorum(result: FulfillResponse, threshold: number): number {
-  return 'keygen' in result ? 2 * threshold + 1 : threshold + 1;
+/** Signatures a result needs: 2t+1 for a key or a CRS, t+1 for anything else. */
+export function resultQuorum(result: StoredFulfillResponse, threshold: number): number {
+  return 'keygen' in result || 'crs_gen' in result ? 2 * threshold + 1 : threshold + 1;
 }
 
 /** Throws when fewer parties than the quorum signed the request's result. */

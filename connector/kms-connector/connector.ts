@@ -21,6 +21,7 @@ import type { ChainEvent, KmsChainClient, Subscription } from '../../chain/clien
 import { ASC_EVENTS, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
 import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/actions.js';
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
+import type { CoreCrsGenResult, CoreUserDecryptParameters, CoreUserDecryptResult } from '../../core/client/coreClient.js';
 import { TkmsError } from '../../common/errors.js';
 import type { Checkpoint } from './checkpoint.js';
 import { KeyStateSync, type KeyStatePort } from './keyStateSync.js';
@@ -41,6 +42,10 @@ export interface CorePort extends KeyStatePort {
     crsId?: string;
   }): Promise<void>;
   decryptResult(requestId: string, timeoutMs: number): Promise<DecryptResult>;
+  startUserDecrypt(req: CoreUserDecryptParameters): Promise<void>;
+  userDecryptResult(requestId: string, timeoutMs: number): Promise<CoreUserDecryptResult>;
+  startCrsGen(requestId: string, maxNumBits: number): Promise<void>;
+  crsGenResult(requestId: string, timeoutMs: number): Promise<CoreCrsGenResult>;
 }
 
 /** Fetches ciphertext bytes by digest WITHOUT checking them: checking is the core's job. */
@@ -56,6 +61,8 @@ export interface ConnectorOptions {
   logger: Logger;
   /** How long the core may take for one job. */
   jobTimeoutMs?: number;
+  /** How long a CRS generation may take (default 10 min: ~80 s each, queued behind key generations). */
+  crsTimeoutMs?: number;
   /** Jobs handled at once. */
   concurrency?: number;
   /** How often to claim earned fees, ms; 0 never (default 60000). */
@@ -73,7 +80,7 @@ export class KmsConnector {
   private claimTimer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private keyStates: KeyStateSync | undefined;
-  readonly handled = { keygen: 0, decrypt: 0, skipped: 0, failed: 0, claims: 0 };
+  readonly handled = { keygen: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, claims: 0 };
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -133,7 +140,7 @@ export class KmsConnector {
   private async onEvent(e: ChainEvent): Promise<void> {
     const requestId = e.attributes['request_id'];
     const kind = e.attributes['kind'];
-    if (!requestId || (kind !== 'keygen' && kind !== 'decrypt')) return;
+    if (!requestId || !isHandledKind(kind)) return;
     this.lastSeenHeight = Math.max(this.lastSeenHeight, e.height);
     await this.slot();
     if (this.stopped) return;
@@ -162,7 +169,7 @@ export class KmsConnector {
     this.opts.checkpoint.save(Number.isFinite(oldest) ? oldest : this.lastSeenHeight);
   }
 
-  private async process(requestId: string, kind: 'keygen' | 'decrypt'): Promise<void> {
+  private async process(requestId: string, kind: HandledKind): Promise<void> {
     const log = this.opts.logger.child({ requestId, kind });
     const request = await getRequest(this.opts.chain, this.opts.asc, requestId);
     if (this.alreadyAnswered(request)) {
@@ -171,7 +178,7 @@ export class KmsConnector {
       return;
     }
     const started = Date.now();
-    const response = kind === 'keygen' ? await this.keygen(requestId) : await this.decrypt(request);
+    const response = kind === 'keygen' ? await this.keygen(requestId) : kind === 'decrypt' ? await this.decrypt(request) : await this.userDecryptOrCrs(kind, request);
     await this.post(requestId, response);
     this.handled[kind] += 1;
     log.info({ ms: Date.now() - started, outcome: Object.keys(response)[0] }, 'request fulfilled');
@@ -224,6 +231,45 @@ export class KmsConnector {
     return { decrypt: { plaintexts: r.plaintexts, signature: r.signature } };
   }
 
+  private async userDecryptOrCrs(kind: 'user_decrypt' | 'crs_gen', request: RequestInfo): Promise<FulfillResponse> {
+    return kind === 'user_decrypt' ? this.userDecrypt(request) : this.crsGen(request);
+  }
+
+  /** One core call for the whole batch; ciphertexts come from the KV-store, unchecked (the core checks digests). */
+  private async userDecrypt(request: RequestInfo): Promise<FulfillResponse> {
+    const params = request.user_decrypt;
+    if (!params) throw new TkmsError('BAD_REQUEST', `request ${request.request_id} has no user_decrypt parameters`);
+    const ciphertexts = await Promise.all(
+      params.ciphertexts.map(async (c) => ({
+        handle: c.ciphertext_handle,
+        digest: c.ciphertext_digest,
+        fheType: c.fhe_type,
+        ciphertext: (await this.opts.ciphertexts(c.ciphertext_digest)) ?? new Uint8Array(),
+      })),
+    );
+    const d = params.eip712_domain;
+    await this.opts.core.startUserDecrypt({
+      requestId: request.request_id,
+      keyId: params.key_id,
+      ciphertexts,
+      userPublicKey: Buffer.from(params.enc_key, 'hex'),
+      clientAddress: params.client_address,
+      eip712Domain: { name: d.name, version: d.version, chainId: BigInt(d.chain_id), verifyingContract: d.verifying_contract },
+    });
+    const r = await this.opts.core.userDecryptResult(request.request_id, this.opts.jobTimeoutMs ?? 300_000);
+    if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
+    return { user_decrypt: { signcryption: Buffer.from(r.signcryption).toString('hex'), eip712_signature: r.eip712Signature, signature: r.signature } };
+  }
+
+  private async crsGen(request: RequestInfo): Promise<FulfillResponse> {
+    const bits = request.crs_gen?.max_num_bits;
+    if (!bits) throw new TkmsError('BAD_REQUEST', `request ${request.request_id} has no crs_gen parameters`);
+    await this.opts.core.startCrsGen(request.request_id, bits);
+    const r = await this.opts.core.crsGenResult(request.request_id, this.opts.crsTimeoutMs ?? 600_000);
+    if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
+    return { crs_gen: { crs_digest: r.crsDigest, crs_uri: r.crsUri, signature: r.signature } };
+  }
+
   private async post(requestId: string, response: FulfillResponse): Promise<void> {
     try {
       await fulfill(this.opts.chain, this.opts.asc, requestId, response);
@@ -233,4 +279,9 @@ export class KmsConnector {
       throw e;
     }
   }
+}
+
+type HandledKind = 'keygen' | 'decrypt' | 'user_decrypt' | 'crs_gen';
+function isHandledKind(kind: string | undefined): kind is HandledKind {
+  return kind === 'keygen' || kind === 'decrypt' || kind === 'user_decrypt' || kind === 'crs_gen';
 }

@@ -52,5 +52,9 @@ export function corePort(core: CoreClient): CorePort {
         const r = await core.getDecryptResult(requestId, { timeoutMs: callMs });
         return { ...r, failure: r.failure, signcryptedShare: Buffer.from(r.signcryptedShare) };
       }),
+    startUserDecrypt: (req) => tolerateRepeat(() => core.userDecrypt(req)),
+    userDecryptResult: (requestId, timeoutMs) => untilDone(`user decrypt ${requestId}`, timeoutMs, (callMs) => core.getUserDecryptResult(requestId, { timeoutMs: callMs })),
+    startCrsGen: (requestId, maxNumBits) => tolerateRepeat(() => core.crsGen(requestId, maxNumBits)),
+    crsGenResult: (requestId, timeoutMs) => untilDone(`CRS generation ${requestId}`, timeoutMs, (callMs) => core.getCrsGenResult(requestId, { timeoutMs: callMs })),
   };
 }

@@ -8,7 +8,8 @@
  * its height and `tkms_response` emitted. When t+1 parties gave identical answers
  * (same kind and content, signatures aside) and the request is still pending, it
  * completes (or fails, for an agreed failure) and `tkms_result` is emitted; a
- * completed keygen also registers the key (key_id = request id, state active).
+ * completed keygen also registers the key (key_id = request id, state active),
+ * a completed crs_gen the CRS (crs.ts, crs_id = request id).
  * Later answers are still recorded, so conflicting answers stay visible.
  *
  * Quorum (identical answers, signatures aside) per issue 3: a public decrypt
@@ -19,6 +20,13 @@
  * on the request and emits `tkms_conflict` (request_id, party_id).
  * The fee goes to the parties whose answers formed the quorum, for a result
  * and for an agreed failure alike (funds.ts).
+ * Issue 5: a CRS result needs 2t+1 answers agreeing on the CRS digest (URIs may
+ * differ, as for keygen); a user decryption completes when 2t+1 parties answered
+ * `user_decrypt` (their signcryptions always differ, so they are counted, not
+ * compared, and never set `conflict` among themselves; no `result` is stored:
+ * the client reads every answer from `responses`). A party that answers after
+ * completion is still recorded, so a client that cannot reconstruct from 2t+1
+ * can use up to n answers.
  * Expired (refunded) requests take no more answers.
  */
 import { JValue } from "../lib/json";
@@ -31,12 +39,15 @@ import { lastConfigError, params as configParams, partyByAddress } from "./confi
 import { payQuorum } from "./funds";
 import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
+import { saveCrsOf } from "./crs";
+import { saveSigncryption } from "./answerKinds";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const requestId = params.getStr("request_id");
   if (requestId === null) return Outcome.err("fulfill: request_id must be a string");
   const answer = parseAnswer(params.get("response"));
   if (answer === null) return Outcome.err(answerError);
+  if (answer.stored) return Outcome.err("response.user_decrypt must carry the signcryption itself");
 
   const party = partyByAddress(info.sender);
   if (party === null) {
@@ -74,6 +85,7 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
     const other = parseAnswer(responses.items[i].get("response"));
     if (other !== null && !other.sameAs(answer)) conflict = true;
   }
+  if (answer.kind == "user_decrypt") saveSigncryption(requestId, pid, answer.content[0]);
   responses.push(
     JValue.obj()
       .set("party_id", JValue.num(pid))
@@ -99,9 +111,13 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   return Outcome.ok(res.toJson());
 }
 
-/** Identical answers needed: keygen results 2t+1, everything else t+1. */
+/**
+ * Identical answers needed: keygen and CRS results 2t+1 (parties agree on the
+ * digests), user decryptions 2t+1 answers (each differs: the client reconstructs
+ * from 2t+1 shares, correcting errors), everything else t+1.
+ */
 export function quorum(kind: string, answerKind: string, t: i32): i32 {
-  if (answerKind == "keygen" && kind == "keygen") return 2 * t + 1;
+  if (answerKind == kind && (kind == "keygen" || kind == "crs_gen" || kind == "user_decrypt")) return 2 * t + 1;
   return t + 1;
 }
 
@@ -119,7 +135,8 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
   const failed = answer.kind == "failure";
   const status = failed ? "failed" : "completed";
   req.setStr("status", status);
-  req.set("result", answer.toJson());
+  // A user decryption has no single result: every party's signcryption stays in `responses`.
+  if (failed || kind != "user_decrypt") req.set("result", answer.toJson());
   const ev = new Event("tkms_result").add("request_id", requestId).add("kind", kind).add("status", status);
   if (failed) req.setStr("failure_reason", answer.content[0]);
   {
@@ -153,5 +170,6 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
         .setStr("state_height", height),
     );
   }
+  if (!failed && kind == "crs_gen") saveCrsOf(requestId, req, answer, height);
   res.addEvent(ev);
 }

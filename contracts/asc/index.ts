@@ -14,6 +14,8 @@ import { fulfill } from "./fulfill";
 import { claim, refund } from "./funds";
 import { setKeyState } from "./keys";
 import { queryClaimable, queryConfig, queryKey, queryKeys, queryRequest, queryRequests } from "./queries";
+import { queryCrs, queryCrsList } from "./crs";
+import { queryUserDecryptAnswers } from "./answerKinds";
 
 export { allocate, deallocate, interface_version_8 } from "../lib/exports";
 
@@ -68,5 +70,8 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   if (variant == "keys") return queryResult(queryKeys(b));
   if (variant == "config") return queryResult(queryConfig());
   if (variant == "claimable") return queryResult(queryClaimable(b));
+  if (variant == "crs") return queryResult(queryCrs(b));
+  if (variant == "crs_list") return queryResult(queryCrsList(b));
+  if (variant == "user_decrypt_answers") return queryResult(queryUserDecryptAnswers(b));
   return queryResult(Outcome.err("unknown query " + variant));
 }

@@ -8,6 +8,7 @@
  *            a one-ciphertext request signs exactly the fields it always did)
  *   keygen:  request_id, public_key_digest, public_key_uri, server_key_digest, server_key_uri
  *   failure: request_id, reason
+ *   user_decrypt, crs_gen: see answerKinds.ts
  * Decrypt fields other than the plaintexts come from the stored request, so a
  * party cannot sign a result for a different ciphertext or key. A decrypt answer
  * is `{plaintexts: [...], signature}`, one plaintext per requested ciphertext.
@@ -15,6 +16,7 @@
 import { JValue } from "../lib/json";
 import { concat, isHex, lengthPrefixed } from "../lib/encoding";
 import { sha256 } from "../lib/sha256";
+import { CRS_GEN_FIELDS, MAX_SIGNCRYPTION_HEX, STORED_USER_DECRYPT_FIELDS, USER_DECRYPT_FIELDS, contentError, digestFields, hexSha256, ignoredInComparison } from "./answerKinds";
 
 export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
 const MAX_FIELD_LEN = 4096;
@@ -36,11 +38,13 @@ export function plaintextCountRefusal(answer: PartyAnswer, request: JValue): str
 }
 
 export class PartyAnswer {
-  /** "decrypt" | "keygen" | "failure" */
+  /** "decrypt" | "keygen" | "user_decrypt" | "crs_gen" | "failure" */
   kind: string = "";
   /** Content fields, signature excluded, in digest order. */
   content: string[] = [];
   signature: string = "";
+  /** A user_decrypt answer read back from storage: content[0] is the signcryption's SHA-256, not the blob. */
+  stored: bool = false;
 
   /**
    * True when both carry the same kind and content (signatures may differ).
@@ -50,7 +54,7 @@ export class PartyAnswer {
   sameAs(other: PartyAnswer): bool {
     if (this.kind != other.kind || this.content.length != other.content.length) return false;
     for (let i = 0; i < this.content.length; i++) {
-      if (this.kind == "keygen" && (i == 1 || i == 3)) continue; // public_key_uri, server_key_uri
+      if (ignoredInComparison(this.kind, i)) continue;
       if (this.content[i] != other.content[i]) return false;
     }
     return true;
@@ -65,6 +69,12 @@ export class PartyAnswer {
       body.set("plaintexts", pts);
     } else if (this.kind == "keygen") {
       for (let i = 0; i < KEYGEN_FIELDS.length; i++) body.setStr(KEYGEN_FIELDS[i], this.content[i]);
+    } else if (this.kind == "user_decrypt") {
+      // Stored form: the blob lives apart (answerKinds.ts).
+      body.setStr("signcryption_sha256", this.stored ? this.content[0] : hexSha256(this.content[0]));
+      body.setStr("eip712_signature", this.content[1]);
+    } else if (this.kind == "crs_gen") {
+      for (let i = 0; i < CRS_GEN_FIELDS.length; i++) body.setStr(CRS_GEN_FIELDS[i], this.content[i]);
     } else body.setStr("reason", this.content[0]);
     body.setStr("signature", this.signature);
     return JValue.obj().set(this.kind, body);
@@ -85,6 +95,8 @@ export class PartyAnswer {
           fields.push(i < this.content.length ? this.content[i] : "");
         }
       }
+    } else if (this.kind == "user_decrypt" || this.kind == "crs_gen") {
+      digestFields(this.kind, request, this.content, fields);
     } else {
       for (let i = 0; i < this.content.length; i++) fields.push(this.content[i]);
     }
@@ -100,7 +112,7 @@ export class PartyAnswer {
 export function parseAnswer(v: JValue | null): PartyAnswer | null {
   answerError = "";
   if (v === null || !v.isObj || v.keys.length != 1) {
-    answerError = "response must be one of {decrypt}, {keygen}, {failure}";
+    answerError = "response must be one of {decrypt}, {keygen}, {user_decrypt}, {crs_gen}, {failure}";
     return null;
   }
   const a = new PartyAnswer();
@@ -123,13 +135,20 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
   if (a.kind == "decrypt") names = []; // its plaintexts array was read above
   else if (a.kind == "keygen") names = KEYGEN_FIELDS;
   else if (a.kind == "failure") names = ["reason"];
+  else if (a.kind == "user_decrypt") {
+    a.stored = body.get("signcryption_sha256") !== null;
+    names = a.stored ? STORED_USER_DECRYPT_FIELDS : USER_DECRYPT_FIELDS;
+  }
+  else if (a.kind == "crs_gen") names = CRS_GEN_FIELDS;
   else { answerError = "unknown response kind " + a.kind; return null; }
   for (let i = 0; i < names.length; i++) {
     const s = body.getStr(names[i]);
     if (s === null) { answerError = "response." + a.kind + "." + names[i] + " must be a string"; return null; }
-    if (s.length > MAX_FIELD_LEN) { answerError = "response." + a.kind + "." + names[i] + " is too long"; return null; }
+    if (s.length > (a.kind == "user_decrypt" && i == 0 ? MAX_SIGNCRYPTION_HEX : MAX_FIELD_LEN)) { answerError = "response." + a.kind + "." + names[i] + " is too long"; return null; }
     a.content.push(s);
   }
+  const bad = contentError(a.kind, a.content, a.stored);
+  if (bad !== null) { answerError = bad; return null; }
   const sig = body.getStr("signature");
   if (sig === null || !isHex(sig, 128, false)) {
     answerError = "response." + a.kind + ".signature must be 128 hex chars (compact r||s)";

@@ -15,13 +15,15 @@ export function fromUtf8(b: Uint8Array): string {
 
 const HEX = "0123456789abcdef";
 
+/** Linear time: ASCII into a byte buffer, decoded once (string `+=` per char is quadratic in AssemblyScript). */
 export function toHex(b: Uint8Array): string {
-  let out = "";
+  const out = new Uint8Array(2 * b.length);
   for (let i = 0; i < b.length; i++) {
     const v = <i32>b[i];
-    out += HEX.charAt(v >> 4) + HEX.charAt(v & 15);
+    out[2 * i] = <u8>HEX.charCodeAt(v >> 4);
+    out[2 * i + 1] = <u8>HEX.charCodeAt(v & 15);
   }
-  return out;
+  return fromUtf8(out);
 }
 
 function hexNibble(c: i32): i32 {
@@ -57,22 +59,33 @@ export function fromHex(s: string): Uint8Array | null {
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/** Linear time, as `toHex` (queries return multi-kilobyte requests through it). */
 export function toBase64(b: Uint8Array): string {
-  let out = "";
+  const out = new Uint8Array(((b.length + 2) / 3) * 4);
   let i = 0;
+  let j = 0;
   for (; i + 2 < b.length; i += 3) {
     const n = (<u32>b[i] << 16) | (<u32>b[i + 1] << 8) | <u32>b[i + 2];
-    out += B64.charAt(<i32>(n >> 18)) + B64.charAt(<i32>((n >> 12) & 63)) + B64.charAt(<i32>((n >> 6) & 63)) + B64.charAt(<i32>(n & 63));
+    out[j++] = <u8>B64.charCodeAt(<i32>(n >> 18));
+    out[j++] = <u8>B64.charCodeAt(<i32>((n >> 12) & 63));
+    out[j++] = <u8>B64.charCodeAt(<i32>((n >> 6) & 63));
+    out[j++] = <u8>B64.charCodeAt(<i32>(n & 63));
   }
   const rest = b.length - i;
   if (rest == 1) {
     const n = <u32>b[i] << 16;
-    out += B64.charAt(<i32>(n >> 18)) + B64.charAt(<i32>((n >> 12) & 63)) + "==";
+    out[j++] = <u8>B64.charCodeAt(<i32>(n >> 18));
+    out[j++] = <u8>B64.charCodeAt(<i32>((n >> 12) & 63));
+    out[j++] = 61;
+    out[j++] = 61;
   } else if (rest == 2) {
     const n = (<u32>b[i] << 16) | (<u32>b[i + 1] << 8);
-    out += B64.charAt(<i32>(n >> 18)) + B64.charAt(<i32>((n >> 12) & 63)) + B64.charAt(<i32>((n >> 6) & 63)) + "=";
+    out[j++] = <u8>B64.charCodeAt(<i32>(n >> 18));
+    out[j++] = <u8>B64.charCodeAt(<i32>((n >> 12) & 63));
+    out[j++] = <u8>B64.charCodeAt(<i32>((n >> 6) & 63));
+    out[j++] = 61;
   }
-  return out;
+  return fromUtf8(out);
 }
 
 function b64Value(c: i32): i32 {

@@ -22,6 +22,7 @@ import {
   type CrsGenResult,
   type DecryptResult,
   type KeyGenResult,
+  type UserDecryptResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
 
 /** PEM text (string or bytes) of the CA that signed the core's certificate, and this client's identity. */
@@ -118,6 +119,26 @@ export interface CoreDecryptResult {
   keyState: string;
 }
 
+export interface CoreUserDecryptParameters {
+  requestId: string;
+  keyId: string;
+  ciphertexts: { handle: string; digest: string; fheType: string; ciphertext: Uint8Array }[];
+  userPublicKey: Uint8Array;
+  clientAddress: string;
+  eip712Domain?: Eip712Domain;
+  extraData?: Uint8Array;
+}
+
+export interface CoreUserDecryptResult {
+  requestId: string;
+  signcryption: Uint8Array;
+  /** 0x hex. */
+  eip712Signature: string;
+  signature: string;
+  partyId: number;
+  failure?: CoreFailure;
+}
+
 export interface CoreHealth {
   status: string;
   partyId: number;
@@ -139,6 +160,9 @@ export interface CoreClient {
   health(options?: CallOptions): Promise<CoreHealth>;
   /** Mirrors a key's ASC lifecycle state into the core; returns the state it had. */
   setKeyState(keyId: string, state: string, options?: CallOptions): Promise<{ previousState: string }>;
+  /** User decryption of a batch (one signcrypted answer). */
+  userDecrypt(params: CoreUserDecryptParameters, options?: CallOptions): Promise<void>;
+  getUserDecryptResult(requestId: string, options?: CallOptions): Promise<CoreUserDecryptResult>;
   close(): void;
 }
 
@@ -323,6 +347,33 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
     },
     async getCrsGenResult(requestId, o = {}) {
       return fromCrsGenResult(await waitResult<CrsGenResult>('getCrsGenResult', { requestId }, o.timeoutMs ?? defaultTimeout));
+    },
+    async userDecrypt(p, o = {}) {
+      await call(
+        'userDecrypt',
+        {
+          requestId: p.requestId,
+          keyId: p.keyId,
+          ciphertexts: p.ciphertexts.map((c) => ({
+            ciphertextHandle: c.handle,
+            ciphertextDigest: c.digest,
+            fheType: c.fheType,
+            ciphertext: Buffer.from(c.ciphertext.buffer, c.ciphertext.byteOffset, c.ciphertext.byteLength),
+          })),
+          userPublicKey: Buffer.from(p.userPublicKey),
+          clientAddress: p.clientAddress,
+          eip712Domain: p.eip712Domain
+            ? { name: p.eip712Domain.name, version: p.eip712Domain.version, chainId: p.eip712Domain.chainId.toString(), verifyingContract: p.eip712Domain.verifyingContract }
+            : undefined,
+          extraData: Buffer.from(p.extraData ?? new Uint8Array()),
+        },
+        o.timeoutMs ?? defaultTimeout,
+      );
+    },
+    async getUserDecryptResult(requestId, o = {}) {
+      const r = await waitResult<UserDecryptResult>('getUserDecryptResult', { requestId }, o.timeoutMs ?? defaultTimeout);
+      const failure = failureOf(r.failure);
+      return { requestId: r.requestId, signcryption: new Uint8Array(r.signcryption), eip712Signature: r.eip712Signature, signature: r.signature, partyId: r.partyId, ...(failure ? { failure } : {}) };
     },
     async health(o = {}) {
       return call('getHealth', {}, o.timeoutMs ?? defaultTimeout);

@@ -12,7 +12,9 @@ import type {
   DecryptResult,
   Eip712Domain as ProtoEip712Domain,
   KeyGenResult,
+  UserDecryptResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
+import type { UserDecryptOutcome } from './userDecrypt.js';
 import type { Eip712Domain } from '../../common/eip712.js';
 import type { KmsCore, CrsGenOutcome, DecryptOutcome, KeyGenOutcome } from './kmsCore.js';
 import { CoreRequestError, grpcStatusOf } from './errors.js';
@@ -60,6 +62,17 @@ function toCrsGenResult(o: CrsGenOutcome, partyId: number): CrsGenResult {
     crsDigest: o.crsDigest,
     crsUri: o.crsUri,
     maxNumBits: o.maxNumBits,
+    signature: o.signature,
+    failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
+    partyId,
+  };
+}
+
+function toUserDecryptResult(o: UserDecryptOutcome, partyId: number): UserDecryptResult {
+  return {
+    requestId: o.requestId,
+    signcryption: Buffer.from(o.signcryption, 'hex'),
+    eip712Signature: o.eip712Signature,
     signature: o.signature,
     failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
     partyId,
@@ -152,6 +165,22 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
     }),
     getCrsGenResult: unary('GetCrsGenResult', async (req, call) => toCrsGenResult(await core.getCrsGenResult(req.requestId, deadlineOf(call)), core.partyId)),
     getPublicKeyInfo: unary('GetPublicKeyInfo', (req) => toKeyGenResult(core.publicKeyInfo(req.keyId), core.partyId, core.keyState(req.keyId) ?? '')),
+    userDecrypt: unary('UserDecrypt', (req) => {
+      limiter.take('Decrypt');
+      const domain = toDomain(req.eip712Domain);
+      core.startUserDecrypt({
+        requestId: req.requestId,
+        keyId: req.keyId,
+        ciphertexts: req.ciphertexts.map((c) => ({ handle: c.ciphertextHandle, digest: c.ciphertextDigest, fheType: c.fheType, bytes: view(c.ciphertext) })),
+        userPublicKey: view(req.userPublicKey),
+        clientAddress: req.clientAddress,
+        ...(domain ? { eip712: { domain, ...(req.extraData.length > 0 ? { extraData: view(req.extraData) } : {}) } } : {}),
+      });
+      return { requestId: req.requestId };
+    }),
+    getUserDecryptResult: unary('GetUserDecryptResult', async (req, call) =>
+      toUserDecryptResult(await core.getUserDecryptResult(req.requestId, deadlineOf(call)), core.partyId),
+    ),
     getHealth: unary('GetHealth', () => ({ ...core.health(), version: CORE_VERSION })),
     setKeyState: unary('SetKeyState', async (req) => {
       const previousState = await core.setKeyState(req.keyId, req.state);

@@ -161,7 +161,7 @@ test('default: a CRS generation publishes the CRS and signs its digest and URI; 
   expect(r).toMatchObject({ requestId: id, crsId: id, maxNumBits: 2048, partyId: 3, crsUri: `https://pub.example/kms/PUB-p3/CRS/${id}` });
   const stored = readFileSync(path.join(dir, 'storage', 'PUB-p3', 'CRS', id));
   expect(createHash('sha3-256').update(stored).digest('hex')).toBe(r.crsDigest);
-  const signed = { kind: 'crsgen' as const, requestId: id, crsDigest: r.crsDigest, crsUri: r.crsUri, maxNumBits: '2048' };
+  const signed = { kind: 'crs_gen' as const, requestId: id, maxNumBits: '2048', crsDigest: r.crsDigest, crsUri: r.crsUri };
   expect(verifyResponse(signed, r.signature, core.signerPubkey)).toBe(true);
   await expect(client.crsGen(id, 2048)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
   await expect(client.crsGen(newId(), 0)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -6,7 +6,7 @@
  * locally. Threshold: a share of the key, decrypted by MPC with the other
  * parties (core/service/threshold).
  */
-import type { CoreEngine } from './engine.js';
+import type { CoreEngine, Crs } from './engine.js';
 
 export interface GeneratedKey {
   compactPublicKey: Uint8Array;
@@ -25,6 +25,30 @@ export interface KeyBackend {
   load(privateMaterial: Uint8Array): unknown;
   /** Decrypts one parsed ciphertext (centralized: locally; threshold: an MPC session named after the request). */
   decrypt(requestId: string, ciphertext: unknown, secret: unknown): Promise<bigint>;
+  /**
+   * Threshold only (user decryption): runs the decryption of every parsed
+   * ciphertext up to, not including, the final open and returns this party's
+   * Shamir shares of the masked digits, for the user to reconstruct. Absent on
+   * the centralized backend, which seals plaintexts instead.
+   */
+  decryptShare?(requestId: string, ciphertexts: readonly unknown[], secret: unknown): Promise<DecryptShareResult>;
+  /**
+   * How a CRS comes to exist when every party must publish the same one
+   * (threshold: the dealer makes it and sends it to the others, so 2t+1
+   * parties sign one digest). Absent: the core's engine generates it locally.
+   */
+  generateCrs?(requestId: string, maxNumBits: number): Promise<Crs>;
+}
+
+/** This party's share of a batch's plaintext digits (core/engine/mpc/decryption `thresholdDecryptShares`). */
+export interface DecryptShareResult {
+  /** The sharing lives in GR(2^64, ringDegree); shares are Shamir degree t at the points of parties 1..n. */
+  ringDegree: number;
+  /** Digit width W: the digit is V mod 2^W. */
+  digitBits: number;
+  /** Per ciphertext, in order: its blocks' message modulus and, per block, the ringDegree
+   * coefficients of this party's share of V, each reduced mod 2^W (one byte each). */
+  ciphertexts: { messageModulus: number; blocks: number; shares: Uint8Array }[];
 }
 
 export function centralizedBackend(engine: CoreEngine): KeyBackend {

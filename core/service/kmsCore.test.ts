@@ -392,10 +392,18 @@ describe('EIP-712 and user decryption', () => {
           context: new TextEncoder().encode(p.requestId),
         }),
       ),
-    ) as { plaintext: string; fhe_type: string; request_id: string };
-    expect(payload).toEqual({ request_id: p.requestId, fhe_type: 'euint64', plaintext: (0xfedcba9876543210n).toString() });
-    const sha3 = (b: Uint8Array) => createHash('sha3-256').update(b).digest('hex');
-    const signed = { kind: 'user_decrypt' as const, requestId: p.requestId, keyId: p.keyId, ciphertextDigest: p.ciphertextDigest, fheType: 'euint64', shareDigest: sha3(r.signcryptedShare), userKeyDigest: sha3(user.publicKey) };
+    ) as Record<string, unknown>;
+    expect(payload).toEqual({ version: 2, request_id: p.requestId, key_id: p.keyId, party_id: 1, mode: 'plaintext', results: [{ fhe_type: 'euint64', plaintext: (0xfedcba9876543210n).toString() }] });
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const signed = {
+      kind: 'user_decrypt' as const,
+      requestId: p.requestId,
+      keyId: p.keyId,
+      ciphertexts: [{ ciphertextDigest: p.ciphertextDigest, fheType: 'euint64' }],
+      userKeyDigest: sha(user.publicKey),
+      signcryptionDigest: sha(r.signcryptedShare),
+      eip712Signature: r.eip712Signature,
+    };
     expect(verifyResponse(signed, r.signature, signerPubkey)).toBe(true);
     const m = { publicKey: user.publicKey, handles: [p.ciphertextHandle!], userDecryptedShare: r.signcryptedShare };
     expect(recoverUserDecryptSigner(domain, m, r.eip712Signature)).toBe(partyEvmAddress(signerPubkey));

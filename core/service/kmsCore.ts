@@ -19,7 +19,10 @@ import type { Logger } from 'pino';
 import { REQUEST_ID } from '../../common/ciphertext.js';
 import { TkmsError } from '../../common/errors.js';
 import { isFheType } from '../../common/fheTypes.js';
-import { publicDecryptDigest, userDecryptDigest, type Eip712Domain } from '../../common/eip712.js';
+import { publicDecryptDigest, type Eip712Domain } from '../../common/eip712.js';
+import type { FheType } from '../../common/fheTypes.js';
+import type { UserDecryptPayload } from '../../common/userDecryptPayload.js';
+import { sealUserDecrypt, type UserDecryptOutcome, type UserDecryptParameters } from './userDecrypt.js';
 import { ML_KEM_512_PUBLIC_KEY_BYTES } from '../../common/signcryption.js';
 import type { SignedResponse } from '../../common/signing.js';
 import type { CoreEngine } from './engine.js';
@@ -105,12 +108,6 @@ export interface DecryptParameters {
   crsId?: string;
 }
 
-/** What a user decryption's signcryption carries (UTF-8 JSON). */
-export interface UserDecryptPayload {
-  request_id: string;
-  fhe_type: string;
-  plaintext: string;
-}
 
 export interface KmsCoreOptions {
   partyId: number;
@@ -172,6 +169,7 @@ export class KmsCore {
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
   private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
   private readonly crsgens = new Map<string, Job<CrsGenOutcome>>();
+  private readonly userDecrypts = new Map<string, Job<UserDecryptOutcome>>();
   private keygenQueue: Promise<unknown> = Promise.resolve();
   private closing = false;
 
@@ -546,31 +544,22 @@ export class KmsCore {
   private sealForUser(p: DecryptParameters, digest: string, plaintext: string): DecryptOutcome {
     const user = p.user!;
     const { requestId, keyId, fheType } = p;
-    const payload: UserDecryptPayload = { request_id: requestId, fhe_type: fheType, plaintext };
-    const share = this.o.signer.signcrypt(new TextEncoder().encode(JSON.stringify(payload)), user.publicKey, new TextEncoder().encode(requestId));
-    const signed: SignedResponse = {
-      kind: 'user_decrypt',
-      requestId,
-      keyId,
-      ciphertextDigest: digest,
-      fheType,
-      shareDigest: sha3Hex(share),
-      userKeyDigest: sha3Hex(user.publicKey),
-    };
-    const outcome: DecryptOutcome = {
+    const payload: UserDecryptPayload = { version: 2, request_id: requestId, key_id: keyId, party_id: this.partyId, mode: 'plaintext', results: [{ fhe_type: fheType as FheType, plaintext }] };
+    const sealed = sealUserDecrypt(
+      this.o.signer,
+      { requestId, keyId, userPublicKey: user.publicKey, ciphertexts: [{ handle: p.ciphertextHandle, digest, fheType }], ...(p.eip712 ? { eip712: p.eip712 } : {}) },
+      payload,
+    );
+    return {
       requestId,
       keyId,
       fheType,
       ciphertextDigest: digest,
       plaintext: '',
-      signature: this.o.signer.sign(signed),
-      signcryptedShare: Buffer.from(share).toString('hex'),
+      signature: sealed.signature,
+      signcryptedShare: sealed.signcryption,
+      ...(sealed.eip712Signature ? { eip712Signature: sealed.eip712Signature } : {}),
     };
-    if (p.eip712) {
-      const m = { publicKey: user.publicKey, handles: [p.ciphertextHandle], userDecryptedShare: share, ...(p.eip712.extraData ? { extraData: p.eip712.extraData } : {}) };
-      outcome.eip712Signature = this.o.signer.signTypedDigest(userDecryptDigest(p.eip712.domain, m));
-    }
-    return outcome;
   }
 
   // ---- CRS generation ----
@@ -605,9 +594,9 @@ export class KmsCore {
     try {
       await new Promise((r) => setTimeout(r, 20));
       log.info('CRS generation started (about a minute)');
-      const { crs, parameters } = await this.o.engine.generateCrs(maxNumBits);
+      const { crs, parameters } = this.backend.generateCrs ? await this.backend.generateCrs(requestId, maxNumBits) : await this.o.engine.generateCrs(maxNumBits);
       await this.o.publicStorage.write(DataType.CRS, requestId, crs, 0o644);
-      const signed = { kind: 'crsgen' as const, requestId, crsDigest: sha3Hex(crs), crsUri: this.o.publicUri(DataType.CRS, requestId), maxNumBits: String(maxNumBits) };
+      const signed = { kind: 'crs_gen' as const, requestId, maxNumBits: String(maxNumBits), crsDigest: sha3Hex(crs), crsUri: this.o.publicUri(DataType.CRS, requestId) };
       const outcome: CrsGenOutcome = { ...base, crsDigest: signed.crsDigest, crsUri: signed.crsUri, parameters, signature: this.o.signer.sign(signed) };
       await this.o.privateStorage.write(DataType.CrsInfo, requestId, JSON.stringify(outcome));
       const ms = Date.now() - started;
@@ -655,6 +644,108 @@ export class KmsCore {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // ---- user decryption of a batch (ASC user_decrypt) ----
+
+  /** Starts a user decryption of 1..32 ciphertexts; one signcrypted answer covers them all. Returns at once. */
+  startUserDecrypt(p: UserDecryptParameters): void {
+    this.checkRequestId(p.requestId);
+    if (this.userDecrypts.has(p.requestId) || this.o.privateStorage.has(DataType.DecryptResult, p.requestId)) {
+      throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
+    }
+    if (p.ciphertexts.length < 1 || p.ciphertexts.length > 32) throw new CoreRequestError('INVALID_ARGUMENT', `a user decryption takes 1..32 ciphertexts, got ${p.ciphertexts.length}`);
+    const started = Date.now();
+    this.log.info({ requestId: p.requestId, keyId: p.keyId, ciphertexts: p.ciphertexts.length, backend: this.backend.kind }, 'user decrypt started');
+    this.userDecrypts.set(
+      p.requestId,
+      job(async () => {
+        await new Promise((r) => setImmediate(r));
+        const outcome = await this.runUserDecrypt(p, started);
+        await this.o.privateStorage
+          .write(DataType.DecryptResult, p.requestId, JSON.stringify(outcome), 0o600, false)
+          .catch((e: unknown) => this.log.error({ requestId: p.requestId, err: errorMessage(e) }, 'cannot persist user decrypt result'));
+        return outcome;
+      }),
+    );
+  }
+
+  private async runUserDecrypt(p: UserDecryptParameters, started: number): Promise<UserDecryptOutcome> {
+    const { requestId, keyId } = p;
+    const log = this.log.child({ requestId, keyId });
+    const failWith = (code: string, message: string): UserDecryptOutcome => {
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('user_decrypt', 'failure', ms);
+      log.warn({ code, reason: message, durationMs: ms }, 'user decrypt failed');
+      return { requestId, keyId, signcryption: '', eip712Signature: '', ...this.fail(requestId, code, message) };
+    };
+    try {
+      if (p.userPublicKey.length !== ML_KEM_512_PUBLIC_KEY_BYTES) {
+        return failWith('USER_KEY_INVALID', `user key must be an ML-KEM-512 public key (${ML_KEM_512_PUBLIC_KEY_BYTES} bytes), got ${p.userPublicKey.length}`);
+      }
+      if (!/^0x[0-9a-fA-F]{40}$/.test(p.clientAddress)) return failWith('CLIENT_ADDRESS_INVALID', 'client address must be a 0x-prefixed 20-byte hex address');
+      if (p.eip712 && p.eip712.domain.verifyingContract.toLowerCase() === p.clientAddress.toLowerCase()) {
+        return failWith('CLIENT_ADDRESS_INVALID', 'the EIP-712 verifying contract must differ from the client address');
+      }
+      const refused = this.keyUseRefusal(keyId, log);
+      if (refused) return failWith(refused.code, refused.message);
+      const key = this.keys.get(keyId);
+      if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
+      const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
+      const parsed: unknown[] = [];
+      for (const [i, c] of p.ciphertexts.entries()) {
+        const at = `ciphertext ${i + 1} of ${p.ciphertexts.length}`;
+        if (c.bytes.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `${at} is ${c.bytes.length} bytes, limit ${max}`);
+        if (c.bytes.length === 0) return failWith('CIPHERTEXT_UNAVAILABLE', `${at}: no ciphertext with digest ${c.digest.slice(0, 80)} could be fetched from the KV-store`);
+        const digest = sha3Hex(c.bytes);
+        if (digest !== c.digest) return failWith('DIGEST_MISMATCH', `${at}: digest ${digest} does not match requested ${c.digest.slice(0, 80)}`);
+        if (!isFheType(c.fheType)) return failWith('FHE_TYPE_UNKNOWN', `${at}: unknown FHE type "${c.fheType.slice(0, 40)}"`);
+        try {
+          parsed.push(this.o.engine.parseCiphertext(c.bytes, c.fheType));
+        } catch (e) {
+          return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), `${at}: ${errorMessage(e)}`);
+        }
+      }
+      const base = { version: 2 as const, request_id: requestId, key_id: keyId, party_id: this.partyId };
+      let payload: UserDecryptPayload;
+      if (this.backend.decryptShare) {
+        // Threshold: this party's shares only; the plaintext exists nowhere but at the user.
+        const r = await this.backend.decryptShare(requestId, parsed, key.secretKey);
+        payload = {
+          ...base,
+          mode: 'share',
+          ring_degree: r.ringDegree,
+          digit_bits: r.digitBits,
+          results: r.ciphertexts.map((c, i) => ({
+            fhe_type: p.ciphertexts[i]!.fheType as FheType,
+            message_modulus: c.messageModulus,
+            blocks: c.blocks,
+            shares: Buffer.from(c.shares).toString('base64'),
+          })),
+        };
+      } else {
+        const results = [];
+        for (const [i, ct] of parsed.entries()) {
+          results.push({ fhe_type: p.ciphertexts[i]!.fheType as FheType, plaintext: (await this.backend.decrypt(requestId, ct, key.secretKey)).toString(10) });
+        }
+        payload = { ...base, mode: 'plaintext', results };
+      }
+      const outcome = sealUserDecrypt(this.o.signer, { ...p, ciphertexts: p.ciphertexts }, payload);
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('user_decrypt', 'ok', ms);
+      log.info({ durationMs: ms, ciphertexts: p.ciphertexts.length, signcryptionBytes: outcome.signcryption.length / 2, mode: payload.mode }, 'user decrypt done');
+      return outcome;
+    } catch (e) {
+      return failWith(errorCode(e, 'DECRYPT_FAILED'), errorMessage(e));
+    }
+  }
+
+  async getUserDecryptResult(requestId: string, deadline?: number): Promise<UserDecryptOutcome> {
+    if (!this.userDecrypts.has(requestId) && REQUEST_ID.test(requestId)) {
+      const stored = await this.o.privateStorage.read(DataType.DecryptResult, requestId);
+      if (stored) return JSON.parse(new TextDecoder().decode(stored)) as UserDecryptOutcome;
+    }
+    return this.waitFor(this.userDecrypts, 'user decryption', requestId, deadline);
   }
 
   health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[]; keyStates: { keyId: string; state: KeyLifecycleState }[] } {

@@ -27,4 +27,4 @@ describeDecryptFlow('e2e on the embedded chain', async () => {
     }
   };
   return { ...net, dir, governance };
-});
+}, { crs: true });

@@ -15,6 +15,7 @@ import { accountFromMnemonic } from '../../chain/wallet.js';
 import { fulfill, getClaimable, getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
 import { getFees, getParams, requestFunds } from '../../chain/config/queries.js';
 import { ASC_EVENTS } from '../../chain/asc/messages.js';
+import { getUserDecryptAnswers } from '../../chain/asc/userDecryptCrsActions.js';
 import type { Coin } from '../../chain/client.js';
 import type { KmsNetwork } from '../../localnet/kms.js';
 import { spawnManaged } from '../../localnet/processes.js';
@@ -38,7 +39,12 @@ function walk(dir: string): string[] {
   });
 }
 
-export function describeDecryptFlow(suite: string, start: () => Promise<StartedNetwork>): void {
+export interface FlowOptions {
+  /** Run the CRS generation scenario (~80 s of CPU per party): on one chain only. */
+  crs?: boolean;
+}
+
+export function describeDecryptFlow(suite: string, start: () => Promise<StartedNetwork>, options: FlowOptions = {}): void {
   describe(suite, () => {
     let net: StartedNetwork;
     let cli: CliEnv;
@@ -301,6 +307,42 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       // Earlier requests replayed from the checkpoint were recognised as answered.
       expect(done.responses).toHaveLength(1);
     });
+
+    test('default: user-decrypt returns the plaintexts of a batch, sealed to the user only', async () => {
+      const a = await tkmsOk(cli, ['encrypt', '42', '--type', 'euint8']);
+      const b = await tkmsOk(cli, ['encrypt', 'true', '--type', 'ebool']);
+      const c = await tkmsOk(cli, ['encrypt', '18446744073709551615', '--type', 'euint64']);
+      const out = await tkmsOk(cli, ['user-decrypt', String(a['handle']), String(b['handle']), String(c['handle'])]);
+      expect(out).toMatchObject({ plaintexts: ['42', 'true', '18446744073709551615'], mode: 'plaintext', parties: [1], misbehaving: [] });
+      expect(out['clientAddress']).toMatch(/^0x[0-9a-f]{40}$/);
+      // On chain: one signcrypted answer per party, no plaintext in clear.
+      const request = await getRequest(user, network.contracts.asc, String(out['requestId']));
+      expect(request).toMatchObject({ kind: 'user_decrypt', status: 'completed' });
+      expect(request.responses).toHaveLength(1);
+      const answer = request.responses[0]!.response;
+      expect('user_decrypt' in answer && answer.user_decrypt.signcryption_sha256).toMatch(/^[0-9a-f]{64}$/);
+      const blobs = await getUserDecryptAnswers(user, network.contracts.asc, request);
+      expect(blobs.map((x) => x.signcryption.length)).toEqual([expect.any(Number)]);
+      expect(blobs[0]!.signcryption.length).toBeGreaterThan(1000);
+      expect(JSON.stringify(request)).not.toContain('18446744073709551615');
+    });
+
+    if (options.crs) {
+      test('default: crsgen through the chain registers a CRS that fetch-crs downloads and verifies', async () => {
+        const gen = await tkmsOk(cli, ['crsgen', '--max-bits', '2048']);
+        expect(gen['crsId']).toMatch(/^[0-9a-f]{40}$/);
+        expect(gen['digest']).toMatch(/^[0-9a-f]{64}$/);
+        expect(gen['signers']).toEqual([1]);
+        const file = path.join(cli.home, 'crs.bin');
+        const fetched = await tkmsOk(cli, ['fetch-crs', '--crs-id', String(gen['crsId']), '-o', file]);
+        expect(fetched).toMatchObject({ crsId: gen['crsId'], digest: gen['digest'], maxNumBits: 2048 });
+        process.stdout.write(`${suite}: CRS (2048 bits) ${String(fetched['size'])} bytes\n`);
+        // node-tfhe's own format: any tfhe-rs client can load it.
+        expect(() => tfhe.CompactPkeCrs.safe_deserialize(readFileSync(file), SIZE_LIMIT)).not.toThrow();
+        // Without an id, the newest CRS on chain.
+        expect((await tkmsOk(cli, ['fetch-crs']))['crsId']).toBe(gen['crsId']);
+      }, 600_000);
+    }
 
     // Last: it changes the key's state.
     test('behavior: governance suspends the key; encryption is refused, decryption goes on; nobody else may', async () => {

@@ -19,14 +19,15 @@ import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
-import { preprocessDecryption, thresholdDecrypt } from '../../engine/mpc/decryption/bitDecomposition.js';
+import { preprocessDecryption, thresholdDecrypt, thresholdDecryptShares } from '../../engine/mpc/decryption/bitDecomposition.js';
 import type { ParsedCiphertext } from '../../engine/index.js';
+import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import type { CoreEngine } from '../engine.js';
-import type { KeyBackend, GeneratedKey } from '../keyBackend.js';
+import type { KeyBackend, GeneratedKey, DecryptShareResult } from '../keyBackend.js';
 import type { PeerTransport } from '../mpc/peerTransport.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
-import { decodeDealMessage, decodeKeyMaterial, encodeDealMessage, encodeKeyMaterial } from './wire.js';
+import { decodeCrsMessage, decodeDealMessage, decodeKeyMaterial, encodeCrsMessage, encodeDealMessage, encodeKeyMaterial } from './wire.js';
 
 export interface ThresholdBackendOptions {
   transport: PeerTransport;
@@ -120,5 +121,61 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
         net.close();
       }
     },
+    async generateCrs(requestId, maxNumBits) {
+      // Dealer phase, as for key sets: the dealer makes the CRS and sends it to
+      // every party, so all publish (and sign) the same digest. The dealer could
+      // keep the CRS trapdoor; an MPC ceremony replaces it with the DKG.
+      const timeoutMs = o.dealTimeoutMs ?? 600_000;
+      const ch = transport.endpoint(sessionIdFor(requestId, 'crs'), { sendTimeoutMs: timeoutMs });
+      try {
+        if (self === o.dealerId) {
+          const crs = await o.engine.generateCrs(maxNumBits);
+          const msg = encodeCrsMessage(crs);
+          for (let p = 1; p <= n; p++) if (p !== self) ch.send(p, msg);
+          return crs;
+        }
+        const msg = await ch.receive(o.dealerId, timeoutMs);
+        if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no CRS from dealer party ${o.dealerId}`);
+        const crs = decodeCrsMessage(msg);
+        if (crs.maxNumBits !== maxNumBits) throw new TkmsError('THRESHOLD_WIRE_MALFORMED', `dealer sent a CRS for ${crs.maxNumBits} bits, ${maxNumBits} requested`);
+        return crs;
+      } finally {
+        ch.close();
+      }
+    },
+    async decryptShare(requestId, cts, secret): Promise<DecryptShareResult> {
+      const { keyShare, prss } = secret as LoadedShare;
+      const parsed = cts as readonly ParsedCiphertext[];
+      const net = transport.endpoint(sessionIdFor(requestId, 'user-decrypt'));
+      try {
+        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss));
+        const blocks = parsed.reduce((s, ct) => s + ct.blocks.length, 0);
+        const material = await preprocessDecryption(session, blocks);
+        const r = await thresholdDecryptShares(session, parsed, keyShare.share, material);
+        if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold user decryption');
+        return encodeDecryptShares(keyShare.R, parsed, r.shares, r.W);
+      } finally {
+        net.close();
+      }
+    },
+  };
+}
+
+/** Each block's share of V as its d coefficients mod 2^W (the user lifts them back, see cli/userDecryptResult.ts). */
+function encodeDecryptShares(R: GaloisRing, cts: readonly ParsedCiphertext[], V: GrVector, W: number): DecryptShareResult {
+  if (W > 8) throw new TkmsError('DECRYPT_FAILED', `digit width ${W} does not fit the share encoding (at most 8 bits)`);
+  const mask = BigInt((1 << W) - 1);
+  let at = 0;
+  return {
+    ringDegree: R.d,
+    digitBits: W,
+    ciphertexts: cts.map((ct) => {
+      const shares = new Uint8Array(ct.blocks.length * R.d);
+      for (let k = 0; k < ct.blocks.length; k++, at++) {
+        const coeffs = R.toBigints(V, at);
+        for (let j = 0; j < R.d; j++) shares[k * R.d + j] = Number(coeffs[j]! & mask);
+      }
+      return { messageModulus: ct.blocks[0]?.messageModulus ?? 0, blocks: ct.blocks.length, shares };
+    }),
   };
 }

@@ -142,18 +142,30 @@ export interface ThresholdDecryptionReturnType {
   cheaters: number[];
 }
 
+/** This party's shares of the output values [V] of step 4 (one per block, all ciphertexts in order). */
+export interface DecryptionSharesReturnType {
+  /** B ring elements: V = m + 2^W·s'' (degree-t Shamir sharing; m = V mod 2^W). */
+  shares: GrVector;
+  /** Digit width W. */
+  W: number;
+  /** Parties proven to deviate (so far in this session). */
+  cheaters: number[];
+}
+
 /**
- * Decrypts `cts` (all blocks in parallel, 8 rounds) with this party's share of
- * the big key, consuming `material`.
+ * Steps 1–4 of the module doc without the final open: this party's shares of
+ * [V]. For user decryption (DESIGN.md §3.3): each party hands its share to the
+ * user (signcrypted), who robustly reconstructs V and reads m = V mod 2^W; the
+ * parties never learn the plaintext. 7 rounds (mask + circuit).
  *
  * @example
- * const { plaintexts } = await thresholdDecrypt(session, [ct], keyShare, material);
+ * const { shares, W } = await thresholdDecryptShares(session, [ct], keyShare, material);
  */
-export async function thresholdDecrypt(session: MpcSession, cts: readonly ParsedCiphertext[], keyShare: GrVector, material: DecryptionMaterial): Promise<ThresholdDecryptionReturnType> {
+export async function thresholdDecryptShares(session: MpcSession, cts: readonly ParsedCiphertext[], keyShare: GrVector, material: DecryptionMaterial): Promise<DecryptionSharesReturnType> {
   const { R, prss } = session;
   const blocks = cts.flatMap((ct) => ct.blocks);
   const B = blocks.length;
-  if (B === 0) return { plaintexts: [], digits: [], cheaters: [...session.excluded].sort((a, b) => a - b) };
+  if (B === 0) return { shares: R.alloc(0), W: 0, cheaters: [...session.excluded].sort((a, b) => a - b) };
   const layouts = blocks.map((b) => blockLayout(b.messageModulus, b.carryModulus));
   const { W, K } = layouts[0]!;
   if (layouts.some((l) => l.W !== W)) throw new MpcParameterError('all blocks of a decryption batch must share message and carry moduli');
@@ -247,6 +259,22 @@ export async function thresholdDecrypt(session: MpcSession, cts: readonly Parsed
     R.mulScalarInto(tmp, 0, sOut, k, pow2, W);
     R.addInto(V, k, V, k, tmp, 0);
   }
+  return { shares: V, W, cheaters: [...session.excluded].sort((a, b) => a - b) };
+}
+
+/**
+ * Decrypts `cts` (all blocks in parallel, 8 rounds) with this party's share of
+ * the big key, consuming `material`: `thresholdDecryptShares`, then a robust
+ * open of [V].
+ *
+ * @example
+ * const { plaintexts } = await thresholdDecrypt(session, [ct], keyShare, material);
+ */
+export async function thresholdDecrypt(session: MpcSession, cts: readonly ParsedCiphertext[], keyShare: GrVector, material: DecryptionMaterial): Promise<ThresholdDecryptionReturnType> {
+  const { R } = session;
+  const B = cts.reduce((s, ct) => s + ct.blocks.length, 0);
+  if (B === 0) return { plaintexts: [], digits: [], cheaters: [...session.excluded].sort((a, b) => a - b) };
+  const { shares: V, W } = await thresholdDecryptShares(session, cts, keyShare, material);
   const opened = await session.open(V, B, 'output');
   const mask = (1 << W) - 1;
   const flat: number[] = [];

@@ -182,6 +182,41 @@ export interface HealthResponse {
   keyStates: KeyStateEntry[];
 }
 
+export interface UserDecryptCiphertext {
+  /** 32-byte handle, 64 hex chars. */
+  ciphertextHandle: string;
+  /** SHA3-256 of the bytes, as recorded on chain (hex). */
+  ciphertextDigest: string;
+  fheType: string;
+  /** The serialized tfhe-rs ciphertext; empty when the KV-store had none (a signed failure). */
+  ciphertext: Buffer;
+}
+
+export interface UserDecryptRequest {
+  requestId: string;
+  keyId: string;
+  /** 1..32, in request order. */
+  ciphertexts: UserDecryptCiphertext[];
+  /** ML-KEM-512 encapsulation key (800 bytes). */
+  userPublicKey: Buffer;
+  /** 0x-prefixed 20-byte address of the user. */
+  clientAddress: string;
+  eip712Domain: Eip712Domain | undefined;
+  extraData: Buffer;
+}
+
+export interface UserDecryptResult {
+  requestId: string;
+  /** One signcryption (common/signcryption.ts) of a UserDecryptPayload covering every ciphertext. */
+  signcryption: Buffer;
+  /** 0x EIP-712 UserDecryptResponseVerification signature. */
+  eip712Signature: string;
+  /** Over the user_decrypt response digest (common/signing.ts), or over the failure. */
+  signature: string;
+  failure: Failure | undefined;
+  partyId: number;
+}
+
 function createBaseKeyGenRequest(): KeyGenRequest {
   return { requestId: "" };
 }
@@ -2438,6 +2473,506 @@ export const HealthResponse: MessageFns<HealthResponse> = {
   },
 };
 
+function createBaseUserDecryptCiphertext(): UserDecryptCiphertext {
+  return { ciphertextHandle: "", ciphertextDigest: "", fheType: "", ciphertext: Buffer.alloc(0) };
+}
+
+export const UserDecryptCiphertext: MessageFns<UserDecryptCiphertext> = {
+  encode(message: UserDecryptCiphertext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ciphertextHandle !== "") {
+      writer.uint32(10).string(message.ciphertextHandle);
+    }
+    if (message.ciphertextDigest !== "") {
+      writer.uint32(18).string(message.ciphertextDigest);
+    }
+    if (message.fheType !== "") {
+      writer.uint32(26).string(message.fheType);
+    }
+    if (message.ciphertext.length !== 0) {
+      writer.uint32(34).bytes(message.ciphertext);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserDecryptCiphertext {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserDecryptCiphertext();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.ciphertextHandle = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.ciphertextDigest = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.fheType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.ciphertext = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserDecryptCiphertext {
+    return {
+      ciphertextHandle: isSet(object.ciphertextHandle)
+        ? globalThis.String(object.ciphertextHandle)
+        : isSet(object.ciphertext_handle)
+        ? globalThis.String(object.ciphertext_handle)
+        : "",
+      ciphertextDigest: isSet(object.ciphertextDigest)
+        ? globalThis.String(object.ciphertextDigest)
+        : isSet(object.ciphertext_digest)
+        ? globalThis.String(object.ciphertext_digest)
+        : "",
+      fheType: isSet(object.fheType)
+        ? globalThis.String(object.fheType)
+        : isSet(object.fhe_type)
+        ? globalThis.String(object.fhe_type)
+        : "",
+      ciphertext: isSet(object.ciphertext) ? Buffer.from(bytesFromBase64(object.ciphertext)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: UserDecryptCiphertext): unknown {
+    const obj: any = {};
+    if (message.ciphertextHandle !== "") {
+      obj.ciphertextHandle = message.ciphertextHandle;
+    }
+    if (message.ciphertextDigest !== "") {
+      obj.ciphertextDigest = message.ciphertextDigest;
+    }
+    if (message.fheType !== "") {
+      obj.fheType = message.fheType;
+    }
+    if (message.ciphertext.length !== 0) {
+      obj.ciphertext = base64FromBytes(message.ciphertext);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserDecryptCiphertext>): UserDecryptCiphertext {
+    return UserDecryptCiphertext.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserDecryptCiphertext>): UserDecryptCiphertext {
+    const message = createBaseUserDecryptCiphertext();
+    message.ciphertextHandle = object.ciphertextHandle ?? "";
+    message.ciphertextDigest = object.ciphertextDigest ?? "";
+    message.fheType = object.fheType ?? "";
+    message.ciphertext = object.ciphertext ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseUserDecryptRequest(): UserDecryptRequest {
+  return {
+    requestId: "",
+    keyId: "",
+    ciphertexts: [],
+    userPublicKey: Buffer.alloc(0),
+    clientAddress: "",
+    eip712Domain: undefined,
+    extraData: Buffer.alloc(0),
+  };
+}
+
+export const UserDecryptRequest: MessageFns<UserDecryptRequest> = {
+  encode(message: UserDecryptRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.keyId !== "") {
+      writer.uint32(18).string(message.keyId);
+    }
+    for (const v of message.ciphertexts) {
+      UserDecryptCiphertext.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.userPublicKey.length !== 0) {
+      writer.uint32(34).bytes(message.userPublicKey);
+    }
+    if (message.clientAddress !== "") {
+      writer.uint32(42).string(message.clientAddress);
+    }
+    if (message.eip712Domain !== undefined) {
+      Eip712Domain.encode(message.eip712Domain, writer.uint32(50).fork()).join();
+    }
+    if (message.extraData.length !== 0) {
+      writer.uint32(58).bytes(message.extraData);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserDecryptRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserDecryptRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.ciphertexts.push(UserDecryptCiphertext.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.userPublicKey = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.clientAddress = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.eip712Domain = Eip712Domain.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.extraData = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserDecryptRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      keyId: isSet(object.keyId)
+        ? globalThis.String(object.keyId)
+        : isSet(object.key_id)
+        ? globalThis.String(object.key_id)
+        : "",
+      ciphertexts: globalThis.Array.isArray(object?.ciphertexts)
+        ? object.ciphertexts.map((e: any) => UserDecryptCiphertext.fromJSON(e))
+        : [],
+      userPublicKey: isSet(object.userPublicKey)
+        ? Buffer.from(bytesFromBase64(object.userPublicKey))
+        : isSet(object.user_public_key)
+        ? Buffer.from(bytesFromBase64(object.user_public_key))
+        : Buffer.alloc(0),
+      clientAddress: isSet(object.clientAddress)
+        ? globalThis.String(object.clientAddress)
+        : isSet(object.client_address)
+        ? globalThis.String(object.client_address)
+        : "",
+      eip712Domain: isSet(object.eip712Domain)
+        ? Eip712Domain.fromJSON(object.eip712Domain)
+        : isSet(object.eip712_domain)
+        ? Eip712Domain.fromJSON(object.eip712_domain)
+        : undefined,
+      extraData: isSet(object.extraData)
+        ? Buffer.from(bytesFromBase64(object.extraData))
+        : isSet(object.extra_data)
+        ? Buffer.from(bytesFromBase64(object.extra_data))
+        : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: UserDecryptRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.keyId !== "") {
+      obj.keyId = message.keyId;
+    }
+    if (message.ciphertexts?.length) {
+      obj.ciphertexts = message.ciphertexts.map((e) => UserDecryptCiphertext.toJSON(e));
+    }
+    if (message.userPublicKey.length !== 0) {
+      obj.userPublicKey = base64FromBytes(message.userPublicKey);
+    }
+    if (message.clientAddress !== "") {
+      obj.clientAddress = message.clientAddress;
+    }
+    if (message.eip712Domain !== undefined) {
+      obj.eip712Domain = Eip712Domain.toJSON(message.eip712Domain);
+    }
+    if (message.extraData.length !== 0) {
+      obj.extraData = base64FromBytes(message.extraData);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserDecryptRequest>): UserDecryptRequest {
+    return UserDecryptRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserDecryptRequest>): UserDecryptRequest {
+    const message = createBaseUserDecryptRequest();
+    message.requestId = object.requestId ?? "";
+    message.keyId = object.keyId ?? "";
+    message.ciphertexts = object.ciphertexts?.map((e) => UserDecryptCiphertext.fromPartial(e)) || [];
+    message.userPublicKey = object.userPublicKey ?? Buffer.alloc(0);
+    message.clientAddress = object.clientAddress ?? "";
+    message.eip712Domain = (object.eip712Domain !== undefined && object.eip712Domain !== null)
+      ? Eip712Domain.fromPartial(object.eip712Domain)
+      : undefined;
+    message.extraData = object.extraData ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseUserDecryptResult(): UserDecryptResult {
+  return {
+    requestId: "",
+    signcryption: Buffer.alloc(0),
+    eip712Signature: "",
+    signature: "",
+    failure: undefined,
+    partyId: 0,
+  };
+}
+
+export const UserDecryptResult: MessageFns<UserDecryptResult> = {
+  encode(message: UserDecryptResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.signcryption.length !== 0) {
+      writer.uint32(18).bytes(message.signcryption);
+    }
+    if (message.eip712Signature !== "") {
+      writer.uint32(26).string(message.eip712Signature);
+    }
+    if (message.signature !== "") {
+      writer.uint32(34).string(message.signature);
+    }
+    if (message.failure !== undefined) {
+      Failure.encode(message.failure, writer.uint32(42).fork()).join();
+    }
+    if (message.partyId !== 0) {
+      writer.uint32(48).uint32(message.partyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserDecryptResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserDecryptResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signcryption = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.eip712Signature = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.signature = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.failure = Failure.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.partyId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserDecryptResult {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      signcryption: isSet(object.signcryption) ? Buffer.from(bytesFromBase64(object.signcryption)) : Buffer.alloc(0),
+      eip712Signature: isSet(object.eip712Signature)
+        ? globalThis.String(object.eip712Signature)
+        : isSet(object.eip712_signature)
+        ? globalThis.String(object.eip712_signature)
+        : "",
+      signature: isSet(object.signature) ? globalThis.String(object.signature) : "",
+      failure: isSet(object.failure) ? Failure.fromJSON(object.failure) : undefined,
+      partyId: isSet(object.partyId)
+        ? globalThis.Number(object.partyId)
+        : isSet(object.party_id)
+        ? globalThis.Number(object.party_id)
+        : 0,
+    };
+  },
+
+  toJSON(message: UserDecryptResult): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.signcryption.length !== 0) {
+      obj.signcryption = base64FromBytes(message.signcryption);
+    }
+    if (message.eip712Signature !== "") {
+      obj.eip712Signature = message.eip712Signature;
+    }
+    if (message.signature !== "") {
+      obj.signature = message.signature;
+    }
+    if (message.failure !== undefined) {
+      obj.failure = Failure.toJSON(message.failure);
+    }
+    if (message.partyId !== 0) {
+      obj.partyId = Math.round(message.partyId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UserDecryptResult>): UserDecryptResult {
+    return UserDecryptResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UserDecryptResult>): UserDecryptResult {
+    const message = createBaseUserDecryptResult();
+    message.requestId = object.requestId ?? "";
+    message.signcryption = object.signcryption ?? Buffer.alloc(0);
+    message.eip712Signature = object.eip712Signature ?? "";
+    message.signature = object.signature ?? "";
+    message.failure = (object.failure !== undefined && object.failure !== null)
+      ? Failure.fromPartial(object.failure)
+      : undefined;
+    message.partyId = object.partyId ?? 0;
+    return message;
+  },
+};
+
 export type CoreServiceService = typeof CoreServiceService;
 export const CoreServiceService = {
   keyGen: {
@@ -2525,6 +3060,25 @@ export const CoreServiceService = {
     responseSerialize: (value: SetKeyStateResponse): Buffer => Buffer.from(SetKeyStateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetKeyStateResponse => SetKeyStateResponse.decode(value),
   },
+  /** User decryption of a batch (ASC user_decrypt): one signcrypted answer for all ciphertexts. */
+  userDecrypt: {
+    path: "/tkms.core.v1.CoreService/UserDecrypt" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UserDecryptRequest): Buffer => Buffer.from(UserDecryptRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UserDecryptRequest => UserDecryptRequest.decode(value),
+    responseSerialize: (value: StartResponse): Buffer => Buffer.from(StartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartResponse => StartResponse.decode(value),
+  },
+  getUserDecryptResult: {
+    path: "/tkms.core.v1.CoreService/GetUserDecryptResult" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResultRequest): Buffer => Buffer.from(ResultRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResultRequest => ResultRequest.decode(value),
+    responseSerialize: (value: UserDecryptResult): Buffer => Buffer.from(UserDecryptResult.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UserDecryptResult => UserDecryptResult.decode(value),
+  },
 } as const;
 
 export interface CoreServiceServer extends UntypedServiceImplementation {
@@ -2541,6 +3095,9 @@ export interface CoreServiceServer extends UntypedServiceImplementation {
    * governance moves a key): destroyed wipes the private material for good.
    */
   setKeyState: handleUnaryCall<SetKeyStateRequest, SetKeyStateResponse>;
+  /** User decryption of a batch (ASC user_decrypt): one signcrypted answer for all ciphertexts. */
+  userDecrypt: handleUnaryCall<UserDecryptRequest, StartResponse>;
+  getUserDecryptResult: handleUnaryCall<ResultRequest, UserDecryptResult>;
 }
 
 export interface CoreServiceClient extends Client {
@@ -2682,6 +3239,37 @@ export interface CoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetKeyStateResponse) => void,
+  ): ClientUnaryCall;
+  /** User decryption of a batch (ASC user_decrypt): one signcrypted answer for all ciphertexts. */
+  userDecrypt(
+    request: UserDecryptRequest,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  userDecrypt(
+    request: UserDecryptRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  userDecrypt(
+    request: UserDecryptRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  getUserDecryptResult(
+    request: ResultRequest,
+    callback: (error: ServiceError | null, response: UserDecryptResult) => void,
+  ): ClientUnaryCall;
+  getUserDecryptResult(
+    request: ResultRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UserDecryptResult) => void,
+  ): ClientUnaryCall;
+  getUserDecryptResult(
+    request: ResultRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UserDecryptResult) => void,
   ): ClientUnaryCall;
 }
 

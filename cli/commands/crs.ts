@@ -1,0 +1,108 @@
+/**
+ * `tkms crsgen` and `tkms fetch-crs`: a CRS for ZK proofs of encryption,
+ * generated through the KMS chain (2t+1 parties agree on its digest), then
+ * downloaded from untrusted storage and accepted only when its digest matches
+ * the one recorded on chain and signed by a quorum of parties.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { sha3_256 } from '@noble/hashes/sha3';
+import { bytesToHex } from '@noble/hashes/utils';
+import { getRequest } from '../../chain/asc/actions.js';
+import { getCrs, listCrs, submitCrsGen, waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
+import { verifyRequestResult } from '../../chain/asc/verify.js';
+import { requestFunds } from '../../chain/config/queries.js';
+import { TkmsError } from '../../common/errors.js';
+import { printResult, progress } from '../output.js';
+import type { CliContext } from '../context.js';
+import { download } from '../publicMaterial.js';
+
+export function registerCrs(program: Command, ctx: () => CliContext): void {
+  program
+    .command('crsgen')
+    .description('generate a CRS for ZK proofs of encryption (about 80 s at 2048 bits); prints its id, digest and URIs')
+    .option('--max-bits <n>', 'largest number of plaintext bits one proven list may carry', '2048')
+    .option('--timeout <seconds>', 'how long to wait for the parties', '900')
+    .action(async (o: { maxBits: string; timeout: string }) => {
+      const c = ctx();
+      const bits = Number(o.maxBits);
+      if (!Number.isInteger(bits) || bits < 1 || bits > 65536) throw new TkmsError('BAD_ARGUMENT', '--max-bits must be an integer in 1..65536');
+      const client = await c.chain(true);
+      const asc = c.network().contracts.asc;
+      const funds = await requestFunds(client, c.network().contracts.config, 'crs_gen');
+      const { requestId, tx } = await submitCrsGen(client, asc, bits, funds);
+      const p = progress(`crsgen ${requestId}: waiting for the parties (a CRS takes over a minute)`);
+      // Progress: the parties' answers as they land.
+      let seen = 0;
+      const ticker = setInterval(() => {
+        getRequest(client, asc, requestId)
+          .then((r) => {
+            if (r.responses.length !== seen) p.update(`${(seen = r.responses.length)} part${seen === 1 ? 'y has' : 'ies have'} answered`);
+          })
+          .catch(() => undefined);
+      }, 5000);
+      let request;
+      try {
+        request = await waitForSettled(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
+      } finally {
+        clearInterval(ticker);
+      }
+      if (request.status === 'expired') throw new TkmsError('CRSGEN_FAILED', `request ${requestId} expired without a result (fee refunded)`);
+      if (request.status === 'failed') throw new TkmsError('CRSGEN_FAILED', `CRS generation failed: ${request.failure_reason}`);
+      const { parties, threshold } = await c.parties(client);
+      const { signers, dissenters } = verifyRequestResult(request, parties, threshold);
+      p.done(`${signers.length} party signature(s)`);
+      const crs = await getCrs(client, asc, requestId);
+      const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) ? [{ party: r.party_id, uri: r.response.crs_gen.crs_uri }] : []));
+      printResult(c.opts, { crsId: requestId, digest: crs.crs_digest, maxNumBits: crs.max_num_bits, uris, signers, dissenters, txHash: tx.txHash, fee: funds }, () =>
+        [`crs id:  ${requestId}`, `digest:  sha3-256 ${crs.crs_digest}`, `bits:    ${crs.max_num_bits}`, ...uris.map((u) => `party ${u.party}: ${u.uri}`), `signed by parties ${signers.join(', ')}${dissenters.length ? `; dissenting: ${dissenters.join(', ')}` : ''}`].join('\n'),
+      );
+    });
+
+  program
+    .command('fetch-crs')
+    .description('download a CRS (node-tfhe safe_serialize) and verify it against the digest 2t+1 parties signed on chain')
+    .option('--crs-id <id>', 'CRS id (default: the newest CRS on chain)')
+    .option('-o, --out <file>', 'write the verified bytes to this file')
+    .action(async (o: { crsId?: string; out?: string }) => {
+      const c = ctx();
+      const client = await c.chain(false);
+      const asc = c.network().contracts.asc;
+      let crsId = o.crsId;
+      if (!crsId) {
+        const all = [];
+        for (let page = await listCrs(client, asc, undefined, 100); page.length > 0; page = await listCrs(client, asc, page[page.length - 1]!.crs_id, 100)) all.push(...page);
+        if (all.length === 0) throw new TkmsError('NO_CRS_ON_CHAIN', 'no CRS exists yet', { details: 'run `tkms crsgen` first' });
+        crsId = all[all.length - 1]!.crs_id;
+      }
+      const crs = await getCrs(client, asc, crsId).catch((e: unknown) => {
+        throw new TkmsError('UNKNOWN_CRS', `CRS ${crsId} is not known to the ASC`, { cause: e });
+      });
+      const request = await getRequest(client, asc, crsId);
+      const { parties, threshold } = await c.parties(client);
+      const { signers } = verifyRequestResult(request, parties, threshold);
+      // Any signer's copy will do: the digest binds the bytes. Try them in turn.
+      const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) && r.response.crs_gen.crs_digest === crs.crs_digest ? [r.response.crs_gen.crs_uri] : []));
+      const failures: string[] = [];
+      for (const uri of uris) {
+        let bytes: Uint8Array;
+        try {
+          bytes = await download(uri);
+        } catch (e) {
+          failures.push(`${uri}: ${e instanceof Error ? e.message : String(e)}`);
+          continue;
+        }
+        const digest = bytesToHex(sha3_256(bytes));
+        if (digest !== crs.crs_digest) {
+          failures.push(`${uri}: digest ${digest} does not match`);
+          continue;
+        }
+        if (o.out) writeFileSync(o.out, bytes);
+        printResult(c.opts, { crsId, uri, digest, size: bytes.length, maxNumBits: crs.max_num_bits, signers, out: o.out ?? null }, () =>
+          `CRS ${crsId}: ${bytes.length} bytes, sha3-256 ${digest} verified (signed by parties ${signers.join(', ')})${o.out ? `\nwritten to ${o.out}` : ''}`,
+        );
+        return;
+      }
+      throw new TkmsError('DIGEST_MISMATCH', `no copy of CRS ${crsId} matches the signed digest`, { details: failures.join('; ') });
+    });
+}

@@ -1,0 +1,147 @@
+/**
+ * `tkms user-decrypt <handle...>`: user decryption through the KMS chain. A
+ * fresh ML-KEM-512 key pair is made for the request (the secret key never
+ * leaves this process); every party signcrypts its answer for the whole batch
+ * to it; the CLI verifies each party's signatures, opens the answers and
+ * reconstructs (cli/userDecryptResult.ts), waiting for answers beyond the
+ * ASC's 2t+1 only when reconstruction needs them.
+ */
+import type { Command } from 'commander';
+import { ml_kem512 } from '@noble/post-quantum/ml-kem';
+import { bytesToHex } from '@noble/hashes/utils';
+import { getUserDecryptAnswers, submitUserDecrypt, waitForMoreResponses, waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
+import { requestFunds } from '../../chain/config/queries.js';
+import { resolveHandle } from '../../connector/kvstore/client.js';
+import { TkmsError } from '../../common/errors.js';
+import { HEX64 } from '../../common/ciphertext.js';
+import { partyEvmAddress } from '../../common/eip712.js';
+import { printResult, progress } from '../output.js';
+import type { CliContext } from '../context.js';
+import { resolveKeyId } from '../publicMaterial.js';
+import { reconstructUserDecrypt, UserDecryptReconstructionError, type UserDecryptReturnType } from '../userDecryptResult.js';
+
+interface Options {
+  keyId?: string;
+  timeout: string;
+  app?: string;
+  proof?: string;
+  clientAddress?: string;
+  domainName: string;
+  domainVersion: string;
+  domainChainId: string;
+  verifyingContract: string;
+  waitAll?: boolean;
+}
+
+const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+export function registerUserDecrypt(program: Command, ctx: () => CliContext): void {
+  program
+    .command('user-decrypt <handles...>')
+    .description('decrypt 1..32 stored ciphertexts for yourself only: the parties signcrypt their answers to a fresh ML-KEM key; prints the verified plaintexts')
+    .option('--key-id <id>', 'key id (default: the last generated key)')
+    .option('--timeout <seconds>', 'how long to wait for the parties', '180')
+    .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC")
+    .option('--client-address <0x…>', 'EVM address the result is for (default: derived from your chain key)')
+    .option('--domain-name <name>', 'EIP-712 domain name the parties sign under', 'Decryption')
+    .option('--domain-version <version>', 'EIP-712 domain version', '1')
+    .option('--domain-chain-id <id>', 'EIP-712 domain chain id (decimal)', '1')
+    .option('--verifying-contract <0x…>', 'EIP-712 verifying contract', '0x' + '00'.repeat(19) + '01')
+    .option('--wait-all', 'wait for every party to answer (not just 2t+1) and check them all: names every misbehaving party')
+    .action(async (handles: string[], o: Options) => {
+      const c = ctx();
+      if (handles.length < 1 || handles.length > 32) throw new TkmsError('BAD_HANDLE', `give 1..32 handles, got ${handles.length}`);
+      const hs = handles.map((h) => {
+        const x = h.toLowerCase().replace(/^0x/, '');
+        if (!HEX64.test(x)) throw new TkmsError('BAD_HANDLE', `"${h}" is not a 32-byte hex handle`);
+        return x;
+      });
+      if (!/^\d+$/.test(o.domainChainId)) throw new TkmsError('BAD_DOMAIN', '--domain-chain-id must be a decimal integer');
+      if (!EVM_ADDRESS.test(o.verifyingContract)) throw new TkmsError('BAD_DOMAIN', '--verifying-contract must be 0x + 40 hex chars');
+      let proof: Record<string, unknown> | undefined;
+      if (o.proof !== undefined) {
+        try {
+          proof = JSON.parse(o.proof) as Record<string, unknown>;
+        } catch (e) {
+          throw new TkmsError('BAD_PROOF', '--proof must be a JSON object', { cause: e });
+        }
+      }
+      const kv = c.network().kvStoreUrl;
+      const metas = await Promise.all(hs.map((h) => resolveHandle(kv, h)));
+      const client = await c.chain(true);
+      const clientAddress = (o.clientAddress ?? partyEvmAddress((await c.account()).publicKey)).toLowerCase();
+      if (!EVM_ADDRESS.test(clientAddress)) throw new TkmsError('BAD_ADDRESS', '--client-address must be 0x + 40 hex chars');
+      const keyId = await resolveKeyId(c, client, o.keyId);
+      const asc = c.network().contracts.asc;
+      const user = ml_kem512.keygen();
+      const domain = { name: o.domainName, version: o.domainVersion, chain_id: o.domainChainId, verifying_contract: o.verifyingContract.toLowerCase() };
+      const funds = await requestFunds(client, c.network().contracts.config, 'user_decrypt');
+      const ciphertexts = hs.map((h, i) => ({ ciphertext_handle: h, ciphertext_digest: metas[i]!.digest, fhe_type: metas[i]!.fhe_type }));
+      const { requestId, tx } = await submitUserDecrypt(
+        client,
+        asc,
+        { key_id: keyId, ciphertexts, enc_key: bytesToHex(user.publicKey), client_address: clientAddress, eip712_domain: domain, ...(o.app ? { app_id: o.app } : {}), ...(proof ? { proof } : {}) },
+        funds,
+      );
+      const timeoutMs = Number(o.timeout) * 1000;
+      const end = Date.now() + timeoutMs;
+      const p = progress(`user-decrypt ${requestId}: waiting for 2t+1 parties`);
+      let request = await waitForSettled(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
+      if (request.status === 'expired') throw new TkmsError('USER_DECRYPT_FAILED', `request ${requestId} expired without a result`, { details: 'its fee was refunded' });
+      if (request.status === 'failed') throw new TkmsError('USER_DECRYPT_FAILED', `user decryption failed: ${request.failure_reason}`, { details: `request ${requestId}` });
+      const { parties, threshold } = await c.parties(client);
+      const context = {
+        requestId,
+        keyId,
+        ciphertexts: ciphertexts.map((x) => ({ handle: x.ciphertext_handle, digest: x.ciphertext_digest, fheType: x.fhe_type })),
+        userPublicKey: user.publicKey,
+        userSecretKey: user.secretKey,
+        signers: new Map(parties.map((x) => [x.id, x.signer_pubkey])),
+        n: parties.length,
+        threshold,
+        eip712Domain: { name: domain.name, version: domain.version, chainId: BigInt(domain.chain_id), verifyingContract: domain.verifying_contract },
+      };
+      if (o.waitAll) {
+        while (request.responses.length < parties.length && Date.now() < end) {
+          p.update(`${request.responses.length} of ${parties.length} parties answered`);
+          request = await waitForMoreResponses(client, asc, requestId, { known: request.responses.length, all: parties.length, timeoutMs: Math.max(1, end - Date.now()) });
+        }
+      }
+      let result: UserDecryptReturnType;
+      for (;;) {
+        try {
+          result = reconstructUserDecrypt(await getUserDecryptAnswers(client, asc, request), context);
+          break;
+        } catch (e) {
+          // Not enough consistent answers yet: wait for the parties beyond the quorum, up to all n.
+          if (!(e instanceof UserDecryptReconstructionError) || request.responses.length >= parties.length || Date.now() > end) throw e;
+          p.update(`${request.responses.length} answers do not suffice; waiting for more`);
+          request = await waitForMoreResponses(client, asc, requestId, { known: request.responses.length, all: parties.length, timeoutMs: Math.max(1, end - Date.now()) });
+        }
+      }
+      p.done(`${result.agreeing.length} part${result.agreeing.length === 1 ? 'y' : 'ies'} used`);
+      const shown = result.plaintexts.map((v, i) => (ciphertexts[i]!.fhe_type === 'ebool' ? (v === 1n ? 'true' : 'false') : v.toString()));
+      printResult(
+        c.opts,
+        {
+          requestId,
+          keyId,
+          plaintexts: shown,
+          fheTypes: ciphertexts.map((x) => x.fhe_type),
+          handles: hs,
+          mode: result.mode,
+          parties: result.agreeing,
+          misbehaving: result.misbehaving,
+          clientAddress,
+          txHash: tx.txHash,
+          fee: funds,
+        },
+        () =>
+          [
+            ...shown.map((v, i) => (hs.length > 1 ? `${hs[i]}: ${v}` : v)),
+            ...result.misbehaving.map((m) => `warning: party ${m.partyId} misbehaved: ${m.reason}`),
+          ].join('\n'),
+      );
+    });
+}
