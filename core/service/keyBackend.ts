@@ -25,6 +25,8 @@ export interface KeyBackend {
   load(privateMaterial: Uint8Array): unknown;
   /** Decrypts one parsed ciphertext (centralized: locally; threshold: an MPC session named after the request). */
   decrypt(requestId: string, ciphertext: unknown, secret: unknown): Promise<bigint>;
+  /** Stops background work (threshold: the preprocessing pools' refills). */
+  close?(): Promise<void>;
 }
 
 export function centralizedBackend(engine: CoreEngine): KeyBackend {

@@ -12,20 +12,22 @@
  *      the same digests and the ASC sees them agree;
  *   3. all parties agree on PRSS keys for the key's sessions (prssSetup).
  * Decryption: per request, an MPC session derived from the request id runs
- * preprocessing (triples, random bits) and the bit-decomposition decryption
- * (core/engine/mpc/decryption), robust against t malicious parties.
+ * the bit-decomposition decryption (core/engine/mpc/decryption), robust
+ * against t malicious parties, on preprocessed material (triples, random
+ * bits) taken from the key's pool (decryptionPool.ts: background refill,
+ * cross-party agreement on the batch, inline preprocessing when the pool is
+ * empty or the parties' pools differ, e.g. after a restart).
  */
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
-import { MpcSession } from '../../engine/mpc/online/session.js';
-import { preprocessDecryption, thresholdDecrypt } from '../../engine/mpc/decryption/bitDecomposition.js';
 import type { ParsedCiphertext } from '../../engine/index.js';
 import type { CoreEngine } from '../engine.js';
 import type { KeyBackend, GeneratedKey } from '../keyBackend.js';
 import type { PeerTransport } from '../mpc/peerTransport.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
+import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
 import { decodeDealMessage, decodeKeyMaterial, encodeDealMessage, encodeKeyMaterial } from './wire.js';
 
 export interface ThresholdBackendOptions {
@@ -39,14 +41,32 @@ export interface ThresholdBackendOptions {
   dealTimeoutMs?: number;
   /** Lower bound for the PRSS setup timeout (round timeouts are the transport's). */
   roundTimeoutMs?: number;
+  /** Decryption material pools (decryptionPool.ts); `false`: preprocess inline for every request. */
+  pool?: false | { batchBlocks?: number; lowWater?: number; highWater?: number };
 }
 
 interface LoadedShare {
   keyShare: ReturnType<typeof parseKeyShare>;
   prss: PrssKeys;
+  pool: DecryptionPool;
 }
 
-export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
+/** The threshold backend, plus what tests and benchmarks observe of its pools. */
+export interface ThresholdKeyBackend extends KeyBackend {
+  /** The pool of a loaded key (`secret` as returned by `load`). */
+  poolOf(secret: unknown): DecryptionPool;
+  /** Decrypts like `decrypt` and says where the material came from. */
+  decryptDetailed(requestId: string, ciphertexts: readonly unknown[], secret: unknown): Promise<PooledDecryption>;
+  /** Pool status of every loaded key. */
+  poolStatus(): DecryptionPoolStatus[];
+  /** Resolves when no pool is refilling. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { DecryptionPoolStatus };
+
+export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBackend {
   const { transport, t } = o;
   const n = transport.n;
   const self = transport.partyId;
@@ -97,28 +117,51 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
     };
   }
 
+  const pools = new Set<DecryptionPool>();
+
+  async function decryptDetailed(requestId: string, cts: readonly unknown[], secret: unknown): Promise<PooledDecryption> {
+    const { keyShare, pool } = secret as LoadedShare;
+    // Round timeouts come from the transport (longer for a session's first round, which absorbs start skew).
+    const net = transport.endpoint(sessionIdFor(requestId, 'decrypt'));
+    try {
+      const r = await pool.decrypt(net, cts as readonly ParsedCiphertext[], keyShare.share);
+      if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold decryption');
+      return r;
+    } finally {
+      net.close();
+    }
+  }
+
   return {
     kind: 'threshold',
     privateDataType: 'KeyShare',
     generate,
     load(bytes): LoadedShare {
       const m = decodeKeyMaterial(bytes);
-      return { keyShare: parseKeyShare(m.share, n, m.lweDimension), prss: m.prss };
+      const keyShare = parseKeyShare(m.share, n, m.lweDimension);
+      const prssForKey = new Prss(keyShare.R, m.prss);
+      const pool = new DecryptionPool({
+        R: keyShare.R,
+        t,
+        prss: prssForKey,
+        open: (sessionId) => transport.endpoint(sessionIdFor(sessionId, 'pool')),
+        logger: o.logger,
+        ...(o.pool === false ? { lowWater: 0, highWater: 0 } : (o.pool ?? {})),
+      });
+      pools.add(pool);
+      return { keyShare, prss: m.prss, pool };
     },
     async decrypt(requestId, ct, secret) {
-      const { keyShare, prss } = secret as LoadedShare;
-      const net = transport.endpoint(sessionIdFor(requestId, 'decrypt'));
-      try {
-        // Round timeouts come from the transport (longer for a session's first round, which absorbs start skew).
-        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss));
-        const parsed = ct as ParsedCiphertext;
-        const material = await preprocessDecryption(session, parsed.blocks.length);
-        const r = await thresholdDecrypt(session, [parsed], keyShare.share, material);
-        if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold decryption');
-        return r.plaintexts[0]!;
-      } finally {
-        net.close();
-      }
+      return (await decryptDetailed(requestId, [ct], secret)).plaintexts[0]!;
+    },
+    decryptDetailed,
+    poolOf: (secret) => (secret as LoadedShare).pool,
+    poolStatus: () => [...pools].map((p) => p.status()),
+    async idle() {
+      await Promise.all([...pools].map((p) => p.idle()));
+    },
+    async close() {
+      await Promise.all([...pools].map((p) => p.close()));
     },
   };
 }
