@@ -17,7 +17,8 @@
  * same batch. A party starts the session for `nextBatch` and increments
  * `nextBatch` at once, so it never runs a batch session twice in one life.
  * Refill: when fewer than `lowWater` batches are left (after a request took
- * some), a background loop makes batches until `highWater`. All parties
+ * some), a background loop makes batches until `highWater`, among the parties
+ * that answered that request (it does not wait for the others). All parties
  * consume in step, so they refill at about the same time; a party that starts
  * a batch alone waits the first-round timeout, fails without revealing
  * anything (triples.ts: no blame reveal with fewer than 2t+1 shares), and
@@ -39,7 +40,9 @@
  *    restarted no batch session id (hence no PRSS tag) is ever reused.
  *  - Stale rule: a party drops every batch that some member of V does not
  *    hold (a batch is only usable when all participants hold it), e.g. all
- *    batches made before a party restarted.
+ *    batches made before a party restarted. After such a drop (or an epoch
+ *    change) batches still being made are discarded when they complete: the
+ *    restarted party does not run them.
  *  - Candidate: the lowest ⌈blocks / batchBlocks⌉ batches held by all of V
  *    (none if |V| < n − t). A party *reserves* its candidate at once: the
  *    batches leave its pool and will be used or dropped, never offered again
@@ -135,6 +138,34 @@ export interface DecryptionPoolStatus {
 }
 
 const NONE = 0xffffffff;
+
+/**
+ * A network on which parties outside `expected` get no waiting: their
+ * message is taken if it is already there, else they are an erasure at once
+ * (a party that was down for the request that triggered a refill does not
+ * refill; waiting the first-round timeout for it in every batch would stall
+ * the pool).
+ */
+function expectOnly(net: Network & { close(): void }, expected: ReadonlySet<number>): Network & { close(): void } {
+  return {
+    get sessionId() {
+      return net.sessionId;
+    },
+    get self() {
+      return net.self;
+    },
+    get n() {
+      return net.n;
+    },
+    get round() {
+      return net.round;
+    },
+    send: (to, payload) => net.send(to, payload),
+    receive: (from, timeoutMs) => net.receive(from, expected.has(from) ? timeoutMs : 1),
+    nextRound: () => net.nextRound(),
+    close: () => net.close(),
+  };
+}
 
 interface Offer {
   epoch: string | undefined;
@@ -319,11 +350,17 @@ export class DecryptionPool {
   private readonly reservedMaterial = new Map<number, DecryptionMaterial>();
   /** Highest nextBatch this party reached per epoch (never run a batch session twice in one life). */
   private readonly lastBatchOf = new Map<string, number>();
+  /** The parties that answered the last offer round: refills do not wait for the others. */
+  private participants = new Set<number>();
+  /** Batches numbered below this (begun before the last resync) are discarded when they complete. */
+  private minUsable = 0;
 
   /** Epoch, nextBatch and stale rules on the offers; reserves and returns the candidate (module doc). */
   private settle(sessionId: string, offers: Map<number, Offer>, need: number): number[] | undefined {
     const { t } = this.o;
     const n = this.o.prss.keys.n;
+    const before = this.epoch;
+    this.participants = new Set(offers.keys());
     const support = new Map<string, number[]>();
     for (const [, off] of offers) {
       if (off.epoch === undefined) continue;
@@ -352,7 +389,11 @@ export class DecryptionPool {
     }
     // Stale rule: only batches every participant holds (in this epoch) are usable.
     const common = this.sortedHeld().filter((b) => [...offers.values()].every((off) => off.epoch === this.epoch && off.batches.includes(b)));
-    for (const b of this.sortedHeld()) if (!common.includes(b)) this.drop(b);
+    const stale = this.sortedHeld().filter((b) => !common.includes(b));
+    for (const b of stale) this.drop(b);
+    // After a resync, a batch still in flight here may be missing elsewhere
+    // (a party that restarted after it began): keep only batches begun from now.
+    if (stale.length > 0 || this.epoch !== before) this.minUsable = this.nextBatch;
     if (common.length < need) return undefined;
     const take = common.slice(0, need);
     for (const b of take) {
@@ -373,11 +414,11 @@ export class DecryptionPool {
       const epoch = this.epoch;
       const k = this.nextBatch++;
       this.lastBatchOf.set(epoch, this.nextBatch);
-      const net = this.o.open(`pool/${epoch}/${k}`);
+      const net = expectOnly(this.o.open(`pool/${epoch}/${k}`), this.participants);
       const session = this.newSession(net);
       try {
         const material = await preprocessDecryption(session, this.batchBlocks);
-        if (this.epoch === epoch && !this.closed) {
+        if (this.epoch === epoch && k >= this.minUsable && !this.closed) {
           this.held.set(k, material);
           this.counters.produced++;
         }
