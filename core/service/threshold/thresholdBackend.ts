@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
 import type { ParsedCiphertext } from '../../engine/index.js';
+import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import type { CoreEngine } from '../engine.js';
 import type { KeyBackend, GeneratedKey } from '../keyBackend.js';
 import type { PeerTransport } from '../mpc/peerTransport.js';
@@ -43,6 +44,8 @@ export interface ThresholdBackendOptions {
   roundTimeoutMs?: number;
   /** Decryption material pools (decryptionPool.ts); `false`: preprocess inline for every request. */
   pool?: false | { batchBlocks?: number; lowWater?: number; highWater?: number };
+  /** Test-only: the opening protocol of this party's decryption sessions (an adversary's). */
+  opener?: RealRobustOpen;
 }
 
 interface LoadedShare {
@@ -146,6 +149,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
         prss: prssForKey,
         open: (sessionId) => transport.endpoint(sessionIdFor(sessionId, 'pool')),
         logger: o.logger,
+        ...(o.opener ? { opener: o.opener } : {}),
         ...(o.pool === false ? { lowWater: 0, highWater: 0 } : (o.pool ?? {})),
       });
       pools.add(pool);

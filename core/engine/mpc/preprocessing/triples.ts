@@ -15,7 +15,9 @@
  *      kept only if this party's decode was consistent and nobody reported a
  *      failure; otherwise every honest party discards it.
  *   4. Round 3 (only after a failure): the parties that saw the inconsistency
- *      themselves reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
+ *      themselves — among at least 2t+1 shares; a party that got fewer (it ran
+ *      the session alone, e.g. a pooled batch the others never started)
+ *      reveals nothing — reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
  *      A set's term is accepted when ≥ t+1 of its members reveal the same value
  *      (so at least one honest member vouches for it). Value by value, where
  *      its view is still inconsistent, a detecting party recomputes the correct
