@@ -10,7 +10,10 @@
  *      the public material; every party stores its share privately (vault) and
  *      publishes the public material under its own prefix, so each party signs
  *      the same digests and the ASC sees them agree;
- *   3. all parties agree on PRSS keys for the key's sessions (prssSetup).
+ *   3. every party acknowledges its share to the dealer, which says "go" once
+ *      all have (or all but t, after a minute more): the transfers end at
+ *      different times, and the PRSS setup's first round must not split;
+ *   4. all parties agree on PRSS keys for the key's sessions (prssSetup).
  * Decryption: per request, an MPC session derived from the request id runs
  * the bit-decomposition decryption (core/engine/mpc/decryption), robust
  * against t malicious parties, on preprocessed material (triples, random
@@ -26,6 +29,7 @@ import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import type { CoreEngine } from '../engine.js';
 import type { KeyBackend, GeneratedKey } from '../keyBackend.js';
 import type { PeerTransport } from '../mpc/peerTransport.js';
+import type { Network } from '../../engine/mpc/network/network.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
 import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
@@ -69,6 +73,32 @@ export interface ThresholdKeyBackend extends KeyBackend {
 
 export type { DecryptionPoolStatus };
 
+/**
+ * The dealer's wait for the other parties' receipts of their shares: all of
+ * them, or — so that t dead parties cost at most a minute — n − 1 − t of them
+ * plus one more minute for the rest.
+ */
+async function awaitReceipts(net: Network, timeoutMs: number, t: number): Promise<void> {
+  const others = [...Array(net.n).keys()].map((i) => i + 1).filter((p) => p !== net.self);
+  let got = 0;
+  await new Promise<void>((resolve) => {
+    let grace: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      if (grace) clearTimeout(grace);
+      resolve();
+    };
+    for (const p of others) {
+      void net.receive(p, timeoutMs).then((m) => {
+        if (!m) return;
+        got++;
+        if (got === others.length) done();
+        else if (got === others.length - t && !grace) grace = setTimeout(done, 60_000);
+      });
+    }
+    setTimeout(done, timeoutMs).unref();
+  });
+}
+
 export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBackend {
   const { transport, t } = o;
   const n = transport.n;
@@ -91,11 +121,23 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
         mine = { ...dealt.publicMaterial, lweDimension: dealt.lweDimension, share: dealt.shares.get(self)! };
         // The other parties' shares leave this party's memory with the messages.
         for (const [p, s] of dealt.shares) if (p !== self) s.fill(0);
+        // Sending 60 MB to n − 1 parties takes longer than the PRSS setup's
+        // first round waits (over a minute at n = 7 on a loaded machine): wait
+        // for their receipts, so every party starts the setup about together.
+        deal.nextRound();
+        await awaitReceipts(deal, dealTimeoutMs, t);
+        deal.nextRound();
+        for (let p = 1; p <= n; p++) if (p !== self) deal.send(p, Uint8Array.of(1)); // go
       } else {
         onProgress('waiting for the dealer');
         const msg = await deal.receive(o.dealerId, dealTimeoutMs);
         if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no key share from dealer party ${o.dealerId}`);
         mine = decodeDealMessage(msg);
+        deal.nextRound();
+        deal.send(o.dealerId, Uint8Array.of(1)); // receipt
+        deal.nextRound();
+        onProgress('waiting for the other parties’ shares');
+        await deal.receive(o.dealerId, dealTimeoutMs); // go (or the dealer's silence: start anyway)
       }
     } finally {
       deal.close();
