@@ -114,6 +114,8 @@ export interface DecryptionPoolOptions {
   /** Refill stops at this many batches (default 16). */
   highWater?: number;
   logger?: Logger;
+  /** First-round wait for a party that did not answer the last request (default 2 000 ms). */
+  absentWaitMs?: number;
   /** The opening protocol of this party's sessions (an adversary's in tests). */
   opener?: RealRobustOpen;
 }
@@ -146,7 +148,7 @@ const NONE = 0xffffffff;
  * refill; waiting the first-round timeout for it in every batch would stall
  * the pool).
  */
-function expectOnly(net: Network & { close(): void }, expected: ReadonlySet<number>): Network & { close(): void } {
+function expectOnly(net: Network & { close?(): void }, expected: ReadonlySet<number>, othersWaitMs = 1, firstRoundOnly = false): Network & { close(): void } {
   return {
     get sessionId() {
       return net.sessionId;
@@ -161,9 +163,9 @@ function expectOnly(net: Network & { close(): void }, expected: ReadonlySet<numb
       return net.round;
     },
     send: (to, payload) => net.send(to, payload),
-    receive: (from, timeoutMs) => net.receive(from, expected.has(from) ? timeoutMs : 1),
+    receive: (from, timeoutMs) => net.receive(from, expected.has(from) || (firstRoundOnly && net.round > 0) ? timeoutMs : othersWaitMs),
     nextRound: () => net.nextRound(),
-    close: () => net.close(),
+    close: () => net.close?.(),
   };
 }
 
@@ -283,8 +285,12 @@ export class DecryptionPool {
    * agrees on pooled material (rounds 0–1), else preprocesses inline, then
    * runs the online phase.
    */
-  async decrypt(net: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
+  async decrypt(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
     const { t } = this.o;
+    // A party that did not answer the last request gets the ordinary round
+    // timeout, not the first round's (which absorbs start skew): a dead party
+    // then costs each request ~2 s, not ~10 s. If it answers, it is back.
+    const net = this.participants.size === 0 ? sessionNet : expectOnly(sessionNet, this.participants, this.o.absentWaitMs ?? 2000, true);
     const n = net.n;
     const blocks = cts.reduce((s, c) => s + c.blocks.length, 0);
     const need = Math.ceil(blocks / this.batchBlocks);
