@@ -33,6 +33,8 @@ export interface TransportBenchOptions {
   batch: number;
   reps: number;
   preprocessingCount: number;
+  /** Only these online cases (e.g. ['euint64.batch64']), no preprocessing or pool figures (quick checks). */
+  only?: string[];
 }
 
 class Parties {
@@ -105,7 +107,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
     const ps = await Parties.start(n, t, key);
     try {
       // Preprocessing throughput (best of reps).
-      for (const what of ['triples', 'bits'] as const) {
+      for (const what of o.only ? [] : (['triples', 'bits'] as const)) {
         const times: number[] = [];
         for (let r = 0; r < o.reps; r++) times.push((await ps.all({ op: what, session: sid(what), count: o.preprocessingCount })).ms);
         out.push({ name: what === 'triples' ? 'preprocessing.threshold.triples' : 'preprocessing.threshold.random_bits', unit: what === 'triples' ? 'triples/s' : 'bits/s', value: o.preprocessingCount / (Math.min(...times) / 1000), params: { ...params, count: o.preprocessingCount, includes_triples: what === 'bits' } });
@@ -120,7 +122,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
       const batchCase: [string, ParsedCiphertext[], string] = [`euint64.batch${o.batch}`, big.map((v) => encrypt('euint64', v)), big.join(',')];
 
       // Online with preprocessed material, and inline (preprocessing + online).
-      for (const [name, cts, expected] of [...cases, batchCase]) {
+      for (const [name, cts, expected] of [...cases, batchCase].filter(([name]) => !o.only || o.only.includes(name))) {
         const online: number[] = [];
         const total: number[] = [];
         let sent = 0;
@@ -141,6 +143,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
         out.push({ name: `decrypt.threshold.bytes.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'online' } });
       }
 
+      if (o.only) continue;
       // Through the pool: one request establishes the epoch (inline), then wait for the refill.
       await ps.all({ op: 'pooled', session: sid('pooled'), cts: cases[0]![1] });
       const fill = await ps.all({ op: 'fill' });

@@ -15,7 +15,7 @@
  * Delivery is retried with backoff until that timeout, so a peer that restarts
  * within it still gets the message.
  *
- * Wire: messages go on one long-lived bidirectional stream per peer (`Stream`):
+ * Wire: messages (up to 256 KB; larger ones by `Deliver`) go on one long-lived bidirectional stream per peer (`Stream`):
  * a unary call per message cost ≈ 1 ms of CPU, more than a small round's
  * compute (a bare round took 16 ms at n = 4 on 2 shared cores). The receiver
  * acks every message in order; when a stream breaks, the unacknowledged
@@ -67,6 +67,9 @@ interface OutStream {
   unacked: { message: PeerMessage; deadline: number }[];
   broken: boolean;
 }
+
+/** Payloads above this go by unary `Deliver` (see `deliver`). */
+const STREAM_MAX_BYTES = 256 * 1024;
 
 /** After a stream to a peer broke, use unary calls for this long before trying a stream again. */
 const STREAM_RETRY_MS = 1000;
@@ -217,7 +220,10 @@ export class PeerTransport {
     this.stats.sentBytes += payload.length;
     const deadline = Date.now() + sendTimeoutMs;
     const message: PeerMessage = { sessionId, round, to, payload: Buffer.from(payload) };
-    const stream = this.streamTo(to);
+    // Large payloads go by unary calls: each call has its own HTTP/2 flow-control
+    // window, while one stream's 64 KB window throttles a multi-MB message to a
+    // busy receiver (its window updates wait for its event loop).
+    const stream = payload.length <= STREAM_MAX_BYTES ? this.streamTo(to) : undefined;
     if (stream) {
       stream.unacked.push({ message, deadline });
       stream.call.write(message);
