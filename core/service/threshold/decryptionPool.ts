@@ -72,6 +72,8 @@
  *   make a batch be used twice (above) nor a wrong plaintext pass: the online
  *   opens are robust, and the honest parties that used b hold consistent
  *   shares. Claiming no batches forces inline preprocessing (slower, correct).
+ *   decryptionPool.test.ts shows it: a party lying in its vote to one honest
+ *   party makes that party fail each request while the others decrypt right.
  *
  * ## Restart
  * Pools live in memory only and are empty after a restart (persisting them
