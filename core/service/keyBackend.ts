@@ -38,6 +38,8 @@ export interface KeyBackend {
    * parties sign one digest). Absent: the core's engine generates it locally.
    */
   generateCrs?(requestId: string, maxNumBits: number): Promise<Crs>;
+  /** Stops background work (threshold: the preprocessing pools' refills). */
+  close?(): Promise<void>;
 }
 
 /** This party's share of a batch's plaintext digits (core/engine/mpc/decryption `thresholdDecryptShares`). */

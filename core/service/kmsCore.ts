@@ -762,5 +762,6 @@ export class KmsCore {
   async close(): Promise<void> {
     this.closing = true;
     await this.keygenQueue.catch(() => undefined);
+    await this.backend.close?.();
   }
 }

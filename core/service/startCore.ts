@@ -26,6 +26,7 @@ import { DEFAULT_RATE_LIMIT, TokenBucket } from './rateLimit.js';
 import { centralizedBackend, type KeyBackend } from './keyBackend.js';
 import { PeerTransport } from './mpc/peerTransport.js';
 import { thresholdBackend } from './threshold/thresholdBackend.js';
+import type { RealRobustOpen } from '../engine/mpc/sharing/robustOpen.js';
 import type { S3Config } from './config.js';
 import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
@@ -40,6 +41,8 @@ export interface StartCoreOptions {
    * it to run a misbehaving party (test/adversary); a deployment never does.
    */
   wrapKeyBackend?: (backend: KeyBackend) => KeyBackend;
+  /** Test-only: the threshold backend's opening protocol (an adversary's, test/adversary). */
+  mpcOpener?: RealRobustOpen;
 }
 
 export interface RunningCore {
@@ -121,7 +124,15 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
         logger,
       });
       closeTransport = () => transport.close();
-      keyBackend = thresholdBackend({ transport, t: th.t, dealerId: th.dealerId, engine, logger, ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}) });
+      keyBackend = thresholdBackend({
+        transport,
+        t: th.t,
+        dealerId: th.dealerId,
+        engine,
+        logger,
+        ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}),
+        ...(options.mpcOpener ? { opener: options.mpcOpener } : {}),
+      });
       logger.info({ n: th.peers.length, t: th.t, dealer: th.dealerId, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
     }
     if (options.wrapKeyBackend) keyBackend = options.wrapKeyBackend(keyBackend ?? centralizedBackend(engine));

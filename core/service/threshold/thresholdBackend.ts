@@ -10,23 +10,32 @@
  *      the public material; every party stores its share privately (vault) and
  *      publishes the public material under its own prefix, so each party signs
  *      the same digests and the ASC sees them agree;
- *   3. all parties agree on PRSS keys for the key's sessions (prssSetup).
+ *   3. every party acknowledges its share to the dealer, which says "go" once
+ *      all have (or all but t, after a minute more): the transfers end at
+ *      different times, and the PRSS setup's first round must not split;
+ *   4. all parties agree on PRSS keys for the key's sessions (prssSetup).
  * Decryption: per request, an MPC session derived from the request id runs
- * preprocessing (triples, random bits) and the bit-decomposition decryption
- * (core/engine/mpc/decryption), robust against t malicious parties.
+ * the bit-decomposition decryption (core/engine/mpc/decryption), robust
+ * against t malicious parties, on preprocessed material (triples, random
+ * bits) taken from the key's pool (decryptionPool.ts: background refill,
+ * cross-party agreement on the batch, inline preprocessing when the pool is
+ * empty or the parties' pools differ, e.g. after a restart).
  */
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
-import { preprocessDecryption, thresholdDecrypt, thresholdDecryptShares } from '../../engine/mpc/decryption/bitDecomposition.js';
+import { preprocessDecryption, thresholdDecryptShares } from '../../engine/mpc/decryption/bitDecomposition.js';
 import type { ParsedCiphertext } from '../../engine/index.js';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
+import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import type { CoreEngine } from '../engine.js';
 import type { KeyBackend, GeneratedKey, DecryptShareResult } from '../keyBackend.js';
 import type { PeerTransport } from '../mpc/peerTransport.js';
+import type { Network } from '../../engine/mpc/network/network.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
+import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
 import { decodeCrsMessage, decodeDealMessage, decodeKeyMaterial, encodeCrsMessage, encodeDealMessage, encodeKeyMaterial } from './wire.js';
 
 export interface ThresholdBackendOptions {
@@ -40,14 +49,60 @@ export interface ThresholdBackendOptions {
   dealTimeoutMs?: number;
   /** Lower bound for the PRSS setup timeout (round timeouts are the transport's). */
   roundTimeoutMs?: number;
+  /** Decryption material pools (decryptionPool.ts); `false`: preprocess inline for every request. */
+  pool?: false | { batchBlocks?: number; lowWater?: number; highWater?: number };
+  /** Test-only: the opening protocol of this party's decryption sessions (an adversary's). */
+  opener?: RealRobustOpen;
 }
 
 interface LoadedShare {
   keyShare: ReturnType<typeof parseKeyShare>;
   prss: PrssKeys;
+  pool: DecryptionPool;
 }
 
-export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
+/** The threshold backend, plus what tests and benchmarks observe of its pools. */
+export interface ThresholdKeyBackend extends KeyBackend {
+  /** The pool of a loaded key (`secret` as returned by `load`). */
+  poolOf(secret: unknown): DecryptionPool;
+  /** Decrypts like `decrypt` and says where the material came from. */
+  decryptDetailed(requestId: string, ciphertexts: readonly unknown[], secret: unknown): Promise<PooledDecryption>;
+  /** Pool status of every loaded key. */
+  poolStatus(): DecryptionPoolStatus[];
+  /** Resolves when no pool is refilling. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type { DecryptionPoolStatus };
+
+/**
+ * The dealer's wait for the other parties' receipts of their shares: all of
+ * them, or — so that t dead parties cost at most a minute — n − 1 − t of them
+ * plus one more minute for the rest.
+ */
+async function awaitReceipts(net: Network, timeoutMs: number, t: number): Promise<void> {
+  const others = [...Array(net.n).keys()].map((i) => i + 1).filter((p) => p !== net.self);
+  let got = 0;
+  await new Promise<void>((resolve) => {
+    let grace: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      if (grace) clearTimeout(grace);
+      resolve();
+    };
+    for (const p of others) {
+      void net.receive(p, timeoutMs).then((m) => {
+        if (!m) return;
+        got++;
+        if (got === others.length) done();
+        else if (got === others.length - t && !grace) grace = setTimeout(done, 60_000);
+      });
+    }
+    setTimeout(done, timeoutMs).unref();
+  });
+}
+
+export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBackend {
   const { transport, t } = o;
   const n = transport.n;
   const self = transport.partyId;
@@ -69,11 +124,23 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
         mine = { ...dealt.publicMaterial, lweDimension: dealt.lweDimension, share: dealt.shares.get(self)! };
         // The other parties' shares leave this party's memory with the messages.
         for (const [p, s] of dealt.shares) if (p !== self) s.fill(0);
+        // Sending 60 MB to n − 1 parties takes longer than the PRSS setup's
+        // first round waits (over a minute at n = 7 on a loaded machine): wait
+        // for their receipts, so every party starts the setup about together.
+        deal.nextRound();
+        await awaitReceipts(deal, dealTimeoutMs, t);
+        deal.nextRound();
+        for (let p = 1; p <= n; p++) if (p !== self) deal.send(p, Uint8Array.of(1)); // go
       } else {
         onProgress('waiting for the dealer');
         const msg = await deal.receive(o.dealerId, dealTimeoutMs);
         if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no key share from dealer party ${o.dealerId}`);
         mine = decodeDealMessage(msg);
+        deal.nextRound();
+        deal.send(o.dealerId, Uint8Array.of(1)); // receipt
+        deal.nextRound();
+        onProgress('waiting for the other parties’ shares');
+        await deal.receive(o.dealerId, dealTimeoutMs); // go (or the dealer's silence: start anyway)
       }
     } finally {
       deal.close();
@@ -98,28 +165,52 @@ export function thresholdBackend(o: ThresholdBackendOptions): KeyBackend {
     };
   }
 
+  const pools = new Set<DecryptionPool>();
+
+  async function decryptDetailed(requestId: string, cts: readonly unknown[], secret: unknown): Promise<PooledDecryption> {
+    const { keyShare, pool } = secret as LoadedShare;
+    // Round timeouts come from the transport (longer for a session's first round, which absorbs start skew).
+    const net = transport.endpoint(sessionIdFor(requestId, 'decrypt'));
+    try {
+      const r = await pool.decrypt(net, cts as readonly ParsedCiphertext[], keyShare.share);
+      if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold decryption');
+      return r;
+    } finally {
+      net.close();
+    }
+  }
+
   return {
     kind: 'threshold',
     privateDataType: 'KeyShare',
     generate,
     load(bytes): LoadedShare {
       const m = decodeKeyMaterial(bytes);
-      return { keyShare: parseKeyShare(m.share, n, m.lweDimension), prss: m.prss };
+      const keyShare = parseKeyShare(m.share, n, m.lweDimension);
+      const prssForKey = new Prss(keyShare.R, m.prss);
+      const pool = new DecryptionPool({
+        R: keyShare.R,
+        t,
+        prss: prssForKey,
+        open: (sessionId) => transport.endpoint(sessionIdFor(sessionId, 'pool')),
+        logger: o.logger,
+        ...(o.opener ? { opener: o.opener } : {}),
+        ...(o.pool === false ? { lowWater: 0, highWater: 0 } : (o.pool ?? {})),
+      });
+      pools.add(pool);
+      return { keyShare, prss: m.prss, pool };
     },
     async decrypt(requestId, ct, secret) {
-      const { keyShare, prss } = secret as LoadedShare;
-      const net = transport.endpoint(sessionIdFor(requestId, 'decrypt'));
-      try {
-        // Round timeouts come from the transport (longer for a session's first round, which absorbs start skew).
-        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss));
-        const parsed = ct as ParsedCiphertext;
-        const material = await preprocessDecryption(session, parsed.blocks.length);
-        const r = await thresholdDecrypt(session, [parsed], keyShare.share, material);
-        if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold decryption');
-        return r.plaintexts[0]!;
-      } finally {
-        net.close();
-      }
+      return (await decryptDetailed(requestId, [ct], secret)).plaintexts[0]!;
+    },
+    decryptDetailed,
+    poolOf: (secret) => (secret as LoadedShare).pool,
+    poolStatus: () => [...pools].map((p) => p.status()),
+    async idle() {
+      await Promise.all([...pools].map((p) => p.idle()));
+    },
+    async close() {
+      await Promise.all([...pools].map((p) => p.close()));
     },
     async generateCrs(requestId, maxNumBits) {
       // Dealer phase, as for key sets: the dealer makes the CRS and sends it to

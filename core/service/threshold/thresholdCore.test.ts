@@ -19,11 +19,13 @@ import { defaultEngine, type CoreEngine } from '../engine.js';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from '../storage.js';
 import { loadOrCreateSigner } from '../signer.js';
 import { PeerTransport, certFingerprint, type PeerInfo } from '../mpc/peerTransport.js';
-import { thresholdBackend } from './thresholdBackend.js';
+import { thresholdBackend, type ThresholdKeyBackend } from './thresholdBackend.js';
 
 const N = 4;
 const T = 1;
 const silent = pino({ level: 'silent' });
+// TKMS_TEST_LOG=info shows the threshold backends' logs (pool epochs, failed batches).
+const backendLog = process.env['TKMS_TEST_LOG'] ? pino({ level: process.env['TKMS_TEST_LOG'] }, pino.destination(2)) : silent;
 // The server key (60 MB, ~8 s) is not needed to decrypt; leave it out of the deal.
 const engine: CoreEngine = { ...defaultEngine, generateKeySet: (o) => defaultEngine.generateKeySet({ ...o, withoutServerKey: true } as never) };
 
@@ -35,42 +37,54 @@ interface Party {
   transport: PeerTransport;
   signerPubkey: string;
   pub: FileStorage;
+  backend: ThresholdKeyBackend;
 }
 
 let parties: Party[];
 let keyGen: KeyGenOutcome[];
+let peerList: PeerInfo[];
+let caPem: string;
+let identities: TlsIdentity[];
+let partyDir: string;
+
+/** Starts (or restarts, from its storage) one party's transport and core. */
+async function startParty(partyId: number): Promise<Party> {
+  const p = peerList[partyId - 1]!;
+  const id = identities[partyId - 1]!;
+  const transport = await PeerTransport.start({
+    partyId,
+    peers: peerList,
+    tls: { caPem, certPem: id.certPem, keyPem: id.keyPem },
+    listen: { host: '127.0.0.1', port: Number(p.address.split(':')[1]) },
+    timeoutMs: 3000,
+  });
+  const priv = new FileStorage(path.join(partyDir, `p${partyId}`), privatePrefix(partyId));
+  const pub = new FileStorage(path.join(partyDir, `p${partyId}`), publicPrefix(partyId));
+  const { signer } = await loadOrCreateSigner(priv, pub);
+  const backend = thresholdBackend({ transport, t: T, dealerId: 1, engine, logger: backendLog.child({ party: partyId }), roundTimeoutMs: 3000 });
+  const core = await KmsCore.open({
+    partyId,
+    engine,
+    keyBackend: backend,
+    privateStorage: priv,
+    publicStorage: pub,
+    signer,
+    logger: silent,
+    publicUri: (type, kid) => `file://${pub.path(type, kid)}`,
+  });
+  return { id: partyId, priv, core, transport, signerPubkey: signer.publicKeyHex, pub, backend };
+}
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tkms-threshold-'));
   const ca = await createCa('threshold-ca');
   const ids: TlsIdentity[] = await Promise.all(Array.from({ length: N }, (_, i) => issueCert(ca, { commonName: `party-${i + 1}` })));
   const peers: PeerInfo[] = await Promise.all(ids.map(async (id, i) => ({ partyId: i + 1, address: `127.0.0.1:${await freePort()}`, certFingerprint: certFingerprint(id.certPem) })));
-  parties = await Promise.all(
-    peers.map(async (p) => {
-      const id = ids[p.partyId - 1]!;
-      const transport = await PeerTransport.start({
-        partyId: p.partyId,
-        peers,
-        tls: { caPem: ca.certPem, certPem: id.certPem, keyPem: id.keyPem },
-        listen: { host: '127.0.0.1', port: Number(p.address.split(':')[1]) },
-        timeoutMs: 3000,
-      });
-      const priv = new FileStorage(path.join(dir, `p${p.partyId}`), privatePrefix(p.partyId));
-      const pub = new FileStorage(path.join(dir, `p${p.partyId}`), publicPrefix(p.partyId));
-      const { signer } = await loadOrCreateSigner(priv, pub);
-      const core = await KmsCore.open({
-        partyId: p.partyId,
-        engine,
-        keyBackend: thresholdBackend({ transport, t: T, dealerId: 1, engine, logger: silent, roundTimeoutMs: 3000 }),
-        privateStorage: priv,
-        publicStorage: pub,
-        signer,
-        logger: silent,
-        publicUri: (type, kid) => `file://${pub.path(type, kid)}`,
-      });
-      return { id: p.partyId, priv, core, transport, signerPubkey: signer.publicKeyHex, pub };
-    }),
-  );
+  peerList = peers;
+  caPem = ca.certPem;
+  identities = ids;
+  partyDir = dir;
+  parties = await Promise.all(peers.map((p) => startParty(p.partyId)));
   const keyId = randomBytes(20).toString('hex');
   for (const p of parties) p.core.startKeyGen(keyId);
   keyGen = await Promise.all(parties.map((p) => p.core.getKeyGenResult(keyId, Date.now() + 120_000)));
@@ -139,3 +153,28 @@ test('behavior: with one party down the other three still decrypt correctly', as
   const up = parties.slice(0, 3);
   expect(await decryptAll(up, 'euint16', 4242n)).toEqual(['4242', '4242', '4242']);
 }, 180_000);
+
+test('behavior: pooled material after the first request; a restarted party (pools discarded) makes one request inline, then all pool again', async () => {
+  await Promise.all(parties.map((p) => p.backend.idle()));
+  const pooled = (): number[] => parties.map((p) => p.backend.poolStatus()[0]!.pooled);
+  const inline = (): number[] => parties.map((p) => p.backend.poolStatus()[0]!.inline);
+  let before = pooled();
+  expect(await decryptAll(parties, 'euint8', 201n)).toEqual(Array(4).fill('201'));
+  expect(pooled().map((v, i) => v - before[i]!)).toEqual([1, 1, 1, 1]);
+
+  // Party 4 restarts: new transport and core, its key share loaded from storage, its pool empty.
+  await parties[3]!.core.close();
+  await parties[3]!.transport.close();
+  parties[3] = await startParty(4);
+  expect(parties[3]!.backend.poolStatus()[0]!.epoch).toBeUndefined();
+  const inlineBefore = inline();
+  expect(await decryptAll(parties, 'euint32', 0xfeedfacen)).toEqual(Array(4).fill(String(0xfeedfacen)));
+  expect(inline().map((v, i) => v - (i === 3 ? 0 : inlineBefore[i]!))).toEqual([1, 1, 1, 1]);
+
+  await Promise.all(parties.map((p) => p.backend.idle()));
+  const held = parties.map((p) => p.backend.poolStatus()[0]!.batches);
+  for (const h of held) expect(h).toEqual(held[0]);
+  before = pooled();
+  expect(await decryptAll(parties, 'ebool', false)).toEqual(['0', '0', '0', '0']);
+  expect(pooled().map((v, i) => v - before[i]!)).toEqual([1, 1, 1, 1]);
+}, 240_000);

@@ -48,6 +48,11 @@ export class MpcSession {
   readonly transcript: OpenRecord[] | undefined;
   /** Parties proven to have deviated; their messages are ignored from now on. */
   readonly excluded = new Set<number>();
+  /**
+   * The subset of `excluded` proven to have sent wrong values (not merely
+   * silent): what a service may exclude from later sessions too.
+   */
+  readonly proven = new Set<number>();
   private counter = 0;
 
   constructor(
@@ -74,7 +79,10 @@ export class MpcSession {
   async open(shares: GrVector, count: number, label: string): Promise<GrVector> {
     const opts = this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs };
     const { values, cheaters, missing } = await this.opener.open(this.net, this.R, this.t, shares, count, opts);
-    for (const p of cheaters) this.excluded.add(p);
+    for (const p of cheaters) {
+      this.excluded.add(p);
+      this.proven.add(p);
+    }
     for (const p of missing) this.excluded.add(p);
     this.transcript?.push({ label, count, values });
     return values;

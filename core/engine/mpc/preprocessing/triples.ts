@@ -15,7 +15,9 @@
  *      kept only if this party's decode was consistent and nobody reported a
  *      failure; otherwise every honest party discards it.
  *   4. Round 3 (only after a failure): the parties that saw the inconsistency
- *      themselves reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
+ *      themselves — among at least 2t+1 shares; a party that got fewer (it ran
+ *      the session alone, e.g. a pooled batch the others never started)
+ *      reveals nothing — reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
  *      A set's term is accepted when ≥ t+1 of its members reveal the same value
  *      (so at least one honest member vouches for it). Value by value, where
  *      its view is still inconsistent, a detecting party recomputes the correct
@@ -147,7 +149,10 @@ export class RealTripleGeneration {
       return { count, a, b, c };
     }
     const cheaters = await this.round3Blame(session, tag, count, opened);
-    for (const p of cheaters) session.excluded.add(p);
+    for (const p of cheaters) {
+      session.excluded.add(p);
+      session.proven.add(p);
+    }
     throw new PreprocessingError('triple batch discarded (degree-2t shares inconsistent)', cheaters);
   }
 
@@ -195,7 +200,12 @@ export class RealTripleGeneration {
   async round3Blame(session: MpcSession, tag: string, count: number, opened: MaskedProduct): Promise<number[]> {
     const { net, R, t } = session;
     const n = net.n;
-    const detected = opened.values === undefined;
+    // Only an inconsistency among at least 2t+1 shares is evidence of a cheat.
+    // With fewer, too many parties are missing (e.g. a party that started a
+    // pooled-preprocessing session the others have not started, or already
+    // finished without it): revealing the terms of a tag the others may still
+    // use would hand that batch to the adversary, so such a party stays quiet.
+    const detected = opened.values === undefined && opened.alive.length >= 2 * t + 1;
     const mine = ownTerms(session, tag, count);
     sendToAll(net, detected ? R.toBytes(mine) : new Uint8Array(0));
     const got = await receiveFromAll(net, session.timeoutMs);

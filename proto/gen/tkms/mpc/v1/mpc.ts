@@ -10,8 +10,10 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -236,10 +238,32 @@ export const MpcPeerService = {
     responseSerialize: (value: DeliverAck): Buffer => Buffer.from(DeliverAck.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeliverAck => DeliverAck.decode(value),
   },
+  /**
+   * The same messages on one long-lived stream per peer (a unary call per
+   * message costs more than a small round's compute); one ack per message, in
+   * order, so the sender can resend unacknowledged ones with Deliver when the
+   * stream breaks.
+   */
+  stream: {
+    path: "/tkms.mpc.v1.MpcPeer/Stream" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: PeerMessage): Buffer => Buffer.from(PeerMessage.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PeerMessage => PeerMessage.decode(value),
+    responseSerialize: (value: DeliverAck): Buffer => Buffer.from(DeliverAck.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeliverAck => DeliverAck.decode(value),
+  },
 } as const;
 
 export interface MpcPeerServer extends UntypedServiceImplementation {
   deliver: handleUnaryCall<PeerMessage, DeliverAck>;
+  /**
+   * The same messages on one long-lived stream per peer (a unary call per
+   * message costs more than a small round's compute); one ack per message, in
+   * order, so the sender can resend unacknowledged ones with Deliver when the
+   * stream breaks.
+   */
+  stream: handleBidiStreamingCall<PeerMessage, DeliverAck>;
 }
 
 export interface MpcPeerClient extends Client {
@@ -255,6 +279,15 @@ export interface MpcPeerClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeliverAck) => void,
   ): ClientUnaryCall;
+  /**
+   * The same messages on one long-lived stream per peer (a unary call per
+   * message costs more than a small round's compute); one ack per message, in
+   * order, so the sender can resend unacknowledged ones with Deliver when the
+   * stream breaks.
+   */
+  stream(): ClientDuplexStream<PeerMessage, DeliverAck>;
+  stream(options: Partial<CallOptions>): ClientDuplexStream<PeerMessage, DeliverAck>;
+  stream(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<PeerMessage, DeliverAck>;
 }
 
 export const MpcPeerClient = makeGenericClientConstructor(MpcPeerService, "tkms.mpc.v1.MpcPeer") as unknown as {

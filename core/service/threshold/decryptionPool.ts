@@ -1,0 +1,446 @@
+/**
+ * @module core/service/threshold/decryptionPool
+ * Background-filled pools of decryption material (random bits + triples, what
+ * `preprocessDecryption` makes) for one loaded key, and the agreement that
+ * makes every party consume the *same* pooled batch for the same request
+ * although requests reach the parties concurrently and in different orders.
+ * Without a pool every decryption preprocesses inline (≈ 169 triples per block
+ * before the 8 online rounds); with one, the online phase starts at once.
+ *
+ * ## Batches
+ * A batch is `batchBlocks` blocks of material made in its own MPC session
+ * `pool/<epoch>/<k>` (epoch: below, a digest that includes the id of a
+ * decryption session of this key, so no two keys share one; k: the batch
+ * number, counting up). PRSS keys are per key, so the material of a batch is
+ * tied to its key and its tags (session id + counter). Party i's
+ * shares of batch (epoch, k) only match the other parties' shares of the
+ * same batch. A party starts the session for `nextBatch` and increments
+ * `nextBatch` at once, so it never runs a batch session twice in one life.
+ * Refill: when fewer than `lowWater` batches are left (after a request took
+ * some), a background loop makes batches until `highWater`, among the parties
+ * that answered that request (it does not wait for the others). All parties
+ * consume in step, so they refill at about the same time; a party that starts
+ * a batch alone waits the first-round timeout, fails without revealing
+ * anything (triples.ts: no blame reveal with fewer than 2t+1 shares), and
+ * stops refilling until the next request; the others make that batch without
+ * it. Such a batch is held by some parties only and is dropped (stale rule
+ * below).
+ *
+ * ## Which batch a request uses (rounds 0 and 1 of the decryption session)
+ * Round 0 ("offer"): each party sends its epoch, `nextBatch`, a fresh 16-byte
+ * nonce and the numbers of the batches it holds. Let V be the parties that
+ * answered (self included).
+ *  - Epoch: if ≥ n − t members of V report the same epoch E, a party on
+ *    another epoch (or none: it just started) adopts E with its pool empty and
+ *    nextBatch := the (t+1)-th largest nextBatch reported with E (so at most t
+ *    liars cannot push it above every honest value, and it is above every
+ *    batch an honest majority finished). Otherwise every party starts a new
+ *    epoch H(session, nonces of V in party order), nextBatch 0, pool empty: a
+ *    fresh honest nonce makes its session ids new, so even after every party
+ *    restarted no batch session id (hence no PRSS tag) is ever reused.
+ *  - Stale rule: a party drops every batch that some member of V does not
+ *    hold (a batch is only usable when all participants hold it), e.g. all
+ *    batches made before a party restarted. After such a drop (or an epoch
+ *    change) batches still being made are discarded when they complete: the
+ *    restarted party does not run them.
+ *  - Candidate: the lowest ⌈blocks / batchBlocks⌉ batches held by all of V
+ *    (none if |V| < n − t). A party *reserves* its candidate at once: the
+ *    batches leave its pool and will be used or dropped, never offered again
+ *    (a concurrent request's offer no longer lists them).
+ * Round 1 ("vote"): each party sends its candidate. A party uses its
+ * candidate iff ≥ n − t parties answered and *every* answer equals it;
+ * otherwise it preprocesses inline. A reserved batch that is not used is
+ * dropped, and so is any pooled batch that t+1 parties voted for.
+ *
+ * ## Why a batch is never used twice, and what honest parties agree on
+ * - Locally: a batch is reserved once and then removed.
+ * - Across parties: if an honest party P uses batch b in request X, every
+ *   answer P received was b, from ≥ n − t parties, so ≥ n − 2t ≥ t+1 honest
+ *   parties voted b and hold it no longer. Any later request needs b held by
+ *   all its ≥ n − t answering parties, and with n ≥ 3t+1 any n − t parties
+ *   include one of those t+1 (at most t others). So b is never used again,
+ *   even by parties that were down during X, and it is not reused after a
+ *   restart either (the restarted party lost b; session ids are per epoch).
+ * - Without equivocation, honest parties see the same offers and votes
+ *   (sequential requests: same pools) and decide the same way. Concurrent
+ *   requests seen in different orders make votes differ: then nobody sees a
+ *   unanimous vote and *everyone* preprocesses inline (agreement kept).
+ * - **Gap (no Byzantine agreement, as the triple status round):** a party
+ *   that equivocates (different offers or votes to different honest parties)
+ *   can make one honest party use the pool while another preprocesses inline;
+ *   that request then fails at some parties (denial of service). It cannot
+ *   make a batch be used twice (above) nor a wrong plaintext pass: the online
+ *   opens are robust, and the honest parties that used b hold consistent
+ *   shares. Claiming no batches forces inline preprocessing (slower, correct).
+ *   decryptionPool.test.ts shows it: a party lying in its vote to one honest
+ *   party makes that party fail each request while the others decrypt right.
+ *
+ * ## Restart
+ * Pools live in memory only and are empty after a restart (persisting them
+ * would need encryption at rest and agreement on what was consumed). The
+ * restarted party offers no epoch and no batches: it adopts the others'
+ * epoch, the others drop every batch it lacks (stale rule), everyone
+ * preprocesses that request inline and refills in step from the agreed
+ * nextBatch. Tested in thresholdCore.test.ts and decryptionPool.test.ts.
+ *
+ * ## Cheaters
+ * Parties *proven* wrong (a wrong share in a robust open, a wrong masked
+ * product in the triple check; never a party that was merely silent) in any
+ * pooled or decryption session are recorded per key, logged, and excluded
+ * from every later session of the key: their messages are ignored.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
+import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
+import { receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
+import { MpcSession } from '../../engine/mpc/online/session.js';
+import type { Prss } from '../../engine/mpc/prss/prss.js';
+import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
+import type { ParsedCiphertext } from '../../engine/tfhe/ciphertext.js';
+
+/** Opens a session-bound network; `close` frees its buffered messages. */
+export type OpenSession = (sessionId: string) => Network & { close(): void };
+
+export interface DecryptionPoolOptions {
+  R: GaloisRing;
+  t: number;
+  prss: Prss;
+  /** For logs only. */
+  label?: string;
+  open: OpenSession;
+  /** Blocks per batch (default 8: an ebool takes one batch, an euint64 four). */
+  batchBlocks?: number;
+  /** Refill starts below this many batches (default 8). */
+  lowWater?: number;
+  /** Refill stops at this many batches (default 16). */
+  highWater?: number;
+  logger?: Logger;
+  /** First-round wait for a party that did not answer the last request (default 2 000 ms). */
+  absentWaitMs?: number;
+  /** The opening protocol of this party's sessions (an adversary's in tests). */
+  opener?: RealRobustOpen;
+}
+
+/** How one decryption got its material. */
+export interface PooledDecryption extends ThresholdDecryptionReturnType {
+  source: 'pool' | 'inline';
+  /** The batch numbers used (pool) — for tests and logs. */
+  batches: number[];
+}
+
+export interface DecryptionPoolStatus {
+  epoch: string | undefined;
+  nextBatch: number;
+  batches: number[];
+  excluded: number[];
+  pooled: number;
+  inline: number;
+  produced: number;
+  productionFailures: number;
+  dropped: number;
+}
+
+const NONE = 0xffffffff;
+
+/**
+ * A network on which parties outside `expected` get no waiting: their
+ * message is taken if it is already there, else they are an erasure at once
+ * (a party that was down for the request that triggered a refill does not
+ * refill; waiting the first-round timeout for it in every batch would stall
+ * the pool).
+ */
+function expectOnly(net: Network & { close?(): void }, expected: ReadonlySet<number>, othersWaitMs = 1, firstRoundOnly = false): Network & { close(): void } {
+  return {
+    get sessionId() {
+      return net.sessionId;
+    },
+    get self() {
+      return net.self;
+    },
+    get n() {
+      return net.n;
+    },
+    get round() {
+      return net.round;
+    },
+    send: (to, payload) => net.send(to, payload),
+    receive: (from, timeoutMs) => net.receive(from, expected.has(from) || (firstRoundOnly && net.round > 0) ? timeoutMs : othersWaitMs),
+    nextRound: () => net.nextRound(),
+    close: () => net.close?.(),
+  };
+}
+
+interface Offer {
+  epoch: string | undefined;
+  nextBatch: number;
+  nonce: Uint8Array;
+  batches: number[];
+}
+
+function encodeOffer(o: Offer): Uint8Array {
+  const out = new Uint8Array(1 + 16 + 4 + 16 + 4 + 4 * o.batches.length);
+  const v = new DataView(out.buffer);
+  if (o.epoch !== undefined) {
+    out[0] = 1;
+    out.set(Buffer.from(o.epoch, 'hex'), 1);
+  }
+  v.setUint32(17, o.nextBatch);
+  out.set(o.nonce, 21);
+  v.setUint32(37, o.batches.length);
+  o.batches.forEach((b, i) => v.setUint32(41 + 4 * i, b));
+  return out;
+}
+
+function decodeOffer(m: Uint8Array | undefined): Offer | undefined {
+  if (!m || m.length < 41) return undefined;
+  const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
+  const count = v.getUint32(37);
+  if (count > 4096 || m.length !== 41 + 4 * count || m[0]! > 1) return undefined;
+  const batches: number[] = [];
+  for (let i = 0; i < count; i++) batches.push(v.getUint32(41 + 4 * i));
+  return { epoch: m[0] === 1 ? Buffer.from(m.subarray(1, 17)).toString('hex') : undefined, nextBatch: v.getUint32(17), nonce: m.slice(21, 37), batches };
+}
+
+function encodeVote(batches: readonly number[] | undefined): Uint8Array {
+  const list = batches ?? [NONE];
+  const out = new Uint8Array(4 * list.length);
+  const v = new DataView(out.buffer);
+  list.forEach((b, i) => v.setUint32(4 * i, b));
+  return out;
+}
+
+function voteKey(m: Uint8Array | undefined): string | undefined {
+  if (!m || m.length === 0 || m.length % 4 !== 0 || m.length > 4 * 4096) return undefined;
+  return Buffer.from(m).toString('hex');
+}
+
+/**
+ * One party's pool for one key.
+ *
+ * @example
+ * const pool = new DecryptionPool({ R, t, prss, open: (sid) => transport.endpoint(sid) });
+ * const r = await pool.decrypt(transport.endpoint(sessionIdFor(requestId, 'decrypt')), [ct], keyShare.share);
+ */
+export class DecryptionPool {
+  private epoch: string | undefined;
+  private nextBatch = 0;
+  private readonly held = new Map<number, DecryptionMaterial>();
+  private readonly excluded = new Set<number>();
+  private producing: Promise<void> | undefined;
+  private closed = false;
+  private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0 };
+  readonly batchBlocks: number;
+  readonly lowWater: number;
+  readonly highWater: number;
+
+  constructor(private readonly o: DecryptionPoolOptions) {
+    this.batchBlocks = o.batchBlocks ?? 8;
+    this.lowWater = o.lowWater ?? 8;
+    this.highWater = Math.max(this.lowWater, o.highWater ?? 16);
+  }
+
+  status(): DecryptionPoolStatus {
+    return {
+      epoch: this.epoch,
+      nextBatch: this.nextBatch,
+      batches: this.sortedHeld(),
+      excluded: [...this.excluded].sort((a, b) => a - b),
+      ...this.counters,
+    };
+  }
+
+  /** Resolves when no refill is running (tests and benchmarks wait for a full pool with it). */
+  async idle(): Promise<void> {
+    while (this.producing) await this.producing;
+  }
+
+  /** Stops refilling; running sessions finish or time out. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.producing?.catch(() => undefined);
+  }
+
+  private sortedHeld(): number[] {
+    return [...this.held.keys()].sort((a, b) => a - b);
+  }
+
+  private newSession(net: Network): MpcSession {
+    const s = new MpcSession(net, this.o.R, this.o.t, this.o.prss, this.o.opener ? { opener: this.o.opener } : {});
+    for (const p of this.excluded) s.excluded.add(p);
+    return s;
+  }
+
+  private record(session: MpcSession, where: string): void {
+    const fresh = [...session.proven].filter((p) => !this.excluded.has(p));
+    if (fresh.length === 0) return;
+    for (const p of fresh) this.excluded.add(p);
+    this.o.logger?.warn({ key: this.o.label, cheaters: fresh, where }, 'parties proven to deviate: excluded from this key’s later MPC sessions');
+  }
+
+  private drop(b: number): void {
+    if (this.held.delete(b)) this.counters.dropped++;
+  }
+
+  /**
+   * Decrypts `cts` in the session `net` (every party passes the same session):
+   * agrees on pooled material (rounds 0–1), else preprocesses inline, then
+   * runs the online phase.
+   */
+  async decrypt(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
+    const { t } = this.o;
+    // A party that did not answer the last request gets the ordinary round
+    // timeout, not the first round's (which absorbs start skew): a dead party
+    // then costs each request ~2 s, not ~10 s. If it answers, it is back.
+    const net = this.participants.size === 0 ? sessionNet : expectOnly(sessionNet, this.participants, this.o.absentWaitMs ?? 2000, true);
+    const n = net.n;
+    const blocks = cts.reduce((s, c) => s + c.blocks.length, 0);
+    const need = Math.ceil(blocks / this.batchBlocks);
+    const session = this.newSession(net);
+    let reserved: number[] | undefined;
+    try {
+      // Round 0: offer.
+      const mine: Offer = { epoch: this.epoch, nextBatch: this.nextBatch, nonce: randomBytes(16), batches: this.sortedHeld() };
+      sendToAll(net, encodeOffer(mine));
+      const got = await receiveFromAll(net);
+      net.nextRound();
+      const offers = new Map<number, Offer>([[net.self, mine]]);
+      for (const [j, m] of got) {
+        if (session.excluded.has(j)) continue;
+        const off = decodeOffer(m);
+        if (off) offers.set(j, off);
+      }
+      reserved = offers.size >= n - t ? this.settle(net.sessionId, offers, need) : undefined;
+
+      // Round 1: vote.
+      const myVote = encodeVote(reserved);
+      sendToAll(net, myVote);
+      const votes = await receiveFromAll(net);
+      net.nextRound();
+      const mineKey = voteKey(myVote)!;
+      let answered = 1;
+      let unanimous = true;
+      const tally = new Map<number, number>();
+      for (const [j, m] of votes) {
+        if (session.excluded.has(j)) continue;
+        const k = voteKey(m);
+        if (k === undefined) continue;
+        answered++;
+        if (k !== mineKey) unanimous = false;
+        const dv = new DataView(m!.buffer, m!.byteOffset, m!.byteLength);
+        for (let i = 0; i < m!.length; i += 4) {
+          const b = dv.getUint32(i);
+          tally.set(b, (tally.get(b) ?? 0) + 1);
+        }
+      }
+      for (const [b, c] of tally) if (c >= t + 1) this.drop(b);
+      let material: DecryptionMaterial;
+      let source: 'pool' | 'inline';
+      if (reserved && unanimous && answered >= n - t) {
+        material = joinMaterial(this.o.R, reserved.map((b) => this.reservedMaterial.get(b)!));
+        source = 'pool';
+        this.counters.pooled++;
+      } else {
+        material = await preprocessDecryption(session, blocks);
+        source = 'inline';
+        this.counters.inline++;
+      }
+      const r = await thresholdDecrypt(session, cts, keyShare, material);
+      return { ...r, source, batches: source === 'pool' ? reserved! : [] };
+    } finally {
+      for (const b of reserved ?? []) this.reservedMaterial.delete(b);
+      this.record(session, 'decryption');
+      // After the online phase, so the refill does not compete with it.
+      this.kick();
+    }
+  }
+
+  private readonly reservedMaterial = new Map<number, DecryptionMaterial>();
+  /** Highest nextBatch this party reached per epoch (never run a batch session twice in one life). */
+  private readonly lastBatchOf = new Map<string, number>();
+  /** The parties that answered the last offer round: refills do not wait for the others. */
+  private participants = new Set<number>();
+  /** Batches numbered below this (begun before the last resync) are discarded when they complete. */
+  private minUsable = 0;
+
+  /** Epoch, nextBatch and stale rules on the offers; reserves and returns the candidate (module doc). */
+  private settle(sessionId: string, offers: Map<number, Offer>, need: number): number[] | undefined {
+    const { t } = this.o;
+    const n = this.o.prss.keys.n;
+    const before = this.epoch;
+    this.participants = new Set(offers.keys());
+    const support = new Map<string, number[]>();
+    for (const [, off] of offers) {
+      if (off.epoch === undefined) continue;
+      support.set(off.epoch, [...(support.get(off.epoch) ?? []), off.nextBatch]);
+    }
+    let agreed: string | undefined;
+    for (const [e, nb] of support) if (nb.length >= n - t) agreed = e;
+    if (agreed !== undefined) {
+      const nbs = support.get(agreed)!.sort((a, b) => b - a);
+      const floor = nbs[Math.min(t, nbs.length - 1)]!;
+      if (this.epoch !== agreed) {
+        this.o.logger?.info({ key: this.o.label, from: this.epoch, to: agreed, nextBatch: floor }, 'decryption pool joins the parties’ epoch');
+        for (const b of [...this.held.keys()]) this.drop(b);
+        this.epoch = agreed;
+        this.nextBatch = Math.max(floor, this.lastBatchOf.get(agreed) ?? 0);
+      } else this.nextBatch = Math.max(this.nextBatch, floor);
+      this.lastBatchOf.set(agreed, this.nextBatch);
+    } else {
+      const h = createHash('sha256').update(`TKMS-POOL-EPOCH|${sessionId}`);
+      for (const j of [...offers.keys()].sort((a, b) => a - b)) h.update(offers.get(j)!.nonce);
+      const fresh = h.digest('hex').slice(0, 32);
+      this.o.logger?.info({ key: this.o.label, from: this.epoch, to: fresh }, 'decryption pool starts a new epoch');
+      for (const b of [...this.held.keys()]) this.drop(b);
+      this.epoch = fresh;
+      this.nextBatch = 0;
+    }
+    // Stale rule: only batches every participant holds (in this epoch) are usable.
+    const common = this.sortedHeld().filter((b) => [...offers.values()].every((off) => off.epoch === this.epoch && off.batches.includes(b)));
+    const stale = this.sortedHeld().filter((b) => !common.includes(b));
+    for (const b of stale) this.drop(b);
+    // After a resync, a batch still in flight here may be missing elsewhere
+    // (a party that restarted after it began): keep only batches begun from now.
+    if (stale.length > 0 || this.epoch !== before) this.minUsable = this.nextBatch;
+    if (common.length < need) return undefined;
+    const take = common.slice(0, need);
+    for (const b of take) {
+      this.reservedMaterial.set(b, this.held.get(b)!);
+      this.held.delete(b);
+    }
+    return take;
+  }
+
+  /** Starts the background refill when the pool is below the low-water mark. */
+  private kick(): void {
+    if (this.closed || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
+    this.producing = this.refill().finally(() => (this.producing = undefined));
+  }
+
+  private async refill(): Promise<void> {
+    while (!this.closed && this.epoch !== undefined && this.held.size < this.highWater) {
+      const epoch = this.epoch;
+      const k = this.nextBatch++;
+      this.lastBatchOf.set(epoch, this.nextBatch);
+      const net = expectOnly(this.o.open(`pool/${epoch}/${k}`), this.participants);
+      const session = this.newSession(net);
+      try {
+        const material = await preprocessDecryption(session, this.batchBlocks);
+        if (this.epoch === epoch && k >= this.minUsable && !this.closed) {
+          this.held.set(k, material);
+          this.counters.produced++;
+        }
+      } catch (e) {
+        this.counters.productionFailures++;
+        this.o.logger?.warn({ key: this.o.label, epoch, batch: k, err: (e as Error).message }, 'pooled preprocessing batch failed');
+        // Typically this party started alone (the others are full or already
+        // past k). Stop: the next request's offers re-synchronise nextBatch and
+        // drop what not everyone holds, and kick the refill again.
+        return;
+      } finally {
+        this.record(session, 'preprocessing');
+        net.close();
+      }
+    }
+  }
+}
