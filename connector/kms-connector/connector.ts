@@ -191,23 +191,26 @@ export class KmsConnector {
         return await this.process(requestId, kind, job, attempt);
       } catch (err) {
         this.handled.failed += 1;
-        const retryable = isRetryable(err);
-        if (!retryable || this.stopped) {
-          if (this.stopped) this.abandoned.push(this.inFlight.get(requestId) ?? 0);
-          else this.handled.given_up += 1;
-          log.error({ err, attempt, retryable }, this.stopped ? 'request handling failed; connector stopping, it is replayed after a restart' : 'request handling failed; not retryable, giving up');
-          return this.stopped ? 'stopped' : 'not_retryable';
+        if (this.stopped) return this.abandon(requestId, log, err);
+        if (!isRetryable(err)) {
+          this.handled.given_up += 1;
+          log.error({ err, attempt }, 'request handling failed; not retryable, giving up');
+          return 'not_retryable';
         }
         const delayMs = Math.min(this.opts.retryMaxMs ?? 60_000, (this.opts.retryBaseMs ?? 2000) * 2 ** Math.min(attempt - 1, 30));
         log.warn({ err, attempt, retryInMs: delayMs, answerReady: job.response !== undefined }, 'request handling failed; retrying');
         await this.pause(delayMs);
-        if (this.stopped) {
-          this.abandoned.push(this.inFlight.get(requestId) ?? 0);
-          return 'stopped';
-        }
+        if (this.stopped) return this.abandon(requestId, log, err);
         this.handled.retried += 1;
       }
     }
+  }
+
+  /** Leaves an unfinished job to the next start: the checkpoint stays at or below its height. */
+  private abandon(requestId: string, log: Logger, err: unknown): GiveUp {
+    this.abandoned.push(this.inFlight.get(requestId) ?? 0);
+    log.warn({ err }, 'request unfinished; the connector is stopping, it is replayed after a restart');
+    return 'stopped';
   }
 
   /** Sleeps `ms`, or less when the connector stops. */
