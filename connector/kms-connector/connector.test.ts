@@ -231,7 +231,7 @@ test('behavior: no retry for a request the core refuses outright, nor for an exp
   expect(asc.requests.get(expired)!.responses).toEqual([]);
 });
 
-test('isRetryable: transient errors yes, the core refusing the request itself no', () => {
+test('behavior: transient errors are retryable, the core refusing the request itself is not', () => {
   expect(isRetryable(coreError('UNAVAILABLE', status.UNAVAILABLE))).toBe(true);
   expect(isRetryable(coreError('RESOURCE_EXHAUSTED', status.RESOURCE_EXHAUSTED))).toBe(true);
   expect(isRetryable(new TimeoutError('x', 1))).toBe(true);
