@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { Command } from 'commander';
 import { pino } from 'pino';
 import { KmsCore, type DecryptParameters } from '../core/service/kmsCore.js';
+import type { UserDecryptParameters } from '../core/service/userDecrypt.js';
 import { defaultEngine } from '../core/service/engine.js';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from '../core/service/storage.js';
 import { loadOrCreateSigner } from '../core/service/signer.js';
@@ -62,6 +63,16 @@ try {
     if (r.failure) throw new Error(`${p.fheType}: ${r.failure.reason}`);
     return ms;
   };
+  /** User decryption of one ciphertext (the UserDecrypt path; the plaintext is signcrypted). */
+  const runUser = async (p: Omit<UserDecryptParameters, 'requestId'>): Promise<number> => {
+    const requestId = randomBytes(20).toString('hex');
+    const t0 = performance.now();
+    core.startUserDecrypt({ ...p, requestId });
+    const r = await core.getUserDecryptResult(requestId, Date.now() + 30_000);
+    const ms = performance.now() - t0;
+    if (r.failure) throw new Error(`user ${p.ciphertexts[0]?.fheType}: ${r.failure.reason}`);
+    return ms;
+  };
   for (const [type, value] of types) {
     const ct = encryptWithPublicKey(publicKey, type, value);
     const digest = ciphertextDigest(ct);
@@ -70,7 +81,7 @@ try {
     const usr: number[] = [];
     for (let i = 0; i <= runs; i++) {
       const a = await run({ ...p, eip712: { domain } });
-      const b = await run({ ...p, eip712: { domain }, user: { publicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20) } });
+      const b = await runUser({ keyId, ciphertexts: [{ handle: p.ciphertextHandle, digest, fheType: type, bytes: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20), eip712: { domain } });
       if (i > 0) (pub712.push(a), usr.push(b));
     }
     results.push({ name: `decrypt.core.${type}`, unit: 'ms', value: median(pub712), params: { backend: 'centralized', eip712: true, runs, includes: 'digest+parse+decrypt+2 signatures+persist' } });

@@ -1,10 +1,12 @@
 /**
  * `tkms decrypt <handle...>`: public decryption of 1..32 ciphertexts in one
  * request through the KMS chain, verified before printing (one plaintext per
- * line, in the order given).
+ * line, in the order given). A key that is not active (compromised above all)
+ * is named on stderr and in `keyState` (cli/keyStateNotice.ts).
  */
 import type { Command } from 'commander';
-import { submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
+import { submitDecrypt } from '../../chain/asc/actions.js';
+import { waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { verifyRequestResult } from '../../chain/asc/verify.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
@@ -13,6 +15,7 @@ import { resolveHandle } from '../../connector/kvstore/client.js';
 import { TkmsError } from '../../common/errors.js';
 import { HEX64 } from '../../common/ciphertext.js';
 import { requestFunds } from '../../chain/config/queries.js';
+import { warnAboutKeyState } from '../keyStateNotice.js';
 
 /** = the ASC's MAX_BATCH (contracts/asc/request.ts). */
 const MAX_BATCH = 32;
@@ -59,7 +62,8 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
         funds,
       );
       const p = progress(`decrypt ${requestId}`);
-      const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
+      // Settled, not just signalled: on several validators the result event can come from one ahead of the queried one.
+      const request = await waitForSettled(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
       if (request.status === 'expired') {
         throw new TkmsError('DECRYPT_FAILED', `request ${requestId} expired without a result`, { details: 'its fee was refunded' });
       }
@@ -76,10 +80,11 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
         const p = plaintexts[i]!;
         return { handle: h, fheType: type, plaintext: type === 'ebool' ? (p === '1' ? 'true' : 'false') : p };
       });
+      const { keyState } = await warnAboutKeyState(client, asc, keyId);
       // `plaintext`/`fheType` at the top level: the first (or only) ciphertext's, for single-handle callers.
       printResult(
         c.opts,
-        { requestId, plaintext: results[0]!.plaintext, fheType: results[0]!.fheType, results, keyId, signers, dissenters, txHash: tx.txHash, fee: funds },
+        { requestId, plaintext: results[0]!.plaintext, fheType: results[0]!.fheType, results, keyId, keyState, signers, dissenters, txHash: tx.txHash, fee: funds },
         () => results.map((r) => r.plaintext).join('\n'),
       );
     });

@@ -19,6 +19,7 @@ import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { resolveKeyId } from '../publicMaterial.js';
 import { reconstructUserDecrypt, UserDecryptReconstructionError, type UserDecryptReturnType } from '../userDecryptResult.js';
+import { warnAboutKeyState } from '../keyStateNotice.js';
 
 interface Options {
   keyId?: string;
@@ -136,6 +137,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
           clientAddress,
           txHash: tx.txHash,
           fee: funds,
+          keyState: (await warnAboutKeyState(client, asc, keyId)).keyState,
         },
         () =>
           [

@@ -9,6 +9,14 @@
  * request is lost and none is fulfilled twice (the ASC also refuses a second
  * answer from the same party).
  *
+ * Failed jobs (core unreachable or still busy past the job timeout, a
+ * fulfillment tx lost to gas or a chain hiccup) are retried in process with
+ * capped exponential backoff for as long as the request is pending on chain and
+ * unanswered by this party; the job keeps its place in the checkpoint meanwhile.
+ * An answer the core computed is kept across attempts, so only the tx is resent.
+ * Non-retryable errors (the core refusing the request outright, a request with
+ * no parameters) are logged and dropped: retrying cannot change them.
+ *
  * Key states: a `KeyStateSync` (keyStateSync.ts) mirrors the ASC's key
  * lifecycle into the core.
  *
@@ -23,6 +31,7 @@ import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/ac
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
 import type { CoreCrsGenResult, CoreUserDecryptParameters, CoreUserDecryptResult } from '../../core/client/coreClient.js';
 import { TkmsError } from '../../common/errors.js';
+import { CoreRpcError } from '../../core/client/coreClient.js';
 import type { Checkpoint } from './checkpoint.js';
 import { KeyStateSync, type KeyStatePort } from './keyStateSync.js';
 
@@ -69,7 +78,14 @@ export interface ConnectorOptions {
   claimIntervalMs?: number;
   /** How often to mirror key states from the ASC into the core, ms; 0 never (default 2000). */
   keyStateIntervalMs?: number;
+  /** First wait before retrying a failed job, ms (default 2000); doubles per attempt. */
+  retryBaseMs?: number;
+  /** Longest wait between two attempts at a job, ms (default 60000). */
+  retryMaxMs?: number;
 }
+
+/** Why a job stopped retrying. */
+type GiveUp = 'fulfilled' | 'not_retryable' | 'not_pending' | 'answered' | 'expired' | 'stopped';
 
 export class KmsConnector {
   private sub: Subscription | undefined;
@@ -77,10 +93,15 @@ export class KmsConnector {
   private lastSeenHeight = 0;
   private readonly waiting: (() => void)[] = [];
   private stopped = false;
+  /** Heights of jobs left unfinished by `stop()`: the checkpoint stays at or below them. */
+  private readonly abandoned: number[] = [];
+  /** Wakes jobs sleeping between retries when the connector stops. */
+  private wakeOnStop: (() => void)[] = [];
   private claimTimer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private keyStates: KeyStateSync | undefined;
-  readonly handled = { keygen: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, claims: 0 };
+  /** `failed`: failed attempts (each retry counts); `given_up`: jobs dropped without an answer. */
+  readonly handled = { keygen: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, retried: 0, given_up: 0, claims: 0 };
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -130,6 +151,7 @@ export class KmsConnector {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const wake of this.wakeOnStop.splice(0)) wake();
     clearInterval(this.claimTimer);
     await this.claiming;
     await this.keyStates?.stop();
@@ -147,16 +169,61 @@ export class KmsConnector {
     this.inFlight.set(requestId, e.height);
     this.saveCheckpoint();
     // Not awaited: events keep flowing while jobs run, bounded by `concurrency`.
-    void this.process(requestId, kind)
-      .catch((err: unknown) => {
-        this.handled.failed += 1;
-        this.opts.logger.error({ err, requestId }, 'request handling failed; it will be retried after a restart');
-      })
+    void this.runJob(requestId, kind)
+      .catch((err: unknown) => this.opts.logger.error({ err, requestId }, 'request job crashed'))
       .finally(() => {
         this.inFlight.delete(requestId);
         this.saveCheckpoint();
         this.waiting.shift()?.();
       });
+  }
+
+  /**
+   * One request until it is answered or there is no point going on: failed
+   * attempts are retried after min(retryMaxMs, retryBaseMs·2^(n-1)) while the
+   * error is retryable and the request still pending and unanswered by us.
+   */
+  private async runJob(requestId: string, kind: HandledKind): Promise<GiveUp> {
+    const log = this.opts.logger.child({ requestId, kind });
+    const job: JobState = {};
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.process(requestId, kind, job, attempt);
+      } catch (err) {
+        this.handled.failed += 1;
+        if (this.stopped) return this.abandon(requestId, log, err);
+        if (!isRetryable(err)) {
+          this.handled.given_up += 1;
+          log.error({ err, attempt }, 'request handling failed; not retryable, giving up');
+          return 'not_retryable';
+        }
+        const delayMs = Math.min(this.opts.retryMaxMs ?? 60_000, (this.opts.retryBaseMs ?? 2000) * 2 ** Math.min(attempt - 1, 30));
+        log.warn({ err, attempt, retryInMs: delayMs, answerReady: job.response !== undefined }, 'request handling failed; retrying');
+        await this.pause(delayMs);
+        if (this.stopped) return this.abandon(requestId, log, err);
+        this.handled.retried += 1;
+      }
+    }
+  }
+
+  /** Leaves an unfinished job to the next start: the checkpoint stays at or below its height. */
+  private abandon(requestId: string, log: Logger, err: unknown): GiveUp {
+    this.abandoned.push(this.inFlight.get(requestId) ?? 0);
+    log.warn({ err }, 'request unfinished; the connector is stopping, it is replayed after a restart');
+    return 'stopped';
+  }
+
+  /** Sleeps `ms`, or less when the connector stops. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeOnStop = this.wakeOnStop.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeOnStop.push(done);
+    });
   }
 
   private async slot(): Promise<void> {
@@ -165,23 +232,33 @@ export class KmsConnector {
 
   /** Everything below the oldest unfinished job's height is done. */
   private saveCheckpoint(): void {
-    const oldest = Math.min(...this.inFlight.values());
+    const oldest = Math.min(...this.inFlight.values(), ...this.abandoned);
     this.opts.checkpoint.save(Number.isFinite(oldest) ? oldest : this.lastSeenHeight);
   }
 
-  private async process(requestId: string, kind: HandledKind): Promise<void> {
+  /** One attempt. A first attempt also answers a request others already completed (late answers are accepted); a retry does not. */
+  private async process(requestId: string, kind: HandledKind, job: JobState, attempt: number): Promise<GiveUp> {
     const log = this.opts.logger.child({ requestId, kind });
     const request = await getRequest(this.opts.chain, this.opts.asc, requestId);
     if (this.alreadyAnswered(request)) {
       this.handled.skipped += 1;
       log.debug('already answered by this party; skipping');
-      return;
+      return 'answered';
+    }
+    if (attempt > 1) {
+      const stale = request.status !== 'pending' ? 'not_pending' : Number(request.expires_at) > 0 && Number(request.expires_at) < Date.now() / 1000 ? 'expired' : undefined;
+      if (stale) {
+        this.handled.given_up += 1;
+        log.warn({ attempt, status: request.status, expiresAt: request.expires_at }, 'request is no longer pending or has expired; no more retries');
+        return stale;
+      }
     }
     const started = Date.now();
-    const response = kind === 'keygen' ? await this.keygen(requestId) : kind === 'decrypt' ? await this.decrypt(request) : await this.userDecryptOrCrs(kind, request);
-    await this.post(requestId, response);
+    job.response ??= kind === 'keygen' ? await this.keygen(requestId) : kind === 'decrypt' ? await this.decrypt(request) : await this.userDecryptOrCrs(kind, request);
+    await this.post(requestId, job.response);
     this.handled[kind] += 1;
-    log.info({ ms: Date.now() - started, outcome: Object.keys(response)[0] }, 'request fulfilled');
+    log.info({ ms: Date.now() - started, attempt, outcome: Object.keys(job.response)[0] }, 'request fulfilled');
+    return 'fulfilled';
   }
 
   private alreadyAnswered(request: RequestInfo): boolean {
@@ -279,6 +356,23 @@ export class KmsConnector {
       throw e;
     }
   }
+}
+
+/** What survives between attempts at one request: the core's answer once it has one. */
+interface JobState {
+  response?: FulfillResponse;
+}
+
+/**
+ * Worth another attempt: anything transient (core unreachable, busy, past the
+ * job timeout; chain errors). Not: the core refusing the request itself
+ * (INVALID_ARGUMENT…; its job-level refusals are signed failures, posted as
+ * answers) and requests without parameters.
+ */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof CoreRpcError) return !err.fromCore || err.retryable || err.code === 'TIMEOUT';
+  if (err instanceof TkmsError && err.code === 'BAD_REQUEST') return false;
+  return true;
 }
 
 type HandledKind = 'keygen' | 'decrypt' | 'user_decrypt' | 'crs_gen';

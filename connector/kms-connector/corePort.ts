@@ -50,7 +50,7 @@ export function corePort(core: CoreClient): CorePort {
     decryptResult: (requestId, timeoutMs) =>
       untilDone(`decrypt ${requestId}`, timeoutMs, async (callMs): Promise<DecryptResult> => {
         const r = await core.getDecryptResult(requestId, { timeoutMs: callMs });
-        return { ...r, failure: r.failure, signcryptedShare: Buffer.from(r.signcryptedShare) };
+        return { ...r, failure: r.failure };
       }),
     startUserDecrypt: (req) => tolerateRepeat(() => core.userDecrypt(req)),
     userDecryptResult: (requestId, timeoutMs) => untilDone(`user decrypt ${requestId}`, timeoutMs, (callMs) => core.getUserDecryptResult(requestId, { timeoutMs: callMs })),

@@ -82,9 +82,6 @@ export interface CoreDecryptParameters {
   /** Also sign the result as EIP-712 typed data under this domain. */
   eip712Domain?: Eip712Domain;
   extraData?: Uint8Array;
-  /** User decryption: ML-KEM-512 public key and EIP-55 address of the user. */
-  userPublicKey?: Uint8Array;
-  clientAddress?: string;
   /** Public batch decryption (1..32, all or nothing); the single-ciphertext fields are then ignored. */
   ciphertexts?: CoreBatchCiphertext[];
   /** Verify each ciphertext's proof of encryption against this CRS first. */
@@ -110,8 +107,6 @@ export interface CoreDecryptResult {
   failure?: CoreFailure;
   /** 0x hex, empty when the request named no EIP-712 domain. */
   eip712Signature: string;
-  /** User decryption only: the signcrypted plaintext (empty otherwise). */
-  signcryptedShare: Uint8Array;
   /** Public decryption: one plaintext per ciphertext, in request order. */
   plaintexts: string[];
   /** The key is flagged compromised (the result is right; the key protects nothing any more). */
@@ -146,6 +141,8 @@ export interface CoreHealth {
   keyIds: string[];
   version: string;
   keyStates: { keyId: string; state: string }[];
+  /** Keys the core could not load at boot (status DEGRADED). */
+  unavailableKeyIds: string[];
 }
 
 export interface CoreClient {
@@ -219,7 +216,6 @@ function fromDecryptResult(r: DecryptResult): CoreDecryptResult {
     signature: r.signature,
     partyId: r.partyId,
     eip712Signature: r.eip712Signature,
-    signcryptedShare: new Uint8Array(r.signcryptedShare),
     plaintexts: r.plaintexts,
     keyCompromised: r.keyCompromised,
     keyState: r.keyState,
@@ -323,8 +319,6 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
             ? { name: p.eip712Domain.name, version: p.eip712Domain.version, chainId: p.eip712Domain.chainId.toString(), verifyingContract: p.eip712Domain.verifyingContract }
             : undefined,
           extraData: Buffer.from(p.extraData ?? new Uint8Array()),
-          userPublicKey: Buffer.from(p.userPublicKey ?? new Uint8Array()),
-          clientAddress: p.clientAddress ?? '',
           ciphertexts: (p.ciphertexts ?? []).map((c) => ({
             ciphertextHandle: c.ciphertextHandle,
             ciphertextDigest: c.ciphertextDigest,

@@ -48,7 +48,6 @@ function toDecryptResult(o: DecryptOutcome, partyId: number, keyState = ''): Dec
     failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined,
     partyId,
     eip712Signature: o.eip712Signature ?? '',
-    signcryptedShare: o.signcryptedShare ? Buffer.from(o.signcryptedShare, 'hex') : Buffer.alloc(0),
     plaintexts: o.plaintexts ?? [],
     keyCompromised: keyState === 'compromised',
     keyState,
@@ -144,7 +143,6 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
         ciphertextDigest: req.ciphertextDigest,
         ciphertext: view(req.ciphertext),
         ...(domain ? { eip712: { domain, extraData: view(req.extraData) } } : {}),
-        ...(req.userPublicKey.length > 0 ? { user: { publicKey: view(req.userPublicKey), clientAddress: req.clientAddress } } : {}),
         ...(req.ciphertexts.length > 0
           ? {
               batch: req.ciphertexts.map((c) => ({ ciphertextHandle: c.ciphertextHandle, ciphertextDigest: c.ciphertextDigest, fheType: c.fheType, ciphertext: view(c.ciphertext) })),

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { ciphertextDigest } from '../../common/ciphertext.js';
+import { ciphertextDigest, ciphertextHandle } from '../../common/ciphertext.js';
 import { TkmsError } from '../../common/errors.js';
 import { verifyResponse } from '../../common/signing.js';
 import { generateRecipientKeys } from '../../common/signcryption.js';
@@ -217,8 +217,11 @@ test('behavior: logs at trace level contain no key material and no user-decrypte
     const user = generateRecipientKeys();
     const ct = Uint8Array.of(171);
     const requestId = newId();
-    await c.decrypt({ requestId, keyId, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct), ciphertext: ct, userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20) });
-    expect((await c.getDecryptResult(requestId)).plaintext).toBe('');
+    const digest = ciphertextDigest(ct);
+    await c.userDecrypt({ requestId, keyId, ciphertexts: [{ handle: ciphertextHandle(digest, 'euint8'), digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20) });
+    const r = await c.getUserDecryptResult(requestId);
+    expect(r.failure).toBeUndefined();
+    expect(r.signcryption.length).toBeGreaterThan(0);
     const secrets = [
       readFileSync(path.join(storageDir, 'PRIV-p8', 'SigningKey', 'signer')),
       readFileSync(path.join(storageDir, 'PRIV-p8', 'ClientKey', keyId)),

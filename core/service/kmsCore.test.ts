@@ -3,7 +3,7 @@
  * node-tfhe keys and ciphertexts, called through `core/client`. One key
  * generation (~10 s) is shared by every test in this file.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,6 +22,7 @@ import {
   type CoreClient,
   type CoreDecryptParameters,
   type CoreKeyGenResult,
+  type CoreUserDecryptParameters,
 } from '../client/coreClient.js';
 import { parseCoreConfig, type CoreConfig } from './config.js';
 import { startCore, type RunningCore } from './startCore.js';
@@ -376,50 +377,123 @@ describe('EIP-712 and user decryption', () => {
     expect(recoverPublicDecryptSigner(domain, { handles: [p.ciphertextHandle!], plaintexts: [201n] }, r.eip712Signature)).not.toBe(signer);
   });
 
-  test('default: a user decryption returns the plaintext only signcrypted to the user, signed twice', async () => {
+  function userDecryptParams(items: { bytes: Uint8Array; fheType: 'euint8' | 'euint64' | 'ebool' }[], userPublicKey: Uint8Array, over: Partial<CoreUserDecryptParameters> = {}): CoreUserDecryptParameters {
+    return {
+      requestId: newId(),
+      keyId: keyGen.keyId,
+      ciphertexts: items.map(({ bytes, fheType }) => {
+        const digest = ciphertextDigest(bytes);
+        return { handle: ciphertextHandle(digest, fheType), digest, fheType, ciphertext: bytes };
+      }),
+      userPublicKey,
+      clientAddress: client0x,
+      eip712Domain: domain,
+      ...over,
+    };
+  }
+
+  async function userDecryptVia(c: CoreClient, p: CoreUserDecryptParameters) {
+    await c.userDecrypt(p);
+    const r = await c.getUserDecryptResult(p.requestId, { timeoutMs: 30_000 });
+    expect(r.requestId).toBe(p.requestId);
+    return r;
+  }
+
+  const open = (blob: Uint8Array, keys: { publicKey: Uint8Array; secretKey: Uint8Array }, requestId: string) =>
+    unsigncrypt(blob, { recipientPublicKey: keys.publicKey, recipientSecretKey: keys.secretKey, signerPublicKey: Buffer.from(signerPubkey, 'hex'), context: new TextEncoder().encode(requestId) });
+
+  test('default: a user decryption (UserDecrypt) returns the batch only signcrypted to the user, signed twice', async () => {
     const user = generateRecipientKeys();
-    const p = decryptParams(encrypt('u64', 0xfedcba9876543210n), 'euint64', { eip712Domain: domain, userPublicKey: user.publicKey, clientAddress: client0x });
-    await client.decrypt(p);
-    const r = await client.getDecryptResult(p.requestId, { timeoutMs: 30_000 });
+    const big = 0xfedcba9876543210n;
+    const p = userDecryptParams(
+      [
+        { bytes: encrypt('u64', big), fheType: 'euint64' },
+        { bytes: encrypt('u8', 3), fheType: 'euint8' },
+      ],
+      user.publicKey,
+    );
+    const r = await userDecryptVia(client, p);
     expect(r.failure).toBeUndefined();
-    expect(r.plaintext).toBe('');
-    const payload = JSON.parse(
-      new TextDecoder().decode(
-        unsigncrypt(r.signcryptedShare, {
-          recipientPublicKey: user.publicKey,
-          recipientSecretKey: user.secretKey,
-          signerPublicKey: Buffer.from(signerPubkey, 'hex'),
-          context: new TextEncoder().encode(p.requestId),
-        }),
-      ),
-    ) as Record<string, unknown>;
-    expect(payload).toEqual({ version: 2, request_id: p.requestId, key_id: p.keyId, party_id: 1, mode: 'plaintext', results: [{ fhe_type: 'euint64', plaintext: (0xfedcba9876543210n).toString() }] });
+    const payload = JSON.parse(new TextDecoder().decode(open(r.signcryption, user, p.requestId))) as Record<string, unknown>;
+    expect(payload).toEqual({
+      version: 2,
+      request_id: p.requestId,
+      key_id: p.keyId,
+      party_id: 1,
+      mode: 'plaintext',
+      results: [
+        { fhe_type: 'euint64', plaintext: big.toString() },
+        { fhe_type: 'euint8', plaintext: '3' },
+      ],
+    });
     const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
     const signed = {
       kind: 'user_decrypt' as const,
       requestId: p.requestId,
       keyId: p.keyId,
-      ciphertexts: [{ ciphertextDigest: p.ciphertextDigest, fheType: 'euint64' }],
+      ciphertexts: p.ciphertexts.map((c) => ({ ciphertextDigest: c.digest, fheType: c.fheType })),
       userKeyDigest: sha(user.publicKey),
-      signcryptionDigest: sha(r.signcryptedShare),
+      signcryptionDigest: sha(r.signcryption),
       eip712Signature: r.eip712Signature,
     };
     expect(verifyResponse(signed, r.signature, signerPubkey)).toBe(true);
-    const m = { publicKey: user.publicKey, handles: [p.ciphertextHandle!], userDecryptedShare: r.signcryptedShare };
+    const handles = p.ciphertexts.map((c) => c.handle);
+    const m = { publicKey: user.publicKey, handles, userDecryptedShare: r.signcryption };
     expect(recoverUserDecryptSigner(domain, m, r.eip712Signature)).toBe(partyEvmAddress(signerPubkey));
-    // Another user's key cannot open it.
-    const other = generateRecipientKeys();
-    expect(() =>
-      unsigncrypt(r.signcryptedShare, { recipientPublicKey: other.publicKey, recipientSecretKey: other.secretKey, signerPublicKey: Buffer.from(signerPubkey, 'hex'), context: new TextEncoder().encode(p.requestId) }),
-    ).toThrow(/does not open/);
+    // Under another EIP-712 domain (chain id, verifying contract) the signature names someone else.
+    expect(recoverUserDecryptSigner({ ...domain, chainId: 1n }, m, r.eip712Signature)).not.toBe(partyEvmAddress(signerPubkey));
+    expect(recoverUserDecryptSigner({ ...domain, verifyingContract: '0x' + '43'.repeat(20) }, m, r.eip712Signature)).not.toBe(partyEvmAddress(signerPubkey));
+    // Another user's key cannot open it; one flipped byte makes it unopenable; another request id is another context.
+    expect(() => open(r.signcryption, generateRecipientKeys(), p.requestId)).toThrow(/does not open/);
+    const tampered = Uint8Array.from(r.signcryption);
+    tampered[tampered.length - 40]! ^= 1;
+    expect(() => open(tampered, user, p.requestId)).toThrow();
+    expect(() => open(r.signcryption, user, newId())).toThrow();
+    // A repeated request id is refused, and the first answer stays.
+    await expect(client.userDecrypt({ ...p, userPublicKey: generateRecipientKeys().publicKey })).rejects.toMatchObject({ code: 'ALREADY_EXISTS', retryable: false });
+    expect((await client.getUserDecryptResult(p.requestId)).signcryption).toEqual(r.signcryption);
   });
 
   test('behavior: a user decryption with a malformed key or a client address equal to the verifying contract fails, signed', async () => {
-    const bytes = encrypt('u8', 1);
-    const badKey = decryptParams(bytes, 'euint8', { userPublicKey: new Uint8Array(33), clientAddress: client0x });
-    expect((await decryptVia(client, badKey)).failure?.code).toBe('USER_KEY_INVALID');
-    const same = decryptParams(bytes, 'euint8', { eip712Domain: domain, userPublicKey: generateRecipientKeys().publicKey, clientAddress: domain.verifyingContract });
-    expect((await decryptVia(client, same)).failure?.code).toBe('CLIENT_ADDRESS_INVALID');
+    const items = [{ bytes: encrypt('u8', 1), fheType: 'euint8' as const }];
+    const badKey = await userDecryptVia(client, userDecryptParams(items, new Uint8Array(33)));
+    expect(badKey.failure?.code).toBe('USER_KEY_INVALID');
+    expect(badKey.signcryption).toHaveLength(0);
+    const same = await userDecryptVia(client, userDecryptParams(items, generateRecipientKeys().publicKey, { clientAddress: domain.verifyingContract }));
+    expect(same.failure?.code).toBe('CLIENT_ADDRESS_INVALID');
+    expect(verifyResponse({ kind: 'failure', requestId: same.requestId, reason: same.failure!.reason }, same.signature, signerPubkey)).toBe(true);
+  });
+});
+
+describe('a key that fails to load at boot', () => {
+  test('behavior: it stays known: DEGRADED health names it, keygen for its id is ALREADY_EXISTS, decryptions fail KEY_UNAVAILABLE', async () => {
+    // A copy of this core's storage whose client key is corrupt.
+    const copyDir = path.join(dir, 'storage-corrupt');
+    cpSync(path.join(dir, 'storage'), copyDir, { recursive: true });
+    const keyFile = path.join(copyDir, 'PRIV-p1', 'ClientKey', keyGen.keyId);
+    const corrupt = randomBytes(256);
+    writeFileSync(keyFile, corrupt);
+    const broken = await startCore({ ...config, storageDir: copyDir }, { logger: silent });
+    const c = connect(broken);
+    try {
+      const health = await c.health();
+      expect(health).toMatchObject({ status: 'DEGRADED', unavailableKeyIds: [keyGen.keyId], keyIds: [] });
+      expect(JSON.stringify(health)).not.toContain(corrupt.toString('hex'));
+      await expect(c.keyGen(keyGen.keyId)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+      const ct = encrypt('u8', 3);
+      const r = await decryptVia(c, decryptParams(ct, 'euint8'));
+      expect(r.failure?.code).toBe('KEY_UNAVAILABLE');
+      expect(r.failure?.reason).toMatch(/failed to load at boot/);
+      const digest = ciphertextDigest(ct);
+      const u = { requestId: newId(), keyId: keyGen.keyId, ciphertexts: [{ handle: ciphertextHandle(digest, 'euint8'), digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: generateRecipientKeys().publicKey, clientAddress: '0x' + '77'.repeat(20) };
+      await c.userDecrypt(u);
+      expect((await c.getUserDecryptResult(u.requestId, { timeoutMs: 30_000 })).failure?.code).toBe('KEY_UNAVAILABLE');
+      // The material on disk was not overwritten.
+      expect(readFileSync(keyFile)).toEqual(corrupt);
+    } finally {
+      c.close();
+      await broken.close();
+    }
   });
 });
 

@@ -60,14 +60,12 @@ export interface DecryptOutcome {
   keyId: string;
   fheType: string;
   ciphertextDigest: string;
-  /** Decimal; empty when `failure` is set, and always empty for a user decryption. */
+  /** Decimal; empty when `failure` is set. */
   plaintext: string;
   signature: string;
   failure?: JobFailure;
   /** EIP-712 signature (0x, 65 bytes) when the request named a domain. */
   eip712Signature?: string;
-  /** User decryption: the plaintext signcrypted to the user's key, hex. */
-  signcryptedShare?: string;
   /** Public decryption: one decimal plaintext per ciphertext, in request order (empty on failure). */
   plaintexts?: string[];
 }
@@ -100,8 +98,6 @@ export interface DecryptParameters {
   ciphertext: Uint8Array;
   /** Also sign the result as EIP-712 typed data under this domain. */
   eip712?: { domain: Eip712Domain; extraData?: Uint8Array };
-  /** User decryption: signcrypt the plaintext to this ML-KEM-512 key instead of returning it. */
-  user?: { publicKey: Uint8Array; clientAddress: string };
   /** Public batch decryption of 1..MAX_DECRYPT_BATCH ciphertexts (the single-ciphertext fields are then unused). */
   batch?: BatchCiphertext[];
   /** Verify each ciphertext's proof of encryption against this CRS first. */
@@ -166,6 +162,12 @@ export class KmsCore {
   private readonly keyStates = new Map<string, KeyLifecycleState>();
   /** Keys whose public material no longer matches the digests kept privately. */
   private readonly publicMismatch = new Set<string>();
+  /**
+   * Keys found in private storage that failed to load at boot, with why. Their
+   * ids stay taken (a new key generation would overwrite their material) and
+   * their decryptions fail KEY_UNAVAILABLE; the core reports DEGRADED.
+   */
+  private readonly unavailable = new Map<string, string>();
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
   private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
   private readonly crsgens = new Map<string, Job<CrsGenOutcome>>();
@@ -210,10 +212,13 @@ export class KmsCore {
         this.keygens.set(id, { done: Promise.resolve(info), result: info });
         await this.checkPublicMaterial(id, info);
       } catch (e) {
-        this.log.error({ keyId: id, err: errorMessage(e) }, 'cannot load key; skipped');
+        this.keys.delete(id);
+        this.keygens.delete(id);
+        this.unavailable.set(id, errorMessage(e).slice(0, 200));
+        this.log.error({ keyId: id, err: errorMessage(e) }, 'cannot load key: it stays reserved, its decryptions fail KEY_UNAVAILABLE, the core reports DEGRADED');
       }
     }
-    this.log.info({ keys: [...this.keys.keys()], states: Object.fromEntries(this.keyStates) }, 'keys loaded from private storage');
+    this.log.info({ keys: [...this.keys.keys()], unavailable: [...this.unavailable.keys()], states: Object.fromEntries(this.keyStates) }, 'keys loaded from private storage');
   }
 
   /**
@@ -279,6 +284,8 @@ export class KmsCore {
 
   /** A signed-failure reason when `keyId` may not decrypt; logs every use of a compromised key. */
   private keyUseRefusal(keyId: string, log: Logger): { code: string; message: string } | undefined {
+    const unavailable = this.unavailable.get(keyId);
+    if (unavailable !== undefined) return { code: 'KEY_UNAVAILABLE', message: `key ${keyId} is known but its private material failed to load at boot (${unavailable})` };
     const state = this.keyState(keyId);
     if (state === undefined) return { code: 'UNKNOWN_KEY', message: `unknown key ${keyId.slice(0, 80)}` };
     if (state === 'compromised') log.warn({ keyId }, 'decrypting under a compromised key');
@@ -302,7 +309,9 @@ export class KmsCore {
   /** Starts a key generation whose key id is the request id. Returns at once. */
   startKeyGen(requestId: string): void {
     this.checkRequestId(requestId);
-    if (this.keygens.has(requestId)) throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
+    if (this.keygens.has(requestId) || this.unavailable.has(requestId) || this.o.privateStorage.has(DataType.KeyInfo, requestId)) {
+      throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
+    }
     const started = Date.now();
     this.log.info({ requestId }, 'keygen queued');
     const j = job(async () => {
@@ -386,7 +395,7 @@ export class KmsCore {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${p.requestId} already used for a decryption`);
     }
     const started = Date.now();
-    this.log.info({ requestId: p.requestId, keyId: p.keyId, fheType: p.fheType, user: p.user !== undefined, ...(p.batch ? { ciphertexts: p.batch.length } : {}), backend: this.backend.kind }, 'decrypt started');
+    this.log.info({ requestId: p.requestId, keyId: p.keyId, fheType: p.fheType, ...(p.batch ? { ciphertexts: p.batch.length } : {}), backend: this.backend.kind }, 'decrypt started');
     const j = job(async () => {
       await new Promise((r) => setImmediate(r));
       const outcome = p.batch ? await this.runBatchDecrypt(p, started) : await this.runDecrypt(p, started);
@@ -419,15 +428,6 @@ export class KmsCore {
       return { ...base, ...this.fail(requestId, code, message) };
     };
     try {
-      if (p.user) {
-        if (p.user.publicKey.length !== ML_KEM_512_PUBLIC_KEY_BYTES) {
-          return failWith('USER_KEY_INVALID', `user key must be an ML-KEM-512 public key (${ML_KEM_512_PUBLIC_KEY_BYTES} bytes), got ${p.user.publicKey.length}`);
-        }
-        if (!/^0x[0-9a-fA-F]{40}$/.test(p.user.clientAddress)) return failWith('CLIENT_ADDRESS_INVALID', 'client address must be a 0x-prefixed 20-byte hex address');
-        if (p.eip712 && p.eip712.domain.verifyingContract.toLowerCase() === p.user.clientAddress.toLowerCase()) {
-          return failWith('CLIENT_ADDRESS_INVALID', 'the EIP-712 verifying contract must differ from the client address');
-        }
-      }
       const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
       if (p.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `ciphertext is ${p.ciphertext.length} bytes, limit ${max}`);
       // The connector sends no bytes when the KV-store has nothing under the digest.
@@ -438,10 +438,10 @@ export class KmsCore {
         return failWith('DIGEST_MISMATCH', `ciphertext digest ${digest} does not match requested ${ciphertextDigest.slice(0, 80)}`);
       }
       if (!isFheType(fheType)) return failWith('FHE_TYPE_UNKNOWN', `unknown FHE type "${fheType.slice(0, 40)}"`);
-      const key = this.keys.get(keyId);
-      if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
       const refused = this.keyUseRefusal(keyId, log);
       if (refused) return failWith(refused.code, refused.message);
+      const key = this.keys.get(keyId);
+      if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
       let ct: unknown;
       try {
         ct = this.o.engine.parseCiphertext(p.ciphertext, fheType);
@@ -449,10 +449,10 @@ export class KmsCore {
         return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), errorMessage(e));
       }
       const plaintext = (await this.backend.decrypt(requestId, ct, key.secretKey)).toString(10);
-      const outcome = p.user ? this.sealForUser(p, digest, plaintext) : this.signPublic(p, digest, plaintext);
+      const outcome = this.signPublic(p, digest, plaintext);
       const ms = Date.now() - started;
-      this.o.metrics?.observe(p.user ? 'user_decrypt' : 'decrypt', 'ok', ms);
-      log.info({ durationMs: ms, ciphertextBytes: p.ciphertext.length, user: p.user !== undefined }, 'decrypt done');
+      this.o.metrics?.observe('decrypt', 'ok', ms);
+      log.info({ durationMs: ms, ciphertextBytes: p.ciphertext.length }, 'decrypt done');
       return outcome;
     } catch (e) {
       return failWith(errorCode(e, 'DECRYPT_FAILED'), errorMessage(e));
@@ -535,31 +535,6 @@ export class KmsCore {
     } catch (e) {
       return failWith(errorCode(e, 'DECRYPT_FAILED'), errorMessage(e));
     }
-  }
-
-  /**
-   * User decryption: the plaintext leaves only signcrypted to the user's key;
-   * what is signed (and may go on chain) is the digest of that blob.
-   */
-  private sealForUser(p: DecryptParameters, digest: string, plaintext: string): DecryptOutcome {
-    const user = p.user!;
-    const { requestId, keyId, fheType } = p;
-    const payload: UserDecryptPayload = { version: 2, request_id: requestId, key_id: keyId, party_id: this.partyId, mode: 'plaintext', results: [{ fhe_type: fheType as FheType, plaintext }] };
-    const sealed = sealUserDecrypt(
-      this.o.signer,
-      { requestId, keyId, userPublicKey: user.publicKey, ciphertexts: [{ handle: p.ciphertextHandle, digest, fheType }], ...(p.eip712 ? { eip712: p.eip712 } : {}) },
-      payload,
-    );
-    return {
-      requestId,
-      keyId,
-      fheType,
-      ciphertextDigest: digest,
-      plaintext: '',
-      signature: sealed.signature,
-      signcryptedShare: sealed.signcryption,
-      ...(sealed.eip712Signature ? { eip712Signature: sealed.eip712Signature } : {}),
-    };
   }
 
   // ---- CRS generation ----
@@ -748,10 +723,12 @@ export class KmsCore {
     return this.waitFor(this.userDecrypts, 'user decryption', requestId, deadline);
   }
 
-  health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[]; keyStates: { keyId: string; state: KeyLifecycleState }[] } {
+  /** DEGRADED: some public material does not match its digest, or some key failed to load (`unavailableKeyIds`). */
+  health(): { status: string; partyId: number; signerPubkey: string; keyIds: string[]; keyStates: { keyId: string; state: KeyLifecycleState }[]; unavailableKeyIds: string[] } {
     return {
       keyStates: this.keyIds().map((keyId) => ({ keyId, state: this.keyState(keyId)! })),
-      status: this.closing ? 'SHUTTING_DOWN' : this.publicMismatch.size > 0 ? 'DEGRADED' : 'SERVING',
+      unavailableKeyIds: [...this.unavailable.keys()],
+      status: this.closing ? 'SHUTTING_DOWN' : this.publicMismatch.size > 0 || this.unavailable.size > 0 ? 'DEGRADED' : 'SERVING',
       partyId: this.partyId,
       signerPubkey: this.o.signer.publicKeyHex,
       keyIds: this.keyIds(),

@@ -56,6 +56,8 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
     let decryptFee: Coin[];
     /** Gas of the transactions the tests send themselves, printed at the end. */
     const gas: Record<string, number> = {};
+    /** A handle encrypted while the key was active (the lifecycle tests decrypt it later). */
+    let encryptedWhileActive: string;
 
     beforeAll(async () => {
       net = await start();
@@ -354,8 +356,10 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       const refused = await runTkms(cli, ['encrypt', '12', '--type', 'euint8']);
       expect(refused.code).toBe(1);
       expect((refused.json['error'] as { code: string }).code).toBe('KEY_NOT_ACTIVE');
-      const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
-      expect(dec['plaintext']).toBe('11');
+      encryptedWhileActive = String(enc['handle']);
+      const dec = await runTkms(cli, ['decrypt', encryptedWhileActive]);
+      expect(dec.json).toMatchObject({ plaintext: '11', keyState: 'suspended' });
+      expect(dec.stderr).toContain(`key ${keyId} is suspended`);
     }, 180_000);
 
     // After the suspension: it ends the key's life.
@@ -376,7 +380,14 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
         expect((await core.getPublicKeyInfo(keyId)).keyState).toBe('suspended');
         const material = walk(net.dir).filter((f) => f.includes(`${path.sep}PRIV-p1${path.sep}`) && f.endsWith(keyId) && !f.includes(`${path.sep}KeyInfo${path.sep}`) && !f.includes(`${path.sep}KeyState${path.sep}`));
         expect(material.length).toBe(1);
-        await net.governance(network.contracts.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } });
+        // Compromised: decryptions go on, and the user is told, by decrypt and user-decrypt alike.
+        await net.governance(network.contracts.asc, { set_key_state: { key_id: keyId, state: 'compromised' } });
+        for (const cmd of ['decrypt', 'user-decrypt']) {
+          const out = await runTkms(cli, [cmd, encryptedWhileActive]);
+          expect(out.code).toBe(0);
+          expect(out.json).toMatchObject({ keyState: 'compromised', ...(cmd === 'decrypt' ? { plaintext: '11' } : { plaintexts: ['11'] }) });
+          expect(out.stderr).toContain(`WARNING: key ${keyId} is COMPROMISED`);
+        }
         await net.governance(network.contracts.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } });
         expect(await coreState('destroyed')).toBe('destroyed');
         expect(existsSync(material[0]!)).toBe(false);

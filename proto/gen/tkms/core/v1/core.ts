@@ -76,16 +76,10 @@ export interface DecryptRequest {
   ciphertext: Buffer;
   /**
    * When set, the result is also signed as EIP-712 typed data under this
-   * domain (PublicDecryptVerification, or UserDecryptResponseVerification).
+   * domain (PublicDecryptVerification).
    */
   eip712Domain: Eip712Domain | undefined;
   extraData: Buffer;
-  /**
-   * User decryption: the plaintext is never returned in clear but signcrypted
-   * to this ML-KEM-512 public key (800 bytes) for client_address (EIP-55).
-   */
-  userPublicKey: Buffer;
-  clientAddress: string;
   /**
    * Public batch decryption (1..32 ciphertexts, all or nothing): when non-empty,
    * fields 3-6 are unused and the result carries `plaintexts`, signed once.
@@ -140,8 +134,6 @@ export interface DecryptResult {
   partyId: number;
   /** 65-byte EIP-712 signature (0x hex) when the request carried a domain. */
   eip712Signature: string;
-  /** User decryption: the plaintext signcrypted to the user's key (plaintext stays empty). */
-  signcryptedShare: Buffer;
   /** Batch decryption: one decimal plaintext per ciphertext, in request order. */
   plaintexts: string[];
   /**
@@ -180,6 +172,11 @@ export interface HealthResponse {
   keyIds: string[];
   version: string;
   keyStates: KeyStateEntry[];
+  /**
+   * Keys the core knows but could not load at boot (status DEGRADED): their
+   * ids stay taken (KeyGen ALREADY_EXISTS), decryptions fail KEY_UNAVAILABLE.
+   */
+  unavailableKeyIds: string[];
 }
 
 export interface UserDecryptCiphertext {
@@ -862,8 +859,6 @@ function createBaseDecryptRequest(): DecryptRequest {
     ciphertext: Buffer.alloc(0),
     eip712Domain: undefined,
     extraData: Buffer.alloc(0),
-    userPublicKey: Buffer.alloc(0),
-    clientAddress: "",
     ciphertexts: [],
     crsId: "",
   };
@@ -894,12 +889,6 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     }
     if (message.extraData.length !== 0) {
       writer.uint32(66).bytes(message.extraData);
-    }
-    if (message.userPublicKey.length !== 0) {
-      writer.uint32(74).bytes(message.userPublicKey);
-    }
-    if (message.clientAddress !== "") {
-      writer.uint32(82).string(message.clientAddress);
     }
     for (const v of message.ciphertexts) {
       DecryptCiphertext.encode(v!, writer.uint32(162).fork()).join();
@@ -987,22 +976,6 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
             message.extraData = Buffer.from(reader.bytes());
             continue;
           }
-          case 9: {
-            if (tag !== 74) {
-              break;
-            }
-
-            message.userPublicKey = Buffer.from(reader.bytes());
-            continue;
-          }
-          case 10: {
-            if (tag !== 82) {
-              break;
-            }
-
-            message.clientAddress = reader.string();
-            continue;
-          }
           case 20: {
             if (tag !== 162) {
               break;
@@ -1069,16 +1042,6 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
         : isSet(object.extra_data)
         ? Buffer.from(bytesFromBase64(object.extra_data))
         : Buffer.alloc(0),
-      userPublicKey: isSet(object.userPublicKey)
-        ? Buffer.from(bytesFromBase64(object.userPublicKey))
-        : isSet(object.user_public_key)
-        ? Buffer.from(bytesFromBase64(object.user_public_key))
-        : Buffer.alloc(0),
-      clientAddress: isSet(object.clientAddress)
-        ? globalThis.String(object.clientAddress)
-        : isSet(object.client_address)
-        ? globalThis.String(object.client_address)
-        : "",
       ciphertexts: globalThis.Array.isArray(object?.ciphertexts)
         ? object.ciphertexts.map((e: any) => DecryptCiphertext.fromJSON(e))
         : [],
@@ -1116,12 +1079,6 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     if (message.extraData.length !== 0) {
       obj.extraData = base64FromBytes(message.extraData);
     }
-    if (message.userPublicKey.length !== 0) {
-      obj.userPublicKey = base64FromBytes(message.userPublicKey);
-    }
-    if (message.clientAddress !== "") {
-      obj.clientAddress = message.clientAddress;
-    }
     if (message.ciphertexts?.length) {
       obj.ciphertexts = message.ciphertexts.map((e) => DecryptCiphertext.toJSON(e));
     }
@@ -1146,8 +1103,6 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
       ? Eip712Domain.fromPartial(object.eip712Domain)
       : undefined;
     message.extraData = object.extraData ?? Buffer.alloc(0);
-    message.userPublicKey = object.userPublicKey ?? Buffer.alloc(0);
-    message.clientAddress = object.clientAddress ?? "";
     message.ciphertexts = object.ciphertexts?.map((e) => DecryptCiphertext.fromPartial(e)) || [];
     message.crsId = object.crsId ?? "";
     return message;
@@ -1703,7 +1658,6 @@ function createBaseDecryptResult(): DecryptResult {
     failure: undefined,
     partyId: 0,
     eip712Signature: "",
-    signcryptedShare: Buffer.alloc(0),
     plaintexts: [],
     keyCompromised: false,
     keyState: "",
@@ -1729,9 +1683,6 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     }
     if (message.eip712Signature !== "") {
       writer.uint32(50).string(message.eip712Signature);
-    }
-    if (message.signcryptedShare.length !== 0) {
-      writer.uint32(58).bytes(message.signcryptedShare);
     }
     for (const v of message.plaintexts) {
       writer.uint32(162).string(v!);
@@ -1806,14 +1757,6 @@ export const DecryptResult: MessageFns<DecryptResult> = {
             message.eip712Signature = reader.string();
             continue;
           }
-          case 7: {
-            if (tag !== 58) {
-              break;
-            }
-
-            message.signcryptedShare = Buffer.from(reader.bytes());
-            continue;
-          }
           case 20: {
             if (tag !== 162) {
               break;
@@ -1870,11 +1813,6 @@ export const DecryptResult: MessageFns<DecryptResult> = {
         : isSet(object.eip712_signature)
         ? globalThis.String(object.eip712_signature)
         : "",
-      signcryptedShare: isSet(object.signcryptedShare)
-        ? Buffer.from(bytesFromBase64(object.signcryptedShare))
-        : isSet(object.signcrypted_share)
-        ? Buffer.from(bytesFromBase64(object.signcrypted_share))
-        : Buffer.alloc(0),
       plaintexts: globalThis.Array.isArray(object?.plaintexts)
         ? object.plaintexts.map((e: any) => globalThis.String(e))
         : [],
@@ -1911,9 +1849,6 @@ export const DecryptResult: MessageFns<DecryptResult> = {
     if (message.eip712Signature !== "") {
       obj.eip712Signature = message.eip712Signature;
     }
-    if (message.signcryptedShare.length !== 0) {
-      obj.signcryptedShare = base64FromBytes(message.signcryptedShare);
-    }
     if (message.plaintexts?.length) {
       obj.plaintexts = message.plaintexts;
     }
@@ -1939,7 +1874,6 @@ export const DecryptResult: MessageFns<DecryptResult> = {
       : undefined;
     message.partyId = object.partyId ?? 0;
     message.eip712Signature = object.eip712Signature ?? "";
-    message.signcryptedShare = object.signcryptedShare ?? Buffer.alloc(0);
     message.plaintexts = object.plaintexts?.map((e) => e) || [];
     message.keyCompromised = object.keyCompromised ?? false;
     message.keyState = object.keyState ?? "";
@@ -2309,7 +2243,7 @@ export const HealthRequest: MessageFns<HealthRequest> = {
 };
 
 function createBaseHealthResponse(): HealthResponse {
-  return { status: "", partyId: 0, signerPubkey: "", keyIds: [], version: "", keyStates: [] };
+  return { status: "", partyId: 0, signerPubkey: "", keyIds: [], version: "", keyStates: [], unavailableKeyIds: [] };
 }
 
 export const HealthResponse: MessageFns<HealthResponse> = {
@@ -2331,6 +2265,9 @@ export const HealthResponse: MessageFns<HealthResponse> = {
     }
     for (const v of message.keyStates) {
       KeyStateEntry.encode(v!, writer.uint32(162).fork()).join();
+    }
+    for (const v of message.unavailableKeyIds) {
+      writer.uint32(170).string(v!);
     }
     return writer;
   },
@@ -2396,6 +2333,14 @@ export const HealthResponse: MessageFns<HealthResponse> = {
             message.keyStates.push(KeyStateEntry.decode(reader, reader.uint32()));
             continue;
           }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.unavailableKeyIds.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2432,6 +2377,11 @@ export const HealthResponse: MessageFns<HealthResponse> = {
         : globalThis.Array.isArray(object?.key_states)
         ? object.key_states.map((e: any) => KeyStateEntry.fromJSON(e))
         : [],
+      unavailableKeyIds: globalThis.Array.isArray(object?.unavailableKeyIds)
+        ? object.unavailableKeyIds.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.unavailable_key_ids)
+        ? object.unavailable_key_ids.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -2455,6 +2405,9 @@ export const HealthResponse: MessageFns<HealthResponse> = {
     if (message.keyStates?.length) {
       obj.keyStates = message.keyStates.map((e) => KeyStateEntry.toJSON(e));
     }
+    if (message.unavailableKeyIds?.length) {
+      obj.unavailableKeyIds = message.unavailableKeyIds;
+    }
     return obj;
   },
 
@@ -2469,6 +2422,7 @@ export const HealthResponse: MessageFns<HealthResponse> = {
     message.keyIds = object.keyIds?.map((e) => e) || [];
     message.version = object.version ?? "";
     message.keyStates = object.keyStates?.map((e) => KeyStateEntry.fromPartial(e)) || [];
+    message.unavailableKeyIds = object.unavailableKeyIds?.map((e) => e) || [];
     return message;
   },
 };
