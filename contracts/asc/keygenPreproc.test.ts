@@ -133,7 +133,7 @@ describe('asc keygen {preproc_id}', () => {
     expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } }).preproc_id).toBeUndefined();
   });
 
-  test('behavior: unknown, pending, failed, already used, wrong kind and malformed preproc ids are refused with the reason', async () => {
+  test('behavior: unknown, pending, failed, expired, already used, wrong kind and malformed preproc ids are refused with the reason', async () => {
     const s = await setup();
     const unknown = 'ab'.repeat(20);
     await expect(s.chain.execute(s.asc, { keygen: { preproc_id: unknown } }, USER)).rejects.toThrow(`keygen: preproc_id ${unknown} is unknown`);
@@ -152,6 +152,12 @@ describe('asc keygen {preproc_id}', () => {
     }
     expect(request(s, failed).status).toBe('failed');
     await expect(s.chain.execute(s.asc, { keygen: { preproc_id: failed } }, USER)).rejects.toThrow(`keygen: preproc_id ${failed} is failed: PREPROC_FAILED: prss setup timed out; it cannot be used`);
+
+    // Expired: never completed, refunded after its expiry (default 3600 s of block time).
+    const expired = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+    s.chain.advanceSeconds(3700);
+    await s.chain.execute(s.asc, { refund: { request_id: expired } }, USER);
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: expired } }, USER)).rejects.toThrow(`keygen: preproc_id ${expired} is expired; it cannot be used`);
 
     // Already used: the first keygen takes it at request time, even before its key exists.
     const used = await completedPreproc(s);
