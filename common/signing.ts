@@ -13,6 +13,7 @@
  *   user_decrypt: request_id, key_id, k, (ciphertext_digest_i, fhe_type_i) for i = 1..k,
  *                 hex SHA-256(enc_key bytes), hex SHA-256(signcryption bytes), eip712_signature
  *   crs_gen:      request_id, max_num_bits (decimal), crs_digest, crs_uri
+ *   keygen_preproc: request_id
  *   failure:      request_id, reason
  * SHA-256 (not SHA3) inside user_decrypt: the contract has no SHA3 and must recompute them.
  *
@@ -67,6 +68,8 @@ export type SignedResponse =
       eip712Signature: string;
     }
   | { kind: 'crs_gen'; requestId: string; maxNumBits: string; crsDigest: string; crsUri: string }
+  /** The party holds the key generation preprocessing of that request id. */
+  | { kind: 'keygen_preproc'; requestId: string }
   | { kind: 'failure'; requestId: string; reason: string };
 
 /** The ordered fields of a response, as the contract concatenates them. */
@@ -91,6 +94,8 @@ export function responseFields(r: SignedResponse): string[] {
       ];
     case 'crs_gen':
       return [r.requestId, r.maxNumBits, r.crsDigest, r.crsUri];
+    case 'keygen_preproc':
+      return [r.requestId];
     case 'failure':
       return [r.requestId, r.reason];
   }

@@ -29,8 +29,15 @@ function requestIdOf(tx: ExecuteResult): RequestId {
   return id;
 }
 
-export async function submitKeygen(client: KmsChainClient, asc: string, funds?: readonly Coin[]): Promise<SubmitReturnType> {
-  const tx = await client.executeContract(asc, { keygen: {} }, funds);
+/** `keygen {preproc_id?}`: with `preprocId`, the key is made from that completed keygen_preproc. */
+export async function submitKeygen(client: KmsChainClient, asc: string, funds?: readonly Coin[], preprocId?: RequestId): Promise<SubmitReturnType> {
+  const tx = await client.executeContract(asc, { keygen: preprocId ? { preproc_id: preprocId } : {} }, funds);
+  return { requestId: requestIdOf(tx), tx };
+}
+
+/** `keygen_preproc {}`: the preprocessing a later keygen names. */
+export async function submitKeygenPreproc(client: KmsChainClient, asc: string, funds?: readonly Coin[]): Promise<SubmitReturnType> {
+  const tx = await client.executeContract(asc, { keygen_preproc: {} }, funds);
   return { requestId: requestIdOf(tx), tx };
 }
 

@@ -46,6 +46,12 @@ export type DecryptMsg = {
   proof?: Record<string, unknown>;
 } & ({ ciphertexts: CiphertextRef[] } | CiphertextRef);
 
+/** `keygen`: as sent and as stored (`RequestInfo.keygen`, only when preproc_id was given). */
+export interface KeygenParams {
+  /** The keygen_preproc request id whose material the key is made from. */
+  preproc_id?: RequestId;
+}
+
 /** `crs_gen`: a CRS for ZK proofs of encryption of up to `max_num_bits` bits (1..65536). */
 export interface CrsGenParams {
   max_num_bits: number;
@@ -98,7 +104,15 @@ export type KeyState = 'pre_activation' | 'active' | 'suspended' | 'deactivated'
  *   (contracts/asc/keys.ts).
  */
 export type AscExecuteMsg =
-  | { keygen: Record<string, never> }
+  /** Answered with `keygen_preproc` responses (signature only); 2t+1 complete it. */
+  | { keygen_preproc: Record<string, never> }
+  /**
+   * `preproc_id`: a completed `keygen_preproc` request no other keygen used, else
+   * refused ("keygen: preproc_id <id> is unknown" / "is still pending" / "is failed: …"
+   * / "is expired" / "is already used by keygen <id>" / "is a <kind> request, not
+   * keygen_preproc"). Without it the cores preprocess inline.
+   */
+  | { keygen: KeygenParams }
   | { decrypt: DecryptMsg }
   /** Answered with `crs_gen` responses; 2t+1 agreeing on the digest register the CRS (`crs` query). */
   | { crs_gen: CrsGenParams }
@@ -142,6 +156,10 @@ export type FulfillResponse =
       user_decrypt: { signcryption: string; eip712_signature: string; signature: string };
     }
   | {
+      /** `signature` covers request_id only (kind "keygen_preproc"): the party holds the preprocessing material. */
+      keygen_preproc: { signature: string };
+    }
+  | {
       /** `signature` covers request_id, max_num_bits, crs_digest (SHA3-256 of the CRS bytes), crs_uri. */
       crs_gen: { crs_digest: string; crs_uri: string; signature: string };
     }
@@ -175,7 +193,7 @@ export interface CrsListResponse {
   crs: CrsInfo[];
 }
 
-export type RequestKind = 'keygen' | 'decrypt' | 'crs_gen' | 'user_decrypt';
+export type RequestKind = 'keygen' | 'keygen_preproc' | 'decrypt' | 'crs_gen' | 'user_decrypt';
 /** `expired`: refunded after `expires_at` without a result. */
 export type RequestStatus = 'pending' | 'completed' | 'failed' | 'expired';
 
@@ -200,6 +218,10 @@ export interface RequestInfo {
   status: RequestStatus;
   /** Present for decrypt requests. */
   decrypt?: DecryptParams;
+  /** Present for keygen requests that named a preprocessing. */
+  keygen?: KeygenParams;
+  /** keygen_preproc requests: the keygen request that consumed it (set when that keygen was submitted). */
+  used_by?: RequestId;
   /** Present for crs_gen requests. */
   crs_gen?: CrsGenParams;
   /** Present for user_decrypt requests. */
@@ -235,6 +257,8 @@ export interface KeyInfo {
   state?: KeyState;
   /** Height of the last state change (or of the key's creation). */
   state_height?: string;
+  /** The keygen_preproc request the key was made from (absent: preprocessed inline). */
+  preproc_id?: RequestId;
 }
 
 export type AscQueryMsg =
@@ -264,11 +288,11 @@ export interface ClaimableResponse {
 
 /**
  * Events (CosmWasm prefixes custom event types with `wasm-`):
- * - `wasm-tkms_request`: request_id, kind, sender, for decrypt key_id, ciphertexts
+ * - `wasm-tkms_request`: request_id, kind, sender, for keygen preproc_id (when set), for decrypt key_id, ciphertexts
  *   (count), app_id, crs_id (when set); for crs_gen max_num_bits;
  *   for user_decrypt key_id, ciphertexts (count), client_address, app_id (the rest is in
  *   the stored request); then fee ("<amount><denom>"), expires_at.
- * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"user_decrypt"|"crs_gen"|"failure").
+ * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"keygen_preproc"|"user_decrypt"|"crs_gen"|"failure").
  * - `wasm-tkms_conflict`: request_id, party_id (an answer that differs from an earlier one).
  * - `wasm-tkms_result`: request_id, kind, status ("completed"|"failed"|"expired"), and
  *   fee_share when a non-zero fee was split.

@@ -56,6 +56,7 @@ export function signedView(request: RequestInfo, response: StoredFulfillResponse
     };
   }
   if ('user_decrypt' in response) return userDecryptSignedView(request, response.user_decrypt);
+  if ('keygen_preproc' in response) return { view: { kind: 'keygen_preproc', requestId: request.request_id }, signature: response.keygen_preproc.signature };
   return { view: { kind: 'failure', requestId: request.request_id, reason: response.failure.reason }, signature: response.failure.signature };
 }
 
@@ -87,9 +88,9 @@ function sameContent(a: StoredFulfillResponse, b: StoredFulfillResponse): boolea
   return strip(a) === strip(b);
 }
 
-/** Signatures a result needs: 2t+1 for a key or a CRS, t+1 for anything else. */
+/** Signatures a result needs: 2t+1 for a key, a key preprocessing or a CRS, t+1 for anything else. */
 export function resultQuorum(result: StoredFulfillResponse, threshold: number): number {
-  return 'keygen' in result || 'crs_gen' in result ? 2 * threshold + 1 : threshold + 1;
+  return 'keygen' in result || 'crs_gen' in result || 'keygen_preproc' in result ? 2 * threshold + 1 : threshold + 1;
 }
 
 /** Throws when fewer parties than the quorum signed the request's result. */

@@ -31,6 +31,8 @@ export interface FeeSchedule {
   decrypt: string;
   crs_gen: string;
   user_decrypt: string;
+  /** `keygen_preproc` requests (default "0"; absent in Configs stored before it existed, read as 0). */
+  keygen_preproc: string;
 }
 
 /** `open`: no ISC, every request is allowed (development, private networks).

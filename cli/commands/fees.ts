@@ -25,7 +25,7 @@ export function registerFees(program: Command, ctx: () => CliContext): void {
       }
       printResult(c.opts, { fees, claimable }, () =>
         [
-          ...(['keygen', 'decrypt', 'crs_gen', 'user_decrypt'] as const).map((k) => `${k.padEnd(13)} ${fees[k]}${fees.denom}`),
+          ...(['keygen_preproc', 'keygen', 'decrypt', 'crs_gen', 'user_decrypt'] as const).map((k) => `${k.padEnd(14)} ${fees[k] ?? '0'}${fees.denom}`),
           ...(claimable.length ? [`claimable:    ${claimable.map((x) => x.amount + x.denom).join(', ')}`] : []),
         ].join('\n'),
       );

@@ -1,26 +1,68 @@
-/** `tkms keygen`: asks the KMS for a new FHE key set and waits for a quorum of parties. */
+/**
+ * `tkms keygen` and `tkms keygen-preproc`: a key set is two ASC requests, as in
+ * Zama's KMS: a `keygen_preproc` (threshold cores agree on the PRSS keys the
+ * key's decryption sessions need; 2t+1 parties sign it) whose id the `keygen`
+ * request then names. `tkms keygen` runs both and prints both ids;
+ * `--preproc-id <id>` uses an existing preprocessing instead; `--no-preproc`
+ * sends a bare keygen (the cores preprocess inline).
+ */
 import type { Command } from 'commander';
-import { submitKeygen, waitForResult } from '../../chain/asc/actions.js';
+import { submitKeygen, submitKeygenPreproc, waitForResult } from '../../chain/asc/actions.js';
 import { verifyRequestResult } from '../../chain/asc/verify.js';
+import type { KmsChainClient } from '../../chain/client.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { TkmsError } from '../../common/errors.js';
 import { requestFunds } from '../../chain/config/queries.js';
 
+const REQUEST_ID = /^[0-9a-f]{40}$/;
+
+/** Submits a keygen_preproc and waits until 2t+1 parties signed it; its id and signers. */
+async function runPreproc(c: CliContext, client: KmsChainClient, timeoutMs: number): Promise<{ preprocId: string; txHash: string; signers: number[] }> {
+  const asc = c.network().contracts.asc;
+  const funds = await requestFunds(client, c.network().contracts.config, 'keygen_preproc');
+  const { requestId, tx } = await submitKeygenPreproc(client, asc, funds);
+  const p = progress(`keygen preprocessing ${requestId}: waiting for the parties`);
+  const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
+  if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `keygen preprocessing ${requestId} expired without a result (fee refunded)`);
+  if (request.status === 'failed') throw new TkmsError('KEYGEN_FAILED', `keygen preprocessing ${requestId} failed: ${request.failure_reason}`);
+  const { parties, threshold } = await c.parties(client);
+  const { signers } = verifyRequestResult(request, parties, threshold);
+  p.done(`${signers.length} party signature(s)`);
+  return { preprocId: requestId, txHash: tx.txHash, signers };
+}
+
 export function registerKeygen(program: Command, ctx: () => CliContext): void {
   program
-    .command('keygen')
-    .description('generate a new FHE key set (secret key stays in the KMS; public key and server key are published)')
+    .command('keygen-preproc')
+    .description('run a key generation preprocessing alone (prints its id, for `tkms keygen --preproc-id <id>`)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '600')
     .action(async (o: { timeout: string }) => {
       const c = ctx();
       const client = await c.chain(true);
+      const r = await runPreproc(c, client, Number(o.timeout) * 1000);
+      printResult(c.opts, r, () => [`preproc id:  ${r.preprocId}`, `signed by parties ${r.signers.join(', ')}`].join('\n'));
+    });
+
+  program
+    .command('keygen')
+    .description('generate a new FHE key set: a keygen preprocessing, then the keygen naming it (secret key stays in the KMS; public key and server key are published)')
+    .option('--preproc-id <id>', 'use this completed keygen preprocessing (from `tkms keygen-preproc`) instead of running one')
+    .option('--no-preproc', 'send a keygen without preprocessing request (the cores preprocess inline)')
+    .option('--timeout <seconds>', 'how long to wait for the parties (each step)', '600')
+    .action(async (o: { timeout: string; preprocId?: string; preproc: boolean }) => {
+      const c = ctx();
+      const client = await c.chain(true);
       const asc = c.network().contracts.asc;
+      const timeoutMs = Number(o.timeout) * 1000;
+      if (o.preprocId !== undefined && !REQUEST_ID.test(o.preprocId)) throw new TkmsError('BAD_ARGUMENT', `--preproc-id must be a request id (40 lower-case hex chars), got "${o.preprocId}"`);
+      if (o.preprocId !== undefined && !o.preproc) throw new TkmsError('BAD_ARGUMENT', '--preproc-id and --no-preproc exclude each other');
+      const preprocId = o.preprocId ?? (o.preproc ? (await runPreproc(c, client, timeoutMs)).preprocId : undefined);
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'keygen');
-      const { requestId, tx } = await submitKeygen(client, asc, funds);
+      const { requestId, tx } = await submitKeygen(client, asc, funds, preprocId);
       const p = progress(`keygen ${requestId}: waiting for the parties (key sets take ~10–30 s)`);
-      const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs: Number(o.timeout) * 1000 });
+      const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
       if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `request ${requestId} expired without a result (fee refunded)`);
       if (request.status === 'failed') throw new TkmsError('KEYGEN_FAILED', `key generation failed: ${request.failure_reason}`);
       const { parties, threshold } = await c.parties(client);
@@ -33,9 +75,10 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       c.saveState(state);
       printResult(
         c.opts,
-        { keyId: requestId, txHash: tx.txHash, signers, dissenters, fee: funds, ...result },
+        { keyId: requestId, ...(preprocId ? { preprocId } : {}), txHash: tx.txHash, signers, dissenters, fee: funds, ...result },
         () =>
           [
+            ...(preprocId ? [`preproc id:  ${preprocId}`] : []),
             `key id:      ${requestId}`,
             `public key:  ${result.public_key_uri}`,
             `             sha3-256 ${result.public_key_digest}`,

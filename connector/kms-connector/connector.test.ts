@@ -102,6 +102,8 @@ function scriptedCore(answer: (requestId: string, call: number) => DecryptResult
   const core: CorePort = {
     startKeyGen: unused,
     keyGenResult: unused,
+    startKeyGenPreproc: unused,
+    keyGenPreprocResult: unused,
     startDecrypt: async () => void calls.start++,
     decryptResult: async (requestId) => answer(requestId, ++calls.result),
     startUserDecrypt: unused,

@@ -29,7 +29,7 @@ import type { ChainEvent, KmsChainClient, Subscription } from '../../chain/clien
 import { ASC_EVENTS, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
 import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/actions.js';
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
-import type { CoreCrsGenResult, CoreUserDecryptParameters, CoreUserDecryptResult } from '../../core/client/coreClient.js';
+import type { CoreCrsGenResult, CoreKeyGenPreprocResult, CoreUserDecryptParameters, CoreUserDecryptResult } from '../../core/client/coreClient.js';
 import { TkmsError } from '../../common/errors.js';
 import { CoreRpcError } from '../../core/client/coreClient.js';
 import type { Checkpoint } from './checkpoint.js';
@@ -37,7 +37,10 @@ import { KeyStateSync, type KeyStatePort } from './keyStateSync.js';
 
 /** The slice of the core API the connector needs (see core/client). */
 export interface CorePort extends KeyStatePort {
-  startKeyGen(requestId: string): Promise<void>;
+  /** `preprocId`: the keygen_preproc request the ASC keygen named (RequestInfo.keygen.preproc_id). */
+  startKeyGen(requestId: string, preprocId?: string): Promise<void>;
+  startKeyGenPreproc(requestId: string): Promise<void>;
+  keyGenPreprocResult(requestId: string, timeoutMs: number): Promise<CoreKeyGenPreprocResult>;
   keyGenResult(requestId: string, timeoutMs: number): Promise<KeyGenResult>;
   startDecrypt(req: {
     requestId: string;
@@ -101,7 +104,7 @@ export class KmsConnector {
   private claiming: Promise<void> | undefined;
   private keyStates: KeyStateSync | undefined;
   /** `failed`: failed attempts (each retry counts); `given_up`: jobs dropped without an answer. */
-  readonly handled = { keygen: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, retried: 0, given_up: 0, claims: 0 };
+  readonly handled = { keygen: 0, keygen_preproc: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, retried: 0, given_up: 0, claims: 0 };
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -254,7 +257,8 @@ export class KmsConnector {
       }
     }
     const started = Date.now();
-    job.response ??= kind === 'keygen' ? await this.keygen(requestId) : kind === 'decrypt' ? await this.decrypt(request) : await this.userDecryptOrCrs(kind, request);
+    job.response ??=
+      kind === 'keygen' ? await this.keygen(requestId, request.keygen?.preproc_id) : kind === 'keygen_preproc' ? await this.keygenPreproc(requestId) : kind === 'decrypt' ? await this.decrypt(request) : await this.userDecryptOrCrs(kind, request);
     await this.post(requestId, job.response);
     this.handled[kind] += 1;
     log.info({ ms: Date.now() - started, attempt, outcome: Object.keys(job.response)[0] }, 'request fulfilled');
@@ -265,8 +269,8 @@ export class KmsConnector {
     return request.responses.some((r) => r.party_id === this.opts.partyId);
   }
 
-  private async keygen(requestId: string): Promise<FulfillResponse> {
-    await this.opts.core.startKeyGen(requestId);
+  private async keygen(requestId: string, preprocId?: string): Promise<FulfillResponse> {
+    await this.opts.core.startKeyGen(requestId, preprocId);
     const r = await this.opts.core.keyGenResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
     return {
@@ -278,6 +282,14 @@ export class KmsConnector {
         signature: r.signature,
       },
     };
+  }
+
+  /** Threshold cores agree on PRSS keys here (every party must take part); a centralized core records a marker. */
+  private async keygenPreproc(requestId: string): Promise<FulfillResponse> {
+    await this.opts.core.startKeyGenPreproc(requestId);
+    const r = await this.opts.core.keyGenPreprocResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
+    if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
+    return { keygen_preproc: { signature: r.signature } };
   }
 
   private async decrypt(request: RequestInfo): Promise<FulfillResponse> {
@@ -375,7 +387,7 @@ export function isRetryable(err: unknown): boolean {
   return true;
 }
 
-type HandledKind = 'keygen' | 'decrypt' | 'user_decrypt' | 'crs_gen';
+type HandledKind = 'keygen' | 'keygen_preproc' | 'decrypt' | 'user_decrypt' | 'crs_gen';
 function isHandledKind(kind: string | undefined): kind is HandledKind {
-  return kind === 'keygen' || kind === 'decrypt' || kind === 'user_decrypt' || kind === 'crs_gen';
+  return kind === 'keygen' || kind === 'keygen_preproc' || kind === 'decrypt' || kind === 'user_decrypt' || kind === 'crs_gen';
 }

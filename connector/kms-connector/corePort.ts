@@ -37,7 +37,9 @@ async function untilDone<T>(what: string, timeoutMs: number, get: (callMs: numbe
 
 export function corePort(core: CoreClient): CorePort {
   return {
-    startKeyGen: (requestId) => tolerateRepeat(() => core.keyGen(requestId)),
+    startKeyGen: (requestId, preprocId) => tolerateRepeat(() => core.keyGen(requestId, preprocId ? { preprocId } : {})),
+    startKeyGenPreproc: (requestId) => tolerateRepeat(() => core.keyGenPreproc(requestId)),
+    keyGenPreprocResult: (requestId, timeoutMs) => untilDone(`keygen preprocessing ${requestId}`, timeoutMs, (callMs) => core.getKeyGenPreprocResult(requestId, { timeoutMs: callMs })),
     keyGenResult: (requestId, timeoutMs) =>
       untilDone(`keygen ${requestId}`, timeoutMs, async (callMs): Promise<KeyGenResult> => {
         const r = await core.getKeyGenResult(requestId, { timeoutMs: callMs });

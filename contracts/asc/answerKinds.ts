@@ -1,10 +1,12 @@
 /**
  * @module contracts/asc/answerKinds
- * The `user_decrypt` and `crs_gen` answers (chain/asc/messages.ts): field
+ * The `user_decrypt`, `crs_gen` and `keygen_preproc` answers (chain/asc/messages.ts): field
  * checks and the request fields their digest covers (common/signing.ts):
  *   user_decrypt: request_id, key_id, k, (ciphertext_digest_i, fhe_type_i)_{i=1..k},
  *                 hex SHA-256(enc_key bytes), hex SHA-256(signcryption bytes), eip712_signature
  *   crs_gen:      request_id, max_num_bits, crs_digest, crs_uri
+ *   keygen_preproc: request_id (the answer is only `{signature}`: a party vouches
+ *                 that it holds the preprocessing material for that id)
  * A user_decrypt answer is one signcryption per party covering every ciphertext
  * of the request; answers of different parties always differ (different shares,
  * fresh KEM randomness), so they are counted, never compared.
@@ -29,6 +31,23 @@ export const USER_DECRYPT_FIELDS: string[] = ["signcryption", "eip712_signature"
 /** A user_decrypt answer as stored in the request (the blob is stored apart). */
 export const STORED_USER_DECRYPT_FIELDS: string[] = ["signcryption_sha256", "eip712_signature"];
 export const CRS_GEN_FIELDS: string[] = ["crs_digest", "crs_uri"];
+/** A keygen_preproc answer carries only its signature. */
+export const KEYGEN_PREPROC_FIELDS: string[] = [];
+
+/**
+ * Request kinds whose result needs 2t+1 identical answers: keys, CRSs and key
+ * preprocessings (the key built on it must be backed by a majority of honest
+ * parties), and user decryptions (2t+1 answers, counted).
+ */
+export function needsTwoThirds(kind: string): bool {
+  return kind == "keygen" || kind == "crs_gen" || kind == "user_decrypt" || kind == "keygen_preproc";
+}
+
+/** The preprocessing a keygen request named (KeyInfo.preproc_id), or null. */
+export function preprocIdOf(req: JValue): string | null {
+  const k = req.get("keygen");
+  return k !== null ? k.getStr("preproc_id") : null;
+}
 
 /** Null when the content of a user_decrypt / crs_gen answer is well-formed, else why not. */
 export function contentError(kind: string, content: string[], stored: bool): string | null {

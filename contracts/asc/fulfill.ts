@@ -40,7 +40,7 @@ import { payQuorum } from "./funds";
 import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
 import { saveCrsOf } from "./crs";
-import { saveSigncryption } from "./answerKinds";
+import { needsTwoThirds, preprocIdOf, saveSigncryption } from "./answerKinds";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const requestId = params.getStr("request_id");
@@ -112,12 +112,12 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
 }
 
 /**
- * Identical answers needed: keygen and CRS results 2t+1 (parties agree on the
- * digests), user decryptions 2t+1 answers (each differs: the client reconstructs
+ * Identical answers needed: keygen, keygen_preproc and CRS results 2t+1 (parties
+ * agree on the digests), user decryptions 2t+1 answers (each differs: the client reconstructs
  * from 2t+1 shares, correcting errors), everything else t+1.
  */
 export function quorum(kind: string, answerKind: string, t: i32): i32 {
-  if (answerKind == kind && (kind == "keygen" || kind == "crs_gen" || kind == "user_decrypt")) return 2 * t + 1;
+  if (answerKind == kind && needsTwoThirds(kind)) return 2 * t + 1;
   return t + 1;
 }
 
@@ -168,6 +168,7 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
         .setStr("server_key_uri", answer.content[3])
         .setStr("state", "active")
         .setStr("state_height", height),
+      preprocIdOf(req),
     );
   }
   if (!failed && kind == "crs_gen") saveCrsOf(requestId, req, answer, height);

@@ -9,7 +9,7 @@ import { Outcome } from "../lib/outcome";
 import { Event, Response } from "../lib/response";
 import { validateAddress } from "../lib/api";
 import { saveConfigAddress } from "./state";
-import { crsGen, decrypt, keygen, userDecrypt } from "./request";
+import { crsGen, decrypt, keygen, keygenPreproc, userDecrypt } from "./request";
 import { fulfill } from "./fulfill";
 import { claim, refund } from "./funds";
 import { setKeyState } from "./keys";
@@ -46,7 +46,8 @@ export function execute(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
   if (variant === null) return responseResult(Outcome.err("execute message must have exactly one variant"));
   const b = body(msg, variant);
   if (b === null) return responseResult(Outcome.err(variant + " must be an object"));
-  if (variant == "keygen") return responseResult(keygen(env, info));
+  if (variant == "keygen") return responseResult(keygen(env, info, b));
+  if (variant == "keygen_preproc") return responseResult(keygenPreproc(env, info));
   if (variant == "decrypt") return responseResult(decrypt(env, info, b));
   if (variant == "crs_gen") return responseResult(crsGen(env, info, b));
   if (variant == "user_decrypt") return responseResult(userDecrypt(env, info, b));

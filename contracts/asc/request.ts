@@ -1,6 +1,6 @@
 /**
  * @module contracts/asc/request
- * `keygen {}` and `decrypt {…}`: universal validation, the fee, the
+ * `keygen_preproc {}`, `keygen {preproc_id?}` and `decrypt {…}`: universal validation, the fee, the
  * application's ISC (decrypt), then a pending request is stored and
  * `tkms_request` emitted (on chain `wasm-tkms_request`). The request id is
  * returned both as the Response `data` (base64 of the UTF-8 id) and as an event
@@ -29,7 +29,7 @@ import { Event, Response } from "../lib/response";
 import { Env, Info } from "../lib/entry";
 import { isHex, parseAmount } from "../lib/encoding";
 import { requestId } from "./requestId";
-import { indexRequest, loadKey, nextRequestCounter, parseHeight, saveRequest } from "./state";
+import { indexRequest, loadKey, loadRequest, nextRequestCounter, parseHeight, saveRequest } from "./state";
 import { Params, application, iscRefusal, lastConfigError, params } from "./configClient";
 import { decryptAllowed, keyState } from "./keys";
 import { parseJson } from "../lib/json";
@@ -145,12 +145,78 @@ function proofOf(args: JValue): JValue | null {
   return proof;
 }
 
-export function keygen(env: Env, info: Info): Outcome {
+/**
+ * `keygen {preproc_id?}`. With `preproc_id`, the key is made from that keygen
+ * preprocessing: it must name a completed `keygen_preproc` request no other
+ * keygen used (the preprocessing request records `used_by`, at request time,
+ * so two keygens cannot race for it; a used preprocessing stays used even if
+ * its keygen fails, as its material is consumed). Stored as
+ * `keygen: {preproc_id}` and passed to the key (KeyInfo.preproc_id).
+ * Without it the cores run the preprocessing inline (earlier behaviour).
+ */
+export function keygen(env: Env, info: Info, args: JValue): Outcome {
+  const pv = args.get("preproc_id");
+  let preprocId: string | null = null;
+  if (pv !== null && !pv.isNull) {
+    if (!pv.isStr || !isHex(pv.text, 40, true)) return Outcome.err("keygen: preproc_id must be a keygen_preproc request id (40 lower-case hex chars)");
+    preprocId = pv.text;
+  }
+  let preproc: JValue | null = null;
+  if (preprocId !== null) {
+    preproc = loadRequest(preprocId);
+    const refusal = preprocRefusal(preprocId, preproc);
+    if (refusal !== null) return Outcome.err(refusal);
+  }
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
   const paid = paidFee(info, p, "keygen");
   if (paid < 0) return Outcome.err(requestError);
-  return Outcome.ok(newRequest(env, info, p, "keygen", paid, null).toJson());
+  const k = preprocId !== null ? JValue.obj().setStr("preproc_id", preprocId) : null;
+  const res = newRequest(env, info, p, "keygen", paid, null, k);
+  if (preprocId !== null && preproc !== null) {
+    preproc.setStr("used_by", requestIdOf(res));
+    saveRequest(preprocId, preproc);
+  }
+  return Outcome.ok(res.toJson());
+}
+
+/** Null when `req` (the request stored under `id`) is a keygen preprocessing a keygen may use, else why not. */
+function preprocRefusal(id: string, req: JValue | null): string | null {
+  const what = "keygen: preproc_id " + id;
+  if (req === null) return what + " is unknown";
+  const kind = req.getStr("kind");
+  if (kind != "keygen_preproc") return what + " is a " + (kind !== null ? kind : "?") + " request, not keygen_preproc";
+  const status = req.getStr("status");
+  if (status == "pending") return what + " is still pending";
+  if (status != "completed") {
+    const why = req.getStr("failure_reason");
+    return what + " is " + (status !== null ? status : "?") + (why !== null ? ": " + why : "") + "; it cannot be used";
+  }
+  const usedBy = req.getStr("used_by");
+  if (usedBy !== null) return what + " is already used by keygen " + usedBy;
+  return null;
+}
+
+/** The request id a `newRequest` Response carries as its `request_id` attribute. */
+function requestIdOf(res: Response): string {
+  const attrs = res.attributes.items;
+  for (let i = 0; i < attrs.length; i++) {
+    if (attrs[i].getStr("key") == "request_id") return attrs[i].getStr("value")!;
+  }
+  return "";
+}
+
+/**
+ * `keygen_preproc {}`: the preprocessing a later keygen names (`keygen
+ * {preproc_id}`); the parties answer `{keygen_preproc: {signature}}` (digest over
+ * request_id only) and 2t+1 answers complete it.
+ */
+export function keygenPreproc(env: Env, info: Info): Outcome {
+  const p = params();
+  if (p === null) return Outcome.err(lastConfigError);
+  const paid = paidFee(info, p, "keygen_preproc");
+  if (paid < 0) return Outcome.err(requestError);
+  return Outcome.ok(newRequest(env, info, p, "keygen_preproc", paid, null).toJson());
 }
 
 /**

@@ -8,6 +8,7 @@
  *            a one-ciphertext request signs exactly the fields it always did)
  *   keygen:  request_id, public_key_digest, public_key_uri, server_key_digest, server_key_uri
  *   failure: request_id, reason
+ *   keygen_preproc: request_id
  *   user_decrypt, crs_gen: see answerKinds.ts
  * Decrypt fields other than the plaintexts come from the stored request, so a
  * party cannot sign a result for a different ciphertext or key. A decrypt answer
@@ -16,7 +17,7 @@
 import { JValue } from "../lib/json";
 import { concat, isHex, lengthPrefixed } from "../lib/encoding";
 import { sha256 } from "../lib/sha256";
-import { CRS_GEN_FIELDS, MAX_SIGNCRYPTION_HEX, STORED_USER_DECRYPT_FIELDS, USER_DECRYPT_FIELDS, contentError, digestFields, hexSha256, ignoredInComparison } from "./answerKinds";
+import { CRS_GEN_FIELDS, KEYGEN_PREPROC_FIELDS, MAX_SIGNCRYPTION_HEX, STORED_USER_DECRYPT_FIELDS, USER_DECRYPT_FIELDS, contentError, digestFields, hexSha256, ignoredInComparison } from "./answerKinds";
 
 export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
 const MAX_FIELD_LEN = 4096;
@@ -38,7 +39,7 @@ export function plaintextCountRefusal(answer: PartyAnswer, request: JValue): str
 }
 
 export class PartyAnswer {
-  /** "decrypt" | "keygen" | "user_decrypt" | "crs_gen" | "failure" */
+  /** "decrypt" | "keygen" | "keygen_preproc" | "user_decrypt" | "crs_gen" | "failure" */
   kind: string = "";
   /** Content fields, signature excluded, in digest order. */
   content: string[] = [];
@@ -75,7 +76,7 @@ export class PartyAnswer {
       body.setStr("eip712_signature", this.content[1]);
     } else if (this.kind == "crs_gen") {
       for (let i = 0; i < CRS_GEN_FIELDS.length; i++) body.setStr(CRS_GEN_FIELDS[i], this.content[i]);
-    } else body.setStr("reason", this.content[0]);
+    } else if (this.kind == "failure") body.setStr("reason", this.content[0]);
     body.setStr("signature", this.signature);
     return JValue.obj().set(this.kind, body);
   }
@@ -112,7 +113,7 @@ export class PartyAnswer {
 export function parseAnswer(v: JValue | null): PartyAnswer | null {
   answerError = "";
   if (v === null || !v.isObj || v.keys.length != 1) {
-    answerError = "response must be one of {decrypt}, {keygen}, {user_decrypt}, {crs_gen}, {failure}";
+    answerError = "response must be one of {decrypt}, {keygen}, {keygen_preproc}, {user_decrypt}, {crs_gen}, {failure}";
     return null;
   }
   const a = new PartyAnswer();
@@ -140,6 +141,7 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
     names = a.stored ? STORED_USER_DECRYPT_FIELDS : USER_DECRYPT_FIELDS;
   }
   else if (a.kind == "crs_gen") names = CRS_GEN_FIELDS;
+  else if (a.kind == "keygen_preproc") names = KEYGEN_PREPROC_FIELDS;
   else { answerError = "unknown response kind " + a.kind; return null; }
   for (let i = 0; i < names.length; i++) {
     const s = body.getStr(names[i]);

@@ -79,7 +79,9 @@ export function keyCount(): u64 {
   return loadU64("keycount");
 }
 
-export function saveKey(id: string, info: JValue): void {
+/** Records a new key; `preprocId` (the keygen_preproc it was made from) goes into it as `preproc_id`. */
+export function saveKey(id: string, info: JValue, preprocId: string | null = null): void {
+  if (preprocId !== null) info.setStr("preproc_id", preprocId);
   const n = keyCount();
   setString("key:" + id, info.toString());
   setString("keyseq:" + n.toString(), id);

@@ -91,7 +91,7 @@ describe('config', () => {
       fhe_parameters: 'default',
       n: 4,
       threshold: 1,
-      fees: { denom: '', keygen: '0', decrypt: '0', crs_gen: '0', user_decrypt: '0' },
+      fees: { denom: '', keygen: '0', decrypt: '0', crs_gen: '0', user_decrypt: '0', keygen_preproc: '0' },
       request_expiry_seconds: 3600,
     });
     expect(chain.query<ApplicationsResponse>(config, { applications: {} })).toEqual({ applications: [{ app_id: 'default', isc_type: 'open' }] });
@@ -112,7 +112,7 @@ describe('config', () => {
 
   test('behavior: governance changes fees, parties, params and applications, each with an event', async () => {
     const { chain, config } = await instantiate({ parties: parties(1), threshold: 0, governance: GOV });
-    const fees: FeeSchedule = { denom: 'ustake', keygen: '1000', decrypt: '10', crs_gen: '0', user_decrypt: '5' };
+    const fees: FeeSchedule = { denom: 'ustake', keygen: '1000', decrypt: '10', crs_gen: '0', user_decrypt: '5', keygen_preproc: '2' };
     const r1 = await chain.execute(config, { update_fees: { fees } }, GOV);
     expect(r1.events.find((e) => e.type === 'wasm-tkms_config_update')?.attributes).toMatchObject({ action: 'update_fees', decrypt: '10', denom: 'ustake' });
     expect(chain.query<FeeSchedule>(config, { fees: {} })).toEqual(fees);

@@ -23,7 +23,7 @@ function fail(msg: string): JValue | null {
 }
 
 /** The request kinds that carry a fee (chain/config/messages.ts FeeSchedule). */
-export const FEE_KINDS: string[] = ["keygen", "decrypt", "crs_gen", "user_decrypt"];
+export const FEE_KINDS: string[] = ["keygen", "decrypt", "crs_gen", "user_decrypt", "keygen_preproc"];
 export const ISC_TYPES: string[] = ["open", "allowlist", "fhevm"];
 const MAX_TEXT = 256;
 

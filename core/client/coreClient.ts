@@ -21,6 +21,7 @@ import {
   CoreServiceClient,
   type CrsGenResult,
   type DecryptResult,
+  type KeyGenPreprocResult,
   type KeyGenResult,
   type UserDecryptResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
@@ -62,6 +63,14 @@ export interface CoreKeyGenResult {
   failure?: CoreFailure;
   /** Lifecycle state the core mirrors from the ASC (GetPublicKeyInfo; empty in keygen results). */
   keyState: string;
+}
+
+/** A key generation preprocessing's result (signature over `{kind:'keygen_preproc', requestId}` or the failure). */
+export interface CoreKeyGenPreprocResult {
+  requestId: string;
+  signature: string;
+  partyId: number;
+  failure?: CoreFailure;
 }
 
 /** One ciphertext of a batch public decryption. */
@@ -147,7 +156,10 @@ export interface CoreHealth {
 
 export interface CoreClient {
   readonly url: string;
-  keyGen(requestId: string, options?: CallOptions): Promise<void>;
+  /** `preprocId`: the finished keygen preprocessing to make the key from (empty: inline). */
+  keyGen(requestId: string, options?: CallOptions & { preprocId?: string }): Promise<void>;
+  keyGenPreproc(requestId: string, options?: CallOptions): Promise<void>;
+  getKeyGenPreprocResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenPreprocResult>;
   getKeyGenResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenResult>;
   decrypt(params: CoreDecryptParameters, options?: CallOptions): Promise<void>;
   getDecryptResult(requestId: string, options?: CallOptions): Promise<CoreDecryptResult>;
@@ -300,7 +312,15 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
   return {
     url,
     async keyGen(requestId, o = {}) {
-      await call('keyGen', { requestId }, o.timeoutMs ?? defaultTimeout);
+      await call('keyGen', { requestId, preprocId: o.preprocId ?? '' }, o.timeoutMs ?? defaultTimeout);
+    },
+    async keyGenPreproc(requestId, o = {}) {
+      await call('keyGenPreproc', { requestId }, o.timeoutMs ?? defaultTimeout);
+    },
+    async getKeyGenPreprocResult(requestId, o = {}) {
+      const r = await waitResult<KeyGenPreprocResult>('getKeyGenPreprocResult', { requestId }, o.timeoutMs ?? defaultTimeout);
+      const failure = failureOf(r.failure);
+      return { requestId: r.requestId, signature: r.signature, partyId: r.partyId, ...(failure ? { failure } : {}) };
     },
     async getKeyGenResult(requestId, o = {}) {
       return fromKeyGenResult(await waitResult<KeyGenResult>('getKeyGenResult', { requestId }, o.timeoutMs ?? defaultTimeout));

@@ -11,6 +11,7 @@ import type {
   CrsGenResult,
   DecryptResult,
   Eip712Domain as ProtoEip712Domain,
+  KeyGenPreprocResult,
   KeyGenResult,
   UserDecryptResult,
 } from '../../proto/gen/tkms/core/v1/core.js';
@@ -125,8 +126,17 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
   return {
     keyGen: unary('KeyGen', (req) => {
       limiter.take('KeyGen');
-      core.startKeyGen(req.requestId);
+      core.startKeyGen(req.requestId, req.preprocId);
       return { requestId: req.requestId };
+    }),
+    keyGenPreproc: unary('KeyGenPreproc', (req) => {
+      limiter.take('KeyGen');
+      core.startKeyGenPreproc(req.requestId);
+      return { requestId: req.requestId };
+    }),
+    getKeyGenPreprocResult: unary('GetKeyGenPreprocResult', async (req, call): Promise<KeyGenPreprocResult> => {
+      const o = await core.getKeyGenPreprocResult(req.requestId, deadlineOf(call));
+      return { requestId: o.requestId, signature: o.signature, failure: o.failure ? { code: o.failure.code, reason: o.failure.reason } : undefined, partyId: core.partyId };
     }),
     getKeyGenResult: unary('GetKeyGenResult', async (req, call) => {
       const o = await core.getKeyGenResult(req.requestId, deadlineOf(call));

@@ -20,7 +20,15 @@ export interface KeyBackend {
   readonly kind: 'centralized' | 'threshold';
   /** Private data type the material is stored under (`ClientKey` or `KeyShare`). */
   readonly privateDataType: string;
-  generate(requestId: string, onProgress: (stage: string) => void): Promise<GeneratedKey>;
+  /**
+   * Key generation preprocessing (ASC keygen_preproc): returns what this party
+   * keeps privately for a later `generate` naming it. Threshold: the PRSS keys
+   * of the party set, agreed with the other parties (the key's decryption
+   * sessions need them). Centralized: a recorded marker (nothing to share).
+   */
+  preprocess(preprocId: string, onProgress: (stage: string) => void): Promise<Uint8Array>;
+  /** `preproc`: the material `preprocess` returned for the preprocessing the keygen names; absent: preprocess inline. */
+  generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array): Promise<GeneratedKey>;
   /** Turns stored private material into what `decrypt` takes. */
   load(privateMaterial: Uint8Array): unknown;
   /** Decrypts one parsed ciphertext (centralized: locally; threshold: an MPC session named after the request). */
@@ -57,6 +65,11 @@ export function centralizedBackend(engine: CoreEngine): KeyBackend {
   return {
     kind: 'centralized',
     privateDataType: 'ClientKey',
+    async preprocess(preprocId) {
+      // One key holder: nothing to agree on before the key exists. The marker
+      // records that this core took part in the preprocessing request.
+      return new TextEncoder().encode(JSON.stringify({ kind: 'centralized-keygen-preproc', preprocId, at: new Date().toISOString() }));
+    },
     async generate(_requestId, onProgress) {
       const k = await engine.generateKeySet({ onProgress });
       return { compactPublicKey: k.compactPublicKey, compressedServerKey: k.compressedServerKey, parameters: k.parameters, privateMaterial: k.clientKey };

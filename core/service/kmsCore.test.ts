@@ -147,6 +147,23 @@ describe('keygen', () => {
     }
   });
 
+  test('behavior: keygen preprocessing over gRPC is signed over its id; a keygen naming an unknown one fails signed (UNKNOWN_PREPROC)', async () => {
+    const preprocId = newId();
+    await client.keyGenPreproc(preprocId);
+    const pre = await client.getKeyGenPreprocResult(preprocId, { timeoutMs: 30_000 });
+    expect(pre).toMatchObject({ requestId: preprocId, partyId: 1 });
+    expect(pre.failure).toBeUndefined();
+    expect(verifyResponse({ kind: 'keygen_preproc', requestId: preprocId }, pre.signature, signerPubkey)).toBe(true);
+    await expect(client.keyGenPreproc(preprocId)).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    const unknown = newId();
+    const k = newId();
+    await client.keyGen(k, { preprocId: unknown });
+    const r = await client.getKeyGenResult(k, { timeoutMs: 30_000 });
+    expect(r.failure).toEqual({ code: 'UNKNOWN_PREPROC', reason: `UNKNOWN_PREPROC: keygen preprocessing ${unknown} is unknown to this core` });
+    expect(verifyResponse(keyGenSignedResponse(r), r.signature, signerPubkey)).toBe(true);
+    await expect(client.keyGen(newId(), { preprocId: 'xyz' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   test('behavior: unknown ids are NOT_FOUND', async () => {
     await expect(client.getKeyGenResult(newId())).rejects.toMatchObject({ code: 'NOT_FOUND', retryable: true });
     await expect(client.getPublicKeyInfo(newId())).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -12,7 +12,8 @@
  *
  * @example
  * const core = await KmsCore.open({ partyId: 1, engine, privateStorage, publicStorage, signer, logger, publicUri });
- * core.startKeyGen(requestId);
+ * core.startKeyGenPreproc(preprocId);            // keygen_preproc
+ * core.startKeyGen(requestId, preprocId);        // keygen {preproc_id}
  * const kg = await core.getKeyGenResult(requestId, Date.now() + 60_000);
  */
 import type { Logger } from 'pino';
@@ -51,6 +52,16 @@ export interface KeyGenOutcome {
   serverKeyUri: string;
   parameters: string;
   /** Over `{kind:'keygen',…}`, or over `{kind:'failure',…}` when `failure` is set. */
+  signature: string;
+  failure?: JobFailure;
+  /** The keygen preprocessing the key was made from (absent: preprocessed inline). */
+  preprocId?: string;
+}
+
+/** A key generation preprocessing (ASC keygen_preproc); its id is the request id. */
+export interface KeyGenPreprocOutcome {
+  requestId: string;
+  /** Over `{kind:'keygen_preproc', requestId}`, or over the failure. */
   signature: string;
   failure?: JobFailure;
 }
@@ -169,6 +180,7 @@ export class KmsCore {
    */
   private readonly unavailable = new Map<string, string>();
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
+  private readonly preprocs = new Map<string, Job<KeyGenPreprocOutcome>>();
   private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
   private readonly crsgens = new Map<string, Job<CrsGenOutcome>>();
   private readonly userDecrypts = new Map<string, Job<UserDecryptOutcome>>();
@@ -304,45 +316,120 @@ export class KmsCore {
     return { failure: { code, reason }, signature: this.o.signer.sign({ kind: 'failure', requestId, reason }) };
   }
 
-  // ---- key generation ----
-
-  /** Starts a key generation whose key id is the request id. Returns at once. */
-  startKeyGen(requestId: string): void {
-    this.checkRequestId(requestId);
-    if (this.keygens.has(requestId) || this.unavailable.has(requestId) || this.o.privateStorage.has(DataType.KeyInfo, requestId)) {
-      throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
-    }
-    const started = Date.now();
-    this.log.info({ requestId }, 'keygen queued');
-    const j = job(async () => {
-      // Serialized: each key generation takes the CPU for ~10 s.
+  /** Runs `run` after every key generation, preprocessing and CRS generation queued before it (each holds the CPU or every party). */
+  private queued<T>(run: () => Promise<T>): Job<T> {
+    return job(async () => {
       const prev = this.keygenQueue;
       let release!: () => void;
       this.keygenQueue = new Promise<void>((r) => (release = r));
       try {
         await prev.catch(() => undefined);
-        return await this.runKeyGen(requestId, started);
+        return await run();
       } finally {
         release();
       }
     });
-    this.keygens.set(requestId, j);
   }
 
-  private async runKeyGen(requestId: string, started: number): Promise<KeyGenOutcome> {
+  // ---- key generation preprocessing (ASC keygen_preproc) ----
+
+  /**
+   * Starts a key generation preprocessing whose id is the request id: the
+   * backend's `preprocess` material is stored privately (sealed by the vault)
+   * until a keygen names it. Queued with key generations: a keygen naming it
+   * that arrives later runs after it.
+   */
+  startKeyGenPreproc(requestId: string): void {
+    this.checkRequestId(requestId);
+    if (this.preprocs.has(requestId) || this.o.privateStorage.has(DataType.KeyGenPreprocInfo, requestId)) {
+      throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a keygen preprocessing`);
+    }
+    const started = Date.now();
+    this.log.info({ requestId }, 'keygen preprocessing queued');
+    this.preprocs.set(requestId, this.queued(() => this.runKeyGenPreproc(requestId, started)));
+  }
+
+  private async runKeyGenPreproc(requestId: string, started: number): Promise<KeyGenPreprocOutcome> {
+    const log = this.log.child({ requestId });
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      log.info('keygen preprocessing started');
+      const material = await this.backend.preprocess(requestId, (stage) => log.info({ stage }, 'keygen preprocessing progress'));
+      await this.o.privateStorage.write(DataType.KeyGenPreproc, requestId, material);
+      const outcome: KeyGenPreprocOutcome = { requestId, signature: this.o.signer.sign({ kind: 'keygen_preproc', requestId }) };
+      await this.o.privateStorage.write(DataType.KeyGenPreprocInfo, requestId, JSON.stringify(outcome));
+      const ms = Date.now() - started;
+      this.o.metrics?.observe('keygen_preproc', 'ok', ms);
+      log.info({ durationMs: ms, backend: this.backend.kind }, 'keygen preprocessing done');
+      return outcome;
+    } catch (e) {
+      this.o.metrics?.observe('keygen_preproc', 'failure', Date.now() - started);
+      log.error({ err: errorMessage(e) }, 'keygen preprocessing failed');
+      const f = this.fail(requestId, errorCode(e, 'PREPROC_FAILED'), errorMessage(e));
+      return { requestId, ...f };
+    }
+  }
+
+  /** Waits for a keygen preprocessing; finished ones are read back from private storage after a restart. */
+  async getKeyGenPreprocResult(requestId: string, deadline?: number): Promise<KeyGenPreprocOutcome> {
+    if (!this.preprocs.has(requestId) && REQUEST_ID.test(requestId)) {
+      const stored = await this.o.privateStorage.read(DataType.KeyGenPreprocInfo, requestId);
+      if (stored) return JSON.parse(new TextDecoder().decode(stored)) as KeyGenPreprocOutcome;
+    }
+    return this.waitFor(this.preprocs, 'keygen preprocessing', requestId, deadline);
+  }
+
+  /** The stored material of a finished preprocessing a keygen may use; throws a coded error otherwise. */
+  private async preprocMaterial(preprocId: string): Promise<Uint8Array> {
+    const running = this.preprocs.get(preprocId);
+    const outcome = running ? await running.done : await this.getKeyGenPreprocResult(preprocId).catch(() => undefined);
+    if (!outcome) throw new TkmsError('UNKNOWN_PREPROC', `keygen preprocessing ${preprocId} is unknown to this core`);
+    if (outcome.failure) throw new TkmsError('PREPROC_FAILED', `keygen preprocessing ${preprocId} failed: ${outcome.failure.reason}`);
+    const material = await this.o.privateStorage.read(DataType.KeyGenPreproc, preprocId);
+    if (!material) throw new TkmsError('PREPROC_CONSUMED', `keygen preprocessing ${preprocId} was already used by another key`);
+    return material;
+  }
+
+  // ---- key generation ----
+
+  /**
+   * Starts a key generation whose key id is the request id. Returns at once.
+   * `preprocId`: the finished keygen preprocessing to make the key from (its
+   * material is wiped once the key is stored); empty: preprocess inline.
+   */
+  startKeyGen(requestId: string, preprocId = ''): void {
+    this.checkRequestId(requestId);
+    if (preprocId !== '' && !REQUEST_ID.test(preprocId)) {
+      throw new CoreRequestError('INVALID_ARGUMENT', `preproc id must be 40 lower-case hex chars, got "${preprocId.slice(0, 80)}"`);
+    }
+    if (this.keygens.has(requestId) || this.unavailable.has(requestId) || this.o.privateStorage.has(DataType.KeyInfo, requestId)) {
+      throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
+    }
+    const started = Date.now();
+    this.log.info({ requestId, ...(preprocId ? { preprocId } : {}) }, 'keygen queued');
+    // Serialized: each key generation takes the CPU for ~10 s.
+    this.keygens.set(requestId, this.queued(() => this.runKeyGen(requestId, started, preprocId)));
+  }
+
+  private async runKeyGen(requestId: string, started: number, preprocId: string): Promise<KeyGenOutcome> {
     const keyId = requestId;
     const log = this.log.child({ requestId });
     const base = { requestId, keyId, publicKeyDigest: '', publicKeyUri: '', serverKeyDigest: '', serverKeyUri: '', parameters: '' };
     try {
       // Yield first so the KeyGen reply leaves before the (synchronous) engine holds the thread.
       await new Promise((r) => setTimeout(r, 20));
-      log.info('keygen started');
+      const preproc = preprocId ? await this.preprocMaterial(preprocId) : undefined;
+      log.info({ ...(preprocId ? { preprocId } : {}) }, 'keygen started');
       let stageAt = Date.now();
-      const keySet = await this.backend.generate(requestId, (stage) => {
-        const now = Date.now();
-        log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
-        stageAt = now;
-      });
+      const keySet = await this.backend.generate(
+        requestId,
+        (stage) => {
+          const now = Date.now();
+          log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
+          stageAt = now;
+        },
+        preproc,
+      );
       const { privateStorage: priv, publicStorage: pub } = this.o;
       await pub.write(DataType.PublicKey, keyId, keySet.compactPublicKey, 0o644);
       await pub.write(DataType.ServerKey, keyId, keySet.compressedServerKey, 0o644);
@@ -356,9 +443,11 @@ export class KmsCore {
         serverKeyDigest: sha3Hex(keySet.compressedServerKey),
         serverKeyUri: this.o.publicUri(DataType.ServerKey, keyId),
       };
-      const outcome: KeyGenOutcome = { ...signed, keyId, parameters: keySet.parameters, signature: this.o.signer.sign(signed) };
+      const outcome: KeyGenOutcome = { ...signed, keyId, parameters: keySet.parameters, signature: this.o.signer.sign(signed), ...(preprocId ? { preprocId } : {}) };
       await priv.write(DataType.KeyInfo, keyId, JSON.stringify(outcome));
       this.keys.set(keyId, { info: outcome, secretKey });
+      // The preprocessing now lives in the key's material: one key per preprocessing.
+      if (preprocId) await priv.wipe(DataType.KeyGenPreproc, preprocId);
       const ms = Date.now() - started;
       this.o.metrics?.observe('keygen', 'ok', ms);
       log.info(
@@ -547,20 +636,7 @@ export class KmsCore {
     }
     if (!Number.isInteger(maxNumBits) || maxNumBits < 1) throw new CoreRequestError('INVALID_ARGUMENT', `max_num_bits must be a positive integer, got ${maxNumBits}`);
     const started = Date.now();
-    this.crsgens.set(
-      requestId,
-      job(async () => {
-        const prev = this.keygenQueue;
-        let release!: () => void;
-        this.keygenQueue = new Promise<void>((r) => (release = r));
-        try {
-          await prev.catch(() => undefined);
-          return await this.runCrsGen(requestId, maxNumBits, started);
-        } finally {
-          release();
-        }
-      }),
-    );
+    this.crsgens.set(requestId, this.queued(() => this.runCrsGen(requestId, maxNumBits, started)));
   }
 
   private async runCrsGen(requestId: string, maxNumBits: number, started: number): Promise<CrsGenOutcome> {

@@ -32,6 +32,10 @@ export const DataType = {
   CrsInfo: 'CrsInfo',
   /** A key's lifecycle state mirrored from the ASC (JSON `KeyStateRecord`). */
   KeyState: 'KeyState',
+  /** Key generation preprocessing material (threshold: PRSS keys); private, wiped once a key used it. */
+  KeyGenPreproc: 'KeyGenPreproc',
+  /** The signed outcome of a key generation preprocessing (JSON `KeyGenPreprocOutcome`), written last. */
+  KeyGenPreprocInfo: 'KeyGenPreprocInfo',
 } as const;
 
 function checkSegment(what: string, s: string): void {

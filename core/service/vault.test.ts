@@ -81,7 +81,7 @@ describe('vault storage', () => {
 });
 
 describe('core on a vault', () => {
-  test('behavior: keys survive a restart sealed, and swapped public material marks the core DEGRADED', async () => {
+  test('behavior: keys and keygen preprocessings survive a restart sealed, and swapped public material marks the core DEGRADED', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'tkms-vault-core-'));
     const vaultKey = key();
     const base = defaultEngine;
@@ -104,10 +104,21 @@ describe('core on a vault', () => {
       });
     };
     const first = await open();
+    const preprocId = randomBytes(20).toString('hex');
+    first.startKeyGenPreproc(preprocId);
+    const preproc = await first.getKeyGenPreprocResult(preprocId, Date.now() + 60_000);
+    expect(preproc.failure).toBeUndefined();
+    // The preprocessing material is private: sealed like key material.
+    const clear = new FileStorage(root, privatePrefix(1));
+    expect(readFileSync(clear.path(DataType.KeyGenPreproc, preprocId)).subarray(0, 6).toString()).toBe('TKMSV1');
+    expect(readFileSync(clear.path(DataType.KeyGenPreprocInfo, preprocId)).subarray(0, 6).toString()).toBe('TKMSV1');
     const keyId = randomBytes(20).toString('hex');
-    first.startKeyGen(keyId);
+    first.startKeyGen(keyId, preprocId);
     const outcome = await first.getKeyGenResult(keyId, Date.now() + 60_000);
     expect(outcome.failure).toBeUndefined();
+    expect(outcome.preprocId).toBe(preprocId);
+    // Consumed by the key.
+    expect(clear.has(DataType.KeyGenPreproc, preprocId)).toBe(false);
     const signer = first.health().signerPubkey;
     await first.close();
 
@@ -118,6 +129,8 @@ describe('core on a vault', () => {
     const second = await open();
     expect(second.keyIds()).toEqual([keyId]);
     expect(second.health()).toMatchObject({ status: 'SERVING', signerPubkey: signer });
+    // The signed preprocessing outcome is read back (a connector asking again after a restart).
+    expect(await second.getKeyGenPreprocResult(preprocId)).toEqual(preproc);
     await second.close();
 
     // Untrusted public storage serves other bytes: detected at boot.

@@ -92,11 +92,24 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       expect(await tkmsOk(cli, ['fees'])).toMatchObject({ fees: { decrypt: '100', keygen: '1000' }, claimable: [] });
     });
 
-    test('default: keygen publishes a verified public key', async () => {
+    test('default: keygen goes through a keygen preprocessing and publishes a verified public key', async () => {
       const out = await tkmsOk(cli, ['keygen']);
       keyId = String(out['keyId']);
       expect(keyId).toMatch(/^[0-9a-f]{40}$/);
       expect(out['signers']).toEqual([1]);
+      // Two requests, as in Zama's KMS: the keygen names the preprocessing, which it used up.
+      const preprocId = String(out['preprocId']);
+      expect(preprocId).toMatch(/^[0-9a-f]{40}$/);
+      const preproc = await getRequest(user, network.contracts.asc, preprocId);
+      expect(preproc).toMatchObject({ kind: 'keygen_preproc', status: 'completed', used_by: keyId });
+      expect(preproc.result).toHaveProperty('keygen_preproc.signature');
+      expect(await getRequest(user, network.contracts.asc, keyId)).toMatchObject({ kind: 'keygen', keygen: { preproc_id: preprocId } });
+      expect(await user.queryContract(network.contracts.asc, { key: { key_id: keyId } })).toMatchObject({ key_id: keyId, preproc_id: preprocId });
+      const reuse = await runTkms(cli, ['keygen', '--preproc-id', preprocId]);
+      expect(reuse.code).toBe(1);
+      expect(JSON.stringify(reuse.json)).toContain(`preproc_id ${preprocId} is already used by keygen ${keyId}`);
+      const alone = await tkmsOk(cli, ['keygen-preproc']);
+      expect(await getRequest(user, network.contracts.asc, String(alone['preprocId']))).toMatchObject({ kind: 'keygen_preproc', status: 'completed' });
       publicKeyFile = path.join(cli.home, 'pk.bin');
       const fetched = await tkmsOk(cli, ['fetch-key', '-o', publicKeyFile]);
       expect(fetched['digest']).toBe(out['public_key_digest']);

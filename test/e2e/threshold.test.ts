@@ -56,11 +56,17 @@ async function fee(): Promise<{ denom: string; amount: string }[]> {
   return f.decrypt && f.decrypt !== '0' ? [{ denom: f.denom, amount: f.decrypt }] : [];
 }
 
-test('default: a threshold key set is agreed by at least 2t+1 parties', async () => {
+test('default: a threshold key set is agreed by at least 2t+1 parties, made from a keygen preprocessing they agreed first', async () => {
   expect(keyId).toMatch(/^[0-9a-f]{40}$/);
   const request = await getRequest(user, net.network.contracts.asc, keyId);
   expect(request.status).toBe('completed');
   expect(request.payees!.length).toBeGreaterThanOrEqual(3);
+  // The PRSS setup ran in the keygen_preproc the keygen named (its keys serve every decryption below).
+  const preprocId = request.keygen?.preproc_id;
+  expect(preprocId).toMatch(/^[0-9a-f]{40}$/);
+  const preproc = await getRequest(user, net.network.contracts.asc, preprocId!);
+  expect(preproc).toMatchObject({ kind: 'keygen_preproc', status: 'completed', used_by: keyId });
+  expect(preproc.payees!.length).toBeGreaterThanOrEqual(3);
 });
 
 test('malicious: a core signing wrong plaintexts is outvoted, its answer recorded as a conflict', async () => {

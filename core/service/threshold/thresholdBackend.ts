@@ -12,8 +12,11 @@
  *      the same digests and the ASC sees them agree;
  *   3. every party acknowledges its share to the dealer, which says "go" once
  *      all have (or all but t, after a minute more): the transfers end at
- *      different times, and the PRSS setup's first round must not split;
- *   4. all parties agree on PRSS keys for the key's sessions (prssSetup).
+ *      different times, and a PRSS setup's first round must not split;
+ *   4. the key's decryption sessions use PRSS keys all parties agreed on in the
+ *      keygen preprocessing the request names (ASC keygen_preproc, `preprocess`:
+ *      prssSetup in a session named after the preprocessing id); a keygen
+ *      without one runs the PRSS setup inline, as before preprocessing existed.
  * Decryption: per request, an MPC session derived from the request id runs
  * the bit-decomposition decryption (core/engine/mpc/decryption), robust
  * against t malicious parties, on preprocessed material (triples, random
@@ -36,7 +39,7 @@ import type { Network } from '../../engine/mpc/network/network.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
 import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
-import { decodeCrsMessage, decodeDealMessage, decodeKeyMaterial, encodeCrsMessage, encodeDealMessage, encodeKeyMaterial } from './wire.js';
+import { decodeCrsMessage, decodeDealMessage, decodeKeyMaterial, decodePreprocMaterial, encodeCrsMessage, encodeDealMessage, encodeKeyMaterial, encodePreprocMaterial } from './wire.js';
 
 export interface ThresholdBackendOptions {
   transport: PeerTransport;
@@ -108,7 +111,31 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
   const self = transport.partyId;
   if (!(n >= 3 * t + 1)) throw new TkmsError('CONFIG_INVALID', `threshold backend needs n ≥ 3t+1, got n=${n}, t=${t}`);
 
-  async function generate(requestId: string, onProgress: (stage: string) => void): Promise<GeneratedKey> {
+  /** PRSS keys for the party set, agreed in a session named after `sessionOf` ('prss'). */
+  async function setupPrss(sessionOf: string): Promise<PrssKeys> {
+    const net = transport.endpoint(sessionIdFor(sessionOf, 'prss'));
+    try {
+      // Wait generously: parties start at different times (after a 60 MB key
+      // transfer inline, or when each connector sees the preprocessing event).
+      return await prssSetup(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
+    } finally {
+      net.close();
+    }
+  }
+
+  async function preprocess(preprocId: string, onProgress: (stage: string) => void): Promise<Uint8Array> {
+    onProgress('prss setup');
+    const prss = await setupPrss(preprocId);
+    onProgress('done');
+    return encodePreprocMaterial(prss);
+  }
+
+  async function generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array): Promise<GeneratedKey> {
+    // Checked before the dealer's 60 MB leave: a bad record fails this party alone, early.
+    const preprocPrss = preproc ? decodePreprocMaterial(preproc) : undefined;
+    if (preprocPrss && (preprocPrss.n !== n || preprocPrss.t !== t || preprocPrss.party !== self)) {
+      throw new TkmsError('PREPROC_MISMATCH', `keygen preprocessing was made for n=${preprocPrss.n}, t=${preprocPrss.t}, party ${preprocPrss.party}; this core is n=${n}, t=${t}, party ${self}`);
+    }
     const dealTimeoutMs = o.dealTimeoutMs ?? 600_000;
     const deal = transport.endpoint(sessionIdFor(requestId, 'deal'), { sendTimeoutMs: dealTimeoutMs });
     let mine: { share: Uint8Array; compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string; lweDimension: number };
@@ -146,15 +173,11 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
       deal.close();
     }
     parseKeyShare(mine.share, n, mine.lweDimension); // shape check before anything is stored
-    onProgress('prss setup');
-    const net = transport.endpoint(sessionIdFor(requestId, 'prss'));
     let prss: PrssKeys;
-    try {
-      // Once per key, right after a 60 MB transfer that ends at different times
-      // for different parties: wait generously rather than split the views.
-      prss = await prssSetup(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
-    } finally {
-      net.close();
+    if (preprocPrss) prss = preprocPrss;
+    else {
+      onProgress('prss setup (no preprocessing named)');
+      prss = await setupPrss(requestId);
     }
     onProgress('done');
     return {
@@ -183,6 +206,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
   return {
     kind: 'threshold',
     privateDataType: 'KeyShare',
+    preprocess,
     generate,
     load(bytes): LoadedShare {
       const m = decodeKeyMaterial(bytes);

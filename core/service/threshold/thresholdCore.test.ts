@@ -1,7 +1,8 @@
 /**
  * Four cores with the threshold backend, in process but talking over real
- * gRPC with mutual TLS: dealer key generation, then threshold decryption of
- * real tfhe-rs ciphertexts, with all parties up and with one party down.
+ * gRPC with mutual TLS: a keygen preprocessing (the PRSS setup), the dealer
+ * key generation naming it, then threshold decryption of real tfhe-rs
+ * ciphertexts, with all parties up and with one party down.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,13 @@ import { ciphertextDigest, ciphertextHandle } from '../../../common/ciphertext.j
 import { verifyResponse } from '../../../common/signing.js';
 import { encryptWithPublicKey } from '../../engine/index.js';
 import type { FheType } from '../../../common/fheTypes.js';
-import { KmsCore, type KeyGenOutcome } from '../kmsCore.js';
+import { KmsCore, type KeyGenOutcome, type KeyGenPreprocOutcome } from '../kmsCore.js';
 import { defaultEngine, type CoreEngine } from '../engine.js';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from '../storage.js';
 import { loadOrCreateSigner } from '../signer.js';
 import { PeerTransport, certFingerprint, type PeerInfo } from '../mpc/peerTransport.js';
 import { thresholdBackend, type ThresholdKeyBackend } from './thresholdBackend.js';
+import { decodeKeyMaterial, decodePreprocMaterial } from './wire.js';
 
 const N = 4;
 const T = 1;
@@ -74,6 +76,10 @@ async function startParty(partyId: number): Promise<Party> {
   });
   return { id: partyId, priv, core, transport, signerPubkey: signer.publicKeyHex, pub, backend };
 }
+let preprocId: string;
+let preprocResults: KeyGenPreprocOutcome[];
+/** Each party's preprocessing material as stored before the keygen used it. */
+let preprocMaterial: Uint8Array[];
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tkms-threshold-'));
@@ -85,8 +91,12 @@ beforeAll(async () => {
   identities = ids;
   partyDir = dir;
   parties = await Promise.all(peers.map((p) => startParty(p.partyId)));
+  preprocId = randomBytes(20).toString('hex');
+  for (const p of parties) p.core.startKeyGenPreproc(preprocId);
+  preprocResults = await Promise.all(parties.map((p) => p.core.getKeyGenPreprocResult(preprocId, Date.now() + 120_000)));
+  preprocMaterial = await Promise.all(parties.map(async (p) => (await p.priv.read(DataType.KeyGenPreproc, preprocId)) ?? new Uint8Array()));
   const keyId = randomBytes(20).toString('hex');
-  for (const p of parties) p.core.startKeyGen(keyId);
+  for (const p of parties) p.core.startKeyGen(keyId, preprocId);
   keyGen = await Promise.all(parties.map((p) => p.core.getKeyGenResult(keyId, Date.now() + 120_000)));
 }, 180_000);
 
@@ -121,6 +131,58 @@ test('default: every party publishes the same dealt key and signs the same diges
     expect(await parties[i]!.priv.list(DataType.ClientKey)).toEqual([]);
     expect(await parties[i]!.priv.list('KeyShare')).toEqual([k.keyId]);
   }
+});
+
+test('default: the preprocessing agrees PRSS keys, signed over its id; the key is made from them and the material is then wiped', async () => {
+  for (const [i, r] of preprocResults.entries()) {
+    expect(r.failure).toBeUndefined();
+    expect(verifyResponse({ kind: 'keygen_preproc', requestId: preprocId }, r.signature, parties[i]!.signerPubkey)).toBe(true);
+  }
+  const prss = preprocMaterial.map((m) => decodePreprocMaterial(m));
+  // Every pair of parties shares the key of each set both belong to (PRSS: one key per set of n-t parties).
+  let shared = 0;
+  for (const a of prss) {
+    for (const b of prss) {
+      if (a === b) continue;
+      for (const sa of a.sets) {
+        const sb = b.sets.find((x) => x.members.join() === sa.members.join());
+        if (sb) {
+          expect(Buffer.from(sb.key).toString('hex')).toBe(Buffer.from(sa.key).toString('hex'));
+          shared++;
+        }
+      }
+    }
+  }
+  // n = 4, t = 1: each ordered pair of parties is together in 2 of the 4 sets of 3.
+  expect(shared).toBe(4 * 3 * 2);
+  for (const [i, p] of parties.entries()) {
+    expect(keyGen[i]!.preprocId).toBe(preprocId);
+    const share = decodeKeyMaterial((await p.priv.read('KeyShare', keyGen[i]!.keyId))!);
+    expect(share.prss).toEqual(prss[i]);
+    // Consumed: one key per preprocessing; its signed outcome stays (GetKeyGenPreprocResult after a restart).
+    expect(await p.priv.read(DataType.KeyGenPreproc, preprocId)).toBeUndefined();
+    expect(await p.priv.list(DataType.KeyGenPreprocInfo)).toEqual([preprocId]);
+  }
+});
+
+test('behavior: a keygen naming an unknown or already used preprocessing fails on every core with a signed reason', async () => {
+  const unknown = randomBytes(20).toString('hex');
+  const k1 = randomBytes(20).toString('hex');
+  const k2 = randomBytes(20).toString('hex');
+  for (const p of parties) {
+    p.core.startKeyGen(k1, unknown);
+    p.core.startKeyGen(k2, preprocId);
+  }
+  const r1 = await Promise.all(parties.map((p) => p.core.getKeyGenResult(k1, Date.now() + 60_000)));
+  const r2 = await Promise.all(parties.map((p) => p.core.getKeyGenResult(k2, Date.now() + 60_000)));
+  for (const [i, r] of r1.entries()) {
+    expect(r.failure?.code).toBe('UNKNOWN_PREPROC');
+    expect(r.failure?.reason).toBe(`UNKNOWN_PREPROC: keygen preprocessing ${unknown} is unknown to this core`);
+    expect(verifyResponse({ kind: 'failure', requestId: k1, reason: r.failure!.reason }, r.signature, parties[i]!.signerPubkey)).toBe(true);
+  }
+  for (const r of r2) expect(r.failure?.code).toBe('PREPROC_CONSUMED');
+  expect(() => parties[0]!.core.startKeyGen(randomBytes(20).toString('hex'), 'not-an-id')).toThrow('preproc id must be 40 lower-case hex chars');
+  expect(() => parties[0]!.core.startKeyGenPreproc(preprocId)).toThrow('already used for a keygen preprocessing');
 });
 
 test('default: threshold decryption of ebool, euint8 and euint64 matches the encrypted values', async () => {

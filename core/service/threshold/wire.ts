@@ -65,20 +65,34 @@ export interface KeyMaterial {
   prss: PrssKeys;
 }
 
+function prssJson(k: PrssKeys): string {
+  return JSON.stringify({ n: k.n, t: k.t, party: k.party, sets: k.sets.map((s) => ({ members: [...s.members], key: Buffer.from(s.key).toString('hex') })) });
+}
+
+function prssOfJson(json: string): PrssKeys {
+  const p = JSON.parse(json) as { n: number; t: number; party: number; sets: { members: number[]; key: string }[] };
+  return { n: p.n, t: p.t, party: p.party, sets: p.sets.map((s) => ({ members: s.members, key: Uint8Array.from(Buffer.from(s.key, 'hex')) })) };
+}
+
 export function encodeKeyMaterial(m: KeyMaterial): Uint8Array {
-  const prss = { n: m.prss.n, t: m.prss.t, party: m.prss.party, sets: m.prss.sets.map((s) => ({ members: [...s.members], key: Buffer.from(s.key).toString('hex') })) };
-  return concat([utf8('TKMS-KEYSHARE-V1'), m.share, utf8(String(m.lweDimension)), utf8(JSON.stringify(prss))]);
+  return concat([utf8('TKMS-KEYSHARE-V1'), m.share, utf8(String(m.lweDimension)), utf8(prssJson(m.prss))]);
 }
 
 export function decodeKeyMaterial(bytes: Uint8Array): KeyMaterial {
-  const [tag, share, dim, prssJson] = split(bytes, 4, 'key share');
+  const [tag, share, dim, prss] = split(bytes, 4, 'key share');
   if (text(tag!) !== 'TKMS-KEYSHARE-V1') throw new TkmsError('THRESHOLD_WIRE_MALFORMED', 'not a key share record');
-  const p = JSON.parse(text(prssJson!)) as { n: number; t: number; party: number; sets: { members: number[]; key: string }[] };
-  return {
-    share: share!.slice(),
-    lweDimension: Number(text(dim!)),
-    prss: { n: p.n, t: p.t, party: p.party, sets: p.sets.map((s) => ({ members: s.members, key: Uint8Array.from(Buffer.from(s.key, 'hex')) })) },
-  };
+  return { share: share!.slice(), lweDimension: Number(text(dim!)), prss: prssOfJson(text(prss!)) };
+}
+
+/** Key generation preprocessing material (private, sealed by the vault): the PRSS keys agreed for the party set. */
+export function encodePreprocMaterial(prss: PrssKeys): Uint8Array {
+  return concat([utf8('TKMS-KEYGEN-PREPROC-V1'), utf8(prssJson(prss))]);
+}
+
+export function decodePreprocMaterial(bytes: Uint8Array): PrssKeys {
+  const [tag, prss] = split(bytes, 2, 'keygen preprocessing');
+  if (text(tag!) !== 'TKMS-KEYGEN-PREPROC-V1') throw new TkmsError('THRESHOLD_WIRE_MALFORMED', 'not a keygen preprocessing record');
+  return prssOfJson(text(prss!));
 }
 
 /** The dealer's CRS for every party (dealer phase, as key sets): tag, parameters, max bits, bytes. */

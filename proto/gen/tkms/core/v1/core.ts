@@ -26,6 +26,27 @@ export const protobufFileName = "tkms/core/v1/core.proto";
 export interface KeyGenRequest {
   /** 160-bit request id from the ASC (40 hex chars); becomes the key id. */
   requestId: string;
+  /**
+   * The keygen_preproc request id whose material this key is made from; empty:
+   * preprocess inline. Unknown to the core: the keygen fails (UNKNOWN_PREPROC).
+   */
+  preprocId: string;
+}
+
+export interface KeyGenPreprocRequest {
+  /** 160-bit request id of the ASC keygen_preproc request (40 hex chars). */
+  requestId: string;
+}
+
+export interface KeyGenPreprocResult {
+  requestId: string;
+  /**
+   * Compact secp256k1 signature (hex) over responseDigest({kind: 'keygen_preproc', requestId}),
+   * or over the failure.
+   */
+  signature: string;
+  failure: Failure | undefined;
+  partyId: number;
 }
 
 export interface StartResponse {
@@ -215,13 +236,16 @@ export interface UserDecryptResult {
 }
 
 function createBaseKeyGenRequest(): KeyGenRequest {
-  return { requestId: "" };
+  return { requestId: "", preprocId: "" };
 }
 
 export const KeyGenRequest: MessageFns<KeyGenRequest> = {
   encode(message: KeyGenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.requestId !== "") {
       writer.uint32(10).string(message.requestId);
+    }
+    if (message.preprocId !== "") {
+      writer.uint32(242).string(message.preprocId);
     }
     return writer;
   },
@@ -247,6 +271,14 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.preprocId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -266,6 +298,11 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      preprocId: isSet(object.preprocId)
+        ? globalThis.String(object.preprocId)
+        : isSet(object.preproc_id)
+        ? globalThis.String(object.preproc_id)
+        : "",
     };
   },
 
@@ -273,6 +310,9 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     const obj: any = {};
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
+    }
+    if (message.preprocId !== "") {
+      obj.preprocId = message.preprocId;
     }
     return obj;
   },
@@ -283,6 +323,207 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
   fromPartial(object: DeepPartial<KeyGenRequest>): KeyGenRequest {
     const message = createBaseKeyGenRequest();
     message.requestId = object.requestId ?? "";
+    message.preprocId = object.preprocId ?? "";
+    return message;
+  },
+};
+
+function createBaseKeyGenPreprocRequest(): KeyGenPreprocRequest {
+  return { requestId: "" };
+}
+
+export const KeyGenPreprocRequest: MessageFns<KeyGenPreprocRequest> = {
+  encode(message: KeyGenPreprocRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyGenPreprocRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyGenPreprocRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyGenPreprocRequest {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: KeyGenPreprocRequest): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<KeyGenPreprocRequest>): KeyGenPreprocRequest {
+    return KeyGenPreprocRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<KeyGenPreprocRequest>): KeyGenPreprocRequest {
+    const message = createBaseKeyGenPreprocRequest();
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseKeyGenPreprocResult(): KeyGenPreprocResult {
+  return { requestId: "", signature: "", failure: undefined, partyId: 0 };
+}
+
+export const KeyGenPreprocResult: MessageFns<KeyGenPreprocResult> = {
+  encode(message: KeyGenPreprocResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestId !== "") {
+      writer.uint32(10).string(message.requestId);
+    }
+    if (message.signature !== "") {
+      writer.uint32(18).string(message.signature);
+    }
+    if (message.failure !== undefined) {
+      Failure.encode(message.failure, writer.uint32(26).fork()).join();
+    }
+    if (message.partyId !== 0) {
+      writer.uint32(32).uint32(message.partyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyGenPreprocResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyGenPreprocResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.signature = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.failure = Failure.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.partyId = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KeyGenPreprocResult {
+    return {
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+      signature: isSet(object.signature) ? globalThis.String(object.signature) : "",
+      failure: isSet(object.failure) ? Failure.fromJSON(object.failure) : undefined,
+      partyId: isSet(object.partyId)
+        ? globalThis.Number(object.partyId)
+        : isSet(object.party_id)
+        ? globalThis.Number(object.party_id)
+        : 0,
+    };
+  },
+
+  toJSON(message: KeyGenPreprocResult): unknown {
+    const obj: any = {};
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    if (message.signature !== "") {
+      obj.signature = message.signature;
+    }
+    if (message.failure !== undefined) {
+      obj.failure = Failure.toJSON(message.failure);
+    }
+    if (message.partyId !== 0) {
+      obj.partyId = Math.round(message.partyId);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<KeyGenPreprocResult>): KeyGenPreprocResult {
+    return KeyGenPreprocResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<KeyGenPreprocResult>): KeyGenPreprocResult {
+    const message = createBaseKeyGenPreprocResult();
+    message.requestId = object.requestId ?? "";
+    message.signature = object.signature ?? "";
+    message.failure = (object.failure !== undefined && object.failure !== null)
+      ? Failure.fromPartial(object.failure)
+      : undefined;
+    message.partyId = object.partyId ?? 0;
     return message;
   },
 };
@@ -3033,6 +3274,28 @@ export const CoreServiceService = {
     responseSerialize: (value: UserDecryptResult): Buffer => Buffer.from(UserDecryptResult.encode(value).finish()),
     responseDeserialize: (value: Buffer): UserDecryptResult => UserDecryptResult.decode(value),
   },
+  /**
+   * Key generation preprocessing (ASC keygen_preproc): material a later KeyGen
+   * names by `preproc_id` (threshold: the PRSS setup of the party set).
+   */
+  keyGenPreproc: {
+    path: "/tkms.core.v1.CoreService/KeyGenPreproc" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: KeyGenPreprocRequest): Buffer => Buffer.from(KeyGenPreprocRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): KeyGenPreprocRequest => KeyGenPreprocRequest.decode(value),
+    responseSerialize: (value: StartResponse): Buffer => Buffer.from(StartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartResponse => StartResponse.decode(value),
+  },
+  getKeyGenPreprocResult: {
+    path: "/tkms.core.v1.CoreService/GetKeyGenPreprocResult" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ResultRequest): Buffer => Buffer.from(ResultRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ResultRequest => ResultRequest.decode(value),
+    responseSerialize: (value: KeyGenPreprocResult): Buffer => Buffer.from(KeyGenPreprocResult.encode(value).finish()),
+    responseDeserialize: (value: Buffer): KeyGenPreprocResult => KeyGenPreprocResult.decode(value),
+  },
 } as const;
 
 export interface CoreServiceServer extends UntypedServiceImplementation {
@@ -3052,6 +3315,12 @@ export interface CoreServiceServer extends UntypedServiceImplementation {
   /** User decryption of a batch (ASC user_decrypt): one signcrypted answer for all ciphertexts. */
   userDecrypt: handleUnaryCall<UserDecryptRequest, StartResponse>;
   getUserDecryptResult: handleUnaryCall<ResultRequest, UserDecryptResult>;
+  /**
+   * Key generation preprocessing (ASC keygen_preproc): material a later KeyGen
+   * names by `preproc_id` (threshold: the PRSS setup of the party set).
+   */
+  keyGenPreproc: handleUnaryCall<KeyGenPreprocRequest, StartResponse>;
+  getKeyGenPreprocResult: handleUnaryCall<ResultRequest, KeyGenPreprocResult>;
 }
 
 export interface CoreServiceClient extends Client {
@@ -3224,6 +3493,40 @@ export interface CoreServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UserDecryptResult) => void,
+  ): ClientUnaryCall;
+  /**
+   * Key generation preprocessing (ASC keygen_preproc): material a later KeyGen
+   * names by `preproc_id` (threshold: the PRSS setup of the party set).
+   */
+  keyGenPreproc(
+    request: KeyGenPreprocRequest,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  keyGenPreproc(
+    request: KeyGenPreprocRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  keyGenPreproc(
+    request: KeyGenPreprocRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartResponse) => void,
+  ): ClientUnaryCall;
+  getKeyGenPreprocResult(
+    request: ResultRequest,
+    callback: (error: ServiceError | null, response: KeyGenPreprocResult) => void,
+  ): ClientUnaryCall;
+  getKeyGenPreprocResult(
+    request: ResultRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: KeyGenPreprocResult) => void,
+  ): ClientUnaryCall;
+  getKeyGenPreprocResult(
+    request: ResultRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: KeyGenPreprocResult) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,174 @@
+/**
+ * ASC `keygen_preproc` and `keygen {preproc_id}` (issue 3): the preprocessing
+ * completes on 2t+1 signatures over its request id; a keygen may name only a
+ * completed preprocessing no other keygen used, and the key records it.
+ */
+import { secp256k1 } from '@noble/curves/secp256k1';
+import { sha256 } from '@noble/hashes/sha256';
+import { bytesToHex } from '@noble/hashes/utils';
+import { responseDigest, signResponse, type SignedResponse } from '../../common/signing.js';
+import type { PartyInfo } from '../../chain/config/messages.js';
+import type { FulfillResponse, KeyInfo, RequestInfo } from '../../chain/asc/messages.js';
+import { readWasm, SimChain, testAddress, type SimExecuteResult } from '../testing/simChain.js';
+
+interface Party {
+  info: PartyInfo;
+  key: Uint8Array;
+}
+
+interface Setup {
+  chain: SimChain;
+  asc: string;
+  config: string;
+  parties: Party[];
+}
+
+const GOV = testAddress('pp-gov');
+const USER = testAddress('pp-user');
+
+async function setup(fees?: Record<string, string>): Promise<Setup> {
+  const chain = new SimChain();
+  const parties = Array.from({ length: 4 }, (_, i) => {
+    const key = sha256(new TextEncoder().encode(`tkms-pp-party-${i + 1}`));
+    return { key, info: { id: i + 1, address: testAddress(`pp-party-${i + 1}`), signer_pubkey: bytesToHex(secp256k1.getPublicKey(key, true)) } };
+  });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, ...(fees ? { fees } : {}) });
+  const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
+  return { chain, asc, config, parties };
+}
+
+function idOf(r: SimExecuteResult): string {
+  const ev = r.events.find((e) => e.type === 'wasm-tkms_request');
+  if (!ev) throw new Error('no tkms_request event');
+  return ev.attributes.request_id as string;
+}
+
+const resultEvent = (r: SimExecuteResult) => r.events.find((e) => e.type === 'wasm-tkms_result');
+const request = (s: Setup, id: string) => s.chain.query<RequestInfo>(s.asc, { request: { request_id: id } });
+const fulfill = (s: Setup, p: Party, id: string, response: FulfillResponse) => s.chain.execute(s.asc, { fulfill: { request_id: id, response } }, p.info.address);
+
+function preprocAnswer(requestId: string, p: Party, signedId = requestId): FulfillResponse {
+  return { keygen_preproc: { signature: signResponse({ kind: 'keygen_preproc', requestId: signedId }, p.key) } };
+}
+
+const KEY = { public_key_digest: '11'.repeat(32), public_key_uri: 'file:///pk', server_key_digest: '22'.repeat(32), server_key_uri: 'file:///sk' };
+function keygenAnswer(requestId: string, p: Party): FulfillResponse {
+  const signed: SignedResponse = { kind: 'keygen', requestId, publicKeyDigest: KEY.public_key_digest, publicKeyUri: KEY.public_key_uri, serverKeyDigest: KEY.server_key_digest, serverKeyUri: KEY.server_key_uri };
+  return { keygen: { ...KEY, signature: signResponse(signed, p.key) } };
+}
+
+/** A keygen_preproc that 2t+1 = 3 parties answered. */
+async function completedPreproc(s: Setup): Promise<string> {
+  const id = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+  for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, preprocAnswer(id, p));
+  return id;
+}
+
+describe('asc keygen_preproc', () => {
+  test('default: completes on 2t+1 signatures over the request id, not on t+1', async () => {
+    const s = await setup();
+    const r = await s.chain.execute(s.asc, { keygen_preproc: {} }, USER);
+    const id = idOf(r);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({ kind: 'keygen_preproc', sender: USER });
+    const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
+    const r1 = await fulfill(s, p1, id, preprocAnswer(id, p1));
+    expect(r1.events.find((e) => e.type === 'wasm-tkms_response')?.attributes).toMatchObject({ request_id: id, party_id: '1', outcome: 'keygen_preproc' });
+    expect(resultEvent(await fulfill(s, p2, id, preprocAnswer(id, p2)))).toBeUndefined();
+    expect(request(s, id).status).toBe('pending');
+    expect(resultEvent(await fulfill(s, p3, id, preprocAnswer(id, p3)))?.attributes).toMatchObject({ request_id: id, kind: 'keygen_preproc', status: 'completed' });
+    const done = request(s, id);
+    expect(done.status).toBe('completed');
+    expect(done.result).toHaveProperty('keygen_preproc.signature');
+    expect(done.payees).toEqual([1, 2, 3]);
+    // A fourth answer is still recorded, and agrees (no conflict).
+    await fulfill(s, p4, id, preprocAnswer(id, p4));
+    expect(request(s, id).responses).toHaveLength(4);
+    expect(request(s, id).conflict).toBeUndefined();
+  });
+
+  test('behavior: the answer digest is SHA-256(lp(domain) ‖ lp("keygen_preproc") ‖ lp(request_id)); a signature over another id is refused', async () => {
+    const s = await setup();
+    const id = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+    const lp = (x: string) => {
+      const b = new TextEncoder().encode(x);
+      const out = new Uint8Array(4 + b.length);
+      new DataView(out.buffer).setUint32(0, b.length);
+      out.set(b, 4);
+      return out;
+    };
+    const expected = sha256(new Uint8Array([...lp('TKMS-RESPONSE-V1'), ...lp('keygen_preproc'), ...lp(id)]));
+    expect(bytesToHex(responseDigest({ kind: 'keygen_preproc', requestId: id }))).toBe(bytesToHex(expected));
+    const p1 = s.parties[0]!;
+    await expect(fulfill(s, p1, id, preprocAnswer(id, p1, 'ff'.repeat(20)))).rejects.toThrow('invalid signature from party 1');
+    await expect(fulfill(s, p1, id, { keygen: { ...KEY, signature: '00'.repeat(64) } } as FulfillResponse)).rejects.toThrow('response kind keygen does not match request kind keygen_preproc');
+    await fulfill(s, p1, id, preprocAnswer(id, p1));
+  });
+
+  test('behavior: the keygen_preproc fee comes from Config fees', async () => {
+    const s = await setup({ denom: 'ustake', keygen_preproc: '7' });
+    await expect(s.chain.execute(s.asc, { keygen_preproc: {} }, USER)).rejects.toThrow('fee too low: keygen_preproc costs 7ustake, sent 0ustake');
+    expect(s.chain.query<Record<string, string>>(s.config, { fees: {} })).toMatchObject({ keygen_preproc: '7', keygen: '0' });
+  });
+});
+
+describe('asc keygen {preproc_id}', () => {
+  test('default: a keygen names a completed preprocessing; the request, the preprocessing and the key record the link', async () => {
+    const s = await setup();
+    const preprocId = await completedPreproc(s);
+    const r = await s.chain.execute(s.asc, { keygen: { preproc_id: preprocId } }, USER);
+    const id = idOf(r);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({ kind: 'keygen', preproc_id: preprocId });
+    expect(request(s, id).keygen).toEqual({ preproc_id: preprocId });
+    expect(request(s, preprocId).used_by).toBe(id);
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
+    const key = s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } });
+    expect(key).toMatchObject({ key_id: id, preproc_id: preprocId, state: 'active' });
+  });
+
+  test('behavior: a keygen without preproc_id still works and its key names none', async () => {
+    const s = await setup();
+    const id = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    expect(request(s, id).keygen).toBeUndefined();
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
+    expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } }).preproc_id).toBeUndefined();
+  });
+
+  test('behavior: unknown, pending, failed, expired, already used, wrong kind and malformed preproc ids are refused with the reason', async () => {
+    const s = await setup();
+    const unknown = 'ab'.repeat(20);
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: unknown } }, USER)).rejects.toThrow(`keygen: preproc_id ${unknown} is unknown`);
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: 'xyz' } }, USER)).rejects.toThrow('keygen: preproc_id must be a keygen_preproc request id (40 lower-case hex chars)');
+
+    // Pending: only t+1 = 2 of the 2t+1 = 3 signatures.
+    const pending = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+    for (const p of s.parties.slice(0, 2)) await fulfill(s, p, pending, preprocAnswer(pending, p));
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: pending } }, USER)).rejects.toThrow(`keygen: preproc_id ${pending} is still pending`);
+
+    // Failed: t+1 parties agree on a failure.
+    const failed = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+    for (const p of s.parties.slice(0, 2)) {
+      const reason = 'PREPROC_FAILED: prss setup timed out';
+      await fulfill(s, p, failed, { failure: { reason, signature: signResponse({ kind: 'failure', requestId: failed, reason }, p.key) } });
+    }
+    expect(request(s, failed).status).toBe('failed');
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: failed } }, USER)).rejects.toThrow(`keygen: preproc_id ${failed} is failed: PREPROC_FAILED: prss setup timed out; it cannot be used`);
+
+    // Expired: never completed, refunded after its expiry (default 3600 s of block time).
+    const expired = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+    s.chain.advanceSeconds(3700);
+    await s.chain.execute(s.asc, { refund: { request_id: expired } }, USER);
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: expired } }, USER)).rejects.toThrow(`keygen: preproc_id ${expired} is expired; it cannot be used`);
+
+    // Already used: the first keygen takes it at request time, even before its key exists.
+    const used = await completedPreproc(s);
+    const first = idOf(await s.chain.execute(s.asc, { keygen: { preproc_id: used } }, USER));
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: used } }, USER)).rejects.toThrow(`keygen: preproc_id ${used} is already used by keygen ${first}`);
+
+    // A request of another kind.
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: first } }, USER)).rejects.toThrow(`keygen: preproc_id ${first} is a keygen request, not keygen_preproc`);
+    // A refused keygen left nothing behind: the pending preprocessing is still free once it completes.
+    await fulfill(s, s.parties[2]!, pending, preprocAnswer(pending, s.parties[2]!));
+    const ok = idOf(await s.chain.execute(s.asc, { keygen: { preproc_id: pending } }, USER));
+    expect(request(s, pending).used_by).toBe(ok);
+  });
+});
