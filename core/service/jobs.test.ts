@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { ciphertextDigest } from '../../common/ciphertext.js';
+import { ciphertextDigest, ciphertextHandle } from '../../common/ciphertext.js';
 import { TkmsError } from '../../common/errors.js';
 import { verifyResponse } from '../../common/signing.js';
 import { generateRecipientKeys } from '../../common/signcryption.js';
@@ -100,7 +100,8 @@ test('default: URIs use the configured public base URL; party id reported', asyn
   expect(r.partyId).toBe(3);
   const pub = (await client.health()).signerPubkey;
   expect(verifyResponse(keyGenSignedResponse(r), r.signature, pub)).toBe(true);
-  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(Uint8Array.of(200)), ciphertext: Uint8Array.of(200) };
+  const digest = ciphertextDigest(Uint8Array.of(200));
+  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextHandle: ciphertextHandle(digest, 'euint8'), ciphertextDigest: digest, ciphertext: Uint8Array.of(200) };
   await client.decrypt(p);
   const d = await client.getDecryptResult(p.requestId);
   expect(d.plaintext).toBe('200');
@@ -217,7 +218,7 @@ test('behavior: logs at trace level contain no key material and no user-decrypte
     const user = generateRecipientKeys();
     const ct = Uint8Array.of(171);
     const requestId = newId();
-    await c.decrypt({ requestId, keyId, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct), ciphertext: ct, userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20) });
+    await c.decrypt({ requestId, keyId, fheType: 'euint8', ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint8'), ciphertextDigest: ciphertextDigest(ct), ciphertext: ct, userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20) });
     expect((await c.getDecryptResult(requestId)).plaintext).toBe('');
     const secrets = [
       readFileSync(path.join(storageDir, 'PRIV-p8', 'SigningKey', 'signer')),
