@@ -73,10 +73,15 @@ export async function startAclNode(chainId = 31337): Promise<AclNode> {
       return body.result as T;
     };
     const [from] = await rpc<string[]>('eth_accounts');
-    // anvil mines each transaction at once (automine): the receipt is there after the send.
+    // anvil mines each transaction on its own (automine), but the receipt may lag the
+    // send by a moment: poll for it (up to 10 s).
     const send = async (tx: { to?: string; data: string }): Promise<{ contractAddress: string | null }> => {
       const hash = await rpc<string>('eth_sendTransaction', [{ from, gas: '0x1e8480', ...tx }]);
-      const r = await rpc<{ status: string; contractAddress: string | null } | null>('eth_getTransactionReceipt', [hash]);
+      let r = await rpc<{ status: string; contractAddress: string | null } | null>('eth_getTransactionReceipt', [hash]);
+      for (let i = 0; i < 100 && r === null; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        r = await rpc<{ status: string; contractAddress: string | null } | null>('eth_getTransactionReceipt', [hash]);
+      }
       if (!r || r.status !== '0x1') throw new Error(`EVM tx ${hash} failed`);
       return r;
     };
