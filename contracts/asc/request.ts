@@ -279,8 +279,10 @@ function isEvmAddress(s: string | null): bool {
 /**
  * `user_decrypt {key_id, ciphertexts: [{ciphertext_handle, ciphertext_digest, fhe_type}],
  * enc_key, client_address, eip712_domain: {name, version, chain_id, verifying_contract},
- * app_id?, proof?}`: each party will signcrypt its share to `enc_key` (ML-KEM-512).
- * Every handle is checked with the application's ISC.
+ * user_signature, app_id?, proof?}`: each party will signcrypt its share to `enc_key`
+ * (ML-KEM-512). `user_signature` must be `client_address`'s signature over the
+ * request (userAuth.ts); every handle is checked with the application's ISC for
+ * that client address (purpose "user_decrypt").
  */
 export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
