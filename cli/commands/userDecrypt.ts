@@ -50,7 +50,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
     .option('--key-id <id>', 'key id (default: the last generated key)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '180')
     .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
-    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC")
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL permission of the client address)")
     .option('--client-address <0x…>', 'EVM address the result is for (default: derived from your chain key); it signs the request')
     .option('--client-key <file>', "file with the client address's secp256k1 private key (32 bytes hex), when it is not your chain key")
     .option('--domain-name <name>', 'EIP-712 domain name the parties sign under', 'Decryption')
