@@ -27,6 +27,12 @@ import { startDevNetwork } from '../localnet/devNetwork.js';
 import { startWasmdKmsNetwork } from '../localnet/wasmdKmsNetwork.js';
 import { freePort } from '../localnet/processes.js';
 import type { FheType } from '../common/fheTypes.js';
+import { evmAddressOf, signUserDecryptAuth } from '../common/userDecryptAuth.js';
+import { keccak_256 } from '@noble/hashes/sha3';
+
+/** The bench's user (test key only): it signs each user_decrypt request. */
+const BENCH_CLIENT_KEY = keccak_256(new TextEncoder().encode('tkms-bench-user-decrypt-client'));
+const BENCH_CLIENT = evmAddressOf(BENCH_CLIENT_KEY);
 import type { FeeSchedule, PartiesResponse } from '../chain/config/messages.js';
 import type { RequestInfo } from '../chain/asc/messages.js';
 import { median, printMachine, recordResults, type BenchResult } from './_results.js';
@@ -77,7 +83,12 @@ try {
       const start = performance.now();
       const u = ml_kem512.keygen();
       const ciphertexts = [{ ciphertext_handle: stored.handle, ciphertext_digest: stored.digest, fhe_type: type }];
-      const s = await submitUserDecrypt(client, asc, { key_id: kg.requestId, ciphertexts, enc_key: bytesToHex(u.publicKey), client_address: '0x' + '77'.repeat(20), eip712_domain: domain }, pay(fees.user_decrypt));
+      const encKey = bytesToHex(u.publicKey);
+      const user_signature = signUserDecryptAuth(
+        { kmsChainId: client.chainId, asc, appId: 'default', keyId: kg.requestId, clientAddress: BENCH_CLIENT, encKey, handles: [stored.handle], eip712Domain: domain },
+        BENCH_CLIENT_KEY,
+      );
+      const s = await submitUserDecrypt(client, asc, { key_id: kg.requestId, ciphertexts, enc_key: encKey, client_address: BENCH_CLIENT, eip712_domain: domain, user_signature }, pay(fees.user_decrypt));
       gas = s.tx.gasUsed;
       let r: RequestInfo = await waitForSettled(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 300_000 });
       if (r.status !== 'completed') throw new Error(`user decrypt ${type} ${r.status}: ${r.failure_reason}`);

@@ -120,14 +120,14 @@ try {
   const openGas: number[] = [];
   const proofGas: number[] = [];
   const fulfillGas: number[] = [];
-  const requester = evmAddress(keccak_256(new TextEncoder().encode('tkms-bench-requester')));
   for (let i = 0; i < RUNS; i++) {
     const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', BigInt(i + 1)), 'euint8');
     const base = { key_id: kg.requestId, ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8' as const };
     const open = await submitDecrypt(user, asc, base, pay(fees.decrypt));
     openGas.push(open.tx.gasUsed);
-    await evm.allow(ct.handle, requester);
-    const proof = await evm.proof(ct.handle, requester, validatorKeys.slice(0, 2));
+    // A public decrypt on an fhEVM application needs the handle marked publicly decryptable.
+    await evm.allowForDecryption([ct.handle]);
+    const proof = await evm.publicProof(ct.handle, validatorKeys.slice(0, 2));
     const withProof = await submitDecrypt(user, asc, { ...base, app_id: 'bench-fhevm', proof: proof as unknown as Record<string, unknown> }, pay(fees.decrypt));
     proofGas.push(withProof.tx.gasUsed);
     for (const s of [open, withProof]) {

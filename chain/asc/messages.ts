@@ -38,10 +38,14 @@ export type DecryptMsg = {
   crs_id?: string;
   /**
    * Members of the ISC `validate` request. The ASC sends the ISC
-   * `{"validate": {...proof, "handle": "0x" + ciphertext_handle}}` once per
-   * ciphertext, and for an `allowlist` ISC also `"requester": <tx sender>`
-   * (overriding the proof). One refusal refuses the whole request. An `open`
-   * application (no ISC) ignores it.
+   * `{"validate": {...proof, "handle": "0x" + ciphertext_handle, "purpose": "public_decrypt"}}`
+   * once per ciphertext (overriding those members of the proof), and for an
+   * `allowlist` ISC also `"requester": <tx sender>`. An `fhevm` ISC ignores
+   * `requester` for a public decryption: the proof must show the handle is
+   * publicly decryptable (ACL `allowedForDecryption[handle]`, see
+   * chain/isc-fhevm/messages.ts), since a per-user permission and its signed
+   * header are public data anyone could forward. One refusal refuses the whole
+   * request. An `open` application (no ISC) ignores it.
    */
   proof?: Record<string, unknown>;
 } & ({ ciphertexts: CiphertextRef[] } | CiphertextRef);
@@ -57,6 +61,13 @@ export interface CrsGenParams {
   max_num_bits: number;
 }
 
+/**
+ * One ciphertext of a request. The ASC refuses it unless
+ * `ciphertext_handle` == SHA3-256("TKMS-HANDLE-V1" ‖ ciphertext_digest as 64 lower-case hex)[0..30]
+ * ‖ type code of `fhe_type` ‖ 0x00 (common/ciphertext.ts `ciphertextHandle`):
+ * the ISC judges the handle while the cores decrypt what the digest names, so
+ * the two must be one ciphertext. The cores check it again (HANDLE_MISMATCH).
+ */
 export interface CiphertextRef {
   ciphertext_handle: string;
   ciphertext_digest: string;
@@ -87,6 +98,25 @@ export interface UserDecryptParams {
   app_id?: string;
 }
 export interface UserDecryptMsg extends UserDecryptParams {
+  /**
+   * `client_address`'s authorization (required): `0x` + 65 bytes r ‖ s ‖ v
+   * (v ∈ {0,1,27,28}, low s), secp256k1 over
+   *   keccak256( lp("TKMS-USER-DECRYPT-AUTH-V1") ‖ lp(kms_chain_id) ‖ lp(asc_address)
+   *              ‖ lp(app_id, "default" when absent) ‖ lp(key_id) ‖ lp(client_address)
+   *              ‖ lp(enc_key) ‖ lp(k) ‖ lp(handle_1) ‖ … ‖ lp(handle_k)
+   *              ‖ lp(eip712_domain.name) ‖ lp(.version) ‖ lp(.chain_id) ‖ lp(.verifying_contract) ),
+   * lp(s) = u32 big-endian byte length ‖ UTF-8(s); hex lower-case (addresses with
+   * 0x, enc_key and handles without), numbers decimal; no EIP-191 prefix
+   * (common/userDecryptAuth.ts, contracts/asc/userAuth.ts). The recovered address
+   * must be `client_address`: a copied ACL proof is useless with another ML-KEM key.
+   * Not stored.
+   */
+  user_signature: string;
+  /**
+   * Members of the ISC `validate` request, as for `decrypt`, with `"purpose":
+   * "user_decrypt"`; for an `fhevm` ISC the ASC sets `"requester": client_address`
+   * (the signed address), for an `allowlist` ISC the tx sender.
+   */
   proof?: Record<string, unknown>;
 }
 
@@ -239,8 +269,14 @@ export interface RequestInfo {
   /** Block time (Unix seconds, decimal) after which an unfulfilled request can be
    * refunded: its creation block's time + Config `request_expiry_seconds`. */
   expires_at: string;
-  /** Set once a party answered differently from an earlier answer. */
+  /** Set once a party answered differently from an earlier answer (nobody is blamed for it). */
   conflict?: boolean;
+  /**
+   * Parties whose recorded answer differs from the decision (the `result`; for a
+   * completed user_decrypt, answering with a share), named when the request is
+   * decided and, for later answers, as they arrive. Absent when none.
+   */
+  dissent?: number[];
   /** Parties whose answers formed the quorum (they share the fee), once completed or failed. */
   payees?: number[];
   /** Set once the fee went back to the sender. */
@@ -293,7 +329,10 @@ export interface ClaimableResponse {
  *   for user_decrypt key_id, ciphertexts (count), client_address, app_id (the rest is in
  *   the stored request); then fee ("<amount><denom>"), expires_at.
  * - `wasm-tkms_response`: request_id, party_id, outcome ("decrypt"|"keygen"|"keygen_preproc"|"user_decrypt"|"crs_gen"|"failure").
- * - `wasm-tkms_conflict`: request_id, party_id (an answer that differs from an earlier one).
+ * - `wasm-tkms_conflict`: request_id (an answer differs from an earlier one; before the
+ *   decision nobody knows which side is wrong, so no party is named).
+ * - `wasm-tkms_dissent`: request_id, party_ids ("2,5"): parties whose answers differ from
+ *   the decision, emitted with `tkms_result` and for each differing answer after it.
  * - `wasm-tkms_result`: request_id, kind, status ("completed"|"failed"|"expired"), and
  *   fee_share when a non-zero fee was split.
  * - `wasm-tkms_claim`: address, amount (one per denom); `wasm-tkms_refund`: request_id, to, amount.
@@ -305,6 +344,7 @@ export const ASC_EVENTS = {
   response: 'wasm-tkms_response',
   result: 'wasm-tkms_result',
   conflict: 'wasm-tkms_conflict',
+  dissent: 'wasm-tkms_dissent',
   claim: 'wasm-tkms_claim',
   refund: 'wasm-tkms_refund',
   keyState: 'wasm-tkms_key_state',

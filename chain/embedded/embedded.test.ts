@@ -19,6 +19,7 @@ import { submitKeygen } from '../asc/actions.js';
 import { ASC_EVENTS } from '../asc/messages.js';
 import type { ChainEvent } from '../client.js';
 import { repoRoot } from '../../common/paths.js';
+import { ciphertextHandle } from '../../common/ciphertext.js';
 
 const wasmDir = path.join(repoRoot(), 'contracts', 'build');
 
@@ -98,7 +99,7 @@ describe('embedded chain node', () => {
   test("behavior: a contract error reaches the client with the contract's words", async () => {
     const client = await EmbeddedRemoteClient.connect(server.url, admin);
     await expect(
-      client.executeContract(contracts.asc, { decrypt: { key_id: '11'.repeat(20), ciphertext_handle: 'ab'.repeat(32), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' } }),
+      client.executeContract(contracts.asc, { decrypt: { key_id: '11'.repeat(20), ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8'), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' } }),
     ).rejects.toThrow(/unknown key id/);
   });
 });

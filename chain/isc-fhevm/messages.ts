@@ -29,9 +29,17 @@ export interface FhevmHeader {
   state_root: string;
 }
 
-/** The `proof` of a decrypt request for an fhEVM application (the ASC adds `handle`). */
+/**
+ * The `proof` of a decrypt or user_decrypt request for an fhEVM application. The
+ * ASC adds `handle` and `purpose` ("public_decrypt" for `decrypt`, "user_decrypt"
+ * for `user_decrypt`) and, for a user decryption, sets `requester` to the signed
+ * `client_address`. A public decryption's proof is the `allowedForDecryption[handle]`
+ * slot (the ISC ignores `requester`); a user decryption's is the
+ * `persistedAllowedPairs[handle][client_address]` slot.
+ */
 export interface FhevmProof {
-  requester: string;
+  /** Not needed: the ASC sets it (user_decrypt) or the ISC ignores it (public decrypt). */
+  requester?: string;
   header: FhevmHeader;
   signatures: { validator: string; signature: string }[];
   /** `eth_getProof(acl_address, [slot], block)` as the node returns it. */

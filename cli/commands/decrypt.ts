@@ -27,7 +27,7 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
     .option('--key-id <id>', 'key id (default: the last generated key)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '120')
     .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
-    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC")
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL's allowedForDecryption proof of the handle)")
     .action(async (handleArgs: string[], o: { keyId?: string; timeout: string; app?: string; proof?: string }) => {
       const c = ctx();
       if (handleArgs.length > MAX_BATCH) throw new TkmsError('TOO_MANY_HANDLES', `one decryption takes at most ${MAX_BATCH} handles, got ${handleArgs.length}`);

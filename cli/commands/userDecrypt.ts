@@ -5,7 +5,14 @@
  * to it; the CLI verifies each party's signatures, opens the answers and
  * reconstructs (cli/userDecryptResult.ts), waiting for answers beyond the
  * ASC's 2t+1 only when reconstruction needs them.
+ *
+ * The request carries the client address's signature over the request
+ * (common/userDecryptAuth.ts), so nobody can reuse the client's ACL proof with
+ * an ML-KEM key of his own: by default the client address is the EVM address of
+ * the chain key, which signs; another address needs its private key
+ * (`--client-key <file>`, 32 bytes of hex).
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ml_kem512 } from '@noble/post-quantum/ml-kem';
 import { bytesToHex } from '@noble/hashes/utils';
@@ -14,7 +21,7 @@ import { requestFunds } from '../../chain/config/queries.js';
 import { resolveHandle } from '../../connector/kvstore/client.js';
 import { TkmsError } from '../../common/errors.js';
 import { HEX64 } from '../../common/ciphertext.js';
-import { partyEvmAddress } from '../../common/eip712.js';
+import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { resolveKeyId } from '../publicMaterial.js';
@@ -27,6 +34,7 @@ interface Options {
   app?: string;
   proof?: string;
   clientAddress?: string;
+  clientKey?: string;
   domainName: string;
   domainVersion: string;
   domainChainId: string;
@@ -43,8 +51,9 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
     .option('--key-id <id>', 'key id (default: the last generated key)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '180')
     .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
-    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC")
-    .option('--client-address <0x…>', 'EVM address the result is for (default: derived from your chain key)')
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL permission of the client address)")
+    .option('--client-address <0x…>', 'EVM address the result is for (default: derived from your chain key); it signs the request')
+    .option('--client-key <file>', "file with the client address's secp256k1 private key (32 bytes hex), when it is not your chain key")
     .option('--domain-name <name>', 'EIP-712 domain name the parties sign under', 'Decryption')
     .option('--domain-version <version>', 'EIP-712 domain version', '1')
     .option('--domain-chain-id <id>', 'EIP-712 domain chain id (decimal)', '1')
@@ -71,18 +80,26 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
       const kv = c.network().kvStoreUrl;
       const metas = await Promise.all(hs.map((h) => resolveHandle(kv, h)));
       const client = await c.chain(true);
-      const clientAddress = (o.clientAddress ?? partyEvmAddress((await c.account()).publicKey)).toLowerCase();
-      if (!EVM_ADDRESS.test(clientAddress)) throw new TkmsError('BAD_ADDRESS', '--client-address must be 0x + 40 hex chars');
+      if (o.clientAddress !== undefined && !EVM_ADDRESS.test(o.clientAddress)) throw new TkmsError('BAD_ADDRESS', '--client-address must be 0x + 40 hex chars');
+      const { clientAddress, clientKey } = await clientSigner(o, c);
       const keyId = await resolveKeyId(c, client, o.keyId);
       const asc = c.network().contracts.asc;
       const user = ml_kem512.keygen();
       const domain = { name: o.domainName, version: o.domainVersion, chain_id: o.domainChainId, verifying_contract: o.verifyingContract.toLowerCase() };
       const funds = await requestFunds(client, c.network().contracts.config, 'user_decrypt');
       const ciphertexts = hs.map((h, i) => ({ ciphertext_handle: h, ciphertext_digest: metas[i]!.digest, fhe_type: metas[i]!.fhe_type }));
+      const encKey = bytesToHex(user.publicKey);
+      const userSignature = signUserDecryptAuth(
+        { kmsChainId: client.chainId, asc, appId: o.app ?? 'default', keyId, clientAddress, encKey, handles: hs, eip712Domain: domain },
+        clientKey,
+      );
       const { requestId, tx } = await submitUserDecrypt(
         client,
         asc,
-        { key_id: keyId, ciphertexts, enc_key: bytesToHex(user.publicKey), client_address: clientAddress, eip712_domain: domain, ...(o.app ? { app_id: o.app } : {}), ...(proof ? { proof } : {}) },
+        {
+          key_id: keyId, ciphertexts, enc_key: encKey, client_address: clientAddress, eip712_domain: domain, user_signature: userSignature,
+          ...(o.app ? { app_id: o.app } : {}), ...(proof ? { proof } : {}),
+        },
         funds,
       );
       const timeoutMs = Number(o.timeout) * 1000;
@@ -146,4 +163,41 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
           ].join('\n'),
       );
     });
+}
+
+/**
+ * The client address and the key that signs for it: the `--client-key` file's
+ * key (and `--client-address`, if given, must be its address), else the chain
+ * key (and `--client-address`, if given, must be the chain key's address).
+ */
+async function clientSigner(o: Options, c: CliContext): Promise<{ clientAddress: string; clientKey: Uint8Array }> {
+  let clientKey: Uint8Array;
+  let source: string;
+  if (o.clientKey !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(o.clientKey, 'utf8').trim().replace(/^0x/, '');
+    } catch (e) {
+      throw new TkmsError('BAD_CLIENT_KEY', `cannot read --client-key ${o.clientKey}`, { cause: e });
+    }
+    if (!/^[0-9a-fA-F]{64}$/.test(text)) throw new TkmsError('BAD_CLIENT_KEY', `--client-key ${o.clientKey} must hold a 32-byte secp256k1 private key in hex`);
+    clientKey = Uint8Array.from(Buffer.from(text, 'hex'));
+    source = `the key in ${o.clientKey}`;
+  } else {
+    clientKey = (await c.account()).privateKey;
+    source = 'your chain key';
+  }
+  let derived: string;
+  try {
+    derived = evmAddressOf(clientKey);
+  } catch (e) {
+    throw new TkmsError('BAD_CLIENT_KEY', `${source} is not a valid secp256k1 private key`, { cause: e });
+  }
+  if (o.clientAddress !== undefined && o.clientAddress.toLowerCase() !== derived) {
+    throw new TkmsError(
+      'CLIENT_KEY_REQUIRED',
+      `--client-address ${o.clientAddress} is not the address of ${source} (${derived}): the client address signs the request, give its key with --client-key <file>`,
+    );
+  }
+  return { clientAddress: derived, clientKey };
 }

@@ -6,6 +6,8 @@ import { secp256k1 } from '@noble/curves/secp256k1';
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
+import { ciphertextHandle } from '../../common/ciphertext.js';
+import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
 import type { ConfigInstantiateMsg, PartyInfo } from '../../chain/config/messages.js';
 import type { FulfillResponse, KeyInfo, KeysResponse, RequestInfo, RequestsResponse } from '../../chain/asc/messages.js';
 import { execFileSync } from 'node:child_process';
@@ -45,8 +47,9 @@ async function setup(n = 4, threshold = 1, extra: Partial<ConfigInstantiateMsg> 
 }
 
 const USER = testAddress('user');
-const HANDLE = 'ab'.repeat(32);
 const DIGEST = 'cd'.repeat(32);
+/** The handle of DIGEST as euint8: the ASC recomputes it (contracts/asc/handles.ts). */
+const HANDLE = ciphertextHandle(DIGEST, 'euint8');
 
 function requestIdOf(r: SimExecuteResult): string {
   const ev = r.events.find((e) => e.type === 'wasm-tkms_request');
@@ -227,9 +230,37 @@ describe('asc', () => {
     );
   });
 
+  test('malicious: a handle that is not the handle of its digest and type is refused (S1)', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    const victim = 'ee'.repeat(32);
+    // A handle the requester may use, paired with someone else's digest.
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: victim, fhe_type: 'euint8' } }, USER)).rejects.toThrow(
+      `decrypt: ciphertext_handle does not match ciphertext_digest (expected ${ciphertextHandle(victim, 'euint8')})`,
+    );
+    // The right digest, another type: the handle's type byte says euint8.
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint16' } }, USER)).rejects.toThrow(
+      'decrypt: ciphertext_handle carries type code 2, not fhe_type euint16 (3)',
+    );
+    // Another version byte, or one flipped hash bit.
+    for (const forged of [HANDLE.slice(0, 62) + '01', HANDLE.slice(0, 10) + (HANDLE[10] === '0' ? '1' : '0') + HANDLE.slice(11)]) {
+      await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: forged, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER)).rejects.toThrow(
+        `decrypt: ciphertext_handle does not match ciphertext_digest (expected ${HANDLE})`,
+      );
+    }
+    const batch = [
+      { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
+      { ciphertext_handle: HANDLE, ciphertext_digest: victim, fhe_type: 'euint8' },
+    ];
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: batch } }, USER)).rejects.toThrow(
+      'decrypt: ciphertexts[1].ciphertext_handle does not match ciphertext_digest',
+    );
+    expect(s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.map((r) => r.kind)).toEqual(['keygen']);
+  });
+
   const cts = (n: number): { ciphertext_handle: string; ciphertext_digest: string; fhe_type: string }[] =>
     Array.from({ length: n }, (_, i) => ({
-      ciphertext_handle: i.toString(16).padStart(2, '0').repeat(32),
+      ciphertext_handle: ciphertextHandle((i + 100).toString(16).padStart(2, '0').repeat(32), i % 2 ? 'ebool' : 'euint16'),
       ciphertext_digest: (i + 100).toString(16).padStart(2, '0').repeat(32),
       fhe_type: i % 2 ? 'ebool' : 'euint16',
     }));
@@ -367,9 +398,12 @@ describe('asc', () => {
       [4, '42'],
     ]);
     for (const x of info.responses) expect(x.height).toMatch(/^\d+$/);
-    // The liar's answer is recorded, flagged, and earns nothing.
+    // The liar's answer is recorded, flagged, named once the request is decided, and earns nothing.
     expect(info.conflict).toBe(true);
     expect(info.payees).toEqual([2, 3]);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_dissent')?.attributes).toMatchObject({ request_id: id, party_ids: '1' });
+    expect(late.events.find((e) => e.type === 'wasm-tkms_dissent')).toBeUndefined();
+    expect(info.dissent).toEqual([1]);
   });
 
   test('behavior: requests pages in creation order with start_after and limit', async () => {
@@ -513,17 +547,21 @@ describe('asc aggregation', () => {
     const ps = s.parties;
     for (const p of ps.slice(0, 2)) await fulfill(s, p, id, keygenAnswer(id, p, evil)); // t = 2 liars agree on a bad key
     const conflict = await fulfill(s, ps[2]!, id, keygenAnswer(id, ps[2]!));
-    expect(conflict.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes.party_id).toBe('3');
+    // The first honest answer after the liars differs from theirs: flagged, nobody blamed yet.
+    const cev = conflict.events.find((e) => e.type === 'wasm-tkms_conflict');
+    expect(cev?.attributes).toMatchObject({ request_id: id });
+    expect(cev?.attributes.party_id).toBeUndefined();
     for (const p of ps.slice(3, 6)) await fulfill(s, p, id, keygenAnswer(id, p));
     // 4 honest agree: more than t+1 = 3, fewer than 2t+1 = 5.
     expect(request(s, id).status).toBe('pending');
     const r = await fulfill(s, ps[6]!, id, keygenAnswer(id, ps[6]!));
     expect(r.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('completed');
     expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } }).public_key_uri).toBe(KEYGEN.public_key_uri);
-    expect(request(s, id)).toMatchObject({ conflict: true, payees: [3, 4, 5, 6, 7] });
+    expect(request(s, id)).toMatchObject({ conflict: true, payees: [3, 4, 5, 6, 7], dissent: [1, 2] });
+    expect(r.events.find((e) => e.type === 'wasm-tkms_dissent')?.attributes).toMatchObject({ request_id: id, party_ids: '1,2' });
   });
 
-  test('malicious: at n=4, t=1 one lying party delays but never decides a decrypt; the conflict is visible', async () => {
+  test('malicious: at n=4, t=1 one lying party delays but never decides a decrypt; the liar, not the honest party after it, is named', async () => {
     const s = await setup(4, 1);
     const keyId = await keygenDone(s);
     const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER));
@@ -531,10 +569,34 @@ describe('asc aggregation', () => {
     const r1 = await fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '7', p1));
     expect(r1.events.find((e) => e.type === 'wasm-tkms_conflict')).toBeUndefined();
     const r2 = await fulfill(s, p2, id, decryptAnswer(id, keyId, 'euint8', '42', p2));
-    expect(r2.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes).toMatchObject({ request_id: id, party_id: '2' });
+    // The honest party answering after the liar only raises the flag; nobody is named yet.
+    const cev = r2.events.find((e) => e.type === 'wasm-tkms_conflict');
+    expect(cev?.attributes).toMatchObject({ request_id: id });
+    expect(cev?.attributes.party_id).toBeUndefined();
+    expect(r2.events.find((e) => e.type === 'wasm-tkms_dissent')).toBeUndefined();
     expect(request(s, id)).toMatchObject({ status: 'pending', conflict: true });
-    await fulfill(s, p3, id, decryptAnswer(id, keyId, 'euint8', '42', p3));
+    expect(request(s, id).dissent).toBeUndefined();
+    const r3 = await fulfill(s, p3, id, decryptAnswer(id, keyId, 'euint8', '42', p3));
     expect(request(s, id).result).toEqual(decryptAnswer(id, keyId, 'euint8', '42', p3));
+    // Decided: the party whose answer differs from the result is named, the honest ones are not.
+    expect(r3.events.find((e) => e.type === 'wasm-tkms_dissent')?.attributes).toMatchObject({ request_id: id, party_ids: '1' });
+    expect(request(s, id).dissent).toEqual([1]);
+  });
+
+  test('malicious: a liar answering after the decision is named at once', async () => {
+    const s = await setup(4, 1);
+    const keyId = await keygenDone(s);
+    const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER));
+    const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
+    await fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '42', p1));
+    const done = await fulfill(s, p2, id, decryptAnswer(id, keyId, 'euint8', '42', p2));
+    expect(done.events.find((e) => e.type === 'wasm-tkms_result')).toBeDefined();
+    expect(done.events.find((e) => e.type === 'wasm-tkms_dissent')).toBeUndefined();
+    const honest = await fulfill(s, p3, id, decryptAnswer(id, keyId, 'euint8', '42', p3));
+    expect(honest.events.find((e) => e.type === 'wasm-tkms_dissent')).toBeUndefined();
+    const liar = await fulfill(s, p4, id, decryptAnswer(id, keyId, 'euint8', '9', p4));
+    expect(liar.events.find((e) => e.type === 'wasm-tkms_dissent')?.attributes).toMatchObject({ request_id: id, party_ids: '4' });
+    expect(request(s, id)).toMatchObject({ status: 'completed', conflict: true, dissent: [4] });
   });
 });
 
@@ -577,6 +639,47 @@ describe('asc key lifecycle', () => {
   });
 });
 
+const DOMAIN = { name: 'Decryption', version: '1', chain_id: '12345', verifying_contract: '0x' + 'AB'.repeat(20) };
+/** The user decrypting (the client_address): its key signs the request. */
+const ALICE_KEY = sha256(new TextEncoder().encode('tkms-test-alice'));
+const ALICE = evmAddressOf(ALICE_KEY);
+const MALLORY_KEY = sha256(new TextEncoder().encode('tkms-test-mallory'));
+const MALLORY = evmAddressOf(MALLORY_KEY);
+
+/**
+ * A user_decrypt message for ALICE (client_address in upper-case hex), signed by
+ * `key` over the final fields (common/userDecryptAuth.ts) unless `extra` sets `user_signature`.
+ */
+function userDecryptMsg(s: Setup, keyId: string, extra: Record<string, unknown> = {}, key = ALICE_KEY): { user_decrypt: Record<string, unknown> } {
+  const body: Record<string, unknown> = {
+    key_id: keyId,
+    ciphertexts: [
+      { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
+      { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool'), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' },
+    ],
+    enc_key: '5a'.repeat(800),
+    client_address: '0x' + ALICE.slice(2).toUpperCase(),
+    eip712_domain: DOMAIN,
+    ...extra,
+  };
+  if (!('user_signature' in extra)) {
+    body.user_signature = signUserDecryptAuth(
+      {
+        kmsChainId: s.chain.chainId,
+        asc: s.asc,
+        appId: typeof body.app_id === 'string' ? body.app_id : 'default',
+        keyId,
+        clientAddress: String(body.client_address),
+        encKey: String(body.enc_key),
+        handles: (body.ciphertexts as { ciphertext_handle: string }[]).map((c) => c.ciphertext_handle),
+        eip712Domain: body.eip712_domain as typeof DOMAIN,
+      },
+      key,
+    );
+  }
+  return { user_decrypt: body };
+}
+
 describe('asc applications', () => {
   let iscWasm: Uint8Array;
   beforeAll(() => {
@@ -593,9 +696,12 @@ describe('asc applications', () => {
 
   async function appSetup(): Promise<{ s: Setup; keyId: string; isc: string }> {
     const s = await setup();
-    const isc = await s.chain.instantiate(s.chain.upload(iscWasm), { allowed: [USER] });
+    const code = s.chain.upload(iscWasm);
+    const isc = await s.chain.instantiate(code, { allowed: [USER] });
+    // As the fhEVM ISC: a public decryption needs a publicly decryptable handle, whoever asks.
+    const fhevmIsc = await s.chain.instantiate(code, { allowed: [USER, ALICE], fhevm: true }, undefined, 'test-isc-fhevm');
     await s.chain.execute(s.config, { register_application: { app_id: 'private', isc_type: 'allowlist', isc } }, GOV);
-    await s.chain.execute(s.config, { register_application: { app_id: 'chain-a', isc_type: 'fhevm', isc } }, GOV);
+    await s.chain.execute(s.config, { register_application: { app_id: 'chain-a', isc_type: 'fhevm', isc: fhevmIsc } }, GOV);
     return { s, keyId: await keygenDone(s), isc };
   }
 
@@ -627,47 +733,90 @@ describe('asc applications', () => {
     await expect(
       s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true, requester: USER } }), other),
     ).rejects.toThrow('requester not allowed');
-    // fhEVM-type: the requester comes from the proof.
-    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, requester: USER } }), other)).resolves.toBeDefined();
-    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true } }), other)).rejects.toThrow('requester not allowed');
+    // fhEVM-type public decrypt: the ISC is asked whether the handle is publicly decryptable.
+    // A per-user permission (USER may use the handle) does not suffice, whoever sends it,
+    // and the proof cannot pick its own purpose.
+    for (const sender of [other, USER]) {
+      await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, requester: USER } }), sender)).rejects.toThrow(
+        'application chain-a refused the request: handle not publicly decryptable',
+      );
+    }
+    await expect(
+      s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, requester: USER, purpose: 'user_decrypt' } }), other),
+    ).rejects.toThrow('handle not publicly decryptable');
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, public: true } }), other)).resolves.toBeDefined();
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: 'x' }), USER)).rejects.toThrow('proof must be an object');
   });
 
   test('behavior: the ISC checks every handle of a batch; one refused handle refuses the whole request', async () => {
     const { s, keyId } = await appSetup();
-    const good = (b: string) => ({ ciphertext_handle: b.repeat(32), ciphertext_digest: DIGEST, fhe_type: 'euint8' });
+    const good = (b: string) => ({ ciphertext_handle: ciphertextHandle(b.repeat(32), 'euint8'), ciphertext_digest: b.repeat(32), fhe_type: 'euint8' });
+    const proof = { ok: true, public: true, deny: '0x' + good('ff').ciphertext_handle };
     const before = s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length;
     await expect(
-      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof: { ok: true, requester: USER }, ciphertexts: [good('01'), good('ff'), good('02')] } }, USER),
-    ).rejects.toThrow(`application chain-a refused the request: handle 0x${'ff'.repeat(32)} not allowed`);
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('ff'), good('02')] } }, USER),
+    ).rejects.toThrow(`application chain-a refused the request: handle ${proof.deny} not allowed`);
     // The refused handle in last position is reached too: each handle goes to the ISC.
     await expect(
-      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof: { ok: true, requester: USER }, ciphertexts: [good('01'), good('02'), good('ff')] } }, USER),
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('02'), good('ff')] } }, USER),
     ).rejects.toThrow('not allowed');
     expect(s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length).toBe(before);
-    const ok = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof: { ok: true, requester: USER }, ciphertexts: [good('01'), good('02')] } }, USER);
+    const ok = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('02')] } }, USER);
     expect(request(s, requestIdOf(ok)).decrypt?.ciphertexts).toHaveLength(2);
+  });
+
+  test('malicious: user_decrypt needs the client_address\'s signature; a copied proof and signature with another enc_key are refused (S2)', async () => {
+    const { s, keyId } = await appSetup();
+    const other = testAddress('other');
+    const app = { app_id: 'chain-a', proof: { ok: true } };
+    // Valid: Alice signed; whoever sends it, the ISC is asked about Alice.
+    const alice = userDecryptMsg(s, keyId, app);
+    const ok = await s.chain.execute(s.asc, alice, other);
+    expect(request(s, requestIdOf(ok)).user_decrypt).toMatchObject({ client_address: ALICE, enc_key: '5a'.repeat(800) });
+    // Mallory reuses Alice's proof and signature with his own ML-KEM key.
+    const stolen = { user_decrypt: { ...alice.user_decrypt, enc_key: '77'.repeat(800) } };
+    await expect(s.chain.execute(s.asc, stolen, other)).rejects.toThrow(new RegExp(`^.*user_decrypt: bad user_signature: signed by 0x[0-9a-f]{40}, not by client_address ${ALICE}`));
+    // … or names himself as the client with Alice's signature.
+    const renamed = { user_decrypt: { ...alice.user_decrypt, client_address: MALLORY, enc_key: '77'.repeat(800) } };
+    await expect(s.chain.execute(s.asc, renamed, other)).rejects.toThrow(`not by client_address ${MALLORY}`);
+    // … or signs for Alice with his own key.
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, enc_key: '77'.repeat(800) }, MALLORY_KEY), other)).rejects.toThrow(
+      `user_decrypt: bad user_signature: signed by ${MALLORY}, not by client_address ${ALICE}`,
+    );
+    // Mallory as a properly signed client of his own: the ISC is asked about him, not about the proof's requester.
+    await expect(
+      s.chain.execute(s.asc, userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: { ok: true, requester: ALICE }, client_address: MALLORY }, MALLORY_KEY), other),
+    ).rejects.toThrow('application chain-a refused the request: requester not allowed');
+    // Missing, malformed, or over another ASC's request.
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: undefined }), other)).rejects.toThrow('user_decrypt: user_signature is missing');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: '0x1234' }), other)).rejects.toThrow(
+      'user_decrypt: user_signature must be 0x + 65 bytes',
+    );
+    const elsewhere = signUserDecryptAuth(
+      {
+        kmsChainId: 'other-chain', asc: s.asc, appId: 'chain-a', keyId, clientAddress: ALICE, encKey: '5a'.repeat(800),
+        handles: (alice.user_decrypt.ciphertexts as { ciphertext_handle: string }[]).map((c) => c.ciphertext_handle), eip712Domain: DOMAIN,
+      },
+      ALICE_KEY,
+    );
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: elsewhere }), other)).rejects.toThrow('bad user_signature');
+  });
+
+  test('malicious: user_decrypt refuses a handle that is not its digest\'s, or of another type (S1)', async () => {
+    const s = await setup();
+    const keyId = await keygenDone(s);
+    const swapped = [{ ciphertext_handle: HANDLE, ciphertext_digest: 'ee'.repeat(32), fhe_type: 'euint8' }];
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: swapped }), USER)).rejects.toThrow(
+      'user_decrypt: ciphertexts[0].ciphertext_handle does not match ciphertext_digest',
+    );
+    const retyped = [{ ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint64' }];
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: retyped }), USER)).rejects.toThrow(
+      'user_decrypt: ciphertexts[0].ciphertext_handle carries type code 2, not fhe_type euint64 (5)',
+    );
   });
 });
 
 describe('asc other request kinds (messages and events; the cores answer them later)', () => {
-  const DOMAIN = { name: 'Decryption', version: '1', chain_id: '12345', verifying_contract: '0x' + 'AB'.repeat(20) };
-  function userDecryptMsg(keyId: string, extra: Record<string, unknown> = {}): unknown {
-    return {
-      user_decrypt: {
-        key_id: keyId,
-        ciphertexts: [
-          { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
-          { ciphertext_handle: 'ef'.repeat(32), ciphertext_digest: DIGEST, fhe_type: 'ebool' },
-        ],
-        enc_key: '5a'.repeat(800),
-        client_address: '0x' + 'C0'.repeat(20),
-        eip712_domain: DOMAIN,
-        ...extra,
-      },
-    };
-  }
-
   test('default: crs_gen records max_num_bits and charges the crs_gen fee', async () => {
     const s = await setup(4, 1, { fees: { denom: DENOM, crs_gen: '7' } });
     s.chain.setBalance(USER, DENOM, 100n);
@@ -685,13 +834,13 @@ describe('asc other request kinds (messages and events; the cores answer them la
   test('default: user_decrypt records the ciphertexts, ML-KEM key, client and EIP-712 domain', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
-    const r = await s.chain.execute(s.asc, userDecryptMsg(keyId), USER);
+    const r = await s.chain.execute(s.asc, userDecryptMsg(s, keyId), USER);
     const id = requestIdOf(r);
     expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({
       kind: 'user_decrypt',
       key_id: keyId,
       ciphertexts: '2',
-      client_address: '0x' + 'c0'.repeat(20),
+      client_address: ALICE,
       app_id: 'default',
     });
     const info = request(s, id) as RequestInfo & { user_decrypt: Record<string, unknown> };
@@ -699,13 +848,13 @@ describe('asc other request kinds (messages and events; the cores answer them la
       enc_key: '5a'.repeat(800),
       eip712_domain: { ...DOMAIN, verifying_contract: DOMAIN.verifying_contract.toLowerCase() },
     });
-    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
     await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } }, GOV);
     await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, GOV);
-    await expect(s.chain.execute(s.asc, userDecryptMsg(keyId), USER)).rejects.toThrow('is destroyed');
+    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId), USER)).rejects.toThrow('is destroyed');
   });
 });
 

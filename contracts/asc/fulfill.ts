@@ -17,7 +17,15 @@
  * client will use; with at most t liars, 2t+1 agreeing means a majority of the
  * honest parties vouch for it), an agreed failure t+1 (at least one honest party
  * saw it fail). An answer that differs from an earlier one sets `conflict: true`
- * on the request and emits `tkms_conflict` (request_id, party_id).
+ * on the request and emits `tkms_conflict` (request_id only): before the request
+ * is decided nobody knows which side is wrong, and naming the later answerer
+ * would blame an honest party that answered after a liar (security review S4).
+ * When the request is decided, every party whose recorded answer differs from
+ * the decision is named: `tkms_dissent` (request_id, party_ids "2,5") and
+ * `dissent: [ids]` on the request; a differing answer after the decision is
+ * named at once the same way. For a user decryption the decision is "answered
+ * with a share" (shares always differ, so they are never compared): only a
+ * failure answer dissents from a completed one.
  * The fee goes to the parties whose answers formed the quorum, for a result
  * and for an agreed failure alike (funds.ts).
  * Issue 5: a CRS result needs 2t+1 answers agreeing on the CRS digest (URIs may
@@ -99,16 +107,69 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
     .addEvent(new Event("tkms_response").add("request_id", requestId).add("party_id", pid).add("outcome", answer.kind));
   if (conflict) {
     req.set("conflict", JValue.bool(true));
-    res.addEvent(new Event("tkms_conflict").add("request_id", requestId).add("party_id", pid));
+    res.addEvent(new Event("tkms_conflict").add("request_id", requestId));
   }
 
   if (status == "pending") {
     const p = configParams();
     if (p === null) return Outcome.err(lastConfigError);
-    if (countSame(responses, answer) >= quorum(kind, answer.kind, p.threshold)) finalize(requestId, req, kind, answer, res, env.height);
+    if (countSame(responses, answer) >= quorum(kind, answer.kind, p.threshold)) {
+      finalize(requestId, req, kind, answer, res, env.height);
+      const ids = new Array<i32>();
+      for (let i = 0; i < responses.items.length; i++) {
+        const r = responses.items[i];
+        const other = parseAnswer(r.get("response"));
+        if (other !== null && dissents(kind, answer, other)) ids.push(r.get("party_id")!.asIndex());
+      }
+      addDissent(requestId, req, ids, res);
+    }
+  } else {
+    // Decided earlier (completed): a differing answer is named at once.
+    const decision = decisionOf(req, kind);
+    if (decision !== null && dissents(kind, decision, answer)) {
+      const ids = new Array<i32>();
+      ids.push(party.id);
+      addDissent(requestId, req, ids, res);
+    }
   }
   saveRequest(requestId, req);
   return Outcome.ok(res.toJson());
+}
+
+/** Whether `answer` differs from the request's decision `decision`. */
+function dissents(kind: string, decision: PartyAnswer, answer: PartyAnswer): bool {
+  // A completed user decryption: any share agrees (shares always differ by design).
+  if (kind == "user_decrypt" && decision.kind == "user_decrypt") return answer.kind != "user_decrypt";
+  return !decision.sameAs(answer);
+}
+
+/** The answer a decided request stands for: its `result`, or any share for a completed user decryption. */
+function decisionOf(req: JValue, kind: string): PartyAnswer | null {
+  const result = req.get("result");
+  if (result !== null && !result.isNull) return parseAnswer(result);
+  if (kind != "user_decrypt") return null;
+  const responses = req.get("responses")!;
+  for (let i = 0; i < responses.items.length; i++) {
+    const a = parseAnswer(responses.items[i].get("response"));
+    if (a !== null && a.kind == "user_decrypt") return a;
+  }
+  return null;
+}
+
+/** Appends `ids` to the request's `dissent` and emits `tkms_dissent` (nothing when empty). */
+function addDissent(requestId: string, req: JValue, ids: i32[], res: Response): void {
+  if (ids.length == 0) return;
+  let list = req.get("dissent");
+  if (list === null || !list.isArr) {
+    list = JValue.arr();
+    req.set("dissent", list);
+  }
+  const names = new Array<string>();
+  for (let i = 0; i < ids.length; i++) {
+    list.push(JValue.num(ids[i].toString()));
+    names.push(ids[i].toString());
+  }
+  res.addEvent(new Event("tkms_dissent").add("request_id", requestId).add("party_ids", names.join(",")));
 }
 
 /**

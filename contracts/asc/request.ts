@@ -17,11 +17,17 @@
  * Applications: a decrypt names `app_id` (default "default") and carries an
  * opaque `proof` object. The application must be registered in Config. `open`
  * applications accept every request; otherwise the ASC sub-queries the ISC with
- * `{"validate": {…proof members, "handle": "0x"+ciphertext_handle}}`, where for an
- * `allowlist` ISC `requester` is forced to the tx sender (an allow-list admits
- * chain accounts, so the sender cannot claim someone else's entry) and for an
- * `fhevm` ISC `requester` comes from the proof (the ACL proof says who is allowed).
- * The ASC always sets `handle` itself, so a proof cannot speak for another ciphertext.
+ * `{"validate": {…proof members, "handle": "0x"+ciphertext_handle, "purpose": …}}`,
+ * where `purpose` is "public_decrypt" or "user_decrypt"; for an `allowlist` ISC
+ * `requester` is forced to the tx sender (an allow-list admits chain accounts, so
+ * the sender cannot claim someone else's entry); for an `fhevm` ISC a user
+ * decryption's `requester` is forced to the signed `client_address` (userAuth.ts),
+ * and a public decryption needs the handle to be publicly decryptable (the ISC
+ * ignores `requester`): signed headers and eth_getProof data are public, so a
+ * per-user permission proves nothing about who sends the request.
+ * The ASC always sets `handle` itself, so a proof cannot speak for another
+ * ciphertext, and checks that each handle is the handle of its digest and type
+ * (handles.ts), so the ciphertext the cores decrypt is the one the ISC judged.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
@@ -33,6 +39,8 @@ import { indexRequest, loadKey, loadRequest, nextRequestCounter, parseHeight, sa
 import { Params, application, iscRefusal, lastConfigError, params } from "./configClient";
 import { decryptAllowed, keyState } from "./keys";
 import { parseJson } from "../lib/json";
+import { handleRefusal } from "./handles";
+import { userDecryptAuthDigest, userSignatureRefusal } from "./userAuth";
 
 export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
@@ -110,8 +118,19 @@ function keyRefusal(keyId: string): string | null {
   return null;
 }
 
-/** Null when application `appId` admits the request for every handle, else why not. */
-function applicationRefusal(info: Info, appId: string, proof: JValue, handles: string[]): string | null {
+/** What a request asks the ISC for: the ASC sets `purpose` in every `validate` body. */
+export const PURPOSE_PUBLIC = "public_decrypt";
+export const PURPOSE_USER = "user_decrypt";
+
+/**
+ * Null when application `appId` admits the request for every handle, else why not.
+ * The ASC sets `handle`, `purpose` and (when it knows who is asking) `requester`
+ * itself, over whatever the proof says: an allow-list ISC gets the tx sender; an
+ * fhEVM ISC gets the `client_address` for a user decryption (its signature was
+ * checked, userAuth.ts) and, for a public decryption, is asked whether the handle
+ * is publicly decryptable (fhEVM `allowForDecryption`), whoever asks.
+ */
+function applicationRefusal(info: Info, appId: string, proof: JValue, handles: string[], purpose: string, client: string | null): string | null {
   const app = application(appId);
   if (app === null) {
     if (lastConfigError.length > 0) return lastConfigError;
@@ -122,7 +141,9 @@ function applicationRefusal(info: Info, appId: string, proof: JValue, handles: s
     const body = JValue.obj();
     for (let i = 0; i < proof.keys.length; i++) body.set(proof.keys[i], proof.values[i]);
     body.setStr("handle", "0x" + handles[h]);
+    body.setStr("purpose", purpose);
     if (app.iscType == "allowlist") body.setStr("requester", info.sender);
+    else if (client !== null) body.setStr("requester", client);
     const refusal = iscRefusal(app, body);
     if (refusal !== null) return refusal;
   }
@@ -249,6 +270,8 @@ function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
     }
     if (handle === null || !isHex(handle, 64, true)) { requestError = at + "ciphertext_handle must be 64 lower-case hex chars (32 bytes)"; return null; }
     if (digest === null || !isHex(digest, 64, true)) { requestError = at + "ciphertext_digest must be 64 lower-case hex chars (32 bytes)"; return null; }
+    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType));
+    if (bound !== null) { requestError = at + bound; return null; }
     handles.push(handle);
     stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
   }
@@ -288,7 +311,7 @@ export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const paid = paidFee(info, p, "decrypt");
   if (paid < 0) return Outcome.err(requestError);
 
-  const appErr = applicationRefusal(info, appId, proof, handles);
+  const appErr = applicationRefusal(info, appId, proof, handles, PURPOSE_PUBLIC, null);
   if (appErr !== null) return Outcome.err(appErr);
 
   const d = JValue.obj().setStr("key_id", keyId).set("ciphertexts", stored).setStr("app_id", appId);
@@ -322,8 +345,10 @@ function isEvmAddress(s: string | null): bool {
 /**
  * `user_decrypt {key_id, ciphertexts: [{ciphertext_handle, ciphertext_digest, fhe_type}],
  * enc_key, client_address, eip712_domain: {name, version, chain_id, verifying_contract},
- * app_id?, proof?}`: each party will signcrypt its share to `enc_key` (ML-KEM-512).
- * Every handle is checked with the application's ISC.
+ * user_signature, app_id?, proof?}`: each party will signcrypt its share to `enc_key`
+ * (ML-KEM-512). `user_signature` must be `client_address`'s signature over the
+ * request (userAuth.ts); every handle is checked with the application's ISC for
+ * that client address (purpose "user_decrypt").
  */
 export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
@@ -343,6 +368,8 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
     if (handle === null || !isHex(handle, 64, true)) return Outcome.err(at + ".ciphertext_handle must be 64 lower-case hex chars");
     if (digest === null || !isHex(digest, 64, true)) return Outcome.err(at + ".ciphertext_digest must be 64 lower-case hex chars");
     if (fheType === null || !FHE_TYPES.includes(fheType)) return Outcome.err(at + ": unknown fhe_type");
+    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType));
+    if (bound !== null) return Outcome.err(at + "." + bound);
     handles.push(handle);
     stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
   }
@@ -370,7 +397,14 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   if (p === null) return Outcome.err(lastConfigError);
   const paid = paidFee(info, p, "user_decrypt");
   if (paid < 0) return Outcome.err(requestError);
-  const appErr = applicationRefusal(info, appId, proof, handles);
+  const clientLc = client!.toLowerCase();
+  const authDigest = userDecryptAuthDigest(
+    env.chainId, env.contract, appId, keyId, clientLc, encKey.toLowerCase(), handles,
+    name, version, chainId, verifying!.toLowerCase(),
+  );
+  const sigErr = userSignatureRefusal(authDigest, args.getStr("user_signature"), clientLc);
+  if (sigErr !== null) return Outcome.err("user_decrypt: " + sigErr);
+  const appErr = applicationRefusal(info, appId, proof, handles, PURPOSE_USER, clientLc);
   if (appErr !== null) return Outcome.err(appErr);
 
   const u = JValue.obj()

@@ -8,6 +8,8 @@ import { secp256k1 } from '@noble/curves/secp256k1';
 import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
+import { ciphertextHandle } from '../../common/ciphertext.js';
+import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
 import { generateRecipientKeys, signcrypt } from '../../common/signcryption.js';
 import type { PartyInfo } from '../../chain/config/messages.js';
 import type { CrsInfo, CrsListResponse, FulfillResponse, RequestInfo, UserDecryptAnswersResponse } from '../../chain/asc/messages.js';
@@ -46,8 +48,8 @@ async function setup(n = 4, threshold = 1): Promise<Setup> {
 
 const USER = testAddress('ud-user');
 const CTS = [
-  { ciphertext_handle: 'ab'.repeat(32), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' as const },
-  { ciphertext_handle: 'ef'.repeat(32), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' as const },
+  { ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8'), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' as const },
+  { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool'), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' as const },
 ];
 const RECIPIENT = generateRecipientKeys(new Uint8Array(64).fill(7));
 const ENC_KEY = bytesToHex(RECIPIENT.publicKey);
@@ -95,8 +97,16 @@ function userDecryptAnswer(requestId: string, keyId: string, party: Party, paylo
   return { user_decrypt: { signcryption: blob, eip712_signature: EIP712_SIG, signature: signResponse(signed, signWith) } };
 }
 
-function userDecryptMsg(keyId: string): unknown {
-  return { user_decrypt: { key_id: keyId, ciphertexts: CTS, enc_key: ENC_KEY, client_address: '0x' + 'c0'.repeat(20), eip712_domain: DOMAIN } };
+const CLIENT_KEY = sha256(new TextEncoder().encode('tkms-ud-client'));
+const CLIENT = evmAddressOf(CLIENT_KEY);
+
+/** A user_decrypt request signed by CLIENT for the ASC `asc` on chain `chainId`. */
+function userDecryptMsg(chainId: string, asc: string, keyId: string): unknown {
+  const user_signature = signUserDecryptAuth(
+    { kmsChainId: chainId, asc, appId: 'default', keyId, clientAddress: CLIENT, encKey: ENC_KEY, handles: CTS.map((c) => c.ciphertext_handle), eip712Domain: DOMAIN },
+    CLIENT_KEY,
+  );
+  return { user_decrypt: { key_id: keyId, ciphertexts: CTS, enc_key: ENC_KEY, client_address: CLIENT, eip712_domain: DOMAIN, user_signature } };
 }
 
 function crsAnswer(requestId: string, party: Party, digest = '33'.repeat(32), maxNumBits = '2048'): FulfillResponse {
@@ -111,7 +121,7 @@ describe('asc user_decrypt answers', () => {
   test('default: completes when 2t+1 parties answered, each with its own signcryption; later answers still recorded', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
     const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
     const r1 = await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     expect(r1.events.find((e) => e.type === 'wasm-tkms_response')?.attributes).toMatchObject({ request_id: id, party_id: '1', outcome: 'user_decrypt' });
@@ -120,8 +130,9 @@ describe('asc user_decrypt answers', () => {
     expect(request(s, id).status).toBe('pending');
     const r3 = await fulfill(s, p3, id, userDecryptAnswer(id, keyId, p3));
     expect(resultEvent(r3)?.attributes).toMatchObject({ request_id: id, kind: 'user_decrypt', status: 'completed' });
-    // Different signcryptions are not a conflict; no single result is stored.
+    // Different signcryptions are not a conflict, nor a dissent; no single result is stored.
     expect(r3.events.find((e) => e.type === 'wasm-tkms_conflict')).toBeUndefined();
+    expect(r3.events.find((e) => e.type === 'wasm-tkms_dissent')).toBeUndefined();
     let info = request(s, id);
     expect(info).toMatchObject({ status: 'completed', payees: [1, 2, 3] });
     expect(info.conflict).toBeUndefined();
@@ -143,7 +154,7 @@ describe('asc user_decrypt answers', () => {
   test('malicious: a party answering twice, a non-party and a bad signature are refused', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
     const [p1, p2] = s.parties as [Party, Party];
     await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     await expect(fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1))).rejects.toThrow('party 1 already responded');
@@ -165,7 +176,7 @@ describe('asc user_decrypt answers', () => {
   test('behavior: malformed signcryptions are refused; an oversize one names the limit', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
     const p1 = s.parties[0]!;
     const good = (userDecryptAnswer(id, keyId, p1) as { user_decrypt: { signcryption: string; eip712_signature: string; signature: string } }).user_decrypt;
     await expect(fulfill(s, p1, id, { user_decrypt: { ...good, signcryption: 'xyz' } })).rejects.toThrow('signcryption must be lower-case hex');
@@ -180,14 +191,17 @@ describe('asc user_decrypt answers', () => {
   test('behavior: t+1 agreeing failures fail a user decryption; one failure among answers is a conflict', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
     const [p1, p2, p3] = s.parties as [Party, Party, Party];
     const failure = (p: Party): FulfillResponse => ({ failure: { reason: 'CIPHERTEXT_UNAVAILABLE: gone', signature: signResponse({ kind: 'failure', requestId: id, reason: 'CIPHERTEXT_UNAVAILABLE: gone' }, p.key) } });
     await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     const r2 = await fulfill(s, p2, id, failure(p2));
-    expect(r2.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes).toMatchObject({ party_id: '2' });
-    expect(resultEvent(await fulfill(s, p3, id, failure(p3)))?.attributes).toMatchObject({ status: 'failed' });
-    expect(request(s, id)).toMatchObject({ status: 'failed', failure_reason: 'CIPHERTEXT_UNAVAILABLE: gone', conflict: true });
+    expect(r2.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes).toMatchObject({ request_id: id });
+    const r3 = await fulfill(s, p3, id, failure(p3));
+    expect(resultEvent(r3)?.attributes).toMatchObject({ status: 'failed' });
+    // Decided as a failure: the party that answered with a share is the one that differs.
+    expect(r3.events.find((e) => e.type === 'wasm-tkms_dissent')?.attributes).toMatchObject({ request_id: id, party_ids: '1' });
+    expect(request(s, id)).toMatchObject({ status: 'failed', failure_reason: 'CIPHERTEXT_UNAVAILABLE: gone', conflict: true, dissent: [1] });
   });
 });
 
@@ -223,11 +237,13 @@ describe('asc crs_gen answers', () => {
     const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
     await fulfill(s, p1, id, crsAnswer(id, p1));
     const liar = await fulfill(s, p2, id, crsAnswer(id, p2, '99'.repeat(32)));
-    expect(liar.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes).toMatchObject({ request_id: id, party_id: '2' });
+    expect(liar.events.find((e) => e.type === 'wasm-tkms_conflict')?.attributes).toMatchObject({ request_id: id });
     expect(resultEvent(await fulfill(s, p3, id, crsAnswer(id, p3)))).toBeUndefined();
     expect(request(s, id)).toMatchObject({ status: 'pending', conflict: true });
-    expect(resultEvent(await fulfill(s, p4, id, crsAnswer(id, p4)))?.attributes).toMatchObject({ status: 'completed' });
-    expect(request(s, id).payees).toEqual([1, 3, 4]);
+    const done = await fulfill(s, p4, id, crsAnswer(id, p4));
+    expect(resultEvent(done)?.attributes).toMatchObject({ status: 'completed' });
+    expect(done.events.find((e) => e.type === 'wasm-tkms_dissent')?.attributes).toMatchObject({ request_id: id, party_ids: '2' });
+    expect(request(s, id)).toMatchObject({ payees: [1, 3, 4], dissent: [2] });
     expect(s.chain.query<CrsInfo>(s.asc, { crs: { crs_id: id } }).crs_digest).toBe('33'.repeat(32));
   });
 
@@ -268,7 +284,7 @@ describe('asc user_decrypt gas (embedded chain, same wasm as wasmd)', () => {
     }
     const gas: Record<string, number> = {};
     for (const payload of [100, 1200, 6400]) {
-      const req = await client.executeContract(asc, userDecryptMsg(keyId));
+      const req = await client.executeContract(asc, userDecryptMsg(chain.chainId, asc, keyId));
       gas['user_decrypt request'] = req.gasUsed;
       const id = String(req.events.find((e) => e.type === 'wasm-tkms_request')!.attributes['request_id']);
       for (let i = 0; i < 4; i++) {

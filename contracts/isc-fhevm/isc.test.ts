@@ -27,11 +27,15 @@ beforeAll(async () => {
   isc = await chain.instantiate(codeId, fixture.instantiate);
 });
 
-/** A deep copy of a fixture case as a validate request, signed by validators 0..2. */
+/**
+ * A deep copy of a fixture case as a validate request, signed by validators 0..2;
+ * purpose "user_decrypt" with the case's requester, or the case's own purpose.
+ */
 function request(name: Case, over: Record<string, unknown> = {}): Record<string, unknown> {
   const c = structuredClone(fixture.cases[name]);
   return {
-    requester: c.requester,
+    ...(c.requester !== undefined ? { requester: c.requester } : {}),
+    purpose: c.purpose ?? 'user_decrypt',
     handle: c.handle,
     header: { ...header },
     signatures: validatorKeys.slice(0, 3).map((k) => signHeader(header, k)),
@@ -61,6 +65,28 @@ describe('isc-fhevm', () => {
     expect(validate(request('other_requester'))).toEqual({ valid: true });
     // All four validators, and the fixture's own signatures, work too.
     expect(validate(request('granted', { signatures: fixture.signatures }))).toEqual({ valid: true });
+  });
+
+  test('default: a public decryption needs the allowedForDecryption slot of the handle; the requester is ignored', () => {
+    expect(validate(request('public'))).toEqual({ valid: true });
+    // Whoever is named as requester (or nobody): a public handle is public.
+    expect(validate(request('public', { requester: fixture.cases.granted.requester }))).toEqual({ valid: true });
+    expect(validate(request('public', { requester: 'not an address' }))).toEqual({ valid: true });
+  });
+
+  test('malicious: a per-user permission is not a public one', () => {
+    // The granted pair's proof offered for a public decryption: wrong slot.
+    const r = validate(request('granted', { purpose: 'public_decrypt' }));
+    expect(r.valid).toBe(false);
+    expect(r.reason).toMatch(/^wrong slot for allowedForDecryption\[handle\]: proof is for slot 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}$/);
+    // The handle is granted to a user but was never marked public: its public slot is empty.
+    expect(validate(request('not_public'))).toEqual({ valid: false, reason: 'not publicly decryptable: the allowedForDecryption slot is empty' });
+    // And a public flag does not stand for a user permission.
+    expect(validate(request('public', { purpose: 'user_decrypt', requester: fixture.cases.granted.requester })).reason).toMatch(/^wrong slot for handle\/requester/);
+    // The purpose must be given.
+    const { purpose: _p, ...unsaid } = request('granted');
+    expect(validate(unsaid).reason).toBe('malformed request: purpose must be "public_decrypt" or "user_decrypt"');
+    expect(validate(request('granted', { purpose: 'anything' })).reason).toMatch(/^malformed request: purpose/);
   });
 
   test('default: config query returns the normalised configuration', () => {

@@ -1,8 +1,12 @@
 /**
  * @module contracts/isc-fhevm/validate
- * The `validate` query (README "validate"): is `requester` allowed to use
- * ciphertext `handle` according to the fhEVM chain's ACL contract, at a block
- * that a quorum of the chain's validators signed?
+ * The `validate` query (README "validate"): does the fhEVM chain's ACL contract,
+ * at a block that a quorum of the chain's validators signed, grant what the ASC
+ * asks for? `purpose` "user_decrypt": `requester` (the ASC sets it to the signed
+ * client address) may use ciphertext `handle`; `purpose` "public_decrypt": the
+ * handle is publicly decryptable (`allowForDecryption`), whoever asks — a
+ * per-user permission proves nothing about the sender, since signed headers and
+ * eth_getProof data are public.
  *
  * Steps, each with its own rejection reason:
  * 1. the header is for this chain, its timestamp is at most `max_age_seconds`
@@ -12,7 +16,9 @@
  *    account, which gives its storage root;
  * 3. the storage proof is for slot
  *    keccak256(pad32(requester) ‖ keccak256(handle ‖ p)) — Solidity's layout of
- *    `mapping(bytes32 => mapping(address => bool))` at slot p;
+ *    `mapping(bytes32 => mapping(address => bool))` at slot p — for a user
+ *    decryption, or keccak256(handle ‖ (p + 1)) — `mapping(bytes32 => bool)
+ *    allowedForDecryption`, the struct's next member — for a public one;
  * 4. it leads from that storage root to a non-zero value.
  * Malformed input is answered `valid: false` too, so the caller has one path.
  */
@@ -41,6 +47,24 @@ export function aclSlot(handle: Uint8Array, requester: Uint8Array, base: Uint8Ar
   const inner = keccak256Pair(handle, base); // slot of the mapping persistedAllowedPairs[handle]
   return keccak256Pair(addressWord(requester), inner);
 }
+
+/** The ACL slot that holds `allowedForDecryption[handle]`: the mapping at `base + 1`. */
+export function publicSlot(handle: Uint8Array, base: Uint8Array): Uint8Array {
+  return keccak256Pair(handle, plusOne(base));
+}
+
+/** `word + 1` for a 32-byte big-endian word (wrapping). */
+function plusOne(word: Uint8Array): Uint8Array {
+  const out = word.slice(0);
+  for (let i = out.length - 1; i >= 0; i--) {
+    out[i] = out[i] + 1;
+    if (out[i] != 0) break;
+  }
+  return out;
+}
+
+export const PURPOSE_PUBLIC = "public_decrypt";
+export const PURPOSE_USER = "user_decrypt";
 
 /** A JSON integer given as number or decimal string. */
 function u64Field(v: JValue | null): u64 {
@@ -78,9 +102,18 @@ export function validate(req: JValue, env: Env): Outcome {
   const cfg = loadConfig();
 
   // --- request fields
-  const reqText = req.getStr("requester");
-  const requester = reqText !== null ? parseAddress(reqText) : null;
-  if (requester === null) return invalid("malformed request: requester must be a 20-byte 0x address");
+  const purpose = req.getStr("purpose");
+  if (purpose === null || (purpose != PURPOSE_PUBLIC && purpose != PURPOSE_USER)) {
+    return invalid("malformed request: purpose must be \"" + PURPOSE_PUBLIC + "\" or \"" + PURPOSE_USER + "\"");
+  }
+  const isPublic = purpose == PURPOSE_PUBLIC;
+  // A public decryption ignores `requester`: the handle must be public for everyone.
+  let requester: Uint8Array | null = null;
+  if (!isPublic) {
+    const reqText = req.getStr("requester");
+    if (reqText !== null) requester = parseAddress(reqText);
+  }
+  if (!isPublic && requester === null) return invalid("malformed request: requester must be a 20-byte 0x address");
   const handleText = req.getStr("handle");
   const handle = handleText !== null ? parse0x(handleText, 32) : null;
   if (handle === null) return invalid("malformed request: handle must be 32 bytes of 0x hex");
@@ -161,7 +194,7 @@ export function validate(req: JValue, env: Env): Outcome {
   const account = decodeAccount(acc.value);
   if (account === null) return invalid("bad account proof: " + accountError);
 
-  // --- 3. the slot must be the one for (handle, requester)
+  // --- 3. the slot must be the one for (handle, requester), or for the handle's public flag
   const sp = proof.get("storageProof");
   if (sp === null || !sp.isArr || sp.items.length != 1 || !sp.items[0].isObj) {
     return invalid("malformed request: acl_proof.storageProof must hold exactly one slot");
@@ -170,9 +203,10 @@ export function validate(req: JValue, env: Env): Outcome {
   const kt = entry.getStr("key");
   const key = kt !== null ? parseWord(kt) : null;
   if (key === null) return invalid("malformed request: storageProof key must be a 0x word");
-  const slot = aclSlot(handle, requester, cfg.slotBase);
+  const slot = isPublic ? publicSlot(handle, cfg.slotBase) : aclSlot(handle, requester!, cfg.slotBase);
   if (!bytesEqual(key, slot)) {
-    return invalid("wrong slot for handle/requester: proof is for slot " + to0x(key) + ", expected " + to0x(slot));
+    const what = isPublic ? "wrong slot for allowedForDecryption[handle]" : "wrong slot for handle/requester";
+    return invalid(what + ": proof is for slot " + to0x(key) + ", expected " + to0x(slot));
   }
 
   // --- 4. storage proof: storage root → slot value
@@ -180,9 +214,9 @@ export function validate(req: JValue, env: Env): Outcome {
   if (storageNodes === null) return invalid("malformed request: storageProof proof must be an array of 0x-hex nodes");
   const st = verifyProof(account.storageRoot, keccak256(slot), storageNodes);
   if (!st.ok) return invalid("bad storage proof: " + st.error);
-  if (!st.found) return invalid("permission not granted: the ACL slot is empty");
+  if (!st.found) return invalid(isPublic ? "not publicly decryptable: the allowedForDecryption slot is empty" : "permission not granted: the ACL slot is empty");
   const val = rlpDecode(st.value);
   if (val === null || val.isList || !isCanonicalScalar(val.bytes, 32)) return invalid("bad storage proof: slot value is not a canonical RLP word");
-  if (isZero(val.bytes)) return invalid("permission not granted: the ACL slot is zero");
+  if (isZero(val.bytes)) return invalid(isPublic ? "not publicly decryptable: the allowedForDecryption slot is zero" : "permission not granted: the ACL slot is zero");
   return valid();
 }

@@ -4,6 +4,7 @@
  * (test/fixtures/evm, made by test/fixtures/scripts/make-evm-proofs.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ const FIXTURES = join(ROOT, 'test', 'fixtures', 'evm');
 
 interface Probe {
   keccak(data: Uint8Array): Uint8Array;
+  sha3(data: Uint8Array): Uint8Array;
   rlp(data: Uint8Array): { ok: boolean; body: Uint8Array };
   mpt(root: Uint8Array, key: Uint8Array, nodes: Uint8Array[]): { status: 'error' | 'absent' | 'present'; body: Uint8Array };
   account(data: Uint8Array): { ok: boolean; body: Uint8Array };
@@ -101,6 +103,7 @@ beforeAll(() => {
     const call = (fn: string, data: Uint8Array) => read(ex[fn]!(put(data), data.length));
     probe = {
       keccak: (d) => call('keccak', d).body,
+      sha3: (d) => call('sha3', d).body,
       rlp: (d) => {
         const r = call('rlp', d);
         return { ok: r.status === 1, body: r.body };
@@ -143,6 +146,21 @@ describe('keccak256', () => {
     for (const len of lengths) {
       const data = Uint8Array.from({ length: len }, () => rand(256));
       expect(toHex(probe.keccak(data))).toBe(toHex(keccak_256(data)));
+    }
+  });
+});
+
+describe('sha3_256', () => {
+  test('default: FIPS 202 vectors, and equal to Node\'s crypto around the 136-byte rate', () => {
+    expect(toHex(probe.sha3(new Uint8Array(0)))).toBe('0xa7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a');
+    expect(toHex(probe.sha3(new TextEncoder().encode('abc')))).toBe('0x3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532');
+    const rand = rng(11);
+    const lengths = [1, 14, 78, 134, 135, 136, 137, 271, 272, 273];
+    for (let i = 0; i < 40; i++) lengths.push(rand(700));
+    for (const len of lengths) {
+      const data = Uint8Array.from({ length: len }, () => rand(256));
+      expect(toHex(probe.sha3(data))).toBe('0x' + createHash('sha3-256').update(data).digest('hex'));
+      expect(toHex(probe.sha3(data))).not.toBe(toHex(probe.keccak(data)));
     }
   });
 });

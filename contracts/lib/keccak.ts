@@ -61,6 +61,23 @@ function absorb(s: StaticArray<u64>, ptr: usize): void {
 
 /** Returns the 32-byte Keccak-256 digest of `data`. */
 export function keccak256(data: Uint8Array): Uint8Array {
+  return sponge256(data, 0x01);
+}
+
+/**
+ * Returns the 32-byte FIPS 202 SHA3-256 digest of `data`: the same sponge and
+ * rate as Keccak-256, only the domain byte differs (0x06: the SHA3 suffix bits 01
+ * and the first padding bit).
+ *
+ * @example
+ *   sha3_256(new Uint8Array(0)) // a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a
+ */
+export function sha3_256(data: Uint8Array): Uint8Array {
+  return sponge256(data, 0x06);
+}
+
+/** The 256-bit-output sponge (rate 136 bytes) with the given domain/padding byte. */
+function sponge256(data: Uint8Array, domain: u8): Uint8Array {
   const s = new StaticArray<u64>(25);
   const bc = new StaticArray<u64>(5);
   const len = data.length;
@@ -70,11 +87,11 @@ export function keccak256(data: Uint8Array): Uint8Array {
     keccakF(s, bc);
   }
   // Last (possibly empty) block: the rest of the message, then pad10*1 with the
-  // Keccak domain byte 0x01 and the final bit 0x80 (same byte when only one is left).
+  // domain byte (Keccak 0x01, SHA3 0x06) and the final bit 0x80 (same byte when only one is left).
   const last = new Uint8Array(RATE);
   const rest = len - off;
   for (let i = 0; i < rest; i++) unchecked((last[i] = data[off + i]));
-  last[rest] ^= 0x01;
+  last[rest] ^= domain;
   last[RATE - 1] ^= 0x80;
   absorb(s, last.dataStart);
   keccakF(s, bc);

@@ -100,7 +100,8 @@ test('default: URIs use the configured public base URL; party id reported', asyn
   expect(r.partyId).toBe(3);
   const pub = (await client.health()).signerPubkey;
   expect(verifyResponse(keyGenSignedResponse(r), r.signature, pub)).toBe(true);
-  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(Uint8Array.of(200)), ciphertext: Uint8Array.of(200) };
+  const digest = ciphertextDigest(Uint8Array.of(200));
+  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextHandle: ciphertextHandle(digest, 'euint8'), ciphertextDigest: digest, ciphertext: Uint8Array.of(200) };
   await client.decrypt(p);
   const d = await client.getDecryptResult(p.requestId);
   expect(d.plaintext).toBe('200');

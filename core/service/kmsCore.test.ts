@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import tfhe from 'node-tfhe';
 import { pino } from 'pino';
 import { ciphertextDigest, ciphertextHandle } from '../../common/ciphertext.js';
+import { isFheType } from '../../common/fheTypes.js';
 import { verifyResponse } from '../../common/signing.js';
 import { partyEvmAddress, recoverPublicDecryptSigner, recoverUserDecryptSigner } from '../../common/eip712.js';
 import { generateRecipientKeys, unsigncrypt } from '../../common/signcryption.js';
@@ -75,7 +76,7 @@ function decryptParams(bytes: Uint8Array, fheType: string, over: Partial<CoreDec
     requestId: newId(),
     keyId: keyGen.keyId,
     fheType,
-    ciphertextHandle: fheType === 'ebool' || fheType === 'euint8' || fheType === 'euint64' ? ciphertextHandle(digest, fheType) : '',
+    ciphertextHandle: isFheType(fheType) ? ciphertextHandle(digest, fheType) : '',
     ciphertextDigest: digest,
     ciphertext: bytes,
     ...over,
@@ -190,6 +191,24 @@ describe('decrypt', () => {
     expect(r.failure?.reason).toMatch(/^DIGEST_MISMATCH: /);
   });
 
+  test('malicious: a handle that is not the handle of the digest and type is a signed HANDLE_MISMATCH failure (S1)', async () => {
+    const ct = encrypt('u8', 7);
+    const victim = ciphertextDigest(encrypt('u8', 8));
+    // A handle the requester may use (another ciphertext's), with this ciphertext's digest.
+    const r = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: ciphertextHandle(victim, 'euint8') }));
+    expect(r.plaintext).toBe('');
+    expect(r.failure?.code).toBe('HANDLE_MISMATCH');
+    expect(r.failure?.reason).toContain(`expected ${ciphertextHandle(ciphertextDigest(ct), 'euint8')}`);
+    // The right hash with another type byte.
+    const retyped = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint16') }));
+    expect(retyped.failure?.code).toBe('HANDLE_MISMATCH');
+    expect((await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: '' }))).failure?.code).toBe('HANDLE_MISMATCH');
+    // 0x-prefixed and upper-case is the same handle.
+    const prefixed = decryptParams(ct, 'euint8');
+    prefixed.ciphertextHandle = '0x' + prefixed.ciphertextHandle!.toUpperCase();
+    expect((await decryptVia(client, prefixed)).plaintext).toBe('7');
+  });
+
   test('behavior: unknown key is a signed UNKNOWN_KEY failure', async () => {
     const r = await decryptVia(client, decryptParams(encrypt('u8', 7), 'euint8', { keyId: newId() }));
     expect(r.failure?.code).toBe('UNKNOWN_KEY');
@@ -299,6 +318,12 @@ describe('batch decrypt', () => {
       { bytes: encrypt('u8', 3), fheType: 'ebool' },
     ]);
     expect((await decryptVia(client, wrongType)).failure?.reason).toMatch(/^FHE_TYPE_MISMATCH: ciphertexts\[1\]: /);
+    const swapped = batchParams([
+      { bytes: good, fheType: 'euint8' },
+      { bytes: encrypt('u8', 4), fheType: 'euint8' },
+    ]);
+    swapped.ciphertexts![1]!.ciphertextHandle = swapped.ciphertexts![0]!.ciphertextHandle;
+    expect((await decryptVia(client, swapped)).failure?.reason).toMatch(/^HANDLE_MISMATCH: ciphertexts\[1\]: ciphertext handle [0-9a-f]{64} is not the handle of digest/);
   });
 
   test('behavior: more than 32 ciphertexts is a signed BATCH_SIZE failure', async () => {
@@ -556,7 +581,7 @@ describe('key lifecycle (mirrored from the ASC)', () => {
     expect(r.failure?.code).toBe('KEY_DESTROYED');
     const batch = await decryptVia(client, {
       ...decryptParams(ct, 'euint8'),
-      ciphertexts: [{ ciphertextHandle: '', ciphertextDigest: ciphertextDigest(ct), fheType: 'euint8', ciphertext: ct }],
+      ciphertexts: [{ ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint8'), ciphertextDigest: ciphertextDigest(ct), fheType: 'euint8', ciphertext: ct }],
     });
     expect(batch.failure?.code).toBe('KEY_DESTROYED');
     await expect(client.setKeyState(keyGen.keyId, 'active')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

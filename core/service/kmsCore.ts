@@ -17,7 +17,7 @@
  * const kg = await core.getKeyGenResult(requestId, Date.now() + 60_000);
  */
 import type { Logger } from 'pino';
-import { REQUEST_ID } from '../../common/ciphertext.js';
+import { REQUEST_ID, ciphertextHandle } from '../../common/ciphertext.js';
 import { TkmsError } from '../../common/errors.js';
 import { isFheType } from '../../common/fheTypes.js';
 import { publicDecryptDigest, type Eip712Domain } from '../../common/eip712.js';
@@ -477,6 +477,18 @@ export class KmsCore {
 
   // ---- decryption ----
 
+  /**
+   * Why `handle` is not the handle of (`digest`, `fheType`) (common/ciphertext.ts),
+   * or undefined when it is. The ASC already refuses such pairs; checked again
+   * here (defense in depth, security review S1): the application's ISC judged the
+   * handle, the core decrypts what the digest names, so they must be one ciphertext.
+   */
+  private handleMismatch(handle: string, digest: string, fheType: FheType): string | undefined {
+    const want = ciphertextHandle(digest, fheType);
+    if (handle.replace(/^0x/, '').toLowerCase() === want) return undefined;
+    return `ciphertext handle ${handle.slice(0, 80) || '(empty)'} is not the handle of digest ${digest.slice(0, 80)} as ${fheType} (expected ${want})`;
+  }
+
   /** Starts a decryption. Returns at once; failures found later are signed. */
   startDecrypt(p: DecryptParameters): void {
     this.checkRequestId(p.requestId);
@@ -527,6 +539,8 @@ export class KmsCore {
         return failWith('DIGEST_MISMATCH', `ciphertext digest ${digest} does not match requested ${ciphertextDigest.slice(0, 80)}`);
       }
       if (!isFheType(fheType)) return failWith('FHE_TYPE_UNKNOWN', `unknown FHE type "${fheType.slice(0, 40)}"`);
+      const mismatch = this.handleMismatch(p.ciphertextHandle, digest, fheType);
+      if (mismatch) return failWith('HANDLE_MISMATCH', mismatch);
       const refused = this.keyUseRefusal(keyId, log);
       if (refused) return failWith(refused.code, refused.message);
       const key = this.keys.get(keyId);
@@ -594,6 +608,8 @@ export class KmsCore {
         const digest = sha3Hex(c.ciphertext);
         if (digest !== c.ciphertextDigest) return failWith('DIGEST_MISMATCH', `${at}ciphertext digest ${digest} does not match requested ${c.ciphertextDigest.slice(0, 80)}`);
         if (!isFheType(c.fheType)) return failWith('FHE_TYPE_UNKNOWN', `${at}unknown FHE type "${c.fheType.slice(0, 40)}"`);
+        const mismatch = this.handleMismatch(c.ciphertextHandle, digest, c.fheType);
+        if (mismatch) return failWith('HANDLE_MISMATCH', at + mismatch);
         if (refused) return failWith(refused.code, refused.message);
         try {
           parsed.push(this.o.engine.parseCiphertext(c.ciphertext, c.fheType));
@@ -751,6 +767,8 @@ export class KmsCore {
         const digest = sha3Hex(c.bytes);
         if (digest !== c.digest) return failWith('DIGEST_MISMATCH', `${at}: digest ${digest} does not match requested ${c.digest.slice(0, 80)}`);
         if (!isFheType(c.fheType)) return failWith('FHE_TYPE_UNKNOWN', `${at}: unknown FHE type "${c.fheType.slice(0, 40)}"`);
+        const mismatch = this.handleMismatch(c.handle, digest, c.fheType);
+        if (mismatch) return failWith('HANDLE_MISMATCH', `${at}: ${mismatch}`);
         try {
           parsed.push(this.o.engine.parseCiphertext(c.bytes, c.fheType));
         } catch (e) {

@@ -3,14 +3,17 @@
  * `tkms gov` CLI: a proposal registers a new fhEVM ISC (instantiate2 + Config
  * `register_application` in one proposal), the validator votes with its operator
  * key file, it passes; then decrypt requests for that application carry a real
- * proof — the ACL permission of the very ciphertext handle, read with
+ * proof — the ACL's `allowedForDecryption` flag of the very ciphertext handle
+ * (a per-user permission does not make a handle public), read with
  * `eth_getProof` from a live EVM node (anvil), in a block header signed by the
- * ISC's validator keys (test keys) — and a core decrypts the accepted one.
+ * ISC's validator keys (test keys) — and a core decrypts the accepted one. A
+ * user decryption carries the user's own permission and is signed by that user:
+ * another account cannot reuse the proof.
  * Forged proofs are refused by the ASC with the ISC's reason. Last, a migrate
  * proposal shortens the ISC's freshness window and the same proof turns stale.
  * In CI a missing wasmd is a failure (run `make wasmd`), never a skip.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3';
@@ -29,6 +32,9 @@ const testKey = (label: string): Uint8Array => keccak_256(new TextEncoder().enco
 const validatorKeys = [testKey('tkms-e2e-fhevm-validator-0'), testKey('tkms-e2e-fhevm-validator-1')];
 const outsiderKey = testKey('tkms-e2e-fhevm-not-a-validator');
 const requester = evmAddress(testKey('tkms-e2e-fhevm-requester'));
+/** A user with an EVM key of her own (not the CLI's chain key). */
+const aliceKey = testKey('tkms-e2e-fhevm-alice');
+const alice = evmAddress(aliceKey);
 
 describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, real proofs, migration', () => {
   let net: WasmdKmsNetwork;
@@ -104,11 +110,17 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
     expect((await tkmsOk(cli, ['gov', 'status']))['proposals']).toContainEqual(expect.objectContaining({ id: proposalId, status: 'passed' }));
   }, 300_000);
 
-  test('default: a decrypt with a quorum-signed proof of the ACL permission is accepted and decrypted', async () => {
+  test('default: a decrypt with a quorum-signed proof that the ACL made the handle public is accepted and decrypted; a per-user permission is not enough', async () => {
     const enc = await tkmsOk(cli, ['encrypt', '42', '--type', 'euint8']);
     const handle = String(enc['handle']);
+    // Someone may use the handle: a public, quorum-signed fact that anyone could forward.
     await evm.allow(handle, requester);
-    const proof = JSON.stringify(await evm.proof(handle, requester, validatorKeys));
+    expect(await refused(handle, await evm.proof(handle, requester, validatorKeys))).toMatch(
+      new RegExp(`application ${APP} refused the request: wrong slot for allowedForDecryption\\[handle\\]`),
+    );
+    expect(await refused(handle, await evm.publicProof(handle, validatorKeys))).toContain('not publicly decryptable: the allowedForDecryption slot is empty');
+    await evm.allowForDecryption([handle]);
+    const proof = JSON.stringify(await evm.publicProof(handle, validatorKeys));
     granted = { handle, proof };
     const dec = await tkmsOk(cli, ['decrypt', handle, '--app', APP, '--proof', proof]);
     expect(dec['plaintext']).toBe('42');
@@ -138,10 +150,34 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
   test('malicious: the proof of another handle is refused; a handle the ACL never granted is refused', async () => {
     const other = await tkmsOk(cli, ['encrypt', '7', '--type', 'euint8']);
     const otherHandle = String(other['handle']);
-    expect(await refused(otherHandle, JSON.parse(granted.proof))).toMatch(/refused the request: wrong slot for handle\/requester: proof is for slot 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}/);
+    expect(await refused(otherHandle, JSON.parse(granted.proof))).toMatch(/refused the request: wrong slot for allowedForDecryption\[handle\]: proof is for slot 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}/);
     // Its own, correctly signed proof shows the slot is empty.
-    expect(await refused(otherHandle, await evm.proof(otherHandle, requester, validatorKeys))).toContain('permission not granted: the ACL slot is empty');
+    expect(await refused(otherHandle, await evm.publicProof(otherHandle, validatorKeys))).toContain('not publicly decryptable: the allowedForDecryption slot is empty');
   }, 120_000);
+
+  test('malicious: a user decryption is asked for the signed client address; another account cannot reuse the user\'s proof', async () => {
+    const enc = await tkmsOk(cli, ['encrypt', '9', '--type', 'euint8']);
+    const handle = String(enc['handle']);
+    await evm.allow(handle, alice);
+    const proof = JSON.stringify(await evm.proof(handle, alice, validatorKeys));
+    const keyFile = path.join(cli.home, 'alice.key');
+    writeFileSync(keyFile, Buffer.from(aliceKey).toString('hex'), { mode: 0o600 });
+    // Alice's own request, signed with her key.
+    const ok = await tkmsOk(cli, ['user-decrypt', handle, '--app', APP, '--proof', proof, '--client-address', alice, '--client-key', keyFile]);
+    expect(ok).toMatchObject({ plaintexts: ['9'], clientAddress: alice });
+    // Her proof sent by another account (the CLI's chain key signs for its own address): the ISC is asked about that address.
+    const other = await runTkms(cli, ['user-decrypt', handle, '--app', APP, '--proof', proof]);
+    expect(other.code).toBe(1);
+    expect(String((other.json['error'] as { message: string }).message)).toMatch(
+      new RegExp(`application ${APP} refused the request: wrong slot for handle/requester`),
+    );
+    // Naming Alice without her key: refused before anything is sent.
+    const named = await runTkms(cli, ['user-decrypt', handle, '--app', APP, '--proof', proof, '--client-address', alice]);
+    expect(named.code).toBe(1);
+    expect(named.json['error']).toMatchObject({ code: 'CLIENT_KEY_REQUIRED' });
+    // Her per-user permission does not make the handle public either.
+    expect(await refused(handle, JSON.parse(proof))).toMatch(/wrong slot for allowedForDecryption\[handle\]/);
+  }, 300_000);
 
   test('behavior: a migrate proposal shortens the freshness window; the earlier proof is now stale, a fresh one works', async () => {
     const submitted = await tkmsOk(cli, ['gov', 'migrate', '--contract', iscAddress, '--code-id', String(net.network.codeIds!.iscFhevm), '--msg', '{"max_age_seconds":9}', '--expedited']);
@@ -152,7 +188,7 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
     expect(await refused(granted.handle, JSON.parse(granted.proof))).toMatch(/refused the request: stale header: block \d+ has timestamp \d+, \d+ s before the KMS chain's block time \d+ \(max age 9 s\)/);
     // A proof at a new block (the mined grant of another pair makes one) passes again.
     await evm.allow(granted.handle, evmAddress(outsiderKey));
-    const dec = await tkmsOk(cli, ['decrypt', granted.handle, '--app', APP, '--proof', JSON.stringify(await evm.proof(granted.handle, requester, validatorKeys))]);
+    const dec = await tkmsOk(cli, ['decrypt', granted.handle, '--app', APP, '--proof', JSON.stringify(await evm.publicProof(granted.handle, validatorKeys))]);
     expect(dec['plaintext']).toBe('42');
   }, 300_000);
 

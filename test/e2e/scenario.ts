@@ -22,6 +22,7 @@ import { spawnManaged } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
 import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
 import { connectCore, type CoreClient } from '../../core/client/coreClient.js';
+import { ciphertextHandle } from '../../common/ciphertext.js';
 
 export interface StartedNetwork extends KmsNetwork {
   dir: string;
@@ -245,13 +246,14 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
     });
 
     test('behavior: a ciphertext missing from the KV-store fails with CIPHERTEXT_UNAVAILABLE', async () => {
+      const missingDigest = randomBytes(32).toString('hex');
       const s = await submitDecrypt(
         user,
         network.contracts.asc,
         {
           key_id: keyId,
-          ciphertext_handle: randomBytes(32).toString('hex'),
-          ciphertext_digest: randomBytes(32).toString('hex'),
+          ciphertext_handle: ciphertextHandle(missingDigest, 'euint8'),
+          ciphertext_digest: missingDigest,
           fhe_type: 'euint8',
         },
         decryptFee,

@@ -78,7 +78,7 @@ test('malicious: a core signing wrong plaintexts is outvoted, its answer recorde
     const enc = await tkmsOk(cli, ['encrypt', value, '--type', type]);
     const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
     expect(dec['plaintext']).toBe(value);
-    // Once the liar's answer has landed, the ASC shows the conflict and who caused it.
+    // Once the liar's answer has landed, the ASC shows the conflict and names the liar.
     const requestId = String(dec['requestId']);
     let r = await getRequest(user, net.network.contracts.asc, requestId);
     for (let i = 0; i < 100 && r.responses.length < 4; i++) {
@@ -89,6 +89,8 @@ test('malicious: a core signing wrong plaintexts is outvoted, its answer recorde
     expect(liar && 'decrypt' in liar.response ? liar.response.decrypt.plaintexts[0] : undefined).not.toBe(type === 'ebool' ? '1' : value);
     expect(r.conflict).toBe(true);
     expect(r.payees).not.toContain(4);
+    // Once decided, the ASC names the party whose answer differs from the result, and only it.
+    expect(r.dissent).toEqual([4]);
   }
 }, 300_000);
 

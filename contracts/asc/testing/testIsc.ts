@@ -1,11 +1,14 @@
 /**
  * @module contracts/asc/testing/testIsc
  * A minimal ISC for the ASC's tests (built by asc.test.ts, never deployed):
- * instantiate `{"allowed": [address…]}`; query `{"validate": {requester, handle, …proof}}`
- * answers `{"valid":true}` iff `requester` is allowed, `handle` is `0x` + 64 hex
- * (and not the handle `0x` + "ff" × 32, refused to test per-handle checks)
- * and the proof member `ok` is true, else `{"valid":false,"reason":…}` naming
- * the first failed check. It shows what the ASC passes through.
+ * instantiate `{"allowed": [address…], "fhevm"?: true}`; query
+ * `{"validate": {requester, handle, purpose, …proof}}` answers `{"valid":true}` iff
+ * `purpose` is given and, for an `fhevm` instance and `purpose` "public_decrypt",
+ * the proof member `public` is true (requester ignored, as the fhEVM ISC does),
+ * otherwise `requester` is allowed; `handle` is `0x` + 64 hex (and not the proof member `deny`, to test
+ * per-handle checks) and the proof member `ok` is true, else
+ * `{"valid":false,"reason":…}` naming the first failed check. It shows what the
+ * ASC passes through.
  */
 import { parseMsg, messageError, responseResult, queryResult, variantOf } from "../../lib/entry";
 import { Outcome } from "../../lib/outcome";
@@ -21,6 +24,8 @@ export function instantiate(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
   const allowed = msg.get("allowed");
   if (allowed === null || !allowed.isArr) return responseResult(Outcome.err("allowed must be an array"));
   setString("allowed", allowed.toString());
+  const fhevm = msg.get("fhevm");
+  setString("fhevm", fhevm !== null && fhevm.type == JType.Bool && fhevm.bool ? "1" : "0");
   return responseResult(Outcome.ok(new Response().toJson()));
 }
 
@@ -41,9 +46,15 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   const handle = body.getStr("handle");
   const ok = body.get("ok");
   const list = getString("allowed")!;
-  if (requester === null || !list.includes(quote(requester))) return queryResult(refuse("requester not allowed"));
+  const purpose = body.getStr("purpose");
+  if (purpose === null) return queryResult(refuse("no purpose"));
+  if (purpose == "public_decrypt" && getString("fhevm") == "1") {
+    const pub = body.get("public");
+    if (pub === null || pub.type != JType.Bool || !pub.bool) return queryResult(refuse("handle not publicly decryptable"));
+  } else if (requester === null || !list.includes(quote(requester))) return queryResult(refuse("requester not allowed"));
   if (handle === null || !handle.startsWith("0x") || handle.length != 66) return queryResult(refuse("bad handle"));
-  if (handle == "0x" + "ff".repeat(32)) return queryResult(refuse("handle " + handle + " not allowed"));
+  const deny = body.getStr("deny");
+  if (deny !== null && handle == deny) return queryResult(refuse("handle " + handle + " not allowed"));
   if (ok === null || ok.type != JType.Bool || !ok.bool) return queryResult(refuse("proof not ok"));
   return queryResult(Outcome.ok("{\"valid\":true}"));
 }

@@ -7,7 +7,7 @@
  * pointer to `u32 length ‖ bytes`.
  */
 import "../abort";
-import { keccak256 } from "../keccak";
+import { keccak256, sha3_256 } from "../keccak";
 import { rlpDecode, rlpError } from "../rlp";
 import { verifyProof } from "../mpt";
 import { decodeAccount, accountError } from "../account";
@@ -38,6 +38,10 @@ function out(status: u8, body: Uint8Array): usize {
 
 export function keccak(ptr: usize, len: i32): usize {
   return out(1, keccak256(view(ptr, len)));
+}
+
+export function sha3(ptr: usize, len: i32): usize {
+  return out(1, sha3_256(view(ptr, len)));
 }
 
 /** Status 1 and the re-encoded top-level raw bytes, or 0 and the error. */
