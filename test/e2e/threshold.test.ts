@@ -2,11 +2,13 @@
  * Threshold end to end through a real wasmd chain: four cores as separate
  * processes (n = 4, t = 1) running MPC over pinned mutual TLS, four
  * connectors, the CLI. Party 4 is an adversary that signs wrong plaintexts
- * (test/adversary/lyingCore); a core is killed in the middle of a request.
+ * (test/adversary/lyingCore); party 3 is killed in the middle of a request
+ * (test/adversary/stallingCore: honest, but it can be told to stall so that the
+ * kill lands after it took the request and before it answered).
  * The chain runs one validator here (the 4-validator chain is covered by
  * wasmd.test.ts), to leave the two cores of the machine to the MPC.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KmsChainClient } from '../../chain/client.js';
@@ -36,7 +38,12 @@ beforeAll(async () => {
     faucetPort: await freePort(),
     // Below the ephemeral range, clear of every other suite's ports.
     ports: { kvStore: await freePort(), coreBase: 21100, publicBase: 21200, mpcBase: 21300 },
-    coreScript: (p) => (p === 4 ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'lyingCore.js') : undefined),
+    coreScript: (p) =>
+      p === 4
+        ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'lyingCore.js')
+        : p === 3
+          ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'stallingCore.js')
+          : undefined,
   });
   cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th-')) };
   await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
@@ -96,6 +103,9 @@ test('malicious: a core signing wrong plaintexts is outvoted, its answer recorde
 
 test('behavior: a decryption completes while an honest core is killed in the middle of it', async () => {
   const enc = await tkmsOk(cli, ['encrypt', '31337', '--type', 'euint16']);
+  const core3 = net.processes.find((p) => p.name === 'core-3')!;
+  // From now on core 3 stalls each decryption it starts (it still took the earlier ones honestly).
+  writeFileSync(path.join(path.dirname(path.dirname(core3.logFile)), 'party-3', 'stall-decryptions'), ''); // <dir>/logs/core-3.log → <dir>/party-3
   const submitted = await submitDecrypt(
     user,
     net.network.contracts.asc,
@@ -103,13 +113,12 @@ test('behavior: a decryption completes while an honest core is killed in the mid
     await fee(),
   );
   expect((await getRequest(user, net.network.contracts.asc, submitted.requestId)).status).toBe('pending');
-  // Kill core 3 the moment it has started this decryption: the MPC needs several
-  // rounds with the others, so it cannot have answered yet.
-  const core3 = net.processes.find((p) => p.name === 'core-3')!;
-  const started = `"requestId":"${submitted.requestId}"`;
-  for (let i = 0; i < 600 && !readFileSync(core3.logFile, 'utf8').split('\n').some((l) => l.includes(started) && l.includes('decrypt started')); i++) {
+  // Kill core 3 once it has taken this request and stalls in it: it cannot have answered.
+  const stalled = (l: string): boolean => l.includes(`"requestId":"${submitted.requestId}"`) && l.includes('ADVERSARY: stalling');
+  for (let i = 0; i < 1500 && !readFileSync(core3.logFile, 'utf8').split('\n').some(stalled); i++) {
     await new Promise((res) => setTimeout(res, 20));
   }
+  expect(readFileSync(core3.logFile, 'utf8').split('\n').some(stalled)).toBe(true);
   core3.child.kill('SIGKILL');
   await core3.stop();
   const done = await waitForResult(user, net.network.contracts.asc, submitted.requestId, { fromHeight: submitted.tx.height, timeoutMs: 180_000 });
@@ -117,4 +126,5 @@ test('behavior: a decryption completes while an honest core is killed in the mid
   expect(done.result && 'decrypt' in done.result ? done.result.decrypt.plaintexts[0] : undefined).toBe('31337');
   // Parties 1 and 2 are the t+1 honest answers (3 is dead, 4 lies).
   expect([...(done.payees ?? [])].sort((a, b) => a - b)).toEqual([1, 2]);
+  expect(done.responses.some((r) => r.party_id === 3)).toBe(false);
 }, 300_000);
