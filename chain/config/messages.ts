@@ -67,7 +67,7 @@ export type ConfigExecuteMsg =
   | { update_fees: { fees: Partial<FeeSchedule> } }
   | { update_params: { fhe_parameters?: string; request_expiry_seconds?: number } }
   | { update_governance: { governance: string } }
-  /** Registers or replaces an application. */
+  /** Registers an application; an app id already registered is refused (remove it first to replace it). */
   | { register_application: ApplicationInfo }
   | { remove_application: { app_id: string } };
 

@@ -18,7 +18,7 @@ import { instantiate2Address } from '@cosmjs/cosmwasm-stargate';
 import { fromBech32 } from '@cosmjs/encoding';
 import type { EncodeObject } from '@cosmjs/proto-signing';
 import type { Coin } from '../client.js';
-import type { ConfigExecuteMsg } from '../config/messages.js';
+import type { ApplicationResponse, ConfigExecuteMsg } from '../config/messages.js';
 import type { FhevmIscInstantiateMsg } from '../isc-fhevm/messages.js';
 import { TkmsError } from '../../common/errors.js';
 import { govExecuteMessage, govInstantiate2Message, govModuleAddress, submitProposal } from './governance.js';
@@ -56,6 +56,11 @@ export async function submitRegisterFhevmIsc(proposer: WasmdClient, p: RegisterF
   if (!proposer.senderAddress) throw new TkmsError('NO_SIGNER', 'the proposer client is read-only');
   const salt = p.salt ?? randomBytes(16);
   if (salt.length < 1 || salt.length > 64) throw new TkmsError('BAD_SALT', `salt must be 1–64 bytes, got ${salt.length}`);
+  // The Config refuses to re-register an app id; say so before a deposit is spent.
+  const existing = await proposer.queryContract<ApplicationResponse>(p.config, { application: { app_id: p.appId } });
+  if (existing.application) {
+    throw new TkmsError('APP_EXISTS', `application ${p.appId} is already registered (ISC ${existing.application.isc ?? 'none'}); choose another app id or propose remove_application first`);
+  }
   const prefix = fromBech32(proposer.senderAddress).prefix;
   const gov = govModuleAddress(prefix);
   const checksum = await proposer.codeChecksum(p.codeId);

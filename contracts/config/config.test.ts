@@ -171,5 +171,13 @@ describe('config', () => {
     await expect(chain.execute(config, { update_params: { request_expiry_seconds: 0 } }, GOV)).rejects.toThrow('request_expiry_seconds must be a positive');
     await expect(chain.execute(config, { update_parties: { parties: parties(3), threshold: 1 } }, GOV)).rejects.toThrow('n >= 3t+1');
     await expect(chain.execute(config, { remove_application: { app_id: 'nope' } }, GOV)).rejects.toThrow('unknown application nope');
+    // Registering an app id twice is refused (no silent ISC swap); remove, then register, replaces it.
+    await chain.execute(config, { register_application: { app_id: 'twice', isc_type: 'open' } }, GOV);
+    await expect(chain.execute(config, { register_application: { app_id: 'twice', isc_type: 'open' } }, GOV)).rejects.toThrow(
+      'application twice is already registered',
+    );
+    await expect(chain.execute(config, { register_application: { app_id: 'default', isc_type: 'open' } }, GOV)).rejects.toThrow('already registered');
+    await chain.execute(config, { remove_application: { app_id: 'twice' } }, GOV);
+    await chain.execute(config, { register_application: { app_id: 'twice', isc_type: 'open' } }, GOV);
   });
 });

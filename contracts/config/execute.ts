@@ -93,9 +93,13 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
     const app = validateApplication(body);
     if (app === null) return Outcome.err(validationError);
     const id = app.getStr("app_id")!;
+    // Never a silent replacement: requests already validated by the old ISC, and
+    // voters who read "register", would not expect the app's ISC to change.
+    // Replacing is explicit: remove_application then register_application (one proposal may carry both).
+    if (loadApp(id) !== null) return Outcome.err("application " + id + " is already registered; remove_application it first to replace it");
     const apps = loadApps();
     const list = JValue.arr();
-    for (let i = 0; i < apps.items.length; i++) if (apps.items[i].getStr("app_id") != id) list.push(apps.items[i]);
+    for (let i = 0; i < apps.items.length; i++) list.push(apps.items[i]);
     list.push(app);
     saveApps(list);
     saveApp(id, app.toString());
