@@ -169,6 +169,7 @@ describe('config', () => {
     await expect(chain.execute(config, { register_application: { app_id: 'a', isc_type: 'magic' } }, GOV)).rejects.toThrow('isc_type must be');
     await expect(chain.execute(config, { register_application: { app_id: 'a', isc_type: 'fhevm', isc: 'wasm1bad' } }, GOV)).rejects.toThrow('invalid isc address');
     await expect(chain.execute(config, { update_params: { request_expiry_seconds: 0 } }, GOV)).rejects.toThrow('request_expiry_seconds must be a positive');
+    await expect(chain.execute(config, { update_params: { request_expiry_blocks: 8 } }, GOV)).rejects.toThrow('unknown parameter request_expiry_blocks');
     await expect(chain.execute(config, { update_parties: { parties: parties(3), threshold: 1 } }, GOV)).rejects.toThrow('n >= 3t+1');
     await expect(chain.execute(config, { remove_application: { app_id: 'nope' } }, GOV)).rejects.toThrow('unknown application nope');
     // Registering an app id twice is refused (no silent ISC swap); remove, then register, replaces it.

@@ -62,6 +62,13 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
     return ok(variant, ev);
   }
   if (variant == "update_params") {
+    // An unknown key is refused, not ignored: a proposal with a typo must fail, not pass doing nothing.
+    for (let i = 0; i < body.keys.length; i++) {
+      const k = body.keys[i];
+      if (k != "fhe_parameters" && k != "request_expiry_seconds") {
+        return Outcome.err("update_params: unknown parameter " + k + " (expected fhe_parameters, request_expiry_seconds)");
+      }
+    }
     const ev = updated(variant);
     const fp = body.get("fhe_parameters");
     if (fp !== null && !fp.isNull) {
