@@ -11,20 +11,31 @@
  *   2. Round 1: everyone sends y_i to everyone and *decodes with detection*:
  *      the shares of the parties not missing and not excluded must lie on one
  *      polynomial of degree 2t. Then y = a·b + r and [c] = y − [r].
- *   3. Round 2: everyone sends one status byte (consistent or not). A batch is
- *      kept only if this party's decode was consistent and nobody reported a
- *      failure; otherwise every honest party discards it.
- *   4. Round 3 (only after a failure): the parties that saw the inconsistency
- *      themselves — among at least 2t+1 shares; a party that got fewer (it ran
- *      the session alone, e.g. a pooled batch the others never started)
- *      reveals nothing — reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
+ *   3. Round 2, agreed: `agreeAll` (agreement/agreement.ts: a status round
+ *      plus a phase-king agreement, 1 + 3(t+1) rounds) on "my decode was
+ *      consistent". Every honest party keeps the batch or every honest party
+ *      discards it: a failure seen by one honest party reaches every honest
+ *      party's input, so it forces a discard; a corrupt party telling some
+ *      honest parties "failed" and others "ok" can only make all discard.
+ *   4. Round 3 (only after the agreed discard): every party that got at least
+ *      2t+1 shares in round 1 (a party that got fewer ran the session alone,
+ *      e.g. a pooled batch the others never started, and reveals nothing)
+ *      reveals the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
  *      A set's term is accepted when ≥ t+1 of its members reveal the same value
- *      (so at least one honest member vouches for it). Value by value, where
- *      its view is still inconsistent, a detecting party recomputes the correct
+ *      (so at least one honest member vouches for it; each set has ≥ n − 2t ≥
+ *      t+1 honest members, so every set is accepted). Value by value, where
+ *      its view is still inconsistent, a party recomputes the correct
  *      y_j of every party whose sets are all determined and compares it with
- *      what that party sent. Mismatches (and members revealing another term
- *      than the accepted one) are proven cheaters — never an honest party —
- *      excluded from later batches, which then succeed.
+ *      what that party sent *to it*. Mismatches (and members revealing another
+ *      term than the accepted one) are proven cheaters in this party's eyes —
+ *      never an honest party — and it excludes them from later batches.
+ *   5. Agreed blame: each party's list of the cheaters it proved is sent with
+ *      `broadcastFromAll` (1 + 3(t+1) rounds). A party named by ≥ t+1 lists
+ *      (one honest) is *convicted* at every honest party: that is the blame
+ *      the `PreprocessingError` carries, identical everywhere. A cheater that
+ *      lied to fewer than t+1 honest parties is excluded only by those it lied
+ *      to (their proof is their own; others cannot check it), which is enough:
+ *      its later lies to them are ignored, so each honest party can be hit once.
  *
  * ## Why this is correct over GR(2^64, d)
  * - Privacy: y = a·b + r with r uniform (pseudo-random to any t parties, as
@@ -43,15 +54,17 @@
  *   is why a failure needs the blame step rather than error correction; at
  *   n ≥ 4t+1 decoding could correct instead.
  *
- * Gap (documented, not hidden): the status round is not a Byzantine
- * agreement. A cheater that tells some honest parties "failed" and others "ok"
- * while sending consistent shares makes honest parties keep different
- * batches (pools out of step: later opens fail, a denial of service, never a
- * wrong or leaked value since no honest party reveals in that case). Closing
- * it needs broadcast (threshold-fhe's `broadcast_from_all_w_corruption`).
+ * Limits: a corrupt party can still make a batch fail without being
+ * convicted (report "failed" with consistent shares, or lie to at most t honest
+ * parties): every honest party then discards it together and retries
+ * (`maxAttempts`); with enough such failures every honest party throws the
+ * same `PreprocessingError` (a denial of service, never a split, a wrong or a
+ * leaked value). Removing that needs dispute control (threshold-fhe's
+ * dispute sets / player elimination).
  */
 import { MpcParameterError, PreprocessingError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
+import { agreeAll, broadcastFromAll } from '../agreement/agreement.js';
 import { prssSets } from '../prss/prss.js';
 import { receiveFromAll, sendToAll } from '../network/network.js';
 import { lagrangeCoefficients } from '../sharing/shamir.js';
@@ -93,8 +106,9 @@ export interface GenerateTriplesOptions {
 }
 
 /**
- * Generates `count` triples (3 rounds per batch, 2 when nobody cheats); on a
- * failed check, blames and excludes the cheaters and retries with a fresh tag.
+ * Generates `count` triples (2 + 3(t+1) rounds per batch when nobody cheats,
+ * 2 + 3(t+1) more after a failure); on a failed check, blames and excludes the
+ * cheaters and retries with a fresh tag.
  * Throws `PreprocessingError` when `maxAttempts` batches failed.
  *
  * @example
@@ -148,12 +162,13 @@ export class RealTripleGeneration {
       for (let v = 0; v < count; v++) R.subInto(c, v, opened.values, v, r, v);
       return { count, a, b, c };
     }
-    const cheaters = await this.round3Blame(session, tag, count, opened);
-    for (const p of cheaters) {
+    const proved = await this.round3Blame(session, tag, count, opened);
+    const convicted = await this.agreeBlame(session, proved);
+    for (const p of new Set([...proved, ...convicted])) {
       session.excluded.add(p);
       session.proven.add(p);
     }
-    throw new PreprocessingError('triple batch discarded (degree-2t shares inconsistent)', cheaters);
+    throw new PreprocessingError('triple batch discarded (degree-2t shares inconsistent)', convicted);
   }
 
   /** Round 1, send: the masked product shares (the opener's step, so open adversaries apply). */
@@ -179,15 +194,27 @@ export class RealTripleGeneration {
     return { values: decodeWithDetection(R, 2 * t, alive, shares, count), alive, shares };
   }
 
-  /** Round 2: tell everyone whether our decode was consistent; ok iff nobody (us included) failed. */
+  /** Round 2, agreed: keep iff every honest party's decode was consistent (same answer everywhere). */
   async round2Status(session: MpcSession, mine: boolean): Promise<boolean> {
-    const { net } = session;
-    sendToAll(net, Uint8Array.of(mine ? 1 : 0));
-    const got = await receiveFromAll(net, session.timeoutMs);
-    net.nextRound();
-    let ok = mine;
-    for (const [j, m] of got) if (!session.excluded.has(j) && m !== undefined && !(m.length === 1 && m[0] === 1)) ok = false;
-    return ok;
+    return agreeAll(session.net, session.t, mine, agreementOptions(session));
+  }
+
+  /**
+   * Step 5: the parties convicted at every honest party — named by ≥ t+1 of
+   * the agreed lists of proven cheaters (so by one honest party at least).
+   */
+  async agreeBlame(session: MpcSession, proved: readonly number[]): Promise<number[]> {
+    const { net, t } = session;
+    const lists = await broadcastFromAll(net, t, Uint8Array.from(proved), { ...agreementOptions(session), maxValueBytes: net.n });
+    const votes = new Map<number, Set<number>>();
+    for (const [from, list] of lists) {
+      for (const p of new Set(list ?? [])) {
+        if (p < 1 || p > net.n) continue;
+        if (!votes.has(p)) votes.set(p, new Set());
+        votes.get(p)!.add(from);
+      }
+    }
+    return [...votes].filter(([, by]) => by.size >= t + 1).map(([p]) => p).sort((x, y) => x - y);
   }
 
   /**
@@ -200,12 +227,13 @@ export class RealTripleGeneration {
   async round3Blame(session: MpcSession, tag: string, count: number, opened: MaskedProduct): Promise<number[]> {
     const { net, R, t } = session;
     const n = net.n;
-    // Only an inconsistency among at least 2t+1 shares is evidence of a cheat.
-    // With fewer, too many parties are missing (e.g. a party that started a
-    // pooled-preprocessing session the others have not started, or already
-    // finished without it): revealing the terms of a tag the others may still
-    // use would hand that batch to the adversary, so such a party stays quiet.
-    const detected = opened.values === undefined && opened.alive.length >= 2 * t + 1;
+    // The discard is agreed, so every party that ran the batch with the others
+    // reveals. With fewer than 2t+1 shares, too many parties are missing (e.g.
+    // a party that started a pooled-preprocessing session the others have not
+    // started, or already finished without it): revealing the terms of a tag
+    // the others may still use would hand that batch to the adversary, so
+    // such a party stays quiet.
+    const detected = opened.alive.length >= 2 * t + 1;
     const mine = ownTerms(session, tag, count);
     sendToAll(net, detected ? R.toBytes(mine) : new Uint8Array(0));
     const got = await receiveFromAll(net, session.timeoutMs);
@@ -259,6 +287,11 @@ export class RealTripleGeneration {
     }
     return [...cheaters].sort((x, y) => x - y);
   }
+}
+
+/** Agreement rounds share the session's timeout and ignore the parties it already excluded. */
+function agreementOptions(session: MpcSession): { timeoutMs?: number; ignore: ReadonlySet<number> } {
+  return session.timeoutMs === undefined ? { ignore: session.excluded } : { timeoutMs: session.timeoutMs, ignore: session.excluded };
 }
 
 /** This party's PRSS/PRZS terms of a batch, per set: ψ_a, ψ_b, ψ_r, then ψ_z for j = 1..t. */
