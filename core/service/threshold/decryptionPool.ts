@@ -351,7 +351,10 @@ export class DecryptionPool {
       // Rounds 2..: the same decision at every honest party (module doc).
       const ready = reserved !== undefined && unanimous && answered >= n - t;
       const usePool = await agreeAll(net, t, ready, { ignore: new Set([...session.excluded, ...silent]) });
-      if (usePool && reserved) {
+      // `ready` too: outside the model (more than t parties down or corrupt)
+      // the agreement may fail; a party then still uses a batch only with a
+      // unanimous vote of n − t parties, the rule that keeps batches single-use.
+      if (usePool && ready && reserved) {
         material = joinMaterial(this.o.R, reserved.map((b) => this.reservedMaterial.get(b)!));
         source = 'pool';
         this.counters.pooled++;

@@ -278,12 +278,23 @@ export async function broadcastFromAll(net: Network, t: number, mine: Uint8Array
  * const keep = await agreeAll(net, t, myDecodeWasConsistent, { ignore: session.excluded });
  */
 export async function agreeAll(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): Promise<boolean> {
+  return (await agreeAllDetailed(net, t, mine, options)).agreed;
+}
+
+/**
+ * `agreeAll`, also telling whether this party heard a "no" in the status round
+ * (a local fact, not agreed): callers that must stay safe when more than t
+ * parties are down or corrupt (outside the model, where agreement may fail)
+ * add it to their own decision (triples.ts).
+ */
+export async function agreeAllDetailed(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): Promise<{ agreed: boolean; heardNo: boolean }> {
   checkParameters(net, t);
   const rounds = new Rounds(net, options);
   rounds.sendAll(Uint8Array.of(mine ? 1 : 0));
   const got = await rounds.exchange(rounds.others());
-  let input = mine;
-  for (const m of got.values()) if (m !== undefined && !(m.length === 1 && m[0] === 1)) input = false;
+  let heardNo = false;
+  for (const m of got.values()) if (m !== undefined && !(m.length === 1 && m[0] === 1)) heardNo = true;
+  const input = mine && !heardNo;
   const [decided] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1);
-  return decided === keyOf(Uint8Array.of(1));
+  return { agreed: decided === keyOf(Uint8Array.of(1)), heardNo };
 }

@@ -17,9 +17,18 @@
  *      discards it: a failure seen by one honest party reaches every honest
  *      party's input, so it forces a discard; a corrupt party telling some
  *      honest parties "failed" and others "ok" can only make all discard.
+ *      Outside the model (more than t parties down or corrupt, e.g. an honest
+ *      party absent from a pooled batch plus a corrupt one) the agreement may
+ *      fail, so two local rules keep the old guarantees there: a party that
+ *      did not get every (not proven corrupt) party's share in round 1 keeps
+ *      only if it also heard no "failed", and reveals (step 4) only if it
+ *      detected the failure itself. Inside the model they change nothing
+ *      except that a corrupt party lying about its status to such a party
+ *      can still split keep/discard (no reveal follows: a denial of service).
  *   4. Round 3 (only after the agreed discard): every party that got at least
  *      2t+1 shares in round 1 (a party that got fewer ran the session alone,
- *      e.g. a pooled batch the others never started, and reveals nothing)
+ *      e.g. a pooled batch the others never started, and reveals nothing) and
+ *      either got every share or detected the failure itself
  *      reveals the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
  *      A set's term is accepted when ≥ t+1 of its members reveal the same value
  *      (so at least one honest member vouches for it; each set has ≥ n − 2t ≥
@@ -64,7 +73,7 @@
  */
 import { MpcParameterError, PreprocessingError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
-import { agreeAll, broadcastFromAll } from '../agreement/agreement.js';
+import { agreeAllDetailed, broadcastFromAll } from '../agreement/agreement.js';
 import { prssSets } from '../prss/prss.js';
 import { receiveFromAll, sendToAll } from '../network/network.js';
 import { lagrangeCoefficients } from '../sharing/shamir.js';
@@ -156,13 +165,22 @@ export class RealTripleGeneration {
       R.addInto(y, v, y, v, r, v);
     }
     const opened = await this.round1OpenMasked(session, y, count);
-    const ok = await this.round2Status(session, opened.values !== undefined);
-    if (ok && opened.values) {
+    // Full: every party not proven corrupt sent us its share, so every honest
+    // party runs this batch and the agreement's guarantees hold (module doc).
+    let full = true;
+    for (let j = 1; j <= session.net.n; j++) if (!session.proven.has(j) && opened.shares.get(j) === undefined) full = false;
+    const { agreed, heardNo } = await this.round2Status(session, opened.values !== undefined);
+    if (agreed && opened.values && (full || !heardNo)) {
       const c = R.alloc(count);
       for (let v = 0; v < count; v++) R.subInto(c, v, opened.values, v, r, v);
       return { count, a, b, c };
     }
-    const proved = await this.round3Blame(session, tag, count, opened);
+    // Reveal only after an agreed discard that binds every honest party: when
+    // all ran the batch (full), or when we detected the cheat ourselves (our
+    // "failed" reached every honest party, and a party that is not full keeps
+    // only if it heard no "failed").
+    const reveal = !agreed && opened.alive.length >= 2 * session.t + 1 && (full || opened.values === undefined);
+    const proved = await this.round3Blame(session, tag, count, opened, reveal);
     const convicted = await this.agreeBlame(session, proved);
     for (const p of new Set([...proved, ...convicted])) {
       session.excluded.add(p);
@@ -195,8 +213,8 @@ export class RealTripleGeneration {
   }
 
   /** Round 2, agreed: keep iff every honest party's decode was consistent (same answer everywhere). */
-  async round2Status(session: MpcSession, mine: boolean): Promise<boolean> {
-    return agreeAll(session.net, session.t, mine, agreementOptions(session));
+  async round2Status(session: MpcSession, mine: boolean): Promise<{ agreed: boolean; heardNo: boolean }> {
+    return agreeAllDetailed(session.net, session.t, mine, agreementOptions(session));
   }
 
   /**
@@ -224,16 +242,15 @@ export class RealTripleGeneration {
    * on the honest parties' polynomial is right, so every party that sent us a
    * wrong share shows up at some inconsistent value.
    */
-  async round3Blame(session: MpcSession, tag: string, count: number, opened: MaskedProduct): Promise<number[]> {
+  async round3Blame(session: MpcSession, tag: string, count: number, opened: MaskedProduct, reveal: boolean): Promise<number[]> {
     const { net, R, t } = session;
     const n = net.n;
-    // The discard is agreed, so every party that ran the batch with the others
-    // reveals. With fewer than 2t+1 shares, too many parties are missing (e.g.
-    // a party that started a pooled-preprocessing session the others have not
-    // started, or already finished without it): revealing the terms of a tag
-    // the others may still use would hand that batch to the adversary, so
-    // such a party stays quiet.
-    const detected = opened.alive.length >= 2 * t + 1;
+    // `reveal` (see batch): the discard binds every honest party. With fewer
+    // than 2t+1 shares, too many parties are missing (e.g. a party that
+    // started a pooled-preprocessing session the others have not started, or
+    // already finished without it): revealing the terms of a tag the others
+    // may still use would hand that batch to the adversary, so it stays quiet.
+    const detected = reveal;
     const mine = ownTerms(session, tag, count);
     sendToAll(net, detected ? R.toBytes(mine) : new Uint8Array(0));
     const got = await receiveFromAll(net, session.timeoutMs);
