@@ -6,7 +6,7 @@
  * Figures per (n, t): triples/s and random bits/s; online latency for ebool,
  * euint8, euint64 (single) and 64 × euint64 (one batch), with the material
  * preprocessed (inline, before the clock starts) and through the decryption
- * pool (the two agreement rounds included); inline latency (preprocessing +
+ * pool (offer, vote and agreed decision included); inline latency (preprocessing +
  * online); messages and bytes sent per decryption, counted by PeerTransport.
  * Latency is the driver's wall time from posting the op to every party to the
  * last party's answer (median of `reps`).
@@ -164,7 +164,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
           bytes = replies.reduce((s, x) => s + x.sentBytes!, 0);
           await ps.all({ op: 'fill' }); // refill outside the clock
         }
-        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (2 agreement rounds + online)', reps: o.reps } });
+        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', reps: o.reps } });
         out.push({ name: `decrypt.threshold.messages.pooled.${name}`, unit: 'messages', value: sent, params: { ...params, phase: 'agreement + online' } });
         out.push({ name: `decrypt.threshold.bytes.pooled.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'agreement + online' } });
       }

@@ -10,7 +10,8 @@
  *  2. over the in-memory network, all n parties on this one thread (the
  *     engine's compute alone; a real party does 1/n of it). Skipped with
  *     `--transport-only`.
- * `node dist/bench/threshold.bench.js [--transport-only] [--reps 5]`
+ * `node dist/bench/threshold.bench.js [--transport-only] [--reps 5] [--parties 4]`
+ * (`--parties n` keeps only that party count).
  */
 import { runBitDecompositionBench } from '../core/engine/mpc/decryption/bitDecomposition.bench.js';
 import { printMachine, recordResults } from './_results.js';
@@ -18,11 +19,13 @@ import { runTransportBench } from './_thresholdTransport.js';
 
 const args = process.argv.slice(2);
 const reps = Number(args[args.indexOf('--reps') + 1] ?? 5) || 5;
+const only = args.includes('--parties') ? Number(args[args.indexOf('--parties') + 1]) : undefined;
+const parties = ([[4, 1], [7, 2]] as [number, number][]).filter(([n]) => only === undefined || n === only);
 printMachine();
-await runTransportBench({ parties: [[4, 1], [7, 2]], batch: 64, reps, preprocessingCount: 5000 }, recordResults);
+await runTransportBench({ parties, batch: 64, reps, preprocessingCount: 5000 }, recordResults);
 
 if (!args.includes('--transport-only')) {
-  const rows = await runBitDecompositionBench({ parties: [[4, 1], [7, 2]], batch: 64 });
+  const rows = await runBitDecompositionBench({ parties, batch: 64 });
   /** The engine's row labels ("euint64 x64 online latency") as result names ("decrypt.threshold.online.euint64.batch64"). */
   const nameOf = (label: string): string => {
     if (/^triples per second/.test(label)) return 'preprocessing.threshold.triples';

@@ -51,7 +51,9 @@ export class PrssSetupError extends TkmsError {
   ) {
     super(
       'MPC_PRSS_SETUP_FAILED',
-      `PRSS setup: key views differ for ${disputes.length} set(s): ${disputes.map((d) => `{${d.set.join(',')}} vs parties [${d.parties.join(',')}]`).join('; ')}`,
+      disputes.length === 0
+        ? 'PRSS setup: another party reported differing key views (outcome agreed by all honest parties)'
+        : `PRSS setup: key views differ for ${disputes.length} set(s): ${disputes.map((d) => `{${d.set.join(',')}} vs parties [${d.parties.join(',')}]`).join('; ')}`,
       options,
     );
   }

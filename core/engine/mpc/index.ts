@@ -16,6 +16,7 @@ export { receiveFromAll, sendToAll, type Network } from './network/network.js';
 export { InMemoryHub, type InMemoryHubOptions, type WireMessage } from './network/inMemory.js';
 export { runParties, type PartyProgram, type RunPartiesOptions, type RunPartiesReturnType } from './network/runParties.js';
 export { Prss, prssSets, prssSetup, type PrssKeys } from './prss/prss.js';
+export { agreeAll, agreeAllDetailed, agreeValues, agreementRounds, broadcastFromAll, type AgreedValue, type AgreementOptions } from './agreement/agreement.js';
 export { dealKeyShares, phaseShare } from './decryption/keyShares.js';
 export { openPhaseInsecureForTesting, type InsecureDecryptionReturnType } from './decryption/insecurePhaseOpen.js';
 export { MpcSession, type MpcSessionOptions, type OpenRecord } from './online/session.js';

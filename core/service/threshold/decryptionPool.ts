@@ -47,11 +47,13 @@
  *    (none if |V| < n − t). A party *reserves* its candidate at once: the
  *    batches leave its pool and will be used or dropped, never offered again
  *    (a concurrent request's offer no longer lists them).
- * Round 1 ("vote"): each party sends its candidate. A party uses its
- * candidate iff ≥ n − t parties answered and *every* answer equals it;
- * otherwise it preprocesses inline. A reserved batch that is not used is
- * dropped, and so is any pooled batch that t+1 parties voted for.
- *
+ * Round 1 ("vote"): each party sends its candidate. A party is *ready* iff
+ * ≥ n − t parties answered and *every* answer equals its candidate.
+ * Rounds 2 .. 2 + 3(t+1) ("decide"): `agreeAll(ready)` (engine
+ * agreement/agreement.ts: a status round and a phase-king agreement). Every
+ * honest party gets the same answer: pool (each uses its candidate) or inline.
+ * A reserved batch that is not used is dropped, and so is any pooled batch
+ * that t+1 parties voted for.
  * ## Why a batch is never used twice, and what honest parties agree on
  * - Locally: a batch is reserved once and then removed.
  * - Across parties: if an honest party P uses batch b in request X, every
@@ -61,19 +63,24 @@
  *   include one of those t+1 (at most t others). So b is never used again,
  *   even by parties that were down during X, and it is not reused after a
  *   restart either (the restarted party lost b; session ids are per epoch).
- * - Without equivocation, honest parties see the same offers and votes
- *   (sequential requests: same pools) and decide the same way. Concurrent
- *   requests seen in different orders make votes differ: then nobody sees a
- *   unanimous vote and *everyone* preprocesses inline (agreement kept).
- * - **Gap (no Byzantine agreement, as the triple status round):** a party
- *   that equivocates (different offers or votes to different honest parties)
- *   can make one honest party use the pool while another preprocesses inline;
- *   that request then fails at some parties (denial of service). It cannot
- *   make a batch be used twice (above) nor a wrong plaintext pass: the online
- *   opens are robust, and the honest parties that used b hold consistent
- *   shares. Claiming no batches forces inline preprocessing (slower, correct).
- *   decryptionPool.test.ts shows it: a party lying in its vote to one honest
- *   party makes that party fail each request while the others decrypt right.
+ * - Honest parties take the same decision (agreement), and when it is "pool"
+ *   they use the same batches: every honest party was ready (an honest party
+ *   that was not told every honest party "no", so all honest inputs were no
+ *   and the agreed answer is no), and an honest party is ready only if the
+ *   votes of all honest parties, which are the same to everyone, equal its
+ *   candidate. Concurrent requests seen in different orders make votes
+ *   differ: then *everyone* preprocesses inline. An equivocating party
+ *   (different offers, votes or statuses to different honest parties) can
+ *   only push everyone to inline (slower, correct), never split them; claiming
+ *   no batches does the same. decryptionPool.test.ts shows it: a party lying in
+ *   its vote and its status to one honest party, every honest answer right.
+ * - Remaining (documented): equivocated *offers* can still move honest
+ *   parties to different epochs or nextBatch values; their candidates then
+ *   differ, so requests go inline (agreed) until the next offer round
+ *   resynchronises them — a cost in speed, never in correctness.
+ * - Cost: 1 + 3(t+1) rounds after the vote (7 at (4,1), 10 at (7,2)),
+ *   n(n−1) + (t+1)(2n(n−1) + n − 1) messages of a few bytes (66 at (4,1),
+ *   312 at (7,2)).
  *
  * ## Restart
  * Pools live in memory only and are empty after a restart (persisting them
@@ -93,6 +100,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
+import { agreeAll } from '../../engine/mpc/agreement/agreement.js';
 import { receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import type { Prss } from '../../engine/mpc/prss/prss.js';
@@ -284,7 +292,7 @@ export class DecryptionPool {
 
   /**
    * Decrypts `cts` in the session `net` (every party passes the same session):
-   * agrees on pooled material (rounds 0–1), else preprocesses inline, then
+   * agrees on pooled material (rounds 0–1, agreed in rounds 2..), else preprocesses inline, then
    * runs the online phase.
    */
   async decrypt(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
@@ -305,7 +313,10 @@ export class DecryptionPool {
       const got = await receiveFromAll(net);
       net.nextRound();
       const offers = new Map<number, Offer>([[net.self, mine]]);
+      // Parties silent in the offer or vote round are not waited for in the agreement.
+      const silent = new Set<number>();
       for (const [j, m] of got) {
+        if (m === undefined) silent.add(j);
         if (session.excluded.has(j)) continue;
         const off = decodeOffer(m);
         if (off) offers.set(j, off);
@@ -322,6 +333,7 @@ export class DecryptionPool {
       let unanimous = true;
       const tally = new Map<number, number>();
       for (const [j, m] of votes) {
+        if (m === undefined) silent.add(j);
         if (session.excluded.has(j)) continue;
         const k = voteKey(m);
         if (k === undefined) continue;
@@ -336,7 +348,13 @@ export class DecryptionPool {
       for (const [b, c] of tally) if (c >= t + 1) this.drop(b);
       let material: DecryptionMaterial;
       let source: 'pool' | 'inline';
-      if (reserved && unanimous && answered >= n - t) {
+      // Rounds 2..: the same decision at every honest party (module doc).
+      const ready = reserved !== undefined && unanimous && answered >= n - t;
+      const usePool = await agreeAll(net, t, ready, { ignore: new Set([...session.excluded, ...silent]) });
+      // `ready` too: outside the model (more than t parties down or corrupt)
+      // the agreement may fail; a party then still uses a batch only with a
+      // unanimous vote of n − t parties, the rule that keeps batches single-use.
+      if (usePool && ready && reserved) {
         material = joinMaterial(this.o.R, reserved.map((b) => this.reservedMaterial.get(b)!));
         source = 'pool';
         this.counters.pooled++;

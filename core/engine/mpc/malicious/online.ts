@@ -33,6 +33,25 @@ export class OffsetLiarParty extends RealRobustOpen {
 }
 
 /**
+ * Equivocates: sends honest shares to everyone except `victim`, who gets them
+ * shifted by `delta` (in every open). Only the victim can see the lie.
+ */
+export class TargetedLiarParty extends RealRobustOpen {
+  constructor(
+    private readonly victim: number,
+    private readonly delta: GrVector,
+  ) {
+    super();
+  }
+  override sendShares(net: Network, R: GaloisRing, myShares: GrVector): void {
+    const count = myShares.length / R.limbs;
+    const lied = R.alloc(count);
+    for (let v = 0; v < count; v++) R.addInto(lied, v, myShares, v, this.delta, 0);
+    for (let j = 1; j <= net.n; j++) if (j !== net.self) net.send(j, R.toBytes(j === this.victim ? lied : myShares));
+  }
+}
+
+/**
  * A session whose party lies (with `liar`) only in the opens whose label is in
  * `labels` ('mask', 'beaver', 'bitgen', 'output') and is honest elsewhere, to
  * show that each stage on its own corrects and names a cheater.

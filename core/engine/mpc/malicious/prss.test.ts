@@ -5,7 +5,7 @@ import { PrssSetupError } from '../errors.js';
 import { runParties, type PartyProgram } from '../network/runParties.js';
 import { Prss, prssSetup, type PrssKeys } from '../prss/prss.js';
 import { robustOpen, robustReconstruct } from '../sharing/robustOpen.js';
-import { droppingSetupParty, lyingDigestSetupParty, randomValuesSetupParty } from './prss.js';
+import { droppingSetupParty, equivocatingDigestSetupParty, lyingDigestSetupParty, randomValuesSetupParty } from './prss.js';
 import { ConsistentLiarParty, openProgram } from './robustOpen.js';
 
 const CASES = [
@@ -43,15 +43,28 @@ describe('PRSS setup against malicious parties', () => {
       expect(res.missing).toEqual([...corrupt]);
     });
 
-    test(`malicious: (n,t) = (${n},${t}), t × random values (different contributions to each peer): detected, never silently inconsistent`, async () => {
+    test(`malicious: (n,t) = (${n},${t}), t × random values (different contributions to each peer): detected by every honest party (agreed)`, async () => {
       const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, randomValuesSetupParty(t, seededRng(p))])), 2);
-      expect(run.failures.size).toBeGreaterThan(0);
+      expect(run.outputs.size).toBe(0);
+      expect(run.failures.size).toBe(n - t);
       for (const e of run.failures.values()) {
         expect(e).toBeInstanceOf(PrssSetupError);
         const parties = (e as PrssSetupError).disputes.flatMap((d) => d.parties);
-        expect(corrupt.some((c) => parties.includes(c))).toBe(true);
+        if (parties.length > 0) expect(corrupt.some((c) => parties.includes(c))).toBe(true);
       }
-      expect(keysAgree(run.outputs)).toBe(true);
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t × equivocating (wrong digest to one honest party only): every honest party fails together, none keeps keys`, async () => {
+      const victim = n; // honest
+      const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, equivocatingDigestSetupParty(t, seededRng(p), victim)])), 5);
+      expect(run.outputs.size).toBe(0);
+      expect(run.failures.size).toBe(n - t);
+      for (const [p, e] of run.failures) {
+        expect(e).toBeInstanceOf(PrssSetupError);
+        const parties = [...new Set((e as PrssSetupError).disputes.flatMap((d) => d.parties))].sort();
+        // Only the victim saw the lie; the others fail because the outcome is agreed.
+        expect(parties).toEqual(p === victim ? [...corrupt] : []);
+      }
     });
 
     test(`malicious: (n,t) = (${n},${t}), t × lying digests: every honest party stops and blames exactly the liars`, async () => {

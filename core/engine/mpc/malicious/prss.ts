@@ -33,8 +33,21 @@ export function randomValuesSetupParty(t: number, rng: Rng): PartyProgram<unknow
   };
 }
 
-/** Runs round 1 honestly, then claims wrong key digests in round 2. */
+/** Runs round 1 honestly, then claims wrong key digests in round 2 (and sends noise in the agreement rounds). */
 export function lyingDigestSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
+  return lyingTo(t, rng, () => true, (round) => round >= 1);
+}
+
+/**
+ * Equivocates: honest everywhere (agreement included) except that it sends
+ * `victim` a wrong key digest in round 2, so only the victim sees a dispute.
+ * Without an agreed outcome the victim fails while the others accept keys.
+ */
+export function equivocatingDigestSetupParty(t: number, rng: Rng, victim: number): PartyProgram<unknown> {
+  return lyingTo(t, rng, (to) => to === victim, (round) => round === 1);
+}
+
+function lyingTo(t: number, rng: Rng, target: (to: number) => boolean, inRound: (round: number) => boolean): PartyProgram<unknown> {
   return async (net: Network) => {
     const liar: Network = {
       get sessionId() {
@@ -45,7 +58,7 @@ export function lyingDigestSetupParty(t: number, rng: Rng): PartyProgram<unknown
       get round() {
         return net.round;
       },
-      send: (to, payload) => net.send(to, net.round === 0 ? payload : rng.bytes(payload.length)),
+      send: (to, payload) => net.send(to, inRound(net.round) && target(to) ? rng.bytes(payload.length) : payload),
       receive: (from, timeoutMs) => net.receive(from, timeoutMs),
       nextRound: () => net.nextRound(),
     };

@@ -3,12 +3,13 @@ import { ringForParties, type GaloisRing, type GrVector } from '../algebra/galoi
 import { seededRng } from '../algebra/random.js';
 import { PreprocessingError } from '../errors.js';
 import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
-import { OffsetLiarParty, runSessions } from '../malicious/online.js';
+import { OffsetLiarParty, TargetedLiarParty, runSessions } from '../malicious/online.js';
+import { agreementRounds } from '../agreement/agreement.js';
 import { beaverMultiply } from '../online/multiply.js';
 import type { RealRobustOpen } from '../sharing/robustOpen.js';
 import { reconstruct } from '../sharing/shamir.js';
 import { generateRandomBits, solveArtinSchreier } from './randomBits.js';
-import { generateTriples, sliceTriples, type Triples } from './triples.js';
+import { RealTripleGeneration, generateTriples, sliceTriples, type Triples } from './triples.js';
 
 const COUNT = 24;
 
@@ -41,14 +42,15 @@ const STRATEGIES: Strategy[] = [
 
 describe('Beaver triples from PRSS/PRZS', () => {
   for (const [n, t] of [[4, 1], [7, 2]] as const) {
-    test(`default: (n,t) = (${n},${t}) c = a·b, 2 rounds after setup, nobody blamed`, async () => {
+    test(`default: (n,t) = (${n},${t}) c = a·b, 2 + 3(t+1) rounds after setup (round 1, status, agreement), nobody blamed`, async () => {
       const R = ringForParties(n);
       const run = await runSessions(R, n, t, async (s) => ({ tr: await generateTriples(s, COUNT), excluded: [...s.excluded], round: s.net.round }));
       expect(run.failures.size).toBe(0);
       expectTriplesCorrect(R, t, pick(run.outputs, (o) => o.tr.a).size ? new Map([...run.outputs].map(([p, o]) => [p, o.tr])) : new Map());
       for (const o of run.outputs.values()) {
         expect(o.excluded).toEqual([]);
-        expect(o.round).toBe(2 + 2);
+        // Setup: 2 rounds + agreed outcome; the batch: round 1 + agreed status.
+        expect(o.round).toBe(2 + 1 + agreementRounds(t) + 1 + 1 + agreementRounds(t));
       }
     });
 
@@ -63,6 +65,39 @@ describe('Beaver triples from PRSS/PRZS', () => {
         for (const o of run.outputs.values()) expect(o.excluded).toEqual(corrupt);
       });
     }
+
+    test(`malicious: (n,t) = (${n},${t}), t × equivocating (wrong shares to one honest party only): every honest party discards the same batch, then all keep the same triples`, async () => {
+      const R = ringForParties(n);
+      const corrupt = n === 4 ? [3] : [2, 6];
+      const victim = n === 4 ? 1 : 7;
+      const malicious = new Map(corrupt.map((p) => [p, new TargetedLiarParty(victim, R.random(seededRng(p))) as RealRobustOpen]));
+      const run = await runSessions(
+        R,
+        n,
+        t,
+        async (s) => {
+          const failures: number[][] = [];
+          for (;;) {
+            try {
+              return { tr: await new RealTripleGeneration().batch(s, COUNT), failures, excluded: [...s.excluded].sort() };
+            } catch (e) {
+              if (!(e instanceof PreprocessingError) || failures.length >= 3) throw e;
+              failures.push([...e.cheaters]);
+            }
+          }
+        },
+        { malicious },
+      );
+      expect(run.failures).toEqual(new Map());
+      expect(run.outputs.size).toBe(n - t);
+      expectTriplesCorrect(R, t, new Map([...run.outputs].map(([p, o]) => [p, o.tr])));
+      // Same decisions everywhere: one discarded batch, with the same (agreed) blame — nobody convicted,
+      // as only the victim saw the lie; the victim alone excludes the liars (its own proof).
+      for (const [p, o] of run.outputs) {
+        expect(o.failures).toEqual([[]]);
+        expect(o.excluded).toEqual(p === victim ? corrupt : []);
+      }
+    });
 
     test(`malicious: (n,t) = (${n},${t}), t+1 random or lying parties: detected, no triples`, async () => {
       const R = ringForParties(n);

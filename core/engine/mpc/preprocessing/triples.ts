@@ -11,20 +11,40 @@
  *   2. Round 1: everyone sends y_i to everyone and *decodes with detection*:
  *      the shares of the parties not missing and not excluded must lie on one
  *      polynomial of degree 2t. Then y = a·b + r and [c] = y − [r].
- *   3. Round 2: everyone sends one status byte (consistent or not). A batch is
- *      kept only if this party's decode was consistent and nobody reported a
- *      failure; otherwise every honest party discards it.
- *   4. Round 3 (only after a failure): the parties that saw the inconsistency
- *      themselves — among at least 2t+1 shares; a party that got fewer (it ran
- *      the session alone, e.g. a pooled batch the others never started)
- *      reveals nothing — reveal the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
+ *   3. Round 2, agreed: `agreeAll` (agreement/agreement.ts: a status round
+ *      plus a phase-king agreement, 1 + 3(t+1) rounds) on "my decode was
+ *      consistent". Every honest party keeps the batch or every honest party
+ *      discards it: a failure seen by one honest party reaches every honest
+ *      party's input, so it forces a discard; a corrupt party telling some
+ *      honest parties "failed" and others "ok" can only make all discard.
+ *      Outside the model (more than t parties down or corrupt, e.g. an honest
+ *      party absent from a pooled batch plus a corrupt one) the agreement may
+ *      fail, so two local rules keep the old guarantees there: a party that
+ *      did not get every (not proven corrupt) party's share in round 1 keeps
+ *      only if it also heard no "failed", and reveals (step 4) only if it
+ *      detected the failure itself. Inside the model they change nothing
+ *      except that a corrupt party lying about its status to such a party
+ *      can still split keep/discard (no reveal follows: a denial of service).
+ *   4. Round 3 (only after the agreed discard): every party that got at least
+ *      2t+1 shares in round 1 (a party that got fewer ran the session alone,
+ *      e.g. a pooled batch the others never started, and reveals nothing) and
+ *      either got every share or detected the failure itself
+ *      reveals the PRSS/PRZS terms ψ(k_A, tag) of the discarded batch.
  *      A set's term is accepted when ≥ t+1 of its members reveal the same value
- *      (so at least one honest member vouches for it). Value by value, where
- *      its view is still inconsistent, a detecting party recomputes the correct
+ *      (so at least one honest member vouches for it; each set has ≥ n − 2t ≥
+ *      t+1 honest members, so every set is accepted). Value by value, where
+ *      its view is still inconsistent, a party recomputes the correct
  *      y_j of every party whose sets are all determined and compares it with
- *      what that party sent. Mismatches (and members revealing another term
- *      than the accepted one) are proven cheaters — never an honest party —
- *      excluded from later batches, which then succeed.
+ *      what that party sent *to it*. Mismatches (and members revealing another
+ *      term than the accepted one) are proven cheaters in this party's eyes —
+ *      never an honest party — and it excludes them from later batches.
+ *   5. Agreed blame: each party's list of the cheaters it proved is sent with
+ *      `broadcastFromAll` (1 + 3(t+1) rounds). A party named by ≥ t+1 lists
+ *      (one honest) is *convicted* at every honest party: that is the blame
+ *      the `PreprocessingError` carries, identical everywhere. A cheater that
+ *      lied to fewer than t+1 honest parties is excluded only by those it lied
+ *      to (their proof is their own; others cannot check it), which is enough:
+ *      its later lies to them are ignored, so each honest party can be hit once.
  *
  * ## Why this is correct over GR(2^64, d)
  * - Privacy: y = a·b + r with r uniform (pseudo-random to any t parties, as
@@ -43,15 +63,17 @@
  *   is why a failure needs the blame step rather than error correction; at
  *   n ≥ 4t+1 decoding could correct instead.
  *
- * Gap (documented, not hidden): the status round is not a Byzantine
- * agreement. A cheater that tells some honest parties "failed" and others "ok"
- * while sending consistent shares makes honest parties keep different
- * batches (pools out of step: later opens fail, a denial of service, never a
- * wrong or leaked value since no honest party reveals in that case). Closing
- * it needs broadcast (threshold-fhe's `broadcast_from_all_w_corruption`).
+ * Limits: a corrupt party can still make a batch fail without being
+ * convicted (report "failed" with consistent shares, or lie to at most t honest
+ * parties): every honest party then discards it together and retries
+ * (`maxAttempts`); with enough such failures every honest party throws the
+ * same `PreprocessingError` (a denial of service, never a split, a wrong or a
+ * leaked value). Removing that needs dispute control (threshold-fhe's
+ * dispute sets / player elimination).
  */
 import { MpcParameterError, PreprocessingError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
+import { agreeAllDetailed, broadcastFromAll } from '../agreement/agreement.js';
 import { prssSets } from '../prss/prss.js';
 import { receiveFromAll, sendToAll } from '../network/network.js';
 import { lagrangeCoefficients } from '../sharing/shamir.js';
@@ -93,8 +115,9 @@ export interface GenerateTriplesOptions {
 }
 
 /**
- * Generates `count` triples (3 rounds per batch, 2 when nobody cheats); on a
- * failed check, blames and excludes the cheaters and retries with a fresh tag.
+ * Generates `count` triples (2 + 3(t+1) rounds per batch when nobody cheats,
+ * 2 + 3(t+1) more after a failure); on a failed check, blames and excludes the
+ * cheaters and retries with a fresh tag.
  * Throws `PreprocessingError` when `maxAttempts` batches failed.
  *
  * @example
@@ -142,18 +165,28 @@ export class RealTripleGeneration {
       R.addInto(y, v, y, v, r, v);
     }
     const opened = await this.round1OpenMasked(session, y, count);
-    const ok = await this.round2Status(session, opened.values !== undefined);
-    if (ok && opened.values) {
+    // Full: every party not proven corrupt sent us its share, so every honest
+    // party runs this batch and the agreement's guarantees hold (module doc).
+    let full = true;
+    for (let j = 1; j <= session.net.n; j++) if (!session.proven.has(j) && opened.shares.get(j) === undefined) full = false;
+    const { agreed, heardNo } = await this.round2Status(session, opened.values !== undefined);
+    if (agreed && opened.values && (full || !heardNo)) {
       const c = R.alloc(count);
       for (let v = 0; v < count; v++) R.subInto(c, v, opened.values, v, r, v);
       return { count, a, b, c };
     }
-    const cheaters = await this.round3Blame(session, tag, count, opened);
-    for (const p of cheaters) {
+    // Reveal only after an agreed discard that binds every honest party: when
+    // all ran the batch (full), or when we detected the cheat ourselves (our
+    // "failed" reached every honest party, and a party that is not full keeps
+    // only if it heard no "failed").
+    const reveal = !agreed && opened.alive.length >= 2 * session.t + 1 && (full || opened.values === undefined);
+    const proved = await this.round3Blame(session, tag, count, opened, reveal);
+    const convicted = await this.agreeBlame(session, proved);
+    for (const p of new Set([...proved, ...convicted])) {
       session.excluded.add(p);
       session.proven.add(p);
     }
-    throw new PreprocessingError('triple batch discarded (degree-2t shares inconsistent)', cheaters);
+    throw new PreprocessingError('triple batch discarded (degree-2t shares inconsistent)', convicted);
   }
 
   /** Round 1, send: the masked product shares (the opener's step, so open adversaries apply). */
@@ -179,15 +212,27 @@ export class RealTripleGeneration {
     return { values: decodeWithDetection(R, 2 * t, alive, shares, count), alive, shares };
   }
 
-  /** Round 2: tell everyone whether our decode was consistent; ok iff nobody (us included) failed. */
-  async round2Status(session: MpcSession, mine: boolean): Promise<boolean> {
-    const { net } = session;
-    sendToAll(net, Uint8Array.of(mine ? 1 : 0));
-    const got = await receiveFromAll(net, session.timeoutMs);
-    net.nextRound();
-    let ok = mine;
-    for (const [j, m] of got) if (!session.excluded.has(j) && m !== undefined && !(m.length === 1 && m[0] === 1)) ok = false;
-    return ok;
+  /** Round 2, agreed: keep iff every honest party's decode was consistent (same answer everywhere). */
+  async round2Status(session: MpcSession, mine: boolean): Promise<{ agreed: boolean; heardNo: boolean }> {
+    return agreeAllDetailed(session.net, session.t, mine, agreementOptions(session));
+  }
+
+  /**
+   * Step 5: the parties convicted at every honest party — named by ≥ t+1 of
+   * the agreed lists of proven cheaters (so by one honest party at least).
+   */
+  async agreeBlame(session: MpcSession, proved: readonly number[]): Promise<number[]> {
+    const { net, t } = session;
+    const lists = await broadcastFromAll(net, t, Uint8Array.from(proved), { ...agreementOptions(session), maxValueBytes: net.n });
+    const votes = new Map<number, Set<number>>();
+    for (const [from, list] of lists) {
+      for (const p of new Set(list ?? [])) {
+        if (p < 1 || p > net.n) continue;
+        if (!votes.has(p)) votes.set(p, new Set());
+        votes.get(p)!.add(from);
+      }
+    }
+    return [...votes].filter(([, by]) => by.size >= t + 1).map(([p]) => p).sort((x, y) => x - y);
   }
 
   /**
@@ -197,15 +242,15 @@ export class RealTripleGeneration {
    * on the honest parties' polynomial is right, so every party that sent us a
    * wrong share shows up at some inconsistent value.
    */
-  async round3Blame(session: MpcSession, tag: string, count: number, opened: MaskedProduct): Promise<number[]> {
+  async round3Blame(session: MpcSession, tag: string, count: number, opened: MaskedProduct, reveal: boolean): Promise<number[]> {
     const { net, R, t } = session;
     const n = net.n;
-    // Only an inconsistency among at least 2t+1 shares is evidence of a cheat.
-    // With fewer, too many parties are missing (e.g. a party that started a
-    // pooled-preprocessing session the others have not started, or already
-    // finished without it): revealing the terms of a tag the others may still
-    // use would hand that batch to the adversary, so such a party stays quiet.
-    const detected = opened.values === undefined && opened.alive.length >= 2 * t + 1;
+    // `reveal` (see batch): the discard binds every honest party. With fewer
+    // than 2t+1 shares, too many parties are missing (e.g. a party that
+    // started a pooled-preprocessing session the others have not started, or
+    // already finished without it): revealing the terms of a tag the others
+    // may still use would hand that batch to the adversary, so it stays quiet.
+    const detected = reveal;
     const mine = ownTerms(session, tag, count);
     sendToAll(net, detected ? R.toBytes(mine) : new Uint8Array(0));
     const got = await receiveFromAll(net, session.timeoutMs);
@@ -259,6 +304,11 @@ export class RealTripleGeneration {
     }
     return [...cheaters].sort((x, y) => x - y);
   }
+}
+
+/** Agreement rounds share the session's timeout and ignore the parties it already excluded. */
+function agreementOptions(session: MpcSession): { timeoutMs?: number; ignore: ReadonlySet<number> } {
+  return session.timeoutMs === undefined ? { ignore: session.excluded } : { timeoutMs: session.timeoutMs, ignore: session.excluded };
 }
 
 /** This party's PRSS/PRZS terms of a batch, per set: ψ_a, ψ_b, ψ_r, then ψ_z for j = 1..t. */

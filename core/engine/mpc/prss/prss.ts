@@ -31,18 +31,25 @@
  *    honest parties (for |T| = t) gets a key the adversary does not know.
  * 2. Members exchange a digest of each common key. A corrupt member that sent
  *    different contributions to different members (or lies about its digest)
- *    makes views differ: every honest party seeing a difference throws
- *    `PrssSetupError` naming the set and the parties it disagrees with, so
- *    honest parties never run PRSS on inconsistent keys silently.
- * Limits (documented, not hidden): step 2 detects but does not resolve
- * disputes (a corrupt party can force a retry: denial of service, with blame
- * narrowed to the disputing pair); resolving them needs broadcast or VSS-based
- * agreement, as threshold-fhe's `AgreeRandom` with VSS. That is the next step
- * for a setup that must complete with t malicious parties.
+ *    makes views differ.
+ * 3. Agreed outcome: `agreeAll` (agreement/agreement.ts, 1 + 3(t+1) rounds) on
+ *    "all my digests matched". Every honest party returns keys, or every honest
+ *    party throws `PrssSetupError` (naming the sets and parties it disagreed
+ *    with itself; an empty list when another party reported the dispute), so
+ *    honest parties never run PRSS on inconsistent keys silently and never
+ *    split between "set up" and "failed": a dispute seen by one honest party
+ *    reaches every honest party's input. A corrupt member cannot make honest
+ *    parties accept keys that differ among them.
+ * Limits (documented, not hidden): the outcome is agreed, the dispute is not
+ * resolved: a corrupt party can force a retry (denial of service, with blame
+ * narrowed to the disputing pair). Resolving it needs VSS-based agreement on
+ * the contributions (threshold-fhe's `AgreeRandom` with VSS): agreeing on them
+ * by broadcast inside a set would need |A| ≥ 3t+1 members, and a set has n − t.
  */
 import { createHash } from 'node:crypto';
 import { shake256, sha3_256 } from '@noble/hashes/sha3';
 import { utf8ToBytes } from '@noble/hashes/utils';
+import { agreeAll } from '../agreement/agreement.js';
 import { PrssSetupError, MpcParameterError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import type { Rng } from '../algebra/random.js';
@@ -76,8 +83,9 @@ export interface PrssKeys {
 }
 
 /**
- * Two-round agreement on the subset keys (module doc). Returns this party's
- * keys or throws `PrssSetupError` when views differ.
+ * Agreement on the subset keys (module doc; 2 + 1 + 3(t+1) rounds). Returns
+ * this party's keys or throws `PrssSetupError` when views differ — the same
+ * outcome at every honest party.
  *
  * @example
  * const keys = await prssSetup(net, 1, cryptoRng);
@@ -148,7 +156,10 @@ export async function prssSetup(net: Network, t: number, rng: Rng, options: { ti
     }),
   );
   net.nextRound();
-  if (disputes.size > 0) {
+  // Round 3+: agree on the outcome. Parties silent in round 1 are absent: not waited for.
+  const absent = new Set(peers.filter((j) => !received.get(j)));
+  const ok = await agreeAll(net, t, disputes.size === 0, options.timeoutMs === undefined ? { ignore: absent } : { timeoutMs: options.timeoutMs, ignore: absent });
+  if (!ok || disputes.size > 0) {
     throw new PrssSetupError([...disputes].map(([set, parties]) => ({ set: set.split(',').map(Number), parties: parties.sort((a, b) => a - b) })));
   }
   return { n, t, party: self, sets: keys };

@@ -1,0 +1,300 @@
+/**
+ * @module core/engine/mpc/agreement/agreement
+ * Byzantine agreement for the synchronous rounds our MPC sessions run in, so
+ * that the decisions protocols take from what they were told (keep or discard
+ * a triple batch, accept PRSS keys, use a pooled batch) are the *same* at every
+ * honest party even when a corrupt party tells different honest parties
+ * different things (equivocation). Pure: it only uses the `Network` interface.
+ *
+ * ## Primitive: multivalued phase king (`agreeValues`)
+ * Berman–Garay–Perry's phase king in its n > 3t form (three rounds per phase),
+ * which works for any value domain. k independent instances run in lockstep, so
+ * one message per peer per round carries all of them. Each party holds v (a
+ * byte string or "nothing"). For phase p = 1..t+1, with king p:
+ *   R1. Send v to all. prop := the value received (own included) from ≥ n − t
+ *       parties, else ⊥.
+ *   R2. Send prop to all. If some value b ≠ ⊥ was proposed by ≥ t+1 parties,
+ *       v := b; grade := (b proposed by ≥ n − t parties).
+ *   R3. The king sends v to all; a party without grade adopts the king's v.
+ * Output v after phase t+1. Argument (at most t corrupt, n ≥ 3t+1, every honest
+ * message of a round arrives within that round):
+ *  - Honest proposals agree: two honest parties proposing b ≠ b' would each
+ *    have seen n − t supporters, and the two sets share ≥ n − 2t ≥ t+1 parties,
+ *    one honest, who sent the same v to both. So all honest proposals are ⊥ or
+ *    one value b*, and any value with t+1 proposers (one honest) is b*.
+ *  - Grade spreads: an honest party with grade saw n − t proposals of b*, ≥ n − 2t
+ *    ≥ t+1 of them honest, so every honest party sees t+1 and sets v := b*.
+ *  - An honest king ends disagreement: in its phase either some honest party
+ *    has grade (then every honest v, the king's included, is b*, and those
+ *    without grade adopt the king's b*), or none has (all adopt the king's v).
+ *    Kings 1..t+1 are distinct, so one of them is honest.
+ *  - Persistence (also validity): if all honest parties start a phase with v,
+ *    each sees ≥ n − t copies in R1 and R2, gets grade and keeps v whatever the
+ *    king says. So once agreed, always agreed, and unanimous inputs decide.
+ * A missing or malformed message counts as no vote. Cost: 3(t+1) rounds,
+ * 2n(n−1) + (n−1) messages per phase (the king's round is one sender).
+ *
+ * ## Derived: `broadcastFromAll` and `agreeAll`
+ * - `broadcastFromAll` (interactive consistency): one round where everyone
+ *   sends its value, then n parallel instances where party j's instance starts
+ *   from what j sent us. An honest j's value is what every honest party starts
+ *   with, so it is decided (validity); a corrupt j's instance decides one value
+ *   (possibly "nothing") for all honest parties. 1 + 3(t+1) rounds.
+ * - `agreeAll(mine)`: "did everyone succeed?" One status round (a byte to
+ *   everyone), then one instance whose input is "I and every status I got say
+ *   yes" (a missing status counts as yes: only a silent party misses it).
+ *   Properties: all honest parties return the same bit; if some honest party
+ *   said no, it told every honest party, so every honest input is no and the
+ *   result is no (validity); if everyone said yes to everyone, it is yes. A
+ *   corrupt party can only turn a yes into a no (a retry), never the reverse.
+ *   1 + 3(t+1) rounds.
+ *
+ * ## Timing
+ * The argument needs every honest message of a round to arrive before the
+ * receivers give up on that round. With `timeoutMs`, round k of an agreement
+ * ends at a deadline start + (k+1)·2·timeoutMs rather than after a per-round
+ * timeout, so a corrupt party that is silent towards one honest party (making
+ * it wait while the others move on) cannot accumulate skew from round to round:
+ * honest parties that start within one timeout of each other stay aligned.
+ * Parties in `ignore` (proven cheaters or parties already silent in this
+ * session) are not waited for; they count against t. Without `timeoutMs` the
+ * network's own per-round timeout applies.
+ */
+import { MpcParameterError } from '../errors.js';
+import type { Network } from '../network/network.js';
+
+/** One party's value in an instance: bytes, or `undefined` ("nothing", itself a value that can be decided). */
+export type AgreedValue = Uint8Array | undefined;
+
+export interface AgreementOptions {
+  /** Per-round wait basis; rounds end at deadlines 2·timeoutMs apart (module doc). */
+  timeoutMs?: number;
+  /** Parties not waited for and not listened to (known faulty here). */
+  ignore?: ReadonlySet<number>;
+  /** Largest value accepted from a peer, in bytes (larger counts as no vote). */
+  maxValueBytes?: number;
+}
+
+const BOTTOM = 0;
+const VALUE = 1;
+const NOTHING = 2;
+
+/** ⊥ (no proposal) is `null`; a value is its key string. */
+type Slot = string | null;
+
+function keyOf(v: AgreedValue): string {
+  return v === undefined ? '-' : `x${Buffer.from(v).toString('hex')}`;
+}
+
+function valueOf(k: string): AgreedValue {
+  return k === '-' ? undefined : new Uint8Array(Buffer.from(k.slice(1), 'hex'));
+}
+
+/**
+ * A phase-king round message with these values (`null` = ⊥), as an honest party
+ * would send it. @internal For adversaries in tests (`malicious/agreement.ts`).
+ */
+export function encodeAgreementRound(values: readonly (AgreedValue | null)[]): Uint8Array {
+  return encode(values.map((v) => (v === null ? null : keyOf(v))));
+}
+
+/** Rounds of `agreeValues` (3(t+1)); `broadcastFromAll` and `agreeAll` add one. */
+export function agreementRounds(t: number): number {
+  return 3 * (t + 1);
+}
+
+function encode(slots: readonly Slot[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let len = 4;
+  for (const s of slots) {
+    const body = s === null || s === '-' ? new Uint8Array(0) : Buffer.from(s.slice(1), 'hex');
+    const head = new Uint8Array(5);
+    head[0] = s === null ? BOTTOM : s === '-' ? NOTHING : VALUE;
+    new DataView(head.buffer).setUint32(1, body.length);
+    parts.push(head, body);
+    len += 5 + body.length;
+  }
+  const out = new Uint8Array(len);
+  new DataView(out.buffer).setUint32(0, slots.length);
+  let o = 4;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The k slots of a message, or `undefined` if it is malformed (then it counts as missing). */
+function decode(m: Uint8Array | undefined, k: number, maxValueBytes: number): Slot[] | undefined {
+  if (!m || m.length < 4) return undefined;
+  const dv = new DataView(m.buffer, m.byteOffset, m.byteLength);
+  if (dv.getUint32(0) !== k) return undefined;
+  const out: Slot[] = [];
+  let o = 4;
+  for (let i = 0; i < k; i++) {
+    if (o + 5 > m.length) return undefined;
+    const kind = m[o]!;
+    const len = dv.getUint32(o + 1);
+    o += 5;
+    if (len > maxValueBytes || o + len > m.length) return undefined;
+    if (kind === BOTTOM && len === 0) out.push(null);
+    else if (kind === NOTHING && len === 0) out.push('-');
+    else if (kind === VALUE) out.push(`x${Buffer.from(m.subarray(o, o + len)).toString('hex')}`);
+    else return undefined;
+    o += len;
+  }
+  return o === m.length ? out : undefined;
+}
+
+/** Round bookkeeping shared by the agreement functions: deadlines and ignored parties. */
+class Rounds {
+  private readonly start = Date.now();
+  private k = 0;
+  constructor(
+    readonly net: Network,
+    private readonly o: AgreementOptions,
+  ) {}
+
+  private wait(): number | undefined {
+    if (this.o.timeoutMs === undefined) return undefined;
+    return Math.max(1, this.start + (this.k + 1) * 2 * this.o.timeoutMs - Date.now());
+  }
+
+  /** Receives this round from `from` (all others by default), then moves to the next round. */
+  async exchange(from: readonly number[]): Promise<Map<number, Uint8Array | undefined>> {
+    const wait = this.wait();
+    const listen = from.filter((j) => j !== this.net.self && !this.o.ignore?.has(j));
+    const got = await Promise.all(listen.map((j) => this.net.receive(j, wait)));
+    this.net.nextRound();
+    this.k++;
+    return new Map(listen.map((j, i) => [j, got[i]]));
+  }
+
+  others(): number[] {
+    const out: number[] = [];
+    for (let j = 1; j <= this.net.n; j++) if (j !== this.net.self) out.push(j);
+    return out;
+  }
+
+  sendAll(payload: Uint8Array): void {
+    for (const j of this.others()) this.net.send(j, payload);
+  }
+}
+
+function checkParameters(net: Network, t: number): void {
+  if (!Number.isInteger(t) || t < 0 || net.n < 3 * t + 1) throw new MpcParameterError(`agreement needs n ≥ 3t+1, got (n, t) = (${net.n}, ${t})`);
+}
+
+/**
+ * Runs `inputs.length` phase-king instances in parallel (module doc) and
+ * returns the decided values, identical at every honest party. 3(t+1) rounds.
+ *
+ * @example
+ * const [decided] = await agreeValues(net, t, [Uint8Array.of(1)], { timeoutMs: 100 });
+ */
+export async function agreeValues(net: Network, t: number, inputs: readonly AgreedValue[], options: AgreementOptions = {}): Promise<AgreedValue[]> {
+  checkParameters(net, t);
+  return (await phaseKing(new Rounds(net, options), t, inputs.map(keyOf), options.maxValueBytes ?? 1 << 20)).map(valueOf);
+}
+
+async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], maxValueBytes: number): Promise<string[]> {
+  const { net } = rounds;
+  const n = net.n;
+  const k = inputs.length;
+  const v = inputs.slice();
+  const everyone = rounds.others();
+  /** Per instance: how many parties (self included) sent each non-⊥ slot. */
+  const tally = (own: readonly Slot[], got: Map<number, Uint8Array | undefined>): Map<string, number>[] => {
+    const counts = Array.from({ length: k }, () => new Map<string, number>());
+    const add = (slots: readonly Slot[]): void =>
+      slots.forEach((s, i) => {
+        if (s !== null) counts[i]!.set(s, (counts[i]!.get(s) ?? 0) + 1);
+      });
+    add(own);
+    for (const m of got.values()) {
+      const slots = decode(m, k, maxValueBytes);
+      if (slots) add(slots);
+    }
+    return counts;
+  };
+  for (let king = 1; king <= t + 1; king++) {
+    // R1: values; propose one seen n − t times.
+    rounds.sendAll(encode(v));
+    const c1 = tally(v, await rounds.exchange(everyone));
+    const prop: Slot[] = c1.map((c) => {
+      for (const [s, m] of c) if (m >= n - t) return s;
+      return null;
+    });
+    // R2: proposals; adopt one proposed t+1 times, grade at n − t.
+    rounds.sendAll(encode(prop));
+    const c2 = tally(prop, await rounds.exchange(everyone));
+    const grade = c2.map((c, i) => {
+      let best: string | undefined;
+      let most = 0;
+      for (const [s, m] of c) if (m > most || (m === most && best !== undefined && s < best)) [best, most] = [s, m];
+      if (best !== undefined && most >= t + 1) v[i] = best;
+      return most >= n - t;
+    });
+    // R3: the king's values break ties for parties without grade.
+    if (net.self === king) rounds.sendAll(encode(v));
+    const fromKing = (await rounds.exchange(net.self === king ? [] : [king])).get(king);
+    const kv = decode(fromKing, k, maxValueBytes);
+    if (kv) kv.forEach((s, i) => {
+      if (!grade[i] && s !== null) v[i] = s;
+    });
+  }
+  return v;
+}
+
+/**
+ * Interactive consistency: every party's `mine` as agreed by all honest
+ * parties (an honest party's value exactly; `undefined` for a party whose
+ * instance decided "nothing", e.g. a silent one). 1 + 3(t+1) rounds.
+ *
+ * @example
+ * const all = await broadcastFromAll(net, t, encodeAccusations(mine));
+ */
+export async function broadcastFromAll(net: Network, t: number, mine: Uint8Array, options: AgreementOptions = {}): Promise<Map<number, AgreedValue>> {
+  checkParameters(net, t);
+  const maxValueBytes = options.maxValueBytes ?? 1 << 20;
+  const rounds = new Rounds(net, options);
+  rounds.sendAll(mine);
+  const got = await rounds.exchange(rounds.others());
+  const inputs: string[] = [];
+  for (let j = 1; j <= net.n; j++) {
+    const m = j === net.self ? mine : got.get(j);
+    inputs.push(m === undefined || m.length > maxValueBytes ? '-' : keyOf(m));
+  }
+  const decided = await phaseKing(rounds, t, inputs, maxValueBytes);
+  return new Map(decided.map((s, i) => [i + 1, valueOf(s)]));
+}
+
+/**
+ * "Did every party succeed?", agreed (module doc): false at every honest party
+ * if any honest party passes false; true if every party said true to every
+ * party. 1 + 3(t+1) rounds.
+ *
+ * @example
+ * const keep = await agreeAll(net, t, myDecodeWasConsistent, { ignore: session.excluded });
+ */
+export async function agreeAll(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): Promise<boolean> {
+  return (await agreeAllDetailed(net, t, mine, options)).agreed;
+}
+
+/**
+ * `agreeAll`, also telling whether this party heard a "no" in the status round
+ * (a local fact, not agreed): callers that must stay safe when more than t
+ * parties are down or corrupt (outside the model, where agreement may fail)
+ * add it to their own decision (triples.ts).
+ */
+export async function agreeAllDetailed(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): Promise<{ agreed: boolean; heardNo: boolean }> {
+  checkParameters(net, t);
+  const rounds = new Rounds(net, options);
+  rounds.sendAll(Uint8Array.of(mine ? 1 : 0));
+  const got = await rounds.exchange(rounds.others());
+  let heardNo = false;
+  for (const m of got.values()) if (m !== undefined && !(m.length === 1 && m[0] === 1)) heardNo = true;
+  const input = mine && !heardNo;
+  const [decided] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1);
+  return { agreed: decided === keyOf(Uint8Array.of(1)), heardNo };
+}
