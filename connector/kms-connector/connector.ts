@@ -26,7 +26,7 @@
  */
 import type { Logger } from 'pino';
 import type { ChainEvent, KmsChainClient, Subscription } from '../../chain/client.js';
-import { ASC_EVENTS, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
+import { ASC_EVENTS, type CiphertextRef, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
 import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/actions.js';
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
 import type { CoreCrsGenResult, CoreKeyGenPreprocResult, CoreUserDecryptParameters, CoreUserDecryptResult } from '../../core/client/coreClient.js';
@@ -257,8 +257,7 @@ export class KmsConnector {
       }
     }
     const started = Date.now();
-    job.response ??=
-      kind === 'keygen' ? await this.keygen(requestId, request.keygen?.preproc_id) : kind === 'keygen_preproc' ? await this.keygenPreproc(requestId) : kind === 'decrypt' ? await this.decrypt(request) : await this.userDecryptOrCrs(kind, request);
+    job.response ??= await this.answer(kind, request);
     await this.post(requestId, job.response);
     this.handled[kind] += 1;
     log.info({ ms: Date.now() - started, attempt, outcome: Object.keys(job.response)[0] }, 'request fulfilled');
@@ -285,6 +284,22 @@ export class KmsConnector {
   }
 
   /** Threshold cores agree on PRSS keys here (every party must take part); a centralized core records a marker. */
+  /** What the core says about `request`, as the ASC takes it. */
+  private answer(kind: HandledKind, request: RequestInfo): Promise<FulfillResponse> {
+    switch (kind) {
+      case 'keygen':
+        return this.keygen(request.request_id, request.keygen?.preproc_id);
+      case 'keygen_preproc':
+        return this.keygenPreproc(request.request_id);
+      case 'decrypt':
+        return this.decrypt(request);
+      case 'user_decrypt':
+        return this.userDecrypt(request);
+      case 'crs_gen':
+        return this.crsGen(request);
+    }
+  }
+
   private async keygenPreproc(requestId: string): Promise<FulfillResponse> {
     await this.opts.core.startKeyGenPreproc(requestId);
     const r = await this.opts.core.keyGenPreprocResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
@@ -295,15 +310,12 @@ export class KmsConnector {
   private async decrypt(request: RequestInfo): Promise<FulfillResponse> {
     const params = request.decrypt;
     if (!params) throw new TkmsError('BAD_REQUEST', `request ${request.request_id} has no decrypt parameters`);
-    // A ciphertext missing from the KV-store goes as no bytes: the core fails the request (CIPHERTEXT_UNAVAILABLE).
-    const ciphertexts = await Promise.all(
-      params.ciphertexts.map(async (c) => ({
-        ciphertextHandle: c.ciphertext_handle,
-        ciphertextDigest: c.ciphertext_digest,
-        fheType: c.fhe_type,
-        ciphertext: (await this.opts.ciphertexts(c.ciphertext_digest)) ?? new Uint8Array(),
-      })),
-    );
+    const ciphertexts = (await this.fetchCiphertexts(params.ciphertexts)).map((c) => ({
+      ciphertextHandle: c.ciphertext_handle,
+      ciphertextDigest: c.ciphertext_digest,
+      fheType: c.fhe_type,
+      ciphertext: c.bytes,
+    }));
     await this.opts.core.startDecrypt({
       requestId: request.request_id,
       keyId: params.key_id,
@@ -320,22 +332,25 @@ export class KmsConnector {
     return { decrypt: { plaintexts: r.plaintexts, signature: r.signature } };
   }
 
-  private async userDecryptOrCrs(kind: 'user_decrypt' | 'crs_gen', request: RequestInfo): Promise<FulfillResponse> {
-    return kind === 'user_decrypt' ? this.userDecrypt(request) : this.crsGen(request);
+  /**
+   * The request's ciphertexts from the KV-store, unchecked (the core checks
+   * digests); one missing goes as no bytes, and the core fails the request
+   * with CIPHERTEXT_UNAVAILABLE.
+   */
+  private async fetchCiphertexts(refs: readonly CiphertextRef[]): Promise<(CiphertextRef & { bytes: Uint8Array })[]> {
+    return Promise.all(refs.map(async (c) => ({ ...c, bytes: (await this.opts.ciphertexts(c.ciphertext_digest)) ?? new Uint8Array() })));
   }
 
-  /** One core call for the whole batch; ciphertexts come from the KV-store, unchecked (the core checks digests). */
+  /** One core call for the whole batch. */
   private async userDecrypt(request: RequestInfo): Promise<FulfillResponse> {
     const params = request.user_decrypt;
     if (!params) throw new TkmsError('BAD_REQUEST', `request ${request.request_id} has no user_decrypt parameters`);
-    const ciphertexts = await Promise.all(
-      params.ciphertexts.map(async (c) => ({
-        handle: c.ciphertext_handle,
-        digest: c.ciphertext_digest,
-        fheType: c.fhe_type,
-        ciphertext: (await this.opts.ciphertexts(c.ciphertext_digest)) ?? new Uint8Array(),
-      })),
-    );
+    const ciphertexts = (await this.fetchCiphertexts(params.ciphertexts)).map((c) => ({
+      handle: c.ciphertext_handle,
+      digest: c.ciphertext_digest,
+      fheType: c.fhe_type,
+      ciphertext: c.bytes,
+    }));
     const d = params.eip712_domain;
     await this.opts.core.startUserDecrypt({
       requestId: request.request_id,

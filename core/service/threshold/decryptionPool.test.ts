@@ -16,7 +16,7 @@ import { InMemoryHub } from '../../engine/mpc/network/inMemory.js';
 import { runParties } from '../../engine/mpc/network/runParties.js';
 import { Prss, prssSetup, type PrssKeys } from '../../engine/mpc/prss/prss.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
-import type { Network } from '../../engine/mpc/network/network.js';
+import { overrideNetwork, type Network } from '../../engine/mpc/network/network.js';
 import { DecryptionPool, type PooledDecryption } from './decryptionPool.js';
 
 let keys: TestKeys;
@@ -88,23 +88,9 @@ async function decrypt(net: Net, cts: ParsedCiphertext[], which = [...net.pools.
  * status round) it tells `fooled` "not ready".
  */
 function equivocatingVotes(net: Network, fooled: number): Network {
-  return {
-    get sessionId() {
-      return net.sessionId;
-    },
-    get self() {
-      return net.self;
-    },
-    get n() {
-      return net.n;
-    },
-    get round() {
-      return net.round;
-    },
+  return overrideNetwork(net, {
     send: (to, payload) => net.send(to, to !== fooled ? payload : net.round === 1 ? Uint8Array.of(0xff, 0xff, 0xff, 0xff) : net.round === 2 ? Uint8Array.of(0) : payload),
-    receive: (from, timeoutMs) => net.receive(from, timeoutMs),
-    nextRound: () => net.nextRound(),
-  };
+  });
 }
 
 async function idle(net: Net): Promise<void> {

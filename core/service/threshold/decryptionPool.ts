@@ -101,7 +101,7 @@ import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
 import { agreeAll } from '../../engine/mpc/agreement/agreement.js';
-import { receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
+import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import type { Prss } from '../../engine/mpc/prss/prss.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
@@ -160,21 +160,9 @@ const NONE = 0xffffffff;
  */
 function expectOnly(net: Network & { close?(): void }, expected: ReadonlySet<number>, othersWaitMs = 1, firstRoundOnly = false): Network & { close(): void } {
   return {
-    get sessionId() {
-      return net.sessionId;
-    },
-    get self() {
-      return net.self;
-    },
-    get n() {
-      return net.n;
-    },
-    get round() {
-      return net.round;
-    },
-    send: (to, payload) => net.send(to, payload),
-    receive: (from, timeoutMs) => net.receive(from, expected.has(from) || (firstRoundOnly && net.round > 0) ? timeoutMs : othersWaitMs),
-    nextRound: () => net.nextRound(),
+    ...overrideNetwork(net, {
+      receive: (from, timeoutMs) => net.receive(from, expected.has(from) || (firstRoundOnly && net.round > 0) ? timeoutMs : othersWaitMs),
+    }),
     close: () => net.close?.(),
   };
 }

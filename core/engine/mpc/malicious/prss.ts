@@ -4,7 +4,7 @@
  * that speak the protocol's wire format. Tests only.
  */
 import type { Rng } from '../algebra/random.js';
-import type { Network } from '../network/network.js';
+import { overrideNetwork, type Network } from '../network/network.js';
 import type { PartyProgram } from '../network/runParties.js';
 import { prssSets, prssSetup } from '../prss/prss.js';
 
@@ -49,19 +49,9 @@ export function equivocatingDigestSetupParty(t: number, rng: Rng, victim: number
 
 function lyingTo(t: number, rng: Rng, target: (to: number) => boolean, inRound: (round: number) => boolean): PartyProgram<unknown> {
   return async (net: Network) => {
-    const liar: Network = {
-      get sessionId() {
-        return net.sessionId;
-      },
-      self: net.self,
-      n: net.n,
-      get round() {
-        return net.round;
-      },
+    const liar = overrideNetwork(net, {
       send: (to, payload) => net.send(to, inRound(net.round) && target(to) ? rng.bytes(payload.length) : payload),
-      receive: (from, timeoutMs) => net.receive(from, timeoutMs),
-      nextRound: () => net.nextRound(),
-    };
+    });
     await prssSetup(liar, t, rng).catch(() => undefined);
   };
 }

@@ -47,3 +47,31 @@ export async function receiveFromAll(net: Network, timeoutMs?: number): Promise<
   const got = await Promise.all(others.map((j) => net.receive(j, timeoutMs)));
   return new Map(others.map((j, k) => [j, got[k]]));
 }
+
+/**
+ * A view of `net` with `send` and/or `receive` replaced; everything else (the
+ * session, the party, the round and moving to the next one) stays `net`'s.
+ * For adversaries that lie on the wire and for callers that wait differently.
+ */
+export function overrideNetwork(
+  net: Network,
+  o: { send?: (to: number, payload: Uint8Array) => void; receive?: (from: number, timeoutMs?: number) => Promise<Uint8Array | undefined> },
+): Network {
+  return {
+    get sessionId() {
+      return net.sessionId;
+    },
+    get self() {
+      return net.self;
+    },
+    get n() {
+      return net.n;
+    },
+    get round() {
+      return net.round;
+    },
+    send: o.send ?? ((to, payload) => net.send(to, payload)),
+    receive: o.receive ?? ((from, timeoutMs) => net.receive(from, timeoutMs)),
+    nextRound: () => net.nextRound(),
+  };
+}
