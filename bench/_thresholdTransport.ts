@@ -22,11 +22,11 @@ import { seededRng } from '../core/engine/mpc/algebra/random.js';
 import { dealKeyShares } from '../core/engine/mpc/decryption/keyShares.js';
 import { parseCiphertext, type ParsedCiphertext } from '../core/engine/tfhe/ciphertext.js';
 import { parseClientKey } from '../core/engine/tfhe/clientKey.js';
-import { ciphertextClass, toTfheArg, TFHE_CIPHERTEXT_SERIALIZE_LIMIT } from '../core/engine/tfhe/_nodeTfhe.js';
 import { certFingerprint, type PeerInfo } from '../core/service/mpc/peerTransport.js';
 import { freePort } from '../localnet/processes.js';
 import type { BenchResult } from './_results.js';
 import type { PartyData, PartyOp, PartyReply } from './_thresholdParty.js';
+import { encryptWithClientKey } from '../core/engine/tfhe/_testUtils.js';
 
 export interface TransportBenchOptions {
   parties: readonly (readonly [number, number])[];
@@ -92,14 +92,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
   const out: BenchResult[] = [];
   const ck = tfhe.TfheClientKey.generate(tfhe.TfheConfigBuilder.default().build());
   const key = parseClientKey(ck.safe_serialize(1n << 20n)).bigKey;
-  const encrypt = (type: FheType, value: bigint): ParsedCiphertext => {
-    const ct = ciphertextClass(type).encrypt_with_client_key(toTfheArg(type, value) as never, ck);
-    try {
-      return parseCiphertext(ct.safe_serialize(TFHE_CIPHERTEXT_SERIALIZE_LIMIT), type);
-    } finally {
-      ct.free();
-    }
-  };
+  const encrypt = (type: FheType, value: bigint): ParsedCiphertext => parseCiphertext(encryptWithClientKey(ck, type, value), type);
   let sessionNo = 0;
   const sid = (what: string): string => `bench/${what}/${++sessionNo}`;
   for (const [n, t] of o.parties) {

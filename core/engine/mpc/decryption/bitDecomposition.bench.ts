@@ -15,7 +15,6 @@ import * as tfhe from 'node-tfhe';
 import type { FheType } from '../../../../common/fheTypes.js';
 import { parseCiphertext, type ParsedCiphertext } from '../../tfhe/ciphertext.js';
 import { parseClientKey } from '../../tfhe/clientKey.js';
-import { ciphertextClass, toTfheArg, TFHE_CIPHERTEXT_SERIALIZE_LIMIT } from '../../tfhe/_nodeTfhe.js';
 import { ringForParties, type GrVector } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { InMemoryHub } from '../network/inMemory.js';
@@ -26,6 +25,7 @@ import { generateTriples } from '../preprocessing/triples.js';
 import { Prss, prssSetup, type PrssKeys } from '../prss/prss.js';
 import { preprocessDecryption, thresholdDecrypt, type DecryptionMaterial } from './bitDecomposition.js';
 import { dealKeyShares } from './keyShares.js';
+import { encryptWithClientKey } from '../../tfhe/_testUtils.js';
 
 export interface BitDecompositionBenchRow {
   n: number;
@@ -47,14 +47,7 @@ export async function runBitDecompositionBench(options: BitDecompositionBenchOpt
   const rows: BitDecompositionBenchRow[] = [];
   const ck = tfhe.TfheClientKey.generate(tfhe.TfheConfigBuilder.default().build());
   const key = parseClientKey(ck.safe_serialize(1n << 20n)).bigKey;
-  const encrypt = (type: FheType, value: bigint): ParsedCiphertext => {
-    const ct = ciphertextClass(type).encrypt_with_client_key(toTfheArg(type, value) as never, ck);
-    try {
-      return parseCiphertext(ct.safe_serialize(TFHE_CIPHERTEXT_SERIALIZE_LIMIT), type);
-    } finally {
-      ct.free();
-    }
-  };
+  const encrypt = (type: FheType, value: bigint): ParsedCiphertext => parseCiphertext(encryptWithClientKey(ck, type, value), type);
   for (const [n, t] of options.parties ?? [
     [4, 1],
     [7, 2],
