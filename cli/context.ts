@@ -25,6 +25,8 @@ export interface GlobalOptions extends OutputOptions {
 export interface CliState {
   /** Last key generated per chain id: the default `--key-id`. */
   lastKeyId: Record<string, string>;
+  /** Handles `tkms encrypt --prove` stored, with the CRS their proof is for: `tkms decrypt` asks for verification. */
+  provenInputs?: Record<string, string>;
 }
 
 export class CliContext {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KmsChainClient } from '../chain/client.js';
 import { getKey, getRequest, listKeys } from '../chain/asc/actions.js';
+import { getCrs, listCrs } from '../chain/asc/userDecryptCrsActions.js';
 import { verifyRequestResult } from '../chain/asc/verify.js';
 import type { KeyInfo } from '../chain/asc/messages.js';
 import { sha3_256 } from '@noble/hashes/sha3';
@@ -76,7 +77,7 @@ export async function resolveKeyId(ctx: CliContext, client: KmsChainClient, expl
  * active key protects new data; the ASC still decrypts under suspended,
  * deactivated and compromised keys). Keys without a recorded state are active.
  */
-export async function requireActiveKey(ctx: CliContext, client: KmsChainClient, keyId: string): Promise<void> {
+export async function requireActiveKey(ctx: CliContext, client: KmsChainClient, keyId: string): Promise<KeyInfo> {
   const key = await getKey(client, ctx.network().contracts.asc, keyId).catch((e: unknown) => {
     throw new TkmsError('UNKNOWN_KEY', `key ${keyId} is not known to the ASC`, { cause: e });
   });
@@ -86,4 +87,51 @@ export async function requireActiveKey(ctx: CliContext, client: KmsChainClient, 
       details: 'only an active key may protect new data; decryption of existing ciphertexts still works unless the key is destroyed',
     });
   }
+  return key;
+}
+
+/**
+ * Downloads a CRS (default: the newest on chain) from the URIs its signers
+ * published and accepts the first copy whose sha3-256 matches the digest 2t+1
+ * parties signed on chain.
+ */
+export async function fetchVerifiedCrs(
+  ctx: CliContext,
+  client: KmsChainClient,
+  explicitId?: string,
+): Promise<{ crsId: string; uri: string; digest: string; bytes: Uint8Array; maxNumBits: number; signers: number[] }> {
+  const asc = ctx.network().contracts.asc;
+  let crsId = explicitId;
+  if (!crsId) {
+    const all = [];
+    for (let page = await listCrs(client, asc, undefined, 100); page.length > 0; page = await listCrs(client, asc, page[page.length - 1]!.crs_id, 100)) all.push(...page);
+    if (all.length === 0) throw new TkmsError('NO_CRS_ON_CHAIN', 'no CRS exists yet', { details: 'run `tkms crsgen` first' });
+    crsId = all[all.length - 1]!.crs_id;
+  }
+  const id = crsId;
+  const crs = await getCrs(client, asc, id).catch((e: unknown) => {
+    throw new TkmsError('UNKNOWN_CRS', `CRS ${id} is not known to the ASC`, { cause: e });
+  });
+  const request = await getRequest(client, asc, id);
+  const { parties, threshold } = await ctx.parties(client);
+  const { signers } = verifyRequestResult(request, parties, threshold);
+  // Any signer's copy will do: the digest binds the bytes. Try them in turn.
+  const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) && r.response.crs_gen.crs_digest === crs.crs_digest ? [r.response.crs_gen.crs_uri] : []));
+  const failures: string[] = [];
+  for (const uri of uris) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await download(uri);
+    } catch (e) {
+      failures.push(`${uri}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const digest = bytesToHex(sha3_256(bytes));
+    if (digest !== crs.crs_digest) {
+      failures.push(`${uri}: digest ${digest} does not match`);
+      continue;
+    }
+    return { crsId: id, uri, digest, bytes, maxNumBits: crs.max_num_bits, signers };
+  }
+  throw new TkmsError('DIGEST_MISMATCH', `no copy of CRS ${id} matches the signed digest`, { details: failures.join('; ') });
 }

@@ -13,6 +13,7 @@ import {
   type KeyInfo,
   type KeysResponse,
   type RequestId,
+  type FheParameterSetName,
   type RequestInfo,
   type RequestsResponse,
 } from './messages.js';
@@ -30,8 +31,14 @@ function requestIdOf(tx: ExecuteResult): RequestId {
 }
 
 /** `keygen {preproc_id?}`: with `preprocId`, the key is made from that completed keygen_preproc. */
-export async function submitKeygen(client: KmsChainClient, asc: string, funds?: readonly Coin[], preprocId?: RequestId): Promise<SubmitReturnType> {
-  const tx = await client.executeContract(asc, { keygen: preprocId ? { preproc_id: preprocId } : {} }, funds);
+export async function submitKeygen(
+  client: KmsChainClient,
+  asc: string,
+  funds?: readonly Coin[],
+  preprocId?: RequestId,
+  fheParameters?: FheParameterSetName,
+): Promise<SubmitReturnType> {
+  const tx = await client.executeContract(asc, { keygen: { ...(preprocId ? { preproc_id: preprocId } : {}), ...(fheParameters ? { fhe_parameters: fheParameters } : {}) } }, funds);
   return { requestId: requestIdOf(tx), tx };
 }
 

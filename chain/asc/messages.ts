@@ -50,10 +50,15 @@ export type DecryptMsg = {
   proof?: Record<string, unknown>;
 } & ({ ciphertexts: CiphertextRef[] } | CiphertextRef);
 
-/** `keygen`: as sent and as stored (`RequestInfo.keygen`, only when preproc_id was given). */
+/** The parameter sets a key can be made with (core/engine/tfhe/keyset.ts). */
+export type FheParameterSetName = 'default' | 'fhevm';
+
+/** `keygen`: as sent and as stored (`RequestInfo.keygen`, only when preproc_id or fhe_parameters was given). */
 export interface KeygenParams {
   /** The keygen_preproc request id whose material the key is made from. */
   preproc_id?: RequestId;
+  /** Absent: `default`. `fhevm`: dedicated compact-public-key parameters (inputs may carry ZK proofs). */
+  fhe_parameters?: FheParameterSetName;
 }
 
 /** `crs_gen`: a CRS for ZK proofs of encryption of up to `max_num_bits` bits (1..65536). */
@@ -295,6 +300,8 @@ export interface KeyInfo {
   state_height?: string;
   /** The keygen_preproc request the key was made from (absent: preprocessed inline). */
   preproc_id?: RequestId;
+  /** The parameter set (absent on keys recorded before it was: `default`). */
+  fhe_parameters?: FheParameterSetName;
 }
 
 export type AscQueryMsg =

@@ -6,16 +6,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { sha3_256 } from '@noble/hashes/sha3';
-import { bytesToHex } from '@noble/hashes/utils';
 import { getRequest } from '../../chain/asc/actions.js';
-import { getCrs, listCrs, submitCrsGen, waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
+import { getCrs, submitCrsGen, waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { verifyRequestResult } from '../../chain/asc/verify.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { TkmsError } from '../../common/errors.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
-import { download } from '../publicMaterial.js';
+import { fetchVerifiedCrs } from '../publicMaterial.js';
 
 export function registerCrs(program: Command, ctx: () => CliContext): void {
   program
@@ -67,42 +65,10 @@ export function registerCrs(program: Command, ctx: () => CliContext): void {
     .action(async (o: { crsId?: string; out?: string }) => {
       const c = ctx();
       const client = await c.chain(false);
-      const asc = c.network().contracts.asc;
-      let crsId = o.crsId;
-      if (!crsId) {
-        const all = [];
-        for (let page = await listCrs(client, asc, undefined, 100); page.length > 0; page = await listCrs(client, asc, page[page.length - 1]!.crs_id, 100)) all.push(...page);
-        if (all.length === 0) throw new TkmsError('NO_CRS_ON_CHAIN', 'no CRS exists yet', { details: 'run `tkms crsgen` first' });
-        crsId = all[all.length - 1]!.crs_id;
-      }
-      const crs = await getCrs(client, asc, crsId).catch((e: unknown) => {
-        throw new TkmsError('UNKNOWN_CRS', `CRS ${crsId} is not known to the ASC`, { cause: e });
-      });
-      const request = await getRequest(client, asc, crsId);
-      const { parties, threshold } = await c.parties(client);
-      const { signers } = verifyRequestResult(request, parties, threshold);
-      // Any signer's copy will do: the digest binds the bytes. Try them in turn.
-      const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) && r.response.crs_gen.crs_digest === crs.crs_digest ? [r.response.crs_gen.crs_uri] : []));
-      const failures: string[] = [];
-      for (const uri of uris) {
-        let bytes: Uint8Array;
-        try {
-          bytes = await download(uri);
-        } catch (e) {
-          failures.push(`${uri}: ${e instanceof Error ? e.message : String(e)}`);
-          continue;
-        }
-        const digest = bytesToHex(sha3_256(bytes));
-        if (digest !== crs.crs_digest) {
-          failures.push(`${uri}: digest ${digest} does not match`);
-          continue;
-        }
-        if (o.out) writeFileSync(o.out, bytes);
-        printResult(c.opts, { crsId, uri, digest, size: bytes.length, maxNumBits: crs.max_num_bits, signers, out: o.out ?? null }, () =>
-          `CRS ${crsId}: ${bytes.length} bytes, sha3-256 ${digest} verified (signed by parties ${signers.join(', ')})${o.out ? `\nwritten to ${o.out}` : ''}`,
-        );
-        return;
-      }
-      throw new TkmsError('DIGEST_MISMATCH', `no copy of CRS ${crsId} matches the signed digest`, { details: failures.join('; ') });
+      const { crsId, uri, digest, bytes, maxNumBits, signers } = await fetchVerifiedCrs(c, client, o.crsId);
+      if (o.out) writeFileSync(o.out, bytes);
+      printResult(c.opts, { crsId, uri, digest, size: bytes.length, maxNumBits, signers, out: o.out ?? null }, () =>
+        `CRS ${crsId}: ${bytes.length} bytes, sha3-256 ${digest} verified (signed by parties ${signers.join(', ')})${o.out ? `\nwritten to ${o.out}` : ''}`,
+      );
     });
 }

@@ -1,12 +1,13 @@
 /** `tkms encrypt` and `tkms upload`: put ciphertexts in the KV-store and print their handles. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { fetchMaterial, requireActiveKey, resolveKeyId } from '../publicMaterial.js';
-import { printResult } from '../output.js';
+import { fetchMaterial, fetchVerifiedCrs, requireActiveKey, resolveKeyId } from '../publicMaterial.js';
+import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { maxPlaintext, parseFheType, type FheType } from '../../common/fheTypes.js';
 import { putCiphertext } from '../../connector/kvstore/client.js';
-import { encryptWithPublicKey } from '../../core/engine/index.js';
+import { encryptWithProof, encryptWithPublicKey } from '../../core/engine/index.js';
+import { provenInputMetadata } from '../../common/provenInput.js';
 import { TkmsError } from '../../common/errors.js';
 
 function parseValue(raw: string, type: FheType): bigint | boolean {
@@ -21,11 +22,12 @@ function parseValue(raw: string, type: FheType): bigint | boolean {
   return value;
 }
 
-async function store(c: CliContext, bytes: Uint8Array, type: FheType, extra: Record<string, unknown>): Promise<void> {
+async function store(c: CliContext, bytes: Uint8Array, type: FheType, extra: Record<string, unknown>): Promise<string> {
   const stored = await putCiphertext(c.network().kvStoreUrl, bytes, type);
   printResult(c.opts, { handle: stored.handle, digest: stored.digest, fheType: type, size: bytes.length, ...extra }, () =>
-    `handle: ${stored.handle}\ndigest: ${stored.digest} (${type}, ${bytes.length} bytes)`,
+    `handle: ${stored.handle}\ndigest: ${stored.digest} (${type}, ${bytes.length} bytes${extra['proven'] ? `, proven against CRS ${String(extra['crsId'])}` : ''})`,
   );
+  return stored.handle;
 }
 
 export function registerEncrypt(program: Command, ctx: () => CliContext): void {
@@ -34,16 +36,41 @@ export function registerEncrypt(program: Command, ctx: () => CliContext): void {
     .description("encrypt a value under the KMS's public key and store the ciphertext in the KV-store")
     .requiredOption('-t, --type <fheType>', 'ebool, euint4, euint8, euint16, euint32, euint64, euint128, euint160, euint256')
     .option('--key-id <id>', 'key id (default: the last generated key)')
-    .action(async (value: string, o: { type: string; keyId?: string }) => {
+    .option('--prove', 'attach a zero-knowledge proof of encryption (needs a key made with `tkms keygen --params fhevm` and a CRS from `tkms crsgen`); `tkms decrypt` then has the parties verify it')
+    .option('--crs-id <id>', 'with --prove: the CRS to prove against (default: the newest on chain)')
+    .action(async (value: string, o: { type: string; keyId?: string; prove?: boolean; crsId?: string }) => {
       const c = ctx();
       const type = parseFheType(o.type);
       const plaintext = parseValue(value, type);
+      if (o.crsId !== undefined && !o.prove) throw new TkmsError('BAD_ARGUMENT', '--crs-id only applies with --prove');
       const client = await c.chain(false);
       const keyId = await resolveKeyId(c, client, o.keyId);
-      await requireActiveKey(c, client, keyId);
+      const key = await requireActiveKey(c, client, keyId);
+      const params = key.fhe_parameters ?? 'default';
+      if (o.prove && params !== 'fhevm') {
+        throw new TkmsError('PROOF_UNSUPPORTED', `key ${keyId} uses the ${params} parameter set, which has no proofs of encryption`, {
+          details: 'make a key with `tkms keygen --params fhevm`',
+        });
+      }
+      if (!o.prove && params === 'fhevm') {
+        throw new TkmsError('PROOF_REQUIRED', `key ${keyId} uses the fhevm parameter set: its inputs are expanded by the parties after a proof check`, {
+          details: 'encrypt with --prove',
+        });
+      }
       const { bytes: publicKey } = await fetchMaterial(c, client, keyId, 'PublicKey');
-      const ciphertext = encryptWithPublicKey(publicKey, type, plaintext);
-      await store(c, ciphertext, type, { keyId });
+      if (!o.prove) {
+        await store(c, encryptWithPublicKey(publicKey, type, plaintext), type, { keyId });
+        return;
+      }
+      const crs = await fetchVerifiedCrs(c, client, o.crsId);
+      const p = progress(`proving the encryption against CRS ${crs.crsId} (~15 s per value)`);
+      const started = Date.now();
+      const list = encryptWithProof(publicKey, crs.bytes, type, plaintext, provenInputMetadata(keyId, crs.crsId));
+      p.done(`${list.length} bytes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const handle = await store(c, list, type, { keyId, crsId: crs.crsId, proven: true });
+      const state = c.state();
+      state.provenInputs = { ...(state.provenInputs ?? {}), [handle]: crs.crsId };
+      c.saveState(state);
     });
   program
     .command('upload <file>')

@@ -49,18 +49,21 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
     .description('generate a new FHE key set: a keygen preprocessing, then the keygen naming it (secret key stays in the KMS; public key and server key are published)')
     .option('--preproc-id <id>', 'use this completed keygen preprocessing (from `tkms keygen-preproc`) instead of running one')
     .option('--no-preproc', 'send a keygen without preprocessing request (the cores preprocess inline)')
+    .option('--params <set>', 'FHE parameter set: default, or fhevm (dedicated compact-public-key parameters: inputs can carry ZK proofs, `tkms encrypt --prove`)', 'default')
     .option('--timeout <seconds>', 'how long to wait for the parties (each step)', '600')
-    .action(async (o: { timeout: string; preprocId?: string; preproc: boolean }) => {
+    .action(async (o: { timeout: string; preprocId?: string; preproc: boolean; params: string }) => {
       const c = ctx();
       const client = await c.chain(true);
       const asc = c.network().contracts.asc;
       const timeoutMs = Number(o.timeout) * 1000;
       if (o.preprocId !== undefined && !REQUEST_ID.test(o.preprocId)) throw new TkmsError('BAD_ARGUMENT', `--preproc-id must be a request id (40 lower-case hex chars), got "${o.preprocId}"`);
       if (o.preprocId !== undefined && !o.preproc) throw new TkmsError('BAD_ARGUMENT', '--preproc-id and --no-preproc exclude each other');
+      if (o.params !== 'default' && o.params !== 'fhevm') throw new TkmsError('BAD_ARGUMENT', `--params must be default or fhevm, got "${o.params.slice(0, 40)}"`);
+      const fheParameters = o.params;
       const preprocId = o.preprocId ?? (o.preproc ? (await runPreproc(c, client, timeoutMs)).preprocId : undefined);
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'keygen');
-      const { requestId, tx } = await submitKeygen(client, asc, funds, preprocId);
+      const { requestId, tx } = await submitKeygen(client, asc, funds, preprocId, fheParameters === 'default' ? undefined : fheParameters);
       const p = progress(`keygen ${requestId}: waiting for the parties (key sets take ~10–30 s)`);
       const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
       if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `request ${requestId} expired without a result (fee refunded)`);
@@ -75,11 +78,12 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       c.saveState(state);
       printResult(
         c.opts,
-        { keyId: requestId, ...(preprocId ? { preprocId } : {}), txHash: tx.txHash, signers, dissenters, fee: funds, ...result },
+        { keyId: requestId, ...(preprocId ? { preprocId } : {}), fheParameters, txHash: tx.txHash, signers, dissenters, fee: funds, ...result },
         () =>
           [
             ...(preprocId ? [`preproc id:  ${preprocId}`] : []),
             `key id:      ${requestId}`,
+            `parameters:  ${fheParameters}`,
             `public key:  ${result.public_key_uri}`,
             `             sha3-256 ${result.public_key_digest}`,
             `server key:  ${result.server_key_uri}`,

@@ -38,7 +38,8 @@ import { KeyStateSync, type KeyStatePort } from './keyStateSync.js';
 /** The slice of the core API the connector needs (see core/client). */
 export interface CorePort extends KeyStatePort {
   /** `preprocId`: the keygen_preproc request the ASC keygen named (RequestInfo.keygen.preproc_id). */
-  startKeyGen(requestId: string, preprocId?: string): Promise<void>;
+  /** `fheParameters`: the ASC keygen's parameter set (RequestInfo.keygen.fhe_parameters; absent: default). */
+  startKeyGen(requestId: string, preprocId?: string, fheParameters?: string): Promise<void>;
   startKeyGenPreproc(requestId: string): Promise<void>;
   keyGenPreprocResult(requestId: string, timeoutMs: number): Promise<CoreKeyGenPreprocResult>;
   keyGenResult(requestId: string, timeoutMs: number): Promise<KeyGenResult>;
@@ -268,8 +269,8 @@ export class KmsConnector {
     return request.responses.some((r) => r.party_id === this.opts.partyId);
   }
 
-  private async keygen(requestId: string, preprocId?: string): Promise<FulfillResponse> {
-    await this.opts.core.startKeyGen(requestId, preprocId);
+  private async keygen(requestId: string, preprocId?: string, fheParameters?: string): Promise<FulfillResponse> {
+    await this.opts.core.startKeyGen(requestId, preprocId, fheParameters);
     const r = await this.opts.core.keyGenResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
     return {
@@ -288,7 +289,7 @@ export class KmsConnector {
   private answer(kind: HandledKind, request: RequestInfo): Promise<FulfillResponse> {
     switch (kind) {
       case 'keygen':
-        return this.keygen(request.request_id, request.keygen?.preproc_id);
+        return this.keygen(request.request_id, request.keygen?.preproc_id, request.keygen?.fhe_parameters);
       case 'keygen_preproc':
         return this.keygenPreproc(request.request_id);
       case 'decrypt':

@@ -37,7 +37,8 @@ async function untilDone<T>(what: string, timeoutMs: number, get: (callMs: numbe
 
 export function corePort(core: CoreClient): CorePort {
   return {
-    startKeyGen: (requestId, preprocId) => tolerateRepeat(() => core.keyGen(requestId, preprocId ? { preprocId } : {})),
+    startKeyGen: (requestId, preprocId, fheParameters) =>
+      tolerateRepeat(() => core.keyGen(requestId, { ...(preprocId ? { preprocId } : {}), ...(fheParameters ? { fheParameters } : {}) })),
     startKeyGenPreproc: (requestId) => tolerateRepeat(() => core.keyGenPreproc(requestId)),
     keyGenPreprocResult: (requestId, timeoutMs) => untilDone(`keygen preprocessing ${requestId}`, timeoutMs, (callMs) => core.getKeyGenPreprocResult(requestId, { timeoutMs: callMs })),
     keyGenResult: (requestId, timeoutMs) =>

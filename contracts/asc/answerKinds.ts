@@ -43,6 +43,13 @@ export function needsTwoThirds(kind: string): bool {
   return kind == "keygen" || kind == "crs_gen" || kind == "user_decrypt" || kind == "keygen_preproc";
 }
 
+/** The parameter set a keygen request named, "default" when it named none. */
+export function fheParametersOf(req: JValue): string {
+  const k = req.get("keygen");
+  const p = k !== null ? k.getStr("fhe_parameters") : null;
+  return p !== null ? p : "default";
+}
+
 /** The preprocessing a keygen request named (KeyInfo.preproc_id), or null. */
 export function preprocIdOf(req: JValue): string | null {
   const k = req.get("keygen");

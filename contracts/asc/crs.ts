@@ -35,6 +35,11 @@ export function saveCrsOf(requestId: string, req: JValue, answer: PartyAnswer, h
   setString("crscount", (n + 1).toString());
 }
 
+/** Whether a CRS with this id was recorded (a completed crs_gen). */
+export function crsExists(id: string): bool {
+  return getString("crs:" + id) !== null;
+}
+
 export function queryCrs(args: JValue): Outcome {
   const id = args.getStr("crs_id");
   if (id === null) return Outcome.err("crs: crs_id must be a string");

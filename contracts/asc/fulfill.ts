@@ -48,7 +48,7 @@ import { payQuorum } from "./funds";
 import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
 import { saveCrsOf } from "./crs";
-import { needsTwoThirds, preprocIdOf, saveSigncryption } from "./answerKinds";
+import { fheParametersOf, needsTwoThirds, preprocIdOf, saveSigncryption } from "./answerKinds";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const requestId = params.getStr("request_id");
@@ -228,7 +228,8 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
         .setStr("server_key_digest", answer.content[2])
         .setStr("server_key_uri", answer.content[3])
         .setStr("state", "active")
-        .setStr("state_height", height),
+        .setStr("state_height", height)
+        .setStr("fhe_parameters", fheParametersOf(req)),
       preprocIdOf(req),
     );
   }

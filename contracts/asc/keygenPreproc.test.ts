@@ -133,6 +133,19 @@ describe('asc keygen {preproc_id}', () => {
     expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } }).preproc_id).toBeUndefined();
   });
 
+  test('behavior: fhe_parameters travels to the cores and onto the key; unknown sets are refused', async () => {
+    const s = await setup();
+    const id = idOf(await s.chain.execute(s.asc, { keygen: { fhe_parameters: 'fhevm' } }, USER));
+    expect(request(s, id).keygen).toEqual({ fhe_parameters: 'fhevm' });
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
+    expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: id } }).fhe_parameters).toBe('fhevm');
+    const plain = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, plain, keygenAnswer(plain, p));
+    expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: plain } }).fhe_parameters).toBe('default');
+    await expect(s.chain.execute(s.asc, { keygen: { fhe_parameters: 'tiny' } }, USER)).rejects.toThrow('keygen: fhe_parameters must be one of default, fhevm');
+    await expect(s.chain.execute(s.asc, { keygen: { fhe_parameters: 7 } }, USER)).rejects.toThrow('keygen: fhe_parameters must be one of default, fhevm');
+  });
+
   test('behavior: unknown, pending, failed, expired, already used, wrong kind and malformed preproc ids are refused with the reason', async () => {
     const s = await setup();
     const unknown = 'ab'.repeat(20);

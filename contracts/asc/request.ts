@@ -41,6 +41,7 @@ import { decryptAllowed, keyState } from "./keys";
 import { parseJson } from "../lib/json";
 import { handleRefusal } from "./handles";
 import { userDecryptAuthDigest, userSignatureRefusal } from "./userAuth";
+import { crsExists } from "./crs";
 
 export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
@@ -166,13 +167,23 @@ function proofOf(args: JValue): JValue | null {
   return proof;
 }
 
+/** The parameter sets cores can make keys with (core/engine/tfhe/keyset.ts FHE_PARAMETER_SETS). */
+export const FHE_PARAMETER_SETS: string[] = ["default", "fhevm"];
+
+function isFheParameterSet(name: string): bool {
+  return FHE_PARAMETER_SETS.includes(name);
+}
+
 /**
- * `keygen {preproc_id?}`. With `preproc_id`, the key is made from that keygen
+ * `keygen {preproc_id?, fhe_parameters?}`. `fhe_parameters` ("default" or
+ * "fhevm": dedicated compact-public-key parameters, whose inputs can carry ZK
+ * proofs) is passed to the cores and recorded on the key (absent: "default").
+ * With `preproc_id`, the key is made from that keygen
  * preprocessing: it must name a completed `keygen_preproc` request no other
  * keygen used (the preprocessing request records `used_by`, at request time,
  * so two keygens cannot race for it; a used preprocessing stays used even if
  * its keygen fails, as its material is consumed). Stored as
- * `keygen: {preproc_id}` and passed to the key (KeyInfo.preproc_id).
+ * `keygen: {preproc_id?, fhe_parameters?}` and passed to the key (KeyInfo.preproc_id).
  * Without it the cores run the preprocessing inline (earlier behaviour).
  */
 export function keygen(env: Env, info: Info, args: JValue): Outcome {
@@ -181,6 +192,12 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
   if (pv !== null && !pv.isNull) {
     if (!pv.isStr || !isHex(pv.text, 40, true)) return Outcome.err("keygen: preproc_id must be a keygen_preproc request id (40 lower-case hex chars)");
     preprocId = pv.text;
+  }
+  const fv = args.get("fhe_parameters");
+  let fheParameters: string | null = null;
+  if (fv !== null && !fv.isNull) {
+    if (!fv.isStr || !isFheParameterSet(fv.text)) return Outcome.err("keygen: fhe_parameters must be one of " + FHE_PARAMETER_SETS.join(", "));
+    fheParameters = fv.text;
   }
   let preproc: JValue | null = null;
   if (preprocId !== null) {
@@ -192,7 +209,12 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
   if (p === null) return Outcome.err(lastConfigError);
   const paid = paidFee(info, p, "keygen");
   if (paid < 0) return Outcome.err(requestError);
-  const k = preprocId !== null ? JValue.obj().setStr("preproc_id", preprocId) : null;
+  let k: JValue | null = null;
+  if (preprocId !== null || fheParameters !== null) {
+    k = JValue.obj();
+    if (preprocId !== null) k.setStr("preproc_id", preprocId);
+    if (fheParameters !== null) k.setStr("fhe_parameters", fheParameters);
+  }
   const res = newRequest(env, info, p, "keygen", paid, null, k);
   if (preprocId !== null && preproc !== null) {
     preproc.setStr("used_by", requestIdOf(res));
@@ -296,6 +318,7 @@ export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   let crsId: string | null = null;
   if (crs !== null && !crs.isNull) {
     if (!crs.isStr || !isHex(crs.text, 40, true)) return Outcome.err("decrypt: crs_id must be a CRS request id (40 lower-case hex chars)");
+    if (!crsExists(crs.text)) return Outcome.err("decrypt: crs_id " + crs.text + " is not a CRS the parties made (crs_list)");
     crsId = crs.text;
   }
   const appId = appOf(args);

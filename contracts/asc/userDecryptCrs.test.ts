@@ -229,6 +229,15 @@ describe('asc crs_gen answers', () => {
     ]);
     expect(s.chain.query<CrsListResponse>(s.asc, { crs_list: { start_after: id } }).crs.map((c) => c.crs_id)).toEqual([id2]);
     expect(s.chain.query<CrsListResponse>(s.asc, { crs_list: { limit: 1 } }).crs).toHaveLength(1);
+    // A decryption of proven inputs names a registered CRS; the cores get it with the request.
+    const keyId = await keyOf(s);
+    const dec = idOf(await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: CTS.slice(0, 1), crs_id: id2 } }, USER));
+    expect(request(s, dec).decrypt?.crs_id).toBe(id2);
+    // A pending crs_gen is no CRS yet.
+    const pending = idOf(await s.chain.execute(s.asc, { crs_gen: { max_num_bits: 64 } }, USER));
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: CTS.slice(0, 1), crs_id: pending } }, USER)).rejects.toThrow(
+      `decrypt: crs_id ${pending} is not a CRS the parties made`,
+    );
   });
 
   test('malicious: conflicting CRS digests are recorded; the honest 2t+1 still decide', async () => {

@@ -156,8 +156,8 @@ export interface CoreHealth {
 
 export interface CoreClient {
   readonly url: string;
-  /** `preprocId`: the finished keygen preprocessing to make the key from (empty: inline). */
-  keyGen(requestId: string, options?: CallOptions & { preprocId?: string }): Promise<void>;
+  /** `preprocId`: the finished keygen preprocessing to make the key from (empty: inline); `fheParameters`: `default` (empty) or `fhevm`. */
+  keyGen(requestId: string, options?: CallOptions & { preprocId?: string; fheParameters?: string }): Promise<void>;
   keyGenPreproc(requestId: string, options?: CallOptions): Promise<void>;
   getKeyGenPreprocResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenPreprocResult>;
   getKeyGenResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenResult>;
@@ -312,7 +312,7 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
   return {
     url,
     async keyGen(requestId, o = {}) {
-      await call('keyGen', { requestId, preprocId: o.preprocId ?? '' }, o.timeoutMs ?? defaultTimeout);
+      await call('keyGen', { requestId, preprocId: o.preprocId ?? '', fheParameters: o.fheParameters ?? '' }, o.timeoutMs ?? defaultTimeout);
     },
     async keyGenPreproc(requestId, o = {}) {
       await call('keyGenPreproc', { requestId }, o.timeoutMs ?? defaultTimeout);

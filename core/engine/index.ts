@@ -28,9 +28,14 @@ export {
 } from './tfhe/clientKey.js';
 export { MAX_COMPRESSED_CIPHERTEXT_BYTES, decompressCiphertext, parseCompressedCiphertext } from './tfhe/compressed.js';
 export { blockPhase, blockPhaseBig, decodePhase, decryptCiphertext, decryptCiphertextBytes, type Phase64 } from './tfhe/decrypt.js';
-export { checkPlaintext, encryptWithPublicKey } from './tfhe/encrypt.js';
+export { checkPlaintext, encryptWithProof, encryptWithPublicKey, MAX_PROVEN_LIST_BYTES } from './tfhe/encrypt.js';
 export {
   DEFAULT_PARAMETERS,
+  FHE_PARAMETER_SETS,
+  FHEVM_PKE_PARAMETERS,
+  isFheParameterSet,
+  parameterNames,
+  type FheParameterSet,
   MAX_CLIENT_KEY_SERIALIZED_BYTES,
   MAX_COMPACT_PUBLIC_KEY_BYTES,
   MAX_COMPRESSED_SERVER_KEY_BYTES,

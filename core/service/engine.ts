@@ -21,6 +21,8 @@ export interface KeySet {
 export interface GenerateKeySetParameters {
   /** Called at each stage (`client_key`, `compact_public_key`, `compressed_server_key`, `done`). */
   onProgress?: (stage: string) => void;
+  /** The parameter set (engine `FHE_PARAMETER_SETS`; default `default`). */
+  parameters?: engine.FheParameterSet;
 }
 
 export interface Crs {
@@ -82,7 +84,7 @@ export function withKeyGenWorker(e: CoreEngine): CoreEngine {
   return {
     ...e,
     name: `${e.name} (generation in a worker thread)`,
-    generateKeySet: ({ onProgress } = {}) => inWorker<KeySet>(workerUrl, { type: 'keyset' }, onProgress, 'KEYGEN_FAILED'),
+    generateKeySet: ({ onProgress, parameters } = {}) => inWorker<KeySet>(workerUrl, { type: 'keyset', ...(parameters ? { parameters } : {}) }, onProgress, 'KEYGEN_FAILED'),
     generateCrs: (maxNumBits) => inWorker<Crs>(workerUrl, { type: 'crs', maxNumBits }, undefined, 'CRSGEN_FAILED'),
   };
 }

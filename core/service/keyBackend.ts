@@ -6,6 +6,7 @@
  * locally. Threshold: a share of the key, decrypted by MPC with the other
  * parties (core/service/threshold).
  */
+import type { FheParameterSet } from '../engine/index.js';
 import type { CoreEngine, Crs } from './engine.js';
 
 export interface GeneratedKey {
@@ -27,8 +28,11 @@ export interface KeyBackend {
    * sessions need them). Centralized: a recorded marker (nothing to share).
    */
   preprocess(preprocId: string, onProgress: (stage: string) => void): Promise<Uint8Array>;
-  /** `preproc`: the material `preprocess` returned for the preprocessing the keygen names; absent: preprocess inline. */
-  generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array): Promise<GeneratedKey>;
+  /**
+   * `preproc`: the material `preprocess` returned for the preprocessing the keygen names; absent: preprocess inline.
+   * `parameters`: the parameter set the request names (default `default`).
+   */
+  generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array, parameters?: FheParameterSet): Promise<GeneratedKey>;
   /** Turns stored private material into what `decrypt` takes. */
   load(privateMaterial: Uint8Array): unknown;
   /** Decrypts one parsed ciphertext (centralized: locally; threshold: an MPC session named after the request). */
@@ -70,8 +74,8 @@ export function centralizedBackend(engine: CoreEngine): KeyBackend {
       // records that this core took part in the preprocessing request.
       return new TextEncoder().encode(JSON.stringify({ kind: 'centralized-keygen-preproc', preprocId, at: new Date().toISOString() }));
     },
-    async generate(_requestId, onProgress) {
-      const k = await engine.generateKeySet({ onProgress });
+    async generate(_requestId, onProgress, _preproc, parameters) {
+      const k = await engine.generateKeySet({ onProgress, ...(parameters ? { parameters } : {}) });
       return { compactPublicKey: k.compactPublicKey, compressedServerKey: k.compressedServerKey, parameters: k.parameters, privateMaterial: k.clientKey };
     },
     load: (bytes) => engine.parseClientKey(bytes),

@@ -6,9 +6,10 @@
  * messages, then `done` (the result) or `error`.
  */
 import { parentPort } from 'node:worker_threads';
+import type { FheParameterSet } from '../engine/index.js';
 import { defaultEngine } from './engine.js';
 
-export type GenerationWorkerRequest = { type: 'keyset' } | { type: 'crs'; maxNumBits: number };
+export type GenerationWorkerRequest = { type: 'keyset'; parameters?: FheParameterSet } | { type: 'crs'; maxNumBits: number };
 
 export type GenerationWorkerMessage =
   | { type: 'progress'; stage: string }
@@ -24,7 +25,7 @@ port.once('message', (request: GenerationWorkerRequest) => {
       const result =
         request.type === 'crs'
           ? await defaultEngine.generateCrs(request.maxNumBits)
-          : await defaultEngine.generateKeySet({ onProgress: (stage) => port.postMessage({ type: 'progress', stage } satisfies GenerationWorkerMessage) });
+          : await defaultEngine.generateKeySet({ ...(request.parameters ? { parameters: request.parameters } : {}), onProgress: (stage) => port.postMessage({ type: 'progress', stage } satisfies GenerationWorkerMessage) });
       port.postMessage({ type: 'done', result } satisfies GenerationWorkerMessage);
     } catch (e) {
       const code = (e as { code?: unknown }).code;

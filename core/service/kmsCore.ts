@@ -27,6 +27,8 @@ import { sealUserDecrypt, type UserDecryptOutcome, type UserDecryptParameters } 
 import { ML_KEM_512_PUBLIC_KEY_BYTES } from '../../common/signcryption.js';
 import type { SignedResponse } from '../../common/signing.js';
 import type { CoreEngine } from './engine.js';
+import { FHE_PARAMETER_SETS, isFheParameterSet, parameterNames, type FheParameterSet } from '../engine/index.js';
+import { provenInputMetadata } from '../../common/provenInput.js';
 import { centralizedBackend, type KeyBackend } from './keyBackend.js';
 import { CoreRequestError } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
@@ -131,6 +133,39 @@ export interface KmsCoreOptions {
   metrics?: CoreMetrics;
   /** How many finished decrypt results to keep in memory (older ones are read back from private storage). */
   maxDecryptResults?: number;
+  /** Verifies and expands proven inputs (core/service/zk); without it requests naming a CRS fail with PROOF_UNSUPPORTED. */
+  provenInputs?: ProvenInputExpander;
+}
+
+/** What the core needs to accept a proven input (a `ProvenCompactCiphertextList`) for decryption. */
+export interface ProvenInputExpander {
+  /**
+   * Verifies the list's proof against the CRS, the key's compact public key
+   * and `metadata`, then expands it with the key's server key into ordinary
+   * ciphertexts (safe_serialize of FheBool/FheUintN). Rejects with a TkmsError
+   * coded PROOF_INVALID for a proof that does not verify, CIPHERTEXT_MALFORMED
+   * for bytes that are no proven list.
+   */
+  verifyAndExpand(input: {
+    crs: Uint8Array;
+    compactPublicKey: Uint8Array;
+    compressedServerKey: Uint8Array;
+    list: Uint8Array;
+    metadata: Uint8Array;
+  }): Promise<{ fheType: FheType; ciphertext: Uint8Array }[]>;
+}
+
+interface ProofContext {
+  crs: Uint8Array;
+  compactPublicKey: Uint8Array;
+  compressedServerKey: Uint8Array;
+  metadata: Uint8Array;
+}
+
+/** Whether bytes start like a tfhe-rs safe_serialize of a proven compact list (for a helpful error only). */
+function looksProven(bytes: Uint8Array): boolean {
+  const head = new TextDecoder().decode(bytes.subarray(0, 120));
+  return head.includes('ProvenCompactCiphertextList');
 }
 
 interface Job<T> {
@@ -397,21 +432,25 @@ export class KmsCore {
    * `preprocId`: the finished keygen preprocessing to make the key from (its
    * material is wiped once the key is stored); empty: preprocess inline.
    */
-  startKeyGen(requestId: string, preprocId = ''): void {
+  startKeyGen(requestId: string, preprocId = '', fheParameters = ''): void {
     this.checkRequestId(requestId);
     if (preprocId !== '' && !REQUEST_ID.test(preprocId)) {
       throw new CoreRequestError('INVALID_ARGUMENT', `preproc id must be 40 lower-case hex chars, got "${preprocId.slice(0, 80)}"`);
+    }
+    const parameters = fheParameters === '' ? 'default' : fheParameters;
+    if (!isFheParameterSet(parameters)) {
+      throw new CoreRequestError('INVALID_ARGUMENT', `unknown FHE parameter set "${fheParameters.slice(0, 40)}" (expected ${FHE_PARAMETER_SETS.join(', ')})`);
     }
     if (this.keygens.has(requestId) || this.unavailable.has(requestId) || this.o.privateStorage.has(DataType.KeyInfo, requestId)) {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
     }
     const started = Date.now();
-    this.log.info({ requestId, ...(preprocId ? { preprocId } : {}) }, 'keygen queued');
+    this.log.info({ requestId, parameters, ...(preprocId ? { preprocId } : {}) }, 'keygen queued');
     // Serialized: each key generation takes the CPU for ~10 s.
-    this.keygens.set(requestId, this.queued(() => this.runKeyGen(requestId, started, preprocId)));
+    this.keygens.set(requestId, this.queued(() => this.runKeyGen(requestId, started, preprocId, parameters)));
   }
 
-  private async runKeyGen(requestId: string, started: number, preprocId: string): Promise<KeyGenOutcome> {
+  private async runKeyGen(requestId: string, started: number, preprocId: string, parameters: FheParameterSet): Promise<KeyGenOutcome> {
     const keyId = requestId;
     const log = this.log.child({ requestId });
     const base = { requestId, keyId, publicKeyDigest: '', publicKeyUri: '', serverKeyDigest: '', serverKeyUri: '', parameters: '' };
@@ -429,6 +468,7 @@ export class KmsCore {
           stageAt = now;
         },
         preproc,
+        parameters,
       );
       const { privateStorage: priv, publicStorage: pub } = this.o;
       await pub.write(DataType.PublicKey, keyId, keySet.compactPublicKey, 0o644);
@@ -483,6 +523,45 @@ export class KmsCore {
    * here (defense in depth, security review S1): the application's ISC judged the
    * handle, the core decrypts what the digest names, so they must be one ciphertext.
    */
+  /**
+   * What verifying proven inputs under `keyId` against CRS `crsId` needs, read
+   * from this party's own storage and checked against its private records
+   * (public storage is untrusted: a swapped CRS or key would make a forged
+   * proof verify), or why the request cannot be served.
+   */
+  private async proofContext(keyId: string, crsId: string): Promise<ProofContext | { code: string; message: string }> {
+    const key = this.keys.get(keyId);
+    if (!key) return { code: 'KEY_NOT_FOUND', message: `key ${keyId.slice(0, 80)} is unknown to this core` };
+    if (!this.o.provenInputs) return { code: 'PROOF_UNSUPPORTED', message: 'this core runs without the tfhe-zk tool (`make tfhe-zk`): it cannot verify proofs of encryption' };
+    if (key.info.parameters !== parameterNames('fhevm')) {
+      return { code: 'PROOF_UNSUPPORTED', message: `key ${keyId.slice(0, 80)} uses ${key.info.parameters}, without the dedicated compact-public-key parameters proofs of encryption need (tkms keygen --params fhevm)` };
+    }
+    if (!REQUEST_ID.test(crsId)) return { code: 'UNKNOWN_CRS', message: `crs id must be 40 lower-case hex chars, got "${crsId.slice(0, 80)}"` };
+    const info = await this.o.privateStorage.read(DataType.CrsInfo, crsId);
+    const crsInfo = info ? (JSON.parse(new TextDecoder().decode(info)) as CrsGenOutcome) : undefined;
+    if (!crsInfo || crsInfo.failure) return { code: 'UNKNOWN_CRS', message: `CRS ${crsId} was not generated by this core` };
+    const crs = await this.o.publicStorage.read(DataType.CRS, crsId);
+    const pk = await this.o.publicStorage.read(DataType.PublicKey, keyId);
+    const sk = await this.o.publicStorage.read(DataType.ServerKey, keyId);
+    for (const [what, bytes, digest] of [
+      ['CRS', crs, crsInfo.crsDigest],
+      ['public key', pk, key.info.publicKeyDigest],
+      ['server key', sk, key.info.serverKeyDigest],
+    ] as const) {
+      if (!bytes) return { code: 'PUBLIC_MATERIAL_MISSING', message: `the ${what} is missing from this core's public storage` };
+      if (sha3Hex(bytes) !== digest) return { code: 'PUBLIC_MATERIAL_TAMPERED', message: `the ${what} in public storage no longer matches the digest this core signed` };
+    }
+    return { crs: crs!, compactPublicKey: pk!, compressedServerKey: sk!, metadata: provenInputMetadata(keyId, crsId) };
+  }
+
+  /** Verifies one proven input and returns its single expanded ciphertext, which must be of `fheType`. */
+  private async expandProvenInput(ctx: ProofContext, list: Uint8Array, fheType: FheType): Promise<Uint8Array> {
+    const items = await this.o.provenInputs!.verifyAndExpand({ ...ctx, list });
+    if (items.length !== 1) throw new TkmsError('CIPHERTEXT_MALFORMED', `a proven input carries one value, this list carries ${items.length}`);
+    if (items[0]!.fheType !== fheType) throw new TkmsError('FHE_TYPE_MISMATCH', `the proven input holds an ${items[0]!.fheType}, the request says ${fheType}`);
+    return items[0]!.ciphertext;
+  }
+
   private handleMismatch(handle: string, digest: string, fheType: FheType): string | undefined {
     const want = ciphertextHandle(digest, fheType);
     if (handle.replace(/^0x/, '').toLowerCase() === want) return undefined;
@@ -593,13 +672,15 @@ export class KmsCore {
     };
     try {
       if (items.length < 1 || items.length > MAX_DECRYPT_BATCH) return failWith('BATCH_SIZE', `a decryption carries 1..${MAX_DECRYPT_BATCH} ciphertexts, got ${items.length}`);
-      if (p.crsId !== undefined && p.crsId !== '') {
-        // node-tfhe refuses proofs of encryption for the parameters keys are made with
-        // (PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128 without dedicated compact-key parameters).
-        return failWith('PROOF_UNSUPPORTED', `the request asks for proof verification against CRS ${p.crsId.slice(0, 80)}, but key ${keyId.slice(0, 80)} uses parameters without proofs of encryption`);
-      }
+      const crsId = p.crsId ?? '';
       const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
       const refused = this.keyUseRefusal(keyId, log);
+      let proofContext: ProofContext | undefined;
+      if (crsId !== '' && !refused) {
+        const ctx = await this.proofContext(keyId, crsId);
+        if ('code' in ctx) return failWith(ctx.code, ctx.message);
+        proofContext = ctx;
+      }
       const parsed: unknown[] = [];
       for (const [i, c] of items.entries()) {
         const at = `ciphertexts[${i}]: `;
@@ -611,10 +692,18 @@ export class KmsCore {
         const mismatch = this.handleMismatch(c.ciphertextHandle, digest, c.fheType);
         if (mismatch) return failWith('HANDLE_MISMATCH', at + mismatch);
         if (refused) return failWith(refused.code, refused.message);
+        let bytes = c.ciphertext;
+        if (proofContext) {
+          try {
+            bytes = await this.expandProvenInput(proofContext, c.ciphertext, c.fheType);
+          } catch (e) {
+            return failWith(errorCode(e, 'PROOF_INVALID'), at + errorMessage(e));
+          }
+        }
         try {
-          parsed.push(this.o.engine.parseCiphertext(c.ciphertext, c.fheType));
+          parsed.push(this.o.engine.parseCiphertext(bytes, c.fheType));
         } catch (e) {
-          return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), at + errorMessage(e));
+          return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), at + errorMessage(e) + (crsId === '' && looksProven(c.ciphertext) ? ' (a proven input: request its decryption with the CRS it was proven against, crs_id)' : ''));
         }
       }
       const key = this.keys.get(keyId)!;

@@ -11,8 +11,9 @@
  */
 import * as tfhe from 'node-tfhe';
 import { TkmsError } from '../../../common/errors.js';
+import { FHEVM_PKE_PARAMETERS, tfheConfig } from './keyset.js';
 
-export const CRS_PKE_PARAMETERS = 'PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128';
+export const CRS_PKE_PARAMETERS = FHEVM_PKE_PARAMETERS;
 export const MAX_CRS_BYTES = 64 * (1 << 20);
 /** tfhe-rs bounds a proven list by the CRS size; 2048 bits is fhEVM's input limit. */
 export const MAX_CRS_NUM_BITS = 4096;
@@ -23,18 +24,12 @@ export interface GeneratedCrs {
   parameters: string;
 }
 
-function fhevmConfig(): tfhe.TfheConfig {
-  const pke = new tfhe.ShortintCompactPublicKeyEncryptionParameters(
-    tfhe.ShortintCompactPublicKeyEncryptionParametersName.PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
-  );
-  return tfhe.TfheConfigBuilder.default().use_dedicated_compact_public_key_parameters(pke).build();
-}
 
 export function generateCrs(maxNumBits: number): GeneratedCrs {
   if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > MAX_CRS_NUM_BITS) {
     throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..${MAX_CRS_NUM_BITS}, got ${maxNumBits}`);
   }
-  const crs = tfhe.CompactPkeCrs.from_config(fhevmConfig(), maxNumBits);
+  const crs = tfhe.CompactPkeCrs.from_config(tfheConfig('fhevm'), maxNumBits);
   return { crs: crs.safe_serialize(BigInt(MAX_CRS_BYTES)), maxNumBits, parameters: CRS_PKE_PARAMETERS };
 }
 

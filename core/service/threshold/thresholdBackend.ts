@@ -29,7 +29,7 @@ import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import { preprocessDecryption, thresholdDecryptShares } from '../../engine/mpc/decryption/bitDecomposition.js';
-import type { ParsedCiphertext } from '../../engine/index.js';
+import { parameterNames, type FheParameterSet, type ParsedCiphertext } from '../../engine/index.js';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import type { CoreEngine } from '../engine.js';
@@ -130,7 +130,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     return encodePreprocMaterial(prss);
   }
 
-  async function generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array): Promise<GeneratedKey> {
+  async function generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array, parameters: FheParameterSet = 'default'): Promise<GeneratedKey> {
     // Checked before the dealer's 60 MB leave: a bad record fails this party alone, early.
     const preprocPrss = preproc ? decodePreprocMaterial(preproc) : undefined;
     if (preprocPrss && (preprocPrss.n !== n || preprocPrss.t !== t || preprocPrss.party !== self)) {
@@ -141,7 +141,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     let mine: { share: Uint8Array; compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string; lweDimension: number };
     try {
       if (self === o.dealerId) {
-        const keySet = await o.engine.generateKeySet({ onProgress });
+        const keySet = await o.engine.generateKeySet({ onProgress, parameters });
         onProgress('dealing');
         const dealt = dealKeySet(keySet, { n, t });
         for (let p = 1; p <= n; p++) {
@@ -173,6 +173,9 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
       deal.close();
     }
     parseKeyShare(mine.share, n, mine.lweDimension); // shape check before anything is stored
+    if (mine.parameters !== parameterNames(parameters)) {
+      throw new TkmsError('DEALER_PARAMETERS', `the dealer made a key with ${mine.parameters.slice(0, 200)}, the request asks for ${parameterNames(parameters)}`);
+    }
     let prss: PrssKeys;
     if (preprocPrss) prss = preprocPrss;
     else {

@@ -31,6 +31,12 @@ export interface KeyGenRequest {
    * preprocess inline. Unknown to the core: the keygen fails (UNKNOWN_PREPROC).
    */
   preprocId: string;
+  /**
+   * The parameter set (ASC keygen fhe_parameters): "default" or "fhevm"
+   * (dedicated compact-public-key parameters: inputs may carry ZK proofs).
+   * Empty: "default".
+   */
+  fheParameters: string;
 }
 
 export interface KeyGenPreprocRequest {
@@ -236,7 +242,7 @@ export interface UserDecryptResult {
 }
 
 function createBaseKeyGenRequest(): KeyGenRequest {
-  return { requestId: "", preprocId: "" };
+  return { requestId: "", preprocId: "", fheParameters: "" };
 }
 
 export const KeyGenRequest: MessageFns<KeyGenRequest> = {
@@ -246,6 +252,9 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     }
     if (message.preprocId !== "") {
       writer.uint32(242).string(message.preprocId);
+    }
+    if (message.fheParameters !== "") {
+      writer.uint32(250).string(message.fheParameters);
     }
     return writer;
   },
@@ -279,6 +288,14 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
             message.preprocId = reader.string();
             continue;
           }
+          case 31: {
+            if (tag !== 250) {
+              break;
+            }
+
+            message.fheParameters = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -303,6 +320,11 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
         : isSet(object.preproc_id)
         ? globalThis.String(object.preproc_id)
         : "",
+      fheParameters: isSet(object.fheParameters)
+        ? globalThis.String(object.fheParameters)
+        : isSet(object.fhe_parameters)
+        ? globalThis.String(object.fhe_parameters)
+        : "",
     };
   },
 
@@ -314,6 +336,9 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     if (message.preprocId !== "") {
       obj.preprocId = message.preprocId;
     }
+    if (message.fheParameters !== "") {
+      obj.fheParameters = message.fheParameters;
+    }
     return obj;
   },
 
@@ -324,6 +349,7 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     const message = createBaseKeyGenRequest();
     message.requestId = object.requestId ?? "";
     message.preprocId = object.preprocId ?? "";
+    message.fheParameters = object.fheParameters ?? "";
     return message;
   },
 };

@@ -1,0 +1,124 @@
+/**
+ * Proven inputs end to end on the embedded chain (issue 5): a key made with
+ * the `fhevm` parameter set, a CRS made through the chain, `tkms encrypt
+ * --prove` (node-tfhe proves, as an fhEVM client does), and a decryption
+ * whose request names the CRS: the core verifies the proof with the tfhe-zk
+ * tool, expands the input with the key's server key and only then decrypts.
+ * Every refusal is recorded on chain with its reason. Chain node, KV-store,
+ * core and connector run as separate processes from `make build`'s dist/,
+ * the tool from `make tfhe-zk`.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDevNetwork, type DevNetwork } from '../../localnet/devNetwork.js';
+import { freePort } from '../../localnet/processes.js';
+import { connectChain } from '../../chain/connect.js';
+import { accountFromMnemonic } from '../../chain/wallet.js';
+import type { KmsChainClient } from '../../chain/client.js';
+import { getRequest, submitDecrypt } from '../../chain/asc/actions.js';
+import { waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
+import { requestFunds } from '../../chain/config/queries.js';
+import type { KeyInfo } from '../../chain/asc/messages.js';
+import { getCiphertext, resolveHandle } from '../../connector/kvstore/client.js';
+import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
+
+describe('proven inputs on the embedded chain', () => {
+  let net: DevNetwork;
+  let cli: CliEnv;
+  let user: KmsChainClient;
+  let fhevmKey: string;
+  let crsId: string;
+  let proven: string;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-proven-'));
+    const [chainPort, kvStore, coreBase, publicBase] = [await freePort(), await freePort(), (await freePort()) - 1, (await freePort()) - 1];
+    net = await startDevNetwork({ dir, chainPort, ports: { kvStore, coreBase, publicBase } });
+    cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-')) };
+    await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
+    await tkmsOk(cli, ['faucet']);
+    const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
+    user = await connectChain(net.network, await accountFromMnemonic(keyFile.mnemonic, net.network.bech32Prefix));
+  }, 900_000);
+
+  afterAll(async () => {
+    await user?.close();
+    await net?.stop();
+  }, 120_000);
+
+  /** Submits a decryption of `handle` as the user would, without the CLI's defaults; the settled request. */
+  async function decryptRequest(handle: string, keyId: string, crs?: string): Promise<{ status: string; failure_reason?: string; plaintexts?: string[] }> {
+    const meta = await resolveHandle(net.network.kvStoreUrl, handle);
+    const funds = await requestFunds(user, net.network.contracts.config, 'decrypt');
+    const { requestId, tx } = await submitDecrypt(
+      user,
+      net.network.contracts.asc,
+      { key_id: keyId, ciphertexts: [{ ciphertext_handle: handle, ciphertext_digest: meta.digest, fhe_type: meta.fhe_type }], ...(crs ? { crs_id: crs } : {}) },
+      funds,
+    );
+    const r = await waitForSettled(user, net.network.contracts.asc, requestId, { fromHeight: tx.height, timeoutMs: 300_000 });
+    const plaintexts = r.result && 'decrypt' in r.result ? r.result.decrypt.plaintexts : undefined;
+    return { status: r.status, ...(r.failure_reason ? { failure_reason: r.failure_reason } : {}), ...(plaintexts ? { plaintexts } : {}) };
+  }
+
+  test('default: an fhevm key and a CRS; encrypt --prove, and decrypt verifies the proof before it prints 42', async () => {
+    const kg = await tkmsOk(cli, ['keygen', '--params', 'fhevm']);
+    fhevmKey = String(kg['keyId']);
+    expect(kg['fheParameters']).toBe('fhevm');
+    expect(await user.queryContract<KeyInfo>(net.network.contracts.asc, { key: { key_id: fhevmKey } })).toMatchObject({ fhe_parameters: 'fhevm' });
+    const crs = await tkmsOk(cli, ['crsgen', '--max-bits', '64']);
+    crsId = String(crs['crsId']);
+    const enc = await tkmsOk(cli, ['encrypt', '42', '--type', 'euint8', '--prove']);
+    expect(enc).toMatchObject({ proven: true, crsId, keyId: fhevmKey, fheType: 'euint8' });
+    proven = String(enc['handle']);
+    const dec = await tkmsOk(cli, ['decrypt', proven]);
+    expect(dec['plaintext']).toBe('42');
+    // The request on chain names the CRS: the parties were asked to verify.
+    const requestId = String(dec['requestId']);
+    expect((await getRequest(user, net.network.contracts.asc, requestId)).decrypt).toMatchObject({ crs_id: crsId });
+  }, 900_000);
+
+  test('behavior: a tampered proof is refused with PROOF_INVALID and nothing is decrypted', async () => {
+    const meta = await resolveHandle(net.network.kvStoreUrl, proven);
+    const bytes = new Uint8Array(await getCiphertext(net.network.kvStoreUrl, meta.digest));
+    // A byte well inside the proof (the list's tail), as an attacker who edits a valid input would.
+    bytes[bytes.length - 200]! ^= 1;
+    const file = path.join(cli.home, 'tampered.ct');
+    writeFileSync(file, bytes);
+    const up = await tkmsOk(cli, ['upload', file, '--type', 'euint8']);
+    const r = await decryptRequest(String(up['handle']), fhevmKey, crsId);
+    expect(r.status).toBe('failed');
+    expect(r.failure_reason).toContain('PROOF_INVALID');
+  }, 600_000);
+
+  test('behavior: a proof checked against another CRS, or a request without the CRS, is refused with the reason', async () => {
+    const other = String((await tkmsOk(cli, ['crsgen', '--max-bits', '64']))['crsId']);
+    const wrongCrs = await decryptRequest(proven, fhevmKey, other);
+    expect(wrongCrs.status).toBe('failed');
+    expect(wrongCrs.failure_reason).toContain('PROOF_INVALID');
+    const noCrs = await decryptRequest(proven, fhevmKey);
+    expect(noCrs.status).toBe('failed');
+    expect(noCrs.failure_reason).toContain('CIPHERTEXT_MALFORMED');
+    expect(noCrs.failure_reason).toContain('proven input');
+    const unknownCrs = await decryptRequest(proven, fhevmKey, 'ab'.repeat(20));
+    expect(unknownCrs.status).toBe('failed');
+    expect(unknownCrs.failure_reason).toContain('UNKNOWN_CRS');
+  }, 900_000);
+
+  test('behavior: the CLI refuses plain inputs under an fhevm key and proofs under a default key; the core refuses to verify under a default key', async () => {
+    const plain = await runTkms(cli, ['encrypt', '7', '--type', 'euint8', '--key-id', fhevmKey]);
+    expect(plain.code).toBe(1);
+    expect((plain.json['error'] as { code: string }).code).toBe('PROOF_REQUIRED');
+    const defaultKey = String((await tkmsOk(cli, ['keygen']))['keyId']);
+    const prove = await runTkms(cli, ['encrypt', '7', '--type', 'euint8', '--prove', '--key-id', defaultKey]);
+    expect(prove.code).toBe(1);
+    expect((prove.json['error'] as { code: string }).code).toBe('PROOF_UNSUPPORTED');
+    const r = await decryptRequest(proven, defaultKey, crsId);
+    expect(r.status).toBe('failed');
+    expect(r.failure_reason).toContain('PROOF_UNSUPPORTED');
+    // A plain input under the default key still decrypts as before.
+    const enc = await tkmsOk(cli, ['encrypt', '9', '--type', 'euint8', '--key-id', defaultKey]);
+    expect((await tkmsOk(cli, ['decrypt', String(enc['handle']), '--key-id', defaultKey]))['plaintext']).toBe('9');
+  }, 900_000);
+});
