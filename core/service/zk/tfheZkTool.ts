@@ -1,0 +1,298 @@
+/**
+ * @module core/service/zk/tfheZkTool
+ * Typed wrapper around `tkms-tfhe-zk` (tools/tfhe-zk), the native tfhe-rs 1.7
+ * helper that verifies proofs of encryption and expands compact ciphertext
+ * lists. node-tfhe cannot do it in a core: `verify_and_expand` casts the list
+ * from the dedicated compact key to the compute key, which needs a server key
+ * in the thread, and node-tfhe builds one only from the client key, which a
+ * threshold core never holds (bench/zk.bench.ts). The tool loads the
+ * compressed server key instead.
+ *
+ * The service layer runs it as a child process (the engine stays pure): inputs
+ * go to a private temporary directory (0700, removed afterwards), the process
+ * runs asynchronously under a timeout, and its one JSON line on stdout is
+ * mapped to typed results or TkmsError codes. Outputs are each value's
+ * `safe_serialize` bytes, the format of node-tfhe's `FheUint8.safe_serialize`
+ * that `parseCiphertext` (core/engine) reads.
+ *
+ * @example
+ * const values = await verifyAndExpand({ crs, compactPublicKey, compressedServerKey, list, metadata });
+ * values[0]; // { fheType: 'euint8', ciphertext: Uint8Array(66101) }
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TimeoutError, TkmsError } from '../../../common/errors.js';
+import { isFheType, type FheType } from '../../../common/fheTypes.js';
+import { repoRoot } from '../../../common/paths.js';
+
+/** Environment variable naming the binary; otherwise `<repo>/.cache/tfhe-zk/bin/tkms-tfhe-zk`. */
+export const TFHE_ZK_BIN_ENV = 'TKMS_TFHE_ZK_BIN';
+/** Covers a server-key decompression plus verifying a full 2048-bit list on a loaded machine. */
+export const DEFAULT_VERIFY_TIMEOUT_MS = 180_000;
+/** CRS generation for 4096 bits takes minutes on 2 cores. */
+export const DEFAULT_CRSGEN_TIMEOUT_MS = 900_000;
+/** The tool prints one short line; anything longer is a broken tool. */
+const MAX_STDOUT_BYTES = 1 << 20;
+const MAX_STDERR_BYTES = 16 << 10;
+
+export interface TfheZkToolOptions {
+  /** Path to the binary (default: `TKMS_TFHE_ZK_BIN`, then the repository's `.cache`). */
+  binary?: string;
+  /** Kill the tool and fail with TIMEOUT after this long. */
+  timeoutMs?: number;
+  /** Parent of the private temporary directory (default `os.tmpdir()`). */
+  tmpDir?: string;
+}
+
+export interface VerifyAndExpandParameters {
+  /** `CompactPkeCrs` in safe_serialize format (what `tkms crsgen` publishes). */
+  crs: Uint8Array;
+  /** `TfheCompactPublicKey.safe_serialize` of the key the list claims to be encrypted under. */
+  compactPublicKey: Uint8Array;
+  /** `TfheCompressedServerKey.safe_serialize` of the same key set (carries the casting key). */
+  compressedServerKey: Uint8Array;
+  /** `ProvenCompactCiphertextList.safe_serialize`, packed (`build_with_proof_packed`). */
+  list: Uint8Array;
+  /** The bytes the proof was bound to (e.g. contract address, user, chain id). */
+  metadata: Uint8Array;
+}
+
+export interface ExpandParameters {
+  compressedServerKey: Uint8Array;
+  /** `CompactCiphertextList.safe_serialize` under the dedicated compact key, packed (`build_packed`). */
+  list: Uint8Array;
+}
+
+export interface ExpandedValue {
+  fheType: FheType;
+  /** The value's `safe_serialize` bytes (e.g. 66,101 for an euint8). */
+  ciphertext: Uint8Array;
+}
+
+/** What the tool prints on success of crsgen / (verify-)expand. */
+interface ToolItem {
+  index: number;
+  fheType: string;
+  file: string;
+}
+type ToolAnswer =
+  | { ok: true; items?: ToolItem[]; file?: string; timingsMs?: Record<string, number> }
+  | { ok: false; code: string; input?: string; message: string };
+
+/** Where the tool is, or ZK_TOOL_MISSING telling how to build it. */
+export function tfheZkToolPath(binary?: string): string {
+  const fromEnv = process.env[TFHE_ZK_BIN_ENV];
+  const candidate = binary ?? (fromEnv && fromEnv.length > 0 ? fromEnv : path.join(repoRoot(), '.cache', 'tfhe-zk', 'bin', 'tkms-tfhe-zk'));
+  if (!existsSync(candidate)) {
+    throw new TkmsError('ZK_TOOL_MISSING', `the proof verifier tkms-tfhe-zk is not built (looked for ${candidate})`, {
+      details: `run \`make tfhe-zk\` (needs cargo), or set ${TFHE_ZK_BIN_ENV} to the binary`,
+    });
+  }
+  return candidate;
+}
+
+/**
+ * Verifies the list's proof against the CRS, public key and metadata, then
+ * expands it under the compute key. Throws PROOF_INVALID when the proof does
+ * not verify (tampered proof or ciphertext, other metadata, other public key),
+ * CIPHERTEXT_MALFORMED when the list is not a conformant packed proven list,
+ * UNSUPPORTED_TYPE for values TKMS does not handle.
+ *
+ * @example
+ * const [v] = await verifyAndExpand({ crs, compactPublicKey, compressedServerKey, list, metadata: new TextEncoder().encode('app') });
+ */
+export async function verifyAndExpand(params: VerifyAndExpandParameters, options: TfheZkToolOptions = {}): Promise<ExpandedValue[]> {
+  return withPrivateDir(options, async (dir) => {
+    const files = {
+      crs: path.join(dir, 'crs.bin'),
+      publicKey: path.join(dir, 'public-key.bin'),
+      serverKey: path.join(dir, 'server-key.bin'),
+      list: path.join(dir, 'list.bin'),
+    };
+    await Promise.all([
+      writePrivate(files.crs, params.crs),
+      writePrivate(files.publicKey, params.compactPublicKey),
+      writePrivate(files.serverKey, params.compressedServerKey),
+      writePrivate(files.list, params.list),
+    ]);
+    const outDir = path.join(dir, 'out');
+    const answer = await runTool(
+      [
+        'verify-expand',
+        '--crs', files.crs,
+        '--public-key', files.publicKey,
+        '--server-key', files.serverKey,
+        '--list', files.list,
+        '--metadata-hex', Buffer.from(params.metadata).toString('hex'),
+        '--out-dir', outDir,
+      ],
+      options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
+      options,
+    );
+    return readItems(answer, outDir);
+  });
+}
+
+/**
+ * Expands a non-proven packed `CompactCiphertextList` made under the
+ * dedicated compact key (it needs the casting key of the server key too).
+ *
+ * @example
+ * const values = await expand({ compressedServerKey, list });
+ */
+export async function expand(params: ExpandParameters, options: TfheZkToolOptions = {}): Promise<ExpandedValue[]> {
+  return withPrivateDir(options, async (dir) => {
+    const serverKey = path.join(dir, 'server-key.bin');
+    const list = path.join(dir, 'list.bin');
+    await Promise.all([writePrivate(serverKey, params.compressedServerKey), writePrivate(list, params.list)]);
+    const outDir = path.join(dir, 'out');
+    const answer = await runTool(
+      ['expand', '--server-key', serverKey, '--list', list, '--out-dir', outDir],
+      options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
+      options,
+    );
+    return readItems(answer, outDir);
+  });
+}
+
+/**
+ * A CRS for the fhEVM-style configuration (core/engine/tfhe/crs.ts), made
+ * natively: the same bytes format as node-tfhe's `CompactPkeCrs.safe_serialize`.
+ *
+ * @example
+ * const crs = await generateCrs(2048); // loadCrs(crs) accepts it
+ */
+export async function generateCrs(maxNumBits: number, options: TfheZkToolOptions = {}): Promise<Uint8Array> {
+  if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > 4096) {
+    throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..4096, got ${maxNumBits}`);
+  }
+  return withPrivateDir(options, async (dir) => {
+    const out = path.join(dir, 'crs.bin');
+    await runTool(['crsgen', '--max-bits', String(maxNumBits), '--out', out], options.timeoutMs ?? DEFAULT_CRSGEN_TIMEOUT_MS, options);
+    return new Uint8Array(await readFile(out));
+  });
+}
+
+async function withPrivateDir<T>(options: TfheZkToolOptions, fn: (dir: string) => Promise<T>): Promise<T> {
+  // Locate the binary first: a missing tool should not cost writing 60 MB.
+  tfheZkToolPath(options.binary);
+  const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'tkms-zk-'));
+  try {
+    await chmod(dir, 0o700);
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function writePrivate(file: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(file, bytes, { mode: 0o600 });
+}
+
+/** Runs the tool; resolves with its success answer, rejects with a mapped TkmsError. */
+async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOptions): Promise<ToolAnswer & { ok: true }> {
+  const binary = tfheZkToolPath(options.binary);
+  const op = args[0]!;
+  const { code, signal, stdout, stderr, timedOut } = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+  }>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => {
+      outBytes += b.length;
+      if (outBytes <= MAX_STDOUT_BYTES) out.push(b);
+      else child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (errBytes < MAX_STDERR_BYTES) err.push(b);
+      errBytes += b.length;
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new TkmsError('ZK_TOOL_FAILED', `cannot run ${binary}`, { cause: e }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8').slice(-2000), timedOut });
+    });
+  });
+  if (timedOut) throw new TimeoutError(`tkms-tfhe-zk ${op}`, timeoutMs);
+  const answer = parseAnswer(stdout);
+  if (answer === undefined) {
+    throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} ${signal ? `was killed by ${signal}` : `exited with ${code}`} without an answer`, {
+      details: stderr.trim() || undefined,
+    });
+  }
+  if (!answer.ok) throw toolError(op, answer);
+  if (code !== 0) throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} answered ok but exited with ${code}`);
+  return answer;
+}
+
+function parseAnswer(stdout: string): ToolAnswer | undefined {
+  const line = stdout.trim().split('\n').pop();
+  if (!line) return undefined;
+  try {
+    const v = JSON.parse(line) as unknown;
+    if (typeof v !== 'object' || v === null || typeof (v as { ok?: unknown }).ok !== 'boolean') return undefined;
+    return v as ToolAnswer;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tool failure codes → TKMS codes; `input` says which argument was at fault. */
+function toolError(op: string, a: { code: string; input?: string; message: string }): TkmsError {
+  const details = `tkms-tfhe-zk ${op}: ${a.code}${a.input ? ` (${a.input})` : ''}: ${a.message}`;
+  switch (a.code) {
+    case 'PROOF_INVALID':
+      return new TkmsError('PROOF_INVALID', 'the proof of encryption does not verify for this CRS, public key and metadata', { details });
+    case 'UNSUPPORTED_TYPE':
+      return new TkmsError('UNSUPPORTED_TYPE', 'the list holds a value of a type TKMS does not handle', { details });
+    case 'EXPAND_FAILED':
+      return new TkmsError('ZK_EXPAND_FAILED', 'the list could not be expanded with this server key', { details });
+    case 'INPUT_MALFORMED': {
+      const code = MALFORMED_CODES[a.input ?? ''] ?? 'ZK_TOOL_FAILED';
+      return new TkmsError(code, `malformed ${a.input ?? 'input'} for proof verification`, { details });
+    }
+    default:
+      return new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} failed`, { details });
+  }
+}
+
+const MALFORMED_CODES: Record<string, string> = {
+  list: 'CIPHERTEXT_MALFORMED',
+  metadata: 'INVALID_ARGUMENT',
+  crs: 'CRS_MALFORMED',
+  'public-key': 'PUBLIC_KEY_MALFORMED',
+  'server-key': 'SERVER_KEY_MALFORMED',
+};
+
+/** Reads the expanded values the tool wrote, in list order, refusing anything outside `outDir`. */
+async function readItems(answer: ToolAnswer & { ok: true }, outDir: string): Promise<ExpandedValue[]> {
+  const items = answer.items;
+  if (!Array.isArray(items) || items.length === 0) throw new TkmsError('ZK_TOOL_FAILED', 'tkms-tfhe-zk answered without items');
+  const root = path.resolve(outDir) + path.sep;
+  return Promise.all(
+    items.map(async (item, i) => {
+      if (item.index !== i || !isFheType(item.fheType) || !path.resolve(item.file).startsWith(root)) {
+        throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk answered a malformed item ${i}`);
+      }
+      return { fheType: item.fheType, ciphertext: new Uint8Array(await readFile(item.file)) };
+    }),
+  );
+}
