@@ -8,7 +8,7 @@
 # dependencies live outside the clone, in TKMS_CARGO_TARGET_DIR (else
 # CARGO_TARGET_DIR, else ${XDG_CACHE_HOME:-~/.cache}/tkms/cargo-target), so
 # fresh clones on the same machine rebuild only this small crate, the way Go
-# reuses its build cache; on an empty target dir tfhe-rs takes ~15 min on 2 cores.
+# reuses its build cache; on an empty target dir tfhe-rs takes ~9 min on 2 cores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 src="$root/tools/tfhe-zk"
@@ -32,7 +32,7 @@ if ! command -v cargo >/dev/null; then
 fi
 start=$(date +%s)
 mkdir -p "$cache/bin" "$target"
-echo "building tkms-tfhe-zk (tfhe 1.7.0) with target dir $target (~15 min on 2 cores when empty, seconds when warm)"
+echo "building tkms-tfhe-zk (tfhe 1.7.0) with target dir $target (~9 min on 2 cores when empty, seconds when warm)"
 (cd "$src" && CARGO_TARGET_DIR="$target" "$cargo" build --release --locked)
 install -m 0755 "$target/release/tkms-tfhe-zk" "$bin.tmp"
 mv -f "$bin.tmp" "$bin"
