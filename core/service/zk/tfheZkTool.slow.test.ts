@@ -7,6 +7,9 @@
  * tampered list, other metadata, another key's public key, garbage. About two
  * minutes of CPU. Needs `make tfhe-zk` (never skips).
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import * as tfhe from 'node-tfhe';
 import { ciphertextByteLength, parseCiphertext } from '../../engine/tfhe/ciphertext.js';
 import { parseClientKey } from '../../engine/tfhe/clientKey.js';
@@ -25,6 +28,8 @@ interface Fixture {
   compressedServerKey: Uint8Array;
   crs: Uint8Array;
   list: Uint8Array;
+  /** Another valid proven list (an euint8 43) under the same key, CRS and metadata. */
+  otherList: Uint8Array;
 }
 let fx: Fixture;
 
@@ -42,6 +47,10 @@ beforeAll(async () => {
   builder.push_u8(42);
   builder.push_boolean(true);
   const list = builder.build_with_proof_packed(loadCrs(crs), metadata, tfhe.ZkComputeLoad.Verify);
+  const otherBuilder = tfhe.ProvenCompactCiphertextList.builder(pk);
+  otherBuilder.push_u8(43);
+  otherBuilder.push_boolean(false);
+  const otherList = otherBuilder.build_with_proof_packed(loadCrs(crs), metadata, tfhe.ZkComputeLoad.Verify);
   fx = {
     ck,
     compactPublicKey: pk.safe_serialize(BigInt(MAX_COMPACT_PUBLIC_KEY_BYTES)),
@@ -49,6 +58,7 @@ beforeAll(async () => {
     compressedServerKey: tfhe.TfheCompressedServerKey.new(ck).safe_serialize(BigInt(MAX_COMPRESSED_SERVER_KEY_BYTES)),
     crs,
     list: list.safe_serialize(LIMIT),
+    otherList: otherList.safe_serialize(LIMIT),
   };
 }, 600_000);
 
@@ -69,20 +79,55 @@ function decryptBoth(v: ExpandedValue): bigint {
   return engine;
 }
 
+/** End of the packed LWE data of a one-list ProvenCompactCiphertextList (u64 length at byte 105, items from 113). */
+function dataEnd(list: Uint8Array): number {
+  const n = new DataView(list.buffer, list.byteOffset, list.byteLength).getBigUint64(105, true);
+  return 113 + 8 * Number(n);
+}
+
 describe('tkms-tfhe-zk', () => {
   test('default: node-tfhe loads the native CRS; a proven euint8 + ebool verifies, expands and decrypts', async () => {
-    const values = await verifyAndExpand({ ...fx, metadata });
+    const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
+    const values = await verifyAndExpand({ ...fx, metadata }, { tmpDir });
+    expect(readdirSync(tmpDir)).toEqual([]); // the private directory with the keys is gone
+    rmSync(tmpDir, { recursive: true });
     expect(values.map((v) => v.fheType)).toEqual(['euint8', 'ebool']);
     for (const v of values) expect(v.ciphertext.length).toBe(ciphertextByteLength(v.fheType));
     expect(values.map(decryptBoth)).toEqual([42n, 1n]);
   }, 300_000);
 
   test('malicious: a list with one ciphertext bit flipped under its proof is PROOF_INVALID', async () => {
-    // Byte 200 is inside the first packed LWE mask (after the ~60-byte header
-    // and version tags): the list stays well-formed, only the proof fails.
+    // The packed LWE data (mask and bodies) is a u64 array whose length sits
+    // at byte 105 and whose items start at 113: byte 200 is inside it, so the
+    // list stays well-formed and conformant, only the proof fails.
+    expect(dataEnd(fx.list)).toBeGreaterThan(200);
     const tampered = fx.list.slice();
     tampered[200]! ^= 1;
     await expect(verifyAndExpand({ ...fx, list: tampered, metadata })).rejects.toMatchObject({ code: 'PROOF_INVALID' });
+  }, 300_000);
+
+  test("malicious: this list's ciphertexts under another list's valid proof are PROOF_INVALID", async () => {
+    // Everything after the LWE data (list parameters, the proof, the value
+    // types) comes from the other list; its own proof is valid.
+    const end = dataEnd(fx.list);
+    expect(dataEnd(fx.otherList)).toBe(end);
+    const spliced = new Uint8Array(fx.list.length);
+    spliced.set(fx.list.subarray(0, end));
+    spliced.set(fx.otherList.subarray(end), end);
+    expect(spliced.length).toBe(fx.otherList.length);
+    const other = await verifyAndExpand({ ...fx, list: fx.otherList, metadata });
+    expect(other.map(decryptBoth)).toEqual([43n, 0n]);
+    await expect(verifyAndExpand({ ...fx, list: spliced, metadata })).rejects.toMatchObject({ code: 'PROOF_INVALID' });
+  }, 300_000);
+
+  test('malicious: a bit flipped inside the proof is refused (malformed group element or invalid proof)', async () => {
+    const tampered = fx.list.slice();
+    tampered[dataEnd(fx.list) + 600]! ^= 0x10;
+    const refusal = await verifyAndExpand({ ...fx, list: tampered, metadata }).then(
+      () => 'accepted',
+      (e: { code?: string }) => e.code,
+    );
+    expect(['PROOF_INVALID', 'CIPHERTEXT_MALFORMED']).toContain(refusal);
   }, 300_000);
 
   test('malicious: the right list with other metadata is PROOF_INVALID', async () => {
