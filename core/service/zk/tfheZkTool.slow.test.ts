@@ -16,6 +16,7 @@ import { parseClientKey } from '../../engine/tfhe/clientKey.js';
 import { loadCrs } from '../../engine/tfhe/crs.js';
 import { decryptCiphertextBytes } from '../../engine/tfhe/decrypt.js';
 import { MAX_CLIENT_KEY_SERIALIZED_BYTES, MAX_COMPACT_PUBLIC_KEY_BYTES, MAX_COMPRESSED_SERVER_KEY_BYTES } from '../../engine/tfhe/keyset.js';
+import { TfheZkServer } from './tfheZkServer.js';
 import { expand, generateCrs, tfheZkToolPath, verifyAndExpand, type ExpandedValue } from './tfheZkTool.js';
 
 const LIMIT = BigInt(1 << 26);
@@ -160,6 +161,29 @@ describe('tkms-tfhe-zk', () => {
     const values = await expand({ compressedServerKey: fx.compressedServerKey, list });
     expect(values.map((v) => v.fheType)).toEqual(['euint16', 'ebool']);
     expect(values.map(decryptBoth)).toEqual([1234n, 0n]);
+  }, 300_000);
+
+  test('behavior: serve mode answers queued requests in order, decompresses the server key once, and close() removes its directory', async () => {
+    const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
+    const zk = new TfheZkServer({ tmpDir });
+    try {
+      const spliced = new Uint8Array(fx.list);
+      spliced.set(fx.otherList.subarray(dataEnd(fx.list)), dataEnd(fx.list));
+      const [a, bad, b] = await Promise.allSettled([
+        zk.verifyAndExpand({ ...fx, metadata }),
+        zk.verifyAndExpand({ ...fx, list: spliced, metadata }),
+        zk.verifyAndExpand({ ...fx, list: fx.otherList, metadata }),
+      ]);
+      expect(a.status === 'fulfilled' && a.value.map(decryptBoth)).toEqual([42n, 1n]);
+      expect(bad.status === 'rejected' && (bad.reason as { code?: string }).code).toBe('PROOF_INVALID');
+      expect(b.status === 'fulfilled' && b.value.map(decryptBoth)).toEqual([43n, 0n]);
+      expect(zk.serverKeyDecompressions).toBe(1); // the tool decompressed the server key once for all three
+      expect(readdirSync(tmpDir)).toHaveLength(1);
+    } finally {
+      await zk.close();
+    }
+    expect(readdirSync(tmpDir)).toEqual([]);
+    rmSync(tmpDir, { recursive: true });
   }, 300_000);
 
   test('behavior: a missing binary is ZK_TOOL_MISSING, saying how to build it', async () => {

@@ -20,16 +20,14 @@
  * values[0]; // { fheType: 'euint8', ciphertext: Uint8Array(66101) }
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TimeoutError, TkmsError } from '../../../common/errors.js';
-import { isFheType, type FheType } from '../../../common/fheTypes.js';
-import { repoRoot } from '../../../common/paths.js';
+import { parseAnswer, readItems, tfheZkToolPath, toolError, type ExpandedValue, type ToolSuccess } from './_toolAnswer.js';
 
-/** Environment variable naming the binary; otherwise `<repo>/.cache/tfhe-zk/bin/tkms-tfhe-zk`. */
-export const TFHE_ZK_BIN_ENV = 'TKMS_TFHE_ZK_BIN';
+export { TFHE_ZK_BIN_ENV, tfheZkToolPath, type ExpandedValue } from './_toolAnswer.js';
+
 /** Covers a server-key decompression plus verifying a full 2048-bit list on a loaded machine. */
 export const DEFAULT_VERIFY_TIMEOUT_MS = 180_000;
 /** CRS generation for 4096 bits takes minutes on 2 cores. */
@@ -66,33 +64,6 @@ export interface ExpandParameters {
   list: Uint8Array;
 }
 
-export interface ExpandedValue {
-  fheType: FheType;
-  /** The value's `safe_serialize` bytes (e.g. 66,101 for an euint8). */
-  ciphertext: Uint8Array;
-}
-
-/** What the tool prints on success of crsgen / (verify-)expand. */
-interface ToolItem {
-  index: number;
-  fheType: string;
-  file: string;
-}
-type ToolAnswer =
-  | { ok: true; items?: ToolItem[]; file?: string; timingsMs?: Record<string, number> }
-  | { ok: false; code: string; input?: string; message: string };
-
-/** Where the tool is, or ZK_TOOL_MISSING telling how to build it. */
-export function tfheZkToolPath(binary?: string): string {
-  const fromEnv = process.env[TFHE_ZK_BIN_ENV];
-  const candidate = binary ?? (fromEnv && fromEnv.length > 0 ? fromEnv : path.join(repoRoot(), '.cache', 'tfhe-zk', 'bin', 'tkms-tfhe-zk'));
-  if (!existsSync(candidate)) {
-    throw new TkmsError('ZK_TOOL_MISSING', `the proof verifier tkms-tfhe-zk is not built (looked for ${candidate})`, {
-      details: `run \`make tfhe-zk\` (needs cargo), or set ${TFHE_ZK_BIN_ENV} to the binary`,
-    });
-  }
-  return candidate;
-}
 
 /**
  * Verifies the list's proof against the CRS, public key and metadata, then
@@ -193,7 +164,7 @@ async function writePrivate(file: string, bytes: Uint8Array): Promise<void> {
 }
 
 /** Runs the tool; resolves with its success answer, rejects with a mapped TkmsError. */
-async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOptions): Promise<ToolAnswer & { ok: true }> {
+async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOptions): Promise<ToolSuccess> {
   const binary = tfheZkToolPath(options.binary);
   const op = args[0]!;
   const { code, signal, stdout, stderr, timedOut } = await new Promise<{
@@ -232,7 +203,7 @@ async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOpt
     });
   });
   if (timedOut) throw new TimeoutError(`tkms-tfhe-zk ${op}`, timeoutMs);
-  const answer = parseAnswer(stdout);
+  const answer = parseAnswer(stdout.trim().split('\n').pop());
   if (answer === undefined) {
     throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} ${signal ? `was killed by ${signal}` : `exited with ${code}`} without an answer`, {
       details: stderr.trim() || undefined,
@@ -243,56 +214,3 @@ async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOpt
   return answer;
 }
 
-function parseAnswer(stdout: string): ToolAnswer | undefined {
-  const line = stdout.trim().split('\n').pop();
-  if (!line) return undefined;
-  try {
-    const v = JSON.parse(line) as unknown;
-    if (typeof v !== 'object' || v === null || typeof (v as { ok?: unknown }).ok !== 'boolean') return undefined;
-    return v as ToolAnswer;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Tool failure codes → TKMS codes; `input` says which argument was at fault. */
-function toolError(op: string, a: { code: string; input?: string; message: string }): TkmsError {
-  const details = `tkms-tfhe-zk ${op}: ${a.code}${a.input ? ` (${a.input})` : ''}: ${a.message}`;
-  switch (a.code) {
-    case 'PROOF_INVALID':
-      return new TkmsError('PROOF_INVALID', 'the proof of encryption does not verify for this CRS, public key and metadata', { details });
-    case 'UNSUPPORTED_TYPE':
-      return new TkmsError('UNSUPPORTED_TYPE', 'the list holds a value of a type TKMS does not handle', { details });
-    case 'EXPAND_FAILED':
-      return new TkmsError('ZK_EXPAND_FAILED', 'the list could not be expanded with this server key', { details });
-    case 'INPUT_MALFORMED': {
-      const code = MALFORMED_CODES[a.input ?? ''] ?? 'ZK_TOOL_FAILED';
-      return new TkmsError(code, `malformed ${a.input ?? 'input'} for proof verification`, { details });
-    }
-    default:
-      return new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} failed`, { details });
-  }
-}
-
-const MALFORMED_CODES: Record<string, string> = {
-  list: 'CIPHERTEXT_MALFORMED',
-  metadata: 'INVALID_ARGUMENT',
-  crs: 'CRS_MALFORMED',
-  'public-key': 'PUBLIC_KEY_MALFORMED',
-  'server-key': 'SERVER_KEY_MALFORMED',
-};
-
-/** Reads the expanded values the tool wrote, in list order, refusing anything outside `outDir`. */
-async function readItems(answer: ToolAnswer & { ok: true }, outDir: string): Promise<ExpandedValue[]> {
-  const items = answer.items;
-  if (!Array.isArray(items) || items.length === 0) throw new TkmsError('ZK_TOOL_FAILED', 'tkms-tfhe-zk answered without items');
-  const root = path.resolve(outDir) + path.sep;
-  return Promise.all(
-    items.map(async (item, i) => {
-      if (item.index !== i || !isFheType(item.fheType) || !path.resolve(item.file).startsWith(root)) {
-        throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk answered a malformed item ${i}`);
-      }
-      return { fheType: item.fheType, ciphertext: new Uint8Array(await readFile(item.file)) };
-    }),
-  );
-}
