@@ -65,7 +65,10 @@ fn main() {
         return;
     }
     if cmd == "version" || cmd == "--version" {
-        println!("{{\"ok\":true,\"version\":{},\"tfhe\":\"1.7.0\"}}", quote(env!("CARGO_PKG_VERSION")));
+        println!(
+            "{{\"ok\":true,\"version\":{},\"tfhe\":\"1.7.0\"}}",
+            quote(env!("CARGO_PKG_VERSION"))
+        );
         return;
     }
     if cmd == "help" || cmd == "--help" || cmd == "-h" {
@@ -143,8 +146,16 @@ fn run_guarded(session: &mut Session, op: &str, args: &BTreeMap<String, String>)
         Err(_) => {
             let msg = LAST_PANIC.lock().ok().and_then(|mut s| s.take()).unwrap_or_else(|| "panic".into());
             Err(match session.stage.take() {
-                Some((code, input)) => Failure { code, input: Some(input), message: format!("tfhe-rs panicked: {msg}") },
-                None => Failure { code: "INTERNAL", input: None, message: format!("tfhe-rs panicked: {msg}") },
+                Some((code, input)) => Failure {
+                    code,
+                    input: Some(input),
+                    message: format!("tfhe-rs panicked: {msg}"),
+                },
+                None => Failure {
+                    code: "INTERNAL",
+                    input: None,
+                    message: format!("tfhe-rs panicked: {msg}"),
+                },
             })
         }
     }

@@ -17,14 +17,14 @@ use tfhe::integer::ciphertext::IntegerProvenCompactCiphertextListConformancePara
 use tfhe::prelude::CiphertextList;
 use tfhe::safe_serialization::{DeserializationConfig, SerializationConfig};
 use tfhe::shortint::parameters::{
-    CompactPublicKeyEncryptionParameters, ShortintKeySwitchingParameters,
-    PARAM_KEYSWITCH_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128, PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+    CompactPublicKeyEncryptionParameters, ShortintKeySwitchingParameters, PARAM_KEYSWITCH_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+    PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
 };
 use tfhe::zk::CompactPkeCrs;
 use tfhe::{
-    CompactCiphertextList, CompactCiphertextListConformanceParams, CompactCiphertextListExpander, CompactPublicKey,
-    CompressedServerKey, ConfigBuilder, FheBool, FheTypes, FheUint128, FheUint16, FheUint160, FheUint256, FheUint32,
-    FheUint4, FheUint64, FheUint8, ProvenCompactCiphertextList, ServerKey,
+    CompactCiphertextList, CompactCiphertextListConformanceParams, CompactCiphertextListExpander, CompactPublicKey, CompressedServerKey,
+    ConfigBuilder, FheBool, FheTypes, FheUint128, FheUint16, FheUint160, FheUint256, FheUint32, FheUint4, FheUint64, FheUint8,
+    ProvenCompactCiphertextList, ServerKey,
 };
 
 use crate::json::quote;
@@ -64,10 +64,18 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { code: "USAGE", input: None, message: message.into() }
+        Self {
+            code: "USAGE",
+            input: None,
+            message: message.into(),
+        }
     }
     fn malformed(input: &'static str, message: impl Into<String>) -> Self {
-        Self { code: "INPUT_MALFORMED", input: Some(input), message: message.into() }
+        Self {
+            code: "INPUT_MALFORMED",
+            input: Some(input),
+            message: message.into(),
+        }
     }
     pub fn to_json(&self, id: Option<&str>) -> String {
         let mut s = String::from("{");
@@ -117,7 +125,9 @@ fn ms(t0: Instant) -> String {
 }
 
 fn arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, Failure> {
-    args.get(name).map(String::as_str).ok_or_else(|| Failure::usage(format!("missing {}", flag(name))))
+    args.get(name)
+        .map(String::as_str)
+        .ok_or_else(|| Failure::usage(format!("missing {}", flag(name))))
 }
 
 /// `publicKey` → `--public-key`, for messages.
@@ -142,19 +152,28 @@ fn only(args: &BTreeMap<String, String>, allowed: &[&str]) -> Result<(), Failure
 }
 
 fn read_input(path: &str, input: &'static str, limit: u64) -> Result<Vec<u8>, Failure> {
-    let io = |e: std::io::Error| Failure { code: "IO_ERROR", input: Some(input), message: format!("cannot read {input} file: {e}") };
+    let io = |e: std::io::Error| Failure {
+        code: "IO_ERROR",
+        input: Some(input),
+        message: format!("cannot read {input} file: {e}"),
+    };
     let len = fs::metadata(path).map_err(io)?.len();
     if len > limit {
-        return Err(Failure::malformed(input, format!("{input} is {len} bytes, more than the {limit}-byte limit")));
+        return Err(Failure::malformed(
+            input,
+            format!("{input} is {len} bytes, more than the {limit}-byte limit"),
+        ));
     }
     fs::read(path).map_err(io)
 }
 
 fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let tmp = path.with_extension("tmp");
-    fs::write(&tmp, bytes)
-        .and_then(|_| fs::rename(&tmp, path))
-        .map_err(|e| Failure { code: "IO_ERROR", input: Some("out"), message: format!("cannot write {}: {e}", path.display()) })
+    fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, path)).map_err(|e| Failure {
+        code: "IO_ERROR",
+        input: Some("out"),
+        message: format!("cannot write {}: {e}", path.display()),
+    })
 }
 
 fn digest(bytes: &[u8]) -> Digest32 {
@@ -204,12 +223,24 @@ macro_rules! write_as {
     ($ty:ty, $expander:expr, $i:expr, $path:expr) => {{
         let ct: $ty = $expander
             .get::<$ty>($i)
-            .map_err(|e| Failure { code: "EXPAND_FAILED", input: Some("list"), message: format!("value {}: {e}", $i) })?
-            .ok_or_else(|| Failure { code: "EXPAND_FAILED", input: Some("list"), message: format!("value {} missing", $i) })?;
+            .map_err(|e| Failure {
+                code: "EXPAND_FAILED",
+                input: Some("list"),
+                message: format!("value {}: {e}", $i),
+            })?
+            .ok_or_else(|| Failure {
+                code: "EXPAND_FAILED",
+                input: Some("list"),
+                message: format!("value {} missing", $i),
+            })?;
         let mut buf = Vec::new();
         SerializationConfig::new(MAX_CIPHERTEXT_BYTES)
             .serialize_into(&ct, &mut buf)
-            .map_err(|e| Failure { code: "INTERNAL", input: None, message: format!("cannot serialize value {}: {e}", $i) })?;
+            .map_err(|e| Failure {
+                code: "INTERNAL",
+                input: None,
+                message: format!("cannot serialize value {}: {e}", $i),
+            })?;
         write_output($path, &buf)?;
         buf.len()
     }};
@@ -234,16 +265,25 @@ impl Session {
             .filter(|b| (1..=MAX_NUM_BITS).contains(b))
             .ok_or_else(|| Failure::usage(format!("--max-bits must be an integer in 1..{MAX_NUM_BITS}")))?;
         let out = PathBuf::from(arg(args, "out")?);
-        let config = ConfigBuilder::default().use_dedicated_compact_public_key_parameters((PKE_PARAMETERS, CASTING_PARAMETERS)).build();
+        let config = ConfigBuilder::default()
+            .use_dedicated_compact_public_key_parameters((PKE_PARAMETERS, CASTING_PARAMETERS))
+            .build();
         let t0 = Instant::now();
         self.stage = Some(("INTERNAL", "maxBits"));
-        let crs = CompactPkeCrs::from_config(config, max_bits)
-            .map_err(|e| Failure { code: "INTERNAL", input: None, message: format!("CRS generation failed: {e}") })?;
+        let crs = CompactPkeCrs::from_config(config, max_bits).map_err(|e| Failure {
+            code: "INTERNAL",
+            input: None,
+            message: format!("CRS generation failed: {e}"),
+        })?;
         let generate_ms = ms(t0);
         let mut buf = Vec::new();
         SerializationConfig::new(MAX_CRS_BYTES)
             .serialize_into(&crs, &mut buf)
-            .map_err(|e| Failure { code: "INTERNAL", input: None, message: format!("cannot serialize the CRS: {e}") })?;
+            .map_err(|e| Failure {
+                code: "INTERNAL",
+                input: None,
+                message: format!("cannot serialize the CRS: {e}"),
+            })?;
         write_output(&out, &buf)?;
         Ok(format!(
             "{{\"ok\":true,\"file\":{},\"bytes\":{},\"maxNumBits\":{max_bits},\"parameters\":{},\"timingsMs\":{{\"generate\":{generate_ms}}}}}",
@@ -324,16 +364,31 @@ impl Session {
             types.push(name);
         }
         if bits > MAX_NUM_BITS {
-            return Err(Failure::malformed("list", format!("the list holds {bits} bits, more than {MAX_NUM_BITS}")));
+            return Err(Failure::malformed(
+                "list",
+                format!("the list holds {bits} bits, more than {MAX_NUM_BITS}"),
+            ));
         }
         Ok(types)
     }
 
-    fn write_items(&mut self, expander: &CompactCiphertextListExpander, types: &[&'static str], out_dir: &Path) -> Result<Vec<Item>, Failure> {
-        fs::create_dir_all(out_dir)
-            .map_err(|e| Failure { code: "IO_ERROR", input: Some("out-dir"), message: format!("cannot create {}: {e}", out_dir.display()) })?;
+    fn write_items(
+        &mut self,
+        expander: &CompactCiphertextListExpander,
+        types: &[&'static str],
+        out_dir: &Path,
+    ) -> Result<Vec<Item>, Failure> {
+        fs::create_dir_all(out_dir).map_err(|e| Failure {
+            code: "IO_ERROR",
+            input: Some("out-dir"),
+            message: format!("cannot create {}: {e}", out_dir.display()),
+        })?;
         if expander.len() != types.len() {
-            return Err(Failure { code: "EXPAND_FAILED", input: Some("list"), message: format!("expanded {} values, expected {}", expander.len(), types.len()) });
+            return Err(Failure {
+                code: "EXPAND_FAILED",
+                input: Some("list"),
+                message: format!("expanded {} values, expected {}", expander.len(), types.len()),
+            });
         }
         self.stage = Some(("EXPAND_FAILED", "list"));
         let mut items = Vec::with_capacity(types.len());
@@ -351,7 +406,12 @@ impl Session {
                 "euint256" => write_as!(FheUint256, expander, i, &file),
                 _ => unreachable!("tkms_type returns only these names"),
             };
-            items.push(Item { index: i, fhe_type, file, bytes });
+            items.push(Item {
+                index: i,
+                fhe_type,
+                file,
+                bytes,
+            });
         }
         Ok(items)
     }
@@ -369,7 +429,10 @@ impl Session {
         let list: ProvenCompactCiphertextList = DeserializationConfig::new(MAX_LIST_BYTES)
             .deserialize_from(&list_bytes[..], &params)
             .map_err(|e| {
-                Failure::malformed("list", format!("not a packed ProvenCompactCiphertextList for this CRS and the fhEVM compact-key parameters: {e}"))
+                Failure::malformed(
+                    "list",
+                    format!("not a packed ProvenCompactCiphertextList for this CRS and the fhEVM compact-key parameters: {e}"),
+                )
             })?;
         let types = self.element_types(list.len(), |i| list.get_kind_of(i))?;
         let load_ms = ms(t_load);
@@ -390,7 +453,11 @@ impl Session {
             }
             Err(e) => {
                 tfhe::unset_server_key();
-                return Err(Failure { code: "EXPAND_FAILED", input: Some("list"), message: format!("expansion failed: {e}") });
+                return Err(Failure {
+                    code: "EXPAND_FAILED",
+                    input: Some("list"),
+                    message: format!("expansion failed: {e}"),
+                });
             }
         };
         let verify_ms = ms(t_verify);
@@ -398,7 +465,15 @@ impl Session {
         let items = self.write_items(&expander, &types, &out_dir);
         tfhe::unset_server_key();
         let items = items?;
-        Ok(answer(&items, &[("load", Some(load_ms)), ("serverKeyDecompress", decompress_ms), ("verifyAndExpand", Some(verify_ms)), ("write", Some(ms(t_write)))]))
+        Ok(answer(
+            &items,
+            &[
+                ("load", Some(load_ms)),
+                ("serverKeyDecompress", decompress_ms),
+                ("verifyAndExpand", Some(verify_ms)),
+                ("write", Some(ms(t_write))),
+            ],
+        ))
     }
 
     fn expand(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
@@ -407,11 +482,20 @@ impl Session {
         let t_load = Instant::now();
         let list_bytes = read_input(arg(args, "list")?, "list", MAX_LIST_BYTES)?;
         self.stage = Some(("INPUT_MALFORMED", "list"));
-        let size = ListSizeConstraint::try_size_in_range(1, MAX_LIST_VALUES).map_err(|e| Failure { code: "INTERNAL", input: None, message: e })?;
+        let size = ListSizeConstraint::try_size_in_range(1, MAX_LIST_VALUES).map_err(|e| Failure {
+            code: "INTERNAL",
+            input: None,
+            message: e,
+        })?;
         let params = CompactCiphertextListConformanceParams::from_parameters_and_size_constraint(PKE_PARAMETERS, size);
         let list: CompactCiphertextList = DeserializationConfig::new(MAX_LIST_BYTES)
             .deserialize_from(&list_bytes[..], &params)
-            .map_err(|e| Failure::malformed("list", format!("not a packed CompactCiphertextList under the fhEVM compact-key parameters: {e}")))?;
+            .map_err(|e| {
+                Failure::malformed(
+                    "list",
+                    format!("not a packed CompactCiphertextList under the fhEVM compact-key parameters: {e}"),
+                )
+            })?;
         let types = self.element_types(list.len(), |i| list.get_kind_of(i))?;
         let load_ms = ms(t_load);
         let (sk, decompress_ms) = self.load_server_key(arg(args, "serverKey")?)?;
@@ -422,7 +506,11 @@ impl Session {
             Ok(e) => e,
             Err(e) => {
                 tfhe::unset_server_key();
-                return Err(Failure { code: "EXPAND_FAILED", input: Some("list"), message: format!("expansion failed: {e}") });
+                return Err(Failure {
+                    code: "EXPAND_FAILED",
+                    input: Some("list"),
+                    message: format!("expansion failed: {e}"),
+                });
             }
         };
         let expand_ms = ms(t_expand);
@@ -430,7 +518,15 @@ impl Session {
         let items = self.write_items(&expander, &types, &out_dir);
         tfhe::unset_server_key();
         let items = items?;
-        Ok(answer(&items, &[("load", Some(load_ms)), ("serverKeyDecompress", decompress_ms), ("expand", Some(expand_ms)), ("write", Some(ms(t_write)))]))
+        Ok(answer(
+            &items,
+            &[
+                ("load", Some(load_ms)),
+                ("serverKeyDecompress", decompress_ms),
+                ("expand", Some(expand_ms)),
+                ("write", Some(ms(t_write))),
+            ],
+        ))
     }
 }
 
