@@ -163,6 +163,15 @@ describe('tkms-tfhe-zk', () => {
     expect(values.map(decryptBoth)).toEqual([1234n, 0n]);
   }, 300_000);
 
+  test("behavior: a default-config server key (no casting key, what `tkms keygen` makes today) is ZK_EXPAND_FAILED", async () => {
+    const ck = tfhe.TfheClientKey.generate(tfhe.TfheConfigBuilder.default().build());
+    const compressedServerKey = tfhe.TfheCompressedServerKey.new(ck).safe_serialize(BigInt(MAX_COMPRESSED_SERVER_KEY_BYTES));
+    await expect(verifyAndExpand({ ...fx, compressedServerKey, metadata })).rejects.toMatchObject({
+      code: 'ZK_EXPAND_FAILED',
+      details: expect.stringContaining('dedicated compact public key'),
+    });
+  }, 300_000);
+
   test('behavior: serve mode answers queued requests in order, decompresses the server key once, and close() removes its directory', async () => {
     const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
     const zk = new TfheZkServer({ tmpDir });

@@ -144,6 +144,8 @@ fn run_guarded(session: &mut Session, op: &str, args: &BTreeMap<String, String>)
     match outcome {
         Ok(r) => r,
         Err(_) => {
+            // The operation may have set a server key before panicking.
+            tfhe::unset_server_key();
             let msg = LAST_PANIC.lock().ok().and_then(|mut s| s.take()).unwrap_or_else(|| "panic".into());
             Err(match session.stage.take() {
                 Some((code, input)) => Failure {

@@ -453,11 +453,7 @@ impl Session {
             }
             Err(e) => {
                 tfhe::unset_server_key();
-                return Err(Failure {
-                    code: "EXPAND_FAILED",
-                    input: Some("list"),
-                    message: format!("expansion failed: {e}"),
-                });
+                return Err(expansion_failed(e));
             }
         };
         let verify_ms = ms(t_verify);
@@ -506,11 +502,7 @@ impl Session {
             Ok(e) => e,
             Err(e) => {
                 tfhe::unset_server_key();
-                return Err(Failure {
-                    code: "EXPAND_FAILED",
-                    input: Some("list"),
-                    message: format!("expansion failed: {e}"),
-                });
+                return Err(expansion_failed(e));
             }
         };
         let expand_ms = ms(t_expand);
@@ -527,6 +519,16 @@ impl Session {
                 ("write", Some(ms(t_write))),
             ],
         ))
+    }
+}
+
+/// Expansion fails mostly on a server key without the casting key (a key set
+/// made without the dedicated compact public key): say so.
+fn expansion_failed(e: tfhe::Error) -> Failure {
+    Failure {
+        code: "EXPAND_FAILED",
+        input: Some("server-key"),
+        message: format!("expansion failed (the server key must come from a key set with the dedicated compact public key): {e}"),
     }
 }
 
