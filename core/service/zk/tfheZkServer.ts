@@ -32,6 +32,12 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** One `serve` process and the request it is answering. */
+interface Proc {
+  child: ChildProcessWithoutNullStreams;
+  pending?: Pending;
+}
+
 export class TfheZkServer {
   private readonly binary: string;
   private readonly timeoutMs: number;
@@ -39,8 +45,7 @@ export class TfheZkServer {
   private dir: Promise<string> | undefined;
   /** Key files already written, by SHA-256 hex. */
   private readonly written = new Map<string, Promise<string>>();
-  private child: ChildProcessWithoutNullStreams | undefined;
-  private pending: Pending | undefined;
+  private proc: Proc | undefined;
   /** Serializes requests: the tool answers one line per request, in order. */
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 0;
@@ -83,8 +88,8 @@ export class TfheZkServer {
   async close(): Promise<void> {
     this.closed = true;
     await this.queue.catch(() => undefined);
-    const child = this.child;
-    if (child) {
+    const child = this.proc?.child;
+    if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -145,15 +150,14 @@ export class TfheZkServer {
 
   private async send(req: Record<string, string>): Promise<ToolSuccess> {
     const op = req.op ?? '';
-    const id = req.id;
-    const child = this.ensureChild();
+    const proc = this.ensureProcess();
     const line = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.pending = undefined;
-        child.kill('SIGKILL');
+        proc.pending = undefined;
+        this.discard(proc);
         reject(new TimeoutError(`tkms-tfhe-zk serve ${op}`, this.timeoutMs));
       }, this.timeoutMs);
-      this.pending = {
+      proc.pending = {
         resolve: (l) => {
           clearTimeout(timer);
           resolve(l);
@@ -163,11 +167,11 @@ export class TfheZkServer {
           reject(e);
         },
       };
-      child.stdin.write(JSON.stringify(req) + '\n');
+      proc.child.stdin.write(JSON.stringify(req) + '\n');
     });
     const answer = parseAnswer(line);
-    if (!answer || (answer as { id?: unknown }).id !== id) {
-      child.kill('SIGKILL');
+    if (!answer || (answer as { id?: unknown }).id !== req.id) {
+      this.discard(proc);
       throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk serve answered ${op} with an unexpected line`);
     }
     if (!answer.ok) throw toolError(op, answer);
@@ -175,28 +179,36 @@ export class TfheZkServer {
     return answer;
   }
 
-  private ensureChild(): ChildProcessWithoutNullStreams {
-    if (this.child) return this.child;
+  /** Kills a process in an unknown state; the next request starts a new one. */
+  private discard(proc: Proc): void {
+    if (this.proc === proc) this.proc = undefined;
+    proc.child.kill('SIGKILL');
+  }
+
+  private ensureProcess(): Proc {
+    if (this.proc) return this.proc;
     const child = spawn(this.binary, ['serve'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
+    const proc: Proc = { child };
+    this.proc = proc;
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => {
       stderr = (stderr + b.toString('utf8')).slice(-2000);
     });
     createInterface({ input: child.stdout }).on('line', (l) => {
-      const p = this.pending;
-      this.pending = undefined;
+      const p = proc.pending;
+      proc.pending = undefined;
       p?.resolve(l);
     });
+    // Settles only this process's own request: a replacement has its own.
     const gone = (why: string): void => {
-      if (this.child === child) this.child = undefined;
-      const p = this.pending;
-      this.pending = undefined;
+      if (this.proc === proc) this.proc = undefined;
+      const p = proc.pending;
+      proc.pending = undefined;
       p?.reject(new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk serve ${why}`, { details: stderr.trim() || undefined }));
     };
     child.on('error', (e) => gone(`could not run: ${e.message}`));
     child.on('close', (code, signal) => gone(signal ? `was killed by ${signal}` : `exited with ${code}`));
     child.stdin.on('error', () => undefined); // EPIPE after a crash: reported by 'close'
-    return child;
+    return proc;
   }
 }

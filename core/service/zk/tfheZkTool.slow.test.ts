@@ -195,6 +195,19 @@ describe('tkms-tfhe-zk', () => {
     rmSync(tmpDir, { recursive: true });
   }, 300_000);
 
+  test('behavior: a request over its timeout is TIMEOUT, and the server still closes cleanly', async () => {
+    const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
+    const zk = new TfheZkServer({ tmpDir, timeoutMs: 50 }); // server-key decompression alone takes ~1 s
+    try {
+      await expect(zk.verifyAndExpand({ ...fx, metadata })).rejects.toMatchObject({ code: 'TIMEOUT' });
+      await expect(zk.expand({ compressedServerKey: fx.compressedServerKey, list: fx.list })).rejects.toMatchObject({ code: expect.stringMatching(/TIMEOUT|CIPHERTEXT_MALFORMED/) });
+    } finally {
+      await zk.close();
+    }
+    expect(readdirSync(tmpDir)).toEqual([]);
+    rmSync(tmpDir, { recursive: true });
+  }, 300_000);
+
   test('behavior: a missing binary is ZK_TOOL_MISSING, saying how to build it', async () => {
     await expect(generateCrs(64, { binary: '/nonexistent/tkms-tfhe-zk' })).rejects.toMatchObject({
       code: 'ZK_TOOL_MISSING',

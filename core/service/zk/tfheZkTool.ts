@@ -24,6 +24,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TimeoutError, TkmsError } from '../../../common/errors.js';
+import { MAX_CRS_NUM_BITS } from '../../engine/tfhe/crs.js';
 import { parseAnswer, readItems, tfheZkToolPath, toolError, type ExpandedValue, type ToolSuccess } from './_toolAnswer.js';
 
 export { TFHE_ZK_BIN_ENV, tfheZkToolPath, type ExpandedValue } from './_toolAnswer.js';
@@ -137,8 +138,8 @@ export async function expand(params: ExpandParameters, options: TfheZkToolOption
  * const crs = await generateCrs(2048); // loadCrs(crs) accepts it
  */
 export async function generateCrs(maxNumBits: number, options: TfheZkToolOptions = {}): Promise<Uint8Array> {
-  if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > 4096) {
-    throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..4096, got ${maxNumBits}`);
+  if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > MAX_CRS_NUM_BITS) {
+    throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..${MAX_CRS_NUM_BITS}, got ${maxNumBits}`);
   }
   return withPrivateDir(options, async (dir) => {
     const out = path.join(dir, 'crs.bin');
