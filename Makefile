@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_FLAGS := --no-warnings
 JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings" node_modules/.bin/jest
 
-.PHONY: help install build contracts proto wasmd minio start stop localnet localnet-down test test-fast bench clean
+.PHONY: help install build contracts proto wasmd minio tfhe-zk start stop localnet localnet-down test test-fast bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,25 +31,28 @@ wasmd: ## build wasmd from Go module sources into .cache/wasmd (reused when pres
 minio: ## build MinIO (a real S3 server, for the S3 storage tests) from Go module sources into .cache/minio
 	bash localnet/build-minio.sh
 
-start: build ## run TKMS on the embedded chain (foreground; Ctrl-C stops)
+tfhe-zk: ## build tkms-tfhe-zk, the cores' native proof verifier (tfhe-rs 1.7, cargo), into .cache/tfhe-zk (reused when present)
+	bash tools/tfhe-zk/build.sh
+
+start: build tfhe-zk ## run TKMS on the embedded chain (foreground; Ctrl-C stops)
 	node $(NODE_FLAGS) dist/localnet/dev.js
 
 stop: ## stop what `make start --detach` left running
 	node $(NODE_FLAGS) dist/localnet/stop.js .state/dev
 
-localnet: build wasmd ## run TKMS on 4 wasmd validators with 4 threshold cores (VALIDATORS=n, PARTIES=n to change)
+localnet: build wasmd tfhe-zk ## run TKMS on 4 wasmd validators with 4 threshold cores (VALIDATORS=n, PARTIES=n to change)
 	node $(NODE_FLAGS) dist/localnet/localnet.js --validators $${VALIDATORS:-4} --parties $${PARTIES:-4}
 
 localnet-down: ## stop the wasmd localnet and its KMS components
 	node $(NODE_FLAGS) dist/localnet/localnet.js --down
 
-test: build wasmd minio ## every test: unit, contracts, S3 storage, embedded E2E and wasmd E2E
+test: build wasmd minio tfhe-zk ## every test: unit, contracts, S3 storage, embedded E2E and wasmd E2E
 	$(JEST) --maxWorkers=2
 
-test-fast: build ## tests that need neither wasmd nor MinIO
-	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage
+test-fast: build ## tests that need neither wasmd, MinIO nor tkms-tfhe-zk
+	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage tfheZkTool
 
-bench: build wasmd ## benchmarks; figures printed and written to bench/results.json
+bench: build wasmd tfhe-zk ## benchmarks; figures printed and written to bench/results.json
 	node $(NODE_FLAGS) dist/bench/run.js
 
 clean: ## remove build outputs (keeps .cache/wasmd)

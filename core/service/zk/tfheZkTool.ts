@@ -1,0 +1,220 @@
+/**
+ * @module core/service/zk/tfheZkTool
+ * Typed wrapper around `tkms-tfhe-zk` (tools/tfhe-zk), the native tfhe-rs 1.7
+ * helper that verifies proofs of encryption and expands compact ciphertext
+ * lists. node-tfhe cannot do it in a core: `verify_and_expand` casts the list
+ * from the dedicated compact key to the compute key, which needs a server key
+ * in the thread, and node-tfhe builds one only from the client key, which a
+ * threshold core never holds (bench/zk.bench.ts). The tool loads the
+ * compressed server key instead.
+ *
+ * The service layer runs it as a child process (the engine stays pure): inputs
+ * go to a private temporary directory (0700, removed afterwards), the process
+ * runs asynchronously under a timeout, and its one JSON line on stdout is
+ * mapped to typed results or TkmsError codes. Outputs are each value's
+ * `safe_serialize` bytes, the format of node-tfhe's `FheUint8.safe_serialize`
+ * that `parseCiphertext` (core/engine) reads.
+ *
+ * Each call here starts a process that decompresses the server key again
+ * (~0.8 s, ~370 MB resident): a core verifying many lists should keep one
+ * `TfheZkServer` (./tfheZkServer.ts) instead.
+ *
+ * @example
+ * const values = await verifyAndExpand({ crs, compactPublicKey, compressedServerKey, list, metadata });
+ * values[0]; // { fheType: 'euint8', ciphertext: Uint8Array(66101) }
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TimeoutError, TkmsError } from '../../../common/errors.js';
+import { MAX_CRS_NUM_BITS } from '../../engine/tfhe/crs.js';
+import { parseAnswer, readItems, tfheZkToolPath, toolError, type ExpandedValue, type ToolSuccess } from './_toolAnswer.js';
+
+export { TFHE_ZK_BIN_ENV, tfheZkToolPath, type ExpandedValue } from './_toolAnswer.js';
+
+/** Covers a server-key decompression plus verifying a full 2048-bit list on a loaded machine. */
+export const DEFAULT_VERIFY_TIMEOUT_MS = 180_000;
+/** A 2048-bit CRS takes ~15 s natively (one core); leave room for 4096 bits on a loaded machine. */
+export const DEFAULT_CRSGEN_TIMEOUT_MS = 600_000;
+/** The tool prints one short line; anything longer is a broken tool. */
+const MAX_STDOUT_BYTES = 1 << 20;
+const MAX_STDERR_BYTES = 16 << 10;
+
+export interface TfheZkToolOptions {
+  /** Path to the binary (default: `TKMS_TFHE_ZK_BIN`, then the repository's `.cache`). */
+  binary?: string;
+  /** Kill the tool and fail with TIMEOUT after this long. */
+  timeoutMs?: number;
+  /** Parent of the private temporary directory (default `os.tmpdir()`). */
+  tmpDir?: string;
+}
+
+export interface VerifyAndExpandParameters {
+  /** `CompactPkeCrs` in safe_serialize format (what `tkms crsgen` publishes). */
+  crs: Uint8Array;
+  /** `TfheCompactPublicKey.safe_serialize` of the key the list claims to be encrypted under. */
+  compactPublicKey: Uint8Array;
+  /** `TfheCompressedServerKey.safe_serialize` of the same key set (carries the casting key). */
+  compressedServerKey: Uint8Array;
+  /** `ProvenCompactCiphertextList.safe_serialize`, packed (`build_with_proof_packed`). */
+  list: Uint8Array;
+  /** The bytes the proof was bound to (e.g. contract address, user, chain id). */
+  metadata: Uint8Array;
+}
+
+export interface ExpandParameters {
+  compressedServerKey: Uint8Array;
+  /** `CompactCiphertextList.safe_serialize` under the dedicated compact key, packed (`build_packed`). */
+  list: Uint8Array;
+}
+
+/**
+ * Verifies the list's proof against the CRS, public key and metadata, then
+ * expands it under the compute key. Throws PROOF_INVALID when the proof does
+ * not verify (tampered proof or ciphertext, other metadata, other public key),
+ * CIPHERTEXT_MALFORMED when the list is not a conformant packed proven list,
+ * UNSUPPORTED_TYPE for values TKMS does not handle.
+ *
+ * @example
+ * const [v] = await verifyAndExpand({ crs, compactPublicKey, compressedServerKey, list, metadata: new TextEncoder().encode('app') });
+ */
+export async function verifyAndExpand(params: VerifyAndExpandParameters, options: TfheZkToolOptions = {}): Promise<ExpandedValue[]> {
+  return withPrivateDir(options, async (dir) => {
+    const files = {
+      crs: path.join(dir, 'crs.bin'),
+      publicKey: path.join(dir, 'public-key.bin'),
+      serverKey: path.join(dir, 'server-key.bin'),
+      list: path.join(dir, 'list.bin'),
+    };
+    await Promise.all([
+      writePrivate(files.crs, params.crs),
+      writePrivate(files.publicKey, params.compactPublicKey),
+      writePrivate(files.serverKey, params.compressedServerKey),
+      writePrivate(files.list, params.list),
+    ]);
+    const outDir = path.join(dir, 'out');
+    const answer = await runTool(
+      [
+        'verify-expand',
+        '--crs', files.crs,
+        '--public-key', files.publicKey,
+        '--server-key', files.serverKey,
+        '--list', files.list,
+        '--metadata-hex', Buffer.from(params.metadata).toString('hex'),
+        '--out-dir', outDir,
+      ],
+      options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
+      options,
+    );
+    return readItems(answer, outDir);
+  });
+}
+
+/**
+ * Expands a non-proven packed `CompactCiphertextList` made under the
+ * dedicated compact key (it needs the casting key of the server key too).
+ *
+ * @example
+ * const values = await expand({ compressedServerKey, list });
+ */
+export async function expand(params: ExpandParameters, options: TfheZkToolOptions = {}): Promise<ExpandedValue[]> {
+  return withPrivateDir(options, async (dir) => {
+    const serverKey = path.join(dir, 'server-key.bin');
+    const list = path.join(dir, 'list.bin');
+    await Promise.all([writePrivate(serverKey, params.compressedServerKey), writePrivate(list, params.list)]);
+    const outDir = path.join(dir, 'out');
+    const answer = await runTool(
+      ['expand', '--server-key', serverKey, '--list', list, '--out-dir', outDir],
+      options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS,
+      options,
+    );
+    return readItems(answer, outDir);
+  });
+}
+
+/**
+ * A CRS for the fhEVM-style configuration (core/engine/tfhe/crs.ts), made
+ * natively: the same bytes format as node-tfhe's `CompactPkeCrs.safe_serialize`.
+ *
+ * @example
+ * const crs = await generateCrs(2048); // loadCrs(crs) accepts it
+ */
+export async function generateCrs(maxNumBits: number, options: TfheZkToolOptions = {}): Promise<Uint8Array> {
+  if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > MAX_CRS_NUM_BITS) {
+    throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..${MAX_CRS_NUM_BITS}, got ${maxNumBits}`);
+  }
+  return withPrivateDir(options, async (dir) => {
+    const out = path.join(dir, 'crs.bin');
+    await runTool(['crsgen', '--max-bits', String(maxNumBits), '--out', out], options.timeoutMs ?? DEFAULT_CRSGEN_TIMEOUT_MS, options);
+    return new Uint8Array(await readFile(out));
+  });
+}
+
+async function withPrivateDir<T>(options: TfheZkToolOptions, fn: (dir: string) => Promise<T>): Promise<T> {
+  // Locate the binary first: a missing tool should not cost writing 60 MB.
+  tfheZkToolPath(options.binary);
+  const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'tkms-zk-'));
+  try {
+    await chmod(dir, 0o700);
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function writePrivate(file: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(file, bytes, { mode: 0o600 });
+}
+
+/** Runs the tool; resolves with its success answer, rejects with a mapped TkmsError. */
+async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOptions): Promise<ToolSuccess> {
+  const binary = tfheZkToolPath(options.binary);
+  const op = args[0]!;
+  const { code, signal, stdout, stderr, timedOut } = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    timedOut: boolean;
+  }>((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (b: Buffer) => {
+      outBytes += b.length;
+      if (outBytes <= MAX_STDOUT_BYTES) out.push(b);
+      else child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (errBytes < MAX_STDERR_BYTES) err.push(b);
+      errBytes += b.length;
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new TkmsError('ZK_TOOL_FAILED', `cannot run ${binary}`, { cause: e }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8').slice(-2000), timedOut });
+    });
+  });
+  if (timedOut) throw new TimeoutError(`tkms-tfhe-zk ${op}`, timeoutMs);
+  const answer = parseAnswer(stdout.trim().split('\n').pop());
+  if (answer === undefined) {
+    throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} ${signal ? `was killed by ${signal}` : `exited with ${code}`} without an answer`, {
+      details: stderr.trim() || undefined,
+    });
+  }
+  if (!answer.ok) throw toolError(op, answer);
+  if (code !== 0) throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} answered ok but exited with ${code}`);
+  return answer;
+}
+
