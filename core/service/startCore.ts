@@ -30,6 +30,28 @@ import type { RealRobustOpen } from '../engine/mpc/sharing/robustOpen.js';
 import type { S3Config } from './config.js';
 import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
+import { TfheZkServer } from './zk/tfheZkServer.js';
+import { TkmsError } from '../../common/errors.js';
+import { generateCrs as generateNativeCrs } from './zk/tfheZkTool.js';
+import { CRS_PKE_PARAMETERS, MAX_CRS_NUM_BITS } from '../engine/index.js';
+
+/**
+ * CRSs from the native tool when it is built: the same tfhe-rs 1.7 CRS
+ * (node-tfhe loads it) in ~15 s at 2048 bits instead of ~90 s of WASM.
+ */
+function withNativeCrs(e: CoreEngine, native: boolean): CoreEngine {
+  if (!native) return e;
+  return {
+    ...e,
+    name: `${e.name}, CRS by tkms-tfhe-zk`,
+    generateCrs: async (maxNumBits) => {
+      if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > MAX_CRS_NUM_BITS) {
+        throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..${MAX_CRS_NUM_BITS}, got ${maxNumBits}`);
+      }
+      return { crs: await generateNativeCrs(maxNumBits), maxNumBits, parameters: CRS_PKE_PARAMETERS };
+    },
+  };
+}
 
 export interface StartCoreOptions {
   /** Defaults to core/engine, with key and CRS generation in a worker thread. */
@@ -93,11 +115,22 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   const { signer, created } = await loadOrCreateSigner(priv, pub);
   logger.info({ signerPubkey: signer.publicKeyHex, created }, created ? 'signer key created' : 'signer key loaded');
 
-  const engine = options.engine ?? withKeyGenWorker(defaultEngine);
-  logger.info({ engine: engine.name }, 'engine loaded');
+  const cleanup: Array<() => Promise<void>> = [];
+  // Proven inputs need the native tfhe-zk tool (`make tfhe-zk`): one long-lived
+  // process that keeps each key's server key decompressed. Without it the core
+  // still runs and refuses proof requests with PROOF_UNSUPPORTED.
+  let zk: TfheZkServer | undefined;
+  try {
+    zk = new TfheZkServer();
+    const server = zk;
+    cleanup.push(() => server.close());
+  } catch (e) {
+    logger.warn({ err: (e as Error).message }, 'tkms-tfhe-zk not found: proofs of encryption cannot be verified');
+  }
+  const engine = options.engine ?? withNativeCrs(withKeyGenWorker(defaultEngine), zk !== undefined);
+  logger.info({ engine: engine.name, proofs: zk !== undefined }, 'engine loaded');
   const metrics = createCoreMetrics(config.partyId, config.metricsPort !== undefined);
 
-  const cleanup: Array<() => Promise<void>> = [];
   let baseUrl: string;
   let publicUri: (dataType: string, id: string) => string;
   if (s3) {
@@ -147,6 +180,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       metrics,
       maxCiphertextBytes: config.maxCiphertextBytes,
       publicUri,
+      ...(zk ? { provenInputs: zk } : {}),
     });
     cleanup.unshift(() => core.close());
     // MPC peers go first: a job waiting on a peer is released rather than holding shutdown for its timeout.

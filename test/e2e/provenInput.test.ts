@@ -79,17 +79,25 @@ describe('proven inputs on the embedded chain', () => {
     expect((await getRequest(user, net.network.contracts.asc, requestId)).decrypt).toMatchObject({ crs_id: crsId });
   }, 900_000);
 
-  test('behavior: a tampered proof is refused with PROOF_INVALID and nothing is decrypted', async () => {
+  /** Uploads the proven input with one byte XORed and returns the new handle. */
+  async function tamperedCopy(offset: (length: number) => number, mask: number): Promise<string> {
     const meta = await resolveHandle(net.network.kvStoreUrl, proven);
     const bytes = new Uint8Array(await getCiphertext(net.network.kvStoreUrl, meta.digest));
-    // A byte well inside the proof (the list's tail), as an attacker who edits a valid input would.
-    bytes[bytes.length - 200]! ^= 1;
+    bytes[offset(bytes.length)]! ^= mask;
     const file = path.join(cli.home, 'tampered.ct');
     writeFileSync(file, bytes);
-    const up = await tkmsOk(cli, ['upload', file, '--type', 'euint8']);
-    const r = await decryptRequest(String(up['handle']), fhevmKey, crsId);
-    expect(r.status).toBe('failed');
-    expect(r.failure_reason).toContain('PROOF_INVALID');
+    return String((await tkmsOk(cli, ['upload', file, '--type', 'euint8']))['handle']);
+  }
+
+  test('malicious: an input edited under its proof is refused with PROOF_INVALID; an edited proof is refused too', async () => {
+    // A bit of the packed ciphertext (right after the safe-serialization header): the proof no longer matches it.
+    const edited = await decryptRequest(await tamperedCopy(() => 200, 1), fhevmKey, crsId);
+    expect(edited).toMatchObject({ status: 'failed', failure_reason: expect.stringContaining('PROOF_INVALID') });
+    expect(edited.plaintexts ?? []).toEqual([]);
+    // A bit inside the proof usually breaks a group element (malformed) before verification can even run.
+    const forged = await decryptRequest(await tamperedCopy((n) => n - 200, 0x10), fhevmKey, crsId);
+    expect(forged.status).toBe('failed');
+    expect(forged.failure_reason).toMatch(/PROOF_INVALID|CIPHERTEXT_MALFORMED/);
   }, 600_000);
 
   test('behavior: a proof checked against another CRS, or a request without the CRS, is refused with the reason', async () => {
@@ -101,9 +109,8 @@ describe('proven inputs on the embedded chain', () => {
     expect(noCrs.status).toBe('failed');
     expect(noCrs.failure_reason).toContain('CIPHERTEXT_MALFORMED');
     expect(noCrs.failure_reason).toContain('proven input');
-    const unknownCrs = await decryptRequest(proven, fhevmKey, 'ab'.repeat(20));
-    expect(unknownCrs.status).toBe('failed');
-    expect(unknownCrs.failure_reason).toContain('UNKNOWN_CRS');
+    // A CRS nobody made is refused by the ASC before any fee is taken.
+    await expect(decryptRequest(proven, fhevmKey, 'ab'.repeat(20))).rejects.toThrow(`crs_id ${'ab'.repeat(20)} is not a CRS the parties made`);
   }, 900_000);
 
   test('behavior: the CLI refuses plain inputs under an fhevm key and proofs under a default key; the core refuses to verify under a default key', async () => {
