@@ -14,6 +14,7 @@ const benches: [string, string[]][] = [
   ['core.bench.js', []],
   ['threshold.bench.js', []],
   ['gas.bench.js', []],
+  ['zk.bench.js', []],
   ['userDecrypt.bench.js', []],
   ['e2eUserDecrypt.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'embedded']],

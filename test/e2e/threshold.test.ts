@@ -101,6 +101,23 @@ test('malicious: a core signing wrong plaintexts is outvoted, its answer recorde
   }
 }, 300_000);
 
+test('default: a proven input is verified by every party, expanded identically and decrypted by MPC', async () => {
+  // Its own CLI home: this keygen must not become the other tests' default key.
+  const zkCli: CliEnv = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th-zk-')) };
+  await tkmsOk(zkCli, ['keys', 'create', '--keyring', 'test']);
+  await tkmsOk(zkCli, ['faucet']);
+  const fhevmKey = String((await tkmsOk(zkCli, ['keygen', '--params', 'fhevm']))['keyId']);
+  const crsId = String((await tkmsOk(zkCli, ['crsgen', '--max-bits', '64']))['crsId']);
+  const enc = await tkmsOk(zkCli, ['encrypt', '42', '--type', 'euint8', '--prove']);
+  expect(enc).toMatchObject({ proven: true, crsId, keyId: fhevmKey });
+  const dec = await tkmsOk(zkCli, ['decrypt', String(enc['handle'])]);
+  // t+1 identical signed plaintexts: honest parties verified the proof, expanded the input to the same
+  // ciphertext (else the MPC opens garbage) and decrypted it together; party 4's lie is outvoted.
+  expect(dec['plaintext']).toBe('42');
+  const request = await getRequest(user, net.network.contracts.asc, String(dec['requestId']));
+  expect(request.decrypt).toMatchObject({ crs_id: crsId });
+}, 600_000);
+
 test('behavior: a decryption completes while an honest core is killed in the middle of it', async () => {
   const enc = await tkmsOk(cli, ['encrypt', '31337', '--type', 'euint16']);
   const core3 = net.processes.find((p) => p.name === 'core-3')!;

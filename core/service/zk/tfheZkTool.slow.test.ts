@@ -7,6 +7,7 @@
  * tampered list, other metadata, another key's public key, garbage. About two
  * minutes of CPU. Needs `make tfhe-zk` (never skips).
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,6 +98,14 @@ describe('tkms-tfhe-zk', () => {
     expect(values.map(decryptBoth)).toEqual([42n, 1n]);
   }, 300_000);
 
+  test('default: expansion is bit-identical across processes (threshold parties must decrypt the same ciphertext)', async () => {
+    // Separate tool processes, like separate parties; each plans its own FFT. Before the tool fixed the
+    // plan, a 4-party MPC decryption of one proven input failed: one party's expansion differed.
+    const runs = await Promise.all([0, 1, 2].map(() => verifyAndExpand({ ...fx, metadata })));
+    const digests = runs.map((r) => r.map((v) => createHash('sha256').update(v.ciphertext).digest('hex')));
+    for (const d of digests.slice(1)) expect(d).toEqual(digests[0]);
+  }, 300_000);
+
   test('malicious: a list with one ciphertext bit flipped under its proof is PROOF_INVALID', async () => {
     // The packed LWE data (mask and bodies) is a u64 array whose length sits
     // at byte 105 and whose items start at 113: byte 200 is inside it, so the
@@ -163,7 +172,7 @@ describe('tkms-tfhe-zk', () => {
     expect(values.map(decryptBoth)).toEqual([1234n, 0n]);
   }, 300_000);
 
-  test("behavior: a default-config server key (no casting key, what `tkms keygen` makes today) is ZK_EXPAND_FAILED", async () => {
+  test("behavior: a default-config server key (no casting key: a `default` key) is ZK_EXPAND_FAILED", async () => {
     const ck = tfhe.TfheClientKey.generate(tfhe.TfheConfigBuilder.default().build());
     const compressedServerKey = tfhe.TfheCompressedServerKey.new(ck).safe_serialize(BigInt(MAX_COMPRESSED_SERVER_KEY_BYTES));
     await expect(verifyAndExpand({ ...fx, compressedServerKey, metadata })).rejects.toMatchObject({
