@@ -100,7 +100,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
-import { agreeAll } from '../../engine/mpc/agreement/agreement.js';
+import { agreeAllEarly, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
 import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import type { Prss } from '../../engine/mpc/prss/prss.js';
@@ -135,6 +135,8 @@ export interface PooledDecryption extends ThresholdDecryptionReturnType {
   source: 'pool' | 'inline';
   /** The batch numbers used (pool) — for tests and logs. */
   batches: number[];
+  /** The pool-or-inline decision was taken early (R1 of the agreement was unanimous). */
+  earlyDecision: boolean;
 }
 
 export interface DecryptionPoolStatus {
@@ -147,6 +149,8 @@ export interface DecryptionPoolStatus {
   produced: number;
   productionFailures: number;
   dropped: number;
+  /** Decisions taken early (agreement.ts, early decision). */
+  early: number;
 }
 
 const NONE = 0xffffffff;
@@ -225,7 +229,7 @@ export class DecryptionPool {
   private readonly excluded = new Set<number>();
   private producing: Promise<void> | undefined;
   private closed = false;
-  private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0 };
+  private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0, early: 0 };
   readonly batchBlocks: number;
   readonly lowWater: number;
   readonly highWater: number;
@@ -246,15 +250,18 @@ export class DecryptionPool {
     };
   }
 
-  /** Resolves when no refill is running (tests and benchmarks wait for a full pool with it). */
+  /**
+   * Resolves when no refill and no decision agreement is running (tests and
+   * benchmarks wait for a full pool, or for every message of a request, with it).
+   */
   async idle(): Promise<void> {
-    while (this.producing) await this.producing;
+    while (this.producing || this.deciding.size > 0) await Promise.all([this.producing, ...this.deciding]);
   }
 
-  /** Stops refilling; running sessions finish or time out. */
+  /** Stops refilling; running sessions and decision agreements finish or time out. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.producing?.catch(() => undefined);
+    await Promise.all([this.producing?.catch(() => undefined), ...this.deciding]);
   }
 
   private sortedHeld(): number[] {
@@ -336,9 +343,12 @@ export class DecryptionPool {
       for (const [b, c] of tally) if (c >= t + 1) this.drop(b);
       let material: DecryptionMaterial;
       let source: 'pool' | 'inline';
-      // Rounds 2..: the same decision at every honest party (module doc).
+      // The same decision at every honest party (module doc), in the child
+      // session `decide`, whose rounds may go on while we decrypt.
       const ready = reserved !== undefined && unanimous && answered >= n - t;
-      const usePool = await agreeAll(net, t, ready, { ignore: new Set([...session.excluded, ...silent]) });
+      const decision = this.decide(sessionNet, ready, new Set([...session.excluded, ...silent]));
+      const { agreed: usePool, early } = await decision;
+      this.counters.early += early ? 1 : 0;
       // `ready` too: outside the model (more than t parties down or corrupt)
       // the agreement may fail; a party then still uses a batch only with a
       // unanimous vote of n − t parties, the rule that keeps batches single-use.
@@ -352,13 +362,50 @@ export class DecryptionPool {
         this.counters.inline++;
       }
       const r = await thresholdDecrypt(session, cts, keyShare, material);
-      return { ...r, source, batches: source === 'pool' ? reserved! : [] };
+      return { ...r, source, batches: source === 'pool' ? reserved! : [], earlyDecision: early };
     } finally {
       for (const b of reserved ?? []) this.reservedMaterial.delete(b);
       this.record(session, 'decryption');
       // After the online phase, so the refill does not compete with it.
       this.kick();
     }
+  }
+
+  /** Decision agreements still sending their last rounds (`close` and `idle` wait for them). */
+  private readonly deciding = new Set<Promise<void>>();
+
+  /**
+   * `agreeAllEarly(ready)` in the child session `decide` of `sessionNet`:
+   * resolves with the decision (after 2 rounds when R1 was unanimous) while
+   * its remaining rounds finish in the background, tracked in `deciding`;
+   * the child network is closed when they end, never before. The caller may
+   * close `sessionNet` meanwhile: the child's messages live under its own id.
+   */
+  private decide(sessionNet: Network, ready: boolean, ignore: ReadonlySet<number>): Promise<EarlyAgreeAllDecision> {
+    const net = sessionNet.child('decide');
+    let a;
+    try {
+      a = agreeAllEarly(net, this.o.t, ready, { ignore });
+    } catch (e) {
+      net.close();
+      throw e;
+    }
+    const bg = a.decided.then(
+      async (d) => {
+        const end = await a.done;
+        if (d.early && 'agreed' in end && end.agreed !== d.agreed) {
+          // Only with more than t parties corrupt (agreement.ts); `ready` still guards batch reuse.
+          this.o.logger?.error({ key: this.o.label, session: net.sessionId, early: d.agreed, final: end.agreed }, 'early pool decision differs from the full agreement');
+        }
+      },
+      () => a.done.then(() => undefined),
+    );
+    const tracked: Promise<void> = bg.finally(() => {
+      net.close();
+      this.deciding.delete(tracked);
+    });
+    this.deciding.add(tracked);
+    return a.decided;
   }
 
   private readonly reservedMaterial = new Map<number, DecryptionMaterial>();

@@ -49,6 +49,28 @@
  *   corrupt party can only turn a yes into a no (a retry), never the reverse.
  *   1 + 3(t+1) rounds.
  *
+ * ## Early decision (`agreeAllEarly`)
+ * Claim: a party that receives in R1 of phase 1 the same value v from all n
+ * parties (its own included, none silent, none ignored) may decide v at once.
+ * In R1 of phase 1 every honest party sends its input unchanged to everyone,
+ * so the honest senders among those n, i.e. all honest parties, have input v;
+ * by persistence (above) every honest party ends with v. Persistence needs
+ * the honest parties' later messages, so a party that decided early must still
+ * send everything it would (R2, R3 if it is a king, the later phases) — its
+ * own state then also ends at v. A corrupt party can deny early decision to
+ * some honest parties (silence or a different value towards them), never make
+ * one decide a value the others do not. For `agreeAll` this is the status
+ * round plus R1: 2 rounds to a decision instead of 1 + 3(t+1).
+ * Earlier points are not enough. Unanimous "yes" in the status round: a
+ * corrupt party may have sent "no" to another honest party, whose input is
+ * then no (and the agreement may decide no). Unanimous votes in the pool's
+ * vote round (decryptionPool.ts): same, another honest party may have got a
+ * different vote and not be ready. Both facts are about what one party saw;
+ * R1 is the first round whose messages are the other honest parties' inputs.
+ * Outside the model (more than t corrupt) an early decision may differ from
+ * the end of the run; `done` reports the final value so callers can log it,
+ * and callers keep their local safety rules.
+ *
  * ## Timing
  * The argument needs every honest message of a round to arrive before the
  * receivers give up on that round. With `timeoutMs`, round k of an agreement
@@ -150,6 +172,10 @@ function decode(m: Uint8Array | undefined, k: number, maxValueBytes: number): Sl
 class Rounds {
   private readonly start = Date.now();
   private k = 0;
+  /** Rounds ended so far. */
+  get count(): number {
+    return this.k;
+  }
   constructor(
     readonly net: Network,
     private readonly o: AgreementOptions,
@@ -197,7 +223,12 @@ export async function agreeValues(net: Network, t: number, inputs: readonly Agre
   return (await phaseKing(new Rounds(net, options), t, inputs.map(keyOf), options.maxValueBytes ?? 1 << 20)).map(valueOf);
 }
 
-async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], maxValueBytes: number): Promise<string[]> {
+/**
+ * `onUnanimous` is called after R1 of phase 1 when every one of the n parties
+ * (self included, nobody ignored or silent) sent the same value in every
+ * instance: these are then the decided values (module doc, early decision).
+ */
+async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], maxValueBytes: number, onUnanimous?: (decided: string[]) => void): Promise<string[]> {
   const { net } = rounds;
   const n = net.n;
   const k = inputs.length;
@@ -220,7 +251,9 @@ async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], m
   for (let king = 1; king <= t + 1; king++) {
     // R1: values; propose one seen n − t times.
     rounds.sendAll(encode(v));
-    const c1 = tally(v, await rounds.exchange(everyone));
+    const got1 = await rounds.exchange(everyone);
+    const c1 = tally(v, got1);
+    if (king === 1 && onUnanimous && got1.size === n - 1 && c1.every((c, i) => c.get(v[i]!) === n)) onUnanimous(v.slice());
     const prop: Slot[] = c1.map((c) => {
       for (const [s, m] of c) if (m >= n - t) return s;
       return null;
@@ -297,4 +330,73 @@ export async function agreeAllDetailed(net: Network, t: number, mine: boolean, o
   const input = mine && !heardNo;
   const [decided] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1);
   return { agreed: decided === keyOf(Uint8Array.of(1)), heardNo };
+}
+
+/** What `agreeAllEarly`'s decision says. */
+export interface EarlyAgreeAllDecision {
+  agreed: boolean;
+  /** As in `agreeAllDetailed` (a local fact). */
+  heardNo: boolean;
+  /** Decided after R1 of phase 1 (n identical values) rather than at the end. */
+  early: boolean;
+  /** Rounds this party had ended when it decided: 2 when early, 1 + 3(t+1) otherwise. */
+  rounds: number;
+}
+
+/** How the rounds of an `agreeAllEarly` ended (its `done`; never rejects). */
+export type EarlyAgreeAllOutcome = { agreed: boolean; rounds: number } | { error: Error; rounds: number };
+
+export interface EarlyAgreeAll {
+  /** The agreed bit as soon as it is known: after 2 rounds when early, else after 1 + 3(t+1). Rejects only if the network throws. */
+  decided: Promise<EarlyAgreeAllDecision>;
+  /**
+   * Resolves when this party has sent all its messages and ended every round
+   * (or failed): the caller must keep `net` open until then, and should
+   * compare `agreed` with an early decision (they differ only outside the
+   * model, with more than t parties corrupt).
+   */
+  done: Promise<EarlyAgreeAllOutcome>;
+}
+
+/**
+ * `agreeAllDetailed` with early decision (module doc): when R1 of phase 1
+ * brings the same bit from all n parties, `decided` resolves at once while
+ * the remaining rounds go on in the background (`done`), so that parties that
+ * did not see unanimity still decide the same bit. Run it on a network of its
+ * own (`net.child(...)`) so that its rounds can overlap what follows.
+ *
+ * @example
+ * const decideNet = net.child('decide');
+ * const a = agreeAllEarly(decideNet, t, ready, { ignore });
+ * void a.done.finally(() => decideNet.close());
+ * const { agreed } = await a.decided;
+ */
+export function agreeAllEarly(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): EarlyAgreeAll {
+  checkParameters(net, t);
+  let settle!: (d: EarlyAgreeAllDecision) => void;
+  let fail!: (e: Error) => void;
+  const decided = new Promise<EarlyAgreeAllDecision>((resolve, reject) => ((settle = resolve), (fail = reject)));
+  const rounds = new Rounds(net, options);
+  const yes = keyOf(Uint8Array.of(1));
+  const run = async (): Promise<boolean> => {
+    rounds.sendAll(Uint8Array.of(mine ? 1 : 0));
+    const got = await rounds.exchange(rounds.others());
+    let heardNo = false;
+    for (const m of got.values()) if (m !== undefined && !(m.length === 1 && m[0] === 1)) heardNo = true;
+    const input = mine && !heardNo;
+    const [final] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1, ([v]) => settle({ agreed: v === yes, heardNo, early: true, rounds: rounds.count }));
+    // A no-op when already settled early.
+    settle({ agreed: final === yes, heardNo, early: false, rounds: rounds.count });
+    return final === yes;
+  };
+  const done = run().then(
+    (agreed): EarlyAgreeAllOutcome => ({ agreed, rounds: rounds.count }),
+    (e: unknown): EarlyAgreeAllOutcome => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      fail(error);
+      return { error, rounds: rounds.count };
+    },
+  );
+  decided.catch(() => undefined); // reported by `done` too: never an unhandled rejection
+  return { decided, done };
 }
