@@ -49,9 +49,25 @@
  *    (a concurrent request's offer no longer lists them).
  * Round 1 ("vote"): each party sends its candidate. A party is *ready* iff
  * ≥ n − t parties answered and *every* answer equals its candidate.
- * Rounds 2 .. 2 + 3(t+1) ("decide"): `agreeAll(ready)` (engine
- * agreement/agreement.ts: a status round and a phase-king agreement). Every
- * honest party gets the same answer: pool (each uses its candidate) or inline.
+ * Decide: `agreeAllEarly(ready)` (engine agreement/agreement.ts: a status
+ * round and a phase-king agreement, 1 + 3(t+1) rounds) in the child session
+ * `<session>/decide`, with its own rounds. Every honest party gets the same
+ * answer: pool (each uses its candidate) or inline. A party that receives the
+ * same R1 value from all n parties knows it is every honest party's input and
+ * decides after 2 rounds (early decision, agreement.ts); it starts the online
+ * phase in the main session at once while its remaining agreement rounds go
+ * on in the child session, so that a party a corrupt one denied unanimity
+ * still ends with the same answer (a few rounds later; the early parties'
+ * first online round waits for it like for any late party). Skew: if the
+ * corrupt party is also silent towards it in a later agreement round, the
+ * late party loses one round timeout (then that party counts as silent in
+ * the child session) and may reach the online phase just after the early
+ * parties' wait for it ended — the same skew a silence in the old, sequential
+ * agreement caused; it costs liveness (a failed request), never a wrong answer. Nothing earlier
+ * is enough: unanimous votes or statuses are what *this* party was told, and
+ * another honest party may have been told otherwise and be not ready
+ * (agreement.ts, early decision). The child network is closed only when its
+ * rounds end; `close()` and `idle()` wait for them, the answer does not.
  * A reserved batch that is not used is dropped, and so is any pooled batch
  * that t+1 parties voted for.
  * ## Why a batch is never used twice, and what honest parties agree on
@@ -78,9 +94,11 @@
  *   parties to different epochs or nextBatch values; their candidates then
  *   differ, so requests go inline (agreed) until the next offer round
  *   resynchronises them — a cost in speed, never in correctness.
- * - Cost: 1 + 3(t+1) rounds after the vote (7 at (4,1), 10 at (7,2)),
- *   n(n−1) + (t+1)(2n(n−1) + n − 1) messages of a few bytes (66 at (4,1),
- *   312 at (7,2)).
+ * - Cost: 2 rounds after the vote on the critical path when no party
+ *   equivocates or is silent (otherwise 1 + 3(t+1): 7 at (4,1), 10 at
+ *   (7,2)); the agreement always sends n(n−1) + (t+1)(2n(n−1) + n − 1)
+ *   messages of a few bytes (66 at (4,1), 312 at (7,2)), most of them in the
+ *   background while the online phase runs.
  *
  * ## Restart
  * Pools live in memory only and are empty after a restart (persisting them
@@ -258,6 +276,11 @@ export class DecryptionPool {
     while (this.producing || this.deciding.size > 0) await Promise.all([this.producing, ...this.deciding]);
   }
 
+  /** Resolves when every decision agreement has sent its last round (benchmarks count messages after it). */
+  async decisionsSettled(): Promise<void> {
+    while (this.deciding.size > 0) await Promise.all(this.deciding);
+  }
+
   /** Stops refilling; running sessions and decision agreements finish or time out. */
   async close(): Promise<void> {
     this.closed = true;
@@ -287,8 +310,10 @@ export class DecryptionPool {
 
   /**
    * Decrypts `cts` in the session `net` (every party passes the same session):
-   * agrees on pooled material (rounds 0–1, agreed in rounds 2..), else preprocesses inline, then
-   * runs the online phase.
+   * agrees on pooled material (rounds 0–1, agreed in the child session
+   * `decide`), else preprocesses inline, then runs the online phase. May
+   * return before the agreement's last rounds are sent (module doc); the
+   * caller may close `sessionNet` at once.
    */
   async decrypt(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
     const { t } = this.o;
