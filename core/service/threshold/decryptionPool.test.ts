@@ -98,16 +98,25 @@ function lyingInDecide(net: Network, lie: (round: number, to: number, payload: U
   });
 }
 
+/** An offer (round 0) with its vote, the trailing 4-byte batch numbers, replaced by "no batch". */
+function withoutVote(offer: Uint8Array): Uint8Array {
+  const held = new DataView(offer.buffer, offer.byteOffset, offer.byteLength).getUint32(37);
+  const out = new Uint8Array(41 + 4 * held + 4);
+  out.set(offer.subarray(0, 41 + 4 * held));
+  out.fill(0xff, 41 + 4 * held);
+  return out;
+}
+
 /**
- * Party `liar` behaves honestly except that, in the vote round, it tells
- * `fooled` it votes for no batch, and in the agreement's status round it
- * tells `fooled` "not ready".
+ * Party `liar` behaves honestly except that, in its offer, it tells `fooled`
+ * it votes for no batch, and in the agreement's status round it tells
+ * `fooled` "not ready".
  */
 function equivocatingVotes(net: Network, fooled: number): Network {
   return lyingInDecide(
     net,
     (round, to, payload) => (to === fooled && round === 0 ? Uint8Array.of(0) : payload),
-    (to, payload) => net.send(to, to === fooled && net.round === 1 ? Uint8Array.of(0xff, 0xff, 0xff, 0xff) : payload),
+    (to, payload) => net.send(to, to === fooled && net.round === 0 ? withoutVote(payload) : payload),
   );
 }
 

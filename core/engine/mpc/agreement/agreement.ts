@@ -64,7 +64,7 @@
  * Earlier points are not enough. Unanimous "yes" in the status round: a
  * corrupt party may have sent "no" to another honest party, whose input is
  * then no (and the agreement may decide no). Unanimous votes in the pool's
- * vote round (decryptionPool.ts): same, another honest party may have got a
+ * offer/vote round (decryptionPool.ts): same, another honest party may have got a
  * different vote and not be ready. Both facts are about what one party saw;
  * R1 is the first round whose messages are the other honest parties' inputs.
  * Outside the model (more than t corrupt) an early decision may differ from
