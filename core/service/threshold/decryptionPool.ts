@@ -62,10 +62,11 @@
  * answer: pool (each uses its candidate) or inline. A party that receives the
  * same R1 value from all n parties knows it is every honest party's input and
  * decides after 2 rounds (early decision, agreement.ts); it starts the online
- * phase in the main session (round 1 on) at once while its remaining
- * agreement rounds go on in the child session, so that a party a corrupt one
- * denied unanimity still ends with the same answer (a few rounds later; the
- * early parties' first online round waits for it like for any late party).
+ * phase in the main session (round 1 on) at once while its last agreement
+ * round (one "decided" message to each party, which stands for all its later
+ * rounds) goes on in the child session, so that a party a corrupt one denied
+ * unanimity still ends with the same answer (a few rounds later; the early
+ * parties' first online round waits for it like for any late party).
  * Skew: if the corrupt party is also silent towards it in a later agreement
  * round, the late party loses one round timeout (then that party counts as
  * silent in the child session) and may reach the online phase just after the
@@ -106,9 +107,10 @@
  * - Cost: 3 rounds before the online phase when no party equivocates or is
  *   silent (offer, status, R1), else 1 + 1 + 3(t+1) (8 at (4,1), 11 at
  *   (7,2)); the version before early decision took 2 + 1 + 3(t+1) every
- *   time. Messages: n(n−1) offers, and the agreement's n(n−1) +
- *   (t+1)(2n(n−1) + n − 1) of a few bytes (66 at (4,1), 312 at (7,2)), most
- *   of them in the background while the online phase runs.
+ *   time. Messages of a few bytes: n(n−1) offers, then the agreement's
+ *   3n(n−1) when everyone decides early (36 at (4,1), 126 at (7,2); the
+ *   "decided" third round in the background), else up to n(n−1) +
+ *   (t+1)(2n(n−1) + n − 1) (66, 312). Before: 2n(n−1) + 66 / 312.
  *
  * ## Restart
  * Pools live in memory only and are empty after a restart (persisting them
@@ -128,7 +130,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
-import { agreeAllEarly, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
+import { agreeAllEarly, type EarlyAgreeAll, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
 import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import type { Prss } from '../../engine/mpc/prss/prss.js';
@@ -405,30 +407,22 @@ export class DecryptionPool {
   /**
    * `agreeAllEarly(ready)` in the child session `decide` of `sessionNet`:
    * resolves with the decision (after 2 rounds when R1 was unanimous) while
-   * its remaining rounds finish in the background, tracked in `deciding`;
-   * the child network is closed when they end, never before. The caller may
-   * close `sessionNet` meanwhile: the child's messages live under its own id.
+   * its last round ("decided", agreement.ts) finishes in the background,
+   * tracked in `deciding`; the child network is closed when it ends, never
+   * before. The caller may close `sessionNet` meanwhile: the child's
+   * messages live under their own session id.
    */
   private decide(sessionNet: Network, ready: boolean, ignore: ReadonlySet<number>): Promise<EarlyAgreeAllDecision> {
     const net = sessionNet.child('decide');
-    let a;
+    let a: EarlyAgreeAll;
     try {
       a = agreeAllEarly(net, this.o.t, ready, { ignore });
     } catch (e) {
       net.close();
       throw e;
     }
-    const bg = a.decided.then(
-      async (d) => {
-        const end = await a.done;
-        if (d.early && 'agreed' in end && end.agreed !== d.agreed) {
-          // Only with more than t parties corrupt (agreement.ts); `ready` still guards batch reuse.
-          this.o.logger?.error({ key: this.o.label, session: net.sessionId, early: d.agreed, final: end.agreed }, 'early pool decision differs from the full agreement');
-        }
-      },
-      () => a.done.then(() => undefined),
-    );
-    const tracked: Promise<void> = bg.finally(() => {
+    const tracked: Promise<void> = a.done.then((end) => {
+      if ('error' in end) this.o.logger?.warn({ key: this.o.label, session: net.sessionId, err: end.error.message }, 'pool decision agreement failed');
       net.close();
       this.deciding.delete(tracked);
     });

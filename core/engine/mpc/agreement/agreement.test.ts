@@ -131,15 +131,15 @@ describe('agreeAllEarly (early decision)', () => {
   for (const [n, t, corrupt] of CASES) {
     const full = 1 + agreementRounds(t);
 
-    test(`default: (n,t) = (${n},${t}), all honest and yes: everyone decides true after 2 rounds and still runs all ${full}`, async () => {
+    test(`default: (n,t) = (${n},${t}), all honest and yes: everyone decides true after 2 rounds, sends "decided" in the third and stops`, async () => {
       const run = await runParties(n, t, program(t, () => true), { timeoutMs: 30 });
       expect(run.outputs.size).toBe(n);
       for (const s of run.outputs.values()) {
         expect(s.decision).toEqual({ agreed: true, heardNo: false, early: true, rounds: 2 });
-        expect(s.end).toEqual({ agreed: true, rounds: full });
+        expect(s.end).toEqual({ agreed: true, rounds: 3 });
       }
-      // Every message of the full agreement was still sent.
-      expect(run.stats.messages).toBe(n * (n - 1) * (1 + 2 * (t + 1)) + (t + 1) * (n - 1));
+      // Status, R1, "decided": 3n(n−1) instead of the full run's n(n−1)(1 + 2(t+1)) + (t+1)(n−1).
+      expect(run.stats.messages).toBe(3 * n * (n - 1));
     });
 
     test(`default: (n,t) = (${n},${t}), one honest no: everyone decides false early`, async () => {
@@ -162,6 +162,26 @@ describe('agreeAllEarly (early decision)', () => {
         expect(s.decision.agreed).toBe(true);
         expect(s.decision.early).toBe(p % 2 === 1);
         expect(s.decision.rounds).toBe(p % 2 === 1 ? 2 : full);
+        expect(s.end.rounds).toBe(p % 2 === 1 ? 3 : full);
+        expect(ended(s)).toBe(true);
+      }
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), corrupt parties split R1 and then claim "decided no" to the even parties: the late parties still decide true`, async () => {
+      const decidedNo = (() => {
+        const body = encodeAgreementRound([NO]);
+        const out = new Uint8Array(4 + body.length).fill(0xff, 0, 4);
+        out.set(body, 4);
+        return out;
+      })();
+      const say = (r: number, to: number): Uint8Array => (r === 0 ? YES : r === 1 ? encodeAgreementRound([to % 2 === 1 ? YES : NO]) : to % 2 === 1 ? encodeAgreementRound([YES]) : decidedNo);
+      const malicious = new Map(corrupt.map((p) => [p, scriptedAgreementParty(full, say)]));
+      const run = await runParties(n, t, program(t, () => true), { malicious, timeoutMs: 30 });
+      expect(run.failures.size).toBe(0);
+      expect(run.outputs.size).toBe(n - t);
+      for (const [p, s] of run.outputs) {
+        expect(s.decision.early).toBe(p % 2 === 1);
+        expect(s.decision.agreed).toBe(true);
         expect(ended(s)).toBe(true);
       }
     });
