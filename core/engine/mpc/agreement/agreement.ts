@@ -67,7 +67,9 @@
  * message in R2 and every later round (king round included) and sends it
  * nothing more. This is only a compression of the honest transcript, and a
  * corrupt party sending "decided" is a corrupt party repeating one value,
- * which it could do anyway. A corrupt party can deny early decision to some
+ * which it could do anyway. (Timing: a "decided" message that misses its
+ * round's deadline makes its sender silent for that receiver for the rest of
+ * the run, one of the t faults, as any late message would.) A corrupt party can deny early decision to some
  * honest parties (silence or a different value towards them), never make one
  * decide a value the others do not. For `agreeAll` this is the status round
  * plus R1: 2 rounds to a decision instead of 1 + 3(t+1), and when everyone

@@ -189,6 +189,40 @@ export class GaloisRing {
     for (let j = 0; j < L; j++) out[o + j] = acc[j]!;
   }
 
+  /**
+   * The matrix of x ↦ c·x over Z/2^64 (d × d words, row k = coefficient k of
+   * the product): multiplying many elements by one constant c (a Lagrange
+   * coefficient in a robust open) then costs d² word products and no
+   * reduction or scratch copies (`mulConstAddInto`).
+   */
+  constMatrix(c: GrVector, ci = 0): Uint32Array {
+    const d = this.d;
+    const M = new Uint32Array(2 * d * d);
+    const basis = this.alloc();
+    const col = this.alloc();
+    for (let j = 0; j < d; j++) {
+      basis.fill(0);
+      basis[2 * j] = 1; // X^j
+      this.mulInto(col, 0, c, ci, basis, 0);
+      for (let k = 0; k < d; k++) {
+        M[2 * (k * d + j)] = col[2 * k]!;
+        M[2 * (k * d + j) + 1] = col[2 * k + 1]!;
+      }
+    }
+    return M;
+  }
+
+  /** `out[oi] += c · x[xi]` with `M = constMatrix(c)` (same result as `mulAddInto`). `out` must not alias `x[xi]`. */
+  mulConstAddInto(out: GrVector, oi: number, M: Uint32Array, x: GrVector, xi: number): void {
+    const d = this.d;
+    const o = oi * this.limbs;
+    const xo = xi * this.limbs;
+    for (let k = 0; k < d; k++) {
+      const row = 2 * k * d;
+      for (let j = 0; j < d; j++) mulAdd64(out, o + 2 * k, M, row + 2 * j, x, xo + 2 * j);
+    }
+  }
+
   /** `acc[ci] += a[ai] · b[bi]` (the reduction is linear, so the addend rides along in the low slots). */
   mulAddInto(accOut: GrVector, ci: number, a: GrVector, ai: number, b: GrVector, bi: number): void {
     const L = this.limbs;
