@@ -7,7 +7,9 @@
  * euint8, euint64 (single) and 64 × euint64 (one batch), with the material
  * preprocessed (inline, before the clock starts) and through the decryption
  * pool (offer, vote and agreed decision included); inline latency (preprocessing +
- * online); messages and bytes sent per decryption, counted by PeerTransport.
+ * online); messages and bytes sent per decryption, counted by PeerTransport
+ * (pooled: until the decision agreement's background round ended, first rep);
+ * how many pooled decisions were taken early (`early_decisions`).
  * Latency is the driver's wall time from posting the op to every party to the
  * last party's answer (median of `reps`).
  */
