@@ -44,9 +44,17 @@ export interface PartyReply {
   sent?: number;
   sentBytes?: number;
   source?: string;
+  /** Pooled: the pool-or-inline decision was taken early (decryptionPool.ts). */
+  earlyDecision?: boolean;
   plaintexts?: string[];
   pool?: number[];
+  /** `fill` after `pooled`: messages and bytes of that decryption including the decision agreement's background rounds. */
+  pooledSent?: number;
+  pooledSentBytes?: number;
 }
+
+/** The last pooled decryption's traffic once its decision agreement ended (its answer does not wait for that). */
+let pooledTotal: Promise<{ sent: number; sentBytes: number }> | undefined;
 
 const d = workerData as PartyData;
 const n = d.peers.length;
@@ -87,11 +95,14 @@ async function run(m: PartyOp): Promise<PartyReply> {
     const r = await pool.decrypt(net, m.cts, keyShare);
     const ms = performance.now() - t0;
     net.close();
-    return { ms, source: r.source, sent: transport.stats.sent - before.sent, sentBytes: transport.stats.sentBytes - before.sentBytes, plaintexts: r.plaintexts.map(String) };
+    pooledTotal = pool.decisionsSettled().then(() => ({ sent: transport.stats.sent - before.sent, sentBytes: transport.stats.sentBytes - before.sentBytes }));
+    return { ms, source: r.source, earlyDecision: r.earlyDecision, sent: transport.stats.sent - before.sent, sentBytes: transport.stats.sentBytes - before.sentBytes, plaintexts: r.plaintexts.map(String) };
   }
   if (m.op === 'fill') {
+    const total = await pooledTotal;
+    pooledTotal = undefined;
     await pool.idle();
-    return { ms: performance.now() - t0, pool: pool.status().batches };
+    return { ms: performance.now() - t0, pool: pool.status().batches, ...(total ? { pooledSent: total.sent, pooledSentBytes: total.sentBytes } : {}) };
   }
   await pool.close();
   await transport.close();

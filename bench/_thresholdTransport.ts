@@ -7,7 +7,9 @@
  * euint8, euint64 (single) and 64 × euint64 (one batch), with the material
  * preprocessed (inline, before the clock starts) and through the decryption
  * pool (offer, vote and agreed decision included); inline latency (preprocessing +
- * online); messages and bytes sent per decryption, counted by PeerTransport.
+ * online); messages and bytes sent per decryption, counted by PeerTransport
+ * (pooled: until the decision agreement's background round ended, first rep);
+ * how many pooled decisions were taken early (`early_decisions`).
  * Latency is the driver's wall time from posting the op to every party to the
  * last party's answer (median of `reps`).
  */
@@ -35,6 +37,8 @@ export interface TransportBenchOptions {
   preprocessingCount: number;
   /** Only these online cases (e.g. ['euint64.batch64']), no preprocessing or pool figures (quick checks). */
   only?: string[];
+  /** Only the pool figures (quick checks of the pooled path). */
+  pooledOnly?: boolean;
 }
 
 class Parties {
@@ -100,7 +104,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
     const ps = await Parties.start(n, t, key);
     try {
       // Preprocessing throughput (best of reps).
-      for (const what of o.only ? [] : (['triples', 'bits'] as const)) {
+      for (const what of o.only || o.pooledOnly ? [] : (['triples', 'bits'] as const)) {
         const times: number[] = [];
         for (let r = 0; r < o.reps; r++) times.push((await ps.all({ op: what, session: sid(what), count: o.preprocessingCount })).ms);
         out.push({ name: what === 'triples' ? 'preprocessing.threshold.triples' : 'preprocessing.threshold.random_bits', unit: what === 'triples' ? 'triples/s' : 'bits/s', value: o.preprocessingCount / (Math.min(...times) / 1000), params: { ...params, count: o.preprocessingCount, includes_triples: what === 'bits' } });
@@ -115,7 +119,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
       const batchCase: [string, ParsedCiphertext[], string] = [`euint64.batch${o.batch}`, big.map((v) => encrypt('euint64', v)), big.join(',')];
 
       // Online with preprocessed material, and inline (preprocessing + online).
-      for (const [name, cts, expected] of [...cases, batchCase].filter(([name]) => !o.only || o.only.includes(name))) {
+      for (const [name, cts, expected] of o.pooledOnly ? [] : [...cases, batchCase].filter(([name]) => !o.only || o.only.includes(name))) {
         const online: number[] = [];
         const total: number[] = [];
         let sent = 0;
@@ -146,18 +150,24 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
         const lat: number[] = [];
         let sent = 0;
         let bytes = 0;
+        let early = 0;
         for (let r = 0; r < o.reps; r++) {
           const { ms, replies } = await ps.all({ op: 'pooled', session: sid('pooled'), cts });
+          early += replies.filter((x) => x.earlyDecision).length;
           for (const rep of replies) {
             if (rep.plaintexts!.join(',') !== expected) throw new Error(`${name}: wrong plaintext`);
             if (rep.source !== 'pool') throw new Error(`${name}: material did not come from the pool (${rep.source})`);
           }
           lat.push(ms);
-          sent = replies.reduce((s, x) => s + x.sent!, 0);
-          bytes = replies.reduce((s, x) => s + x.sentBytes!, 0);
-          await ps.all({ op: 'fill' }); // refill outside the clock
+          // Refill outside the clock. Traffic counted until the decision agreement's
+          // background rounds ended, in the first rep (later ones may overlap a refill).
+          const fill = await ps.all({ op: 'fill' });
+          if (r === 0) {
+            sent = fill.replies.reduce((s, x) => s + x.pooledSent!, 0);
+            bytes = fill.replies.reduce((s, x) => s + x.pooledSentBytes!, 0);
+          }
         }
-        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', reps: o.reps } });
+        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', reps: o.reps, early_decisions: `${early}/${o.reps * n}` } });
         out.push({ name: `decrypt.threshold.messages.pooled.${name}`, unit: 'messages', value: sent, params: { ...params, phase: 'agreement + online' } });
         out.push({ name: `decrypt.threshold.bytes.pooled.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'agreement + online' } });
       }

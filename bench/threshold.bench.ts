@@ -10,8 +10,9 @@
  *  2. over the in-memory network, all n parties on this one thread (the
  *     engine's compute alone; a real party does 1/n of it). Skipped with
  *     `--transport-only`.
- * `node dist/bench/threshold.bench.js [--transport-only] [--reps 5] [--parties 4]`
- * (`--parties n` keeps only that party count).
+ * `node dist/bench/threshold.bench.js [--transport-only] [--reps 5] [--parties 4] [--pooled-only]`
+ * (`--parties n` keeps only that party count; `--pooled-only` only the pool
+ * figures of part 1, implies `--transport-only`).
  */
 import { runBitDecompositionBench } from '../core/engine/mpc/decryption/bitDecomposition.bench.js';
 import { printMachine, recordResults } from './_results.js';
@@ -22,9 +23,10 @@ const reps = Number(args[args.indexOf('--reps') + 1] ?? 5) || 5;
 const only = args.includes('--parties') ? Number(args[args.indexOf('--parties') + 1]) : undefined;
 const parties = ([[4, 1], [7, 2]] as [number, number][]).filter(([n]) => only === undefined || n === only);
 printMachine();
-await runTransportBench({ parties, batch: 64, reps, preprocessingCount: 5000 }, recordResults);
+const pooledOnly = args.includes('--pooled-only');
+await runTransportBench({ parties, batch: 64, reps, preprocessingCount: 5000, pooledOnly }, recordResults);
 
-if (!args.includes('--transport-only')) {
+if (!args.includes('--transport-only') && !pooledOnly) {
   const rows = await runBitDecompositionBench({ parties, batch: 64 });
   /** The engine's row labels ("euint64 x64 online latency") as result names ("decrypt.threshold.online.euint64.batch64"). */
   const nameOf = (label: string): string => {

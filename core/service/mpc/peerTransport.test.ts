@@ -144,3 +144,32 @@ test('behavior: messages go on one stream per peer; when a peer restarts, what i
     for (const t of parties.values()) await t.close();
   }
 });
+
+test('behavior: a child session has its own rounds, keeps messages that arrive before it is opened, and outlives the parent’s close', async () => {
+  const parties = await startParties([1, 2]);
+  try {
+    const session = sessionIdFor('dd'.repeat(20));
+    const parent1 = parties.get(1)!.endpoint(session);
+    const child1 = parent1.child('decide');
+    expect(child1.sessionId).toBe(`${session}/decide`);
+    // Party 1: parent round 0 and child rounds 0 and 1, interleaved.
+    parent1.send(2, Uint8Array.of(10));
+    child1.send(2, Uint8Array.of(20));
+    child1.nextRound();
+    child1.send(2, Uint8Array.of(21));
+    // Party 2 reads its parent round first and closes the parent, then opens the child.
+    const parent2 = parties.get(2)!.endpoint(session);
+    expect(await parent2.receive(1, 3000)).toEqual(Uint8Array.of(10));
+    parent2.close();
+    const child2 = parent2.child('decide');
+    expect(await child2.receive(1, 3000)).toEqual(Uint8Array.of(20));
+    child2.nextRound();
+    expect(await child2.receive(1, 3000)).toEqual(Uint8Array.of(21));
+    // Nothing of the child leaked into the parent's rounds (parent round 1 is empty).
+    parent2.nextRound();
+    expect(await parent2.receive(1, 50)).toBeUndefined();
+    child2.close();
+  } finally {
+    for (const t of parties.values()) await t.close();
+  }
+});

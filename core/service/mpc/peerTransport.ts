@@ -28,7 +28,7 @@ import type { PeerCertificate } from 'node:tls';
 import { Metadata, Server, ServerCredentials, credentials, status, type ClientDuplexStream, type ServerDuplexStream, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { MpcPeerClient, MpcPeerService, type DeliverAck, type PeerMessage } from '../../../proto/gen/tkms/mpc/v1/mpc.js';
-import type { Network } from '../../engine/mpc/network/network.js';
+import { childSessionId, type ClosableNetwork, type Network } from '../../engine/mpc/network/network.js';
 
 export interface PeerInfo {
   partyId: number;
@@ -343,6 +343,8 @@ class PeerNetwork implements Network {
     private readonly t: PeerTransport,
     readonly sessionId: string,
     private readonly sendTimeoutMs?: number,
+    /** A child session (network.ts): its round 0 is not a session start. */
+    private readonly isChild = false,
   ) {
     this.self = t.partyId;
     this.n = t.n;
@@ -366,7 +368,7 @@ class PeerNetwork implements Network {
    */
   async receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined> {
     if (!Number.isInteger(from) || from < 1 || from > this.n) throw new RangeError(`party ${this.self}: no party ${from} in 1..${this.n}`);
-    const wait = this.silent.has(from) ? 0 : (timeoutMs ?? (this.round === 0 ? this.t.startTimeoutMs : this.t.timeoutMs));
+    const wait = this.silent.has(from) ? 0 : (timeoutMs ?? (this.round === 0 && !this.isChild ? this.t.startTimeoutMs : this.t.timeoutMs));
     const m = await this.t.take(this.sessionId, this.round, from, wait);
     if (m === undefined) this.silent.add(from);
     return m;
@@ -378,5 +380,10 @@ class PeerNetwork implements Network {
 
   close(): void {
     this.t.release(this.sessionId);
+  }
+
+  /** Messages for the child that came early are already in the mailbox under its id (`accept` keeps any session's). */
+  child(name: string): ClosableNetwork {
+    return new PeerNetwork(this.t, childSessionId(this.sessionId, name), this.sendTimeoutMs, true);
   }
 }

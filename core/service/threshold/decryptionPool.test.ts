@@ -17,6 +17,7 @@ import { runParties } from '../../engine/mpc/network/runParties.js';
 import { Prss, prssSetup, type PrssKeys } from '../../engine/mpc/prss/prss.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import { overrideNetwork, type Network } from '../../engine/mpc/network/network.js';
+import { encodeAgreementRound } from '../../engine/mpc/agreement/agreement.js';
 import { DecryptionPool, type PooledDecryption } from './decryptionPool.js';
 
 let keys: TestKeys;
@@ -83,14 +84,45 @@ async function decrypt(net: Net, cts: ParsedCiphertext[], which = [...net.pools.
 }
 
 /**
- * Party `liar` behaves honestly except that, in the vote round, it tells
- * `fooled` it votes for no batch, and in the next round (the agreement's
- * status round) it tells `fooled` "not ready".
+ * A view of `net` whose child session `decide` (the pool's agreement) sends
+ * `lie(round, to, payload)` instead of the honest payload.
+ */
+function lyingInDecide(net: Network, lie: (round: number, to: number, payload: Uint8Array) => Uint8Array, send?: (to: number, payload: Uint8Array) => void): Network {
+  return overrideNetwork(net, {
+    ...(send ? { send } : {}),
+    child: (name) => {
+      const c = net.child(name);
+      if (name !== 'decide') return c;
+      return Object.assign(overrideNetwork(c, { send: (to, payload) => c.send(to, lie(c.round, to, payload)) }), { close: () => c.close() });
+    },
+  });
+}
+
+/** An offer (round 0) with its vote, the trailing 4-byte batch numbers, replaced by "no batch". */
+function withoutVote(offer: Uint8Array): Uint8Array {
+  const held = new DataView(offer.buffer, offer.byteOffset, offer.byteLength).getUint32(37);
+  const out = new Uint8Array(41 + 4 * held + 4);
+  out.set(offer.subarray(0, 41 + 4 * held));
+  out.fill(0xff, 41 + 4 * held);
+  return out;
+}
+
+/**
+ * Party `liar` behaves honestly except that, in its offer, it tells `fooled`
+ * it votes for no batch, and in the agreement's status round it tells
+ * `fooled` "not ready".
  */
 function equivocatingVotes(net: Network, fooled: number): Network {
-  return overrideNetwork(net, {
-    send: (to, payload) => net.send(to, to !== fooled ? payload : net.round === 1 ? Uint8Array.of(0xff, 0xff, 0xff, 0xff) : net.round === 2 ? Uint8Array.of(0) : payload),
-  });
+  return lyingInDecide(
+    net,
+    (round, to, payload) => (to === fooled && round === 0 ? Uint8Array.of(0) : payload),
+    (to, payload) => net.send(to, to === fooled && net.round === 0 ? withoutVote(payload) : payload),
+  );
+}
+
+/** Honest but for R1 of the decision agreement (its round 1), where it tells `fooled` "no". */
+function equivocatingR1(net: Network, fooled: number): Network {
+  return lyingInDecide(net, (round, to, payload) => (to === fooled && round === 1 ? encodeAgreementRound([Uint8Array.of(0)]) : payload));
 }
 
 async function idle(net: Net): Promise<void> {
@@ -105,6 +137,8 @@ describe('DecryptionPool', () => {
     for (const r of first.values()) {
       expect(r.source).toBe('inline');
       expect(r.plaintexts).toEqual([a.expected]);
+      // Nobody ready, everyone said so: "inline" decided early (agreement.ts).
+      expect(r.earlyDecision).toBe(true);
     }
     await idle(net);
     const epochs = new Set([...net.pools.values()].map((p) => p.status().epoch));
@@ -121,6 +155,7 @@ describe('DecryptionPool', () => {
       for (const x of r.values()) {
         expect(x.source).toBe('pool');
         expect(x.plaintexts).toEqual([c.expected]);
+        expect(x.earlyDecision).toBe(true);
       }
       for (const b of r.get(1)!.batches) {
         expect(used.has(b)).toBe(false);
@@ -264,6 +299,30 @@ describe('DecryptionPool', () => {
     expect(failed).toBe(0);
     expect(split).toBe(0);
     expect(right).toBe(12);
+    await Promise.all([...net.pools.values()].map((p) => p.close()));
+  }, 180_000);
+
+  test('malicious: a party that says "no" to one honest party in R1 of the decision: the others decide early, the fooled one runs the full agreement, all use the same pooled batches', async () => {
+    const net = await network(4, 1, undefined, 400);
+    await decrypt(net, [encrypt('ebool', 1n).ct]);
+    await idle(net);
+    const before = new Map([...net.pools].map(([p, pool]) => [p, pool.status().early]));
+    const c = encrypt('euint8', 77n);
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(async (p) => {
+        const base = net.hub.endpoints('r1-liar', net.n)[p - 1]!;
+        return net.pools.get(p)!.decrypt(p === 4 ? equivocatingR1(base, 3) : base, [c.ct], net.shares[p - 1]!);
+      }),
+    );
+    await idle(net);
+    const honest = results.slice(0, 3);
+    expect(honest.map((r) => r.earlyDecision)).toEqual([true, true, false]);
+    expect(new Set(honest.map((r) => JSON.stringify(r.batches))).size).toBe(1);
+    for (const r of honest) {
+      expect(r.source).toBe('pool');
+      expect(r.plaintexts).toEqual([c.expected]);
+    }
+    for (const p of [1, 2, 3]) expect(net.pools.get(p)!.status().early - before.get(p)!).toBe(p === 3 ? 0 : 1);
     await Promise.all([...net.pools.values()].map((p) => p.close()));
   }, 180_000);
 });

@@ -26,10 +26,16 @@
  * it. Such a batch is held by some parties only and is dropped (stale rule
  * below).
  *
- * ## Which batch a request uses (rounds 0 and 1 of the decryption session)
- * Round 0 ("offer"): each party sends its epoch, `nextBatch`, a fresh 16-byte
- * nonce and the numbers of the batches it holds. Let V be the parties that
- * answered (self included).
+ * ## Which batch a request uses (round 0 of the decryption session, then an agreement)
+ * Round 0 ("offer", the only round before the decision): each party first
+ * *reserves* its candidate, the lowest ⌈blocks / batchBlocks⌉ batches it
+ * holds in its epoch (none without an epoch or enough batches): they leave
+ * its pool and will be used or dropped, never offered again (a concurrent
+ * request's offer no longer lists them). It then sends its epoch,
+ * `nextBatch`, a fresh 16-byte nonce, the numbers of the batches it still
+ * holds and its candidate (its *vote*). Let V be the parties that answered
+ * (self included). A party is *ready* iff |V| ≥ n − t and *every* answer has
+ * its epoch and its candidate. Then, on the offers of V (if |V| ≥ n − t):
  *  - Epoch: if ≥ n − t members of V report the same epoch E, a party on
  *    another epoch (or none: it just started) adopts E with its pool empty and
  *    nextBatch := the (t+1)-th largest nextBatch reported with E (so at most t
@@ -37,30 +43,50 @@
  *    batch an honest majority finished). Otherwise every party starts a new
  *    epoch H(session, nonces of V in party order), nextBatch 0, pool empty: a
  *    fresh honest nonce makes its session ids new, so even after every party
- *    restarted no batch session id (hence no PRSS tag) is ever reused.
+ *    restarted no batch session id (hence no PRSS tag) is ever reused. A
+ *    ready party never changes epoch (all of V, ≥ n − t, reported its own).
  *  - Stale rule: a party drops every batch that some member of V does not
  *    hold (a batch is only usable when all participants hold it), e.g. all
  *    batches made before a party restarted. After such a drop (or an epoch
  *    change) batches still being made are discarded when they complete: the
  *    restarted party does not run them.
- *  - Candidate: the lowest ⌈blocks / batchBlocks⌉ batches held by all of V
- *    (none if |V| < n − t). A party *reserves* its candidate at once: the
- *    batches leave its pool and will be used or dropped, never offered again
- *    (a concurrent request's offer no longer lists them).
- * Round 1 ("vote"): each party sends its candidate. A party is *ready* iff
- * ≥ n − t parties answered and *every* answer equals its candidate.
- * Rounds 2 .. 2 + 3(t+1) ("decide"): `agreeAll(ready)` (engine
- * agreement/agreement.ts: a status round and a phase-king agreement). Every
- * honest party gets the same answer: pool (each uses its candidate) or inline.
- * A reserved batch that is not used is dropped, and so is any pooled batch
- * that t+1 parties voted for.
+ * (Until this version the candidate was the lowest batches held by all of V,
+ * sent in a second round. Voting in the offer saves that round; the price is
+ * that parties whose lowest held batches differ, e.g. one batch finished at
+ * some parties only, go inline once, after which the stale rule has
+ * realigned them. The single-use argument below only needs "reserved before
+ * it is voted for" and "ready = unanimous votes", which both versions keep.)
+ * Decide: `agreeAllEarly(ready)` (engine agreement/agreement.ts: a status
+ * round and a phase-king agreement, 1 + 3(t+1) rounds) in the child session
+ * `<session>/decide`, with its own rounds. Every honest party gets the same
+ * answer: pool (each uses its candidate) or inline. A party that receives the
+ * same R1 value from all n parties knows it is every honest party's input and
+ * decides after 2 rounds (early decision, agreement.ts); it starts the online
+ * phase in the main session (round 1 on) at once while its last agreement
+ * round (one "decided" message to each party, which stands for all its later
+ * rounds) goes on in the child session, so that a party a corrupt one denied
+ * unanimity still ends with the same answer (a few rounds later; the early
+ * parties' first online round waits for it like for any late party).
+ * Skew: if the corrupt party is also silent towards it in a later agreement
+ * round, the late party loses one round timeout (then that party counts as
+ * silent in the child session) and may reach the online phase just after the
+ * early parties' wait for it ended — the same skew a silence in the old,
+ * sequential agreement caused; it costs liveness (a failed request), never a
+ * wrong answer. Nothing earlier is enough: unanimous votes or statuses are
+ * what *this* party was told, and another honest party may have been told
+ * otherwise and be not ready (agreement.ts, early decision). The child
+ * network is closed only when its rounds end; `close()` and `idle()` wait for
+ * them, the answer does not. A reserved batch that is not used is dropped,
+ * and so is any pooled batch that t+1 parties voted for.
  * ## Why a batch is never used twice, and what honest parties agree on
  * - Locally: a batch is reserved once and then removed.
  * - Across parties: if an honest party P uses batch b in request X, every
  *   answer P received was b, from ≥ n − t parties, so ≥ n − 2t ≥ t+1 honest
- *   parties voted b and hold it no longer. Any later request needs b held by
- *   all its ≥ n − t answering parties, and with n ≥ 3t+1 any n − t parties
- *   include one of those t+1 (at most t others). So b is never used again,
+ *   parties voted b and hold it no longer (it was reserved before the vote
+ *   was sent), so they never vote for it again. Any later use of b needs a
+ *   vote for b from every one of ≥ n − t answering parties, and with
+ *   n ≥ 3t+1 any n − t parties include one of those t+1 (at most t others).
+ *   So b is never used again,
  *   even by parties that were down during X, and it is not reused after a
  *   restart either (the restarted party lost b; session ids are per epoch).
  * - Honest parties take the same decision (agreement), and when it is "pool"
@@ -78,9 +104,13 @@
  *   parties to different epochs or nextBatch values; their candidates then
  *   differ, so requests go inline (agreed) until the next offer round
  *   resynchronises them — a cost in speed, never in correctness.
- * - Cost: 1 + 3(t+1) rounds after the vote (7 at (4,1), 10 at (7,2)),
- *   n(n−1) + (t+1)(2n(n−1) + n − 1) messages of a few bytes (66 at (4,1),
- *   312 at (7,2)).
+ * - Cost: 3 rounds before the online phase when no party equivocates or is
+ *   silent (offer, status, R1), else 1 + 1 + 3(t+1) (8 at (4,1), 11 at
+ *   (7,2)); the version before early decision took 2 + 1 + 3(t+1) every
+ *   time. Messages of a few bytes: n(n−1) offers, then the agreement's
+ *   3n(n−1) when everyone decides early (36 at (4,1), 126 at (7,2); the
+ *   "decided" third round in the background), else up to n(n−1) +
+ *   (t+1)(2n(n−1) + n − 1) (66, 312). Before: 2n(n−1) + 66 / 312.
  *
  * ## Restart
  * Pools live in memory only and are empty after a restart (persisting them
@@ -100,7 +130,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
-import { agreeAll } from '../../engine/mpc/agreement/agreement.js';
+import { agreeAllEarly, type EarlyAgreeAll, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
 import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import type { Prss } from '../../engine/mpc/prss/prss.js';
@@ -135,6 +165,8 @@ export interface PooledDecryption extends ThresholdDecryptionReturnType {
   source: 'pool' | 'inline';
   /** The batch numbers used (pool) — for tests and logs. */
   batches: number[];
+  /** The pool-or-inline decision was taken early (R1 of the agreement was unanimous). */
+  earlyDecision: boolean;
 }
 
 export interface DecryptionPoolStatus {
@@ -147,6 +179,8 @@ export interface DecryptionPoolStatus {
   produced: number;
   productionFailures: number;
   dropped: number;
+  /** Decisions taken early (agreement.ts, early decision). */
+  early: number;
 }
 
 const NONE = 0xffffffff;
@@ -172,10 +206,14 @@ interface Offer {
   nextBatch: number;
   nonce: Uint8Array;
   batches: number[];
+  /** The candidate batches (the vote), `undefined` for none. */
+  vote: number[] | undefined;
 }
 
+/** Wire: epoch flag and 16 bytes, nextBatch, nonce, held count and numbers, then the vote (NONE for none) to the end. */
 function encodeOffer(o: Offer): Uint8Array {
-  const out = new Uint8Array(1 + 16 + 4 + 16 + 4 + 4 * o.batches.length);
+  const vote = o.vote ?? [NONE];
+  const out = new Uint8Array(41 + 4 * o.batches.length + 4 * vote.length);
   const v = new DataView(out.buffer);
   if (o.epoch !== undefined) {
     out[0] = 1;
@@ -185,30 +223,33 @@ function encodeOffer(o: Offer): Uint8Array {
   out.set(o.nonce, 21);
   v.setUint32(37, o.batches.length);
   o.batches.forEach((b, i) => v.setUint32(41 + 4 * i, b));
+  vote.forEach((b, i) => v.setUint32(41 + 4 * o.batches.length + 4 * i, b));
   return out;
 }
 
 function decodeOffer(m: Uint8Array | undefined): Offer | undefined {
-  if (!m || m.length < 41) return undefined;
+  if (!m || m.length < 45) return undefined;
   const v = new DataView(m.buffer, m.byteOffset, m.byteLength);
   const count = v.getUint32(37);
-  if (count > 4096 || m.length !== 41 + 4 * count || m[0]! > 1) return undefined;
+  const votes = (m.length - 41 - 4 * count) / 4;
+  if (count > 4096 || !Number.isInteger(votes) || votes < 1 || votes > 4096 || m[0]! > 1) return undefined;
   const batches: number[] = [];
   for (let i = 0; i < count; i++) batches.push(v.getUint32(41 + 4 * i));
-  return { epoch: m[0] === 1 ? Buffer.from(m.subarray(1, 17)).toString('hex') : undefined, nextBatch: v.getUint32(17), nonce: m.slice(21, 37), batches };
+  const vote: number[] = [];
+  for (let i = 0; i < votes; i++) vote.push(v.getUint32(41 + 4 * count + 4 * i));
+  if (vote.includes(NONE) && votes !== 1) return undefined;
+  return {
+    epoch: m[0] === 1 ? Buffer.from(m.subarray(1, 17)).toString('hex') : undefined,
+    nextBatch: v.getUint32(17),
+    nonce: m.slice(21, 37),
+    batches,
+    vote: vote[0] === NONE ? undefined : vote,
+  };
 }
 
-function encodeVote(batches: readonly number[] | undefined): Uint8Array {
-  const list = batches ?? [NONE];
-  const out = new Uint8Array(4 * list.length);
-  const v = new DataView(out.buffer);
-  list.forEach((b, i) => v.setUint32(4 * i, b));
-  return out;
-}
-
-function voteKey(m: Uint8Array | undefined): string | undefined {
-  if (!m || m.length === 0 || m.length % 4 !== 0 || m.length > 4 * 4096) return undefined;
-  return Buffer.from(m).toString('hex');
+/** What readiness compares: the epoch and the candidate (the same candidate in another epoch is other material). */
+function voteKeyOf(o: Offer): string {
+  return `${o.epoch ?? '-'}|${o.vote?.join(',') ?? '-'}`;
 }
 
 /**
@@ -225,7 +266,7 @@ export class DecryptionPool {
   private readonly excluded = new Set<number>();
   private producing: Promise<void> | undefined;
   private closed = false;
-  private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0 };
+  private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0, early: 0 };
   readonly batchBlocks: number;
   readonly lowWater: number;
   readonly highWater: number;
@@ -246,15 +287,23 @@ export class DecryptionPool {
     };
   }
 
-  /** Resolves when no refill is running (tests and benchmarks wait for a full pool with it). */
+  /**
+   * Resolves when no refill and no decision agreement is running (tests and
+   * benchmarks wait for a full pool, or for every message of a request, with it).
+   */
   async idle(): Promise<void> {
-    while (this.producing) await this.producing;
+    while (this.producing || this.deciding.size > 0) await Promise.all([this.producing, ...this.deciding]);
   }
 
-  /** Stops refilling; running sessions finish or time out. */
+  /** Resolves when every decision agreement has sent its last round (benchmarks count messages after it). */
+  async decisionsSettled(): Promise<void> {
+    while (this.deciding.size > 0) await Promise.all(this.deciding);
+  }
+
+  /** Stops refilling; running sessions and decision agreements finish or time out. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.producing?.catch(() => undefined);
+    await Promise.all([this.producing?.catch(() => undefined), ...this.deciding]);
   }
 
   private sortedHeld(): number[] {
@@ -280,8 +329,10 @@ export class DecryptionPool {
 
   /**
    * Decrypts `cts` in the session `net` (every party passes the same session):
-   * agrees on pooled material (rounds 0–1, agreed in rounds 2..), else preprocesses inline, then
-   * runs the online phase.
+   * agrees on pooled material (offer and vote in round 0, agreed in the child
+   * session `decide`), else preprocesses inline, then runs the online phase. May
+   * return before the agreement's last rounds are sent (module doc); the
+   * caller may close `sessionNet` at once.
    */
   async decrypt(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
     const { t } = this.o;
@@ -295,50 +346,39 @@ export class DecryptionPool {
     const session = this.newSession(net);
     let reserved: number[] | undefined;
     try {
-      // Round 0: offer.
-      const mine: Offer = { epoch: this.epoch, nextBatch: this.nextBatch, nonce: randomBytes(16), batches: this.sortedHeld() };
+      // Round 0: offer and vote in one message (module doc). The candidate is
+      // reserved before it is sent: it leaves the pool, used or dropped.
+      reserved = this.reserveCandidate(need);
+      const mine: Offer = { epoch: this.epoch, nextBatch: this.nextBatch, nonce: randomBytes(16), batches: this.sortedHeld(), vote: reserved };
       sendToAll(net, encodeOffer(mine));
       const got = await receiveFromAll(net);
       net.nextRound();
       const offers = new Map<number, Offer>([[net.self, mine]]);
-      // Parties silent in the offer or vote round are not waited for in the agreement.
+      // Parties silent in the offer round are not waited for in the agreement.
       const silent = new Set<number>();
+      const mineKey = voteKeyOf(mine);
+      let unanimous = true;
+      const tally = new Map<number, number>();
       for (const [j, m] of got) {
         if (m === undefined) silent.add(j);
         if (session.excluded.has(j)) continue;
         const off = decodeOffer(m);
-        if (off) offers.set(j, off);
+        if (!off) continue;
+        offers.set(j, off);
+        if (voteKeyOf(off) !== mineKey) unanimous = false;
+        for (const b of off.vote ?? []) tally.set(b, (tally.get(b) ?? 0) + 1);
       }
-      reserved = offers.size >= n - t ? this.settle(net.sessionId, offers, need) : undefined;
-
-      // Round 1: vote.
-      const myVote = encodeVote(reserved);
-      sendToAll(net, myVote);
-      const votes = await receiveFromAll(net);
-      net.nextRound();
-      const mineKey = voteKey(myVote)!;
-      let answered = 1;
-      let unanimous = true;
-      const tally = new Map<number, number>();
-      for (const [j, m] of votes) {
-        if (m === undefined) silent.add(j);
-        if (session.excluded.has(j)) continue;
-        const k = voteKey(m);
-        if (k === undefined) continue;
-        answered++;
-        if (k !== mineKey) unanimous = false;
-        const dv = new DataView(m!.buffer, m!.byteOffset, m!.byteLength);
-        for (let i = 0; i < m!.length; i += 4) {
-          const b = dv.getUint32(i);
-          tally.set(b, (tally.get(b) ?? 0) + 1);
-        }
-      }
+      const answered = offers.size;
+      if (answered >= n - t) this.settle(net.sessionId, offers);
       for (const [b, c] of tally) if (c >= t + 1) this.drop(b);
       let material: DecryptionMaterial;
       let source: 'pool' | 'inline';
-      // Rounds 2..: the same decision at every honest party (module doc).
-      const ready = reserved !== undefined && unanimous && answered >= n - t;
-      const usePool = await agreeAll(net, t, ready, { ignore: new Set([...session.excluded, ...silent]) });
+      // The same decision at every honest party (module doc), in the child
+      // session `decide`, whose rounds may go on while we decrypt.
+      const ready = reserved !== undefined && unanimous && answered >= n - t && this.epoch === mine.epoch;
+      const decision = this.decide(sessionNet, ready, new Set([...session.excluded, ...silent]));
+      const { agreed: usePool, early } = await decision;
+      this.counters.early += early ? 1 : 0;
       // `ready` too: outside the model (more than t parties down or corrupt)
       // the agreement may fail; a party then still uses a batch only with a
       // unanimous vote of n − t parties, the rule that keeps batches single-use.
@@ -352,13 +392,42 @@ export class DecryptionPool {
         this.counters.inline++;
       }
       const r = await thresholdDecrypt(session, cts, keyShare, material);
-      return { ...r, source, batches: source === 'pool' ? reserved! : [] };
+      return { ...r, source, batches: source === 'pool' ? reserved! : [], earlyDecision: early };
     } finally {
       for (const b of reserved ?? []) this.reservedMaterial.delete(b);
       this.record(session, 'decryption');
       // After the online phase, so the refill does not compete with it.
       this.kick();
     }
+  }
+
+  /** Decision agreements still sending their last rounds (`close` and `idle` wait for them). */
+  private readonly deciding = new Set<Promise<void>>();
+
+  /**
+   * `agreeAllEarly(ready)` in the child session `decide` of `sessionNet`:
+   * resolves with the decision (after 2 rounds when R1 was unanimous) while
+   * its last round ("decided", agreement.ts) finishes in the background,
+   * tracked in `deciding`; the child network is closed when it ends, never
+   * before. The caller may close `sessionNet` meanwhile: the child's
+   * messages live under their own session id.
+   */
+  private decide(sessionNet: Network, ready: boolean, ignore: ReadonlySet<number>): Promise<EarlyAgreeAllDecision> {
+    const net = sessionNet.child('decide');
+    let a: EarlyAgreeAll;
+    try {
+      a = agreeAllEarly(net, this.o.t, ready, { ignore });
+    } catch (e) {
+      net.close();
+      throw e;
+    }
+    const tracked: Promise<void> = a.done.then((end) => {
+      if ('error' in end) this.o.logger?.warn({ key: this.o.label, session: net.sessionId, err: end.error.message }, 'pool decision agreement failed');
+      net.close();
+      this.deciding.delete(tracked);
+    });
+    this.deciding.add(tracked);
+    return a.decided;
   }
 
   private readonly reservedMaterial = new Map<number, DecryptionMaterial>();
@@ -369,8 +438,24 @@ export class DecryptionPool {
   /** Batches numbered below this (begun before the last resync) are discarded when they complete. */
   private minUsable = 0;
 
-  /** Epoch, nextBatch and stale rules on the offers; reserves and returns the candidate (module doc). */
-  private settle(sessionId: string, offers: Map<number, Offer>, need: number): number[] | undefined {
+  /**
+   * The candidate (module doc): the lowest `need` batches this party holds in
+   * its epoch, taken out of the pool at once; none without an epoch or enough batches.
+   */
+  private reserveCandidate(need: number): number[] | undefined {
+    if (this.epoch === undefined || need === 0) return undefined;
+    const held = this.sortedHeld();
+    if (held.length < need) return undefined;
+    const take = held.slice(0, need);
+    for (const b of take) {
+      this.reservedMaterial.set(b, this.held.get(b)!);
+      this.held.delete(b);
+    }
+    return take;
+  }
+
+  /** Epoch, nextBatch and stale rules on the offers (module doc). */
+  private settle(sessionId: string, offers: Map<number, Offer>): void {
     const { t } = this.o;
     const n = this.o.prss.keys.n;
     const before = this.epoch;
@@ -408,13 +493,6 @@ export class DecryptionPool {
     // After a resync, a batch still in flight here may be missing elsewhere
     // (a party that restarted after it began): keep only batches begun from now.
     if (stale.length > 0 || this.epoch !== before) this.minUsable = this.nextBatch;
-    if (common.length < need) return undefined;
-    const take = common.slice(0, need);
-    for (const b of take) {
-      this.reservedMaterial.set(b, this.held.get(b)!);
-      this.held.delete(b);
-    }
-    return take;
   }
 
   /** Starts the background refill when the pool is below the low-water mark. */

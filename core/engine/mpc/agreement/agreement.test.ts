@@ -7,9 +7,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { seededRng } from '../algebra/random.js';
 import { MpcParameterError } from '../errors.js';
-import { equivocatingAgreementParty, randomAgreementParty, silentAgreementParty } from '../malicious/agreement.js';
+import { equivocatingAgreementParty, randomAgreementParty, scriptedAgreementParty, silentAgreementParty } from '../malicious/agreement.js';
+import type { Network } from '../network/network.js';
 import { runParties, type PartyProgram } from '../network/runParties.js';
-import { agreeAll, agreeValues, agreementRounds, broadcastFromAll, type AgreedValue } from './agreement.js';
+import { agreeAll, agreeAllEarly, agreeValues, agreementRounds, broadcastFromAll, encodeAgreementRound, type AgreedValue } from './agreement.js';
 
 const CASES = [
   [4, 1, [1]],
@@ -111,5 +112,121 @@ describe('agreeAll', () => {
     const run = await runParties(4, 1, (net) => agreeAll(net, 1, true));
     expect([...run.outputs.values()]).toEqual([true, true, true, true]);
     expect(run.stats.messages).toBe(12 + 2 * (12 + 12 + 3));
+  });
+});
+
+describe('agreeAllEarly (early decision)', () => {
+  const YES = Uint8Array.of(1);
+  const NO = Uint8Array.of(0);
+  /** What each honest party saw: its decision, and how its full run ended. */
+  const program = (t: number, mine: (p: number) => boolean) => async (net: Network) => {
+    const a = agreeAllEarly(net, t, mine(net.self), { timeoutMs: 30 });
+    const decision = await a.decided;
+    const end = await a.done;
+    return { decision, end };
+  };
+  type Seen = Awaited<ReturnType<ReturnType<typeof program>>>;
+  const ended = (s: Seen): boolean | string => ('agreed' in s.end ? s.end.agreed : s.end.error.message);
+
+  for (const [n, t, corrupt] of CASES) {
+    const full = 1 + agreementRounds(t);
+
+    test(`default: (n,t) = (${n},${t}), all honest and yes: everyone decides true after 2 rounds, sends "decided" in the third and stops`, async () => {
+      const run = await runParties(n, t, program(t, () => true), { timeoutMs: 30 });
+      expect(run.outputs.size).toBe(n);
+      for (const s of run.outputs.values()) {
+        expect(s.decision).toEqual({ agreed: true, heardNo: false, early: true, rounds: 2 });
+        expect(s.end).toEqual({ agreed: true, rounds: 3 });
+      }
+      // Status, R1, "decided": 3n(n−1) instead of the full run's n(n−1)(1 + 2(t+1)) + (t+1)(n−1).
+      expect(run.stats.messages).toBe(3 * n * (n - 1));
+    });
+
+    test(`default: (n,t) = (${n},${t}), one honest no: everyone decides false early`, async () => {
+      const run = await runParties(n, t, program(t, (p) => p !== n), { timeoutMs: 30 });
+      for (const s of run.outputs.values()) {
+        expect(s.decision.agreed).toBe(false);
+        expect(s.decision.early).toBe(true);
+        expect(ended(s)).toBe(false);
+      }
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), corrupt parties equivocate in R1 (yes to odd, no to even): odd honest parties decide early, even ones run the full agreement, all decide true`, async () => {
+      // Honest in the status round (yes to all), then split in every later round (as kings too).
+      const say = (r: number, to: number): Uint8Array => (r === 0 ? YES : encodeAgreementRound([to % 2 === 1 ? YES : NO]));
+      const malicious = new Map(corrupt.map((p) => [p, scriptedAgreementParty(full, say)]));
+      const run = await runParties(n, t, program(t, () => true), { malicious, timeoutMs: 30 });
+      expect(run.failures.size).toBe(0);
+      expect(run.outputs.size).toBe(n - t);
+      for (const [p, s] of run.outputs) {
+        expect(s.decision.agreed).toBe(true);
+        expect(s.decision.early).toBe(p % 2 === 1);
+        expect(s.decision.rounds).toBe(p % 2 === 1 ? 2 : full);
+        expect(s.end.rounds).toBe(p % 2 === 1 ? 3 : full);
+        expect(ended(s)).toBe(true);
+      }
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), corrupt parties split R1 and then claim "decided no" to the even parties: the late parties still decide true`, async () => {
+      const decidedNo = (() => {
+        const body = encodeAgreementRound([NO]);
+        const out = new Uint8Array(4 + body.length).fill(0xff, 0, 4);
+        out.set(body, 4);
+        return out;
+      })();
+      const say = (r: number, to: number): Uint8Array => (r === 0 ? YES : r === 1 ? encodeAgreementRound([to % 2 === 1 ? YES : NO]) : to % 2 === 1 ? encodeAgreementRound([YES]) : decidedNo);
+      const malicious = new Map(corrupt.map((p) => [p, scriptedAgreementParty(full, say)]));
+      const run = await runParties(n, t, program(t, () => true), { malicious, timeoutMs: 30 });
+      expect(run.failures.size).toBe(0);
+      expect(run.outputs.size).toBe(n - t);
+      for (const [p, s] of run.outputs) {
+        expect(s.decision.early).toBe(p % 2 === 1);
+        expect(s.decision.agreed).toBe(true);
+        expect(ended(s)).toBe(true);
+      }
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), corrupt parties equivocate in the status round: no early decision where inputs differ, one agreed answer`, async () => {
+      // "no" status to even parties (their input becomes no), yes to odd ones; then split as above.
+      const say = (r: number, to: number): Uint8Array => (r === 0 ? (to % 2 === 1 ? YES : NO) : encodeAgreementRound([to % 2 === 1 ? YES : NO]));
+      const malicious = new Map(corrupt.map((p) => [p, scriptedAgreementParty(full, say)]));
+      const run = await runParties(n, t, program(t, () => true), { malicious, timeoutMs: 30 });
+      expect(run.failures.size).toBe(0);
+      expect(run.outputs.size).toBe(n - t);
+      const answers = new Set<boolean | string>();
+      for (const s of run.outputs.values()) {
+        // Honest inputs differ (odd yes, even no), so nobody sees n equal R1 values.
+        expect(s.decision.early).toBe(false);
+        expect(s.decision.rounds).toBe(full);
+        answers.add(s.decision.agreed);
+        answers.add(ended(s));
+      }
+      expect(answers.size).toBe(1);
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), corrupt parties silent from R1 on: nobody decides early, all decide true`, async () => {
+      const malicious = new Map(corrupt.map((p) => [p, scriptedAgreementParty(1, () => YES)]));
+      const run = await runParties(n, t, program(t, () => true), { malicious, timeoutMs: 30 });
+      expect(run.failures.size).toBe(0);
+      expect(run.outputs.size).toBe(n - t);
+      for (const s of run.outputs.values()) {
+        expect(s.decision).toEqual({ agreed: true, heardNo: false, early: false, rounds: full });
+        expect(ended(s)).toBe(true);
+      }
+    });
+  }
+
+  test('malicious: a party ignored (known faulty) prevents early decision even if it sends the right value', async () => {
+    const run = await runParties(4, 1, async (net) => {
+      const a = agreeAllEarly(net, 1, true, { timeoutMs: 30, ignore: new Set([4]) });
+      const d = await a.decided;
+      await a.done;
+      return d;
+    }, { timeoutMs: 30 });
+    for (const [p, d] of run.outputs) {
+      expect(d.agreed).toBe(true);
+      // Party 4 ignores nobody; the others ignore it, so only party 4 sees all n.
+      expect(d.early).toBe(p === 4);
+    }
   });
 });

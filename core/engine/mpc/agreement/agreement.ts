@@ -49,6 +49,45 @@
  *   corrupt party can only turn a yes into a no (a retry), never the reverse.
  *   1 + 3(t+1) rounds.
  *
+ * ## Early decision (`agreeAllEarly`)
+ * Claim: a party that receives in R1 of phase 1 the same value v from all n
+ * parties (its own included, none silent, none ignored) may decide v at once.
+ * In R1 of phase 1 every honest party sends its input unchanged to everyone,
+ * so the honest senders among those n, i.e. all honest parties, have input v;
+ * by persistence (above) every honest party ends with v. Persistence needs
+ * the honest parties' later messages, so a party that decided early must
+ * still give the others everything it would send (R2, R3 if it is a king,
+ * the later phases). Those messages are known in advance: in R2 every honest
+ * party proposes v (each saw the ≥ n − t honest copies of v in R1), so the
+ * early party sees ≥ n − t proposals of v, gets grade and keeps v whatever
+ * the king says; by persistence the same holds in every later phase; so all
+ * its later messages carry v. It therefore sends, in R2, one "decided v"
+ * message (the word 0xffffffff, then the round encoding of v) instead of its
+ * proposal, drains that round and stops; a receiver takes v as that party's
+ * message in R2 and every later round (king round included) and sends it
+ * nothing more. This is only a compression of the honest transcript, and a
+ * corrupt party sending "decided" is a corrupt party repeating one value,
+ * which it could do anyway. (Timing: a "decided" message that misses its
+ * round's deadline makes its sender silent for that receiver for the rest of
+ * the run, one of the t faults, as any late message would.) A corrupt party can deny early decision to some
+ * honest parties (silence or a different value towards them), never make one
+ * decide a value the others do not. For `agreeAll` this is the status round
+ * plus R1: 2 rounds to a decision instead of 1 + 3(t+1), and when everyone
+ * decides early, 3n(n−1) messages in all instead of the full run's
+ * n(n−1)(1 + 2(t+1)) + (t+1)(n−1) (36 instead of 66 at (4,1), 126 instead of
+ * 312 at (7,2)). Tests (agreement.test.ts) drop either half — the "decided"
+ * message, or its use by the receivers — and the late parties then decide
+ * the other value.
+ * Earlier points are not enough. Unanimous "yes" in the status round: a
+ * corrupt party may have sent "no" to another honest party, whose input is
+ * then no (and the agreement may decide no). Unanimous votes in the pool's
+ * offer/vote round (decryptionPool.ts): same, another honest party may have got a
+ * different vote and not be ready. Both facts are about what one party saw;
+ * R1 is the first round whose messages are the other honest parties' inputs.
+ * Outside the model (more than t corrupt) an early decision may differ from
+ * what other honest parties decide (as a full run may); callers keep their
+ * local safety rules.
+ *
  * ## Timing
  * The argument needs every honest message of a round to arrive before the
  * receivers give up on that round. With `timeoutMs`, round k of an agreement
@@ -150,6 +189,10 @@ function decode(m: Uint8Array | undefined, k: number, maxValueBytes: number): Sl
 class Rounds {
   private readonly start = Date.now();
   private k = 0;
+  /** Rounds ended so far. */
+  get count(): number {
+    return this.k;
+  }
   constructor(
     readonly net: Network,
     private readonly o: AgreementOptions,
@@ -168,6 +211,10 @@ class Rounds {
     this.net.nextRound();
     this.k++;
     return new Map(listen.map((j, i) => [j, got[i]]));
+  }
+
+  ignores(j: number): boolean {
+    return this.o.ignore?.has(j) ?? false;
   }
 
   others(): number[] {
@@ -197,37 +244,84 @@ export async function agreeValues(net: Network, t: number, inputs: readonly Agre
   return (await phaseKing(new Rounds(net, options), t, inputs.map(keyOf), options.maxValueBytes ?? 1 << 20)).map(valueOf);
 }
 
-async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], maxValueBytes: number): Promise<string[]> {
+/** Leading word of a "decided" message (never a slot count: those are checked against k). */
+const DECIDED = 0xffffffff;
+
+function encodeDecided(values: readonly Slot[]): Uint8Array {
+  const body = encode(values);
+  const out = new Uint8Array(4 + body.length);
+  new DataView(out.buffer).setUint32(0, DECIDED);
+  out.set(body, 4);
+  return out;
+}
+
+function decodeDecided(m: Uint8Array | undefined, k: number, maxValueBytes: number): Slot[] | undefined {
+  if (!m || m.length < 8 || new DataView(m.buffer, m.byteOffset, m.byteLength).getUint32(0) !== DECIDED) return undefined;
+  return decode(m.subarray(4), k, maxValueBytes);
+}
+
+/**
+ * With `onUnanimous` (early mode, `agreeAllEarly`): called after R1 of phase
+ * 1 when every one of the n parties (self included, nobody ignored or
+ * silent) sent the same value in every instance; these are then the decided
+ * values (module doc, early decision). The party then sends, in R2, one
+ * "decided v" message instead of its proposal and stops (after draining R2):
+ * the receivers take v as its message in that round and every later one —
+ * exactly what it would have sent (module doc) — and send it nothing more.
+ */
+async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], maxValueBytes: number, onUnanimous?: (decided: string[]) => void): Promise<string[]> {
   const { net } = rounds;
   const n = net.n;
   const k = inputs.length;
   const v = inputs.slice();
   const everyone = rounds.others();
+  /** Early mode: parties that sent "decided", with their values for every later round. */
+  const halted = new Map<number, Slot[]>();
+  /** Sends `payload` (if any) to every party that has not halted, then receives this round from `from`, decoded. */
+  const exchange = async (payload: Uint8Array | undefined, from: readonly number[]): Promise<Map<number, Slot[] | undefined>> => {
+    if (payload) for (const j of everyone) if (!halted.has(j)) net.send(j, payload);
+    const got = await rounds.exchange(from.filter((j) => !halted.has(j)));
+    const out = new Map<number, Slot[] | undefined>();
+    for (const j of from) {
+      if (j === net.self) continue;
+      const before = halted.get(j);
+      if (before) {
+        out.set(j, before);
+        continue;
+      }
+      const m = got.get(j);
+      const decided = onUnanimous ? decodeDecided(m, k, maxValueBytes) : undefined;
+      if (decided) halted.set(j, decided);
+      out.set(j, decided ?? decode(m, k, maxValueBytes));
+    }
+    return out;
+  };
   /** Per instance: how many parties (self included) sent each non-⊥ slot. */
-  const tally = (own: readonly Slot[], got: Map<number, Uint8Array | undefined>): Map<string, number>[] => {
+  const tally = (own: readonly Slot[], got: Map<number, Slot[] | undefined>): Map<string, number>[] => {
     const counts = Array.from({ length: k }, () => new Map<string, number>());
     const add = (slots: readonly Slot[]): void =>
       slots.forEach((s, i) => {
         if (s !== null) counts[i]!.set(s, (counts[i]!.get(s) ?? 0) + 1);
       });
     add(own);
-    for (const m of got.values()) {
-      const slots = decode(m, k, maxValueBytes);
-      if (slots) add(slots);
-    }
+    for (const slots of got.values()) if (slots) add(slots);
     return counts;
   };
   for (let king = 1; king <= t + 1; king++) {
     // R1: values; propose one seen n − t times.
-    rounds.sendAll(encode(v));
-    const c1 = tally(v, await rounds.exchange(everyone));
+    const c1 = tally(v, await exchange(encode(v), everyone));
+    if (king === 1 && onUnanimous && !everyone.some((j) => rounds.ignores(j)) && c1.every((c, i) => c.get(v[i]!) === n)) {
+      onUnanimous(v.slice());
+      // R2: "decided v" to everyone, drain their R2 messages, stop.
+      await exchange(encodeDecided(v), everyone);
+      return v;
+    }
     const prop: Slot[] = c1.map((c) => {
       for (const [s, m] of c) if (m >= n - t) return s;
       return null;
     });
     // R2: proposals; adopt one proposed t+1 times, grade at n − t.
-    rounds.sendAll(encode(prop));
-    const c2 = tally(prop, await rounds.exchange(everyone));
+    const c2 = tally(prop, await exchange(encode(prop), everyone));
     const grade = c2.map((c, i) => {
       let best: string | undefined;
       let most = 0;
@@ -236,9 +330,7 @@ async function phaseKing(rounds: Rounds, t: number, inputs: readonly string[], m
       return most >= n - t;
     });
     // R3: the king's values break ties for parties without grade.
-    if (net.self === king) rounds.sendAll(encode(v));
-    const fromKing = (await rounds.exchange(net.self === king ? [] : [king])).get(king);
-    const kv = decode(fromKing, k, maxValueBytes);
+    const kv = (await exchange(net.self === king ? encode(v) : undefined, net.self === king ? [] : [king])).get(king);
     if (kv) kv.forEach((s, i) => {
       if (!grade[i] && s !== null) v[i] = s;
     });
@@ -297,4 +389,74 @@ export async function agreeAllDetailed(net: Network, t: number, mine: boolean, o
   const input = mine && !heardNo;
   const [decided] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1);
   return { agreed: decided === keyOf(Uint8Array.of(1)), heardNo };
+}
+
+/** What `agreeAllEarly`'s decision says. */
+export interface EarlyAgreeAllDecision {
+  agreed: boolean;
+  /** As in `agreeAllDetailed` (a local fact). */
+  heardNo: boolean;
+  /** Decided after R1 of phase 1 (n identical values) rather than at the end. */
+  early: boolean;
+  /** Rounds this party had ended when it decided: 2 when early, 1 + 3(t+1) otherwise. */
+  rounds: number;
+}
+
+/** How the rounds of an `agreeAllEarly` ended (its `done`; never rejects): the final value (the early one when early) and the rounds run. */
+export type EarlyAgreeAllOutcome = { agreed: boolean; rounds: number } | { error: Error; rounds: number };
+
+export interface EarlyAgreeAll {
+  /** The agreed bit as soon as it is known: after 2 rounds when early, else after 1 + 3(t+1). Rejects only if the network throws. */
+  decided: Promise<EarlyAgreeAllDecision>;
+  /**
+   * Resolves when this party has sent all its messages and ended every round
+   * (or failed): one round after an early decision ("decided", then draining
+   * that round), else with `decided`. The caller must keep `net` open until
+   * then.
+   */
+  done: Promise<EarlyAgreeAllOutcome>;
+}
+
+/**
+ * `agreeAllDetailed` with early decision (module doc): when R1 of phase 1
+ * brings the same bit from all n parties, `decided` resolves at once while
+ * the "decided" round goes on in the background (`done`), so that parties
+ * that did not see unanimity still decide the same bit. Run it on a network
+ * of its own (`net.child(...)`) so that its last round can overlap what
+ * follows.
+ *
+ * @example
+ * const decideNet = net.child('decide');
+ * const a = agreeAllEarly(decideNet, t, ready, { ignore });
+ * void a.done.finally(() => decideNet.close());
+ * const { agreed } = await a.decided;
+ */
+export function agreeAllEarly(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): EarlyAgreeAll {
+  checkParameters(net, t);
+  let settle!: (d: EarlyAgreeAllDecision) => void;
+  let fail!: (e: Error) => void;
+  const decided = new Promise<EarlyAgreeAllDecision>((resolve, reject) => ((settle = resolve), (fail = reject)));
+  const rounds = new Rounds(net, options);
+  const yes = keyOf(Uint8Array.of(1));
+  const run = async (): Promise<boolean> => {
+    rounds.sendAll(Uint8Array.of(mine ? 1 : 0));
+    const got = await rounds.exchange(rounds.others());
+    let heardNo = false;
+    for (const m of got.values()) if (m !== undefined && !(m.length === 1 && m[0] === 1)) heardNo = true;
+    const input = mine && !heardNo;
+    const [final] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1, ([v]) => settle({ agreed: v === yes, heardNo, early: true, rounds: rounds.count }));
+    // A no-op when already settled early.
+    settle({ agreed: final === yes, heardNo, early: false, rounds: rounds.count });
+    return final === yes;
+  };
+  const done = run().then(
+    (agreed): EarlyAgreeAllOutcome => ({ agreed, rounds: rounds.count }),
+    (e: unknown): EarlyAgreeAllOutcome => {
+      const error = e instanceof Error ? e : new Error(String(e));
+      fail(error);
+      return { error, rounds: rounds.count };
+    },
+  );
+  decided.catch(() => undefined); // reported by `done` too: never an unhandled rejection
+  return { decided, done };
 }

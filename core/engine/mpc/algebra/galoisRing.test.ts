@@ -87,6 +87,22 @@ describe('GaloisRing', () => {
     }
   });
 
+  test('default: multiplying by a constant through its matrix (constMatrix, mulConstAddInto) equals mulAddInto for d = 3..8', () => {
+    const rng = seededRng(5);
+    for (const d of Object.keys(IRREDUCIBLE_TAPS).map(Number)) {
+      const R = galoisRing(d);
+      for (let trial = 0; trial < 20; trial++) {
+        const c = R.random(rng, 2);
+        const x = R.random(rng, 3);
+        const acc = R.random(rng, 2);
+        const want = acc.slice();
+        R.mulAddInto(want, 1, c, 1, x, 2);
+        R.mulConstAddInto(acc, 1, R.constMatrix(c, 1), x, 2);
+        expect(acc).toEqual(want);
+      }
+    }
+  });
+
   test('default: ring axioms on random elements (commutative, associative, distributive)', () => {
     const rng = seededRng(4);
     const R = galoisRing(4);

@@ -29,6 +29,8 @@ import { gf2d, type Gf2d } from './gf2d.js';
 import type { Rng } from './random.js';
 import { add64, getU64, mulAdd64, mul64, setU64, sub64 } from './z64.js';
 
+const imul = Math.imul;
+
 /** One ring element (2d limbs) or a vector of them. */
 export type GrVector = Uint32Array;
 
@@ -187,6 +189,62 @@ export class GaloisRing {
     const o = oi * L;
     const acc = this.acc;
     for (let j = 0; j < L; j++) out[o + j] = acc[j]!;
+  }
+
+  /**
+   * The matrix of x ↦ c·x over Z/2^64 (d × d words, row k = coefficient k of
+   * the product): multiplying many elements by one constant c (a Lagrange
+   * coefficient in a robust open) then costs d² word products and no
+   * reduction or scratch copies (`mulConstAddInto`).
+   */
+  constMatrix(c: GrVector, ci = 0): Uint32Array {
+    const d = this.d;
+    const M = new Uint32Array(2 * d * d);
+    const basis = this.alloc();
+    const col = this.alloc();
+    for (let j = 0; j < d; j++) {
+      basis.fill(0);
+      basis[2 * j] = 1; // X^j
+      this.mulInto(col, 0, c, ci, basis, 0);
+      for (let k = 0; k < d; k++) {
+        M[2 * (k * d + j)] = col[2 * k]!;
+        M[2 * (k * d + j) + 1] = col[2 * k + 1]!;
+      }
+    }
+    return M;
+  }
+
+  /** `out[oi] += c · x[xi]` with `M = constMatrix(c)` (same result as `mulAddInto`). `out` must not alias `x[xi]`. */
+  mulConstAddInto(out: GrVector, oi: number, M: Uint32Array, x: GrVector, xi: number): void {
+    const d = this.d;
+    const o = oi * this.limbs;
+    const xo = xi * this.limbs;
+    // z64.mulAdd64 inlined with the accumulator in locals (the hot loop of robust opening).
+    for (let k = 0; k < d; k++) {
+      const row = 2 * k * d;
+      let lo = out[o + 2 * k]!;
+      let hi = out[o + 2 * k + 1]!;
+      for (let j = 0; j < d; j++) {
+        const al = M[row + 2 * j]!;
+        const ah = M[row + 2 * j + 1]!;
+        const bl = x[xo + 2 * j]!;
+        const bh = x[xo + 2 * j + 1]!;
+        const a0 = al & 0xffff;
+        const a1 = al >>> 16;
+        const b0 = bl & 0xffff;
+        const b1 = bl >>> 16;
+        const p00 = a0 * b0;
+        const p01 = a0 * b1;
+        const p10 = a1 * b0;
+        const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+        const wideHi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+        const s = lo + (imul(al, bl) >>> 0);
+        hi = (hi + wideHi + imul(al, bh) + imul(ah, bl) + (s > 0xffffffff ? 1 : 0)) >>> 0;
+        lo = s >>> 0;
+      }
+      out[o + 2 * k] = lo;
+      out[o + 2 * k + 1] = hi;
+    }
   }
 
   /** `acc[ci] += a[ai] · b[bi]` (the reduction is linear, so the addend rides along in the low slots). */

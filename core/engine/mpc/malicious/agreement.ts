@@ -51,3 +51,21 @@ export function randomAgreementParty(rounds: number, k: number, rng: Rng): Party
 export function silentAgreementParty(): PartyProgram<unknown> {
   return async () => undefined;
 }
+
+/**
+ * Sends, in each of `rounds` rounds, what `say(round, to)` returns (nothing
+ * for `undefined`): for adversaries that lie to chosen parties in chosen
+ * rounds, e.g. honest in `agreeAll`'s status round and split in R1.
+ */
+export function scriptedAgreementParty(rounds: number, say: (round: number, to: number) => Uint8Array | undefined): PartyProgram<unknown> {
+  return async (net: Network) => {
+    for (let r = 0; r < rounds; r++) {
+      for (let j = 1; j <= net.n; j++) {
+        if (j === net.self) continue;
+        const m = say(r, j);
+        if (m !== undefined) net.send(j, m);
+      }
+      net.nextRound();
+    }
+  };
+}

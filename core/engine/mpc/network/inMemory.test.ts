@@ -15,6 +15,28 @@ describe('InMemoryHub', () => {
     expect(hub.stats).toMatchObject({ messages: 1, bytes: 3 });
   });
 
+  test('behavior: a child session has its own rounds and ids; closing it frees only this party\'s mailboxes', async () => {
+    const hub = new InMemoryHub({ timeoutMs: 30 });
+    const [a, b, c] = hub.endpoints('s', 3);
+    const ca = a!.child('decide');
+    expect(ca.sessionId).toBe('s/decide');
+    expect(() => a!.child('x/y')).toThrow(RangeError);
+    ca.send(2, bytes(7)); // before party 2 opens the child
+    ca.send(3, bytes(8));
+    a!.send(2, bytes(1));
+    ca.nextRound();
+    ca.send(2, bytes(9));
+    const cb = b!.child('decide');
+    expect(await cb.receive(1)).toEqual(bytes(7));
+    expect(await b!.receive(1)).toEqual(bytes(1));
+    cb.close(); // party 2's child mailboxes only
+    expect(await cb.receive(1)).toBeUndefined();
+    expect(await c!.child('decide').receive(1)).toEqual(bytes(8));
+    // The parent's round 1 is not the child's round 1.
+    b!.nextRound();
+    expect(await b!.receive(1)).toBeUndefined();
+  });
+
   test('behavior: receive waits for a later send, and times out to undefined', async () => {
     const hub = new InMemoryHub({ timeoutMs: 30 });
     const [a, b] = hub.endpoints('s', 2);

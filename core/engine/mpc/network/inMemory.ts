@@ -5,7 +5,7 @@
  * the real transport (session binding, rounds, first message wins, timeouts)
  * and counts messages and bytes for benchmarks.
  */
-import type { Network } from './network.js';
+import { childSessionId, type ClosableNetwork, type Network } from './network.js';
 
 /** A message on the wire, as the hub stores it. */
 export interface WireMessage {
@@ -91,10 +91,10 @@ export class InMemoryHub {
     });
   }
 
-  /** Frees the mailboxes of a finished session. */
-  close(sessionId: string): void {
+  /** Frees the mailboxes of a finished session (only party `to`'s with `to`). */
+  close(sessionId: string, to?: number): void {
     const prefix = `${sessionId.length}:${sessionId}|`;
-    for (const k of this.mailbox.keys()) if (k.startsWith(prefix)) this.mailbox.delete(k);
+    for (const k of this.mailbox.keys()) if (k.startsWith(prefix) && (to === undefined || k.endsWith(`|${to}`))) this.mailbox.delete(k);
   }
 }
 
@@ -125,5 +125,11 @@ class InMemoryNetwork implements Network {
 
   nextRound(): void {
     this.round++;
+  }
+
+  child(name: string): ClosableNetwork {
+    const net = new InMemoryNetwork(this.hub, childSessionId(this.sessionId, name), this.self, this.n);
+    // Only this party's mailboxes: the others may still be reading theirs.
+    return Object.assign(net, { close: () => this.hub.close(net.sessionId, this.self) });
   }
 }

@@ -14,6 +14,14 @@
  * - `receive` resolves `undefined` when the sender stays silent past the
  *   timeout: protocols treat a missing message as an erasure from a corrupt
  *   party (the synchronous model), never as a reason to hang.
+ * - `child(name)` opens the child session `<sessionId>/<name>` of the same
+ *   parties with its own round counter from 0, so a sub-protocol can go on in
+ *   the background while the session moves on (the pool's decision agreement
+ *   finishing after the parties that decided early started decrypting). Its
+ *   messages are bound to the child id, so they never mix with the parent's;
+ *   messages for it that arrive before a party opens it are kept like any
+ *   early message. A child's first round is not a session start (the parties
+ *   are already in step): it uses the ordinary round timeout.
  */
 
 export interface Network {
@@ -30,6 +38,20 @@ export interface Network {
   receive(from: number, timeoutMs?: number): Promise<Uint8Array | undefined>;
   /** Moves to the next round; messages of past rounds can no longer be received. */
   nextRound(): void;
+  /**
+   * The child session `<sessionId>/<name>` (module doc); `close` frees this
+   * party's buffered messages of it once its protocol has finished.
+   */
+  child(name: string): ClosableNetwork;
+}
+
+/** A network whose owner frees it when its protocol has finished. */
+export type ClosableNetwork = Network & { close(): void };
+
+/** The id of child session `name` of `sessionId` (one rule for every implementation). */
+export function childSessionId(sessionId: string, name: string): string {
+  if (name.length === 0 || name.includes('/')) throw new RangeError(`child session name must be non-empty without '/', got '${name}'`);
+  return `${sessionId}/${name}`;
 }
 
 /** Sends the same payload to every party except oneself. */
@@ -49,13 +71,18 @@ export async function receiveFromAll(net: Network, timeoutMs?: number): Promise<
 }
 
 /**
- * A view of `net` with `send` and/or `receive` replaced; everything else (the
- * session, the party, the round and moving to the next one) stays `net`'s.
- * For adversaries that lie on the wire and for callers that wait differently.
+ * A view of `net` with `send`, `receive` and/or `child` replaced; everything
+ * else (the session, the party, the round and moving to the next one) stays
+ * `net`'s. For adversaries that lie on the wire and for callers that wait
+ * differently. Children are `net`'s own unless `child` is given.
  */
 export function overrideNetwork(
   net: Network,
-  o: { send?: (to: number, payload: Uint8Array) => void; receive?: (from: number, timeoutMs?: number) => Promise<Uint8Array | undefined> },
+  o: {
+    send?: (to: number, payload: Uint8Array) => void;
+    receive?: (from: number, timeoutMs?: number) => Promise<Uint8Array | undefined>;
+    child?: (name: string) => ClosableNetwork;
+  },
 ): Network {
   return {
     get sessionId() {
@@ -73,5 +100,6 @@ export function overrideNetwork(
     send: o.send ?? ((to, payload) => net.send(to, payload)),
     receive: o.receive ?? ((from, timeoutMs) => net.receive(from, timeoutMs)),
     nextRound: () => net.nextRound(),
+    child: o.child ?? ((name) => net.child(name)),
   };
 }

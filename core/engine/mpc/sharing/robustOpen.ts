@@ -138,9 +138,13 @@ function aliveParties(n: number, bad: ReadonlySet<number>): number[] {
 interface DecodePlan {
   alive: readonly number[];
   base: readonly number[];
-  checks: { party: number; lambda: GrVector }[];
-  secret: GrVector;
+  /** Per check party, the matrices of multiplication by its Lagrange coefficients on the base (`constMatrix`). */
+  checks: { party: number; lambda: Uint32Array[] }[];
+  secret: Uint32Array[];
 }
+
+/** Multiplication matrices of cached Lagrange coefficient vectors (`Decoder.plan`). */
+const MATRICES = new WeakMap<GrVector, Uint32Array[]>();
 
 /** Per-call decoding state and scratch space (internal). */
 class Decoder {
@@ -164,8 +168,15 @@ class Decoder {
   plan(alive: readonly number[]): DecodePlan {
     const R = this.R;
     const base = alive.slice(0, this.degree + 1);
-    const checks = alive.slice(this.degree + 1).map((j) => ({ party: j, lambda: lagrangeCoefficients(R, base, j) }));
-    return { alive, base, checks, secret: lagrangeCoefficients(R, base, 0) };
+    const matrices = (target: number): Uint32Array[] => {
+      // lagrangeCoefficients caches its vectors, so this caches per (ring, base, target).
+      const lambda = lagrangeCoefficients(R, base, target);
+      let m = MATRICES.get(lambda);
+      if (!m) MATRICES.set(lambda, (m = base.map((_, b) => R.constMatrix(lambda, b))));
+      return m;
+    };
+    const checks = alive.slice(this.degree + 1).map((j) => ({ party: j, lambda: matrices(j) }));
+    return { alive, base, checks, secret: matrices(0) };
   }
 
   /** Do the shares of the plan's alive parties for value v lie on one polynomial of degree ≤ deg? */
@@ -176,7 +187,7 @@ class Decoder {
     const acc = this.acc;
     for (const { party, lambda } of checks) {
       acc.fill(0);
-      for (let b = 0; b < base.length; b++) R.mulAddInto(acc, 0, lambda, b, this.y[base[b]!]!, v);
+      for (let b = 0; b < base.length; b++) R.mulConstAddInto(acc, 0, lambda[b]!, this.y[base[b]!]!, v);
       if (!R.equals(acc, 0, this.y[party]!, v)) return false;
     }
     return true;
@@ -185,7 +196,7 @@ class Decoder {
   interpolateInto(out: GrVector, v: number, plan: DecodePlan): void {
     const R = this.R;
     const { base, secret } = plan;
-    for (let b = 0; b < base.length; b++) R.mulAddInto(out, v, secret, b, this.y[base[b]!]!, v);
+    for (let b = 0; b < base.length; b++) R.mulConstAddInto(out, v, secret[b]!, this.y[base[b]!]!, v);
   }
 
   /**
