@@ -19,6 +19,8 @@ import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import { overrideNetwork, type Network } from '../../engine/mpc/network/network.js';
 import { encodeAgreementRound } from '../../engine/mpc/agreement/agreement.js';
 import { DecryptionPool, type PooledDecryption } from './decryptionPool.js';
+import { reconstruct } from '../../engine/mpc/sharing/shamir.js';
+import { recombineDigits } from '../../engine/mpc/decryption/bitDecomposition.js';
 
 let keys: TestKeys;
 beforeAll(() => {
@@ -169,6 +171,32 @@ describe('DecryptionPool', () => {
     expect(s.produced).toBeGreaterThan(8);
     expect(s.batches.length).toBeGreaterThanOrEqual(POOL.lowWater);
     for (const b of s.batches) expect(used.has(b)).toBe(false);
+    await Promise.all([...net.pools.values()].map((p) => p.close()));
+  }, 120_000);
+
+  test('default: user decryption shares come from pooled batches too (agreed, single-use) and reconstruct to the plaintexts', async () => {
+    const net = await network(4, 1);
+    await decrypt(net, [encrypt('ebool', 0n).ct]); // fills the pools
+    await idle(net);
+    const a = encrypt('euint16', 0xcafen);
+    const b = encrypt('ebool', 1n);
+    const sid = `user-${++requestNo}`;
+    const out = new Map<number, Awaited<ReturnType<DecryptionPool['decryptShares']>>>();
+    await Promise.all(
+      [...net.pools.keys()].map(async (p) => out.set(p, await net.pools.get(p)!.decryptShares(net.hub.endpoints(sid, net.n)[p - 1]!, [a.ct, b.ct], net.shares[p - 1]!))),
+    );
+    expect(new Set([...out.values()].map((r) => `${r.source}:${JSON.stringify(r.batches)}`))).toEqual(new Set([`pool:${JSON.stringify(out.get(1)!.batches)}`]));
+    // What the user does with the parties' shares (cli/userDecryptResult.ts lifts them the same way): reconstruct V, keep the digit bits.
+    const blocks = a.ct.blocks.length + b.ct.blocks.length;
+    const V = reconstruct(net.R, net.t, new Map([...out].map(([p, r]) => [p, r.shares])), blocks);
+    const W = out.get(1)!.W;
+    const digits = Array.from({ length: blocks }, (_, k) => Number(net.R.toBigints(V, k)[0]! & BigInt((1 << W) - 1)));
+    expect(recombineDigits(a.ct, digits.slice(0, a.ct.blocks.length))).toBe(a.expected);
+    expect(recombineDigits(b.ct, digits.slice(a.ct.blocks.length))).toBe(b.expected);
+    // The batches are spent: a public decryption right after uses others.
+    await idle(net);
+    const next = await decrypt(net, [encrypt('ebool', 1n).ct]);
+    for (const x of next.values()) for (const used of x.batches) expect(out.get(1)!.batches).not.toContain(used);
     await Promise.all([...net.pools.values()].map((p) => p.close()));
   }, 120_000);
 

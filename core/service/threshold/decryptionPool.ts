@@ -129,7 +129,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
-import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
+import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, thresholdDecryptShares, type DecryptionSharesReturnType, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
 import { agreeAllEarly, type EarlyAgreeAll, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
 import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
@@ -161,13 +161,16 @@ export interface DecryptionPoolOptions {
 }
 
 /** How one decryption got its material. */
-export interface PooledDecryption extends ThresholdDecryptionReturnType {
+/** Where a decryption's preprocessed material came from. */
+export interface MaterialChoice {
   source: 'pool' | 'inline';
   /** The batch numbers used (pool) — for tests and logs. */
   batches: number[];
   /** The pool-or-inline decision was taken early (R1 of the agreement was unanimous). */
   earlyDecision: boolean;
 }
+
+export interface PooledDecryption extends ThresholdDecryptionReturnType, MaterialChoice {}
 
 export interface DecryptionPoolStatus {
   epoch: string | undefined;
@@ -335,6 +338,26 @@ export class DecryptionPool {
    * caller may close `sessionNet` at once.
    */
   async decrypt(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<PooledDecryption> {
+    const { result, ...how } = await this.withMaterial(sessionNet, cts, (session, material) => thresholdDecrypt(session, cts, keyShare, material));
+    return { ...result, ...how };
+  }
+
+  /**
+   * User decryption (threshold `decryptShare`): the same choice of pooled or
+   * inline material as `decrypt`, then every party's shares of the masked
+   * digits instead of an open (the user reconstructs them).
+   */
+  async decryptShares(sessionNet: Network, cts: readonly ParsedCiphertext[], keyShare: GrVector): Promise<DecryptionSharesReturnType & MaterialChoice> {
+    const { result, ...how } = await this.withMaterial(sessionNet, cts, (session, material) => thresholdDecryptShares(session, cts, keyShare, material));
+    return { ...result, ...how };
+  }
+
+  /** Agrees on pooled material for `cts` (module doc), else preprocesses inline, then runs `online` with it. */
+  private async withMaterial<T>(
+    sessionNet: Network,
+    cts: readonly ParsedCiphertext[],
+    online: (session: MpcSession, material: DecryptionMaterial) => Promise<T>,
+  ): Promise<{ result: T } & MaterialChoice> {
     const { t } = this.o;
     // A party that did not answer the last request gets the ordinary round
     // timeout, not the first round's (which absorbs start skew): a dead party
@@ -391,8 +414,8 @@ export class DecryptionPool {
         source = 'inline';
         this.counters.inline++;
       }
-      const r = await thresholdDecrypt(session, cts, keyShare, material);
-      return { ...r, source, batches: source === 'pool' ? reserved! : [], earlyDecision: early };
+      const result = await online(session, material);
+      return { result, source, batches: source === 'pool' ? reserved! : [], earlyDecision: early };
     } finally {
       for (const b of reserved ?? []) this.reservedMaterial.delete(b);
       this.record(session, 'decryption');

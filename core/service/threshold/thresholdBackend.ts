@@ -27,8 +27,6 @@
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
-import { MpcSession } from '../../engine/mpc/online/session.js';
-import { preprocessDecryption, thresholdDecryptShares } from '../../engine/mpc/decryption/bitDecomposition.js';
 import { parameterNames, type FheParameterSet, type ParsedCiphertext } from '../../engine/index.js';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
@@ -262,14 +260,12 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
       }
     },
     async decryptShare(requestId, cts, secret): Promise<DecryptShareResult> {
-      const { keyShare, prss } = secret as LoadedShare;
+      const { keyShare, pool } = secret as LoadedShare;
       const parsed = cts as readonly ParsedCiphertext[];
       const net = transport.endpoint(sessionIdFor(requestId, 'user-decrypt'));
       try {
-        const session = new MpcSession(net, keyShare.R, t, new Prss(keyShare.R, prss));
-        const blocks = parsed.reduce((s, ct) => s + ct.blocks.length, 0);
-        const material = await preprocessDecryption(session, blocks);
-        const r = await thresholdDecryptShares(session, parsed, keyShare.share, material);
+        // Pooled material when the parties agree on it, as for public decryption.
+        const r = await pool.decryptShares(net, parsed, keyShare.share);
         if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'parties deviated during threshold user decryption');
         return encodeDecryptShares(keyShare.R, parsed, r.shares, r.W);
       } finally {
