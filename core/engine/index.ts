@@ -44,4 +44,4 @@ export {
   type KeySet,
 } from './tfhe/keyset.js';
 export { SERIALIZATION_VERSION, VERSIONING_VERSION, readSafeSerializationHeader, type SafeSerializationHeader } from './tfhe/safeSerialization.js';
-export { CRS_PKE_PARAMETERS, MAX_CRS_BYTES, MAX_CRS_NUM_BITS, generateCrs, loadCrs, type GeneratedCrs } from './tfhe/crs.js';
+export { CRS_PKE_PARAMETERS, MAX_CRS_BYTES, MAX_CRS_NUM_BITS, checkCrsNumBits, generateCrs, loadCrs, type GeneratedCrs } from './tfhe/crs.js';

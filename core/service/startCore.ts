@@ -31,9 +31,8 @@ import type { S3Config } from './config.js';
 import { CoreConfigError } from './errors.js';
 import { VaultStorage, loadVaultKey } from './vault.js';
 import { TfheZkServer } from './zk/tfheZkServer.js';
-import { TkmsError } from '../../common/errors.js';
 import { generateCrs as generateNativeCrs } from './zk/tfheZkTool.js';
-import { CRS_PKE_PARAMETERS, MAX_CRS_NUM_BITS } from '../engine/index.js';
+import { CRS_PKE_PARAMETERS, checkCrsNumBits } from '../engine/index.js';
 
 /**
  * CRSs from the native tool when it is built: the same tfhe-rs 1.7 CRS
@@ -45,9 +44,7 @@ function withNativeCrs(e: CoreEngine, native: boolean): CoreEngine {
     ...e,
     name: `${e.name}, CRS by tkms-tfhe-zk`,
     generateCrs: async (maxNumBits) => {
-      if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > MAX_CRS_NUM_BITS) {
-        throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..${MAX_CRS_NUM_BITS}, got ${maxNumBits}`);
-      }
+      checkCrsNumBits(maxNumBits);
       return { crs: await generateNativeCrs(maxNumBits), maxNumBits, parameters: CRS_PKE_PARAMETERS };
     },
   };

@@ -24,7 +24,7 @@ import { WasmdClient } from '../../chain/wasmd/wasmdClient.js';
 import { waitForProposal } from '../../chain/wasmd/governance.js';
 import { startAclNode, type AclNode } from '../evm/aclNode.js';
 import { evmAddress, signHeader } from '../fixtures/scripts/fhevmHeader.js';
-import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { runTkms, tkmsOk, type CliEnv, fundedCli } from '../helpers/tkms.js';
 
 const APP = 'fhevm-e2e';
 /** Test keys only: the fhEVM chain's validators, a key that is not one, the requester. */
@@ -58,9 +58,7 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
       ports: { kvStore: await freePort(), coreBase: (await freePort()) - 1, publicBase: (await freePort()) - 1 },
     });
     validatorKeyFile = path.join(dir, 'wasmd', 'node0', 'home', 'key_seed.json');
-    cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-gov-')) };
-    await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
-    await tkmsOk(cli, ['faucet']);
+    cli = await fundedCli(net.networkFile, 'gov');
     await tkmsOk(cli, ['keygen']);
     reader = await WasmdClient.connect(net.network.rpcUrl, { prefix: net.network.bech32Prefix, gasPrice: net.network.gasPrice! });
   }, 600_000);

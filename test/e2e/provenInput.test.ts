@@ -8,20 +8,18 @@
  * core and connector run as separate processes from `make build`'s dist/,
  * the tool from `make tfhe-zk`.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevNetwork, type DevNetwork } from '../../localnet/devNetwork.js';
 import { freePort } from '../../localnet/processes.js';
-import { connectChain } from '../../chain/connect.js';
-import { accountFromMnemonic } from '../../chain/wallet.js';
 import type { KmsChainClient } from '../../chain/client.js';
 import { getRequest, submitDecrypt } from '../../chain/asc/actions.js';
 import { waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import type { KeyInfo } from '../../chain/asc/messages.js';
 import { getCiphertext, resolveHandle } from '../../connector/kvstore/client.js';
-import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { runTkms, tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
 
 describe('proven inputs on the embedded chain', () => {
   let net: DevNetwork;
@@ -35,11 +33,8 @@ describe('proven inputs on the embedded chain', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-proven-'));
     const [chainPort, kvStore, coreBase, publicBase] = [await freePort(), await freePort(), (await freePort()) - 1, (await freePort()) - 1];
     net = await startDevNetwork({ dir, chainPort, ports: { kvStore, coreBase, publicBase } });
-    cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-')) };
-    await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
-    await tkmsOk(cli, ['faucet']);
-    const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
-    user = await connectChain(net.network, await accountFromMnemonic(keyFile.mnemonic, net.network.bech32Prefix));
+    cli = await fundedCli(net.networkFile, 'proven');
+    user = await cliAccountClient(cli, net.network);
   }, 900_000);
 
   afterAll(async () => {

@@ -4,14 +4,11 @@
  * component is a real process: CLI wallet → KMS chain → connector → core →
  * chain. Shared by the embedded-chain and the wasmd end-to-end suites.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as tfhe from 'node-tfhe';
 import type { KmsChainClient, NetworkDescriptor } from '../../chain/client.js';
-import { connectChain } from '../../chain/connect.js';
-import { accountFromMnemonic } from '../../chain/wallet.js';
 import { fulfill, getClaimable, getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
 import { getFees, getParams, requestFunds } from '../../chain/config/queries.js';
 import { ASC_EVENTS } from '../../chain/asc/messages.js';
@@ -20,7 +17,7 @@ import type { Coin } from '../../chain/client.js';
 import type { KmsNetwork } from '../../localnet/kms.js';
 import { spawnManaged } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
-import { runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { runTkms, tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
 import { connectCore, type CoreClient } from '../../core/client/coreClient.js';
 import { ciphertextHandle } from '../../common/ciphertext.js';
 
@@ -63,11 +60,8 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
     beforeAll(async () => {
       net = await start();
       network = net.network;
-      cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-')) };
-      await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
-      await tkmsOk(cli, ['faucet']);
-      const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
-      user = await connectChain(network, await accountFromMnemonic(keyFile.mnemonic, network.bech32Prefix));
+      cli = await fundedCli(net.networkFile, 'flow');
+      user = await cliAccountClient(cli, network);
       decryptFee = await requestFunds(user, network.contracts.config, 'decrypt');
     }, 900_000);
 

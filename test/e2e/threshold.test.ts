@@ -12,14 +12,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KmsChainClient } from '../../chain/client.js';
-import { connectChain } from '../../chain/connect.js';
-import { accountFromMnemonic } from '../../chain/wallet.js';
 import { getRequest, submitDecrypt, waitForResult } from '../../chain/asc/actions.js';
 import { startWasmdKmsNetwork, type WasmdKmsNetwork } from '../../localnet/wasmdKmsNetwork.js';
 import { wasmdAvailable } from '../../localnet/wasmdNet.js';
 import { freePort } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
-import { tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
 import type { FeeSchedule } from '../../chain/config/messages.js';
 
 let net: WasmdKmsNetwork;
@@ -45,11 +43,8 @@ beforeAll(async () => {
           ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'stallingCore.js')
           : undefined,
   });
-  cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th-')) };
-  await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
-  await tkmsOk(cli, ['faucet']);
-  const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
-  user = await connectChain(net.network, await accountFromMnemonic(keyFile.mnemonic, net.network.bech32Prefix));
+  cli = await fundedCli(net.networkFile, 'th');
+  user = await cliAccountClient(cli, net.network);
   keyId = String((await tkmsOk(cli, ['keygen']))['keyId']);
 }, 900_000);
 
@@ -103,9 +98,7 @@ test('malicious: a core signing wrong plaintexts is outvoted, its answer recorde
 
 test('default: a proven input is verified by every party, expanded identically and decrypted by MPC', async () => {
   // Its own CLI home: this keygen must not become the other tests' default key.
-  const zkCli: CliEnv = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th-zk-')) };
-  await tkmsOk(zkCli, ['keys', 'create', '--keyring', 'test']);
-  await tkmsOk(zkCli, ['faucet']);
+  const zkCli = await fundedCli(net.networkFile, 'th-zk');
   const fhevmKey = String((await tkmsOk(zkCli, ['keygen', '--params', 'fhevm']))['keyId']);
   const crsId = String((await tkmsOk(zkCli, ['crsgen', '--max-bits', '64']))['crsId']);
   const enc = await tkmsOk(zkCli, ['encrypt', '42', '--type', 'euint8', '--prove']);

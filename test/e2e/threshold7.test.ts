@@ -11,14 +11,12 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KmsChainClient } from '../../chain/client.js';
-import { connectChain } from '../../chain/connect.js';
-import { accountFromMnemonic } from '../../chain/wallet.js';
 import { getRequest } from '../../chain/asc/actions.js';
 import { startWasmdKmsNetwork, type WasmdKmsNetwork } from '../../localnet/wasmdKmsNetwork.js';
 import { wasmdAvailable } from '../../localnet/wasmdNet.js';
 import { freePort } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
-import { tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
 import { readFileSync } from 'node:fs';
 
 let net: WasmdKmsNetwork;
@@ -38,11 +36,8 @@ beforeAll(async () => {
     ports: { kvStore: await freePort(), coreBase: 31300, publicBase: 31400, mpcBase: 31500 },
     coreScript: (p) => (p === 7 ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'mpcLiarCore.js') : undefined),
   });
-  cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th7-')) };
-  await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
-  await tkmsOk(cli, ['faucet']);
-  const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
-  user = await connectChain(net.network, await accountFromMnemonic(keyFile.mnemonic, net.network.bech32Prefix));
+  cli = await fundedCli(net.networkFile, 'th7');
+  user = await cliAccountClient(cli, net.network);
   keyId = String((await tkmsOk(cli, ['keygen']))['keyId']);
 }, 1_200_000);
 

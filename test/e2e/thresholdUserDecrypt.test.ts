@@ -13,7 +13,7 @@ import { startWasmdKmsNetwork, type WasmdKmsNetwork } from '../../localnet/wasmd
 import { wasmdAvailable } from '../../localnet/wasmdNet.js';
 import { freePort } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
-import { tkmsOk, type CliEnv } from '../helpers/tkms.js';
+import { tkmsOk, type CliEnv, fundedCli } from '../helpers/tkms.js';
 
 let net: WasmdKmsNetwork;
 let cli: CliEnv;
@@ -31,9 +31,7 @@ beforeAll(async () => {
     ports: { kvStore: await freePort(), coreBase: 23100, publicBase: 23200, mpcBase: 23300 },
     coreScript: (p) => (p === 4 ? path.join(repoRoot(), 'dist', 'test', 'adversary', 'lyingCore.js') : undefined),
   });
-  cli = { network: net.networkFile, home: mkdtempSync(path.join(os.tmpdir(), 'tkms-cli-th-ud-')) };
-  await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
-  await tkmsOk(cli, ['faucet']);
+  cli = await fundedCli(net.networkFile, 'th-ud');
   await tkmsOk(cli, ['keygen']);
 }, 900_000);
 

@@ -4,8 +4,14 @@
  * its `--json` output.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../common/paths.js';
+import type { KmsChainClient, NetworkDescriptor } from '../../chain/client.js';
+import { connectChain } from '../../chain/connect.js';
+import { accountFromMnemonic } from '../../chain/wallet.js';
+
 
 export interface CliRun {
   code: number;
@@ -51,4 +57,18 @@ export async function tkmsOk(env: CliEnv, args: string[]): Promise<Record<string
   const r = await runTkms(env, args);
   if (r.code !== 0) throw new Error(`tkms ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   return r.json;
+}
+
+/** A fresh CLI home (`tkms-cli-<label>-…` in the temp dir) with a funded development account: `keys create`, then `faucet`. */
+export async function fundedCli(networkFile: string, label: string): Promise<CliEnv> {
+  const cli = { network: networkFile, home: mkdtempSync(path.join(os.tmpdir(), `tkms-cli-${label}-`)) };
+  await tkmsOk(cli, ['keys', 'create', '--keyring', 'test']);
+  await tkmsOk(cli, ['faucet']);
+  return cli;
+}
+
+/** A chain client signing as the CLI home's account, for tests that send transactions themselves. */
+export async function cliAccountClient(cli: CliEnv, network: NetworkDescriptor): Promise<KmsChainClient> {
+  const keyFile = JSON.parse(readFileSync(path.join(cli.home, 'keys', 'default.json'), 'utf8')) as { mnemonic: string };
+  return connectChain(network, await accountFromMnemonic(keyFile.mnemonic, network.bech32Prefix));
 }

@@ -3,6 +3,7 @@ import { ClientKeyFormatError } from '../errors.js';
 import { parseCiphertext } from './ciphertext.js';
 import { lweSecretKeyFromBits, MAX_CLIENT_KEY_BYTES, parseClientKey, SMALL_LWE_DIMENSION } from './clientKey.js';
 import { decryptCiphertext } from './decrypt.js';
+import { tfheConfig } from './keyset.js';
 import { encryptWithClientKey } from './_testUtils.js';
 
 function expectMalformed(fn: () => unknown, re: RegExp): void {
@@ -40,10 +41,7 @@ describe('parseClientKey', () => {
   });
 
   test('default: the fhEVM-style config (dedicated compact public key parameters) parses too', () => {
-    const pke = new tfhe.ShortintCompactPublicKeyEncryptionParameters(
-      tfhe.ShortintCompactPublicKeyEncryptionParametersName.PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
-    );
-    const fck = tfhe.TfheClientKey.generate(tfhe.TfheConfigBuilder.default().use_dedicated_compact_public_key_parameters(pke).build());
+    const fck = tfhe.TfheClientKey.generate(tfheConfig('fhevm'));
     const fbytes = fck.safe_serialize(1n << 20n);
     expect(fbytes.length).toBe(47_998);
     const { bigKey } = parseClientKey(fbytes);

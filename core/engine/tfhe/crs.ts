@@ -25,10 +25,15 @@ export interface GeneratedCrs {
 }
 
 
-export function generateCrs(maxNumBits: number): GeneratedCrs {
+/** Refuses a max bit length no CRS generator here takes (node-tfhe or the native tool). */
+export function checkCrsNumBits(maxNumBits: number): void {
   if (!Number.isInteger(maxNumBits) || maxNumBits < 1 || maxNumBits > MAX_CRS_NUM_BITS) {
     throw new TkmsError('CRS_BAD_PARAMETERS', `max_num_bits must be an integer in 1..${MAX_CRS_NUM_BITS}, got ${maxNumBits}`);
   }
+}
+
+export function generateCrs(maxNumBits: number): GeneratedCrs {
+  checkCrsNumBits(maxNumBits);
   const crs = tfhe.CompactPkeCrs.from_config(tfheConfig('fhevm'), maxNumBits);
   return { crs: crs.safe_serialize(BigInt(MAX_CRS_BYTES)), maxNumBits, parameters: CRS_PKE_PARAMETERS };
 }

@@ -3,11 +3,12 @@
  * the pooled batch, background refill with its low-water mark, restart of one
  * party, concurrent requests, and a cheater excluded from later work.
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { FheType } from '../../../common/fheTypes.js';
 import { parseCiphertext, type ParsedCiphertext } from '../../engine/tfhe/ciphertext.js';
 import { parseClientKey } from '../../engine/tfhe/clientKey.js';
-import { encryptWithClientKey, makeTestKeys, tfheDecrypt, type TestKeys } from '../../engine/tfhe/_testUtils.js';
+import { encryptWithClientKey, tfheDecrypt } from '../../engine/tfhe/_testUtils.js';
+import { useTestKeys } from '../../engine/tfhe/_jestKeys.js';
 import { ringForParties, type GaloisRing, type GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import { seededRng } from '../../engine/mpc/algebra/random.js';
 import { dealKeyShares } from '../../engine/mpc/decryption/keyShares.js';
@@ -22,14 +23,7 @@ import { DecryptionPool, type PooledDecryption } from './decryptionPool.js';
 import { reconstruct } from '../../engine/mpc/sharing/shamir.js';
 import { recombineDigits } from '../../engine/mpc/decryption/bitDecomposition.js';
 
-let keys: TestKeys;
-beforeAll(() => {
-  keys = makeTestKeys();
-});
-afterAll(() => {
-  keys.ck.free();
-  keys.pk.free();
-});
+const keys = useTestKeys();
 
 interface Net {
   n: number;

@@ -58,7 +58,7 @@ export interface ThresholdBackendOptions {
 
 interface LoadedShare {
   keyShare: ReturnType<typeof parseKeyShare>;
-  prss: PrssKeys;
+  /** Every decryption of the key (public and user) goes through its pool, which holds the key's PRSS. */
   pool: DecryptionPool;
 }
 
@@ -223,7 +223,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
         ...(o.pool === false ? { lowWater: 0, highWater: 0 } : (o.pool ?? {})),
       });
       pools.add(pool);
-      return { keyShare, prss: m.prss, pool };
+      return { keyShare, pool };
     },
     async decrypt(requestId, ct, secret) {
       return (await decryptDetailed(requestId, [ct], secret)).plaintexts[0]!;

@@ -45,6 +45,8 @@ export class TfheZkServer {
   private dir: Promise<string> | undefined;
   /** Key files already written, by SHA-256 hex. */
   private readonly written = new Map<string, Promise<string>>();
+  /** The same, by buffer: callers pass the same key material again and again (a 60 MB server key is worth not rehashing). */
+  private readonly fileOf = new WeakMap<Uint8Array, Promise<string>>();
   private proc: Proc | undefined;
   /** Serializes requests: the tool answers one line per request, in order. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -108,8 +110,17 @@ export class TfheZkServer {
     return this.dir;
   }
 
-  /** The file holding `bytes`, written once per content (SHA-256 off the event loop). */
+  /** The file holding `bytes`, written once per content (SHA-256 off the event loop); a buffer seen before is not hashed again. */
   private async keyFile(bytes: Uint8Array): Promise<string> {
+    const known = this.fileOf.get(bytes);
+    if (known) return known;
+    const file = this.keyFileByContent(bytes);
+    this.fileOf.set(bytes, file);
+    file.catch(() => this.fileOf.delete(bytes));
+    return file;
+  }
+
+  private async keyFileByContent(bytes: Uint8Array): Promise<string> {
     const digest = Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
     let file = this.written.get(digest);
     if (!file) {

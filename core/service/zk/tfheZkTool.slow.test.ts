@@ -16,7 +16,7 @@ import { ciphertextByteLength, parseCiphertext } from '../../engine/tfhe/ciphert
 import { parseClientKey } from '../../engine/tfhe/clientKey.js';
 import { loadCrs } from '../../engine/tfhe/crs.js';
 import { decryptCiphertextBytes } from '../../engine/tfhe/decrypt.js';
-import { MAX_CLIENT_KEY_SERIALIZED_BYTES, MAX_COMPACT_PUBLIC_KEY_BYTES, MAX_COMPRESSED_SERVER_KEY_BYTES } from '../../engine/tfhe/keyset.js';
+import { MAX_CLIENT_KEY_SERIALIZED_BYTES, MAX_COMPACT_PUBLIC_KEY_BYTES, MAX_COMPRESSED_SERVER_KEY_BYTES, tfheConfig } from '../../engine/tfhe/keyset.js';
 import { TfheZkServer } from './tfheZkServer.js';
 import { expand, generateCrs, tfheZkToolPath, verifyAndExpand, type ExpandedValue } from './tfheZkTool.js';
 
@@ -37,10 +37,7 @@ let fx: Fixture;
 
 beforeAll(async () => {
   tfheZkToolPath(); // a missing tool fails here, with how to build it
-  const pke = new tfhe.ShortintCompactPublicKeyEncryptionParameters(
-    tfhe.ShortintCompactPublicKeyEncryptionParametersName.PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
-  );
-  const config = tfhe.TfheConfigBuilder.default().use_dedicated_compact_public_key_parameters(pke).build();
+  const config = tfheConfig('fhevm');
   const ck = tfhe.TfheClientKey.generate(config);
   const pk = tfhe.TfheCompactPublicKey.new(ck);
   const other = tfhe.TfheCompactPublicKey.new(tfhe.TfheClientKey.generate(config));

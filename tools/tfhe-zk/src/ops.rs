@@ -11,9 +11,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use serde::de::DeserializeOwned;
 use sha3::{Digest, Sha3_256};
 use tfhe::conformance::ListSizeConstraint;
 use tfhe::integer::ciphertext::IntegerProvenCompactCiphertextListConformanceParams;
+use tfhe::named::Named;
 use tfhe::prelude::CiphertextList;
 use tfhe::safe_serialization::{DeserializationConfig, SerializationConfig};
 use tfhe::shortint::parameters::{
@@ -24,7 +26,7 @@ use tfhe::zk::CompactPkeCrs;
 use tfhe::{
     CompactCiphertextList, CompactCiphertextListConformanceParams, CompactCiphertextListExpander, CompactPublicKey, CompressedServerKey,
     ConfigBuilder, FheBool, FheTypes, FheUint128, FheUint16, FheUint160, FheUint256, FheUint32, FheUint4, FheUint64, FheUint8,
-    ProvenCompactCiphertextList, ServerKey,
+    ProvenCompactCiphertextList, ServerKey, Unversionize,
 };
 
 use crate::json::quote;
@@ -211,6 +213,37 @@ fn cache_put<T>(cache: &mut Vec<(Digest32, T)>, cap: usize, d: Digest32, value: 
     cache.push((d, value));
 }
 
+/// `path` (at most `limit` bytes, `input` names it in failures) as the value
+/// `cache` holds for its digest, else deserialized as a `T` and turned into that
+/// value by `prepare` (e.g. decompression), then cached.
+fn load_cached<T, V: Clone>(
+    cache: &mut Vec<(Digest32, V)>,
+    cap: usize,
+    stage: &mut Option<(&'static str, &'static str)>,
+    path: &str,
+    input: &'static str,
+    limit: u64,
+    prepare: impl FnOnce(T) -> V,
+) -> Result<V, Failure>
+where
+    T: DeserializeOwned + Unversionize + Named,
+{
+    let bytes = read_input(path, input, limit)?;
+    let d = digest(&bytes);
+    if let Some(v) = cache_get(cache, &d) {
+        return Ok(v);
+    }
+    *stage = Some(("INPUT_MALFORMED", input));
+    let decoded: T = DeserializationConfig::new(limit)
+        .disable_conformance()
+        .deserialize_from(&bytes[..])
+        .map_err(|e| Failure::malformed(input, format!("not a {} in safe_serialize format: {e}", T::NAME)))?;
+    drop(bytes);
+    let v = prepare(decoded);
+    cache_put(cache, cap, d, v.clone());
+    Ok(v)
+}
+
 /// What expansion produced, for the answer line.
 struct Item {
     index: usize,
@@ -294,55 +327,48 @@ impl Session {
     }
 
     fn load_crs(&mut self, path: &str) -> Result<CompactPkeCrs, Failure> {
-        let bytes = read_input(path, "crs", MAX_CRS_BYTES)?;
-        let d = digest(&bytes);
-        if let Some(crs) = cache_get(&mut self.crs, &d) {
-            return Ok(crs);
-        }
-        self.stage = Some(("INPUT_MALFORMED", "crs"));
-        let crs: CompactPkeCrs = DeserializationConfig::new(MAX_CRS_BYTES)
-            .disable_conformance()
-            .deserialize_from(&bytes[..])
-            .map_err(|e| Failure::malformed("crs", format!("not a CompactPkeCrs in safe_serialize format: {e}")))?;
-        cache_put(&mut self.crs, CACHED_CRS, d, crs.clone());
-        Ok(crs)
+        load_cached(
+            &mut self.crs,
+            CACHED_CRS,
+            &mut self.stage,
+            path,
+            "crs",
+            MAX_CRS_BYTES,
+            |crs: CompactPkeCrs| crs,
+        )
     }
 
     fn load_public_key(&mut self, path: &str) -> Result<CompactPublicKey, Failure> {
-        let bytes = read_input(path, "public-key", MAX_COMPACT_PUBLIC_KEY_BYTES)?;
-        let d = digest(&bytes);
-        if let Some(pk) = cache_get(&mut self.public_keys, &d) {
-            return Ok(pk);
-        }
-        self.stage = Some(("INPUT_MALFORMED", "public-key"));
-        let pk: CompactPublicKey = DeserializationConfig::new(MAX_COMPACT_PUBLIC_KEY_BYTES)
-            .disable_conformance()
-            .deserialize_from(&bytes[..])
-            .map_err(|e| Failure::malformed("public-key", format!("not a CompactPublicKey in safe_serialize format: {e}")))?;
-        cache_put(&mut self.public_keys, CACHED_PUBLIC_KEYS, d, pk.clone());
-        Ok(pk)
+        load_cached(
+            &mut self.public_keys,
+            CACHED_PUBLIC_KEYS,
+            &mut self.stage,
+            path,
+            "public-key",
+            MAX_COMPACT_PUBLIC_KEY_BYTES,
+            |pk: CompactPublicKey| pk,
+        )
     }
 
     /// The decompressed server key and, when it was not cached, the time
     /// decompression took.
     fn load_server_key(&mut self, path: &str) -> Result<(ServerKey, Option<String>), Failure> {
-        let bytes = read_input(path, "server-key", MAX_COMPRESSED_SERVER_KEY_BYTES)?;
-        let d = digest(&bytes);
-        if let Some(sk) = cache_get(&mut self.server_keys, &d) {
-            return Ok((sk, None));
-        }
-        self.stage = Some(("INPUT_MALFORMED", "server-key"));
-        let csk: CompressedServerKey = DeserializationConfig::new(MAX_COMPRESSED_SERVER_KEY_BYTES)
-            .disable_conformance()
-            .deserialize_from(&bytes[..])
-            .map_err(|e| Failure::malformed("server-key", format!("not a CompressedServerKey in safe_serialize format: {e}")))?;
-        drop(bytes);
-        let t0 = Instant::now();
-        let sk = csk.decompress();
-        let took = ms(t0);
-        drop(csk);
-        cache_put(&mut self.server_keys, CACHED_SERVER_KEYS, d, sk.clone());
-        Ok((sk, Some(took)))
+        let mut took = None;
+        let sk = load_cached(
+            &mut self.server_keys,
+            CACHED_SERVER_KEYS,
+            &mut self.stage,
+            path,
+            "server-key",
+            MAX_COMPRESSED_SERVER_KEY_BYTES,
+            |csk: CompressedServerKey| {
+                let t0 = Instant::now();
+                let sk = csk.decompress();
+                took = Some(ms(t0));
+                sk
+            },
+        )?;
+        Ok((sk, took))
     }
 
     /// Element types of a list, refused unless every one is a TKMS type and

@@ -1,22 +1,16 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { FheType } from '../../../../common/fheTypes.js';
 import { parseCiphertext } from '../../tfhe/ciphertext.js';
 import { parseClientKey } from '../../tfhe/clientKey.js';
-import { encryptWithClientKey, makeTestKeys, sampleValues, seededRandom, tfheDecrypt, type TestKeys } from '../../tfhe/_testUtils.js';
+import { encryptWithClientKey, sampleValues, seededRandom, tfheDecrypt } from '../../tfhe/_testUtils.js';
+import { useTestKeys } from '../../tfhe/_jestKeys.js';
 import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { OffsetLiarParty, runSessions } from '../malicious/online.js';
 import { preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
 import { dealKeyShares } from './keyShares.js';
 
-let keys: TestKeys;
-beforeAll(() => {
-  keys = makeTestKeys();
-});
-afterAll(() => {
-  keys.ck.free();
-  keys.pk.free();
-});
+const keys = useTestKeys();
 
 describe('bit-decomposition decryption, long runs', () => {
   for (const [n, t, corrupt] of [

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { FheType } from '../../../../common/fheTypes.js';
 import { parseCiphertext, type ParsedCiphertext } from '../../tfhe/ciphertext.js';
 import { parseClientKey } from '../../tfhe/clientKey.js';
 import { blockPhaseBig } from '../../tfhe/decrypt.js';
-import { encryptWithClientKey, makeTestKeys, seededRandom, tfheDecrypt, type TestKeys } from '../../tfhe/_testUtils.js';
+import { encryptWithClientKey, seededRandom, tfheDecrypt } from '../../tfhe/_testUtils.js';
+import { useTestKeys } from '../../tfhe/_jestKeys.js';
 import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { getU64 } from '../algebra/z64.js';
@@ -15,14 +16,7 @@ import type { RealRobustOpen } from '../sharing/robustOpen.js';
 import { borrowCircuitProducts, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
 import { dealKeyShares } from './keyShares.js';
 
-let keys: TestKeys;
-beforeAll(() => {
-  keys = makeTestKeys();
-});
-afterAll(() => {
-  keys.ck.free();
-  keys.pk.free();
-});
+const keys = useTestKeys();
 
 interface Case {
   ct: ParsedCiphertext;

@@ -12,11 +12,12 @@
  * the test within ~2 minutes on a 2-core machine. The preprocessing protocols
  * are tested on their own (preprocessing/triples.test.ts), against cheaters.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import { FHE_TYPES, type FheType } from '../../../../common/fheTypes.js';
 import { parseCiphertext, type ParsedCiphertext } from '../../tfhe/ciphertext.js';
 import { parseClientKey } from '../../tfhe/clientKey.js';
-import { encryptWithClientKey, makeTestKeys, sampleValues, seededRandom, tfheDecrypt, type TestKeys } from '../../tfhe/_testUtils.js';
+import { encryptWithClientKey, sampleValues, seededRandom, tfheDecrypt } from '../../tfhe/_testUtils.js';
+import { useTestKeys } from '../../tfhe/_jestKeys.js';
 import { ringForParties, type GaloisRing, type GrVector } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { InMemoryHub } from '../network/inMemory.js';
@@ -33,14 +34,7 @@ const T = 1;
 const COUNTS: Record<FheType, number> = { ebool: 600, euint4: 600, euint8: 500, euint16: 300, euint32: 150, euint64: 80, euint128: 30, euint160: 16, euint256: 16 };
 const BLOCKS_PER_SESSION = 1500;
 
-let keys: TestKeys;
-beforeAll(() => {
-  keys = makeTestKeys();
-});
-afterAll(() => {
-  keys.ck.free();
-  keys.pk.free();
-});
+const keys = useTestKeys();
 
 /** Per-party decryption material for `blocks` blocks from a dealer (test only). */
 function dealMaterial(R: GaloisRing, blocks: number, rng: ReturnType<typeof seededRng>): DecryptionMaterial[] {

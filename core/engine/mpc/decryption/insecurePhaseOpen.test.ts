@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { FheType } from '../../../../common/fheTypes.js';
 import { parseCiphertext } from '../../tfhe/ciphertext.js';
 import { parseClientKey } from '../../tfhe/clientKey.js';
 import { blockPhaseBig } from '../../tfhe/decrypt.js';
-import { encryptWithClientKey, makeTestKeys, seededRandom, tfheDecrypt, type TestKeys } from '../../tfhe/_testUtils.js';
+import { encryptWithClientKey, seededRandom, tfheDecrypt } from '../../tfhe/_testUtils.js';
+import { useTestKeys } from '../../tfhe/_jestKeys.js';
 import { type GrVector, ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { ConsistentLiarParty, DroppingParty, openProgram } from '../malicious/robustOpen.js';
@@ -12,14 +13,7 @@ import { reconstruct } from '../sharing/shamir.js';
 import { openPhaseInsecureForTesting } from './insecurePhaseOpen.js';
 import { dealKeyShares, phaseShare } from './keyShares.js';
 
-let keys: TestKeys;
-beforeAll(() => {
-  keys = makeTestKeys();
-});
-afterAll(() => {
-  keys.ck.free();
-  keys.pk.free();
-});
+const keys = useTestKeys();
 
 describe('openPhaseInsecureForTesting (dealer key, phase opened: NOT secure)', () => {
   test('default: local phase shares reconstruct to the centralized phase', () => {

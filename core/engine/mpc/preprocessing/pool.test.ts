@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { parseCiphertext } from '../../tfhe/ciphertext.js';
 import { parseClientKey } from '../../tfhe/clientKey.js';
-import { encryptWithClientKey, makeTestKeys, tfheDecrypt, type TestKeys } from '../../tfhe/_testUtils.js';
+import { encryptWithClientKey, tfheDecrypt } from '../../tfhe/_testUtils.js';
+import { useTestKeys } from '../../tfhe/_jestKeys.js';
 import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { preprocessDecryption, thresholdDecrypt } from '../decryption/bitDecomposition.js';
@@ -13,14 +14,7 @@ import { MpcSession } from '../online/session.js';
 import { Prss, prssSetup, type PrssKeys } from '../prss/prss.js';
 import { DecryptionMaterialPool } from './pool.js';
 
-let keys: TestKeys;
-beforeAll(() => {
-  keys = makeTestKeys();
-});
-afterAll(() => {
-  keys.ck.free();
-  keys.pk.free();
-});
+const keys = useTestKeys();
 
 describe('DecryptionMaterialPool', () => {
   test('default: filled in one session, consumed by decryptions in later sessions; low-water mark; restart empties it', async () => {
