@@ -16,12 +16,13 @@ export { childSessionId, receiveFromAll, sendToAll, type ClosableNetwork, type N
 export { InMemoryHub, type InMemoryHubOptions, type WireMessage } from './network/inMemory.js';
 export { runParties, type PartyProgram, type RunPartiesOptions, type RunPartiesReturnType } from './network/runParties.js';
 export { Prss, prssSets, prssSetup, type PrssKeys } from './prss/prss.js';
-export { agreeAll, agreeAllDetailed, agreeAllEarly, agreeValues, agreementRounds, broadcastFromAll, type AgreedValue, type AgreementOptions, type EarlyAgreeAll, type EarlyAgreeAllDecision, type EarlyAgreeAllOutcome } from './agreement/agreement.js';
+export { agreeAll, agreeAllDetailed, agreeAllEarly, agreeValues, agreementRounds, broadcastFromAll, type AgreeAllDetails, type AgreedValue, type AgreementOptions, type EarlyAgreeAll, type EarlyAgreeAllDecision, type EarlyAgreeAllOutcome } from './agreement/agreement.js';
 export { dealKeyShares, phaseShare } from './decryption/keyShares.js';
 export { openPhaseInsecureForTesting, type InsecureDecryptionReturnType } from './decryption/insecurePhaseOpen.js';
 export { MpcSession, type MpcSessionOptions, type OpenRecord } from './online/session.js';
 export { beaverMultiply } from './online/multiply.js';
-export { RealTripleGeneration, concatTriples, decodeWithDetection, generateTriples, sliceTriples, type GenerateTriplesOptions, type Triples } from './preprocessing/triples.js';
+export { DiscardedBatchError, RealTripleGeneration, concatTriples, decodeClaim, decodeWithDetection, encodeClaim, generateTriples, sliceTriples, type BlameClaim, type GenerateTriplesOptions, type Triples } from './preprocessing/triples.js';
+export { DisputeSet, type DisputeKind } from './online/disputes.js';
 export { generateRandomBits, solveArtinSchreier } from './preprocessing/randomBits.js';
 export {
   DecryptionMaterial,

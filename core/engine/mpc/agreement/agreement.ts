@@ -379,16 +379,26 @@ export async function agreeAll(net: Network, t: number, mine: boolean, options: 
  * parties are down or corrupt (outside the model, where agreement may fail)
  * add it to their own decision (triples.ts).
  */
-export async function agreeAllDetailed(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): Promise<{ agreed: boolean; heardNo: boolean }> {
+export async function agreeAllDetailed(net: Network, t: number, mine: boolean, options: AgreementOptions = {}): Promise<AgreeAllDetails> {
   checkParameters(net, t);
   const rounds = new Rounds(net, options);
   rounds.sendAll(Uint8Array.of(mine ? 1 : 0));
   const got = await rounds.exchange(rounds.others());
-  let heardNo = false;
-  for (const m of got.values()) if (m !== undefined && !(m.length === 1 && m[0] === 1)) heardNo = true;
+  const heard = new Map<number, boolean>();
+  for (const [j, m] of got) if (m !== undefined) heard.set(j, m.length === 1 && m[0] === 1);
+  const heardNo = [...heard.values()].includes(false);
   const input = mine && !heardNo;
   const [decided] = await phaseKing(rounds, t, [keyOf(Uint8Array.of(input ? 1 : 0))], 1);
-  return { agreed: decided === keyOf(Uint8Array.of(1)), heardNo };
+  return { agreed: decided === keyOf(Uint8Array.of(1)), heardNo, heard };
+}
+
+/** What `agreeAllDetailed` returns: the agreed bit and this party's local view of the status round. */
+export interface AgreeAllDetails {
+  agreed: boolean;
+  /** Some status this party received said no (a malformed one counts as no). */
+  heardNo: boolean;
+  /** The status each party sent us (not ignored, not silent): true for yes. */
+  heard: ReadonlyMap<number, boolean>;
 }
 
 /** What `agreeAllEarly`'s decision says. */

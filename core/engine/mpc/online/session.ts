@@ -18,6 +18,7 @@ import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import type { Network } from '../network/network.js';
 import type { Prss } from '../prss/prss.js';
 import { RealRobustOpen } from '../sharing/robustOpen.js';
+import { DisputeSet } from './disputes.js';
 
 /** One robust open as seen by this party: what was opened and why. */
 export interface OpenRecord {
@@ -53,6 +54,8 @@ export class MpcSession {
    * silent): what a service may exclude from later sessions too.
    */
   readonly proven = new Set<number>();
+  /** Pairs of parties in dispute, identical at every honest party of this session (`disputes.ts`). */
+  readonly disputes = new DisputeSet();
   private counter = 0;
 
   constructor(

@@ -9,7 +9,8 @@ import { beaverMultiply } from '../online/multiply.js';
 import type { RealRobustOpen } from '../sharing/robustOpen.js';
 import { reconstruct } from '../sharing/shamir.js';
 import { generateRandomBits, solveArtinSchreier } from './randomBits.js';
-import { RealTripleGeneration, generateTriples, sliceTriples, type Triples } from './triples.js';
+import { CountingTripleGeneration, CryingWolfTriples, RotatingTargetTriples, StatusLiarTriples } from '../malicious/triples.js';
+import { RealTripleGeneration, decodeClaim, encodeClaim, generateTriples, sliceTriples, type Triples } from './triples.js';
 
 const COUNT = 24;
 
@@ -108,6 +109,128 @@ describe('Beaver triples from PRSS/PRZS', () => {
         expect(run.outputs.size).toBe(0);
         for (const e of run.failures.values()) expect(e).toBeInstanceOf(PreprocessingError);
       }
+    });
+  }
+});
+
+interface DisputeRun {
+  /** Honest parties' triples, convictions and batch counts. */
+  honest: Map<number, { tr: Triples; excluded: number[]; proven: number[]; batches: number }>;
+  failures: Map<number, unknown>;
+}
+
+/** Runs generateTriples on every party, the corrupt ones with their generation protocol. */
+async function runWithGenerations(n: number, t: number, adversaries: ReadonlyMap<number, () => RealTripleGeneration>): Promise<DisputeRun> {
+  const R = ringForParties(n);
+  const run = await runSessions(R, n, t, async (s) => {
+    const gen = adversaries.get(s.net.self)?.() ?? new CountingTripleGeneration();
+    const tr = await generateTriples(s, COUNT, { generation: gen });
+    const sorted = (x: Set<number>) => [...x].sort((a, b) => a - b);
+    return { tr, excluded: sorted(s.excluded), proven: sorted(s.proven), batches: gen instanceof CountingTripleGeneration ? gen.batches : -1 };
+  });
+  const honest = new Map([...run.outputs].filter(([p]) => !adversaries.has(p)));
+  const failures = new Map([...run.failures].filter(([p]) => !adversaries.has(p)));
+  return { honest, failures };
+}
+
+/** Every honest party kept correct triples after the same number of batches, with the same convictions. */
+function expectSettled(n: number, t: number, run: DisputeRun, o: { batches: number; excluded: number[]; proven: number[] }): void {
+  const R = ringForParties(n);
+  expect(run.failures).toEqual(new Map());
+  expect(run.honest.size).toBe(n - t);
+  expectTriplesCorrect(R, t, new Map([...run.honest].map(([p, x]) => [p, x.tr])));
+  for (const x of run.honest.values()) {
+    expect(x.batches).toBe(o.batches);
+    expect(x.excluded).toEqual(o.excluded);
+    expect(x.proven).toEqual(o.proven);
+  }
+}
+
+/**
+ * Right triples at every honest party, after the same number of batches (at
+ * most t+2) and with the same convictions, all of corrupt parties.
+ */
+function expectConsistent(n: number, t: number, run: DisputeRun, corrupt: readonly number[]): { batches: number; proven: number[] } {
+  expect(run.failures).toEqual(new Map());
+  expect(run.honest.size).toBe(n - t);
+  expectTriplesCorrect(ringForParties(n), t, new Map([...run.honest].map(([p, x]) => [p, x.tr])));
+  const views = [...run.honest.values()];
+  for (const x of views) {
+    expect(x.batches).toBe(views[0]!.batches);
+    expect(x.proven).toEqual(views[0]!.proven);
+    expect(x.batches).toBeLessThanOrEqual(t + 2);
+    for (const p of x.proven) expect(corrupt).toContain(p);
+  }
+  return views[0]!;
+}
+
+describe('triples: dispute control (attacks on the check itself)', () => {
+  test('default: a blame claim survives encoding; malformed claims are rejected', () => {
+    const claim = { ok: false, heard: new Map([[1, true], [3, false]]), accused: [{ party: 2, kind: 'deviation' as const }, { party: 4, kind: 'silence' as const }] };
+    expect(decodeClaim(4, encodeClaim(4, claim))).toEqual(claim);
+    const bytes = encodeClaim(4, claim);
+    for (const bad of [bytes.subarray(0, 4), Uint8Array.of(...bytes, 1), Uint8Array.from(bytes).fill(9, 1, 2), Uint8Array.from(bytes).fill(5, 5, 6), Uint8Array.from(bytes).fill(2, 6, 7)]) {
+      expect(decodeClaim(4, bad)).toBeUndefined();
+    }
+    expect(decodeClaim(4, undefined)).toBeUndefined();
+  });
+
+  for (const [n, t] of [[4, 1], [7, 2]] as const) {
+    const corrupt = n === 4 ? [3] : [2, 6];
+    const honestIds = Array.from({ length: n }, (_, i) => i + 1).filter((p) => !corrupt.includes(p));
+    /** A different honest victim in each batch. */
+    const rotating = (k: number) => [honestIds[k % honestIds.length]!];
+    const each = (make: () => RealTripleGeneration) => new Map(corrupt.map((p) => [p, make]));
+    const delta = ringForParties(n).random(seededRng(41));
+
+    test(`malicious: (n,t) = (${n},${t}), t parties crying wolf (say "failed" with consistent shares): convicted after one discarded batch`, async () => {
+      const run = await runWithGenerations(n, t, each(() => new CryingWolfTriples()));
+      expectSettled(n, t, run, { batches: 2, excluded: corrupt, proven: corrupt });
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t parties crying wolf and denying it in the broadcast: convicted by the status disputes`, async () => {
+      const run = await runWithGenerations(n, t, each(() => new CryingWolfTriples({ claimOk: true })));
+      expectSettled(n, t, run, { batches: 2, excluded: corrupt, proven: corrupt });
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t parties crying wolf and accusing a different honest party each time: convicted at t+1 disputes, no honest party convicted`, async () => {
+      const run = await runWithGenerations(n, t, each(() => new CryingWolfTriples({ accuse: rotating })));
+      expectSettled(n, t, run, { batches: t + 2, excluded: corrupt, proven: corrupt });
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t parties sending wrong shares to a different single honest party each batch: convicted at t+1 disputes (the old blame alone never convicted them and gave up)`, async () => {
+      const run = await runWithGenerations(n, t, each(() => new RotatingTargetTriples(rotating, delta)));
+      expectSettled(n, t, run, { batches: t + 2, excluded: corrupt, proven: corrupt });
+      // Without dispute control every batch would be discarded: the same attack with t+1 attempts fails.
+      const capped = await runSessions(ringForParties(n), n, t, (s) => generateTriples(s, COUNT, { generation: corrupt.includes(s.net.self) ? new RotatingTargetTriples(rotating, delta) : new RealTripleGeneration(), maxAttempts: t + 1 }));
+      for (const p of honestIds) expect(capped.failures.get(p)).toBeInstanceOf(PreprocessingError);
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t parties silent towards a different honest party each batch and crying wolf: right triples within t+2 batches, silence never counted as a proven lie`, async () => {
+      const run = await runWithGenerations(n, t, each(() => new RotatingTargetTriples(rotating, delta, true, true)));
+      // Once the first victim ignores them, the agreement may keep a batch only some honest parties objected to.
+      expectConsistent(n, t, run, corrupt);
+      for (const x of run.honest.values()) expect(x.proven).toEqual([]);
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t parties telling "failed" to a different single honest party each batch: right triples, same decisions everywhere, no honest party convicted`, async () => {
+      const run = await runWithGenerations(n, t, each(() => new StatusLiarTriples(rotating)));
+      // The agreement may keep a batch only one honest party objected to; whatever it decides, it decides it everywhere.
+      const first = expectConsistent(n, t, run, corrupt);
+      if (first.batches === t + 2) expect(first.proven).toEqual(corrupt);
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t+1 parties crying wolf: every honest party fails (detected), nobody honest convicted`, async () => {
+      const many = n === 4 ? [1, 3] : [2, 4, 6];
+      const R = ringForParties(n);
+      const run = await runSessions(R, n, t, async (s) => {
+        try {
+          return await generateTriples(s, COUNT, { generation: many.includes(s.net.self) ? new CryingWolfTriples() : new RealTripleGeneration() });
+        } finally {
+          for (const p of s.proven) if (!many.includes(s.net.self)) expect(many).toContain(p);
+        }
+      });
+      for (let p = 1; p <= n; p++) if (!many.includes(p)) expect(run.failures.get(p)).toBeInstanceOf(PreprocessingError);
     });
   }
 });

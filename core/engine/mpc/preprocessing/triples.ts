@@ -38,14 +38,47 @@
  *      what that party sent *to it*. Mismatches (and members revealing another
  *      term than the accepted one) are proven cheaters in this party's eyes —
  *      never an honest party — and it excludes them from later batches.
- *   5. Agreed blame: each party's list of the cheaters it proved is sent with
- *      `broadcastFromAll` (1 + 3(t+1) rounds). A party named by ≥ t+1 lists
- *      (one honest) is *convicted* at every honest party: that is the blame
- *      the `PreprocessingError` carries, identical everywhere. A cheater that
- *      lied to fewer than t+1 honest parties is excluded only by those it lied
- *      to (their proof is their own; others cannot check it), which is enough:
- *      its later lies to them are ignored, so each honest party can be hit once.
+ *   5. Dispute control (`online/disputes.ts`): each party broadcasts
+ *      (`broadcastFromAll`, 1 + 3(t+1) rounds) a claim: the status it sent in
+ *      round 2, the status it heard from each party, and its accusations —
+ *      the parties it proved wrong in step 4 ("deviation") and the parties
+ *      that were silent towards it in round 1 without being in dispute with
+ *      it yet ("silence"). From these agreed claims every honest party
+ *      derives the same new pairs in dispute: accuser–accused, and i–j when i
+ *      says j told it one status while j claims the other (one of the two
+ *      lies; a party whose claim is missing counts as having claimed "ok").
+ *      If the batch gave no new pair, every party that claimed "failed" is
+ *      convicted (crying wolf, see below). A party with t+1 partners is
+ *      convicted too (never more than t in a session: that is outside the
+ *      model, and the batch then counts as a discard without progress).
+ *      Convicted parties are eliminated at every honest party
+ *      (excluded, and `proven` unless all their disputes were silence); in
+ *      later batches a party also ignores the round-1 shares and the status
+ *      of its own partners, and counts itself full without them.
  *
+ * ## Why every discarded batch makes progress (the retry bound)
+ * An honest party accuses only parties that deviated or were silent towards
+ * it, so every pair has a corrupt member and an honest party has at most t
+ * partners: t+1 partners convict only corrupt parties. A discard needs an
+ * honest party whose agreement input was "no" (validity of the agreement):
+ *  - it detected an inconsistency among the shares of parties outside its
+ *    disputes. If every PRSS set's terms were accepted in step 4, it proves
+ *    one of them wrong: a new pair. If some set was not accepted, an honest
+ *    member of that set did not reveal, so it was not full: some party
+ *    outside its disputes was silent towards it, and it accuses that party:
+ *    a new pair.
+ *  - or it heard "no" from a party j outside its disputes: if j claims
+ *    "ok", the pair i–j is new; if j claims "failed" and is honest, the first
+ *    case applies to j; if j is corrupt and no new pair appears, j is
+ *    convicted as a crying wolf (an honest "failed" always yields a pair).
+ * So each discard either adds a pair with a corrupt member or convicts a
+ * party; a corrupt party has at most t+1 pairs before it is convicted and
+ * pairs with convicted parties are no longer counted, so at most t(t+1)
+ * batches are discarded before every corrupt party is either convicted or
+ * following the protocol (`generateTriples` allows t(t+1) + 2 attempts, and
+ * stops at once after a discard without progress, which can only happen with
+ * more than t parties deviating or down).
+
  * ## Why this is correct over GR(2^64, d)
  * - Privacy: y = a·b + r with r uniform (pseudo-random to any t parties, as
  *   the set of honest parties holds a PRSS key the adversary lacks) hides a·b.
@@ -63,21 +96,19 @@
  *   is why a failure needs the blame step rather than error correction; at
  *   n ≥ 4t+1 decoding could correct instead.
  *
- * Limits: a corrupt party can still make a batch fail without being
- * convicted (report "failed" with consistent shares, or lie to at most t honest
- * parties): every honest party then discards it together and retries
- * (`maxAttempts`); with enough such failures every honest party throws the
- * same `PreprocessingError` (a denial of service, never a split, a wrong or a
- * leaked value). Removing that needs dispute control (threshold-fhe's
- * dispute sets / player elimination).
+ * Limits: disputes live in one session (every honest party starts a session
+ * with none, so they stay identical); only convictions (`proven`) reach later
+ * sessions through the service. Within a session a corrupt party can cost
+ * at most t+1 discarded batches before it is convicted.
  */
 import { MpcParameterError, PreprocessingError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
-import { agreeAllDetailed, broadcastFromAll } from '../agreement/agreement.js';
+import { agreeAllDetailed, broadcastFromAll, type AgreeAllDetails } from '../agreement/agreement.js';
 import { prssSets } from '../prss/prss.js';
 import { receiveFromAll, sendToAll } from '../network/network.js';
 import { lagrangeCoefficients } from '../sharing/shamir.js';
 import type { MpcSession } from '../online/session.js';
+import type { DisputeKind } from '../online/disputes.js';
 
 /** `count` Beaver triples: this party's shares of a, b and c = a·b. */
 export interface Triples {
@@ -110,32 +141,92 @@ export function concatTriples(R: GaloisRing, parts: readonly Triples[]): Triples
 }
 
 export interface GenerateTriplesOptions {
-  /** Batches tried before giving up (each failure excludes the cheaters it proves). */
+  /** Batches tried before giving up; default t(t+1) + 2, enough for any t corrupt parties (module doc). */
   maxAttempts?: number;
+  /** The generation protocol (an adversary's in tests). */
+  generation?: RealTripleGeneration;
 }
 
 /**
- * Generates `count` triples (2 + 3(t+1) rounds per batch when nobody cheats,
- * 2 + 3(t+1) more after a failure); on a failed check, blames and excludes the
- * cheaters and retries with a fresh tag.
- * Throws `PreprocessingError` when `maxAttempts` batches failed.
+ * A discarded batch: who was convicted (identical at every honest party) and
+ * whether the batch created a dispute or a conviction (module doc: without
+ * one, more than t parties deviate and retrying cannot help).
+ */
+export class DiscardedBatchError extends PreprocessingError {
+  constructor(
+    readonly convicted: readonly number[],
+    readonly progress: boolean,
+  ) {
+    super(progress ? 'triple batch discarded (degree-2t shares inconsistent)' : 'triple batch discarded without a dispute or a conviction', convicted);
+  }
+}
+
+/**
+ * Generates `count` triples (2 + 3(t+1) rounds per batch when nobody cheats);
+ * on a failed check, settles disputes, convicts whom they prove corrupt and
+ * retries with a fresh tag. Throws `PreprocessingError`, at every honest
+ * party alike, when a discard made no progress or `maxAttempts` batches failed.
  *
  * @example
  * const triples = await generateTriples(session, 1024);
  */
 export async function generateTriples(session: MpcSession, count: number, options: GenerateTriplesOptions = {}): Promise<Triples> {
-  const gen = new RealTripleGeneration();
-  const maxAttempts = options.maxAttempts ?? 3;
-  let last: PreprocessingError | undefined;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+  const gen = options.generation ?? new RealTripleGeneration();
+  const maxAttempts = options.maxAttempts ?? session.t * (session.t + 1) + 2;
+  const convicted = new Set<number>();
+  let last: DiscardedBatchError | undefined;
+  let attempts = 0;
+  while (attempts < maxAttempts) {
+    attempts++;
     try {
       return await gen.batch(session, count);
     } catch (e) {
-      if (!(e instanceof PreprocessingError)) throw e;
+      if (!(e instanceof DiscardedBatchError)) throw e;
       last = e;
+      e.convicted.forEach((p) => convicted.add(p));
+      if (!e.progress) break;
     }
   }
-  throw new PreprocessingError(`triple generation failed ${maxAttempts} times`, last?.cheaters ?? [], { cause: last });
+  const why = last && !last.progress ? 'the last discard proved nobody: more than t parties deviate or are down' : 'too many discards';
+  throw new PreprocessingError(`triple generation failed after ${attempts} discarded batches (${why})`, [...convicted].sort((a, b) => a - b), { cause: last });
+}
+
+/** What a party claims, by broadcast, after a discarded batch (step 5). */
+export interface BlameClaim {
+  /** The status it sent in round 2: its decode was consistent. */
+  ok: boolean;
+  /** The status it heard from each party in round 2 (true = yes). */
+  heard: ReadonlyMap<number, boolean>;
+  accused: readonly { party: number; kind: DisputeKind }[];
+}
+
+/** Claim wire format: ok (1 byte), heard from party 1..n (0 none, 1 yes, 2 no), then (party, kind) pairs. */
+export function encodeClaim(n: number, c: BlameClaim): Uint8Array {
+  const out = new Uint8Array(1 + n + 2 * c.accused.length);
+  out[0] = c.ok ? 1 : 0;
+  for (const [j, yes] of c.heard) if (j >= 1 && j <= n) out[j] = yes ? 1 : 2;
+  c.accused.forEach(({ party, kind }, i) => {
+    out[1 + n + 2 * i] = party;
+    out[2 + n + 2 * i] = kind === 'deviation' ? 0 : 1;
+  });
+  return out;
+}
+
+/** The claim in `m`, or `undefined` when it is missing or malformed. */
+export function decodeClaim(n: number, m: Uint8Array | undefined): BlameClaim | undefined {
+  if (!m || m.length < 1 + n || (m.length - 1 - n) % 2 !== 0 || m[0]! > 1) return undefined;
+  const heard = new Map<number, boolean>();
+  for (let j = 1; j <= n; j++) {
+    if (m[j]! > 2) return undefined;
+    if (m[j]! > 0) heard.set(j, m[j] === 1);
+  }
+  const accused: { party: number; kind: DisputeKind }[] = [];
+  for (let o = 1 + n; o < m.length; o += 2) {
+    const party = m[o]!;
+    if (party < 1 || party > n || m[o + 1]! > 1) return undefined;
+    accused.push({ party, kind: m[o + 1] === 0 ? 'deviation' : 'silence' });
+  }
+  return { ok: m[0] === 1, heard, accused };
 }
 
 /** Result of decoding the degree-2t sharing of a·b + r. */
@@ -152,9 +243,9 @@ interface MaskedProduct {
  * replace one (as threshold-fhe's `malicious_execution/`).
  */
 export class RealTripleGeneration {
-  /** One batch: steps 1–4 of the module doc. */
+  /** One batch: steps 1–5 of the module doc. Throws `DiscardedBatchError` when the batch is discarded. */
   async batch(session: MpcSession, count: number): Promise<Triples> {
-    const { R, prss } = session;
+    const { R, prss, net } = session;
     const tag = session.nextTag('triple');
     const a = prss.random(`${tag}/a`, count);
     const b = prss.random(`${tag}/b`, count);
@@ -165,12 +256,15 @@ export class RealTripleGeneration {
       R.addInto(y, v, y, v, r, v);
     }
     const opened = await this.round1OpenMasked(session, y, count);
-    // Full: every party not proven corrupt sent us its share, so every honest
-    // party runs this batch and the agreement's guarantees hold (module doc).
-    let full = true;
-    for (let j = 1; j <= session.net.n; j++) if (!session.proven.has(j) && opened.shares.get(j) === undefined) full = false;
-    const { agreed, heardNo } = await this.round2Status(session, opened.values !== undefined);
-    if (agreed && opened.values && (full || !heardNo)) {
+    // Full: every party not proven corrupt and not in dispute with us sent us
+    // its share, so every honest party runs this batch and the agreement's
+    // guarantees hold (module doc).
+    const missing: number[] = [];
+    const partners = myPartners(session);
+    for (let j = 1; j <= net.n; j++) if (!session.proven.has(j) && !partners.has(j) && opened.shares.get(j) === undefined) missing.push(j);
+    const full = missing.length === 0;
+    const status = await this.round2Status(session, opened.values !== undefined);
+    if (status.agreed && opened.values && (full || !status.heardNo)) {
       const c = R.alloc(count);
       for (let v = 0; v < count; v++) R.subInto(c, v, opened.values, v, r, v);
       return { count, a, b, c };
@@ -179,14 +273,65 @@ export class RealTripleGeneration {
     // all ran the batch (full), or when we detected the cheat ourselves (our
     // "failed" reached every honest party, and a party that is not full keeps
     // only if it heard no "failed").
-    const reveal = !agreed && opened.alive.length >= 2 * session.t + 1 && (full || opened.values === undefined);
+    const reveal = !status.agreed && opened.alive.length >= 2 * session.t + 1 && (full || opened.values === undefined);
     const proved = await this.round3Blame(session, tag, count, opened, reveal);
-    const convicted = await this.agreeBlame(session, proved);
-    for (const p of new Set([...proved, ...convicted])) {
+    for (const p of proved) {
       session.excluded.add(p);
       session.proven.add(p);
     }
-    throw new PreprocessingError('triple batch discarded (degree-2t shares inconsistent)', convicted);
+    // Silent towards us this batch or an earlier one, and not yet in dispute with us.
+    const silent: number[] = [];
+    for (let j = 1; j <= net.n; j++) {
+      if (j === net.self || session.proven.has(j) || partners.has(j)) continue;
+      if (opened.shares.get(j) === undefined || session.excluded.has(j)) silent.push(j);
+    }
+    const claim: BlameClaim = {
+      ok: opened.values !== undefined,
+      heard: status.heard,
+      accused: [...proved.map((party) => ({ party, kind: 'deviation' as const })), ...silent.map((party) => ({ party, kind: 'silence' as const }))],
+    };
+    const { convicted, progress } = await this.round4Disputes(session, claim);
+    throw new DiscardedBatchError(convicted, progress);
+  }
+
+  /**
+   * Step 5: broadcasts our claim, derives the new disputes and convictions
+   * from the agreed claims (identical at every honest party) and eliminates
+   * the convicted.
+   */
+  async round4Disputes(session: MpcSession, claim: BlameClaim): Promise<{ convicted: number[]; progress: boolean }> {
+    const { net, t, disputes } = session;
+    const n = net.n;
+    const agreed = await broadcastFromAll(net, t, encodeClaim(n, claim), { ...agreementOptions(session), maxValueBytes: 1 + 3 * n });
+    const claims = new Map<number, BlameClaim | undefined>();
+    for (let j = 1; j <= n; j++) claims.set(j, decodeClaim(n, agreed.get(j)));
+    let fresh = 0;
+    for (const [i, c] of claims) {
+      if (!c || disputes.isEliminated(i)) continue;
+      for (const { party, kind } of c.accused) if (!disputes.isEliminated(party) && disputes.add(i, party, kind)) fresh++;
+      for (const [j, saidYes] of c.heard) {
+        if (j === i || disputes.isEliminated(j)) continue;
+        if (saidYes !== (claims.get(j)?.ok ?? true) && disputes.add(i, j, 'deviation')) fresh++;
+      }
+    }
+    const convicted = new Set(disputes.overLimit(t));
+    const cryingWolves = new Set<number>();
+    if (fresh === 0) {
+      for (const [j, c] of claims) if (c && !c.ok && !disputes.isEliminated(j)) cryingWolves.add(j);
+    }
+    for (const p of cryingWolves) convicted.add(p);
+    // More than t convictions in one session cannot happen with at most t
+    // corrupt parties: we are outside the model (e.g. t+1 parties crying
+    // wolf, after which honest parties' decodes fail). Convict nobody rather
+    // than risk naming honest parties, and stop (no progress).
+    const already = [...claims.keys()].filter((p) => disputes.isEliminated(p)).length;
+    if (already + convicted.size > t) return { convicted: [], progress: false };
+    for (const p of convicted) {
+      disputes.eliminate(p);
+      session.excluded.add(p);
+      if (cryingWolves.has(p) || !disputes.onlySilence(p)) session.proven.add(p);
+    }
+    return { convicted: [...convicted].sort((x, y) => x - y), progress: fresh > 0 || convicted.size > 0 };
   }
 
   /** Round 1, send: the masked product shares (the opener's step, so open adversaries apply). */
@@ -204,8 +349,10 @@ export class RealTripleGeneration {
     for (const [j, bytes] of got) shares.set(j, bytes && R.fromBytes(bytes, count));
     shares.set(net.self, y);
     const alive: number[] = [];
+    const partners = myPartners(session);
     for (let j = 1; j <= net.n; j++) {
-      if (session.excluded.has(j)) continue;
+      // Excluded parties and our partners in dispute are ignored (module doc, step 5).
+      if (session.excluded.has(j) || partners.has(j)) continue;
       if (shares.get(j) === undefined) session.excluded.add(j); // silent: an erasure from now on
       else alive.push(j);
     }
@@ -213,26 +360,9 @@ export class RealTripleGeneration {
   }
 
   /** Round 2, agreed: keep iff every honest party's decode was consistent (same answer everywhere). */
-  async round2Status(session: MpcSession, mine: boolean): Promise<{ agreed: boolean; heardNo: boolean }> {
-    return agreeAllDetailed(session.net, session.t, mine, agreementOptions(session));
-  }
-
-  /**
-   * Step 5: the parties convicted at every honest party — named by ≥ t+1 of
-   * the agreed lists of proven cheaters (so by one honest party at least).
-   */
-  async agreeBlame(session: MpcSession, proved: readonly number[]): Promise<number[]> {
-    const { net, t } = session;
-    const lists = await broadcastFromAll(net, t, Uint8Array.from(proved), { ...agreementOptions(session), maxValueBytes: net.n });
-    const votes = new Map<number, Set<number>>();
-    for (const [from, list] of lists) {
-      for (const p of new Set(list ?? [])) {
-        if (p < 1 || p > net.n) continue;
-        if (!votes.has(p)) votes.set(p, new Set());
-        votes.get(p)!.add(from);
-      }
-    }
-    return [...votes].filter(([, by]) => by.size >= t + 1).map(([p]) => p).sort((x, y) => x - y);
+  async round2Status(session: MpcSession, mine: boolean): Promise<AgreeAllDetails> {
+    const ignore = new Set([...session.excluded, ...myPartners(session)]);
+    return agreeAllDetailed(session.net, session.t, mine, { ...agreementOptions(session), ignore });
   }
 
   /**
@@ -304,6 +434,17 @@ export class RealTripleGeneration {
     }
     return [...cheaters].sort((x, y) => x - y);
   }
+}
+
+/**
+ * The parties whose shares and statuses we ignore for being in dispute with
+ * us. None once we are eliminated ourselves: nobody listens to us any more,
+ * and ignoring every partner (possibly every other party) would only stop us
+ * from finishing — the disputes protect honest parties, not a convicted one.
+ */
+function myPartners(session: MpcSession): ReadonlySet<number> {
+  const self = session.net.self;
+  return new Set(session.disputes.isEliminated(self) ? [] : session.disputes.partnersOf(self));
 }
 
 /** Agreement rounds share the session's timeout and ignore the parties it already excluded. */
