@@ -15,7 +15,7 @@ export { RealRobustOpen, robustOpen, robustReconstruct, type RobustOpenParameter
 export { childSessionId, receiveFromAll, sendToAll, type ClosableNetwork, type Network } from './network/network.js';
 export { InMemoryHub, type InMemoryHubOptions, type WireMessage } from './network/inMemory.js';
 export { runParties, type PartyProgram, type RunPartiesOptions, type RunPartiesReturnType } from './network/runParties.js';
-export { Prss, prssSets, prssSetup, type PrssKeys } from './prss/prss.js';
+export { Prss, prssSets, prssSetup, prssSetupDetailed, type PrssKeys, type PrssSetupOutcome } from './prss/prss.js';
 export { agreeAll, agreeAllDetailed, agreeAllEarly, agreeValues, agreementRounds, broadcastFromAll, type AgreeAllDetails, type AgreedValue, type AgreementOptions, type EarlyAgreeAll, type EarlyAgreeAllDecision, type EarlyAgreeAllOutcome } from './agreement/agreement.js';
 export { dealKeyShares, phaseShare } from './decryption/keyShares.js';
 export { openPhaseInsecureForTesting, type InsecureDecryptionReturnType } from './decryption/insecurePhaseOpen.js';

@@ -26,7 +26,7 @@
  */
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
-import { cryptoRng, prssSetup, Prss, type PrssKeys } from '../../engine/mpc/index.js';
+import { cryptoRng, prssSetupDetailed, Prss, type PrssKeys } from '../../engine/mpc/index.js';
 import { parameterNames, type FheParameterSet, type ParsedCiphertext } from '../../engine/index.js';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
@@ -115,7 +115,10 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     try {
       // Wait generously: parties start at different times (after a 60 MB key
       // transfer inline, or when each connector sees the preprocessing event).
-      return await prssSetup(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
+      const { keys, disclosed } = await prssSetupDetailed(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
+      // A disclosed set has a corrupt member (prss.ts): say which sets and who reported them, never a key.
+      if (disclosed.length > 0) o.logger.warn({ session: sessionOf, disclosed: disclosed.map((d) => ({ set: d.set, reportedBy: d.claimedBy })) }, 'PRSS setup: key views differed in some sets; their keys were replaced by public ones (each such set has a deviating member)');
+      return keys;
     } finally {
       net.close();
     }

@@ -47,6 +47,21 @@ export function equivocatingDigestSetupParty(t: number, rng: Rng, victim: number
   return lyingTo(t, rng, (to) => to === victim, (round) => round === 1);
 }
 
+/**
+ * Honest in rounds 1 and 2, then claims a mismatch in *every* set, its own and
+ * others' (the claim broadcast starts in round 3, index 2): it must only be
+ * able to disclose the sets it belongs to.
+ */
+export function overclaimingSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
+  return async (net: Network) => {
+    const claimBytes = Math.ceil(prssSets(net.n, t).length / 8);
+    const liar = overrideNetwork(net, {
+      send: (to, payload) => net.send(to, net.round === 2 ? new Uint8Array(claimBytes).fill(0xff) : payload),
+    });
+    await prssSetup(liar, t, rng).catch(() => undefined);
+  };
+}
+
 function lyingTo(t: number, rng: Rng, target: (to: number) => boolean, inRound: (round: number) => boolean): PartyProgram<unknown> {
   return async (net: Network) => {
     const liar = overrideNetwork(net, {

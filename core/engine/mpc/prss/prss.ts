@@ -32,24 +32,35 @@
  * 2. Members exchange a digest of each common key. A corrupt member that sent
  *    different contributions to different members (or lies about its digest)
  *    makes views differ.
- * 3. Agreed outcome: `agreeAll` (agreement/agreement.ts, 1 + 3(t+1) rounds) on
- *    "all my digests matched". Every honest party returns keys, or every honest
- *    party throws `PrssSetupError` (naming the sets and parties it disagreed
- *    with itself; an empty list when another party reported the dispute), so
- *    honest parties never run PRSS on inconsistent keys silently and never
- *    split between "set up" and "failed": a dispute seen by one honest party
- *    reaches every honest party's input. A corrupt member cannot make honest
- *    parties accept keys that differ among them.
- * Limits (documented, not hidden): the outcome is agreed, the dispute is not
- * resolved: a corrupt party can force a retry (denial of service, with blame
- * narrowed to the disputing pair). Resolving it needs VSS-based agreement on
- * the contributions (threshold-fhe's `AgreeRandom` with VSS): agreeing on them
- * by broadcast inside a set would need |A| ≥ 3t+1 members, and a set has n − t.
+ * 3. Dispute resolution by disclosure: every party broadcasts
+ *    (`broadcastFromAll`, 1 + 3(t+1) rounds) the sets in which it saw a
+ *    mismatch (a wrong or missing digest from a member that spoke in round 1).
+ *    A set named by at least one of its *own members* in the agreed claims is
+ *    **disclosed**: every member replaces its key by the public
+ *    k_A = SHAKE256(domain ‖ session ‖ A). All honest parties decide the same
+ *    sets (the claims are agreed), so every set's members end with one key.
+ * Why this keeps PRSS private and correct (at most t corrupt, n ≥ 3t+1):
+ *  - Correct: in a set nobody disclosed, no honest member saw a mismatch, and
+ *    honest members compared digests with each other directly, so their keys
+ *    are equal; a disclosed set's key is public, hence equal too.
+ *  - Private: the privacy of r = Σ_A ψ(k_A, tag) against the corrupt set T
+ *    rests on the set(s) without a corrupt member (some set of n − t honest
+ *    parties exists). Such a set sees no mismatch (honest contributions and
+ *    digests agree), and only its members can disclose it, so it is never
+ *    disclosed. A disclosed set therefore has a corrupt member, whose
+ *    adversary may know its key anyway.
+ * So a corrupt party can no longer make the setup fail: equivocation only
+ * discloses sets it belongs to (the parties named are logged). Only outside
+ * the model can every set end disclosed; then it throws `PrssSetupError`.
+ * (The earlier version agreed on the outcome and failed: a corrupt member
+ * could force retries forever. Threshold-fhe resolves with VSS-based
+ * `AgreeRandom`; disclosure is enough here because a set's key only needs to
+ * stay secret when all its members are honest.)
  */
 import { createHash } from 'node:crypto';
 import { shake256, sha3_256 } from '@noble/hashes/sha3';
 import { utf8ToBytes } from '@noble/hashes/utils';
-import { agreeAll } from '../agreement/agreement.js';
+import { broadcastFromAll } from '../agreement/agreement.js';
 import { PrssSetupError, MpcParameterError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import type { Rng } from '../algebra/random.js';
@@ -58,6 +69,7 @@ import { checkThresholdParameters } from '../sharing/shamir.js';
 
 const DOMAIN_KEY = utf8ToBytes('tkms/prss/v1/key');
 const DOMAIN_CHECK = utf8ToBytes('tkms/prss/v1/check');
+const DOMAIN_DISCLOSED = utf8ToBytes('tkms/prss/v1/disclosed');
 const DOMAIN_PRSS = utf8ToBytes('tkms/prss/v1/random');
 const DOMAIN_PRZS = utf8ToBytes('tkms/prss/v1/zero');
 const CONTRIBUTION_BYTES = 32;
@@ -82,16 +94,28 @@ export interface PrssKeys {
   sets: { members: readonly number[]; key: Uint8Array }[];
 }
 
+/** What `prssSetupDetailed` agreed besides the keys: the disclosed sets and who named them. */
+export interface PrssSetupOutcome {
+  keys: PrssKeys;
+  /** Sets whose key was replaced by the public one, with the members that reported a mismatch in them (identical at every honest party). */
+  disclosed: { set: readonly number[]; claimedBy: readonly number[] }[];
+}
+
 /**
  * Agreement on the subset keys (module doc; 2 + 1 + 3(t+1) rounds). Returns
- * this party's keys or throws `PrssSetupError` when views differ — the same
- * outcome at every honest party.
+ * this party's keys, identical among the members of every set at every
+ * honest party.
  *
  * @example
  * const keys = await prssSetup(net, 1, cryptoRng);
  * const prss = new Prss(ringForParties(net.n), keys);
  */
 export async function prssSetup(net: Network, t: number, rng: Rng, options: { timeoutMs?: number } = {}): Promise<PrssKeys> {
+  return (await prssSetupDetailed(net, t, rng, options)).keys;
+}
+
+/** `prssSetup`, also returning the disclosed sets (for logs and tests). */
+export async function prssSetupDetailed(net: Network, t: number, rng: Rng, options: { timeoutMs?: number } = {}): Promise<PrssSetupOutcome> {
   const { n, self } = net;
   if (!(n >= 3 * t + 1) || t < 0) throw new MpcParameterError(`PRSS needs n ≥ 3t+1, got (n, t) = (${n}, ${t})`);
   const mine = prssSets(n, t).filter((A) => A.includes(self));
@@ -156,13 +180,29 @@ export async function prssSetup(net: Network, t: number, rng: Rng, options: { ti
     }),
   );
   net.nextRound();
-  // Round 3+: agree on the outcome. Parties silent in round 1 are absent: not waited for.
+  // Round 3+: broadcast the sets we saw a mismatch in; a set named by one of its members is disclosed.
+  const all = prssSets(n, t);
+  const claim = new Uint8Array(Math.ceil(all.length / 8));
+  all.forEach((A, i) => {
+    if (disputes.has(A.join(','))) claim[i >> 3]! |= 1 << (i & 7);
+  });
   const absent = new Set(peers.filter((j) => !received.get(j)));
-  const ok = await agreeAll(net, t, disputes.size === 0, options.timeoutMs === undefined ? { ignore: absent } : { timeoutMs: options.timeoutMs, ignore: absent });
-  if (!ok || disputes.size > 0) {
+  const claims = await broadcastFromAll(net, t, claim, { ignore: absent, maxValueBytes: claim.length, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
+  const disclosed: { set: number[]; claimedBy: number[] }[] = [];
+  all.forEach((A, i) => {
+    const claimedBy = A.filter((m) => {
+      const c = claims.get(m);
+      return c !== undefined && c.length === claim.length && ((c[i >> 3]! >> (i & 7)) & 1) === 1;
+    });
+    if (claimedBy.length > 0) disclosed.push({ set: A, claimedBy });
+  });
+  if (disclosed.length === all.length) {
     throw new PrssSetupError([...disputes].map(([set, parties]) => ({ set: set.split(',').map(Number), parties: parties.sort((a, b) => a - b) })));
   }
-  return { n, t, party: self, sets: keys };
+  const publicKey = (A: readonly number[]): Uint8Array => shake256(concat([DOMAIN_DISCLOSED, lengthPrefixed(utf8ToBytes(net.sessionId)), Uint8Array.of(A.length, ...A)]), { dkLen: 32 });
+  const isDisclosed = new Set(disclosed.map((d) => d.set.join(',')));
+  const sets = keys.map((k) => (isDisclosed.has(k.members.join(',')) ? { members: k.members, key: publicKey(k.members) } : k));
+  return { keys: { n, t, party: self, sets }, disclosed };
 }
 
 /**
