@@ -42,39 +42,48 @@ export class CryingWolfTriples extends CountingTripleGeneration {
   }
 }
 
+export interface RotatingTargetOptions {
+  /** The honest parties it targets in batch k (0-based). */
+  victims: (batch: number) => readonly number[];
+  /** Added to the shares the victims get. */
+  delta: GrVector;
+  /** Send the victims nothing instead of a wrong share. */
+  silent?: boolean;
+  /** Batches in which it also says "failed" in the status round (and stands by it). */
+  cryWolf?: (batch: number) => boolean;
+}
+
 /**
  * Sends a wrong round-1 share (shifted by `delta`) to `victims(k)` in batch k,
  * honest shares to everyone else, or nothing at all to them when `silent`:
  * one honest witness per batch, never t+1. With `cryWolf` it also says
- * "failed" in every status round, so that silence alone forces discards.
+ * "failed" in those batches, so that silence alone forces discards.
  */
 export class RotatingTargetTriples extends CountingTripleGeneration {
-  constructor(
-    private readonly victims: (batch: number) => readonly number[],
-    private readonly delta: GrVector,
-    private readonly silent = false,
-    private readonly cryWolf = false,
-  ) {
+  constructor(private readonly o: RotatingTargetOptions) {
     super();
   }
   override sendMasked(session: MpcSession, y: GrVector): void {
     const { net, R } = session;
-    const victims = this.victims(this.batches - 1);
+    const victims = this.o.victims(this.batches - 1);
     const count = y.length / R.limbs;
     const lied = R.alloc(count);
-    for (let v = 0; v < count; v++) R.addInto(lied, v, y, v, this.delta, 0);
+    for (let v = 0; v < count; v++) R.addInto(lied, v, y, v, this.o.delta, 0);
     for (let j = 1; j <= net.n; j++) {
       if (j === net.self) continue;
       if (!victims.includes(j)) net.send(j, R.toBytes(y));
-      else if (!this.silent) net.send(j, R.toBytes(lied));
+      else if (!this.o.silent) net.send(j, R.toBytes(lied));
     }
   }
+  private cryingWolf(): boolean {
+    return this.o.cryWolf?.(this.batches - 1) ?? false;
+  }
   override round2Status(session: MpcSession, mine: boolean): Promise<AgreeAllDetails> {
-    return super.round2Status(session, this.cryWolf ? false : mine);
+    return super.round2Status(session, this.cryingWolf() ? false : mine);
   }
   /** When crying wolf, stands by it (claiming "ok" would convict it at once: `CryingWolfTriples`). */
   override round4Disputes(session: MpcSession, claim: BlameClaim): ReturnType<RealTripleGeneration['round4Disputes']> {
-    return super.round4Disputes(session, this.cryWolf ? { ...claim, ok: false } : claim);
+    return super.round4Disputes(session, this.cryingWolf() ? { ...claim, ok: false } : claim);
   }
 }
 

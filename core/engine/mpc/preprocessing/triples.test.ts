@@ -150,7 +150,7 @@ function expectSettled(n: number, t: number, run: DisputeRun, o: { batches: numb
  * Right triples at every honest party, after the same number of batches (at
  * most t+2) and with the same convictions, all of corrupt parties.
  */
-function expectConsistent(n: number, t: number, run: DisputeRun, corrupt: readonly number[]): { batches: number; proven: number[] } {
+function expectConsistent(n: number, t: number, run: DisputeRun, corrupt: readonly number[], maxBatches = t + 2): { batches: number; proven: number[] } {
   expect(run.failures).toEqual(new Map());
   expect(run.honest.size).toBe(n - t);
   expectTriplesCorrect(ringForParties(n), t, new Map([...run.honest].map(([p, x]) => [p, x.tr])));
@@ -158,7 +158,7 @@ function expectConsistent(n: number, t: number, run: DisputeRun, corrupt: readon
   for (const x of views) {
     expect(x.batches).toBe(views[0]!.batches);
     expect(x.proven).toEqual(views[0]!.proven);
-    expect(x.batches).toBeLessThanOrEqual(t + 2);
+    expect(x.batches).toBeLessThanOrEqual(maxBatches);
     for (const p of x.proven) expect(corrupt).toContain(p);
   }
   return views[0]!;
@@ -199,15 +199,15 @@ describe('triples: dispute control (attacks on the check itself)', () => {
     });
 
     test(`malicious: (n,t) = (${n},${t}), t parties sending wrong shares to a different single honest party each batch: convicted at t+1 disputes (the old blame alone never convicted them and gave up)`, async () => {
-      const run = await runWithGenerations(n, t, each(() => new RotatingTargetTriples(rotating, delta)));
+      const run = await runWithGenerations(n, t, each(() => new RotatingTargetTriples({ victims: rotating, delta })));
       expectSettled(n, t, run, { batches: t + 2, excluded: corrupt, proven: corrupt });
       // Without dispute control every batch would be discarded: the same attack with t+1 attempts fails.
-      const capped = await runSessions(ringForParties(n), n, t, (s) => generateTriples(s, COUNT, { generation: corrupt.includes(s.net.self) ? new RotatingTargetTriples(rotating, delta) : new RealTripleGeneration(), maxAttempts: t + 1 }));
+      const capped = await runSessions(ringForParties(n), n, t, (s) => generateTriples(s, COUNT, { generation: corrupt.includes(s.net.self) ? new RotatingTargetTriples({ victims: rotating, delta }) : new RealTripleGeneration(), maxAttempts: t + 1 }));
       for (const p of honestIds) expect(capped.failures.get(p)).toBeInstanceOf(PreprocessingError);
     });
 
     test(`malicious: (n,t) = (${n},${t}), t parties silent towards a different honest party each batch and crying wolf: right triples within t+2 batches, silence never counted as a proven lie`, async () => {
-      const run = await runWithGenerations(n, t, each(() => new RotatingTargetTriples(rotating, delta, true, true)));
+      const run = await runWithGenerations(n, t, each(() => new RotatingTargetTriples({ victims: rotating, delta, silent: true, cryWolf: () => true })));
       // Once the first victim ignores them, the agreement may keep a batch only some honest parties objected to.
       expectConsistent(n, t, run, corrupt);
       for (const x of run.honest.values()) expect(x.proven).toEqual([]);
@@ -219,6 +219,31 @@ describe('triples: dispute control (attacks on the check itself)', () => {
       const first = expectConsistent(n, t, run, corrupt);
       if (first.batches === t + 2) expect(first.proven).toEqual(corrupt);
     });
+
+    if (t >= 2) {
+      test(`malicious: (n,t) = (${n},${t}), one party eliminated for silence then silent to all, another lying to one honest party per batch afterwards: the honest witnesses still prove the liar, no honest party convicted`, async () => {
+        const [silentOne, liar] = corrupt as readonly number[];
+        // Batches 0..t: `silentOne` is silent to one honest party each and `liar` cries wolf, so each of
+        // these batches is discarded and `silentOne` is eliminated (silence only: not proven). From
+        // batch t+1 on it is silent to everyone, and `liar` sends a wrong share to one honest party per
+        // batch. If eliminated parties counted towards "full", no honest party would reveal any more,
+        // the witness could prove nothing and would be convicted as a crying wolf.
+        const early = (k: number) => k <= t;
+        const everyoneBut = (p: number) => Array.from({ length: n }, (_, i) => i + 1).filter((j) => j !== p);
+        const run = await runWithGenerations(
+          n,
+          t,
+          new Map<number, () => RealTripleGeneration>([
+            [silentOne!, () => new RotatingTargetTriples({ victims: (k) => (early(k) ? [honestIds[k]!] : everyoneBut(silentOne!)), delta, silent: true })],
+            [liar!, () => new RotatingTargetTriples({ victims: (k) => (early(k) ? [] : rotating(k)), delta, cryWolf: early })],
+          ]),
+        );
+        const first = expectConsistent(n, t, run, corrupt, t * (t + 1) + 2);
+        for (const x of run.honest.values()) expect(x.excluded).toEqual(corrupt);
+        // t+1 discards eliminate `silentOne`, t+1 proven lies convict `liar`, then a batch is kept.
+        expect({ batches: first.batches, proven: first.proven }).toEqual({ batches: 2 * (t + 1) + 1, proven: [liar] });
+      });
+    }
 
     test(`malicious: (n,t) = (${n},${t}), t+1 parties crying wolf: every honest party fails (detected), nobody honest convicted`, async () => {
       const many = n === 4 ? [1, 3] : [2, 4, 6];

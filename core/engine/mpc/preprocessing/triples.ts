@@ -256,12 +256,14 @@ export class RealTripleGeneration {
       R.addInto(y, v, y, v, r, v);
     }
     const opened = await this.round1OpenMasked(session, y, count);
-    // Full: every party not proven corrupt and not in dispute with us sent us
-    // its share, so every honest party runs this batch and the agreement's
-    // guarantees hold (module doc).
+    // Full: every party not proven corrupt, not eliminated and not in dispute
+    // with us sent us its share, so every honest party runs this batch and the
+    // agreement's guarantees hold (module doc). Eliminated parties must not
+    // count: one that stays silent would stop every honest party from ever
+    // revealing again, and an honest detector could then prove nothing.
     const missing: number[] = [];
     const partners = myPartners(session);
-    for (let j = 1; j <= net.n; j++) if (!session.proven.has(j) && !partners.has(j) && opened.shares.get(j) === undefined) missing.push(j);
+    for (let j = 1; j <= net.n; j++) if (!session.proven.has(j) && !partners.has(j) && !session.disputes.isEliminated(j) && opened.shares.get(j) === undefined) missing.push(j);
     const full = missing.length === 0;
     const status = await this.round2Status(session, opened.values !== undefined);
     if (status.agreed && opened.values && (full || !status.heardNo)) {
@@ -282,7 +284,7 @@ export class RealTripleGeneration {
     // Silent towards us this batch or an earlier one, and not yet in dispute with us.
     const silent: number[] = [];
     for (let j = 1; j <= net.n; j++) {
-      if (j === net.self || session.proven.has(j) || partners.has(j)) continue;
+      if (j === net.self || session.proven.has(j) || partners.has(j) || session.disputes.isEliminated(j)) continue;
       if (opened.shares.get(j) === undefined || session.excluded.has(j)) silent.push(j);
     }
     const claim: BlameClaim = {
