@@ -13,6 +13,8 @@ import { ringForParties, type GaloisRing, type GrVector } from '../../engine/mpc
 import { seededRng } from '../../engine/mpc/algebra/random.js';
 import { dealKeyShares } from '../../engine/mpc/decryption/keyShares.js';
 import { OffsetLiarParty } from '../../engine/mpc/malicious/online.js';
+import { CryingWolfTriples } from '../../engine/mpc/malicious/triples.js';
+import type { RealTripleGeneration } from '../../engine/mpc/preprocessing/triples.js';
 import { InMemoryHub } from '../../engine/mpc/network/inMemory.js';
 import { runParties } from '../../engine/mpc/network/runParties.js';
 import { Prss, prssSetup, type PrssKeys } from '../../engine/mpc/prss/prss.js';
@@ -34,23 +36,25 @@ interface Net {
   shares: GrVector[];
   pools: Map<number, DecryptionPool>;
   opener?: Map<number, RealRobustOpen>;
+  tripleGeneration?: Map<number, RealTripleGeneration>;
 }
 
 const POOL = { batchBlocks: 4, lowWater: 2, highWater: 8 };
 
-async function network(n: number, t: number, opener?: Map<number, RealRobustOpen>, timeoutMs = 3000): Promise<Net> {
+async function network(n: number, t: number, opener?: Map<number, RealRobustOpen>, timeoutMs = 3000, tripleGeneration?: Map<number, RealTripleGeneration>): Promise<Net> {
   const R = ringForParties(n);
   const hub = new InMemoryHub({ timeoutMs });
   const setup = await runParties(n, t, (net) => prssSetup(net, t, seededRng(100 + net.self)), { hub });
   const prss = setup.outputs as Map<number, PrssKeys>;
   const shares = dealKeyShares(R, parseClientKey(keys.clientKeyBytes).bigKey.bits, n, t, seededRng(n)) as GrVector[];
-  const net: Net = { n, t, R, hub, prss, shares, pools: new Map(), ...(opener ? { opener } : {}) };
+  const net: Net = { n, t, R, hub, prss, shares, pools: new Map(), ...(opener ? { opener } : {}), ...(tripleGeneration ? { tripleGeneration } : {}) };
   for (let p = 1; p <= n; p++) net.pools.set(p, newPool(net, p));
   return net;
 }
 
 function newPool(net: Net, p: number): DecryptionPool {
   const op = net.opener?.get(p);
+  const tg = net.tripleGeneration?.get(p);
   return new DecryptionPool({
     R: net.R,
     t: net.t,
@@ -58,6 +62,7 @@ function newPool(net: Net, p: number): DecryptionPool {
     open: (sid) => Object.assign(net.hub.endpoints(sid, net.n)[p - 1]!, { close: () => undefined }),
     ...POOL,
     ...(op ? { opener: op } : {}),
+    ...(tg ? { tripleGeneration: tg } : {}),
   });
 }
 
@@ -68,12 +73,15 @@ function encrypt(type: FheType, value: bigint): { ct: ParsedCiphertext; expected
 
 let requestNo = 0;
 /** Every party (or `which`) decrypts `cts` in one session; `delay` staggers a party's start. */
-async function decrypt(net: Net, cts: ParsedCiphertext[], which = [...net.pools.keys()], delay: (p: number) => number = () => 0, sid = `req-${++requestNo}`): Promise<Map<number, PooledDecryption>> {
+async function decrypt(net: Net, cts: ParsedCiphertext[], which = [...net.pools.keys()], delay: (p: number) => number = () => 0, sid = `req-${++requestNo}`, mayFail: readonly number[] = []): Promise<Map<number, PooledDecryption>> {
   const out = new Map<number, PooledDecryption>();
   await Promise.all(
     which.map(async (p) => {
       await new Promise((r) => setTimeout(r, delay(p)));
-      out.set(p, await net.pools.get(p)!.decrypt(net.hub.endpoints(sid, net.n)[p - 1]!, cts, net.shares[p - 1]!));
+      const run = net.pools.get(p)!.decrypt(net.hub.endpoints(sid, net.n)[p - 1]!, cts, net.shares[p - 1]!);
+      // A convicted party's own run may fail: nobody listens to it any more.
+      const result = await (mayFail.includes(p) ? run.catch(() => undefined) : run);
+      if (result) out.set(p, result);
     }),
   );
   return out;
@@ -274,6 +282,27 @@ describe('DecryptionPool', () => {
     for (const p of honest) expect(net.pools.get(p)!.status().excluded).toEqual(liars);
     const d = encrypt('euint16', 31337n);
     const r2 = await decrypt(net, [d.ct]);
+    for (const p of honest) {
+      expect(r2.get(p)!.source).toBe('pool');
+      expect(r2.get(p)!.plaintexts).toEqual([d.expected]);
+    }
+    await idle(net);
+    await Promise.all([...net.pools.values()].map((p) => p.close()));
+  }, 180_000);
+
+  test.each([
+    [4, 1, [4]],
+    [7, 2, [3, 6]],
+  ])('malicious: at (%i, %i) parties %j crying wolf in every triple check are convicted, excluded from the key’s later sessions, and decryption stays right', async (n, t, wolves) => {
+    const net = await network(n, t, undefined, 3000, new Map(wolves.map((p) => [p, new CryingWolfTriples() as RealTripleGeneration])));
+    const honest = [...net.pools.keys()].filter((p) => !wolves.includes(p));
+    const c = encrypt('euint8', 99n);
+    const r = await decrypt(net, [c.ct], undefined, undefined, undefined, wolves);
+    for (const p of honest) expect(r.get(p)!.plaintexts).toEqual([c.expected]);
+    await idle(net);
+    for (const p of honest) expect(net.pools.get(p)!.status().excluded).toEqual(wolves);
+    const d = encrypt('euint16', 4242n);
+    const r2 = await decrypt(net, [d.ct], undefined, undefined, undefined, wolves);
     for (const p of honest) {
       expect(r2.get(p)!.source).toBe('pool');
       expect(r2.get(p)!.plaintexts).toEqual([d.expected]);

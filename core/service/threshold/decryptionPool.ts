@@ -135,6 +135,7 @@ import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import type { Prss } from '../../engine/mpc/prss/prss.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
+import type { RealTripleGeneration } from '../../engine/mpc/preprocessing/triples.js';
 import type { ParsedCiphertext } from '../../engine/tfhe/ciphertext.js';
 
 /** Opens a session-bound network; `close` frees its buffered messages. */
@@ -158,6 +159,8 @@ export interface DecryptionPoolOptions {
   absentWaitMs?: number;
   /** The opening protocol of this party's sessions (an adversary's in tests). */
   opener?: RealRobustOpen;
+  /** The triple generation protocol of this party's sessions (an adversary's in tests). */
+  tripleGeneration?: RealTripleGeneration;
 }
 
 /** How one decryption got its material. */
@@ -314,7 +317,7 @@ export class DecryptionPool {
   }
 
   private newSession(net: Network): MpcSession {
-    const s = new MpcSession(net, this.o.R, this.o.t, this.o.prss, this.o.opener ? { opener: this.o.opener } : {});
+    const s = new MpcSession(net, this.o.R, this.o.t, this.o.prss, { ...(this.o.opener ? { opener: this.o.opener } : {}), ...(this.o.tripleGeneration ? { tripleGeneration: this.o.tripleGeneration } : {}) });
     for (const p of this.excluded) s.excluded.add(p);
     return s;
   }

@@ -19,6 +19,7 @@ import type { Network } from '../network/network.js';
 import type { Prss } from '../prss/prss.js';
 import { RealRobustOpen } from '../sharing/robustOpen.js';
 import { DisputeSet } from './disputes.js';
+import type { RealTripleGeneration } from '../preprocessing/triples.js';
 
 /** One robust open as seen by this party: what was opened and why. */
 export interface OpenRecord {
@@ -34,6 +35,8 @@ export interface MpcSessionOptions {
   timeoutMs?: number;
   /** When given, every open is appended here. */
   transcript?: OpenRecord[];
+  /** The triple generation protocol (an adversary's in tests; `generateTriples` uses it by default). */
+  tripleGeneration?: RealTripleGeneration;
 }
 
 /**
@@ -47,6 +50,7 @@ export class MpcSession {
   readonly opener: RealRobustOpen;
   readonly timeoutMs: number | undefined;
   readonly transcript: OpenRecord[] | undefined;
+  readonly tripleGeneration: RealTripleGeneration | undefined;
   /** Parties proven to have deviated; their messages are ignored from now on. */
   readonly excluded = new Set<number>();
   /**
@@ -68,6 +72,7 @@ export class MpcSession {
     this.opener = options.opener ?? new RealRobustOpen();
     this.timeoutMs = options.timeoutMs;
     this.transcript = options.transcript;
+    this.tripleGeneration = options.tripleGeneration;
   }
 
   /** A PRSS tag unique to this use (same on every party that calls in the same order). */

@@ -171,7 +171,7 @@ export class DiscardedBatchError extends PreprocessingError {
  * const triples = await generateTriples(session, 1024);
  */
 export async function generateTriples(session: MpcSession, count: number, options: GenerateTriplesOptions = {}): Promise<Triples> {
-  const gen = options.generation ?? new RealTripleGeneration();
+  const gen = options.generation ?? session.tripleGeneration ?? new RealTripleGeneration();
   const maxAttempts = options.maxAttempts ?? session.t * (session.t + 1) + 2;
   const convicted = new Set<number>();
   let last: DiscardedBatchError | undefined;
