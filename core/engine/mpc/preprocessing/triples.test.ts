@@ -245,6 +245,26 @@ describe('triples: dispute control (attacks on the check itself)', () => {
       });
     }
 
+    if (t >= 2) {
+      test(`malicious: (n,t) = (${n},${t}), one party silent to a victim and another telling only that victim "failed": every honest party takes the same decision (no local keep/discard split)`, async () => {
+        const [silentOne, statusLiar] = corrupt as readonly number[];
+        const victim = honestIds[honestIds.length - 1]!;
+        const run = await runWithGenerations(
+          n,
+          t,
+          new Map<number, () => RealTripleGeneration>([
+            [silentOne!, () => new RotatingTargetTriples({ victims: (k) => (k === 0 ? [victim] : []), delta, silent: true })],
+            [statusLiar!, () => new StatusLiarTriples((k) => (k === 0 ? [victim] : []))],
+          ]),
+        );
+        // The victim is not full, so it says "no" itself: the batch is discarded everywhere (a local
+        // "keep unless I heard no" rule once let the others keep it while the victim discarded alone).
+        const first = expectConsistent(n, t, run, corrupt);
+        expect(first.batches).toBe(2);
+        for (const x of run.honest.values()) expect(x.proven).toEqual([]);
+      });
+    }
+
     test(`malicious: (n,t) = (${n},${t}), t+1 parties crying wolf: every honest party fails (detected), nobody honest convicted`, async () => {
       const many = n === 4 ? [1, 3] : [2, 4, 6];
       const R = ringForParties(n);

@@ -13,18 +13,16 @@
  *      polynomial of degree 2t. Then y = a·b + r and [c] = y − [r].
  *   3. Round 2, agreed: `agreeAll` (agreement/agreement.ts: a status round
  *      plus a phase-king agreement, 1 + 3(t+1) rounds) on "my decode was
- *      consistent". Every honest party keeps the batch or every honest party
- *      discards it: a failure seen by one honest party reaches every honest
- *      party's input, so it forces a discard; a corrupt party telling some
- *      honest parties "failed" and others "ok" can only make all discard.
- *      Outside the model (more than t parties down or corrupt, e.g. an honest
- *      party absent from a pooled batch plus a corrupt one) the agreement may
- *      fail, so two local rules keep the old guarantees there: a party that
- *      did not get every (not proven corrupt) party's share in round 1 keeps
- *      only if it also heard no "failed", and reveals (step 4) only if it
- *      detected the failure itself. Inside the model they change nothing
- *      except that a corrupt party lying about its status to such a party
- *      can still split keep/discard (no reveal follows: a denial of service).
+ *      consistent and I got the share of every party I listen to" (full:
+ *      every party not proven, not eliminated and not in dispute with me).
+ *      A party keeps only if the agreement says yes *and* its own status was
+ *      yes. Every honest party keeps the batch or every honest party discards
+ *      it: a "no" from one honest party reaches every honest party's input,
+ *      so it forces a discard; a corrupt party telling some honest parties
+ *      "failed" and others "ok" can only make all discard. Outside the model
+ *      (more than t parties down or corrupt) the agreement may fail; a party
+ *      that is not full still never keeps, and it reveals (step 4) only if it
+ *      detected the failure itself.
  *   4. Round 3 (only after the agreed discard): every party that got at least
  *      2t+1 shares in round 1 (a party that got fewer ran the session alone,
  *      e.g. a pooled batch the others never started, and reveals nothing) and
@@ -46,7 +44,8 @@
  *      it yet ("silence"). From these agreed claims every honest party
  *      derives the same new pairs in dispute: accuser–accused, and i–j when i
  *      says j told it one status while j claims the other (one of the two
- *      lies; a party whose claim is missing counts as having claimed "ok").
+ *      lies; when j's claim is missing, a "no" heard from it is a silence
+ *      pair, so that a lost broadcast never brands an honest party a liar).
  *      If the batch gave no new pair, every party that claimed "failed" is
  *      convicted (crying wolf, see below). A party with t+1 partners is
  *      convicted too (never more than t in a session: that is outside the
@@ -61,6 +60,8 @@
  * it, so every pair has a corrupt member and an honest party has at most t
  * partners: t+1 partners convict only corrupt parties. A discard needs an
  * honest party whose agreement input was "no" (validity of the agreement):
+ *  - it was not full: it accuses the missing party (outside its disputes,
+ *    not eliminated) of silence: a new pair.
  *  - it detected an inconsistency among the shares of parties outside its
  *    disputes. If every PRSS set's terms were accepted in step 4, it proves
  *    one of them wrong: a new pair. If some set was not accepted, an honest
@@ -265,16 +266,21 @@ export class RealTripleGeneration {
     const partners = myPartners(session);
     for (let j = 1; j <= net.n; j++) if (!session.proven.has(j) && !partners.has(j) && !session.disputes.isEliminated(j) && opened.shares.get(j) === undefined) missing.push(j);
     const full = missing.length === 0;
-    const status = await this.round2Status(session, opened.values !== undefined);
-    if (status.agreed && opened.values && (full || !status.heardNo)) {
+    // Our status: consistent *and* full. A party that is not full cannot vouch
+    // that every honest party ran this batch, so it says "no" (and accuses the
+    // missing party below); it never keeps on a "yes" it did not give. (A
+    // local "keep unless I heard no" rule let one corrupt party's "no" split
+    // honest parties, keep versus discard, while the agreement said keep.)
+    const ok = opened.values !== undefined && full;
+    const status = await this.round2Status(session, ok);
+    if (status.agreed && ok) {
       const c = R.alloc(count);
-      for (let v = 0; v < count; v++) R.subInto(c, v, opened.values, v, r, v);
+      for (let v = 0; v < count; v++) R.subInto(c, v, opened.values!, v, r, v);
       return { count, a, b, c };
     }
     // Reveal only after an agreed discard that binds every honest party: when
     // all ran the batch (full), or when we detected the cheat ourselves (our
-    // "failed" reached every honest party, and a party that is not full keeps
-    // only if it heard no "failed").
+    // "failed" reached every honest party, so none of them keeps).
     const reveal = !status.agreed && opened.alive.length >= 2 * session.t + 1 && (full || opened.values === undefined);
     const proved = await this.round3Blame(session, tag, count, opened, reveal);
     for (const p of proved) {
@@ -288,7 +294,7 @@ export class RealTripleGeneration {
       if (opened.shares.get(j) === undefined || session.excluded.has(j)) silent.push(j);
     }
     const claim: BlameClaim = {
-      ok: opened.values !== undefined,
+      ok,
       heard: status.heard,
       accused: [...proved.map((party) => ({ party, kind: 'deviation' as const })), ...silent.map((party) => ({ party, kind: 'silence' as const }))],
     };
@@ -313,7 +319,10 @@ export class RealTripleGeneration {
       for (const { party, kind } of c.accused) if (!disputes.isEliminated(party) && disputes.add(i, party, kind)) fresh++;
       for (const [j, saidYes] of c.heard) {
         if (j === i || disputes.isEliminated(j)) continue;
-        if (saidYes !== (claims.get(j)?.ok ?? true) && disputes.add(i, j, 'deviation')) fresh++;
+        const theirs = claims.get(j);
+        // j's claim missing: i's "no" from j stands against j's silence (not a proven lie: a lost
+        // broadcast must not brand an honest party); otherwise a status j denies.
+        if (theirs === undefined ? !saidYes && disputes.add(i, j, 'silence') : saidYes !== theirs.ok && disputes.add(i, j, 'deviation')) fresh++;
       }
     }
     const convicted = new Set(disputes.overLimit(t));
