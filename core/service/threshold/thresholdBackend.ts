@@ -115,9 +115,9 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     try {
       // Wait generously: parties start at different times (after a 60 MB key
       // transfer inline, or when each connector sees the preprocessing event).
-      const { keys, disclosed } = await prssSetupDetailed(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
-      // A disclosed set has a corrupt member (prss.ts): say which sets and who reported them, never a key.
-      if (disclosed.length > 0) o.logger.warn({ session: sessionOf, disclosed: disclosed.map((d) => ({ set: d.set, reportedBy: d.claimedBy })) }, 'PRSS setup: key views differed in some sets; their keys were replaced by public ones (each such set has a deviating member)');
+      const { keys, dropped, publicSets } = await prssSetupDetailed(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
+      // Which contributions were left out and who reported them (prss.ts), never a key.
+      if (dropped.length > 0) o.logger.warn({ session: sessionOf, dropped: dropped.map((d) => ({ set: d.set, contributor: d.member, reportedBy: d.claimedBy })), publicSets }, 'PRSS setup: some contributions were missing or seen differently by co-members and were left out of their sets’ keys');
       return keys;
     } finally {
       net.close();

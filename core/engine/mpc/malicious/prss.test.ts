@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
-import { PrssSetupError } from '../errors.js';
+import { overrideNetwork } from '../network/network.js';
 import { runParties, type PartyProgram } from '../network/runParties.js';
 import { Prss, prssSets, prssSetupDetailed, type PrssKeys, type PrssSetupOutcome } from '../prss/prss.js';
 import { robustOpen, robustReconstruct } from '../sharing/robustOpen.js';
@@ -20,10 +20,11 @@ async function setupWith(n: number, t: number, malicious: Map<number, PartyProgr
 
 /**
  * The setup completed at every honest party with keys that agree and a PRSS
- * that is a consistent degree-t sharing; the disclosed sets are the same
- * everywhere, each has a corrupt member, and the all-honest set is private.
+ * that is a consistent degree-t sharing; the dropped contributions are the
+ * same everywhere and all lie in sets with a corrupt member, so the
+ * all-honest set keeps every contribution (its key stays secret).
  */
-function expectResolved(n: number, t: number, corrupt: readonly number[], run: { failures: Map<number, unknown>; outputs: Map<number, PrssKeys>; outcomes: Map<number, PrssSetupOutcome> }): PrssSetupOutcome['disclosed'] {
+function expectResolved(n: number, t: number, corrupt: readonly number[], run: { failures: Map<number, unknown>; outputs: Map<number, PrssKeys>; outcomes: Map<number, PrssSetupOutcome> }): PrssSetupOutcome {
   expect(run.failures).toEqual(new Map());
   expect(run.outputs.size).toBe(n - t);
   expect(keysAgree(run.outputs)).toBe(true);
@@ -31,15 +32,21 @@ function expectResolved(n: number, t: number, corrupt: readonly number[], run: {
   const shares = new Map([...run.outputs].map(([p, k]) => [p, new Prss(R, k).random('x', 4)]));
   const res = robustReconstruct(R, { n, t }, shares, 4);
   expect(res.cheaters).toEqual([]);
-  const disclosed = [...run.outcomes.values()][0]!.disclosed;
-  for (const o of run.outcomes.values()) expect(o.disclosed).toEqual(disclosed);
-  for (const d of disclosed) expect(d.set.some((m) => corrupt.includes(m))).toBe(true);
-  const honestSet = prssSets(n, t).find((A) => !A.some((m) => (corrupt as readonly number[]).includes(m)))!;
-  expect(disclosed.map((d) => d.set.join())).not.toContain(honestSet.join());
-  // Its key is the members' secret, not the public one every disclosed set gets.
-  const honestKeys = [...run.outputs.values()].map((k) => Buffer.from(k.sets.find((s) => s.members.join() === honestSet.join())!.key).toString('hex'));
-  expect(new Set(honestKeys).size).toBe(1);
-  return disclosed;
+  const first = [...run.outcomes.values()][0]!;
+  for (const o of run.outcomes.values()) {
+    expect(o.dropped).toEqual(first.dropped);
+    expect(o.publicSets).toEqual(first.publicSets);
+  }
+  for (const d of first.dropped) expect(d.set.some((m) => corrupt.includes(m))).toBe(true);
+  const honestSet = prssSets(n, t).find((A) => !A.some((m) => corrupt.includes(m)))!;
+  expect(first.dropped.filter((d) => d.set.join() === honestSet.join())).toEqual([]);
+  expect(first.publicSets.map((A) => A.join())).not.toContain(honestSet.join());
+  return first;
+}
+
+/** Sets containing one of `parties`, as "1,2,3" strings. */
+function setsWith(n: number, t: number, parties: readonly number[]): string[] {
+  return prssSets(n, t).filter((A) => A.some((m) => parties.includes(m))).map((A) => A.join());
 }
 
 function keysAgree(outputs: Map<number, PrssKeys>): boolean {
@@ -57,47 +64,58 @@ function keysAgree(outputs: Map<number, PrssKeys>): boolean {
 
 describe('PRSS setup against malicious parties', () => {
   for (const [n, t, corrupt] of CASES) {
-    test(`malicious: (n,t) = (${n},${t}), t × dropping: setup completes and PRSS stays a consistent degree-t sharing`, async () => {
-      const R = ringForParties(n);
-      const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, droppingSetupParty()])), 1);
-      expect(run.failures.size).toBe(0);
-      expect(keysAgree(run.outputs)).toBe(true);
-      const shares = new Map([...run.outputs].map(([p, k]) => [p, new Prss(R, k).random('x', 4)]));
-      const res = robustReconstruct(R, { n, t }, shares, 4);
-      expect(res.cheaters).toEqual([]);
-      expect(res.missing).toEqual([...corrupt]);
+    const bad: readonly number[] = corrupt;
+
+    test(`malicious: (n,t) = (${n},${t}), t × dropping: setup completes, their (missing) contributions left out everywhere`, async () => {
+      const run = await setupWith(n, t, new Map(bad.map((p) => [p, droppingSetupParty()])), 1);
+      const o = expectResolved(n, t, bad, run);
+      expect(o.dropped.length).toBeGreaterThan(0);
+      for (const d of o.dropped) expect(bad).toContain(d.member);
     });
 
-    test(`malicious: (n,t) = (${n},${t}), t × random values (different contributions to each peer): setup completes, the liars' sets disclosed, the honest set private`, async () => {
-      const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, randomValuesSetupParty(t, seededRng(p))])), 2);
-      const disclosed = expectResolved(n, t, corrupt, run);
-      // Every set with a liar saw mismatches; their honest members named them.
-      expect(disclosed.length).toBe(prssSets(n, t).filter((A) => A.some((m) => (corrupt as readonly number[]).includes(m))).length);
-      for (const d of disclosed) for (const m of d.claimedBy) expect(corrupt).not.toContain(m);
+    test(`malicious: (n,t) = (${n},${t}), t × random values (different contributions to each peer): setup completes, exactly their contributions left out`, async () => {
+      const run = await setupWith(n, t, new Map(bad.map((p) => [p, randomValuesSetupParty(t, seededRng(p))])), 2);
+      const o = expectResolved(n, t, bad, run);
+      const expected = prssSets(n, t).flatMap((A) => A.filter((m) => bad.includes(m)).map((m) => `${A.join()}|${m}`)).sort();
+      expect(o.dropped.map((d) => `${d.set.join()}|${d.member}`).sort()).toEqual(expected);
+      for (const d of o.dropped) for (const m of d.claimedBy) expect(bad).not.toContain(m);
     });
 
-    test(`malicious: (n,t) = (${n},${t}), t × equivocating (wrong digest to one honest party only): setup completes everywhere with the same disclosed sets, named by the victim`, async () => {
+    test(`malicious: (n,t) = (${n},${t}), t × equivocating (wrong fingerprints to one honest party only): setup completes everywhere, the same contributions left out, reported by the victim`, async () => {
       const victim = n; // honest
-      const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, equivocatingDigestSetupParty(t, seededRng(p), victim)])), 5);
-      const disclosed = expectResolved(n, t, corrupt, run);
-      expect(disclosed.length).toBeGreaterThan(0);
-      for (const d of disclosed) {
-        expect(d.claimedBy).toEqual([victim]);
-        expect(d.set).toContain(victim);
+      const run = await setupWith(n, t, new Map(bad.map((p) => [p, equivocatingDigestSetupParty(t, seededRng(p), victim)])), 5);
+      const o = expectResolved(n, t, bad, run);
+      expect(o.dropped.length).toBeGreaterThan(0);
+      for (const d of o.dropped) expect(d.claimedBy).toEqual([victim]);
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t × lying fingerprints: setup completes, only sets with a liar touched`, async () => {
+      const run = await setupWith(n, t, new Map(bad.map((p) => [p, lyingDigestSetupParty(t, seededRng(p))])), 3);
+      const o = expectResolved(n, t, bad, run);
+      expect([...new Set(o.dropped.map((d) => d.set.join()))].sort()).toEqual(setsWith(n, t, bad).sort());
+    });
+
+    test(`malicious: (n,t) = (${n},${t}), t parties reporting every contribution of every set: only their own sets lose contributions, the honest set keeps all`, async () => {
+      const run = await setupWith(n, t, new Map(bad.map((p) => [p, overclaimingSetupParty(t, seededRng(p))])), 6);
+      const o = expectResolved(n, t, bad, run);
+      expect(o.publicSets.map((A) => A.join()).sort()).toEqual(setsWith(n, t, bad).sort());
+      for (const d of o.dropped) expect(d.claimedBy).toEqual(d.set.filter((m) => bad.includes(m)));
+    });
+
+    test(`behavior: (n,t) = (${n},${t}), one honest contribution lost on one link (a network fault): setup completes, that contribution alone is left out, no set becomes public`, async () => {
+      const [from, to] = [n, 1];
+      const run = await runParties(n, t, (net) => {
+        const lossy = net.self === from ? overrideNetwork(net, { send: (j, p) => (net.round === 0 && j === to ? undefined : net.send(j, p)) }) : net;
+        return prssSetupDetailed(lossy, t, seededRng(7 * net.self), { timeoutMs: 40 });
+      }, { timeoutMs: 40 });
+      expect(run.failures).toEqual(new Map());
+      const outputs = new Map([...run.outputs].map(([p, o]) => [p, o.keys]));
+      expect(keysAgree(outputs)).toBe(true);
+      for (const o of run.outputs.values()) {
+        expect(o.publicSets).toEqual([]);
+        expect(o.dropped.map((d) => d.member)).toEqual(o.dropped.map(() => from));
+        expect(o.dropped.map((d) => d.set.join()).sort()).toEqual(prssSets(n, t).filter((A) => A.includes(from) && A.includes(to)).map((A) => A.join()).sort());
       }
-    });
-
-    test(`malicious: (n,t) = (${n},${t}), t × lying digests: setup completes, exactly the liars' sets disclosed`, async () => {
-      const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, lyingDigestSetupParty(t, seededRng(p))])), 3);
-      const disclosed = expectResolved(n, t, corrupt, run);
-      expect(disclosed.map((d) => d.set.join()).sort()).toEqual(prssSets(n, t).filter((A) => A.some((m) => (corrupt as readonly number[]).includes(m))).map((A) => A.join()).sort());
-    });
-
-    test(`malicious: (n,t) = (${n},${t}), t parties claiming a mismatch in every set: only their own sets are disclosed, the honest set stays private`, async () => {
-      const run = await setupWith(n, t, new Map(corrupt.map((p) => [p, overclaimingSetupParty(t, seededRng(p))])), 6);
-      const disclosed = expectResolved(n, t, corrupt, run);
-      expect(disclosed.map((d) => d.set.join()).sort()).toEqual(prssSets(n, t).filter((A) => A.some((m) => (corrupt as readonly number[]).includes(m))).map((A) => A.join()).sort());
-      for (const d of disclosed) expect(d.claimedBy).toEqual(d.set.filter((m) => (corrupt as readonly number[]).includes(m)));
     });
 
     test(`malicious: (n,t) = (${n},${t}), t consistent liars opening PRSS values: value right, liars named`, async () => {

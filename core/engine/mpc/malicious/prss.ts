@@ -6,7 +6,7 @@
 import type { Rng } from '../algebra/random.js';
 import { overrideNetwork, type Network } from '../network/network.js';
 import type { PartyProgram } from '../network/runParties.js';
-import { prssSets, prssSetup } from '../prss/prss.js';
+import { prssClaimBytes, prssSets, prssSetup } from '../prss/prss.js';
 
 function commonSetCount(n: number, t: number, a: number, b: number): number {
   return prssSets(n, t).filter((A) => A.includes(a) && A.includes(b)).length;
@@ -19,7 +19,7 @@ export function droppingSetupParty(): PartyProgram<unknown> {
 
 /**
  * Sends a different random contribution to every co-member (so honest views
- * of its sets' keys differ) and random digests in round 2.
+ * of its contributions differ) and random bytes in round 2.
  */
 export function randomValuesSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
   return async (net: Network) => {
@@ -33,14 +33,14 @@ export function randomValuesSetupParty(t: number, rng: Rng): PartyProgram<unknow
   };
 }
 
-/** Runs round 1 honestly, then claims wrong key digests in round 2 (and sends noise in the agreement rounds). */
+/** Runs round 1 honestly, then sends wrong contribution fingerprints in round 2 (and noise in the agreement rounds). */
 export function lyingDigestSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
   return lyingTo(t, rng, () => true, (round) => round >= 1);
 }
 
 /**
  * Equivocates: honest everywhere (agreement included) except that it sends
- * `victim` a wrong key digest in round 2, so only the victim sees a dispute.
+ * `victim` wrong contribution fingerprints in round 2, so only the victim sees a dispute.
  * Without an agreed outcome the victim fails while the others accept keys.
  */
 export function equivocatingDigestSetupParty(t: number, rng: Rng, victim: number): PartyProgram<unknown> {
@@ -48,13 +48,13 @@ export function equivocatingDigestSetupParty(t: number, rng: Rng, victim: number
 }
 
 /**
- * Honest in rounds 1 and 2, then claims a mismatch in *every* set, its own and
- * others' (the claim broadcast starts in round 3, index 2): it must only be
- * able to disclose the sets it belongs to.
+ * Honest in rounds 1 and 2, then reports every contribution of *every* set,
+ * its own and others' (the claim broadcast starts in round 3, index 2): it
+ * must only be able to drop contributions in the sets it belongs to.
  */
 export function overclaimingSetupParty(t: number, rng: Rng): PartyProgram<unknown> {
   return async (net: Network) => {
-    const claimBytes = Math.ceil(prssSets(net.n, t).length / 8);
+    const claimBytes = prssClaimBytes(net.n, t);
     const liar = overrideNetwork(net, {
       send: (to, payload) => net.send(to, net.round === 2 ? new Uint8Array(claimBytes).fill(0xff) : payload),
     });

@@ -22,40 +22,38 @@
  * unique per use (derive it from the session id and a counter); all parties
  * must use the same tag for the same sharing.
  *
- * ## Key agreement (`prssSetup`), two rounds
+ * ## Key agreement (`prssSetup`)
  * 1. Every member m of every set A sends a fresh 32-byte contribution c_{A,m}
  *    to the other members of A (one message per peer, all common sets).
- *    k_A = SHAKE256(domain ‖ session ‖ A ‖ c_{A,m} for m ∈ A), a silent member
- *    contributing a fixed "absent" marker. A set whose members include at least
- *    one honest party gets a key unknown outside A; in particular the set of
- *    honest parties (for |T| = t) gets a key the adversary does not know.
- * 2. Members exchange a digest of each common key. A corrupt member that sent
- *    different contributions to different members (or lies about its digest)
- *    makes views differ.
- * 3. Dispute resolution by disclosure: every party broadcasts
- *    (`broadcastFromAll`, 1 + 3(t+1) rounds) the sets in which it saw a
- *    mismatch (a wrong or missing digest from a member that spoke in round 1).
- *    A set named by at least one of its *own members* in the agreed claims is
- *    **disclosed**: every member replaces its key by the public
- *    k_A = SHAKE256(domain ‖ session ‖ A). All honest parties decide the same
- *    sets (the claims are agreed), so every set's members end with one key.
- * Why this keeps PRSS private and correct (at most t corrupt, n ≥ 3t+1):
- *  - Correct: in a set nobody disclosed, no honest member saw a mismatch, and
- *    honest members compared digests with each other directly, so their keys
- *    are equal; a disclosed set's key is public, hence equal too.
- *  - Private: the privacy of r = Σ_A ψ(k_A, tag) against the corrupt set T
- *    rests on the set(s) without a corrupt member (some set of n − t honest
- *    parties exists). Such a set sees no mismatch (honest contributions and
- *    digests agree), and only its members can disclose it, so it is never
- *    disclosed. A disclosed set therefore has a corrupt member, whose
- *    adversary may know its key anyway.
- * So a corrupt party can no longer make the setup fail: equivocation only
- * discloses sets it belongs to (the parties named are logged). Only outside
- * the model can every set end disclosed; then it throws `PrssSetupError`.
- * (The earlier version agreed on the outcome and failed: a corrupt member
- * could force retries forever. Threshold-fhe resolves with VSS-based
- * `AgreeRandom`; disclosure is enough here because a set's key only needs to
- * stay secret when all its members are honest.)
+ * 2. Every member sends each co-member, for every common set A and every
+ *    member m of A, a fingerprint SHA3(domain ‖ session ‖ A ‖ m ‖ c_{A,m} as
+ *    it got it, or "missing"). A member *suspects* (A, m) when it lacks
+ *    c_{A,m} or a co-member's fingerprint of it differs from its own.
+ * 3. Every party broadcasts its suspects (`broadcastFromAll`, 1 + 3(t+1)
+ *    rounds). A contribution suspected by at least one member of its own set
+ *    is **dropped**: k_A = SHAKE256(domain ‖ session ‖ A ‖ for each m ∈ A:
+ *    c_{A,m}, or a "dropped" marker). The claims are agreed, so every honest
+ *    party drops the same contributions.
+ * Why (at most t corrupt, n ≥ 3t+1, honest messages arrive in time):
+ *  - Correct: for a contribution that is not dropped, no honest member of A
+ *    lacked it or saw a co-member's fingerprint differ, and honest members
+ *    exchanged fingerprints directly, so all honest members of A hold the
+ *    same c_{A,m}: their keys are equal.
+ *  - Private: PRSS privacy against the corrupt set T rests on the set(s)
+ *    made only of honest parties (at least one exists, as there are ≥ n − t
+ *    honest parties). In such a set contributions and fingerprints
+ *    agree, and only its members can have a contribution dropped, so nothing
+ *    is dropped and its key mixes only secret honest contributions.
+ *  - Live: nothing here fails or retries; a corrupt party can only have
+ *    contributions dropped in sets it belongs to (whose key it may know
+ *    anyway). A network fault between two honest parties (outside the model)
+ *    drops the one contribution that was lost, never a whole set's secrecy.
+ * A set whose contributions were all dropped has a public key (it has a
+ * corrupt member); only if that happens to every set (outside the model)
+ * does the setup throw `PrssSetupError`. This replaces an earlier version
+ * that compared key digests and failed on any mismatch (a corrupt member
+ * could force retries forever); threshold-fhe resolves the same problem
+ * with VSS-based `AgreeRandom`.
  */
 import { createHash } from 'node:crypto';
 import { shake256, sha3_256 } from '@noble/hashes/sha3';
@@ -67,9 +65,8 @@ import type { Rng } from '../algebra/random.js';
 import type { Network } from '../network/network.js';
 import { checkThresholdParameters } from '../sharing/shamir.js';
 
-const DOMAIN_KEY = utf8ToBytes('tkms/prss/v1/key');
-const DOMAIN_CHECK = utf8ToBytes('tkms/prss/v1/check');
-const DOMAIN_DISCLOSED = utf8ToBytes('tkms/prss/v1/disclosed');
+const DOMAIN_KEY = utf8ToBytes('tkms/prss/v2/key');
+const DOMAIN_CHECK = utf8ToBytes('tkms/prss/v2/contribution');
 const DOMAIN_PRSS = utf8ToBytes('tkms/prss/v1/random');
 const DOMAIN_PRZS = utf8ToBytes('tkms/prss/v1/zero');
 const CONTRIBUTION_BYTES = 32;
@@ -94,17 +91,23 @@ export interface PrssKeys {
   sets: { members: readonly number[]; key: Uint8Array }[];
 }
 
-/** What `prssSetupDetailed` agreed besides the keys: the disclosed sets and who named them. */
+/** What `prssSetupDetailed` agreed besides the keys: the contributions left out, and who reported them. */
 export interface PrssSetupOutcome {
   keys: PrssKeys;
-  /** Sets whose key was replaced by the public one, with the members that reported a mismatch in them (identical at every honest party). */
-  disclosed: { set: readonly number[]; claimedBy: readonly number[] }[];
+  /** Contributions left out of a set's key (identical at every honest party): set, contributor, reporting members. */
+  dropped: { set: readonly number[]; member: number; claimedBy: readonly number[] }[];
+  /** Sets left without any contribution: their key is public (each has a deviating member). */
+  publicSets: (readonly number[])[];
+}
+
+/** Bytes of a party's claim in step 3: one bit per (set, member position), sets in `prssSets` order. */
+export function prssClaimBytes(n: number, t: number): number {
+  return Math.ceil((prssSets(n, t).length * (n - t)) / 8);
 }
 
 /**
  * Agreement on the subset keys (module doc; 2 + 1 + 3(t+1) rounds). Returns
- * this party's keys, identical among the members of every set at every
- * honest party.
+ * this party's keys, identical among the honest members of every set.
  *
  * @example
  * const keys = await prssSetup(net, 1, cryptoRng);
@@ -114,20 +117,21 @@ export async function prssSetup(net: Network, t: number, rng: Rng, options: { ti
   return (await prssSetupDetailed(net, t, rng, options)).keys;
 }
 
-/** `prssSetup`, also returning the disclosed sets (for logs and tests). */
+/** `prssSetup`, also returning the contributions left out (for logs and tests). */
 export async function prssSetupDetailed(net: Network, t: number, rng: Rng, options: { timeoutMs?: number } = {}): Promise<PrssSetupOutcome> {
   const { n, self } = net;
   if (!(n >= 3 * t + 1) || t < 0) throw new MpcParameterError(`PRSS needs n ≥ 3t+1, got (n, t) = (${n}, ${t})`);
-  const mine = prssSets(n, t).filter((A) => A.includes(self));
+  const all = prssSets(n, t);
+  const mine = all.filter((A) => A.includes(self));
   const common = (j: number): number[][] => mine.filter((A) => A.includes(j));
   const peers = [...Array(n).keys()].map((i) => i + 1).filter((j) => j !== self);
+  const session = lengthPrefixed(utf8ToBytes(net.sessionId));
 
-  // Round 1: contributions.
+  // Round 1: contributions, one per set, to its other members.
   const own = new Map<string, Uint8Array>(mine.map((A) => [A.join(','), rng.bytes(CONTRIBUTION_BYTES)]));
   for (const j of peers) {
     const sets = common(j);
-    if (sets.length === 0) continue;
-    net.send(j, concat(sets.map((A) => own.get(A.join(','))!)));
+    if (sets.length > 0) net.send(j, concat(sets.map((A) => own.get(A.join(','))!)));
   }
   const received = new Map<number, Uint8Array | undefined>();
   await Promise.all(
@@ -139,70 +143,77 @@ export async function prssSetupDetailed(net: Network, t: number, rng: Rng, optio
     }),
   );
   net.nextRound();
-  const keys = mine.map((A) => {
-    const parts: Uint8Array[] = [DOMAIN_KEY, lengthPrefixed(utf8ToBytes(net.sessionId)), Uint8Array.of(A.length, ...A)];
-    for (const m of A) {
-      if (m === self) {
-        parts.push(Uint8Array.of(1), own.get(A.join(','))!);
-        continue;
-      }
-      const msg = received.get(m);
-      const idx = common(m).findIndex((B) => B.join(',') === A.join(','));
-      if (msg) parts.push(Uint8Array.of(1), msg.subarray(idx * CONTRIBUTION_BYTES, (idx + 1) * CONTRIBUTION_BYTES));
-      else parts.push(Uint8Array.of(0));
-    }
-    return { members: A, key: shake256(concat(parts), { dkLen: 32 }) };
-  });
+  /** Member m's contribution to A as we got it (`undefined`: missing). */
+  const contribution = (A: readonly number[], m: number): Uint8Array | undefined => {
+    if (m === self) return own.get(A.join(','));
+    const idx = common(m).findIndex((B) => B.join(',') === A.join(','));
+    return received.get(m)?.subarray(idx * CONTRIBUTION_BYTES, (idx + 1) * CONTRIBUTION_BYTES);
+  };
+  const fingerprint = (A: readonly number[], m: number): Uint8Array => {
+    const c = contribution(A, m);
+    return sha3_256(concat([DOMAIN_CHECK, session, Uint8Array.of(A.length, ...A, m), c ? Uint8Array.of(1, ...c) : Uint8Array.of(0)]));
+  };
 
-  // Round 2: compare key digests with every co-member.
-  const digest = (key: Uint8Array): Uint8Array => sha3_256(concat([DOMAIN_CHECK, key]));
-  const keyOf = new Map(keys.map((k) => [k.members.join(','), k.key]));
+  // Round 2: per common set, the fingerprint of every member's contribution as we got it.
   for (const j of peers) {
     const sets = common(j);
-    if (sets.length > 0) net.send(j, concat(sets.map((A) => digest(keyOf.get(A.join(','))!))));
+    if (sets.length > 0) net.send(j, concat(sets.flatMap((A) => A.map((m) => fingerprint(A, m)))));
   }
-  const disputes = new Map<string, number[]>();
+  // (set, member) pairs whose contribution is missing here or seen differently by a co-member.
+  const suspect = new Set<string>();
+  for (const A of mine) for (const m of A) if (!contribution(A, m)) suspect.add(`${A.join(',')}|${m}`);
   await Promise.all(
     peers.map(async (j) => {
       const sets = common(j);
       if (sets.length === 0) return;
-      // A peer silent in both rounds is simply absent; one that spoke in round 1 must confirm.
-      const m = await net.receive(j, options.timeoutMs);
-      if (m === undefined && !received.get(j)) return;
-      sets.forEach((A, idx) => {
-        const theirs = m?.subarray(idx * 32, (idx + 1) * 32);
-        const ours = digest(keyOf.get(A.join(','))!);
-        if (theirs === undefined || theirs.length !== 32 || !equalBytes(theirs, ours)) {
-          const key = A.join(',');
-          disputes.set(key, [...(disputes.get(key) ?? []), j]);
+      const msg = await net.receive(j, options.timeoutMs);
+      // Silent or malformed: nothing to compare (a missing contribution is suspect already).
+      if (!msg || msg.length !== sets.reduce((k, A) => k + A.length, 0) * 32) return;
+      let o = 0;
+      for (const A of sets) {
+        for (const m of A) {
+          if (!equalBytes(msg.subarray(o, o + 32), fingerprint(A, m))) suspect.add(`${A.join(',')}|${m}`);
+          o += 32;
         }
-      });
+      }
     }),
   );
   net.nextRound();
-  // Round 3+: broadcast the sets we saw a mismatch in; a set named by one of its members is disclosed.
-  const all = prssSets(n, t);
-  const claim = new Uint8Array(Math.ceil(all.length / 8));
-  all.forEach((A, i) => {
-    if (disputes.has(A.join(','))) claim[i >> 3]! |= 1 << (i & 7);
-  });
+
+  // Round 3+: broadcast the suspect contributions; one named by a member of its set is dropped.
+  const claim = new Uint8Array(prssClaimBytes(n, t));
+  all.forEach((A, i) => A.forEach((m, k) => {
+    const bit = i * (n - t) + k;
+    if (suspect.has(`${A.join(',')}|${m}`)) claim[bit >> 3]! |= 1 << (bit & 7);
+  }));
   const absent = new Set(peers.filter((j) => !received.get(j)));
   const claims = await broadcastFromAll(net, t, claim, { ignore: absent, maxValueBytes: claim.length, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) });
-  const disclosed: { set: number[]; claimedBy: number[] }[] = [];
-  all.forEach((A, i) => {
-    const claimedBy = A.filter((m) => {
-      const c = claims.get(m);
-      return c !== undefined && c.length === claim.length && ((c[i >> 3]! >> (i & 7)) & 1) === 1;
+  const dropped: PrssSetupOutcome['dropped'] = [];
+  const isDropped = new Set<string>();
+  all.forEach((A, i) => A.forEach((m, k) => {
+    const bit = i * (n - t) + k;
+    const claimedBy = A.filter((x) => {
+      const c = claims.get(x);
+      return c !== undefined && c.length === claim.length && ((c[bit >> 3]! >> (bit & 7)) & 1) === 1;
     });
-    if (claimedBy.length > 0) disclosed.push({ set: A, claimedBy });
-  });
-  if (disclosed.length === all.length) {
-    throw new PrssSetupError([...disputes].map(([set, parties]) => ({ set: set.split(',').map(Number), parties: parties.sort((a, b) => a - b) })));
+    if (claimedBy.length === 0) return;
+    dropped.push({ set: A, member: m, claimedBy });
+    isDropped.add(`${A.join(',')}|${m}`);
+  }));
+  const publicSets = all.filter((A) => A.every((m) => isDropped.has(`${A.join(',')}|${m}`)));
+  if (publicSets.length === all.length) {
+    throw new PrssSetupError(dropped.map((d) => ({ set: [...d.set], parties: [d.member] })));
   }
-  const publicKey = (A: readonly number[]): Uint8Array => shake256(concat([DOMAIN_DISCLOSED, lengthPrefixed(utf8ToBytes(net.sessionId)), Uint8Array.of(A.length, ...A)]), { dkLen: 32 });
-  const isDisclosed = new Set(disclosed.map((d) => d.set.join(',')));
-  const sets = keys.map((k) => (isDisclosed.has(k.members.join(',')) ? { members: k.members, key: publicKey(k.members) } : k));
-  return { keys: { n, t, party: self, sets }, disclosed };
+  const sets = mine.map((A) => {
+    const parts: Uint8Array[] = [DOMAIN_KEY, session, Uint8Array.of(A.length, ...A)];
+    for (const m of A) {
+      // Not dropped ⇒ every honest member holds the same contribution (module doc).
+      const c = isDropped.has(`${A.join(',')}|${m}`) ? undefined : contribution(A, m);
+      parts.push(c ? Uint8Array.of(1, ...c) : Uint8Array.of(0));
+    }
+    return { members: A, key: shake256(concat(parts), { dkLen: 32 }) };
+  });
+  return { keys: { n, t, party: self, sets }, dropped, publicSets };
 }
 
 /**
