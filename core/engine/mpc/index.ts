@@ -25,8 +25,9 @@ export { RealTripleGeneration, concatTriples, decodeWithDetection, generateTripl
 export { generateRandomBits, solveArtinSchreier } from './preprocessing/randomBits.js';
 export {
   DecryptionMaterial,
+  type BlockMaterial,
   blockLayout,
-  borrowCircuitProducts,
+  borrowCircuitCost,
   decryptionCost,
   joinMaterial,
   preprocessDecryption,
@@ -34,4 +35,5 @@ export {
   thresholdDecrypt,
   type ThresholdDecryptionReturnType,
 } from './decryption/bitDecomposition.js';
+export { ARITY, LEAF_BITS, borrowCircuitPlan, leafPolynomials, type BorrowCircuitPlan } from './decryption/borrowCircuit.js';
 export { DecryptionMaterialPool, type DecryptionMaterialPoolOptions } from './preprocessing/pool.js';

@@ -1,0 +1,100 @@
+import { describe, expect, test } from '@jest/globals';
+import { seededRng } from '../algebra/random.js';
+import { ARITY, LEAF_BITS, borrowCircuitPlan, leafFamily, leafPolynomials, popcount, submasks } from './borrowCircuit.js';
+
+const M64 = (1n << 64n) - 1n;
+const rng = seededRng(17);
+const rand64 = (): bigint => (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32());
+
+/**
+ * The plan evaluated in the clear over Z/2^64 exactly as the online phase
+ * does over the ring: leaves from their polynomials in the bits and the
+ * bits' products, combines from d = x − a and the masks' products. Must give
+ * the borrow [c mod 2^K < r mod 2^K].
+ */
+function clearBorrow(K: number, c: bigint, r: bigint): bigint {
+  const plan = borrowCircuitPlan(K);
+  const bits = Array.from({ length: K }, (_, i) => (r >> BigInt(i)) & 1n);
+  const masks = Array.from({ length: plan.masks }, rand64);
+  const products: bigint[] = [];
+  const factor = (h: number): bigint => (h < 0 ? products[-1 - h]! : h < K ? bits[h]! : masks[h - K]!);
+  for (let p = 0; p < plan.products; p++) products.push((factor(plan.halves[2 * p]!) * factor(plan.halves[2 * p + 1]!)) & M64);
+  let G = plan.leaves.map((leaf) => {
+    const cbits = Number((c >> BigInt(leaf.start)) & ((1n << BigInt(leaf.size)) - 1n));
+    const polys = leafPolynomials(leaf.size, cbits);
+    const { index } = leafFamily(leaf.size);
+    const value = (poly: Int32Array): bigint => {
+      let v = 0n;
+      poly.forEach((coef, S) => {
+        const share = S === 0 ? 1n : popcount(S) === 1 ? bits[leaf.start + Math.log2(S)]! : products[leaf.product0 + index[S]!]!;
+        v += BigInt(coef) * share;
+      });
+      return v & M64;
+    };
+    return [value(polys.G), leaf.needP ? value(polys.P) : undefined] as const;
+  });
+  for (const nodes of plan.levels) {
+    G = nodes.map((node) => {
+      if ('pass' in node) return G[node.pass]!;
+      const cp = node.combine;
+      const x = cp.vars.map((v) => G[cp.children[v.child]!]![v.p ? 1 : 0]!);
+      const d = x.map((xv, i) => (xv - masks[cp.mask0 + i]!) & M64);
+      const dOf = (T: number): bigint => submasks(T).reduce((acc, s) => (popcount(s) === 1 ? (acc * d[Math.log2(s)]!) & M64 : acc), 1n);
+      const aOf = (S: number): bigint => (S === 0 ? 1n : popcount(S) === 1 ? masks[cp.mask0 + Math.log2(S)]! : products[cp.product0 + cp.familyIndex[S]!]!);
+      const mono = (M: number): bigint => submasks(M).reduce((acc, S) => (acc + dOf(M ^ S) * aOf(S)) & M64, 0n);
+      const g = cp.gTerms.reduce((acc, M) => (acc + mono(M)) & M64, G[cp.children[cp.children.length - 1]!]![0]!);
+      return [g, cp.needP ? mono(cp.pTerm) : undefined] as const;
+    });
+  }
+  return G[0]![0]!;
+}
+
+describe('borrow circuit plan', () => {
+  test('default: every leaf polynomial equals the bit-by-bit prefix on every input', () => {
+    for (let size = 1; size <= LEAF_BITS; size++) {
+      for (let cbits = 0; cbits < 1 << size; cbits++) {
+        const { G, P } = leafPolynomials(size, cbits);
+        for (let r = 0; r < 1 << size; r++) {
+          let g = 0;
+          let p = 1;
+          for (let i = 0; i < size; i++) {
+            const ci = (cbits >> i) & 1;
+            const ri = (r >> i) & 1;
+            const gi = ci === 0 ? ri : 0;
+            const pi = ci === ri ? 1 : 0;
+            g = gi + pi * g;
+            p = pi * p;
+          }
+          const at = (poly: Int32Array): number => submasks(r).reduce((s, S) => s + poly[S]!, 0);
+          expect([at(G), at(P)]).toEqual([g, p]);
+        }
+      }
+    }
+  });
+
+  test('default: the circuit in the clear gives the borrow for every K from 1 to 62 and random c, r', () => {
+    for (let K = 1; K <= 62; K++) {
+      const mask = (1n << BigInt(K)) - 1n;
+      for (let rep = 0; rep < 6; rep++) {
+        const c = rand64() & mask;
+        // Edge cases too: equal values, and values differing in the lowest bit only.
+        const r = rep === 0 ? c : rep === 1 ? c ^ 1n : rand64() & mask;
+        expect(clearBorrow(K, c, r)).toBe(c < r ? 1n : 0n);
+      }
+    }
+  });
+
+  test('default: shape at K = 59 (15 leaves of ≤ 4 bits, 15 → 4 → 1) and products closed under halving', () => {
+    const plan = borrowCircuitPlan(59);
+    expect(plan.leaves.map((l) => l.size)).toEqual([...Array(14).fill(4), 3]);
+    expect(plan.levels.map((nodes) => nodes.length)).toEqual([4, 1]);
+    expect(plan.openedPerLevel).toEqual([25, 6]);
+    // P is never needed on the lowest path; every combine has at most ARITY children.
+    expect(plan.leaves[0]!.needP).toBe(false);
+    for (const nodes of plan.levels) for (const node of nodes) if ('combine' in node) expect(node.combine.children.length).toBeLessThanOrEqual(ARITY);
+    // Factors of a product are made in an earlier preprocessing round.
+    for (let p = 0; p < plan.products; p++) {
+      for (const h of [plan.halves[2 * p]!, plan.halves[2 * p + 1]!]) if (h < 0) expect(plan.level[-1 - h]!).toBeLessThan(plan.level[p]!);
+    }
+  });
+});
