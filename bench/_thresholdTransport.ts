@@ -39,6 +39,8 @@ export interface TransportBenchOptions {
   only?: string[];
   /** Only the pool figures (quick checks of the pooled path). */
   pooledOnly?: boolean;
+  /** Only these single-ciphertext cases (e.g. ['ebool', 'euint64']), no batch of 64 (quick checks). */
+  types?: string[];
 }
 
 class Parties {
@@ -110,16 +112,18 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
         out.push({ name: what === 'triples' ? 'preprocessing.threshold.triples' : 'preprocessing.threshold.random_bits', unit: what === 'triples' ? 'triples/s' : 'bits/s', value: o.preprocessingCount / (Math.min(...times) / 1000), params: { ...params, count: o.preprocessingCount, includes_triples: what === 'bits' } });
       }
 
-      const cases: [string, ParsedCiphertext[], string][] = [
-        ['ebool', [encrypt('ebool', 1n)], '1'],
-        ['euint8', [encrypt('euint8', 200n)], '200'],
-        ['euint64', [encrypt('euint64', 0x0123456789abcdefn)], String(0x0123456789abcdefn)],
-      ];
+      const cases = (
+        [
+          ['ebool', [encrypt('ebool', 1n)], '1'],
+          ['euint8', [encrypt('euint8', 200n)], '200'],
+          ['euint64', [encrypt('euint64', 0x0123456789abcdefn)], String(0x0123456789abcdefn)],
+        ] as [string, ParsedCiphertext[], string][]
+      ).filter(([name]) => !o.types || o.types.includes(name));
       const big = Array.from({ length: o.batch }, (_, i) => (BigInt(i + 1) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn);
-      const batchCase: [string, ParsedCiphertext[], string] = [`euint64.batch${o.batch}`, big.map((v) => encrypt('euint64', v)), big.join(',')];
+      const batchCases: [string, ParsedCiphertext[], string][] = o.types || o.pooledOnly ? [] : [[`euint64.batch${o.batch}`, big.map((v) => encrypt('euint64', v)), big.join(',')]];
 
       // Online with preprocessed material, and inline (preprocessing + online).
-      for (const [name, cts, expected] of o.pooledOnly ? [] : [...cases, batchCase].filter(([name]) => !o.only || o.only.includes(name))) {
+      for (const [name, cts, expected] of o.pooledOnly ? [] : [...cases, ...batchCases].filter(([name]) => !o.only || o.only.includes(name))) {
         const online: number[] = [];
         const total: number[] = [];
         let sent = 0;
@@ -142,7 +146,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
 
       if (o.only) continue;
       // Through the pool: one request establishes the epoch (inline), then wait for the refill.
-      await ps.all({ op: 'pooled', session: sid('pooled'), cts: cases[0]![1] });
+      await ps.all({ op: 'pooled', session: sid('pooled'), cts: [encrypt('ebool', 1n)] });
       const fill = await ps.all({ op: 'fill' });
       const held = fill.replies[0]!.pool!.length;
       out.push({ name: 'preprocessing.threshold.pool_fill', unit: 'ms', value: fill.ms, params: { ...params, batches: held, blocks_per_batch: 8 } });

@@ -59,7 +59,7 @@ import { beaverMultiply } from '../online/multiply.js';
 import type { MpcSession } from '../online/session.js';
 import { generateRandomBits } from '../preprocessing/randomBits.js';
 import { generateTriples, sliceTriples, type Triples } from '../preprocessing/triples.js';
-import { borrowCircuitPlan, leafFamily, leafPolynomials, popcount, submasks, type BorrowCircuitPlan, type CombinePlan } from './borrowCircuit.js';
+import { borrowCircuitPlan, leafTerms, type BorrowCircuitPlan, type CombinePlan, type ExpandedMonomials, type LeafTerms } from './borrowCircuit.js';
 import { phaseShare } from './keyShares.js';
 
 /** Digit width W and Δ exponent K of a block (2^W = message · carry modulus, K = 63 − W). */
@@ -344,36 +344,35 @@ async function borrowCircuit(session: MpcSession, c: GrVector, mat: BlockMateria
   let width = plan.leaves.length;
   let G = R.alloc(B * width);
   let P = R.alloc(B * width);
+  const addLeaf = (out: GrVector, node: number, lt: LeafTerms, bit0: number, product0: number): void => {
+    if (lt.constant !== 0) {
+      // A public constant: every party adds it to its share.
+      scalar[0] = lt.constant >>> 0;
+      scalar[1] = lt.constant < 0 ? 0xffffffff : 0;
+      add64(out, node * L, out, node * L, scalar, 0);
+    }
+    const terms = lt.terms;
+    for (let i = 0; i < terms.length; i += 2) {
+      const ref = terms[i]!;
+      if (ref >= 0) addScaled(out, node, bits, bit0 + ref, terms[i + 1]!);
+      else addScaled(out, node, products, product0 - 1 - ref, terms[i + 1]!);
+    }
+  };
   for (let k = 0; k < B; k++) {
     const lo = c[k * L]!;
     const hi = c[k * L + 1]!;
-    plan.leaves.forEach((leaf, l) => {
+    for (let l = 0; l < width; l++) {
+      const leaf = plan.leaves[l]!;
       let cbits = 0;
       for (let i = 0; i < leaf.size; i++) {
         const b = leaf.start + i;
         cbits |= ((b < 32 ? lo >>> b : hi >>> (b - 32)) & 1) << i;
       }
-      const polys = leafPolynomials(leaf.size, cbits);
-      const { index } = leafFamily(leaf.size);
+      const lt = leafTerms(leaf.size, cbits);
       const node = k * width + l;
-      for (const [out, poly, needed] of [
-        [G, polys.G, true],
-        [P, polys.P, leaf.needP],
-      ] as const) {
-        if (!needed) continue;
-        for (let S = 0; S < poly.length; S++) {
-          const coef = poly[S]!;
-          if (coef === 0) continue;
-          if (S === 0) {
-            // A public constant: every party adds it to its share.
-            scalar[0] = coef >>> 0;
-            scalar[1] = coef < 0 ? 0xffffffff : 0;
-            add64(out, node * L, out, node * L, scalar, 0);
-          } else if ((S & (S - 1)) === 0) addScaled(out, node, bits, k * K + leaf.start + Math.log2(S), coef);
-          else addScaled(out, node, products, k * np + leaf.product0 + index[S]!, coef);
-        }
-      }
-    });
+      addLeaf(G, node, lt.G, k * K + leaf.start, k * np + leaf.product0);
+      if (leaf.needP) addLeaf(P, node, lt.P, k * K + leaf.start, k * np + leaf.product0);
+    }
   }
 
   // Combine levels: open d_x = x − a_x for every masked variable, then Σ_{S⊆M} d_{M∖S}·[a_S] per monomial.
@@ -442,21 +441,24 @@ function combineNode(
     const low = T & -T;
     R.mulInto(dprod, T, dprod, T ^ low, dprod, low);
   }
-  const addMonomial = (out: GrVector, M: number): void => {
-    for (const S of submasks(M)) {
-      if (S === 0) {
-        R.addInto(out, at, out, at, dprod, M); // public: every party adds it
-        continue;
-      }
-      const [a, ai]: [GrVector, number] = popcount(S) === 1 ? [masks, m0 + cp.mask0 + Math.log2(S)] : [products, p0 + cp.product0 + cp.familyIndex[S]!];
-      if (S === M) R.addInto(out, at, out, at, a, ai);
-      else R.mulAddInto(out, at, dprod, M ^ S, a, ai);
+  const m = m0 + cp.mask0;
+  const p = p0 + cp.product0 - 1;
+  const addMonomials = (out: GrVector, e: ExpandedMonomials): void => {
+    for (let i = 0; i < e.constants.length; i++) R.addInto(out, at, out, at, dprod, e.constants[i]!); // public: every party adds it
+    const terms = e.terms;
+    for (let i = 0; i < terms.length; i += 2) {
+      const T = terms[i]!;
+      const ref = terms[i + 1]!;
+      const a = ref >= 0 ? masks : products;
+      const ai = ref >= 0 ? m + ref : p - ref;
+      if (T === 0) R.addInto(out, at, out, at, a, ai);
+      else R.mulAddInto(out, at, dprod, T, a, ai);
     }
   };
   const top = cp.children.length - 1;
   R.copyInto(G2, at, G, c0 + cp.children[top]!);
-  for (const M of cp.gTerms) addMonomial(G2, M);
-  if (cp.needP) addMonomial(P2, cp.pTerm);
+  addMonomials(G2, cp.g);
+  if (cp.needP) addMonomials(P2, cp.p);
 }
 
 /** Little-endian base-(message modulus) recombination, as `decryptCiphertext` (booleans: 0n / 1n). */

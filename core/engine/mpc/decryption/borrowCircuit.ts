@@ -68,6 +68,32 @@ export interface CombinePlan {
   mask0: number;
   /** Offset of this combine's mask products among the block's products. */
   product0: number;
+  /** G's and P's monomials expanded (`expandMonomials`), what the online phase evaluates. */
+  g: ExpandedMonomials;
+  p: ExpandedMonomials;
+}
+
+/**
+ * Σ_M Σ_{S⊆M} d_{M∖S}·[a_S] as flat lists: `constants` are the M whose public
+ * d_M every party adds; `terms` holds pairs (T = M∖S, share) with share ≥ 0
+ * the mask of variable `share`, < 0 the mask product −1 − share (relative
+ * to the combine's offsets); T = 0 means the share is added as is.
+ */
+export interface ExpandedMonomials {
+  constants: Int32Array;
+  terms: Int32Array;
+}
+
+function expandMonomials(monomials: readonly number[], familyIndex: Int32Array): ExpandedMonomials {
+  const constants: number[] = [];
+  const terms: number[] = [];
+  for (const M of monomials) {
+    for (const S of submasks(M)) {
+      if (S === 0) constants.push(M);
+      else terms.push(M ^ S, popcount(S) === 1 ? Math.log2(S) : -1 - familyIndex[S]!);
+    }
+  }
+  return { constants: Int32Array.from(constants), terms: Int32Array.from(terms) };
 }
 
 /** A node of a combine level: a combine, or a child passed up unchanged (a group of one). */
@@ -198,7 +224,7 @@ function buildPlan(K: number): BorrowCircuitPlan {
         let pTerm = 0;
         if (needP) for (let j = 0; j < m; j++) pTerm |= 1 << pVar[j]!;
         const { family, index } = subsetFamily([...gTerms, ...(needP ? [pTerm] : [])].flatMap(submasks), vars.length);
-        const c: CombinePlan = { children, needP, vars, family, familyIndex: index, gTerms, pTerm, mask0: masks, product0: products };
+        const c: CombinePlan = { children, needP, vars, family, familyIndex: index, gTerms, pTerm, mask0: masks, product0: products, g: expandMonomials(gTerms, index), p: expandMonomials(needP ? [pTerm] : [], index) };
         const K0 = K;
         const mask0 = masks;
         addFamily(family, index, (v) => K0 + mask0 + v, products);
@@ -218,6 +244,35 @@ export function leafFamily(size: number): { family: number[]; index: Int32Array 
   let f = LEAF_FAMILIES.get(size);
   if (!f) LEAF_FAMILIES.set(size, (f = subsetFamily(Array.from({ length: 1 << size }, (_, s) => s), size)));
   return f;
+}
+
+/**
+ * A leaf polynomial as the online phase evaluates it: the constant, then
+ * pairs (share, coefficient) with share ≥ 0 the bit `share` of the group and
+ * < 0 the bit product −1 − share (relative to the leaf's offset).
+ */
+export interface LeafTerms {
+  constant: number;
+  terms: Int32Array;
+}
+
+const LEAF_TERMS = new Map<number, { G: LeafTerms; P: LeafTerms }>();
+
+/** `leafPolynomials` flattened to its non-zero terms (cached). */
+export function leafTerms(size: number, cbits: number): { G: LeafTerms; P: LeafTerms } {
+  const key = (size << 16) | cbits;
+  let t = LEAF_TERMS.get(key);
+  if (t) return t;
+  const { index } = leafFamily(size);
+  const flat = (poly: Int32Array): LeafTerms => {
+    const terms: number[] = [];
+    for (let S = 1; S < poly.length; S++) if (poly[S] !== 0) terms.push(popcount(S) === 1 ? Math.log2(S) : -1 - index[S]!, poly[S]!);
+    return { constant: poly[0]!, terms: Int32Array.from(terms) };
+  };
+  const polys = leafPolynomials(size, cbits);
+  t = { G: flat(polys.G), P: flat(polys.P) };
+  LEAF_TERMS.set(key, t);
+  return t;
 }
 
 const LEAF_POLYS = new Map<number, { G: Int32Array; P: Int32Array }>();
