@@ -4,8 +4,9 @@
  * `preprocessDecryption` makes) for one loaded key, and the agreement that
  * makes every party consume the *same* pooled batch for the same request
  * although requests reach the parties concurrently and in different orders.
- * Without a pool every decryption preprocesses inline (≈ 169 triples per block
- * before the 8 online rounds); with one, the online phase starts at once.
+ * Without a pool every decryption preprocesses inline (≈ 299 triples per block
+ * and their products before the 4 online rounds); with one, the online phase
+ * starts at once.
  *
  * ## Batches
  * A batch is `batchBlocks` blocks of material made in its own MPC session
