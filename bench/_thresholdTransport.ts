@@ -5,9 +5,10 @@
  * PRSS keys from a real setup, key shares dealt from a node-tfhe client key.
  * Figures per (n, t): triples/s and random bits/s; online latency for ebool,
  * euint8, euint64 (single) and 64 × euint64 (one batch), with the material
- * preprocessed (inline, before the clock starts) and through the decryption
- * pool (offer, vote and agreed decision included); inline latency (preprocessing +
- * online); messages and bytes sent per decryption, counted by PeerTransport
+ * preprocessed (inline, before the clock starts; the lean circuit, as the
+ * service makes inline material) and through the decryption pool (offer,
+ * vote and agreed decision included; the shallow circuit of pooled
+ * material); inline latency (preprocessing + online); messages and bytes sent per decryption, counted by PeerTransport
  * (pooled: until the decision agreement's background round ended, first rep);
  * how many pooled decisions were taken early (`early_decisions`).
  * Latency is the driver's wall time from posting the op to every party to the
@@ -138,8 +139,8 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
           sent = replies.reduce((s, x) => s + x.sent!, 0);
           bytes = replies.reduce((s, x) => s + x.sentBytes!, 0);
         }
-        out.push({ name: `decrypt.threshold.online.${name}`, unit: 'ms', value: med(online), params: { ...params, material: 'preprocessed', reps } });
-        out.push({ name: `decrypt.threshold.inline.${name}`, unit: 'ms', value: med(total), params: { ...params, material: 'inline (preprocessing + online)', reps } });
+        out.push({ name: `decrypt.threshold.online.${name}`, unit: 'ms', value: med(online), params: { ...params, material: 'preprocessed', circuit: 'lean (inline material)', reps } });
+        out.push({ name: `decrypt.threshold.inline.${name}`, unit: 'ms', value: med(total), params: { ...params, material: 'inline (preprocessing + online)', circuit: 'lean', reps } });
         out.push({ name: `decrypt.threshold.messages.${name}`, unit: 'messages', value: sent, params: { ...params, phase: 'online' } });
         out.push({ name: `decrypt.threshold.bytes.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'online' } });
       }
@@ -171,7 +172,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
             bytes = fill.replies.reduce((s, x) => s + x.pooledSentBytes!, 0);
           }
         }
-        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', reps: o.reps, early_decisions: `${early}/${o.reps * n}` } });
+        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', circuit: 'shallow (pooled material)', reps: o.reps, early_decisions: `${early}/${o.reps * n}` } });
         out.push({ name: `decrypt.threshold.messages.pooled.${name}`, unit: 'messages', value: sent, params: { ...params, phase: 'agreement + online' } });
         out.push({ name: `decrypt.threshold.bytes.pooled.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'agreement + online' } });
       }

@@ -35,5 +35,5 @@ export {
   thresholdDecrypt,
   type ThresholdDecryptionReturnType,
 } from './decryption/bitDecomposition.js';
-export { ARITY, LEAF_BITS, borrowCircuitPlan, leafPolynomials, type BorrowCircuitPlan } from './decryption/borrowCircuit.js';
+export { CIRCUIT_LEAN, CIRCUIT_SHALLOW, borrowCircuitPlan, leafPolynomials, type BorrowCircuitPlan, type CircuitShape } from './decryption/borrowCircuit.js';
 export { DecryptionMaterialPool, type DecryptionMaterialPoolOptions } from './preprocessing/pool.js';

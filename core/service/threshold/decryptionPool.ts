@@ -4,9 +4,10 @@
  * `preprocessDecryption` makes) for one loaded key, and the agreement that
  * makes every party consume the *same* pooled batch for the same request
  * although requests reach the parties concurrently and in different orders.
- * Without a pool every decryption preprocesses inline (≈ 299 triples per block
- * and their products before the 4 online rounds); with one, the online phase
- * starts at once.
+ * Without a pool every decryption preprocesses inline (169 triples per block
+ * for the lean circuit, then 7 online rounds); with one, the online phase
+ * starts at once (pooled batches are made for the shallow circuit: 299
+ * triples per block, 4 online rounds; borrowCircuit.ts).
  *
  * ## Batches
  * A batch is `batchBlocks` blocks of material made in its own MPC session
@@ -130,6 +131,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
+import { CIRCUIT_LEAN } from '../../engine/mpc/decryption/borrowCircuit.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, thresholdDecryptShares, type DecryptionSharesReturnType, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
 import { agreeAllEarly, type EarlyAgreeAll, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
 import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
@@ -411,7 +413,8 @@ export class DecryptionPool {
         source = 'pool';
         this.counters.pooled++;
       } else {
-        material = await preprocessDecryption(session, blocks);
+        // Made to be used at once: the circuit with fewer triples (borrowCircuit.ts).
+        material = await preprocessDecryption(session, blocks, 4, CIRCUIT_LEAN);
         source = 'inline';
         this.counters.inline++;
       }

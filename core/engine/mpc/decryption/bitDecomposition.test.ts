@@ -14,6 +14,7 @@ import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
 import type { OpenRecord } from '../online/session.js';
 import type { RealRobustOpen } from '../sharing/robustOpen.js';
 import { borrowCircuitCost, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
+import { CIRCUIT_LEAN, type CircuitShape } from './borrowCircuit.js';
 import { dealKeyShares } from './keyShares.js';
 
 const keys = useTestKeys();
@@ -32,7 +33,7 @@ export function makeCases(specs: readonly [FheType, bigint][]): Case[] {
   });
 }
 
-export async function decryptAll(n: number, t: number, cases: readonly Case[], malicious?: ReadonlyMap<number, RealRobustOpen>, transcripts?: Map<number, OpenRecord[]>, maliciousLabels?: ReadonlySet<string>) {
+export async function decryptAll(n: number, t: number, cases: readonly Case[], malicious?: ReadonlyMap<number, RealRobustOpen>, transcripts?: Map<number, OpenRecord[]>, maliciousLabels?: ReadonlySet<string>, circuit?: CircuitShape) {
   const R = ringForParties(n);
   const key = parseClientKey(keys.clientKeyBytes).bigKey;
   const keyShares = dealKeyShares(R, key.bits, n, t, seededRng(n));
@@ -42,7 +43,7 @@ export async function decryptAll(n: number, t: number, cases: readonly Case[], m
     n,
     t,
     async (s) => {
-      const material = await preprocessDecryption(s, blocks);
+      const material = await preprocessDecryption(s, blocks, 4, circuit);
       const online = s.transcript?.length ?? 0;
       const out = await thresholdDecrypt(
         s,
@@ -57,8 +58,9 @@ export async function decryptAll(n: number, t: number, cases: readonly Case[], m
 }
 
 describe('bit-decomposition threshold decryption (phase never opened)', () => {
-  test('default: the borrow circuit over 59 bits: 2 rounds, 31 opened values and 240 preprocessed products per block', () => {
+  test('default: the borrow circuit over 59 bits: 2 rounds, 31 opened values and 240 preprocessed products per block (lean: 5, 52, 110)', () => {
     expect(borrowCircuitCost(59)).toEqual({ rounds: 2, openedPerBlock: 31, masks: 31, products: 240 });
+    expect(borrowCircuitCost(59, CIRCUIT_LEAN)).toEqual({ rounds: 5, openedPerBlock: 52, masks: 52, products: 110 });
   });
 
   test('default: (4,1) ebool, euint8, euint64 equal node-tfhe, batched in one run; only c, d/e and digits are opened', async () => {
@@ -86,6 +88,21 @@ describe('bit-decomposition threshold decryption (phase never opened)', () => {
       expect(new Set(tr.slice(0, online).map((r) => r.label))).toEqual(new Set(['beaver', 'bitgen']));
       expect(tr.slice(online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'output']);
       for (const r of tr) for (let k = 0; k < r.count; k++) expect(secret.has(getU64(r.values, k * 3))).toBe(false);
+    }
+  });
+
+  test('default: (4,1) the lean circuit (material made inline): ebool, euint8 equal node-tfhe in 1 + 5 + 1 online opens, material used up', async () => {
+    const cases = makeCases([
+      ['ebool', 0n],
+      ['euint8', 0x96n],
+    ]);
+    const transcripts = new Map<number, OpenRecord[]>();
+    const run = await decryptAll(4, 1, cases, undefined, transcripts, undefined, CIRCUIT_LEAN);
+    expect(run.failures).toEqual(new Map());
+    for (const [p, out] of run.outputs) {
+      expect(out.plaintexts).toEqual(cases.map((c) => c.expected));
+      expect(out.left).toBe(0);
+      expect(transcripts.get(p)!.slice(out.online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'beaver', 'beaver', 'beaver', 'output']);
     }
   });
 

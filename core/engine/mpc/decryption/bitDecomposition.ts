@@ -28,14 +28,16 @@
  *     every variable once against a preprocessed mask (a Beaver
  *     multiplication generalised to monomials). At K = 59: 15 leaves, 15 → 4
  *     → 1, 2 rounds, 31 opened values per block (the binary tree on single
- *     bits took 6 rounds and 220 opened values).
+ *     bits took 6 rounds and 220 opened values). That is `CIRCUIT_SHALLOW`,
+ *     for material made ahead; `CIRCUIT_LEAN` (leaves of 3, combines of 2:
+ *     5 rounds, 169 triples per block) suits material made inline.
  *  4. Output: [V] = (c >> K) − [s'] − [β] + 2^W [s''] (s'' from PRSS), open V
  *     robustly: m = V mod 2^W. The 2^W·s'' mask hides everything of V above
  *     the W digit bits (in particular the borrow out of bit 63, which would
  *     leak a comparison of the noise with c).
  *
  * All blocks of all ciphertexts of a call run in the same rounds: 1 (mask) +
- * 2 (circuit) + 1 (output) = 4 robust opens online. Preprocessing per block
+ * 2 (circuit) + 1 (output) = 4 robust opens online (7 with the lean circuit). Preprocessing per block
  * (`preprocessDecryption`): K random bits, 31 masks (PRSS), and 240 products
  * (158 of bits within a leaf, 82 of masks), i.e. K + 240 = 299 triples and
  * 2 rounds of Beaver multiplications after the bits.
@@ -59,7 +61,7 @@ import { beaverMultiply } from '../online/multiply.js';
 import type { MpcSession } from '../online/session.js';
 import { generateRandomBits } from '../preprocessing/randomBits.js';
 import { generateTriples, sliceTriples, type Triples } from '../preprocessing/triples.js';
-import { borrowCircuitPlan, leafTerms, type BorrowCircuitPlan, type CombinePlan, type ExpandedMonomials, type LeafTerms } from './borrowCircuit.js';
+import { CIRCUIT_SHALLOW, borrowCircuitPlan, leafTerms, type BorrowCircuitPlan, type CircuitShape, type CombinePlan, type ExpandedMonomials, type LeafTerms } from './borrowCircuit.js';
 import { phaseShare } from './keyShares.js';
 
 /** Digit width W and Δ exponent K of a block (2^W = message · carry modulus, K = 63 − W). */
@@ -70,8 +72,8 @@ export function blockLayout(messageModulus: number, carryModulus: number): { W: 
 }
 
 /** Online rounds, opened values and preprocessed products per block of the borrow circuit over K bits (module doc, step 3). */
-export function borrowCircuitCost(K: number): { rounds: number; openedPerBlock: number; masks: number; products: number } {
-  const plan = borrowCircuitPlan(K);
+export function borrowCircuitCost(K: number, circuit: CircuitShape = CIRCUIT_SHALLOW): { rounds: number; openedPerBlock: number; masks: number; products: number } {
+  const plan = borrowCircuitPlan(K, circuit);
   return { rounds: plan.levels.length, openedPerBlock: plan.openedPerLevel.reduce((a, b) => a + b, 0), masks: plan.masks, products: plan.products };
 }
 
@@ -100,8 +102,10 @@ export class DecryptionMaterial {
     readonly masks: GrVector,
     /** Block-major: `plan.products` per block. */
     readonly products: GrVector,
+    /** The circuit the material was made for. */
+    readonly circuit: CircuitShape = CIRCUIT_SHALLOW,
   ) {
-    this.plan = borrowCircuitPlan(K);
+    this.plan = borrowCircuitPlan(K, circuit);
     const L = R.limbs;
     this.blocks = bits.length / (L * K);
     if (!Number.isInteger(this.blocks) || masks.length !== this.blocks * this.plan.masks * L || products.length !== this.blocks * this.plan.products * L) {
@@ -127,31 +131,34 @@ export class DecryptionMaterial {
 }
 
 /** Bits, masks, products and triples (bits + products) that `blocks` blocks of 2^W = 16 need. */
-export function decryptionCost(blocks: number, W = 4): { bits: number; masks: number; products: number; triples: number } {
+export function decryptionCost(blocks: number, W = 4, circuit: CircuitShape = CIRCUIT_SHALLOW): { bits: number; masks: number; products: number; triples: number } {
   const K = 63 - W;
-  const plan = borrowCircuitPlan(K);
+  const plan = borrowCircuitPlan(K, circuit);
   return { bits: blocks * K, masks: blocks * plan.masks, products: blocks * plan.products, triples: blocks * (K + plan.products) };
 }
 
 /**
- * Preprocessing for `blocks` blocks (default parameters): triples, random
- * bits, PRSS masks, then the circuit's products by Beaver multiplication.
- * 2 + 3(t+1) (triples) + 2 (bits) + 2 (products) rounds, plus the triple
- * check's blame rounds after a cheat.
+ * Preprocessing for `blocks` blocks (default parameters) of the borrow
+ * circuit `circuit` (borrowCircuit.ts: the shallow one by default, for
+ * material made ahead; the lean one costs fewer triples when the online
+ * phase follows at once): triples, random bits, PRSS masks, then the
+ * circuit's products by Beaver multiplication. 2 + 3(t+1) (triples) + 2
+ * (bits) + 2 (products) rounds, plus the triple check's blame rounds after a
+ * cheat.
  *
  * @example
  * const material = await preprocessDecryption(session, 32); // one euint64
  */
-export async function preprocessDecryption(session: MpcSession, blocks: number, W = 4): Promise<DecryptionMaterial> {
+export async function preprocessDecryption(session: MpcSession, blocks: number, W = 4, circuit: CircuitShape = CIRCUIT_SHALLOW): Promise<DecryptionMaterial> {
   const R = session.R;
   const K = 63 - W;
-  const plan = borrowCircuitPlan(K);
-  const cost = decryptionCost(blocks, W);
+  const plan = borrowCircuitPlan(K, circuit);
+  const cost = decryptionCost(blocks, W, circuit);
   const all = await generateTriples(session, cost.triples);
   const bits = await generateRandomBits(session, cost.bits, sliceTriples(R, all, 0, cost.bits));
   const masks = session.prss.random(session.nextTag('dec/masks'), cost.masks);
   const products = await circuitProducts(session, plan, blocks, bits, masks, sliceTriples(R, all, cost.bits, cost.products));
-  return new DecryptionMaterial(R, K, bits, masks, products);
+  return new DecryptionMaterial(R, K, bits, masks, products, circuit);
 }
 
 /**
@@ -192,7 +199,8 @@ async function circuitProducts(session: MpcSession, plan: BorrowCircuitPlan, blo
 /** Joins material produced in several batches (a pool): what is left of each, in order. */
 export function joinMaterial(R: GaloisRing, parts: readonly DecryptionMaterial[]): DecryptionMaterial {
   const K = parts[0]?.K ?? 59;
-  if (parts.some((p) => p.K !== K)) throw new MpcParameterError('joining decryption material made for different block layouts');
+  const circuit = parts[0]?.circuit ?? CIRCUIT_SHALLOW;
+  if (parts.some((p) => p.K !== K || p.plan !== parts[0]!.plan)) throw new MpcParameterError('joining decryption material made for different block layouts or circuits');
   const taken = parts.map((p) => p.take(p.blocksLeft));
   const cat = (pick: (m: BlockMaterial) => GrVector): GrVector => {
     const out = new Uint32Array(taken.reduce((s, m) => s + pick(m).length, 0));
@@ -209,6 +217,7 @@ export function joinMaterial(R: GaloisRing, parts: readonly DecryptionMaterial[]
     cat((m) => m.bits),
     cat((m) => m.masks),
     cat((m) => m.products),
+    circuit,
   );
 }
 
@@ -274,7 +283,7 @@ export async function thresholdDecryptShares(session: MpcSession, cts: readonly 
   const c = await session.open(masked, B, 'mask');
 
   // 3. The borrow β = G of the prefix over bits 0..K−1 (borrowCircuit.ts).
-  const G = await borrowCircuit(session, c, mat, B, K);
+  const G = await borrowCircuit(session, c, mat, B, material.plan);
 
   // 4. [V] = (c >> K) − [s'] − [β] + 2^W [s''], open, m = V mod 2^W.
   const V = R.alloc(B);
@@ -322,10 +331,10 @@ export async function thresholdDecrypt(session: MpcSession, cts: readonly Parsed
  * blocks, from the opened c and the blocks' material. One robust open per
  * combine level (2 at K = 59).
  */
-async function borrowCircuit(session: MpcSession, c: GrVector, mat: BlockMaterial, B: number, K: number): Promise<GrVector> {
+async function borrowCircuit(session: MpcSession, c: GrVector, mat: BlockMaterial, B: number, plan: BorrowCircuitPlan): Promise<GrVector> {
   const R = session.R;
   const L = R.limbs;
-  const plan = borrowCircuitPlan(K);
+  const K = plan.K;
   const { masks: nm, products: np } = plan;
   const { bits, masks, products } = mat;
   const scalar = new Uint32Array(2);
@@ -392,7 +401,7 @@ async function borrowCircuit(session: MpcSession, c: GrVector, mat: BlockMateria
     const next = nodes.length;
     const G2 = R.alloc(B * next);
     const P2 = R.alloc(B * next);
-    const dprod = R.alloc(1 << 8);
+    const dprod = R.alloc(1 << (2 * plan.shape.arity));
     for (let k = 0; k < B; k++) {
       let o = k * opened;
       nodes.forEach((node, q) => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { seededRng } from '../algebra/random.js';
-import { ARITY, LEAF_BITS, borrowCircuitPlan, leafFamily, leafPolynomials, popcount, submasks } from './borrowCircuit.js';
+import { CIRCUIT_LEAN, CIRCUIT_SHALLOW, borrowCircuitPlan, leafFamily, leafPolynomials, popcount, submasks, type CircuitShape } from './borrowCircuit.js';
 
 const M64 = (1n << 64n) - 1n;
 const rng = seededRng(17);
@@ -12,8 +12,8 @@ const rand64 = (): bigint => (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32
  * bits' products, combines from d = x − a and the masks' products. Must give
  * the borrow [c mod 2^K < r mod 2^K].
  */
-function clearBorrow(K: number, c: bigint, r: bigint): bigint {
-  const plan = borrowCircuitPlan(K);
+function clearBorrow(K: number, circuit: CircuitShape, c: bigint, r: bigint): bigint {
+  const plan = borrowCircuitPlan(K, circuit);
   const bits = Array.from({ length: K }, (_, i) => (r >> BigInt(i)) & 1n);
   const masks = Array.from({ length: plan.masks }, rand64);
   const products: bigint[] = [];
@@ -51,7 +51,7 @@ function clearBorrow(K: number, c: bigint, r: bigint): bigint {
 
 describe('borrow circuit plan', () => {
   test('default: every leaf polynomial equals the bit-by-bit prefix on every input', () => {
-    for (let size = 1; size <= LEAF_BITS; size++) {
+    for (let size = 1; size <= 5; size++) {
       for (let cbits = 0; cbits < 1 << size; cbits++) {
         const { G, P } = leafPolynomials(size, cbits);
         for (let r = 0; r < 1 << size; r++) {
@@ -72,29 +72,37 @@ describe('borrow circuit plan', () => {
     }
   });
 
-  test('default: the circuit in the clear gives the borrow for every K from 1 to 62 and random c, r', () => {
-    for (let K = 1; K <= 62; K++) {
-      const mask = (1n << BigInt(K)) - 1n;
-      for (let rep = 0; rep < 6; rep++) {
-        const c = rand64() & mask;
-        // Edge cases too: equal values, and values differing in the lowest bit only.
-        const r = rep === 0 ? c : rep === 1 ? c ^ 1n : rand64() & mask;
-        expect(clearBorrow(K, c, r)).toBe(c < r ? 1n : 0n);
+  for (const circuit of [CIRCUIT_SHALLOW, CIRCUIT_LEAN, { leafBits: 1, arity: 2 }, { leafBits: 2, arity: 3 }, { leafBits: 5, arity: 5 }]) {
+    test(`default: circuit ${circuit.leafBits}/${circuit.arity} in the clear gives the borrow for every K from 1 to 62 and random c, r`, () => {
+      for (let K = 1; K <= 62; K++) {
+        const mask = (1n << BigInt(K)) - 1n;
+        for (let rep = 0; rep < 5; rep++) {
+          const c = rand64() & mask;
+          // Edge cases too: equal values, and values differing in the lowest bit only.
+          const r = rep === 0 ? c : rep === 1 ? c ^ 1n : rand64() & mask;
+          expect(clearBorrow(K, circuit, c, r)).toBe(c < r ? 1n : 0n);
+        }
       }
-    }
-  });
+    });
+  }
 
-  test('default: shape at K = 59 (15 leaves of ≤ 4 bits, 15 → 4 → 1) and products closed under halving', () => {
-    const plan = borrowCircuitPlan(59);
-    expect(plan.leaves.map((l) => l.size)).toEqual([...Array(14).fill(4), 3]);
-    expect(plan.levels.map((nodes) => nodes.length)).toEqual([4, 1]);
-    expect(plan.openedPerLevel).toEqual([25, 6]);
-    // P is never needed on the lowest path; every combine has at most ARITY children.
-    expect(plan.leaves[0]!.needP).toBe(false);
-    for (const nodes of plan.levels) for (const node of nodes) if ('combine' in node) expect(node.combine.children.length).toBeLessThanOrEqual(ARITY);
-    // Factors of a product are made in an earlier preprocessing round.
-    for (let p = 0; p < plan.products; p++) {
-      for (const h of [plan.halves[2 * p]!, plan.halves[2 * p + 1]!]) if (h < 0) expect(plan.level[-1 - h]!).toBeLessThan(plan.level[p]!);
+  test('default: shapes at K = 59 (shallow: 15 leaves, 15 → 4 → 1; lean: 20 leaves, 5 levels) and products closed under halving', () => {
+    const shallow = borrowCircuitPlan(59, CIRCUIT_SHALLOW);
+    expect(shallow.leaves.map((l) => l.size)).toEqual([...Array(14).fill(4), 3]);
+    expect(shallow.levels.map((nodes) => nodes.length)).toEqual([4, 1]);
+    expect(shallow.openedPerLevel).toEqual([25, 6]);
+    expect([shallow.masks, shallow.products]).toEqual([31, 240]);
+    const lean = borrowCircuitPlan(59, CIRCUIT_LEAN);
+    expect(lean.levels.map((nodes) => nodes.length)).toEqual([10, 5, 3, 2, 1]);
+    expect(lean.products).toBe(110);
+    for (const plan of [shallow, lean]) {
+      // P is never needed on the lowest path; every combine has at most `arity` children.
+      expect(plan.leaves[0]!.needP).toBe(false);
+      for (const nodes of plan.levels) for (const node of nodes) if ('combine' in node) expect(node.combine.children.length).toBeLessThanOrEqual(plan.shape.arity);
+      // Factors of a product are made in an earlier preprocessing round.
+      for (let p = 0; p < plan.products; p++) {
+        for (const h of [plan.halves[2 * p]!, plan.halves[2 * p + 1]!]) if (h < 0) expect(plan.level[-1 - h]!).toBeLessThan(plan.level[p]!);
+      }
     }
   });
 });

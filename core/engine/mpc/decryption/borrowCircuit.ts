@@ -10,12 +10,12 @@
  * (G, P) ∘ (G', P') = (G + P·G', P·P') (hi ∘ lo). We evaluate that prefix
  * on a shallow tree:
  *
- * - **Leaves** are groups of `LEAF_BITS` consecutive bits. With c public,
+ * - **Leaves** are groups of `leafBits` consecutive bits. With c public,
  *   g_i and p_i are affine in the shared bit r_i, so a group's (G, P) is a
  *   multilinear polynomial in its bits with small integer coefficients
  *   (`leafPolynomials`). The preprocessing supplies [r_S] = Π_{i∈S} r_i for
  *   every subset S of ≥ 2 bits of a group, so a leaf costs no round online.
- * - **Combines** join up to `ARITY` nodes (children 0 = lowest .. m−1):
+ * - **Combines** join up to `arity` nodes (children 0 = lowest .. m−1):
  *     G = G_{m−1} + Σ_{k<m−1} (Π_{j>k} P_j)·G_k,   P = Π_j P_j,
  *   a sum of monomials in the children's G and P. Each variable x that
  *   occurs in a monomial of degree ≥ 2 has a preprocessed mask [a_x]
@@ -29,16 +29,27 @@
  *   multiplication generalised to monomials of degree m (Beaver, CRYPTO 1991;
  *   the "multiplication tuples" of Damgård–Nielsen-style protocols).
  *
- * At K = 59 (LEAF_BITS = ARITY = 4): 15 leaves, 15 → 4 → 1, so 2 rounds
- * (the binary tree on single bits took 6), 31 opened values per block (220),
- * 240 preprocessed products per block (the tree's 110 triples). P is only
- * computed where a parent needs it (never on the lowest path).
+ * Two shapes (`CircuitShape`): at K = 59,
+ * - `CIRCUIT_SHALLOW` (leaves of 4 bits, combines of 4): 15 leaves, 15 → 4 → 1,
+ *   2 rounds (the binary tree on single bits took 6), 31 opened values per
+ *   block (220), 240 preprocessed products per block (the tree's 110
+ *   triples). For material made ahead (the pools): latency is what counts.
+ * - `CIRCUIT_LEAN` (leaves of 3 bits, combines of 2): 5 rounds, 52 opened
+ *   values, 110 products: the same 169 triples per block as the binary tree.
+ *   For material made inline, where preprocessing dominates the latency.
+ * P is only computed where a parent needs it (never on the lowest path).
  */
 
-/** Bits per leaf group. */
-export const LEAF_BITS = 4;
-/** Children per combine. */
-export const ARITY = 4;
+/** Bits per leaf group and children per combine. */
+export interface CircuitShape {
+  leafBits: number;
+  arity: number;
+}
+
+/** 2 rounds at K = 59, 240 products per block (module doc). */
+export const CIRCUIT_SHALLOW: CircuitShape = { leafBits: 4, arity: 4 };
+/** 5 rounds at K = 59, 110 products per block (module doc). */
+export const CIRCUIT_LEAN: CircuitShape = { leafBits: 3, arity: 2 };
 
 export interface LeafPlan {
   /** First bit of the group. */
@@ -101,6 +112,7 @@ export type NodePlan = { combine: CombinePlan } | { pass: number };
 
 export interface BorrowCircuitPlan {
   K: number;
+  shape: CircuitShape;
   leaves: LeafPlan[];
   /** The combine levels, bottom up; the last has one node (none when there is one leaf). */
   levels: NodePlan[][];
@@ -142,23 +154,27 @@ export function submasks(m: number): number[] {
   }
 }
 
-const PLANS = new Map<number, BorrowCircuitPlan>();
+const PLANS = new Map<string, BorrowCircuitPlan>();
 
 /** The (cached) circuit for the borrow into bit K. */
-export function borrowCircuitPlan(K: number): BorrowCircuitPlan {
-  let plan = PLANS.get(K);
-  if (!plan) PLANS.set(K, (plan = buildPlan(K)));
+export function borrowCircuitPlan(K: number, circuit: CircuitShape = CIRCUIT_SHALLOW): BorrowCircuitPlan {
+  const key = `${K}/${circuit.leafBits}/${circuit.arity}`;
+  let plan = PLANS.get(key);
+  if (!plan) PLANS.set(key, (plan = buildPlan(K, circuit)));
   return plan;
 }
 
-function buildPlan(K: number): BorrowCircuitPlan {
+function buildPlan(K: number, circuit: CircuitShape): BorrowCircuitPlan {
+  const { leafBits, arity } = circuit;
   if (!Number.isInteger(K) || K < 1) throw new RangeError(`borrow circuit over ${K} bits`);
-  const leafCount = Math.ceil(K / LEAF_BITS);
-  // Shape, bottom up: each level groups ARITY consecutive nodes.
+  // Bitmasks over a combine's ≤ 2·arity variables index typed arrays of 2^(2·arity).
+  if (!Number.isInteger(leafBits) || leafBits < 1 || leafBits > 8 || !Number.isInteger(arity) || arity < 2 || arity > 8) throw new RangeError(`unsupported circuit shape ${leafBits}/${arity}`);
+  const leafCount = Math.ceil(K / leafBits);
+  // Shape, bottom up: each level groups `arity` consecutive nodes.
   const shape: number[][][] = [];
-  for (let width = leafCount; width > 1; width = Math.ceil(width / ARITY)) {
+  for (let width = leafCount; width > 1; width = Math.ceil(width / arity)) {
     const groups: number[][] = [];
-    for (let s = 0; s < width; s += ARITY) groups.push(Array.from({ length: Math.min(ARITY, width - s) }, (_, j) => s + j));
+    for (let s = 0; s < width; s += arity) groups.push(Array.from({ length: Math.min(arity, width - s) }, (_, j) => s + j));
     shape.push(groups);
   }
   // needP, top down: the root's P is never needed; child j needs it if j > 0 or its parent does.
@@ -193,8 +209,8 @@ function buildPlan(K: number): BorrowCircuitPlan {
 
   const leaves: LeafPlan[] = [];
   for (let l = 0; l < leafCount; l++) {
-    const start = l * LEAF_BITS;
-    const size = Math.min(LEAF_BITS, K - start);
+    const start = l * leafBits;
+    const size = Math.min(leafBits, K - start);
     const { family, index } = leafFamily(size);
     leaves.push({ start, size, needP: leafNeedP[l]!, product0: products });
     addFamily(family, index, (v) => start + v, products);
@@ -234,7 +250,7 @@ function buildPlan(K: number): BorrowCircuitPlan {
     );
     openedPerLevel.push(masks - before);
   });
-  return { K, leaves, levels, masks, openedPerLevel, products, halves: Int32Array.from(halves), level: Uint8Array.from(level) };
+  return { K, shape: circuit, leaves, levels, masks, openedPerLevel, products, halves: Int32Array.from(halves), level: Uint8Array.from(level) };
 }
 
 const LEAF_FAMILIES = new Map<number, { family: number[]; index: Int32Array }>();
