@@ -1,16 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { seededRng } from '../algebra/random.js';
-import { CIRCUIT_LEAN, CIRCUIT_SHALLOW, borrowCircuitPlan, leafFamily, leafPolynomials, popcount, submasks, type CircuitShape } from './borrowCircuit.js';
+import { CIRCUIT_LEAN, CIRCUIT_SHALLOW, borrowCircuitPlan, leafPolynomials, leafTerms, popcount, submasks, type CircuitShape, type ExpandedMonomials, type LeafTerms } from './borrowCircuit.js';
 
 const M64 = (1n << 64n) - 1n;
 const rng = seededRng(17);
 const rand64 = (): bigint => (BigInt(rng.nextU32()) << 32n) | BigInt(rng.nextU32());
 
 /**
- * The plan evaluated in the clear over Z/2^64 exactly as the online phase
- * does over the ring: leaves from their polynomials in the bits and the
- * bits' products, combines from d = x − a and the masks' products. Must give
- * the borrow [c mod 2^K < r mod 2^K].
+ * The plan evaluated in the clear over Z/2^64 as the online phase does over
+ * the ring, from the same flattened term lists: leaves linear in the bits
+ * and the bits' products, combines from d = x − a and the masks' products.
+ * Must give the borrow [c mod 2^K < r mod 2^K].
  */
 function clearBorrow(K: number, circuit: CircuitShape, c: bigint, r: bigint): bigint {
   const plan = borrowCircuitPlan(K, circuit);
@@ -19,20 +19,21 @@ function clearBorrow(K: number, circuit: CircuitShape, c: bigint, r: bigint): bi
   const products: bigint[] = [];
   const factor = (h: number): bigint => (h < 0 ? products[-1 - h]! : h < K ? bits[h]! : masks[h - K]!);
   for (let p = 0; p < plan.products; p++) products.push((factor(plan.halves[2 * p]!) * factor(plan.halves[2 * p + 1]!)) & M64);
+  // Leaves from their flattened terms (leafTerms), as bitDecomposition.ts reads them.
   let G = plan.leaves.map((leaf) => {
     const cbits = Number((c >> BigInt(leaf.start)) & ((1n << BigInt(leaf.size)) - 1n));
-    const polys = leafPolynomials(leaf.size, cbits);
-    const { index } = leafFamily(leaf.size);
-    const value = (poly: Int32Array): bigint => {
-      let v = 0n;
-      poly.forEach((coef, S) => {
-        const share = S === 0 ? 1n : popcount(S) === 1 ? bits[leaf.start + Math.log2(S)]! : products[leaf.product0 + index[S]!]!;
-        v += BigInt(coef) * share;
-      });
+    const terms = leafTerms(leaf.size, cbits);
+    const value = (lt: LeafTerms): bigint => {
+      let v = BigInt(lt.constant);
+      for (let i = 0; i < lt.terms.length; i += 2) {
+        const ref = lt.terms[i]!;
+        v += BigInt(lt.terms[i + 1]!) * (ref >= 0 ? bits[leaf.start + ref]! : products[leaf.product0 - 1 - ref]!);
+      }
       return v & M64;
     };
-    return [value(polys.G), leaf.needP ? value(polys.P) : undefined] as const;
+    return [value(terms.G), leaf.needP ? value(terms.P) : undefined] as const;
   });
+  // Combines from the expanded monomials (CombinePlan.g / .p), as bitDecomposition.ts evaluates them.
   for (const nodes of plan.levels) {
     G = nodes.map((node) => {
       if ('pass' in node) return G[node.pass]!;
@@ -40,10 +41,16 @@ function clearBorrow(K: number, circuit: CircuitShape, c: bigint, r: bigint): bi
       const x = cp.vars.map((v) => G[cp.children[v.child]!]![v.p ? 1 : 0]!);
       const d = x.map((xv, i) => (xv - masks[cp.mask0 + i]!) & M64);
       const dOf = (T: number): bigint => submasks(T).reduce((acc, s) => (popcount(s) === 1 ? (acc * d[Math.log2(s)]!) & M64 : acc), 1n);
-      const aOf = (S: number): bigint => (S === 0 ? 1n : popcount(S) === 1 ? masks[cp.mask0 + Math.log2(S)]! : products[cp.product0 + cp.familyIndex[S]!]!);
-      const mono = (M: number): bigint => submasks(M).reduce((acc, S) => (acc + dOf(M ^ S) * aOf(S)) & M64, 0n);
-      const g = cp.gTerms.reduce((acc, M) => (acc + mono(M)) & M64, G[cp.children[cp.children.length - 1]!]![0]!);
-      return [g, cp.needP ? mono(cp.pTerm) : undefined] as const;
+      const value = (e: ExpandedMonomials, start: bigint): bigint => {
+        let v = start;
+        for (const M of e.constants) v += dOf(M);
+        for (let i = 0; i < e.terms.length; i += 2) {
+          const ref = e.terms[i + 1]!;
+          v += dOf(e.terms[i]!) * (ref >= 0 ? masks[cp.mask0 + ref]! : products[cp.product0 - 1 - ref]!);
+        }
+        return v & M64;
+      };
+      return [value(cp.g, G[cp.children[cp.children.length - 1]!]![0]!), cp.needP ? value(cp.p, 0n) : undefined] as const;
     });
   }
   return G[0]![0]!;
