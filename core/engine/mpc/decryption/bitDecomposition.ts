@@ -37,16 +37,16 @@
  *     leak a comparison of the noise with c).
  *
  * All blocks of all ciphertexts of a call run in the same rounds: 1 (mask) +
- * 2 (circuit) + 1 (output) = 4 robust opens online (7 with the lean circuit). Preprocessing per block
- * (`preprocessDecryption`): K random bits, 31 masks (PRSS), and 240 products
- * (158 of bits within a leaf, 82 of masks), i.e. K + 240 = 299 triples and
- * 2 rounds of Beaver multiplications after the bits.
+ * 2 (circuit) + 1 (output) = 4 robust opens online (7 with the lean
+ * circuit). Preprocessing per block (`preprocessDecryption`): K random bits,
+ * 31 masks (PRSS), and 240 products (158 of bits within a leaf, 82 of
+ * masks), i.e. K + 240 = 299 triples and 2 rounds of Beaver multiplications
+ * after the bits.
  *
  * What a party sees of x: c (uniform), the d = x − a of the circuit's
  * variables (uniform, each mask used once), V (the digit plus a uniform
  * multiple of 2^W); in preprocessing only the d, e of Beaver multiplications
- * of random values. Tests assert that
- * these are the only opens. Robustness: every open is a degree-t robust open,
+ * of random values. Tests assert that these are the only opens. Robustness: every open is a degree-t robust open,
  * so t wrong or missing shares are corrected and their senders named; with
  * more than t the open fails (`RobustOpenError`) rather than return a wrong
  * value, except against the rushing adversary of `sharing/robustOpen.ts`
@@ -244,7 +244,8 @@ export interface DecryptionSharesReturnType {
  * Steps 1–4 of the module doc without the final open: this party's shares of
  * [V]. For user decryption (DESIGN.md §3.3): each party hands its share to the
  * user (signcrypted), who robustly reconstructs V and reads m = V mod 2^W; the
- * parties never learn the plaintext. 3 rounds (mask + circuit).
+ * parties never learn the plaintext. 3 rounds (mask + circuit; 6 with the
+ * lean circuit).
  *
  * @example
  * const { shares, W } = await thresholdDecryptShares(session, [ct], keyShare, material);
@@ -301,7 +302,7 @@ export async function thresholdDecryptShares(session: MpcSession, cts: readonly 
 }
 
 /**
- * Decrypts `cts` (all blocks in parallel, 4 rounds) with this party's share of
+ * Decrypts `cts` (all blocks in parallel, 4 rounds; 7 with the lean circuit) with this party's share of
  * the big key, consuming `material`: `thresholdDecryptShares`, then a robust
  * open of [V].
  *
