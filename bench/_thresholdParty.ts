@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { ringForParties, type GrVector } from '../core/engine/mpc/algebra/galoisRing.js';
 import { cryptoRng } from '../core/engine/mpc/algebra/random.js';
 import { preprocessDecryption, thresholdDecrypt } from '../core/engine/mpc/decryption/bitDecomposition.js';
+import { CIRCUIT_LEAN } from '../core/engine/mpc/decryption/borrowCircuit.js';
 import { MpcSession } from '../core/engine/mpc/online/session.js';
 import { generateRandomBits } from '../core/engine/mpc/preprocessing/randomBits.js';
 import { generateTriples } from '../core/engine/mpc/preprocessing/triples.js';
@@ -81,7 +82,8 @@ async function run(m: PartyOp): Promise<PartyReply> {
   if (m.op === 'inline') {
     const net = transport.endpoint(m.session);
     const s = new MpcSession(net, R, d.t, prss);
-    const material = await preprocessDecryption(s, m.cts.reduce((a, c) => a + c.blocks.length, 0));
+    // The circuit the service uses for inline material (decryptionPool.ts).
+    const material = await preprocessDecryption(s, m.cts.reduce((a, c) => a + c.blocks.length, 0), 4, CIRCUIT_LEAN);
     const t1 = performance.now();
     const before = { ...transport.stats };
     const r = await thresholdDecrypt(s, m.cts, keyShare, material);

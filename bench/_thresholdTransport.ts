@@ -5,9 +5,10 @@
  * PRSS keys from a real setup, key shares dealt from a node-tfhe client key.
  * Figures per (n, t): triples/s and random bits/s; online latency for ebool,
  * euint8, euint64 (single) and 64 × euint64 (one batch), with the material
- * preprocessed (inline, before the clock starts) and through the decryption
- * pool (offer, vote and agreed decision included); inline latency (preprocessing +
- * online); messages and bytes sent per decryption, counted by PeerTransport
+ * preprocessed (inline, before the clock starts; the lean circuit, as the
+ * service makes inline material) and through the decryption pool (offer,
+ * vote and agreed decision included; the shallow circuit of pooled
+ * material); inline latency (preprocessing + online); messages and bytes sent per decryption, counted by PeerTransport
  * (pooled: until the decision agreement's background round ended, first rep);
  * how many pooled decisions were taken early (`early_decisions`).
  * Latency is the driver's wall time from posting the op to every party to the
@@ -39,6 +40,8 @@ export interface TransportBenchOptions {
   only?: string[];
   /** Only the pool figures (quick checks of the pooled path). */
   pooledOnly?: boolean;
+  /** Only these single-ciphertext cases (e.g. ['ebool', 'euint64']), no batch of 64 (quick checks). */
+  types?: string[];
 }
 
 class Parties {
@@ -110,16 +113,18 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
         out.push({ name: what === 'triples' ? 'preprocessing.threshold.triples' : 'preprocessing.threshold.random_bits', unit: what === 'triples' ? 'triples/s' : 'bits/s', value: o.preprocessingCount / (Math.min(...times) / 1000), params: { ...params, count: o.preprocessingCount, includes_triples: what === 'bits' } });
       }
 
-      const cases: [string, ParsedCiphertext[], string][] = [
-        ['ebool', [encrypt('ebool', 1n)], '1'],
-        ['euint8', [encrypt('euint8', 200n)], '200'],
-        ['euint64', [encrypt('euint64', 0x0123456789abcdefn)], String(0x0123456789abcdefn)],
-      ];
+      const cases = (
+        [
+          ['ebool', [encrypt('ebool', 1n)], '1'],
+          ['euint8', [encrypt('euint8', 200n)], '200'],
+          ['euint64', [encrypt('euint64', 0x0123456789abcdefn)], String(0x0123456789abcdefn)],
+        ] as [string, ParsedCiphertext[], string][]
+      ).filter(([name]) => !o.types || o.types.includes(name));
       const big = Array.from({ length: o.batch }, (_, i) => (BigInt(i + 1) * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn);
-      const batchCase: [string, ParsedCiphertext[], string] = [`euint64.batch${o.batch}`, big.map((v) => encrypt('euint64', v)), big.join(',')];
+      const batchCases: [string, ParsedCiphertext[], string][] = o.types || o.pooledOnly ? [] : [[`euint64.batch${o.batch}`, big.map((v) => encrypt('euint64', v)), big.join(',')]];
 
       // Online with preprocessed material, and inline (preprocessing + online).
-      for (const [name, cts, expected] of o.pooledOnly ? [] : [...cases, batchCase].filter(([name]) => !o.only || o.only.includes(name))) {
+      for (const [name, cts, expected] of o.pooledOnly ? [] : [...cases, ...batchCases].filter(([name]) => !o.only || o.only.includes(name))) {
         const online: number[] = [];
         const total: number[] = [];
         let sent = 0;
@@ -134,15 +139,15 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
           sent = replies.reduce((s, x) => s + x.sent!, 0);
           bytes = replies.reduce((s, x) => s + x.sentBytes!, 0);
         }
-        out.push({ name: `decrypt.threshold.online.${name}`, unit: 'ms', value: med(online), params: { ...params, material: 'preprocessed', reps } });
-        out.push({ name: `decrypt.threshold.inline.${name}`, unit: 'ms', value: med(total), params: { ...params, material: 'inline (preprocessing + online)', reps } });
+        out.push({ name: `decrypt.threshold.online.${name}`, unit: 'ms', value: med(online), params: { ...params, material: 'preprocessed', circuit: 'lean (inline material)', reps } });
+        out.push({ name: `decrypt.threshold.inline.${name}`, unit: 'ms', value: med(total), params: { ...params, material: 'inline (preprocessing + online)', circuit: 'lean', reps } });
         out.push({ name: `decrypt.threshold.messages.${name}`, unit: 'messages', value: sent, params: { ...params, phase: 'online' } });
         out.push({ name: `decrypt.threshold.bytes.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'online' } });
       }
 
       if (o.only) continue;
       // Through the pool: one request establishes the epoch (inline), then wait for the refill.
-      await ps.all({ op: 'pooled', session: sid('pooled'), cts: cases[0]![1] });
+      await ps.all({ op: 'pooled', session: sid('pooled'), cts: [encrypt('ebool', 1n)] });
       const fill = await ps.all({ op: 'fill' });
       const held = fill.replies[0]!.pool!.length;
       out.push({ name: 'preprocessing.threshold.pool_fill', unit: 'ms', value: fill.ms, params: { ...params, batches: held, blocks_per_batch: 8 } });
@@ -167,7 +172,7 @@ export async function runTransportBench(o: TransportBenchOptions, onResults: (r:
             bytes = fill.replies.reduce((s, x) => s + x.pooledSentBytes!, 0);
           }
         }
-        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', reps: o.reps, early_decisions: `${early}/${o.reps * n}` } });
+        out.push({ name: `decrypt.threshold.pooled.${name}`, unit: 'ms', value: med(lat), params: { ...params, material: 'pool (offer, vote, agreed decision + online)', circuit: 'shallow (pooled material)', reps: o.reps, early_decisions: `${early}/${o.reps * n}` } });
         out.push({ name: `decrypt.threshold.messages.pooled.${name}`, unit: 'messages', value: sent, params: { ...params, phase: 'agreement + online' } });
         out.push({ name: `decrypt.threshold.bytes.pooled.${name}`, unit: 'bytes', value: bytes, params: { ...params, phase: 'agreement + online' } });
       }

@@ -10,9 +10,10 @@
  *  2. over the in-memory network, all n parties on this one thread (the
  *     engine's compute alone; a real party does 1/n of it). Skipped with
  *     `--transport-only`.
- * `node dist/bench/threshold.bench.js [--transport-only] [--reps 5] [--parties 4] [--pooled-only]`
+ * `node dist/bench/threshold.bench.js [--transport-only] [--reps 5] [--parties 4] [--pooled-only] [--types ebool,euint64]`
  * (`--parties n` keeps only that party count; `--pooled-only` only the pool
- * figures of part 1, implies `--transport-only`).
+ * figures of part 1, implies `--transport-only`; `--types` keeps only those
+ * single-ciphertext cases of part 1 and drops the batch of 64).
  */
 import { runBitDecompositionBench } from '../core/engine/mpc/decryption/bitDecomposition.bench.js';
 import { printMachine, recordResults } from './_results.js';
@@ -24,7 +25,8 @@ const only = args.includes('--parties') ? Number(args[args.indexOf('--parties') 
 const parties = ([[4, 1], [7, 2]] as [number, number][]).filter(([n]) => only === undefined || n === only);
 printMachine();
 const pooledOnly = args.includes('--pooled-only');
-await runTransportBench({ parties, batch: 64, reps, preprocessingCount: 5000, pooledOnly }, recordResults);
+const types = args.includes('--types') ? args[args.indexOf('--types') + 1]!.split(',') : undefined;
+await runTransportBench({ parties, batch: 64, reps, preprocessingCount: 5000, pooledOnly, ...(types ? { types } : {}) }, recordResults);
 
 if (!args.includes('--transport-only') && !pooledOnly) {
   const rows = await runBitDecompositionBench({ parties, batch: 64 });

@@ -26,8 +26,9 @@ export { DisputeSet, type DisputeKind } from './online/disputes.js';
 export { generateRandomBits, solveArtinSchreier } from './preprocessing/randomBits.js';
 export {
   DecryptionMaterial,
+  type BlockMaterial,
   blockLayout,
-  borrowCircuitProducts,
+  borrowCircuitCost,
   decryptionCost,
   joinMaterial,
   preprocessDecryption,
@@ -35,4 +36,5 @@ export {
   thresholdDecrypt,
   type ThresholdDecryptionReturnType,
 } from './decryption/bitDecomposition.js';
+export { CIRCUIT_LEAN, CIRCUIT_SHALLOW, borrowCircuitPlan, leafPolynomials, type BorrowCircuitPlan, type CircuitShape } from './decryption/borrowCircuit.js';
 export { DecryptionMaterialPool, type DecryptionMaterialPoolOptions } from './preprocessing/pool.js';

@@ -145,6 +145,30 @@ test('behavior: messages go on one stream per peer; when a peer restarts, what i
   }
 });
 
+test('behavior: stream acks are cumulative: 40 messages in quick succession cost a few acks, and every message is acknowledged', async () => {
+  const parties = await startParties([1, 2]);
+  try {
+    const session = sessionIdFor('ee'.repeat(20));
+    const net1 = parties.get(1)!.endpoint(session);
+    const net2 = parties.get(2)!.endpoint(session);
+    for (let r = 0; r < 40; r++) {
+      net1.send(2, Uint8Array.of(r));
+      net1.nextRound();
+    }
+    for (let r = 0; r < 40; r++) {
+      expect(await net2.receive(1, 3000)).toEqual(Uint8Array.of(r));
+      net2.nextRound();
+    }
+    const a = parties.get(1)!;
+    for (let i = 0; i < 50 && a.unacknowledged() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(a.unacknowledged()).toBe(0);
+    expect(a.stats.acksReceived).toBeGreaterThanOrEqual(1);
+    expect(a.stats.acksReceived).toBeLessThan(10);
+  } finally {
+    for (const t of parties.values()) await t.close();
+  }
+});
+
 test('behavior: a child session has its own rounds, keeps messages that arrive before it is opened, and outlives the parent’s close', async () => {
   const parties = await startParties([1, 2]);
   try {

@@ -18,10 +18,15 @@
  * Wire: messages (up to 256 KB; larger ones by `Deliver`) go on one long-lived bidirectional stream per peer (`Stream`):
  * a unary call per message cost ≈ 1 ms of CPU, more than a small round's
  * compute (a bare round took 16 ms at n = 4 on 2 shared cores). The receiver
- * acks every message in order; when a stream breaks, the unacknowledged
- * messages are resent with the unary `Deliver` (and its retries), and the
- * stream is reopened on a later send. Duplicates are harmless: the first
- * message for (session, round, sender) wins.
+ * acks cumulatively (`DeliverAck.count` messages, in order), at most
+ * `ACK_DELAY_MS` after the first unacknowledged message: an ack per message
+ * was a third of a small round's CPU, and nothing waits for acks. When a
+ * stream breaks, the unacknowledged messages are resent with the unary
+ * `Deliver` (and its retries), and the stream is reopened on a later send.
+ * Duplicates are harmless: the first message for (session, round, sender)
+ * wins. gRPC's own retries are off on these channels: our calls never need
+ * them (Deliver retries itself, the stream falls back to Deliver), and on a
+ * long-lived stream they buffer every written message.
  */
 import { X509Certificate, createHash } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
@@ -74,6 +79,11 @@ const STREAM_MAX_BYTES = 256 * 1024;
 /** After a stream to a peer broke, use unary calls for this long before trying a stream again. */
 const STREAM_RETRY_MS = 1000;
 
+/** A stream's receiver acks at most this long after the first message it has not acked yet… */
+const ACK_DELAY_MS = 50;
+/** …or as soon as this many are waiting (keeps the sender's resend list short). */
+const ACK_MAX_PENDING = 256;
+
 interface Waiter {
   resolve: (m: Uint8Array | undefined) => void;
   timer: NodeJS.Timeout;
@@ -93,7 +103,7 @@ export class PeerTransport {
   private readonly buffered = new Map<number, number>();
   private readonly byFingerprint = new Map<string, number>();
   /** Traffic counters for benchmarks and health. */
-  readonly stats = { sent: 0, sentBytes: 0, received: 0, receivedBytes: 0, refused: 0, sendFailures: 0, streamBreaks: 0 };
+  readonly stats = { sent: 0, sentBytes: 0, received: 0, receivedBytes: 0, refused: 0, sendFailures: 0, streamBreaks: 0, acksReceived: 0 };
   private closed = false;
   private readonly outStreams = new Map<number, OutStream>();
   private readonly streamRetryAt = new Map<number, number>();
@@ -143,7 +153,7 @@ export class PeerTransport {
           return fp === expected ? undefined : new Error(`party ${p.partyId}'s certificate is not the pinned one`);
         },
       });
-      this.clients.set(p.partyId, new MpcPeerClient(p.address, creds, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.max_send_message_length': 64 * 1024 * 1024 }));
+      this.clients.set(p.partyId, new MpcPeerClient(p.address, creds, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.enable_retries': 0 }));
     }
   }
 
@@ -162,7 +172,7 @@ export class PeerTransport {
     }
     const r = this.accept(from, call.request);
     if (r.code !== undefined) cb({ code: r.code, details: r.details }, null);
-    else cb(null, { accepted: r.accepted });
+    else cb(null, { accepted: r.accepted, count: 1 });
   }
 
   private onStream(call: ServerDuplexStream<PeerMessage, DeliverAck>): void {
@@ -173,13 +183,29 @@ export class PeerTransport {
       return;
     }
     this.inStreams.add(call);
+    // Cumulative acks (module doc). A refused message is acked too (as Deliver's
+    // non-retried errors: the sender counts it, never resends it).
+    let pending = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const flush = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (pending === 0 || call.writableEnded || call.destroyed) return;
+      call.write({ accepted: false, count: pending });
+      pending = 0;
+    };
     call.on('data', (m: PeerMessage) => {
-      // A refused message is acked as not accepted (as Deliver's non-retried errors: the sender counts it, never resends it).
-      call.write({ accepted: this.accept(from, m).accepted });
+      this.accept(from, m);
+      pending++;
+      if (pending >= ACK_MAX_PENDING) flush();
+      else if (!timer) timer = setTimeout(flush, ACK_DELAY_MS).unref();
     });
-    call.on('end', () => call.end());
+    call.on('end', () => (flush(), call.end()));
     call.on('error', () => undefined);
-    call.on('close', () => this.inStreams.delete(call));
+    call.on('close', () => {
+      if (timer) clearTimeout(timer);
+      this.inStreams.delete(call);
+    });
   }
 
   /** Stores a message from an authenticated peer (first message per (session, round, sender) wins). */
@@ -230,6 +256,13 @@ export class PeerTransport {
     } else this.deliverUnary(to, message, deadline);
   }
 
+  /** Messages written to the peers' streams and not acknowledged yet (they would be resent if a stream broke). */
+  unacknowledged(): number {
+    let n = 0;
+    for (const s of this.outStreams.values()) n += s.unacked.length;
+    return n;
+  }
+
   /** The open stream to `to`, opening one unless a recent one broke. */
   private streamTo(to: number): OutStream | undefined {
     if (this.closed) return undefined;
@@ -238,7 +271,10 @@ export class PeerTransport {
     if ((this.streamRetryAt.get(to) ?? 0) > Date.now()) return undefined;
     const call = this.clients.get(to)!.stream();
     const s: OutStream = { call, unacked: [], broken: false };
-    call.on('data', () => void s.unacked.shift());
+    call.on('data', (ack: DeliverAck) => {
+      this.stats.acksReceived++;
+      s.unacked.splice(0, Math.max(1, ack.count));
+    });
     const broken = (): void => {
       if (s.broken) return;
       s.broken = true;

@@ -4,8 +4,10 @@
  * `preprocessDecryption` makes) for one loaded key, and the agreement that
  * makes every party consume the *same* pooled batch for the same request
  * although requests reach the parties concurrently and in different orders.
- * Without a pool every decryption preprocesses inline (≈ 169 triples per block
- * before the 8 online rounds); with one, the online phase starts at once.
+ * Without a pool every decryption preprocesses inline (169 triples per block
+ * for the lean circuit, then 7 online rounds); with one, the online phase
+ * starts at once (pooled batches are made for the shallow circuit: 299
+ * triples per block, 4 online rounds; borrowCircuit.ts).
  *
  * ## Batches
  * A batch is `batchBlocks` blocks of material made in its own MPC session
@@ -17,7 +19,8 @@
  * same batch. A party starts the session for `nextBatch` and increments
  * `nextBatch` at once, so it never runs a batch session twice in one life.
  * Refill: when fewer than `lowWater` batches are left (after a request took
- * some), a background loop makes batches until `highWater`, among the parties
+ * some), a background loop makes batches until `highWater` (starting
+ * `REFILL_DELAY_MS` after that request answered), among the parties
  * that answered that request (it does not wait for the others). All parties
  * consume in step, so they refill at about the same time; a party that starts
  * a batch alone waits the first-round timeout, fails without revealing
@@ -129,6 +132,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
+import { CIRCUIT_LEAN } from '../../engine/mpc/decryption/borrowCircuit.js';
 import { DecryptionMaterial, joinMaterial, preprocessDecryption, thresholdDecrypt, thresholdDecryptShares, type DecryptionSharesReturnType, type ThresholdDecryptionReturnType } from '../../engine/mpc/decryption/bitDecomposition.js';
 import { agreeAllEarly, type EarlyAgreeAll, type EarlyAgreeAllDecision } from '../../engine/mpc/agreement/agreement.js';
 import { overrideNetwork, receiveFromAll, sendToAll, type Network } from '../../engine/mpc/network/network.js';
@@ -190,6 +194,9 @@ export interface DecryptionPoolStatus {
 }
 
 const NONE = 0xffffffff;
+
+/** The refill starts this long after the request that emptied the pool answered (`kick`). */
+const REFILL_DELAY_MS = 20;
 
 /**
  * A network on which parties outside `expected` get no waiting: their
@@ -271,6 +278,8 @@ export class DecryptionPool {
   private readonly held = new Map<number, DecryptionMaterial>();
   private readonly excluded = new Set<number>();
   private producing: Promise<void> | undefined;
+  /** A refill about to start (`kick`). */
+  private kicking: Promise<void> | undefined;
   private closed = false;
   private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0, early: 0 };
   readonly batchBlocks: number;
@@ -298,7 +307,7 @@ export class DecryptionPool {
    * benchmarks wait for a full pool, or for every message of a request, with it).
    */
   async idle(): Promise<void> {
-    while (this.producing || this.deciding.size > 0) await Promise.all([this.producing, ...this.deciding]);
+    while (this.kicking || this.producing || this.deciding.size > 0) await Promise.all([this.kicking, this.producing, ...this.deciding]);
   }
 
   /** Resolves when every decision agreement has sent its last round (benchmarks count messages after it). */
@@ -309,7 +318,7 @@ export class DecryptionPool {
   /** Stops refilling; running sessions and decision agreements finish or time out. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.producing?.catch(() => undefined), ...this.deciding]);
+    await Promise.all([this.kicking, this.producing?.catch(() => undefined), ...this.deciding]);
   }
 
   private sortedHeld(): number[] {
@@ -413,7 +422,8 @@ export class DecryptionPool {
         source = 'pool';
         this.counters.pooled++;
       } else {
-        material = await preprocessDecryption(session, blocks);
+        // Made to be used at once: the circuit with fewer triples (borrowCircuit.ts).
+        material = await preprocessDecryption(session, blocks, 4, CIRCUIT_LEAN);
         source = 'inline';
         this.counters.inline++;
       }
@@ -523,8 +533,15 @@ export class DecryptionPool {
 
   /** Starts the background refill when the pool is below the low-water mark. */
   private kick(): void {
-    if (this.closed || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
-    this.producing = this.refill().finally(() => (this.producing = undefined));
+    if (this.closed || this.kicking || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
+    // Not at once: a batch begins with synchronous PRSS work (its triples'
+    // shares), which would delay this answer and compete with the other
+    // parties' last online round.
+    this.kicking = new Promise<void>((resolve) => setTimeout(resolve, REFILL_DELAY_MS)).then(() => {
+      this.kicking = undefined;
+      if (this.closed || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
+      this.producing = this.refill().finally(() => (this.producing = undefined));
+    });
   }
 
   private async refill(): Promise<void> {

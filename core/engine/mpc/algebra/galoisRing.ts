@@ -27,7 +27,7 @@
 import { MpcParameterError } from '../errors.js';
 import { gf2d, type Gf2d } from './gf2d.js';
 import type { Rng } from './random.js';
-import { add64, getU64, mulAdd64, mul64, setU64, sub64 } from './z64.js';
+import { add64, getU64, mul64, setU64, sub64 } from './z64.js';
 
 const imul = Math.imul;
 
@@ -264,8 +264,27 @@ export class GaloisRing {
     const acc = this.acc;
     const ao = ai * this.limbs;
     const bo = bi * this.limbs;
+    // z64.mulAdd64 inlined (a hot loop: Beaver products, PRSS, the decryption circuit).
     for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) mulAdd64(acc, 2 * (i + j), a, ao + 2 * i, b, bo + 2 * j);
+      const al = a[ao + 2 * i]!;
+      const ah = a[ao + 2 * i + 1]!;
+      const a0 = al & 0xffff;
+      const a1 = al >>> 16;
+      for (let j = 0; j < d; j++) {
+        const bl = b[bo + 2 * j]!;
+        const bh = b[bo + 2 * j + 1]!;
+        const b0 = bl & 0xffff;
+        const b1 = bl >>> 16;
+        const p00 = a0 * b0;
+        const p01 = a0 * b1;
+        const p10 = a1 * b0;
+        const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+        const wideHi = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+        const o = 2 * (i + j);
+        const s = acc[o]! + (imul(al, bl) >>> 0);
+        acc[o + 1] = acc[o + 1]! + wideHi + imul(al, bh) + imul(ah, bl) + (s > 0xffffffff ? 1 : 0);
+        acc[o] = s;
+      }
     }
     const taps = this.tapArray;
     for (let k = 2 * d - 2; k >= d; k--) {

@@ -13,7 +13,8 @@ import { OffsetLiarParty, runSessions } from '../malicious/online.js';
 import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
 import type { OpenRecord } from '../online/session.js';
 import type { RealRobustOpen } from '../sharing/robustOpen.js';
-import { borrowCircuitProducts, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
+import { borrowCircuitCost, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
+import { CIRCUIT_LEAN, type CircuitShape } from './borrowCircuit.js';
 import { dealKeyShares } from './keyShares.js';
 
 const keys = useTestKeys();
@@ -32,7 +33,7 @@ export function makeCases(specs: readonly [FheType, bigint][]): Case[] {
   });
 }
 
-export async function decryptAll(n: number, t: number, cases: readonly Case[], malicious?: ReadonlyMap<number, RealRobustOpen>, transcripts?: Map<number, OpenRecord[]>, maliciousLabels?: ReadonlySet<string>) {
+export async function decryptAll(n: number, t: number, cases: readonly Case[], malicious?: ReadonlyMap<number, RealRobustOpen>, transcripts?: Map<number, OpenRecord[]>, maliciousLabels?: ReadonlySet<string>, circuit?: CircuitShape) {
   const R = ringForParties(n);
   const key = parseClientKey(keys.clientKeyBytes).bigKey;
   const keyShares = dealKeyShares(R, key.bits, n, t, seededRng(n));
@@ -42,7 +43,7 @@ export async function decryptAll(n: number, t: number, cases: readonly Case[], m
     n,
     t,
     async (s) => {
-      const material = await preprocessDecryption(s, blocks);
+      const material = await preprocessDecryption(s, blocks, 4, circuit);
       const online = s.transcript?.length ?? 0;
       const out = await thresholdDecrypt(
         s,
@@ -50,15 +51,16 @@ export async function decryptAll(n: number, t: number, cases: readonly Case[], m
         keyShares[s.net.self - 1]!,
         material,
       );
-      return { ...out, online, left: [material.triplesLeft, material.bitsLeft] };
+      return { ...out, online, left: material.blocksLeft };
     },
     { ...(malicious ? { malicious } : {}), ...(transcripts ? { transcripts } : {}), ...(maliciousLabels ? { maliciousLabels } : {}) },
   );
 }
 
 describe('bit-decomposition threshold decryption (phase never opened)', () => {
-  test('default: the borrow tree over 59 bits costs 110 products in 6 rounds', () => {
-    expect(borrowCircuitProducts(59)).toBe(110);
+  test('default: the borrow circuit over 59 bits: 2 rounds, 31 opened values and 240 preprocessed products per block (lean: 5, 52, 110)', () => {
+    expect(borrowCircuitCost(59)).toEqual({ rounds: 2, openedPerBlock: 31, masks: 31, products: 240 });
+    expect(borrowCircuitCost(59, CIRCUIT_LEAN)).toEqual({ rounds: 5, openedPerBlock: 52, masks: 52, products: 110 });
   });
 
   test('default: (4,1) ebool, euint8, euint64 equal node-tfhe, batched in one run; only c, d/e and digits are opened', async () => {
@@ -75,17 +77,32 @@ describe('bit-decomposition threshold decryption (phase never opened)', () => {
     for (const out of run.outputs.values()) {
       expect(out.plaintexts).toEqual(cases.map((c) => c.expected));
       expect(out.cheaters).toEqual([]);
-      expect(out.left).toEqual([0, 0]);
+      expect(out.left).toBe(0);
     }
-    // What a party sees: preprocessing opens, then exactly 1 mask open, 6 circuit opens, 1 output open.
+    // What a party sees: preprocessing opens, then exactly 1 mask open, 2 circuit opens, 1 output open.
     const key = parseClientKey(keys.clientKeyBytes).bigKey;
     const phases = cases.flatMap((c) => c.ct.blocks.map((b) => blockPhaseBig(b, key)));
     const secret = new Set(phases.flatMap((p) => [p, (p + (1n << 58n)) & ((1n << 64n) - 1n)]));
     for (const [p, tr] of transcripts) {
       const online = run.outputs.get(p)!.online;
       expect(new Set(tr.slice(0, online).map((r) => r.label))).toEqual(new Set(['beaver', 'bitgen']));
-      expect(tr.slice(online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'beaver', 'beaver', 'beaver', 'beaver', 'output']);
+      expect(tr.slice(online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'output']);
       for (const r of tr) for (let k = 0; k < r.count; k++) expect(secret.has(getU64(r.values, k * 3))).toBe(false);
+    }
+  });
+
+  test('default: (4,1) the lean circuit (material made inline): ebool, euint8 equal node-tfhe in 1 + 5 + 1 online opens, material used up', async () => {
+    const cases = makeCases([
+      ['ebool', 0n],
+      ['euint8', 0x96n],
+    ]);
+    const transcripts = new Map<number, OpenRecord[]>();
+    const run = await decryptAll(4, 1, cases, undefined, transcripts, undefined, CIRCUIT_LEAN);
+    expect(run.failures).toEqual(new Map());
+    for (const [p, out] of run.outputs) {
+      expect(out.plaintexts).toEqual(cases.map((c) => c.expected));
+      expect(out.left).toBe(0);
+      expect(transcripts.get(p)!.slice(out.online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'beaver', 'beaver', 'beaver', 'output']);
     }
   });
 

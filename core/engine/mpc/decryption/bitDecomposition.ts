@@ -21,21 +21,32 @@
  *       g_i = ¬c_i ∧ r_i,  p_i = ¬(c_i ⊕ r_i),
  *     both *linear* in r_i because c_i is public (g_i = r_i or 0; p_i = r_i or
  *     1 − r_i). g_i and p_i are never both 1, so ∨ is +, and groups combine as
- *       (G, P) ∘ (G', P') = (G + P·G', P·P')   (hi ∘ lo)
- *     on a binary tree: ⌈log2 K⌉ = 6 rounds of Beaver multiplications, 110
- *     products per block at K = 59 (the lowest group's P is never needed).
+ *       (G, P) ∘ (G', P') = (G + P·G', P·P')   (hi ∘ lo).
+ *     `borrowCircuit.ts` evaluates that prefix on a shallow tree: leaves of 4
+ *     bits are linear in preprocessed products of their bits (no round), and
+ *     nodes of up to 4 children are combined in one round each by opening
+ *     every variable once against a preprocessed mask (a Beaver
+ *     multiplication generalised to monomials). At K = 59: 15 leaves, 15 → 4
+ *     → 1, 2 rounds, 31 opened values per block (the binary tree on single
+ *     bits took 6 rounds and 220 opened values). That is `CIRCUIT_SHALLOW`,
+ *     for material made ahead; `CIRCUIT_LEAN` (leaves of 3, combines of 2:
+ *     5 rounds, 169 triples per block) suits material made inline.
  *  4. Output: [V] = (c >> K) − [s'] − [β] + 2^W [s''] (s'' from PRSS), open V
  *     robustly: m = V mod 2^W. The 2^W·s'' mask hides everything of V above
  *     the W digit bits (in particular the borrow out of bit 63, which would
  *     leak a comparison of the noise with c).
  *
  * All blocks of all ciphertexts of a call run in the same rounds: 1 (mask) +
- * 6 (circuit) + 1 (output) = 8 robust opens online. Preprocessing per block:
- * K random bits (K triples) and 110 circuit triples.
+ * 2 (circuit) + 1 (output) = 4 robust opens online (7 with the lean
+ * circuit). Preprocessing per block (`preprocessDecryption`): K random bits,
+ * 31 masks (PRSS), and 240 products (158 of bits within a leaf, 82 of
+ * masks), i.e. K + 240 = 299 triples and 2 rounds of Beaver multiplications
+ * after the bits.
  *
- * What a party sees of x: c (uniform), the d, e of Beaver multiplications
- * (uniform), V (the digit plus a uniform multiple of 2^W). Tests assert that
- * these are the only opens. Robustness: every open is a degree-t robust open,
+ * What a party sees of x: c (uniform), the d = x − a of the circuit's
+ * variables (uniform, each mask used once), V (the digit plus a uniform
+ * multiple of 2^W); in preprocessing only the d, e of Beaver multiplications
+ * of random values. Tests assert that these are the only opens. Robustness: every open is a degree-t robust open,
  * so t wrong or missing shares are corrected and their senders named; with
  * more than t the open fails (`RobustOpenError`) rather than return a wrong
  * value, except against the rushing adversary of `sharing/robustOpen.ts`
@@ -45,11 +56,12 @@ import { FHE_TYPE_INFO } from '../../../../common/fheTypes.js';
 import type { ParsedCiphertext } from '../../tfhe/ciphertext.js';
 import { MpcParameterError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
-import { getU64, setU64 } from '../algebra/z64.js';
+import { add64, getU64, mulAdd64, setU64 } from '../algebra/z64.js';
 import { beaverMultiply } from '../online/multiply.js';
 import type { MpcSession } from '../online/session.js';
 import { generateRandomBits } from '../preprocessing/randomBits.js';
-import { concatTriples, generateTriples, sliceTriples, type Triples } from '../preprocessing/triples.js';
+import { generateTriples, sliceTriples, type Triples } from '../preprocessing/triples.js';
+import { CIRCUIT_SHALLOW, borrowCircuitPlan, leafTerms, type BorrowCircuitPlan, type CircuitShape, type CombinePlan, type ExpandedMonomials, type LeafTerms } from './borrowCircuit.js';
 import { phaseShare } from './keyShares.js';
 
 /** Digit width W and Δ exponent K of a block (2^W = message · carry modulus, K = 63 − W). */
@@ -59,78 +71,154 @@ export function blockLayout(messageModulus: number, carryModulus: number): { W: 
   return { W, K: 63 - W };
 }
 
-/** Beaver products of the borrow tree over K leaves (module doc, step 3). */
-export function borrowCircuitProducts(K: number): number {
-  let products = 0;
-  for (let w = K; w > 1; w = Math.ceil(w / 2)) products += 2 * Math.floor(w / 2) - 1;
-  return products;
+/** Online rounds, opened values and preprocessed products per block of the borrow circuit over K bits (module doc, step 3). */
+export function borrowCircuitCost(K: number, circuit: CircuitShape = CIRCUIT_SHALLOW): { rounds: number; openedPerBlock: number; masks: number; products: number } {
+  const plan = borrowCircuitPlan(K, circuit);
+  return { rounds: plan.levels.length, openedPerBlock: plan.openedPerLevel.reduce((a, b) => a + b, 0), masks: plan.masks, products: plan.products };
 }
 
-/** Preprocessed material consumed in order by the online phase. */
+/** This party's shares of one block's preprocessed material, consumed by the online phase. */
+export interface BlockMaterial {
+  /** K random bits r_0..r_{K−1}. */
+  bits: GrVector;
+  /** The circuit's masks (`BorrowCircuitPlan.masks`). */
+  masks: GrVector;
+  /** The leaves' bit products, then the combines' mask products (`BorrowCircuitPlan.products`). */
+  products: GrVector;
+}
+
+/** Preprocessed material for a number of blocks, consumed in order by the online phase. */
 export class DecryptionMaterial {
-  private tripleAt = 0;
-  private bitAt = 0;
+  private at = 0;
+  readonly blocks: number;
+  readonly plan: BorrowCircuitPlan;
   constructor(
     readonly R: GaloisRing,
-    readonly triples: Triples,
+    /** The Δ exponent the material was made for (K = 63 − W). */
+    readonly K: number,
+    /** Block-major: K bits per block. */
     readonly bits: GrVector,
-  ) {}
-  get triplesLeft(): number {
-    return this.triples.count - this.tripleAt;
+    /** Block-major: `plan.masks` per block. */
+    readonly masks: GrVector,
+    /** Block-major: `plan.products` per block. */
+    readonly products: GrVector,
+    /** The circuit the material was made for. */
+    readonly circuit: CircuitShape = CIRCUIT_SHALLOW,
+  ) {
+    this.plan = borrowCircuitPlan(K, circuit);
+    const L = R.limbs;
+    this.blocks = bits.length / (L * K);
+    if (!Number.isInteger(this.blocks) || masks.length !== this.blocks * this.plan.masks * L || products.length !== this.blocks * this.plan.products * L) {
+      throw new MpcParameterError(`decryption material sizes do not match ${this.blocks} blocks at K = ${K}`);
+    }
   }
-  get bitsLeft(): number {
-    return this.bits.length / this.R.limbs - this.bitAt;
+  get blocksLeft(): number {
+    return this.blocks - this.at;
   }
-  takeTriples(count: number): Triples {
-    const t = sliceTriples(this.R, this.triples, this.tripleAt, count);
-    this.tripleAt += count;
-    return t;
-  }
-  takeBits(count: number): GrVector {
-    if (count > this.bitsLeft) throw new MpcParameterError(`need ${count} random bits, ${this.bitsLeft} left`);
+  /** The next `count` blocks' material (views into this one), consumed. */
+  take(count: number): BlockMaterial {
+    if (count > this.blocksLeft) throw new MpcParameterError(`need material for ${count} blocks, ${this.blocksLeft} left`);
     const L = this.R.limbs;
-    const out = this.bits.subarray(this.bitAt * L, (this.bitAt + count) * L);
-    this.bitAt += count;
-    return out;
+    const { K, plan } = this;
+    const from = this.at;
+    this.at += count;
+    return {
+      bits: this.bits.subarray(from * K * L, (from + count) * K * L),
+      masks: this.masks.subarray(from * plan.masks * L, (from + count) * plan.masks * L),
+      products: this.products.subarray(from * plan.products * L, (from + count) * plan.products * L),
+    };
   }
 }
 
-/** Triples and bits the online phase needs for `blocks` blocks of 2^W = 16. */
-export function decryptionCost(blocks: number, W = 4): { bits: number; triples: number } {
+/** Bits, masks, products and triples (bits + products) that `blocks` blocks of 2^W = 16 need. */
+export function decryptionCost(blocks: number, W = 4, circuit: CircuitShape = CIRCUIT_SHALLOW): { bits: number; masks: number; products: number; triples: number } {
   const K = 63 - W;
-  return { bits: blocks * K, triples: blocks * borrowCircuitProducts(K) };
+  const plan = borrowCircuitPlan(K, circuit);
+  return { bits: blocks * K, masks: blocks * plan.masks, products: blocks * plan.products, triples: blocks * (K + plan.products) };
 }
 
 /**
- * Preprocessing for `blocks` blocks (default parameters): triples for the
- * random bits and the circuit, then the bits. 2 + 2 rounds (plus 1 per failed
- * triple batch).
+ * Preprocessing for `blocks` blocks (default parameters) of the borrow
+ * circuit `circuit` (borrowCircuit.ts: the shallow one by default, for
+ * material made ahead; the lean one costs fewer triples when the online
+ * phase follows at once): triples, random bits, PRSS masks, then the
+ * circuit's products by Beaver multiplication. 2 + 3(t+1) (triples) + 2
+ * (bits) + 2 (products) rounds, plus the triple check's blame rounds after a
+ * cheat.
  *
  * @example
  * const material = await preprocessDecryption(session, 32); // one euint64
  */
-export async function preprocessDecryption(session: MpcSession, blocks: number, W = 4): Promise<DecryptionMaterial> {
-  const cost = decryptionCost(blocks, W);
-  const all = await generateTriples(session, cost.bits + cost.triples);
-  const bits = await generateRandomBits(session, cost.bits, sliceTriples(session.R, all, 0, cost.bits));
-  return new DecryptionMaterial(session.R, sliceTriples(session.R, all, cost.bits, cost.triples), bits);
+export async function preprocessDecryption(session: MpcSession, blocks: number, W = 4, circuit: CircuitShape = CIRCUIT_SHALLOW): Promise<DecryptionMaterial> {
+  const R = session.R;
+  const K = 63 - W;
+  const plan = borrowCircuitPlan(K, circuit);
+  const cost = decryptionCost(blocks, W, circuit);
+  const all = await generateTriples(session, cost.triples);
+  const bits = await generateRandomBits(session, cost.bits, sliceTriples(R, all, 0, cost.bits));
+  const masks = session.prss.random(session.nextTag('dec/masks'), cost.masks);
+  const products = await circuitProducts(session, plan, blocks, bits, masks, sliceTriples(R, all, cost.bits, cost.products));
+  return new DecryptionMaterial(R, K, bits, masks, products, circuit);
 }
 
-/** Joins material produced in several batches (a pool). */
-export function joinMaterial(R: GaloisRing, parts: readonly DecryptionMaterial[]): DecryptionMaterial {
-  const triples = concatTriples(
-    R,
-    parts.map((p) => sliceTriples(R, p.triples, p.triples.count - p.triplesLeft, p.triplesLeft)),
-  );
-  const bitCount = parts.reduce((s, p) => s + p.bitsLeft, 0);
-  const bits = R.alloc(bitCount);
-  let o = 0;
-  for (const p of parts) {
-    const b = p.takeBits(p.bitsLeft);
-    bits.set(b, o);
-    o += b.length;
+/**
+ * The circuit's products (`BorrowCircuitPlan.halves`) for `blocks` blocks,
+ * one batched Beaver multiplication per level (pairs, then sets of 3–4).
+ */
+async function circuitProducts(session: MpcSession, plan: BorrowCircuitPlan, blocks: number, bits: GrVector, masks: GrVector, triples: Triples): Promise<GrVector> {
+  const R = session.R;
+  const { K, products: np, masks: nm, halves } = plan;
+  const out = R.alloc(blocks * np);
+  const factor = (k: number, h: number): [GrVector, number] => (h < 0 ? [out, k * np - 1 - h] : h < K ? [bits, k * K + h] : [masks, k * nm + h - K]);
+  let used = 0;
+  const maxLevel = plan.level.reduce((a, b) => Math.max(a, b), 0);
+  for (let level = 1; level <= maxLevel; level++) {
+    const at: number[] = [];
+    for (let p = 0; p < np; p++) if (plan.level[p] === level) at.push(p);
+    const count = blocks * at.length;
+    if (count === 0) continue;
+    const lhs = R.alloc(count);
+    const rhs = R.alloc(count);
+    let i = 0;
+    for (let k = 0; k < blocks; k++) {
+      for (const p of at) {
+        const [x, xi] = factor(k, halves[2 * p]!);
+        const [y, yi] = factor(k, halves[2 * p + 1]!);
+        R.copyInto(lhs, i, x, xi);
+        R.copyInto(rhs, i++, y, yi);
+      }
+    }
+    const prod = await beaverMultiply(session, lhs, rhs, sliceTriples(R, triples, used, count), count);
+    used += count;
+    i = 0;
+    for (let k = 0; k < blocks; k++) for (const p of at) R.copyInto(out, k * np + p, prod, i++);
   }
-  return new DecryptionMaterial(R, triples, bits);
+  return out;
+}
+
+/** Joins material produced in several batches (a pool): what is left of each, in order. */
+export function joinMaterial(R: GaloisRing, parts: readonly DecryptionMaterial[]): DecryptionMaterial {
+  const K = parts[0]?.K ?? 59;
+  const circuit = parts[0]?.circuit ?? CIRCUIT_SHALLOW;
+  if (parts.some((p) => p.K !== K || p.plan !== parts[0]!.plan)) throw new MpcParameterError('joining decryption material made for different block layouts or circuits');
+  const taken = parts.map((p) => p.take(p.blocksLeft));
+  const cat = (pick: (m: BlockMaterial) => GrVector): GrVector => {
+    const out = new Uint32Array(taken.reduce((s, m) => s + pick(m).length, 0));
+    let o = 0;
+    for (const m of taken) {
+      out.set(pick(m), o);
+      o += pick(m).length;
+    }
+    return out;
+  };
+  return new DecryptionMaterial(
+    R,
+    K,
+    cat((m) => m.bits),
+    cat((m) => m.masks),
+    cat((m) => m.products),
+    circuit,
+  );
 }
 
 export interface ThresholdDecryptionReturnType {
@@ -156,7 +244,8 @@ export interface DecryptionSharesReturnType {
  * Steps 1–4 of the module doc without the final open: this party's shares of
  * [V]. For user decryption (DESIGN.md §3.3): each party hands its share to the
  * user (signcrypted), who robustly reconstructs V and reads m = V mod 2^W; the
- * parties never learn the plaintext. 7 rounds (mask + circuit).
+ * parties never learn the plaintext. 3 rounds (mask + circuit; 6 with the
+ * lean circuit).
  *
  * @example
  * const { shares, W } = await thresholdDecryptShares(session, [ct], keyShare, material);
@@ -177,93 +266,43 @@ export async function thresholdDecryptShares(session: MpcSession, cts: readonly 
   for (let k = 0; k < B; k++) R.addInto(x, k, x, k, offset, 0);
 
   // 2. Mask with K shared bits and 2^K·s', open c.
-  const bits = material.takeBits(B * K);
+  if (material.K !== K) throw new MpcParameterError(`decryption material made for K = ${material.K}, blocks need K = ${K}`);
+  const mat = material.take(B);
+  const bits = mat.bits;
   const sHigh = prss.random(session.nextTag('dec/s1'), B);
   const sOut = prss.random(session.nextTag('dec/s2'), B);
-  const pow2 = new Uint32Array(2 * 64);
-  for (let i = 0; i < 64; i++) setU64(pow2, i, 1n << BigInt(i));
   const masked = R.alloc(B);
-  const tmp = R.alloc();
   for (let k = 0; k < B; k++) {
-    R.copyInto(masked, k, x, k);
-    for (let i = 0; i < K; i++) {
-      R.mulScalarInto(tmp, 0, bits, k * K + i, pow2, i);
-      R.addInto(masked, k, masked, k, tmp, 0);
+    // Horner: 2^K·s' + Σ_{i<K} 2^i r_i, by doubling.
+    R.copyInto(masked, k, sHigh, k);
+    for (let i = K - 1; i >= 0; i--) {
+      R.addInto(masked, k, masked, k, masked, k);
+      R.addInto(masked, k, masked, k, bits, k * K + i);
     }
-    R.mulScalarInto(tmp, 0, sHigh, k, pow2, K);
-    R.addInto(masked, k, masked, k, tmp, 0);
+    R.addInto(masked, k, masked, k, x, k);
   }
   const c = await session.open(masked, B, 'mask');
-  const cLow: bigint[] = [];
-  for (let k = 0; k < B; k++) cLow.push(getU64(c, k * R.d));
 
-  // 3. Leaves (g_i, p_i), linear in r_i, then the borrow tree.
-  let width = K;
-  let G = R.alloc(B * K);
-  let P = R.alloc(B * K);
-  const one = R.one();
-  for (let k = 0; k < B; k++) {
-    const ck = cLow[k]!;
-    for (let i = 0; i < K; i++) {
-      const e = k * K + i;
-      if (((ck >> BigInt(i)) & 1n) === 0n) {
-        R.copyInto(G, e, bits, e);
-        R.subInto(P, e, one, 0, bits, e);
-      } else R.copyInto(P, e, bits, e);
-    }
-  }
-  while (width > 1) {
-    const pairs = Math.floor(width / 2);
-    const next = Math.ceil(width / 2);
-    const perBlock = 2 * pairs - 1;
-    const lhs = R.alloc(B * perBlock);
-    const rhs = R.alloc(B * perBlock);
-    for (let k = 0; k < B; k++) {
-      let m = k * perBlock;
-      for (let q = 0; q < pairs; q++) {
-        const lo = k * width + 2 * q;
-        R.copyInto(lhs, m, P, lo + 1);
-        R.copyInto(rhs, m++, G, lo);
-        if (q > 0) {
-          R.copyInto(lhs, m, P, lo + 1);
-          R.copyInto(rhs, m++, P, lo);
-        }
-      }
-    }
-    const prod = await beaverMultiply(session, lhs, rhs, material.takeTriples(B * perBlock), B * perBlock);
-    const G2 = R.alloc(B * next);
-    const P2 = R.alloc(B * next);
-    for (let k = 0; k < B; k++) {
-      let m = k * perBlock;
-      for (let q = 0; q < pairs; q++) {
-        const lo = k * width + 2 * q;
-        R.addInto(G2, k * next + q, G, lo + 1, prod, m++);
-        if (q > 0) R.copyInto(P2, k * next + q, prod, m++);
-      }
-      if (width % 2 === 1) {
-        R.copyInto(G2, k * next + pairs, G, k * width + width - 1);
-        R.copyInto(P2, k * next + pairs, P, k * width + width - 1);
-      }
-    }
-    G = G2;
-    P = P2;
-    width = next;
-  }
+  // 3. The borrow β = G of the prefix over bits 0..K−1 (borrowCircuit.ts).
+  const G = await borrowCircuit(session, c, mat, B, material.plan);
 
   // 4. [V] = (c >> K) − [s'] − [β] + 2^W [s''], open, m = V mod 2^W.
   const V = R.alloc(B);
+  const pow2 = new Uint32Array(2);
+  setU64(pow2, 0, 1n << BigInt(W));
+  const tmp = R.alloc();
   for (let k = 0; k < B; k++) {
-    setU64(V, k * R.d, cLow[k]! >> BigInt(K));
+    setU64(V, k * R.d, getU64(c, k * R.d) >> BigInt(K));
     R.subInto(V, k, V, k, sHigh, k);
     R.subInto(V, k, V, k, G, k);
-    R.mulScalarInto(tmp, 0, sOut, k, pow2, W);
+    R.mulScalarInto(tmp, 0, sOut, k, pow2, 0);
     R.addInto(V, k, V, k, tmp, 0);
   }
   return { shares: V, W, cheaters: [...session.excluded].sort((a, b) => a - b) };
 }
 
 /**
- * Decrypts `cts` (all blocks in parallel, 8 rounds) with this party's share of
+ * Decrypts `cts` (all blocks in parallel, 4 rounds; 7 with the lean circuit) with this party's share of
  * the big key, consuming `material`: `thresholdDecryptShares`, then a robust
  * open of [V].
  *
@@ -286,6 +325,150 @@ export async function thresholdDecrypt(session: MpcSession, cts: readonly Parsed
     at += ct.blocks.length;
   }
   return { plaintexts: cts.map((ct, i) => recombineDigits(ct, digits[i]!)), digits, cheaters: [...session.excluded].sort((a, b) => a - b) };
+}
+
+/**
+ * Step 3 (borrowCircuit.ts): this party's shares of β for each of the B
+ * blocks, from the opened c and the blocks' material. One robust open per
+ * combine level (2 at K = 59).
+ */
+async function borrowCircuit(session: MpcSession, c: GrVector, mat: BlockMaterial, B: number, plan: BorrowCircuitPlan): Promise<GrVector> {
+  const R = session.R;
+  const L = R.limbs;
+  const K = plan.K;
+  const { masks: nm, products: np } = plan;
+  const { bits, masks, products } = mat;
+  const scalar = new Uint32Array(2);
+  /** out[oi] += coef · src[si] (coef a small integer). */
+  const addScaled = (out: GrVector, oi: number, src: GrVector, si: number, coef: number): void => {
+    if (coef === 1) R.addInto(out, oi, out, oi, src, si);
+    else if (coef === -1) R.subInto(out, oi, out, oi, src, si);
+    else {
+      scalar[0] = coef >>> 0;
+      scalar[1] = coef < 0 ? 0xffffffff : 0;
+      for (let j = 0; j < L; j += 2) mulAdd64(out, oi * L + j, src, si * L + j, scalar, 0);
+    }
+  };
+
+  // Leaves: (G, P) linear in the group's bits and their preprocessed products.
+  let width = plan.leaves.length;
+  let G = R.alloc(B * width);
+  let P = R.alloc(B * width);
+  const addLeaf = (out: GrVector, node: number, lt: LeafTerms, bit0: number, product0: number): void => {
+    if (lt.constant !== 0) {
+      // A public constant: every party adds it to its share.
+      scalar[0] = lt.constant >>> 0;
+      scalar[1] = lt.constant < 0 ? 0xffffffff : 0;
+      add64(out, node * L, out, node * L, scalar, 0);
+    }
+    const terms = lt.terms;
+    for (let i = 0; i < terms.length; i += 2) {
+      const ref = terms[i]!;
+      if (ref >= 0) addScaled(out, node, bits, bit0 + ref, terms[i + 1]!);
+      else addScaled(out, node, products, product0 - 1 - ref, terms[i + 1]!);
+    }
+  };
+  for (let k = 0; k < B; k++) {
+    const lo = c[k * L]!;
+    const hi = c[k * L + 1]!;
+    for (let l = 0; l < width; l++) {
+      const leaf = plan.leaves[l]!;
+      let cbits = 0;
+      for (let i = 0; i < leaf.size; i++) {
+        const b = leaf.start + i;
+        cbits |= ((b < 32 ? lo >>> b : hi >>> (b - 32)) & 1) << i;
+      }
+      const lt = leafTerms(leaf.size, cbits);
+      const node = k * width + l;
+      addLeaf(G, node, lt.G, k * K + leaf.start, k * np + leaf.product0);
+      if (leaf.needP) addLeaf(P, node, lt.P, k * K + leaf.start, k * np + leaf.product0);
+    }
+  }
+
+  // Combine levels: open d_x = x − a_x for every masked variable, then Σ_{S⊆M} d_{M∖S}·[a_S] per monomial.
+  for (let l = 0; l < plan.levels.length; l++) {
+    const nodes = plan.levels[l]!;
+    const opened = plan.openedPerLevel[l]!;
+    const d = R.alloc(B * opened);
+    for (let k = 0; k < B; k++) {
+      let o = k * opened;
+      for (const node of nodes) {
+        if (!('combine' in node)) continue;
+        const cp = node.combine;
+        cp.vars.forEach((v, i) => R.subInto(d, o++, v.p ? P : G, k * width + cp.children[v.child]!, masks, k * nm + cp.mask0 + i));
+      }
+    }
+    const D = await session.open(d, B * opened, 'beaver');
+    const next = nodes.length;
+    const G2 = R.alloc(B * next);
+    const P2 = R.alloc(B * next);
+    const dprod = R.alloc(1 << (2 * plan.shape.arity));
+    for (let k = 0; k < B; k++) {
+      let o = k * opened;
+      nodes.forEach((node, q) => {
+        const at = k * next + q;
+        if ('pass' in node) {
+          R.copyInto(G2, at, G, k * width + node.pass);
+          R.copyInto(P2, at, P, k * width + node.pass);
+          return;
+        }
+        const cp = node.combine;
+        combineNode(R, cp, D, o, dprod, masks, k * nm, products, k * np, G, P, k * width, G2, P2, at);
+        o += cp.vars.length;
+      });
+    }
+    G = G2;
+    P = P2;
+    width = next;
+  }
+  return G;
+}
+
+/**
+ * One combine (borrowCircuit.ts): G = G_top + Σ gTerms, P = pTerm, each
+ * monomial M as Σ_{S⊆M} d_{M∖S}·[a_S] from the opened d (at `D[o..]`).
+ */
+function combineNode(
+  R: GaloisRing,
+  cp: CombinePlan,
+  D: GrVector,
+  o: number,
+  dprod: GrVector,
+  masks: GrVector,
+  m0: number,
+  products: GrVector,
+  p0: number,
+  G: GrVector,
+  P: GrVector,
+  c0: number,
+  G2: GrVector,
+  P2: GrVector,
+  at: number,
+): void {
+  // d_T for every T in the family (singletons are the opened values).
+  cp.vars.forEach((_, i) => R.copyInto(dprod, 1 << i, D, o + i));
+  for (const T of cp.family) {
+    const low = T & -T;
+    R.mulInto(dprod, T, dprod, T ^ low, dprod, low);
+  }
+  const m = m0 + cp.mask0;
+  const p = p0 + cp.product0 - 1;
+  const addMonomials = (out: GrVector, e: ExpandedMonomials): void => {
+    for (let i = 0; i < e.constants.length; i++) R.addInto(out, at, out, at, dprod, e.constants[i]!); // public: every party adds it
+    const terms = e.terms;
+    for (let i = 0; i < terms.length; i += 2) {
+      const T = terms[i]!;
+      const ref = terms[i + 1]!;
+      const a = ref >= 0 ? masks : products;
+      const ai = ref >= 0 ? m + ref : p - ref;
+      if (T === 0) R.addInto(out, at, out, at, a, ai);
+      else R.mulAddInto(out, at, dprod, T, a, ai);
+    }
+  };
+  const top = cp.children.length - 1;
+  R.copyInto(G2, at, G, c0 + cp.children[top]!);
+  addMonomials(G2, cp.g);
+  if (cp.needP) addMonomials(P2, cp.p);
 }
 
 /** Little-endian base-(message modulus) recombination, as `decryptCiphertext` (booleans: 0n / 1n). */

@@ -7,8 +7,9 @@
  * Cost: the online protocol runs on every value, batched (≈ 1 500 blocks per
  * session). One batch holding every type gets its material from the real
  * preprocessing (triples + random bits); the others from a test dealer
- * (`dealMaterial`: Shamir shares of random a, b, c = a·b and of random bits,
- * exactly what the preprocessing produces, made in the clear), which keeps
+ * (`dealMaterial`: Shamir shares of random bits and masks and of the
+ * circuit's products of them, exactly what the preprocessing produces, made
+ * in the clear), which keeps
  * the test within ~2 minutes on a 2-core machine. The preprocessing protocols
  * are tested on their own (preprocessing/triples.test.ts), against cheaters.
  */
@@ -26,6 +27,7 @@ import { MpcSession } from '../online/session.js';
 import { Prss, prssSetup, type PrssKeys } from '../prss/prss.js';
 import { shamirShare } from '../sharing/shamir.js';
 import { DecryptionMaterial, decryptionCost, preprocessDecryption, thresholdDecrypt } from './bitDecomposition.js';
+import { borrowCircuitPlan } from './borrowCircuit.js';
 import { dealKeyShares } from './keyShares.js';
 
 const N = 4;
@@ -36,17 +38,26 @@ const BLOCKS_PER_SESSION = 1500;
 
 const keys = useTestKeys();
 
-/** Per-party decryption material for `blocks` blocks from a dealer (test only). */
+/** Per-party decryption material for `blocks` blocks from a dealer (test only): random bits and masks, and the circuit's products of them. */
 function dealMaterial(R: GaloisRing, blocks: number, rng: ReturnType<typeof seededRng>): DecryptionMaterial[] {
+  const K = 59;
+  const plan = borrowCircuitPlan(K);
   const cost = decryptionCost(blocks);
-  const a = R.random(rng, cost.triples);
-  const b = R.random(rng, cost.triples);
-  const c = R.alloc(cost.triples);
-  for (let i = 0; i < cost.triples; i++) R.mulInto(c, i, a, i, b, i);
   const bits = R.alloc(cost.bits);
   for (let i = 0; i < cost.bits; i++) if (rng.nextU32() & 1) R.copyInto(bits, i, R.one(), 0);
-  const [sa, sb, sc, sbits] = [a, b, c, bits].map((v) => shamirShare(R, v, v.length / R.limbs, N, T, rng));
-  return Array.from({ length: N }, (_, p) => new DecryptionMaterial(R, { count: cost.triples, a: sa![p]!, b: sb![p]!, c: sc![p]! }, sbits![p]!));
+  const masks = R.random(rng, cost.masks);
+  const products = R.alloc(cost.products);
+  const factor = (k: number, h: number): [GrVector, number] => (h < 0 ? [products, k * plan.products - 1 - h] : h < K ? [bits, k * K + h] : [masks, k * plan.masks + h - K]);
+  // Factors of a product come before it in the plan's order.
+  for (let k = 0; k < blocks; k++) {
+    for (let p = 0; p < plan.products; p++) {
+      const [x, xi] = factor(k, plan.halves[2 * p]!);
+      const [y, yi] = factor(k, plan.halves[2 * p + 1]!);
+      R.mulInto(products, k * plan.products + p, x, xi, y, yi);
+    }
+  }
+  const [sbits, smasks, sproducts] = [bits, masks, products].map((v) => shamirShare(R, v, v.length / R.limbs, N, T, rng));
+  return Array.from({ length: N }, (_, p) => new DecryptionMaterial(R, K, sbits![p]!, smasks![p]!, sproducts![p]!));
 }
 
 test('default: threshold decryption of ~2 300 random values over every type equals node-tfhe with the dealer key', async () => {

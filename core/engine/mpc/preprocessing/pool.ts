@@ -1,12 +1,12 @@
 /**
  * @module core/engine/mpc/preprocessing/pool
- * A pool of decryption material (triples and random bits) filled ahead of
+ * A pool of decryption material (random bits, masks and their products) filled ahead of
  * demand, so a request's online phase does not wait for preprocessing
  * (DESIGN.md §5: "pools are filled ahead of demand").
  *
  * Rules the caller must keep (they are what make the pool safe):
  * - **Same order everywhere.** Material is shares of *joint* randomness: party
- *   i's k-th triple only matches party j's k-th triple. Every party must add
+ *   i's k-th block of material only matches party j's k-th block. Every party must add
  *   batches and take material in the same order (e.g. requests ordered by the
  *   chain, refills by a counter), or opens fail.
  * - **Use once.** Taken material is consumed; reusing a triple or a mask bit
@@ -24,7 +24,7 @@
  */
 import { MpcParameterError } from '../errors.js';
 import type { GaloisRing } from '../algebra/galoisRing.js';
-import { DecryptionMaterial, decryptionCost, joinMaterial } from '../decryption/bitDecomposition.js';
+import { DecryptionMaterial, joinMaterial } from '../decryption/bitDecomposition.js';
 
 export interface DecryptionMaterialPoolOptions {
   /** `needsRefill()` turns true when fewer blocks than this are available. */
@@ -35,19 +35,23 @@ export interface DecryptionMaterialPoolOptions {
 
 export class DecryptionMaterialPool {
   private material: DecryptionMaterial;
-  private readonly perBlock: { bits: number; triples: number };
+  private readonly K: number;
 
   constructor(
     readonly R: GaloisRing,
     readonly options: DecryptionMaterialPoolOptions,
   ) {
-    this.perBlock = decryptionCost(1, options.W ?? 4);
-    this.material = new DecryptionMaterial(R, { count: 0, a: R.alloc(0), b: R.alloc(0), c: R.alloc(0) }, R.alloc(0));
+    this.K = 63 - (options.W ?? 4);
+    this.material = this.empty();
+  }
+
+  private empty(): DecryptionMaterial {
+    return new DecryptionMaterial(this.R, this.K, this.R.alloc(0), this.R.alloc(0), this.R.alloc(0));
   }
 
   /** Blocks' worth of material available. */
   get blocks(): number {
-    return Math.min(Math.floor(this.material.bitsLeft / this.perBlock.bits), Math.floor(this.material.triplesLeft / this.perBlock.triples));
+    return this.material.blocksLeft;
   }
 
   needsRefill(): boolean {
@@ -62,13 +66,12 @@ export class DecryptionMaterialPool {
   /** Material for `blocks` blocks, consumed from the front; throws when the pool is short. */
   take(blocks: number): DecryptionMaterial {
     if (blocks > this.blocks) throw new MpcParameterError(`decryption material for ${blocks} blocks requested, ${this.blocks} available`);
-    const triples = this.material.takeTriples(blocks * this.perBlock.triples);
-    const bits = this.material.takeBits(blocks * this.perBlock.bits);
-    return new DecryptionMaterial(this.R, triples, bits.slice());
+    const m = this.material.take(blocks);
+    return new DecryptionMaterial(this.R, this.K, m.bits.slice(), m.masks.slice(), m.products.slice());
   }
 
   /** Drops everything (what a restart does). */
   clear(): void {
-    this.material = new DecryptionMaterial(this.R, { count: 0, a: this.R.alloc(0), b: this.R.alloc(0), c: this.R.alloc(0) }, this.R.alloc(0));
+    this.material = this.empty();
   }
 }

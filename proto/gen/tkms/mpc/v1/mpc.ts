@@ -35,8 +35,13 @@ export interface PeerMessage {
 }
 
 export interface DeliverAck {
-  /** False when a message for (session, round, from) had already arrived: the first one stands. */
+  /**
+   * Deliver: false when a message for (session, round, from) had already
+   * arrived (the first one stands) or was refused. Not set on the stream.
+   */
   accepted: boolean;
+  /** Stream: how many messages, in order, this ack covers (0 counts as 1). */
+  count: number;
 }
 
 function createBasePeerMessage(): PeerMessage {
@@ -161,13 +166,16 @@ export const PeerMessage: MessageFns<PeerMessage> = {
 };
 
 function createBaseDeliverAck(): DeliverAck {
-  return { accepted: false };
+  return { accepted: false, count: 0 };
 }
 
 export const DeliverAck: MessageFns<DeliverAck> = {
   encode(message: DeliverAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.accepted !== false) {
       writer.uint32(8).bool(message.accepted);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint32(message.count);
     }
     return writer;
   },
@@ -193,6 +201,14 @@ export const DeliverAck: MessageFns<DeliverAck> = {
             message.accepted = reader.bool();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -206,13 +222,19 @@ export const DeliverAck: MessageFns<DeliverAck> = {
   },
 
   fromJSON(object: any): DeliverAck {
-    return { accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false };
+    return {
+      accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
   },
 
   toJSON(message: DeliverAck): unknown {
     const obj: any = {};
     if (message.accepted !== false) {
       obj.accepted = message.accepted;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
     }
     return obj;
   },
@@ -223,6 +245,7 @@ export const DeliverAck: MessageFns<DeliverAck> = {
   fromPartial(object: DeepPartial<DeliverAck>): DeliverAck {
     const message = createBaseDeliverAck();
     message.accepted = object.accepted ?? false;
+    message.count = object.count ?? 0;
     return message;
   },
 };
@@ -240,9 +263,10 @@ export const MpcPeerService = {
   },
   /**
    * The same messages on one long-lived stream per peer (a unary call per
-   * message costs more than a small round's compute); one ack per message, in
-   * order, so the sender can resend unacknowledged ones with Deliver when the
-   * stream breaks.
+   * message costs more than a small round's compute). Acks are cumulative
+   * (DeliverAck.count messages, in order) and sent a little late, so that one
+   * ack covers many messages; the sender resends unacknowledged messages with
+   * Deliver when the stream breaks.
    */
   stream: {
     path: "/tkms.mpc.v1.MpcPeer/Stream" as const,
@@ -259,9 +283,10 @@ export interface MpcPeerServer extends UntypedServiceImplementation {
   deliver: handleUnaryCall<PeerMessage, DeliverAck>;
   /**
    * The same messages on one long-lived stream per peer (a unary call per
-   * message costs more than a small round's compute); one ack per message, in
-   * order, so the sender can resend unacknowledged ones with Deliver when the
-   * stream breaks.
+   * message costs more than a small round's compute). Acks are cumulative
+   * (DeliverAck.count messages, in order) and sent a little late, so that one
+   * ack covers many messages; the sender resends unacknowledged messages with
+   * Deliver when the stream breaks.
    */
   stream: handleBidiStreamingCall<PeerMessage, DeliverAck>;
 }
@@ -281,9 +306,10 @@ export interface MpcPeerClient extends Client {
   ): ClientUnaryCall;
   /**
    * The same messages on one long-lived stream per peer (a unary call per
-   * message costs more than a small round's compute); one ack per message, in
-   * order, so the sender can resend unacknowledged ones with Deliver when the
-   * stream breaks.
+   * message costs more than a small round's compute). Acks are cumulative
+   * (DeliverAck.count messages, in order) and sent a little late, so that one
+   * ack covers many messages; the sender resends unacknowledged messages with
+   * Deliver when the stream breaks.
    */
   stream(): ClientDuplexStream<PeerMessage, DeliverAck>;
   stream(options: Partial<CallOptions>): ClientDuplexStream<PeerMessage, DeliverAck>;
