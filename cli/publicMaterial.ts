@@ -29,8 +29,8 @@ export async function download(uri: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Key info whose keygen result carries at least t+1 valid party signatures. */
-export async function verifiedKeyInfo(ctx: CliContext, client: KmsChainClient, keyId: string): Promise<{ key: KeyInfo; signers: number[] }> {
+/** Key info whose keygen result carries at least t+1 valid party signatures, and every signer's URIs. */
+export async function verifiedKeyInfo(ctx: CliContext, client: KmsChainClient, keyId: string): Promise<{ key: KeyInfo; signers: number[]; copies: Record<MaterialKind, string[]> }> {
   const asc = ctx.network().contracts.asc;
   const key = await getKey(client, asc, keyId).catch((e: unknown) => {
     throw new TkmsError('UNKNOWN_KEY', `key ${keyId} is not known to the ASC`, { cause: e });
@@ -38,25 +38,52 @@ export async function verifiedKeyInfo(ctx: CliContext, client: KmsChainClient, k
   const request = await getRequest(client, asc, keyId);
   const { parties, threshold } = await ctx.parties(client);
   const { signers } = verifyRequestResult(request, parties, threshold);
-  return { key, signers };
+  // Every signer published its own copy; the recorded URI first, then the others.
+  const copies: Record<MaterialKind, string[]> = { PublicKey: [key.public_key_uri], ServerKey: [key.server_key_uri] };
+  for (const r of request.responses) {
+    if (!('keygen' in r.response) || !signers.includes(r.party_id)) continue;
+    const k = r.response.keygen;
+    if (k.public_key_digest === key.public_key_digest) copies.PublicKey.push(k.public_key_uri);
+    if (k.server_key_digest === key.server_key_digest) copies.ServerKey.push(k.server_key_uri);
+  }
+  return { key, signers, copies: { PublicKey: [...new Set(copies.PublicKey)], ServerKey: [...new Set(copies.ServerKey)] } };
+}
+
+/**
+ * The first copy among `uris` whose sha3-256 is `digest` (the digest binds the
+ * bytes, so any party's storage will do: a party that is down or serves other
+ * bytes only costs a try). Throws DIGEST_MISMATCH when a copy was downloaded
+ * but none matched, DOWNLOAD_FAILED when none could be downloaded.
+ */
+export async function downloadFirstMatching(uris: readonly string[], digest: string, what: string): Promise<{ bytes: Uint8Array; uri: string }> {
+  const failures: string[] = [];
+  let downloaded = false;
+  for (const uri of uris) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await download(uri);
+    } catch (e) {
+      failures.push(`${uri}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    downloaded = true;
+    const actual = bytesToHex(sha3_256(bytes));
+    if (actual === digest) return { bytes, uri };
+    failures.push(`${uri}: digest ${actual} does not match the signed ${digest}`);
+  }
+  if (!downloaded) throw new TkmsError('DOWNLOAD_FAILED', `cannot download ${what} from any of its ${uris.length} published copies`, { details: failures.join('; ') });
+  throw new TkmsError('DIGEST_MISMATCH', `no copy of ${what} matches the signed digest: the storage served other bytes; nothing was saved`, { details: failures.join('; ') });
 }
 
 export async function fetchMaterial(ctx: CliContext, client: KmsChainClient, keyId: string, kind: MaterialKind): Promise<{ bytes: Uint8Array; uri: string; digest: string; signers: number[]; cached: boolean }> {
-  const { key, signers } = await verifiedKeyInfo(ctx, client, keyId);
-  const uri = kind === 'PublicKey' ? key.public_key_uri : key.server_key_uri;
+  const { key, signers, copies } = await verifiedKeyInfo(ctx, client, keyId);
   const digest = kind === 'PublicKey' ? key.public_key_digest : key.server_key_digest;
   const cacheFile = path.join(ctx.cacheDir('keys', keyId), kind);
   if (existsSync(cacheFile)) {
     const bytes = new Uint8Array(readFileSync(cacheFile));
-    if (bytesToHex(sha3_256(bytes)) === digest) return { bytes, uri, digest, signers, cached: true };
+    if (bytesToHex(sha3_256(bytes)) === digest) return { bytes, uri: copies[kind][0]!, digest, signers, cached: true };
   }
-  const bytes = await download(uri);
-  const actual = bytesToHex(sha3_256(bytes));
-  if (actual !== digest) {
-    throw new TkmsError('DIGEST_MISMATCH', `${kind} downloaded from ${uri} does not match the signed digest`, {
-      details: `expected ${digest}, got ${actual}: the storage served other bytes; nothing was saved`,
-    });
-  }
+  const { bytes, uri } = await downloadFirstMatching(copies[kind], digest, `${kind} of key ${keyId}`);
   writeFileSync(cacheFile, bytes);
   return { bytes, uri, digest, signers, cached: false };
 }
@@ -117,21 +144,6 @@ export async function fetchVerifiedCrs(
   const { signers } = verifyRequestResult(request, parties, threshold);
   // Any signer's copy will do: the digest binds the bytes. Try them in turn.
   const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) && r.response.crs_gen.crs_digest === crs.crs_digest ? [r.response.crs_gen.crs_uri] : []));
-  const failures: string[] = [];
-  for (const uri of uris) {
-    let bytes: Uint8Array;
-    try {
-      bytes = await download(uri);
-    } catch (e) {
-      failures.push(`${uri}: ${e instanceof Error ? e.message : String(e)}`);
-      continue;
-    }
-    const digest = bytesToHex(sha3_256(bytes));
-    if (digest !== crs.crs_digest) {
-      failures.push(`${uri}: digest ${digest} does not match`);
-      continue;
-    }
-    return { crsId: id, uri, digest, bytes, maxNumBits: crs.max_num_bits, signers };
-  }
-  throw new TkmsError('DIGEST_MISMATCH', `no copy of CRS ${id} matches the signed digest`, { details: failures.join('; ') });
+  const { bytes, uri } = await downloadFirstMatching(uris, crs.crs_digest, `CRS ${id}`);
+  return { crsId: id, uri, digest: crs.crs_digest, bytes, maxNumBits: crs.max_num_bits, signers };
 }
