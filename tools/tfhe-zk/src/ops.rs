@@ -462,40 +462,19 @@ impl Session {
             })?;
         let types = self.element_types(list.len(), |i| list.get_kind_of(i))?;
         let load_ms = ms(t_load);
-        let (sk, decompress_ms) = self.load_server_key(arg(args, "serverKey")?)?;
-        tfhe::set_server_key(sk);
-        // A panic while verifying comes from the list (or keys that do not match it).
-        self.stage = Some(("INPUT_MALFORMED", "list"));
-        let t_verify = Instant::now();
-        let expander = match list.verify_and_expand(&crs, &pk, &metadata) {
-            Ok(e) => e,
-            Err(e) if matches!(e.kind(), tfhe::ErrorKind::InvalidZkProof) => {
-                tfhe::unset_server_key();
-                return Err(Failure {
-                    code: "PROOF_INVALID",
-                    input: Some("list"),
-                    message: "the proof does not verify for this CRS, public key and metadata".into(),
-                });
-            }
-            Err(e) => {
-                tfhe::unset_server_key();
-                return Err(expansion_failed(e));
-            }
-        };
-        let verify_ms = ms(t_verify);
-        let t_write = Instant::now();
-        let items = self.write_items(&expander, &types, &out_dir);
-        tfhe::unset_server_key();
-        let items = items?;
-        Ok(answer(
-            &items,
-            &[
-                ("load", Some(load_ms)),
-                ("serverKeyDecompress", decompress_ms),
-                ("verifyAndExpand", Some(verify_ms)),
-                ("write", Some(ms(t_write))),
-            ],
-        ))
+        self.expand_with_server_key(args, load_ms, "verifyAndExpand", &types, &out_dir, || {
+            list.verify_and_expand(&crs, &pk, &metadata).map_err(|e| {
+                if matches!(e.kind(), tfhe::ErrorKind::InvalidZkProof) {
+                    Failure {
+                        code: "PROOF_INVALID",
+                        input: Some("list"),
+                        message: "the proof does not verify for this CRS, public key and metadata".into(),
+                    }
+                } else {
+                    expansion_failed(e)
+                }
+            })
+        })
     }
 
     fn expand(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
@@ -520,20 +499,29 @@ impl Session {
             })?;
         let types = self.element_types(list.len(), |i| list.get_kind_of(i))?;
         let load_ms = ms(t_load);
+        self.expand_with_server_key(args, load_ms, "expand", &types, &out_dir, || list.expand().map_err(expansion_failed))
+    }
+
+    /// Loads the server key, sets it for `run` (the expansion: a panic in it
+    /// blames the list), writes the expanded items, unsets the key whatever
+    /// happened, and answers with the timings.
+    fn expand_with_server_key(
+        &mut self,
+        args: &BTreeMap<String, String>,
+        load_ms: String,
+        stage: &str,
+        types: &[&'static str],
+        out_dir: &Path,
+        run: impl FnOnce() -> Result<CompactCiphertextListExpander, Failure>,
+    ) -> Result<String, Failure> {
         let (sk, decompress_ms) = self.load_server_key(arg(args, "serverKey")?)?;
         tfhe::set_server_key(sk);
         self.stage = Some(("INPUT_MALFORMED", "list"));
-        let t_expand = Instant::now();
-        let expander = match list.expand() {
-            Ok(e) => e,
-            Err(e) => {
-                tfhe::unset_server_key();
-                return Err(expansion_failed(e));
-            }
-        };
-        let expand_ms = ms(t_expand);
+        let t_run = Instant::now();
+        let expanded = run();
+        let run_ms = ms(t_run);
         let t_write = Instant::now();
-        let items = self.write_items(&expander, &types, &out_dir);
+        let items = expanded.and_then(|expander| self.write_items(&expander, types, out_dir));
         tfhe::unset_server_key();
         let items = items?;
         Ok(answer(
@@ -541,7 +529,7 @@ impl Session {
             &[
                 ("load", Some(load_ms)),
                 ("serverKeyDecompress", decompress_ms),
-                ("expand", Some(expand_ms)),
+                (stage, Some(run_ms)),
                 ("write", Some(ms(t_write))),
             ],
         ))
