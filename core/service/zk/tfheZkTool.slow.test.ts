@@ -84,6 +84,19 @@ function dataEnd(list: Uint8Array): number {
   return 113 + 8 * Number(n);
 }
 
+/** Runs `body` against a server in a fresh temp directory, closes it, and checks it left the directory empty. */
+async function withZkServer(options: { timeoutMs?: number }, body: (zk: TfheZkServer, tmpDir: string) => Promise<void>): Promise<void> {
+  const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
+  const zk = new TfheZkServer({ tmpDir, ...options });
+  try {
+    await body(zk, tmpDir);
+  } finally {
+    await zk.close();
+  }
+  expect(readdirSync(tmpDir)).toEqual([]);
+  rmSync(tmpDir, { recursive: true });
+}
+
 describe('tkms-tfhe-zk', () => {
   test('default: node-tfhe loads the native CRS; a proven euint8 + ebool verifies, expands and decrypts', async () => {
     const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
@@ -179,9 +192,7 @@ describe('tkms-tfhe-zk', () => {
   }, 300_000);
 
   test('behavior: serve mode answers queued requests in order, decompresses the server key once, and close() removes its directory', async () => {
-    const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
-    const zk = new TfheZkServer({ tmpDir });
-    try {
+    await withZkServer({}, async (zk, tmpDir) => {
       const spliced = new Uint8Array(fx.list);
       spliced.set(fx.otherList.subarray(dataEnd(fx.list)), dataEnd(fx.list));
       const [a, bad, b] = await Promise.allSettled([
@@ -194,24 +205,15 @@ describe('tkms-tfhe-zk', () => {
       expect(b.status === 'fulfilled' && b.value.map(decryptBoth)).toEqual([43n, 0n]);
       expect(zk.serverKeyDecompressions).toBe(1); // the tool decompressed the server key once for all three
       expect(readdirSync(tmpDir)).toHaveLength(1);
-    } finally {
-      await zk.close();
-    }
-    expect(readdirSync(tmpDir)).toEqual([]);
-    rmSync(tmpDir, { recursive: true });
+    });
   }, 300_000);
 
   test('behavior: a request over its timeout is TIMEOUT, and the server still closes cleanly', async () => {
-    const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'tkms-zk-test-'));
-    const zk = new TfheZkServer({ tmpDir, timeoutMs: 50 }); // server-key decompression alone takes ~1 s
-    try {
+    // Server-key decompression alone takes ~1 s.
+    await withZkServer({ timeoutMs: 50 }, async (zk) => {
       await expect(zk.verifyAndExpand({ ...fx, metadata })).rejects.toMatchObject({ code: 'TIMEOUT' });
       await expect(zk.expand({ compressedServerKey: fx.compressedServerKey, list: fx.list })).rejects.toMatchObject({ code: expect.stringMatching(/TIMEOUT|CIPHERTEXT_MALFORMED/) });
-    } finally {
-      await zk.close();
-    }
-    expect(readdirSync(tmpDir)).toEqual([]);
-    rmSync(tmpDir, { recursive: true });
+    });
   }, 300_000);
 
   test('behavior: a missing binary is ZK_TOOL_MISSING, saying how to build it', async () => {
