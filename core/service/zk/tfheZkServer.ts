@@ -38,6 +38,12 @@ interface Proc {
   pending?: Pending;
 }
 
+/** A request's place in the queue (`takeTurn`). */
+interface Turn {
+  ready: Promise<unknown>;
+  release: () => void;
+}
+
 export class TfheZkServer {
   private readonly binary: string;
   private readonly timeoutMs: number;
@@ -48,7 +54,7 @@ export class TfheZkServer {
   /** The same, by buffer: callers pass the same key material again and again (a 60 MB server key is worth not rehashing). */
   private readonly fileOf = new WeakMap<Uint8Array, Promise<string>>();
   private proc: Proc | undefined;
-  /** Serializes requests: the tool answers one line per request, in order. */
+  /** Serializes requests: the tool answers one line per request, in order (`takeTurn`). */
   private queue: Promise<unknown> = Promise.resolve();
   private nextId = 0;
   private closed = false;
@@ -64,12 +70,16 @@ export class TfheZkServer {
 
   /** As `verifyAndExpand` of tfheZkTool, with keys cached across calls. */
   async verifyAndExpand(params: VerifyAndExpandParameters): Promise<ExpandedValue[]> {
+    const turn = this.takeTurn();
     const [crs, publicKey, serverKey] = await Promise.all([
       this.keyFile(params.crs),
       this.keyFile(params.compactPublicKey),
       this.keyFile(params.compressedServerKey),
-    ]);
-    return this.withRequestDir(params.list, (list, outDir) => ({
+    ]).catch((e: unknown) => {
+      turn.release();
+      throw e;
+    });
+    return this.withRequestDir(turn, params.list, (list, outDir) => ({
       op: 'verify-expand',
       crs,
       publicKey,
@@ -82,8 +92,12 @@ export class TfheZkServer {
 
   /** As `expand` of tfheZkTool, with the server key cached across calls. */
   async expand(params: ExpandParameters): Promise<ExpandedValue[]> {
-    const serverKey = await this.keyFile(params.compressedServerKey);
-    return this.withRequestDir(params.list, (list, outDir) => ({ op: 'expand', serverKey, list, outDir }));
+    const turn = this.takeTurn();
+    const serverKey = await this.keyFile(params.compressedServerKey).catch((e: unknown) => {
+      turn.release();
+      throw e;
+    });
+    return this.withRequestDir(turn, params.list, (list, outDir) => ({ op: 'expand', serverKey, list, outDir }));
   }
 
   /** Stops the process and removes the private directory (keys included). */
@@ -135,28 +149,37 @@ export class TfheZkServer {
     return file;
   }
 
-  private async withRequestDir(list: Uint8Array, request: (list: string, outDir: string) => Record<string, string>): Promise<ExpandedValue[]> {
-    if (this.closed) throw new TkmsError('ZK_TOOL_FAILED', 'the tkms-tfhe-zk server is closed');
-    const id = String(++this.nextId);
-    const dir = path.join(await this.privateDir(), `req-${id}`);
-    await mkdir(dir, { mode: 0o700 });
+  private async withRequestDir(turn: Turn, list: Uint8Array, request: (list: string, outDir: string) => Record<string, string>): Promise<ExpandedValue[]> {
+    let dir: string | undefined;
     try {
+      if (this.closed) throw new TkmsError('ZK_TOOL_FAILED', 'the tkms-tfhe-zk server is closed');
+      const id = String(++this.nextId);
+      dir = path.join(await this.privateDir(), `req-${id}`);
+      await mkdir(dir, { mode: 0o700 });
       const listFile = path.join(dir, 'list.bin');
       await writeFile(listFile, list, { mode: 0o600 });
       const outDir = path.join(dir, 'out');
       const req = { id, ...request(listFile, outDir) };
-      const answer = await this.call(req);
+      await turn.ready;
+      const answer = await this.send(req).finally(turn.release);
       return await readItems(answer, outDir);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      turn.release();
+      if (dir) await rm(dir, { recursive: true, force: true });
     }
   }
 
-  /** Sends one request after the previous one is answered. */
-  private call(req: Record<string, string>): Promise<ToolSuccess> {
-    const run = this.queue.then(() => this.send(req));
-    this.queue = run.catch(() => undefined);
-    return run;
+  /**
+   * A place in the queue, taken when the caller asks: the tool answers one
+   * request at a time, and requests are sent in call order whatever their
+   * file writes take. `release` (idempotent) lets the next one go.
+   */
+  private takeTurn(): Turn {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const turn = { ready: this.queue, release };
+    this.queue = mine;
+    return turn;
   }
 
   private async send(req: Record<string, string>): Promise<ToolSuccess> {
