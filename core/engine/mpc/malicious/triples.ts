@@ -7,7 +7,7 @@
  * `RealTripleGeneration` and follows the protocol elsewhere. Tests only.
  */
 import type { GrVector } from '../algebra/galoisRing.js';
-import { agreeAllDetailed, type AgreeAllDetails } from '../agreement/agreement.js';
+import type { AgreeAllDetails } from '../agreement/agreement.js';
 import type { Network } from '../network/network.js';
 import type { MpcSession } from '../online/session.js';
 import { RealTripleGeneration, type BlameClaim } from '../preprocessing/triples.js';
@@ -95,9 +95,8 @@ export class StatusLiarTriples extends CountingTripleGeneration {
   constructor(private readonly victims: (batch: number) => readonly number[]) {
     super();
   }
-  override round2Status(session: MpcSession, mine: boolean): Promise<AgreeAllDetails> {
-    const net = rewriteFirstRound(session.net, this.victims(this.batches - 1), Uint8Array.of(0));
-    return agreeAllDetailed(net, session.t, mine, session.timeoutMs === undefined ? { ignore: session.excluded } : { timeoutMs: session.timeoutMs, ignore: session.excluded });
+  override statusNetwork(session: MpcSession): Network {
+    return rewriteFirstRound(session.net, this.victims(this.batches - 1), Uint8Array.of(0));
   }
   override round4Disputes(session: MpcSession, claim: BlameClaim): ReturnType<RealTripleGeneration['round4Disputes']> {
     return super.round4Disputes(session, { ...claim, ok: true });

@@ -106,7 +106,7 @@ import { MpcParameterError, PreprocessingError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import { agreeAllDetailed, broadcastFromAll, type AgreeAllDetails } from '../agreement/agreement.js';
 import { prssSets } from '../prss/prss.js';
-import { receiveFromAll, sendToAll } from '../network/network.js';
+import { receiveFromAll, sendToAll, type Network } from '../network/network.js';
 import { lagrangeCoefficients } from '../sharing/shamir.js';
 import type { MpcSession } from '../online/session.js';
 import type { DisputeKind } from '../online/disputes.js';
@@ -373,7 +373,12 @@ export class RealTripleGeneration {
   /** Round 2, agreed: keep iff every honest party's decode was consistent (same answer everywhere). */
   async round2Status(session: MpcSession, mine: boolean): Promise<AgreeAllDetails> {
     const ignore = new Set([...session.excluded, ...myPartners(session)]);
-    return agreeAllDetailed(session.net, session.t, mine, { ...agreementOptions(session), ignore });
+    return agreeAllDetailed(this.statusNetwork(session), session.t, mine, { ...agreementOptions(session), ignore });
+  }
+
+  /** The network the status round runs on (an adversary's rewriting view in tests). */
+  statusNetwork(session: MpcSession): Network {
+    return session.net;
   }
 
   /**
@@ -391,12 +396,11 @@ export class RealTripleGeneration {
     // started a pooled-preprocessing session the others have not started, or
     // already finished without it): revealing the terms of a tag the others
     // may still use would hand that batch to the adversary, so it stays quiet.
-    const detected = reveal;
     const mine = ownTerms(session, tag, count);
-    sendToAll(net, detected ? R.toBytes(mine) : new Uint8Array(0));
+    sendToAll(net, reveal ? R.toBytes(mine) : new Uint8Array(0));
     const got = await receiveFromAll(net, session.timeoutMs);
     net.nextRound();
-    if (!detected) return [];
+    if (!reveal) return [];
 
     const sets = prssSets(n, t);
     const perSet = (3 + t) * count;

@@ -149,9 +149,17 @@ export async function prssSetupDetailed(net: Network, t: number, rng: Rng, optio
     const idx = common(m).findIndex((B) => B.join(',') === A.join(','));
     return received.get(m)?.subarray(idx * CONTRIBUTION_BYTES, (idx + 1) * CONTRIBUTION_BYTES);
   };
+  // One fingerprint per (set, member), computed once: every co-member gets the same.
+  const fingerprints = new Map<string, Uint8Array>();
   const fingerprint = (A: readonly number[], m: number): Uint8Array => {
-    const c = contribution(A, m);
-    return sha3_256(concat([DOMAIN_CHECK, session, Uint8Array.of(A.length, ...A, m), c ? Uint8Array.of(1, ...c) : Uint8Array.of(0)]));
+    const key = `${A.join(',')}|${m}`;
+    let f = fingerprints.get(key);
+    if (!f) {
+      const c = contribution(A, m);
+      f = sha3_256(concat([DOMAIN_CHECK, session, Uint8Array.of(A.length, ...A, m), c ? Uint8Array.of(1, ...c) : Uint8Array.of(0)]));
+      fingerprints.set(key, f);
+    }
+    return f;
   };
 
   // Round 2: per common set, the fingerprint of every member's contribution as we got it.
