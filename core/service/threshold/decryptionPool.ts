@@ -19,8 +19,7 @@
  * same batch. A party starts the session for `nextBatch` and increments
  * `nextBatch` at once, so it never runs a batch session twice in one life.
  * Refill: when fewer than `lowWater` batches are left (after a request took
- * some), a background loop makes batches until `highWater` (starting
- * `REFILL_DELAY_MS` after that request answered), among the parties
+ * some), a background loop makes batches until `highWater`, among the parties
  * that answered that request (it does not wait for the others). All parties
  * consume in step, so they refill at about the same time; a party that starts
  * a batch alone waits the first-round timeout, fails without revealing
@@ -195,9 +194,6 @@ export interface DecryptionPoolStatus {
 
 const NONE = 0xffffffff;
 
-/** The refill starts this long after the request that emptied the pool answered (`kick`). */
-const REFILL_DELAY_MS = 20;
-
 /**
  * A network on which parties outside `expected` get no waiting: their
  * message is taken if it is already there, else they are an erasure at once
@@ -278,8 +274,6 @@ export class DecryptionPool {
   private readonly held = new Map<number, DecryptionMaterial>();
   private readonly excluded = new Set<number>();
   private producing: Promise<void> | undefined;
-  /** A refill about to start (`kick`). */
-  private kicking: Promise<void> | undefined;
   private closed = false;
   private readonly counters = { pooled: 0, inline: 0, produced: 0, productionFailures: 0, dropped: 0, early: 0 };
   readonly batchBlocks: number;
@@ -307,7 +301,7 @@ export class DecryptionPool {
    * benchmarks wait for a full pool, or for every message of a request, with it).
    */
   async idle(): Promise<void> {
-    while (this.kicking || this.producing || this.deciding.size > 0) await Promise.all([this.kicking, this.producing, ...this.deciding]);
+    while (this.producing || this.deciding.size > 0) await Promise.all([this.producing, ...this.deciding]);
   }
 
   /** Resolves when every decision agreement has sent its last round (benchmarks count messages after it). */
@@ -318,7 +312,7 @@ export class DecryptionPool {
   /** Stops refilling; running sessions and decision agreements finish or time out. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.kicking, this.producing?.catch(() => undefined), ...this.deciding]);
+    await Promise.all([this.producing?.catch(() => undefined), ...this.deciding]);
   }
 
   private sortedHeld(): number[] {
@@ -533,16 +527,10 @@ export class DecryptionPool {
 
   /** Starts the background refill when the pool is below the low-water mark. */
   private kick(): void {
-    if (this.closed || this.kicking || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
-    // Not at once: a batch begins with synchronous PRSS work (its triples'
-    // shares), which would delay this answer and compete with the other
-    // parties' last online round.
-    this.kicking = new Promise<void>((resolve) => setTimeout(resolve, REFILL_DELAY_MS)).then(() => {
-      this.kicking = undefined;
-      if (this.closed || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
-      this.producing = this.refill().finally(() => (this.producing = undefined));
-    });
+    if (this.closed || this.producing || this.epoch === undefined || this.held.size >= this.lowWater) return;
+    this.producing = this.refill().finally(() => (this.producing = undefined));
   }
+
 
   private async refill(): Promise<void> {
     while (!this.closed && this.epoch !== undefined && this.held.size < this.highWater) {
