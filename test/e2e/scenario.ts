@@ -30,10 +30,13 @@ export interface StartedNetwork extends KmsNetwork {
 
 const SIZE_LIMIT = BigInt(1 << 30);
 
+/** Every file under `dir`; files that vanish mid-walk (a running validator's temporary files) are skipped. */
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : [p];
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) return [];
+    return st.isDirectory() ? walk(p) : [p];
   });
 }
 
