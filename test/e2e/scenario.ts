@@ -32,7 +32,14 @@ const SIZE_LIMIT = BigInt(1 << 30);
 
 /** Every file under `dir`; files that vanish mid-walk (a running validator's temporary files) are skipped. */
 function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  return names.flatMap((f) => {
     const p = path.join(dir, f);
     const st = statSync(p, { throwIfNoEntry: false });
     if (!st) return [];
