@@ -23,6 +23,8 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-threshold-ud-'));
   net = await startWasmdKmsNetwork({
     dir,
+    // Decrypts plain uploads through the open "default" application: a dev network.
+    devMode: true,
     validators: 1,
     parties: 4,
     basePort: 34200, // its own range: wasmd.test.ts uses 29600
