@@ -124,6 +124,8 @@ export function application(appId: string): Application | null {
  * `{"valid":true}`, else the reason the request is refused.
  */
 export function iscRefusal(app: Application, body: JValue): string | null {
+  // `open` and `proven` applications have no ISC: nothing to ask (a clear refusal, not a query to "").
+  if (app.isc.length == 0) return "application " + app.appId + " (" + app.iscType + ") has no ISC to validate the request";
   const o = querySmart(app.isc, JValue.obj().set("validate", body).toString());
   const e = o.error;
   if (e !== null) return "ISC of application " + app.appId + " failed: " + e;
