@@ -121,7 +121,7 @@ try {
   const proofGas: number[] = [];
   const fulfillGas: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', BigInt(i + 1)), 'euint8');
+    const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', BigInt(i + 1)), 'euint8', { keyId: kg.requestId, appId: 'default' });
     const base = { key_id: kg.requestId, ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8' as const };
     const open = await submitDecrypt(user, asc, base, pay(fees.decrypt));
     openGas.push(open.tx.gasUsed);
@@ -146,7 +146,7 @@ try {
 
   // Refund: with the connector stopped a request stays pending until it expires.
   await net.processes.find((p) => p.name === 'connector-1')!.stop();
-  const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', 9n), 'euint8');
+  const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', 9n), 'euint8', { keyId: kg.requestId, appId: 'default' });
   const pending = await submitDecrypt(user, asc, { key_id: kg.requestId, ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8' }, pay(fees.decrypt));
   // Expiry is in block time: wait it out, then retry while the chain's clock catches up.
   await new Promise((r) => setTimeout(r, (EXPIRY_SECONDS + 1) * 1000));

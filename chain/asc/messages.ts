@@ -27,7 +27,19 @@ export interface DecryptParams {
    * encryption against that CRS before decrypting (ciphertexts are then
    * ProvenCompactCiphertextLists of one value), and fail with PROOF_INVALID otherwise. */
   crs_id?: string;
+  /** Why the ASC accepted the ciphertexts' origin (contracts/asc/provenance.ts). */
+  provenance?: Provenance;
 }
+
+/**
+ * Where a request's ciphertexts come from, as the ASC judged it:
+ * `proven` (the request names a CRS: the cores verify each proof of encryption,
+ * bound to key, CRS, application and requester), `isc` (the application's ISC
+ * checked a handle → digest commitment for every ciphertext), `trusted_submitter`
+ * (the sender is on the Config's trusted submitter list), `open` (an open
+ * application of a dev network: nothing checked).
+ */
+export type Provenance = 'proven' | 'isc' | 'trusted_submitter' | 'open';
 
 /** What a decrypt message carries: the key, the ciphertexts (a `ciphertexts` list,
  * or one ciphertext's three members at the top level), and the application's
@@ -68,10 +80,12 @@ export interface CrsGenParams {
 
 /**
  * One ciphertext of a request. The ASC refuses it unless
- * `ciphertext_handle` == SHA3-256("TKMS-HANDLE-V1" ‖ ciphertext_digest as 64 lower-case hex)[0..30]
- * ‖ type code of `fhe_type` ‖ 0x00 (common/ciphertext.ts `ciphertextHandle`):
+ * `ciphertext_handle` == SHA3-256(lp("TKMS-HANDLE-V2") ‖ lp(key_id) ‖ lp(app_id) ‖ lp(ciphertext_digest))[0..30]
+ * ‖ type code of `fhe_type` ‖ 0x01 (common/ciphertext.ts `ciphertextHandle`):
  * the ISC judges the handle while the cores decrypt what the digest names, so
- * the two must be one ciphertext. The cores check it again (HANDLE_MISMATCH).
+ * the two must be one ciphertext; and the handle names the key and the
+ * application, so it cannot be decrypted under another key or through another
+ * application. The cores check it again (HANDLE_MISMATCH).
  */
 export interface CiphertextRef {
   ciphertext_handle: string;
@@ -101,6 +115,10 @@ export interface UserDecryptParams {
   client_address: string;
   eip712_domain: Eip712Domain;
   app_id?: string;
+  /** As `DecryptParams.crs_id`: the ciphertexts are proven inputs to verify first. */
+  crs_id?: string;
+  /** As `DecryptParams.provenance` (stored by the ASC). */
+  provenance?: Provenance;
 }
 export interface UserDecryptMsg extends UserDecryptParams {
   /**

@@ -24,7 +24,8 @@ import { HEX64 } from '../../common/ciphertext.js';
 import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
-import { resolveKeyId } from '../publicMaterial.js';
+import { handleScope } from '../handleScope.js';
+import { provenCrsOf } from '../provenInputs.js';
 import { reconstructUserDecrypt, UserDecryptReconstructionError, type UserDecryptReturnType } from '../userDecryptResult.js';
 import { warnAboutKeyState } from '../keyStateNotice.js';
 
@@ -33,6 +34,7 @@ interface Options {
   timeout: string;
   app?: string;
   proof?: string;
+  crsId?: string;
   clientAddress?: string;
   clientKey?: string;
   domainName: string;
@@ -48,10 +50,11 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
   program
     .command('user-decrypt <handles...>')
     .description('decrypt 1..32 stored ciphertexts for yourself only: the parties signcrypt their answers to a fresh ML-KEM key; prints the verified plaintexts')
-    .option('--key-id <id>', 'key id (default: the last generated key)')
+    .option('--key-id <id>', 'key id (default: the key the handles are bound to)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '180')
-    .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
+    .option('--app <appId>', 'registered application the request is made for (default: the one the handles are bound to)')
     .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL permission of the client address)")
+    .option('--crs-id <id>', 'the ciphertexts are proven inputs (`tkms encrypt --prove`): the parties verify each proof against this CRS first (default for handles this CLI proved: their CRS)')
     .option('--client-address <0x…>', 'EVM address the result is for (default: derived from your chain key); it signs the request')
     .option('--client-key <file>', "file with the client address's secp256k1 private key (32 bytes hex), when it is not your chain key")
     .option('--domain-name <name>', 'EIP-712 domain name the parties sign under', 'Decryption')
@@ -82,7 +85,9 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
       const client = await c.chain(true);
       if (o.clientAddress !== undefined && !EVM_ADDRESS.test(o.clientAddress)) throw new TkmsError('BAD_ADDRESS', '--client-address must be 0x + 40 hex chars');
       const { clientAddress, clientKey } = await clientSigner(o, c);
-      const keyId = await resolveKeyId(c, client, o.keyId);
+      const crsId = o.crsId ?? provenCrsOf(c, hs);
+      if (crsId !== undefined && !/^[0-9a-f]{40}$/.test(crsId)) throw new TkmsError('BAD_ARGUMENT', `--crs-id must be a CRS id (40 lower-case hex chars), got "${crsId.slice(0, 80)}"`);
+      const { keyId, appId } = handleScope(hs, metas, { ...(o.keyId ? { keyId: o.keyId } : {}), ...(o.app ? { appId: o.app } : {}) });
       const asc = c.network().contracts.asc;
       const user = ml_kem512.keygen();
       const domain = { name: o.domainName, version: o.domainVersion, chain_id: o.domainChainId, verifying_contract: o.verifyingContract.toLowerCase() };
@@ -90,7 +95,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
       const ciphertexts = hs.map((h, i) => ({ ciphertext_handle: h, ciphertext_digest: metas[i]!.digest, fhe_type: metas[i]!.fhe_type }));
       const encKey = bytesToHex(user.publicKey);
       const userSignature = signUserDecryptAuth(
-        { kmsChainId: client.chainId, asc, appId: o.app ?? 'default', keyId, clientAddress, encKey, handles: hs, eip712Domain: domain },
+        { kmsChainId: client.chainId, asc, appId, keyId, clientAddress, encKey, handles: hs, eip712Domain: domain },
         clientKey,
       );
       const { requestId, tx } = await submitUserDecrypt(
@@ -98,7 +103,7 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
         asc,
         {
           key_id: keyId, ciphertexts, enc_key: encKey, client_address: clientAddress, eip712_domain: domain, user_signature: userSignature,
-          ...(o.app ? { app_id: o.app } : {}), ...(proof ? { proof } : {}),
+          app_id: appId, ...(proof ? { proof } : {}), ...(crsId ? { crs_id: crsId } : {}),
         },
         funds,
       );

@@ -53,6 +53,9 @@ export interface CorePort extends KeyStatePort {
     /** A public batch decryption (the single-ciphertext fields are then empty). */
     ciphertexts?: { ciphertextHandle: string; ciphertextDigest: string; fheType: string; ciphertext: Uint8Array }[];
     crsId?: string;
+    /** The request's application and sender: the core checks handles and proofs against them. */
+    appId: string;
+    requester?: string;
   }): Promise<void>;
   decryptResult(requestId: string, timeoutMs: number): Promise<DecryptResult>;
   startUserDecrypt(req: CoreUserDecryptParameters): Promise<void>;
@@ -326,6 +329,8 @@ export class KmsConnector {
       ciphertext: new Uint8Array(),
       ciphertexts,
       ...(params.crs_id ? { crsId: params.crs_id } : {}),
+      appId: params.app_id ?? 'default',
+      requester: request.sender,
     });
     const r = await this.opts.core.decryptResult(request.request_id, this.opts.jobTimeoutMs ?? 120_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
@@ -360,6 +365,9 @@ export class KmsConnector {
       userPublicKey: Buffer.from(params.enc_key, 'hex'),
       clientAddress: params.client_address,
       eip712Domain: { name: d.name, version: d.version, chainId: BigInt(d.chain_id), verifyingContract: d.verifying_contract },
+      appId: params.app_id ?? 'default',
+      requester: request.sender,
+      ...(params.crs_id ? { crsId: params.crs_id } : {}),
     });
     const r = await this.opts.core.userDecryptResult(request.request_id, this.opts.jobTimeoutMs ?? 300_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };

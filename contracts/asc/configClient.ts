@@ -46,6 +46,8 @@ export class Params {
   fees: JValue = JValue.obj();
   /** Config `request_expiry_seconds`. */
   expirySeconds: i64 = 0;
+  /** Config `trusted_submitters`: accounts whose decryptions need no other provenance (contracts/asc/provenance.ts). */
+  trustedSubmitters: string[] = [];
 
   /** Fee for a request kind (0 when the kind has no fee entry). */
   fee(kind: string): i64 {
@@ -75,6 +77,10 @@ export function params(): Params | null {
   const d = fees.getStr("denom");
   p.denom = d !== null ? d : "";
   p.expirySeconds = <i64>ex.asIndex();
+  const ts = v.get("trusted_submitters");
+  if (ts !== null && ts.isArr) {
+    for (let i = 0; i < ts.items.length; i++) if (ts.items[i].isStr) p.trustedSubmitters.push(ts.items[i].text);
+  }
   return p;
 }
 

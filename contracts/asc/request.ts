@@ -36,12 +36,13 @@ import { Env, Info } from "../lib/entry";
 import { isHex, parseAmount } from "../lib/encoding";
 import { requestId } from "./requestId";
 import { indexRequest, loadKey, loadRequest, nextRequestCounter, parseHeight, saveRequest } from "./state";
-import { Params, application, iscRefusal, lastConfigError, params } from "./configClient";
+import { Application, Params, application, iscRefusal, lastConfigError, params } from "./configClient";
 import { decryptAllowed, keyState } from "./keys";
 import { parseJson } from "../lib/json";
 import { handleRefusal } from "./handles";
 import { userDecryptAuthDigest, userSignatureRefusal } from "./userAuth";
 import { crsExists } from "./crs";
+import { provenanceError, provenanceOf } from "./provenance";
 
 export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
@@ -123,21 +124,25 @@ function keyRefusal(keyId: string): string | null {
 export const PURPOSE_PUBLIC = "public_decrypt";
 export const PURPOSE_USER = "user_decrypt";
 
+/** The registered application `appId`, or null with `requestError` set. */
+function loadApplication(appId: string): Application | null {
+  const app = application(appId);
+  if (app === null) requestError = lastConfigError.length > 0 ? lastConfigError : "unregistered application " + appId;
+  return app;
+}
+
 /**
- * Null when application `appId` admits the request for every handle, else why not.
+ * Null when application `app` admits the request for every handle, else why not.
  * The ASC sets `handle`, `purpose` and (when it knows who is asking) `requester`
  * itself, over whatever the proof says: an allow-list ISC gets the tx sender; an
  * fhEVM ISC gets the `client_address` for a user decryption (its signature was
  * checked, userAuth.ts) and, for a public decryption, is asked whether the handle
- * is publicly decryptable (fhEVM `allowForDecryption`), whoever asks.
+ * is publicly decryptable (fhEVM `allowForDecryption`), whoever asks. `open` and
+ * `proven` applications have no ISC (a proven application's rule is the proof's
+ * binding to the requester, checked by the cores).
  */
-function applicationRefusal(info: Info, appId: string, proof: JValue, handles: string[], purpose: string, client: string | null): string | null {
-  const app = application(appId);
-  if (app === null) {
-    if (lastConfigError.length > 0) return lastConfigError;
-    return "unregistered application " + appId;
-  }
-  if (app.iscType == "open") return null;
+function applicationRefusal(info: Info, app: Application, proof: JValue, handles: string[], purpose: string, client: string | null): string | null {
+  if (app.iscType == "open" || app.iscType == "proven") return null;
   for (let h = 0; h < handles.length; h++) {
     const body = JValue.obj();
     for (let i = 0; i < proof.keys.length; i++) body.set(proof.keys[i], proof.values[i]);
@@ -267,7 +272,7 @@ export function keygenPreproc(env: Env, info: Info): Outcome {
  * ciphertext_digest, fhe_type}]` (1..MAX_BATCH), or the single-ciphertext form
  * with those three members at the top level. Null with `requestError` set.
  */
-function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
+function decryptCiphertexts(args: JValue, handles: string[], keyId: string, appId: string): JValue | null {
   const cts = args.get("ciphertexts");
   const list = new Array<JValue>();
   if (cts !== null && !cts.isNull) {
@@ -292,7 +297,7 @@ function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
     }
     if (handle === null || !isHex(handle, 64, true)) { requestError = at + "ciphertext_handle must be 64 lower-case hex chars (32 bytes)"; return null; }
     if (digest === null || !isHex(digest, 64, true)) { requestError = at + "ciphertext_digest must be 64 lower-case hex chars (32 bytes)"; return null; }
-    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType));
+    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType), keyId, appId);
     if (bound !== null) { requestError = at + bound; return null; }
     handles.push(handle);
     stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
@@ -303,26 +308,23 @@ function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
 /**
  * `decrypt {key_id, ciphertexts | (ciphertext_handle, ciphertext_digest, fhe_type),
  * app_id?, proof?, crs_id?}`: a public decryption of 1..MAX_BATCH ciphertexts,
- * all or nothing: every handle must pass the application's ISC, else the whole
- * request is refused. Stored as `decrypt: {key_id, ciphertexts, app_id, crs_id?}`.
+ * all or nothing: every handle must be bound to (digest, key, app) (handles.ts)
+ * and pass the application's ISC, and the ciphertexts' origin must be vouched
+ * for (provenance.ts), else the whole request is refused. Stored as
+ * `decrypt: {key_id, ciphertexts, app_id, crs_id?, provenance}`.
  * `crs_id` (a CRS request id, 40 hex) asks the cores to verify each ciphertext's
  * proof of encryption against that CRS before decrypting.
  */
 export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
   if (keyId === null) return Outcome.err("decrypt: key_id must be a string");
-  const handles = new Array<string>();
-  const stored = decryptCiphertexts(args, handles);
-  if (stored === null) return Outcome.err("decrypt: " + requestError);
-  const crs = args.get("crs_id");
-  let crsId: string | null = null;
-  if (crs !== null && !crs.isNull) {
-    if (!crs.isStr || !isHex(crs.text, 40, true)) return Outcome.err("decrypt: crs_id must be a CRS request id (40 lower-case hex chars)");
-    if (!crsExists(crs.text)) return Outcome.err("decrypt: crs_id " + crs.text + " is not a CRS the parties made (crs_list)");
-    crsId = crs.text;
-  }
   const appId = appOf(args);
   if (appId === null) return Outcome.err("decrypt: " + requestError);
+  const handles = new Array<string>();
+  const stored = decryptCiphertexts(args, handles, keyId, appId);
+  if (stored === null) return Outcome.err("decrypt: " + requestError);
+  const crsId = crsOf(args);
+  if (requestError.length > 0) return Outcome.err("decrypt: " + requestError);
   const proof = proofOf(args);
   if (proof === null) return Outcome.err("decrypt: " + requestError);
 
@@ -334,12 +336,30 @@ export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const paid = paidFee(info, p, "decrypt");
   if (paid < 0) return Outcome.err(requestError);
 
-  const appErr = applicationRefusal(info, appId, proof, handles, PURPOSE_PUBLIC, null);
+  const app = loadApplication(appId);
+  if (app === null) return Outcome.err(requestError);
+  const appErr = applicationRefusal(info, app, proof, handles, PURPOSE_PUBLIC, null);
   if (appErr !== null) return Outcome.err(appErr);
+  const provenance = provenanceOf(appId, app.iscType, crsId, false, p.trustedSubmitters.includes(info.sender));
+  if (provenance === null) return Outcome.err("decrypt: " + provenanceError);
 
   const d = JValue.obj().setStr("key_id", keyId).set("ciphertexts", stored).setStr("app_id", appId);
   if (crsId !== null) d.setStr("crs_id", crsId);
+  d.setStr("provenance", provenance);
   return Outcome.ok(newRequest(env, info, p, "decrypt", paid, null, d).toJson());
+}
+
+/**
+ * `crs_id` of a request: a CRS the parties made (crs_list), or null when absent;
+ * `requestError` is set (and null returned) when it is malformed or unknown.
+ */
+function crsOf(args: JValue): string | null {
+  requestError = "";
+  const crs = args.get("crs_id");
+  if (crs === null || crs.isNull) return null;
+  if (!crs.isStr || !isHex(crs.text, 40, true)) { requestError = "crs_id must be a CRS request id (40 lower-case hex chars)"; return null; }
+  if (!crsExists(crs.text)) { requestError = "crs_id " + crs.text + " is not a CRS the parties made (crs_list)"; return null; }
+  return crs.text;
 }
 
 export const MAX_CRS_BITS = 65536;
@@ -376,6 +396,8 @@ function isEvmAddress(s: string | null): bool {
 export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
   if (keyId === null) return Outcome.err("user_decrypt: key_id must be a string");
+  const appId = appOf(args);
+  if (appId === null) return Outcome.err("user_decrypt: " + requestError);
   const cts = args.get("ciphertexts");
   if (cts === null || !cts.isArr || cts.items.length == 0 || cts.items.length > MAX_BATCH) {
     return Outcome.err("user_decrypt: ciphertexts must be an array of 1.." + MAX_BATCH.toString());
@@ -391,7 +413,7 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
     if (handle === null || !isHex(handle, 64, true)) return Outcome.err(at + ".ciphertext_handle must be 64 lower-case hex chars");
     if (digest === null || !isHex(digest, 64, true)) return Outcome.err(at + ".ciphertext_digest must be 64 lower-case hex chars");
     if (fheType === null || !FHE_TYPES.includes(fheType)) return Outcome.err(at + ": unknown fhe_type");
-    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType));
+    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType), keyId, appId);
     if (bound !== null) return Outcome.err(at + "." + bound);
     handles.push(handle);
     stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
@@ -409,8 +431,8 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   if (name === null || version === null) return Outcome.err("user_decrypt: eip712_domain.name and .version must be strings");
   if (chainId === null || parseAmount(chainId) < 0) return Outcome.err("user_decrypt: eip712_domain.chain_id must be a decimal string");
   if (!isEvmAddress(verifying)) return Outcome.err("user_decrypt: eip712_domain.verifying_contract must be 0x + 40 hex chars");
-  const appId = appOf(args);
-  if (appId === null) return Outcome.err("user_decrypt: " + requestError);
+  const crsId = crsOf(args);
+  if (requestError.length > 0) return Outcome.err("user_decrypt: " + requestError);
   const proof = proofOf(args);
   if (proof === null) return Outcome.err("user_decrypt: " + requestError);
 
@@ -427,8 +449,12 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   );
   const sigErr = userSignatureRefusal(authDigest, args.getStr("user_signature"), clientLc);
   if (sigErr !== null) return Outcome.err("user_decrypt: " + sigErr);
-  const appErr = applicationRefusal(info, appId, proof, handles, PURPOSE_USER, clientLc);
+  const app = loadApplication(appId);
+  if (app === null) return Outcome.err(requestError);
+  const appErr = applicationRefusal(info, app, proof, handles, PURPOSE_USER, clientLc);
   if (appErr !== null) return Outcome.err(appErr);
+  const provenance = provenanceOf(appId, app.iscType, crsId, false, p.trustedSubmitters.includes(info.sender));
+  if (provenance === null) return Outcome.err("user_decrypt: " + provenanceError);
 
   const u = JValue.obj()
     .setStr("key_id", keyId)
@@ -440,5 +466,7 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
       JValue.obj().setStr("name", name).setStr("version", version).setStr("chain_id", chainId).setStr("verifying_contract", verifying!.toLowerCase()),
     )
     .setStr("app_id", appId);
+  if (crsId !== null) u.setStr("crs_id", crsId);
+  u.setStr("provenance", provenance);
   return Outcome.ok(newRequest(env, info, p, "user_decrypt", paid, null, u).toJson());
 }
