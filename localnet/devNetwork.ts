@@ -18,6 +18,8 @@ export interface DevNetworkOptions {
   fresh?: boolean;
   detached?: boolean;
   log?: (line: string) => void;
+  /** Instantiate the Config in dev mode (open applications allowed). */
+  devMode?: boolean;
 }
 
 export interface DevNetwork extends KmsNetwork {
