@@ -37,8 +37,8 @@ export let provenanceError = "";
  */
 export function provenanceOf(appId: string, appType: string, crsId: string | null, iscProvenance: bool, trustedSubmitter: bool): string | null {
   provenanceError = "";
-  if (appType == "open") return PROVENANCE_OPEN;
   if (crsId !== null) return PROVENANCE_PROVEN;
+  if (appType == "open") return PROVENANCE_OPEN;
   if (appType == "proven") {
     provenanceError = "ciphertext provenance: application " + appId +
       " accepts proven inputs only: name the CRS their proofs of encryption were made against (crs_id; tkms encrypt --prove)";
