@@ -125,9 +125,11 @@ try {
     const base = { key_id: kg.requestId, ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8' as const };
     const open = await submitDecrypt(user, asc, base, pay(fees.decrypt));
     openGas.push(open.tx.gasUsed);
-    // A public decrypt on an fhEVM application needs the handle marked publicly decryptable.
+    // A public decrypt on an fhEVM application needs the handle marked publicly decryptable
+    // and committed to its digest by the host chain's coprocessor.
+    await evm.commitCiphertext(ct.handle, ct.digest);
     await evm.allowForDecryption([ct.handle]);
-    const proof = await evm.publicProof(ct.handle, validatorKeys.slice(0, 2));
+    const proof = await evm.publicProof([ct.handle], validatorKeys.slice(0, 2));
     const withProof = await submitDecrypt(user, asc, { ...base, app_id: 'bench-fhevm', proof: proof as unknown as Record<string, unknown> }, pay(fees.decrypt));
     proofGas.push(withProof.tx.gasUsed);
     for (const s of [open, withProof]) {

@@ -13,6 +13,7 @@ import type { CliContext } from '../context.js';
 import { handleScope } from '../handleScope.js';
 import { provenCrsOf } from '../provenInputs.js';
 import { resolveHandle } from '../../connector/kvstore/client.js';
+import { parseProofOption } from '../proofOption.js';
 import { TkmsError } from '../../common/errors.js';
 import { HEX64, REQUEST_ID } from '../../common/ciphertext.js';
 import { requestFunds } from '../../chain/config/queries.js';
@@ -28,7 +29,7 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
     .option('--key-id <id>', 'key id (default: the key the handles are bound to)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '120')
     .option('--app <appId>', 'registered application the request is made for (default: the one the handles are bound to)')
-    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL's allowedForDecryption proof of the handle)")
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed verbatim to its ISC (fhEVM: {header, signatures, handles: [{acl_proof}]}, one eth_getProof per handle in the order given, of its allowedForDecryption flag and its ciphertextDigest)")
     .option('--crs-id <id>', 'the ciphertexts are proven inputs (`tkms encrypt --prove`): the parties verify each proof against this CRS before decrypting (default for handles this CLI proved: their CRS)')
     .action(async (handleArgs: string[], o: { keyId?: string; timeout: string; app?: string; proof?: string; crsId?: string }) => {
       const c = ctx();
@@ -44,14 +45,7 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
       const { keyId, appId } = handleScope(handles, metas, { ...(o.keyId ? { keyId: o.keyId } : {}), ...(o.app ? { appId: o.app } : {}) });
       const client = await c.chain(true);
       const asc = c.network().contracts.asc;
-      let proof: Record<string, unknown> | undefined;
-      if (o.proof !== undefined) {
-        try {
-          proof = JSON.parse(o.proof) as Record<string, unknown>;
-        } catch (e) {
-          throw new TkmsError('BAD_PROOF', '--proof must be a JSON object', { cause: e });
-        }
-      }
+      const proof = parseProofOption(o.proof, handles.length);
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'decrypt');
       const { requestId, tx } = await submitDecrypt(

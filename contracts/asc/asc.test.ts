@@ -7,7 +7,8 @@ import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
 import { ciphertextHandle } from '../../common/ciphertext.js';
-import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
+import { evmAddressOf } from '../../common/userDecryptAuth.js';
+import { DAPP, signedUserDecrypt } from './testing/userDecryptRequest.js';
 import type { ConfigInstantiateMsg, PartyInfo } from '../../chain/config/messages.js';
 import type { FulfillResponse, KeyInfo, KeysResponse, RequestInfo, RequestsResponse } from '../../chain/asc/messages.js';
 import { execFileSync } from 'node:child_process';
@@ -649,36 +650,22 @@ const MALLORY = evmAddressOf(MALLORY_KEY);
 
 /**
  * A user_decrypt message for ALICE (client_address in upper-case hex), signed by
- * `key` over the final fields (common/userDecryptAuth.ts) unless `extra` sets `user_signature`.
+ * `key` with ethers' signTypedData (testing/userDecryptRequest.ts) over the final
+ * fields, unless `extra` sets `user_signature`; allowed contracts [DAPP].
  */
-function userDecryptMsg(s: Setup, keyId: string, extra: Record<string, unknown> = {}, key = ALICE_KEY): { user_decrypt: Record<string, unknown> } {
-  const body: Record<string, unknown> = {
-    key_id: keyId,
+function userDecryptMsg(s: Setup, keyId: string, extra: Record<string, unknown> = {}, key = ALICE_KEY): Promise<{ user_decrypt: Record<string, unknown> }> {
+  return signedUserDecrypt({
+    key,
+    keyId,
     ciphertexts: [
       { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
       { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool'), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' },
     ],
-    enc_key: '5a'.repeat(800),
-    client_address: '0x' + ALICE.slice(2).toUpperCase(),
-    eip712_domain: DOMAIN,
-    ...extra,
-  };
-  if (!('user_signature' in extra)) {
-    body.user_signature = signUserDecryptAuth(
-      {
-        kmsChainId: s.chain.chainId,
-        asc: s.asc,
-        appId: typeof body.app_id === 'string' ? body.app_id : 'default',
-        keyId,
-        clientAddress: String(body.client_address),
-        encKey: String(body.enc_key),
-        handles: (body.ciphertexts as { ciphertext_handle: string }[]).map((c) => c.ciphertext_handle),
-        eip712Domain: body.eip712_domain as typeof DOMAIN,
-      },
-      key,
-    );
-  }
-  return { user_decrypt: body };
+    encKey: '5a'.repeat(800),
+    clientAddress: '0x' + ALICE.slice(2).toUpperCase(),
+    domain: DOMAIN,
+    extra,
+  });
 }
 
 describe('asc applications', () => {
@@ -721,11 +708,38 @@ describe('asc applications', () => {
     await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).rejects.toThrow('unregistered application default');
   });
 
-  test('behavior: the ISC sees the proof, the handle and (allow-list) the sender; its refusal stops the request', async () => {
+  test('behavior: one validate query per request — the ASC sets purpose, requester, contracts and ciphertexts, the proof goes verbatim', async () => {
+    const { s, keyId } = await appSetup();
+    const cts = [{ handle: '0x' + HANDLE, digest: '0x' + DIGEST }];
+    // What the ISC receives (the test ISC echoes the body as its refusal reason).
+    const echo = { echo: true, requester: 'x', purpose: 'user_decrypt', ciphertexts: [] };
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: echo }), USER)).rejects.toThrow(
+      `application private refused the request: echo ${JSON.stringify({ purpose: 'public_decrypt', requester: USER, ciphertexts: cts, proof: echo })}`,
+    );
+    // fhEVM public decryption: no requester at all.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: echo }), USER)).rejects.toThrow(
+      `application chain-a refused the request: echo ${JSON.stringify({ purpose: 'public_decrypt', ciphertexts: cts, proof: echo })}`,
+    );
+    // fhEVM user decryption: the signed client address and its signed contract list.
+    const ud = await userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: echo });
+    const udCts = (ud.user_decrypt.ciphertexts as { ciphertext_handle: string; ciphertext_digest: string }[]).map((c) => ({
+      handle: '0x' + c.ciphertext_handle, digest: '0x' + c.ciphertext_digest,
+    }));
+    await expect(s.chain.execute(s.asc, ud, USER)).rejects.toThrow(
+      `application chain-a refused the request: echo ${JSON.stringify({ purpose: 'user_decrypt', requester: ALICE, allowed_contracts: [DAPP], ciphertexts: udCts, proof: echo })}`,
+    );
+    // Allow-list user decryption: the sender is the requester.
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'private', proof: echo }), USER)).rejects.toThrow(
+      `"purpose":"user_decrypt","requester":"${USER}","allowed_contracts":["${DAPP}"]`,
+    );
+  });
+
+  test('behavior: the ISC sees the proof and (allow-list) the sender; its refusal stops the request; provenance true or false both admit', async () => {
     const { s, keyId } = await appSetup();
     const ok = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true } }), USER);
     const ev = ok.events.find((e) => e.type === 'wasm-tkms_request');
     expect(ev?.attributes.app_id).toBe('private');
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true, provenance: true } }), USER)).resolves.toBeDefined();
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: false } }), USER)).rejects.toThrow(
       'application private refused the request: proof not ok',
     );
@@ -757,7 +771,7 @@ describe('asc applications', () => {
     await expect(
       s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('ff'), good('02')] } }, USER),
     ).rejects.toThrow(`application chain-a refused the request: handle ${proof.deny} not allowed`);
-    // The refused handle in last position is reached too: each handle goes to the ISC.
+    // The refused handle in last position is reached too: every handle goes to the ISC.
     await expect(
       s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('02'), good('ff')] } }, USER),
     ).rejects.toThrow('not allowed');
@@ -766,52 +780,47 @@ describe('asc applications', () => {
     expect(request(s, requestIdOf(ok)).decrypt?.ciphertexts).toHaveLength(2);
   });
 
-  test('malicious: user_decrypt needs the client_address\'s signature; a copied proof and signature with another enc_key are refused (S2)', async () => {
+  test('malicious: user_decrypt needs the client_address\'s EIP-712 signature; a copied proof and signature with another enc_key are refused (S2)', async () => {
     const { s, keyId } = await appSetup();
     const other = testAddress('other');
     const app = { app_id: 'chain-a', proof: { ok: true } };
     // Valid: Alice signed; whoever sends it, the ISC is asked about Alice.
-    const alice = userDecryptMsg(s, keyId, app);
+    const alice = await userDecryptMsg(s, keyId, app);
     const ok = await s.chain.execute(s.asc, alice, other);
-    expect(request(s, requestIdOf(ok)).user_decrypt).toMatchObject({ client_address: ALICE, enc_key: '5a'.repeat(800) });
+    expect(request(s, requestIdOf(ok)).user_decrypt).toMatchObject({ client_address: ALICE, enc_key: '5a'.repeat(800), allowed_contracts: [DAPP] });
     // Mallory reuses Alice's proof and signature with his own ML-KEM key.
     const stolen = { user_decrypt: { ...alice.user_decrypt, enc_key: '77'.repeat(800) } };
     await expect(s.chain.execute(s.asc, stolen, other)).rejects.toThrow(new RegExp(`^.*user_decrypt: bad user_signature: signed by 0x[0-9a-f]{40}, not by client_address ${ALICE}`));
     // … or names himself as the client with Alice's signature.
     const renamed = { user_decrypt: { ...alice.user_decrypt, client_address: MALLORY, enc_key: '77'.repeat(800) } };
     await expect(s.chain.execute(s.asc, renamed, other)).rejects.toThrow(`not by client_address ${MALLORY}`);
+    // … or adds a contract of his to her list.
+    const widened = { user_decrypt: { ...alice.user_decrypt, allowed_contracts: [DAPP, '0x' + 'ee'.repeat(20)] } };
+    await expect(s.chain.execute(s.asc, widened, other)).rejects.toThrow(`not by client_address ${ALICE}`);
     // … or signs for Alice with his own key.
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, enc_key: '77'.repeat(800) }, MALLORY_KEY), other)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ...app, enc_key: '77'.repeat(800) }, MALLORY_KEY), other)).rejects.toThrow(
       `user_decrypt: bad user_signature: signed by ${MALLORY}, not by client_address ${ALICE}`,
     );
     // Mallory as a properly signed client of his own: the ISC is asked about him, not about the proof's requester.
     await expect(
-      s.chain.execute(s.asc, userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: { ok: true, requester: ALICE }, client_address: MALLORY }, MALLORY_KEY), other),
+      s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: { ok: true, requester: ALICE }, client_address: MALLORY }, MALLORY_KEY), other),
     ).rejects.toThrow('application chain-a refused the request: requester not allowed');
-    // Missing, malformed, or over another ASC's request.
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: undefined }), other)).rejects.toThrow('user_decrypt: user_signature is missing');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: '0x1234' }), other)).rejects.toThrow(
+    // Missing or malformed.
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ...app, user_signature: undefined }), other)).rejects.toThrow('user_decrypt: user_signature is missing');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ...app, user_signature: '0x1234' }), other)).rejects.toThrow(
       'user_decrypt: user_signature must be 0x + 65 bytes',
     );
-    const elsewhere = signUserDecryptAuth(
-      {
-        kmsChainId: 'other-chain', asc: s.asc, appId: 'chain-a', keyId, clientAddress: ALICE, encKey: '5a'.repeat(800),
-        handles: (alice.user_decrypt.ciphertexts as { ciphertext_handle: string }[]).map((c) => c.ciphertext_handle), eip712Domain: DOMAIN,
-      },
-      ALICE_KEY,
-    );
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: elsewhere }), other)).rejects.toThrow('bad user_signature');
   });
 
   test('malicious: user_decrypt refuses a handle that is not its digest\'s, or of another type (S1)', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
     const swapped = [{ ciphertext_handle: HANDLE, ciphertext_digest: 'ee'.repeat(32), fhe_type: 'euint8' }];
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: swapped }), USER)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ciphertexts: swapped }), USER)).rejects.toThrow(
       'user_decrypt: ciphertexts[0].ciphertext_handle does not match ciphertext_digest',
     );
     const retyped = [{ ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint64' }];
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: retyped }), USER)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ciphertexts: retyped }), USER)).rejects.toThrow(
       'user_decrypt: ciphertexts[0].ciphertext_handle carries type code 2, not fhe_type euint64 (5)',
     );
   });
@@ -832,30 +841,42 @@ describe('asc other request kinds (messages and events; the cores answer them la
     await expect(fulfill(s, p1, id, keygenAnswer(id, p1))).rejects.toThrow('does not match request kind crs_gen');
   });
 
-  test('default: user_decrypt records the ciphertexts, ML-KEM key, client and EIP-712 domain', async () => {
+  test('default: user_decrypt records the ciphertexts, ML-KEM key, client, EIP-712 domain and the signed authorization', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
-    const r = await s.chain.execute(s.asc, userDecryptMsg(s, keyId), USER);
+    const msg = await userDecryptMsg(s, keyId);
+    const r = await s.chain.execute(s.asc, msg, USER);
     const id = requestIdOf(r);
     expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({
       kind: 'user_decrypt',
       key_id: keyId,
       ciphertexts: '2',
       client_address: ALICE,
+      allowed_contracts: '1',
+      start_timestamp: msg.user_decrypt.start_timestamp,
+      duration_seconds: '3600',
       app_id: 'default',
     });
     const info = request(s, id) as RequestInfo & { user_decrypt: Record<string, unknown> };
-    expect(info.user_decrypt).toMatchObject({
+    expect(info.user_decrypt).toEqual({
+      key_id: keyId,
+      ciphertexts: msg.user_decrypt.ciphertexts,
       enc_key: '5a'.repeat(800),
+      client_address: ALICE,
       eip712_domain: { ...DOMAIN, verifying_contract: DOMAIN.verifying_contract.toLowerCase() },
+      allowed_contracts: [DAPP],
+      start_timestamp: msg.user_decrypt.start_timestamp,
+      duration_seconds: '3600',
+      extra_data: '0x',
+      app_id: 'default',
     });
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
     await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } }, GOV);
     await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, GOV);
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId), USER)).rejects.toThrow('is destroyed');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId), USER)).rejects.toThrow('is destroyed');
   });
 });
 

@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
 import { ciphertextHandle } from '../../common/ciphertext.js';
-import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
+import { signedUserDecrypt } from './testing/userDecryptRequest.js';
 import { generateRecipientKeys, signcrypt } from '../../common/signcryption.js';
 import type { PartyInfo } from '../../chain/config/messages.js';
 import type { CrsInfo, CrsListResponse, FulfillResponse, RequestInfo, UserDecryptAnswersResponse } from '../../chain/asc/messages.js';
@@ -98,15 +98,10 @@ function userDecryptAnswer(requestId: string, keyId: string, party: Party, paylo
 }
 
 const CLIENT_KEY = sha256(new TextEncoder().encode('tkms-ud-client'));
-const CLIENT = evmAddressOf(CLIENT_KEY);
 
-/** A user_decrypt request signed by CLIENT for the ASC `asc` on chain `chainId`. */
-function userDecryptMsg(chainId: string, asc: string, keyId: string): unknown {
-  const user_signature = signUserDecryptAuth(
-    { kmsChainId: chainId, asc, appId: 'default', keyId, clientAddress: CLIENT, encKey: ENC_KEY, handles: CTS.map((c) => c.ciphertext_handle), eip712Domain: DOMAIN },
-    CLIENT_KEY,
-  );
-  return { user_decrypt: { key_id: keyId, ciphertexts: CTS, enc_key: ENC_KEY, client_address: CLIENT, eip712_domain: DOMAIN, user_signature } };
+/** A user_decrypt request signed by CLIENT (EIP-712, ethers). */
+function userDecryptMsg(keyId: string): Promise<unknown> {
+  return signedUserDecrypt({ key: CLIENT_KEY, keyId, ciphertexts: CTS, encKey: ENC_KEY, domain: DOMAIN });
 }
 
 function crsAnswer(requestId: string, party: Party, digest = '33'.repeat(32), maxNumBits = '2048'): FulfillResponse {
@@ -121,7 +116,7 @@ describe('asc user_decrypt answers', () => {
   test('default: completes when 2t+1 parties answered, each with its own signcryption; later answers still recorded', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
     const r1 = await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     expect(r1.events.find((e) => e.type === 'wasm-tkms_response')?.attributes).toMatchObject({ request_id: id, party_id: '1', outcome: 'user_decrypt' });
@@ -154,7 +149,7 @@ describe('asc user_decrypt answers', () => {
   test('malicious: a party answering twice, a non-party and a bad signature are refused', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const [p1, p2] = s.parties as [Party, Party];
     await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     await expect(fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1))).rejects.toThrow('party 1 already responded');
@@ -176,7 +171,7 @@ describe('asc user_decrypt answers', () => {
   test('behavior: malformed signcryptions are refused; an oversize one names the limit', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const p1 = s.parties[0]!;
     const good = (userDecryptAnswer(id, keyId, p1) as { user_decrypt: { signcryption: string; eip712_signature: string; signature: string } }).user_decrypt;
     await expect(fulfill(s, p1, id, { user_decrypt: { ...good, signcryption: 'xyz' } })).rejects.toThrow('signcryption must be lower-case hex');
@@ -191,7 +186,7 @@ describe('asc user_decrypt answers', () => {
   test('behavior: t+1 agreeing failures fail a user decryption; one failure among answers is a conflict', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const [p1, p2, p3] = s.parties as [Party, Party, Party];
     const failure = (p: Party): FulfillResponse => ({ failure: { reason: 'CIPHERTEXT_UNAVAILABLE: gone', signature: signResponse({ kind: 'failure', requestId: id, reason: 'CIPHERTEXT_UNAVAILABLE: gone' }, p.key) } });
     await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
@@ -293,7 +288,7 @@ describe('asc user_decrypt gas (embedded chain, same wasm as wasmd)', () => {
     }
     const gas: Record<string, number> = {};
     for (const payload of [100, 1200, 6400]) {
-      const req = await client.executeContract(asc, userDecryptMsg(chain.chainId, asc, keyId));
+      const req = await client.executeContract(asc, await userDecryptMsg(keyId));
       gas['user_decrypt request'] = req.gasUsed;
       const id = String(req.events.find((e) => e.type === 'wasm-tkms_request')!.attributes['request_id']);
       for (let i = 0; i < 4; i++) {
