@@ -37,7 +37,7 @@ beforeAll(async () => {
     dir: path.join(dir, 'net'),
     validators: 1,
     parties: 4,
-    basePort: 35200,
+    basePort: 25000, // its own range, below the ephemeral ports (32768+) freePort() hands out
     faucetPort: await freePort(),
     ports: { kvStore: await freePort(), coreBase: 24100, publicBase: 24200, mpcBase: 24300 },
   });
