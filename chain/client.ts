@@ -51,6 +51,10 @@ export interface SubscriptionProgress {
   lastPollAt: number | undefined;
   /** The chain height the watcher has read up to, when it knows it. */
   height?: number;
+  /** Since when reads have been failing (the watcher is retrying); undefined while they succeed. */
+  failingSince?: number;
+  /** The last failed read's error message, while reads are failing. */
+  lastError?: string;
 }
 
 export interface KmsChainClient {

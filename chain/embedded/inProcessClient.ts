@@ -80,6 +80,8 @@ export function pollEvents(
   let closed = false;
   let wake: (() => void) | undefined;
   let lastPollAt: number | undefined;
+  let failingSince: number | undefined;
+  let lastError: string | undefined;
   const unsubscribe = opts.subscribe?.(() => wake?.());
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -91,14 +93,16 @@ export function pollEvents(
     }).finally(() => (wake = undefined));
   /** One read, retried while the source fails for less than `retryForMs`. */
   const read = async (pos: { afterSeq?: number; fromHeight?: number }): Promise<SequencedEvent[]> => {
-    const firstFailure = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         const batch = await fetchSince(pos);
         lastPollAt = Date.now();
+        failingSince = undefined;
         return batch;
       } catch (e) {
-        if (closed || Date.now() - firstFailure >= retryForMs) throw e;
+        failingSince ??= Date.now();
+        lastError = e instanceof Error ? e.message : String(e);
+        if (closed || Date.now() - failingSince >= retryForMs) throw e;
         await sleep(Math.min(250 * 2 ** attempt, 5000));
         if (closed) throw e;
       }
@@ -127,7 +131,7 @@ export function pollEvents(
       wake?.();
     },
     done,
-    progress: () => ({ lastPollAt }),
+    progress: () => ({ lastPollAt, ...(failingSince !== undefined ? { failingSince, lastError } : {}) }),
   };
 }
 

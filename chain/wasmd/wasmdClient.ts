@@ -335,6 +335,8 @@ export function watchCometEvents(
   const ws = blockHeaderSocket(rpcUrl, nudge);
   let cursor: Cursor = ZERO;
   let lastPollAt: number | undefined;
+  let failingSince: number | undefined;
+  let lastError: string | undefined;
   let tip = 0;
   const deliver = async (e: ChainEvent, pos: Cursor) => {
     if (!after(pos, cursor)) return;
@@ -352,8 +354,11 @@ export function watchCometEvents(
       try {
         const r = await fn();
         lastPollAt = Date.now();
+        failingSince = undefined;
         return r;
       } catch (e) {
+        failingSince ??= Date.now();
+        lastError = e instanceof Error ? e.message : String(e);
         if (closed || attempt >= 12) throw e;
         await sleep(Math.min(250 * 2 ** attempt, 5000));
       }
@@ -420,7 +425,7 @@ export function watchCometEvents(
       nudge();
     },
     done,
-    progress: () => ({ lastPollAt, height: tip }),
+    progress: () => ({ lastPollAt, height: tip, ...(failingSince !== undefined ? { failingSince, lastError } : {}) }),
   };
 }
 

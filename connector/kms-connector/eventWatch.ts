@@ -37,7 +37,11 @@ export interface EventWatchOptions {
   reconnectBaseMs?: number;
   /** Longest wait between two attempts, ms (default 30000). */
   reconnectMaxMs?: number;
-  /** A subscription with no successful read for this long (and no event being handled) is lost, ms (default 30000). */
+  /**
+   * A subscription with no successful read for this long (and no event being
+   * handled) is lost, ms (default 30000). Keep it above the client's long-poll
+   * wait (embedded chain: 5 s): an idle subscription reads that rarely.
+   */
   stallMs?: number;
   /** After this long without a working subscription call `onGiveUp` and stop trying, ms; 0 never (default). */
   giveUpAfterMs?: number;
@@ -59,7 +63,7 @@ export interface EventWatchStatus {
   subscribedFromHeight: number | undefined;
   /** Since when no subscription has been working (ms since the epoch); undefined while watching. */
   downSince: number | undefined;
-  /** Why the last subscription was lost. */
+  /** Why the last read failed or the last subscription was lost. */
   lastError: string | undefined;
 }
 
@@ -193,7 +197,12 @@ export class EventWatch {
     if (!this.observe(now)) {
       const since = cur && Math.max(cur.openedAt, cur.sub.progress?.().lastPollAt ?? 0, this.deliveredAt);
       if (cur && since !== undefined && now - since >= this.stallMs) {
-        const err = new Error(`no answer from the chain for ${now - since} ms`);
+        const p = cur.sub.progress?.();
+        const err = new Error(
+          p?.failingSince !== undefined
+            ? `reads from the chain failing for ${now - p.failingSince} ms: ${p.lastError ?? 'unknown error'}`
+            : `no answer from the chain for ${now - since} ms`,
+        );
         cur.sub.close();
         cur.abandon(err);
       }
@@ -218,14 +227,16 @@ export class EventWatch {
   }
 
   /**
-   * Working: the client reports a successful read within `stallMs`, or an
-   * event is being handled (a busy handler holds the watcher's loop; that is
-   * not the chain's fault). A client that reports nothing is taken on trust.
+   * Working: an event is being handled (a busy handler holds the watcher's
+   * loop; that is not the chain's fault), or the client's reads are not
+   * failing and one succeeded within `stallMs`. A client that reports nothing
+   * is taken on trust.
    */
   private healthy(cur: Current): boolean {
     if (this.delivering) return true;
     if (!cur.sub.progress) return true;
-    const at = cur.sub.progress().lastPollAt;
+    const { lastPollAt: at, failingSince } = cur.sub.progress();
+    if (failingSince !== undefined) return false;
     // Right after a long handler the watcher has not read again yet: give it stallMs from then.
     return (at !== undefined && Date.now() - at < this.stallMs) || (at !== undefined && Date.now() - this.deliveredAt < this.stallMs);
   }
@@ -235,6 +246,7 @@ export class EventWatch {
     if (!p) return;
     if (p.lastPollAt !== undefined) this.lastPollAt = Math.max(this.lastPollAt ?? 0, p.lastPollAt);
     if (p.height !== undefined) this.chainHeight = p.height;
+    if (p.lastError !== undefined) this.lastError = p.lastError;
   }
 
   private sleep(ms: number): Promise<void> {
