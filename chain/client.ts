@@ -39,7 +39,7 @@ export interface Subscription {
    * Resolves when the subscription stops; rejects if it stopped on an error
    * (e.g. the RPC stayed unreachable past the watcher's retries). A stopped
    * subscription delivers nothing more: a consumer that must keep listening
-   * subscribes again from its own checkpoint.
+   * subscribes again from its own checkpoint. After `close()` it resolves.
    */
   readonly done: Promise<void>;
   /** What the watcher last heard from the chain, for health reporting; absent when the implementation does not track it. */

@@ -121,6 +121,9 @@ export function pollEvents(
         }
         if (batch.length === 0 && !closed) await sleep(pollMs);
       }
+    } catch (e) {
+      // A read that fails after close() (e.g. the node stopping) is no failure of the subscription.
+      if (!closed) throw e;
     } finally {
       unsubscribe?.();
     }

@@ -43,3 +43,12 @@ test('behavior: reads failing past retryForMs end the subscription with the erro
   await expect(sub.done).rejects.toThrow('ECONNREFUSED');
   expect(sub.progress?.().lastPollAt).toBeUndefined();
 });
+
+test('behavior: a read failing after close() resolves done (the node stopping after the consumer left is no failure)', async () => {
+  let fail!: (e: Error) => void;
+  const sub = pollEvents(() => new Promise<SequencedEvent[]>((_, reject) => (fail = reject)), 0, async () => undefined);
+  await new Promise((r) => setTimeout(r, 10));
+  sub.close();
+  fail(new Error('ECONNREFUSED'));
+  await expect(sub.done).resolves.toBeUndefined();
+});

@@ -415,6 +415,9 @@ export function watchCometEvents(
         }
         next++;
       }
+    } catch (e) {
+      // A read that fails after close() (e.g. the node stopping) is no failure of the subscription.
+      if (!closed) throw e;
     } finally {
       ws.close();
     }

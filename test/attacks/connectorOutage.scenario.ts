@@ -16,13 +16,13 @@
  * connector's reconnect and job-retry backoff are set short in its config, so
  * recovery does not wait the production caps (30 s, 60 s).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { KmsChainClient, NetworkDescriptor } from '../../chain/client.js';
 import { getRequest } from '../../chain/asc/actions.js';
 import { ASC_EVENTS, type RequestInfo } from '../../chain/asc/messages.js';
 import type { KmsNetwork } from '../../localnet/kms.js';
-import { freePort, spawnManaged, tail } from '../../localnet/processes.js';
+import { freePort, spawnManaged } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
 import { cliAccountClient, fundedCli, runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcpProxy.js';
@@ -104,6 +104,21 @@ async function rerouteConnector(net: OutageNetwork, partyId: number, proxy: TcpP
   net.processes[i] = spawnManaged({ name, dir: net.dir, command: process.execPath, args: [path.join(repoRoot(), 'dist/connector/kms-connector/main.js'), '--config', configFile] });
 }
 
+/** The connector's log lines about its event subscription, one short line each. */
+function subscriptionLog(file: string): string {
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+  const out: string[] = [];
+  for (const line of lines) {
+    try {
+      const j = JSON.parse(line) as { time: number; msg: string; err?: { message?: string } };
+      if (/subscri/.test(j.msg)) out.push(`${new Date(j.time).toISOString()} ${j.msg}${j.err?.message ? `: ${j.err.message.split('\n')[0]}` : ''}`);
+    } catch {
+      // not a log record
+    }
+  }
+  return out.length ? out.join('\n') : '(none)';
+}
+
 /** The first decrypt request the ASC records from `fromHeight` on, seen through `client` (which reaches the chain). */
 function firstDecryptRequest(client: KmsChainClient, asc: string, fromHeight: number): { found: Promise<{ requestId: string; height: number }>; close(): void } {
   let resolve!: (v: { requestId: string; height: number }) => void;
@@ -111,6 +126,8 @@ function firstDecryptRequest(client: KmsChainClient, asc: string, fromHeight: nu
   const sub = client.watchEvents({ contract: asc, eventType: ASC_EVENTS.request }, fromHeight, async (e) => {
     if (e.attributes['kind'] === 'decrypt' && e.attributes['request_id']) resolve({ requestId: e.attributes['request_id'], height: e.height });
   });
+  // Its end is of no interest (close() comes before the network stops).
+  sub.done.catch(() => undefined);
   return { found, close: () => sub.close() };
 }
 
@@ -203,7 +220,10 @@ export function describeConnectorOutage(suite: string, start: () => Promise<Outa
       if (!answered) {
         abort.abort();
         const log = net!.processes.find((p) => p.name === 'connector-1')!.logFile;
-        throw new Error(`request ${requestId} (made at height ${requestHeight} during a ${outageMs} ms outage) was still pending ${RECOVERY_MS} ms after the RPC came back: the connector went deaf\nconnector log:\n${tail(log, 15)}`);
+        throw new Error(
+          `request ${requestId} (made at height ${requestHeight} during a ${outageMs} ms outage) was still pending ${RECOVERY_MS} ms after the RPC came back: ` +
+            `the connector went deaf\nits log about the subscription:\n${subscriptionLog(log)}`,
+        );
       }
       expect(answered).toMatchObject({ status: 'completed', result: { decrypt: { plaintexts: ['77'] } } });
       // Answered exactly once by the party (the ASC would refuse a second answer; the connector did not even try).
