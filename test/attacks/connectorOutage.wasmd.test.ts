@@ -20,7 +20,7 @@ describeConnectorOutage('connector outage on a wasmd localnet', async () => {
   const net = await startWasmdKmsNetwork({
     dir,
     validators: 1,
-    basePort: 35600, // its own range (e2e suites: 29600–34200)
+    basePort: 32300, // its own range, below the ephemeral ports (32768+) that freePort() hands out
     faucetPort: await freePort(),
     ports: { kvStore: await freePort(), coreBase: (await freePort()) - 1, publicBase: (await freePort()) - 1 },
   });
