@@ -3,10 +3,11 @@
  * Keeps the connector's subscription to ASC request events alive.
  *
  * A chain client's subscription ends for good when its RPC stays unreachable
- * past the watcher's own retries (~43 s on wasmd; the embedded client's as
- * well) — and a connector that only logged that went deaf while still
- * running. Here a lost subscription (ended, failed, or stalled: no read from
- * the chain succeeded for `stallMs` while no event was being handled) is
+ * past the watcher's own retries (~43 s on wasmd, 30 s on the embedded chain,
+ * whose watcher used to end at the first failed read) — and a connector that
+ * only logged that went deaf while still running. Here a lost subscription
+ * (ended, failed, or stalled: no read from the chain succeeded for `stallMs`
+ * while no event was being handled) is
  * opened again from the connector's checkpoint, after a capped exponential
  * backoff, for as long as it takes; each loss is logged and counted. Events
  * before the checkpoint are done, so nothing is missed; the ones after it
