@@ -22,7 +22,8 @@ const ALICE = evmAddressOf(ALICE_KEY);
 const BOB_KEY = sha256(new TextEncoder().encode('tkms-ua-bob'));
 const BOB = evmAddressOf(BOB_KEY);
 const DOMAIN = { name: 'Decryption', version: '1', chain_id: '12345', verifying_contract: '0x' + 'ab'.repeat(20) };
-const CTS = [{ ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8'), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' }];
+/** One ciphertext under the test key and the default application (handles bind both). */
+const cts = () => [{ ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8', { keyId, appId: 'default' }), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' }];
 const DAY = 86400;
 
 let chain: SimChain;
@@ -47,7 +48,7 @@ beforeAll(async () => {
 const now = (): number => Math.floor(Date.now() / 1000);
 
 function msg(over: Partial<SignedUserDecryptParameters> = {}): Promise<{ user_decrypt: Record<string, unknown> }> {
-  return signedUserDecrypt({ key: ALICE_KEY, keyId, ciphertexts: CTS, encKey: '5a'.repeat(800), domain: DOMAIN, ...over });
+  return signedUserDecrypt({ key: ALICE_KEY, keyId, ciphertexts: cts(), encKey: '5a'.repeat(800), domain: DOMAIN, ...over });
 }
 
 /** Executes at block time `at` (Unix seconds; default the wall clock). */
@@ -166,7 +167,7 @@ describe('user_decrypt EIP-712 vectors (test/vectors/eip712-user-decrypt, made w
     // The vectors' windows lie in the future: cw-simulate keeps a block time ahead of the wall clock.
     for (const v of vectors) {
       const body = {
-        key_id: keyId, ciphertexts: CTS, enc_key: v.enc_key, client_address: v.client_address, eip712_domain: v.eip712_domain,
+        key_id: keyId, ciphertexts: cts(), enc_key: v.enc_key, client_address: v.client_address, eip712_domain: v.eip712_domain,
         allowed_contracts: v.allowed_contracts, start_timestamp: v.start_timestamp, duration_seconds: v.duration_seconds, extra_data: v.extra_data,
         user_signature: v.user_signature,
       };
