@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { connectChain } from '../chain/connect.js';
+import { loadOperatorAccount } from '../chain/operatorKey.js';
 import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
 import { submitDecrypt, submitKeygen, waitForResult, getKey } from '../chain/asc/actions.js';
 import { putCiphertext } from '../connector/kvstore/client.js';
@@ -40,7 +41,7 @@ const ports = { kvStore: await freePort(), coreBase: 22100, publicBase: 22200, m
 const net =
   o.chain === 'embedded'
     ? await startDevNetwork({ dir, chainPort: await freePort(), ports })
-    : await startWasmdKmsNetwork({ dir, validators: 4, parties, basePort: 28600, faucetPort: await freePort(), ports });
+    : await startWasmdKmsNetwork({ dir, validators: 4, parties, basePort: 28600, faucetPort: await freePort(), ports, devMode: true });
 try {
   const account = await accountFromMnemonic(generateMnemonic(), net.network.bech32Prefix);
   const fundRes = await fetch(`${net.network.faucetUrl}/credit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: account.address }) });
@@ -50,7 +51,9 @@ try {
   const t0 = Date.now();
   const fees = await client.queryContract<FeeSchedule>(net.network.contracts.config, { fees: {} });
   const pay = (amount: string): { denom: string; amount: string }[] => (amount && amount !== '0' ? [{ denom: fees.denom, amount }] : []);
-  const kg = await submitKeygen(client, asc, pay(fees.keygen));
+  // keygen (and crs_gen) are restricted to governance and the Config operators: the network's operator sends them.
+  const operator = await connectChain(net.network, (await loadOperatorAccount(net.network))!);
+  const kg = await submitKeygen(operator, asc, pay(fees.keygen));
   await waitForResult(client, asc, kg.requestId, { fromHeight: kg.tx.height, timeoutMs: 600_000 });
   const keygenMs = Date.now() - t0;
   const key = await getKey(client, asc, kg.requestId);
@@ -77,6 +80,7 @@ try {
   }
   recordResults(results);
   await client.close();
+  await operator.close();
 } finally {
   await net.stop();
   rmSync(dir, { recursive: true, force: true });

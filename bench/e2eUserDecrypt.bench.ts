@@ -15,6 +15,7 @@ import { Command } from 'commander';
 import { ml_kem512 } from '@noble/post-quantum/ml-kem';
 import { bytesToHex } from '@noble/hashes/utils';
 import { connectChain } from '../chain/connect.js';
+import { loadOperatorAccount } from '../chain/operatorKey.js';
 import { accountFromMnemonic, generateMnemonic } from '../chain/wallet.js';
 import { submitKeygen, waitForResult, getKey } from '../chain/asc/actions.js';
 import { getCrs, getUserDecryptAnswers, submitCrsGen, waitForMoreResponses, waitForSettled } from '../chain/asc/userDecryptCrsActions.js';
@@ -54,7 +55,7 @@ const ports = { kvStore: await freePort(), coreBase: 22500, publicBase: 22600, m
 const net =
   o.chain === 'embedded'
     ? await startDevNetwork({ dir, chainPort: await freePort(), ports })
-    : await startWasmdKmsNetwork({ dir, validators: 4, parties, basePort: 29600, faucetPort: await freePort(), ports });
+    : await startWasmdKmsNetwork({ dir, validators: 4, parties, basePort: 29600, faucetPort: await freePort(), ports, devMode: true });
 try {
   const account = await accountFromMnemonic(generateMnemonic(), net.network.bech32Prefix);
   const fundRes = await fetch(`${net.network.faucetUrl}/credit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ address: account.address }) });
@@ -63,7 +64,9 @@ try {
   const asc = net.network.contracts.asc;
   const fees = await client.queryContract<FeeSchedule>(net.network.contracts.config, { fees: {} });
   const pay = (amount: string): { denom: string; amount: string }[] => (amount && amount !== '0' ? [{ denom: fees.denom, amount }] : []);
-  const kg = await submitKeygen(client, asc, pay(fees.keygen));
+  // keygen (and crs_gen) are restricted to governance and the Config operators: the network's operator sends them.
+  const operator = await connectChain(net.network, (await loadOperatorAccount(net.network))!);
+  const kg = await submitKeygen(operator, asc, pay(fees.keygen));
   await waitForResult(client, asc, kg.requestId, { fromHeight: kg.tx.height, timeoutMs: 600_000 });
   const publicKey = await download((await getKey(client, asc, kg.requestId)).public_key_uri);
   const { parties: partyList, threshold } = await client.queryContract<PartiesResponse>(net.network.contracts.config, { parties: {} });
@@ -127,7 +130,7 @@ try {
   }
   if (!o.skipCrs) {
     const start = performance.now();
-    const s = await submitCrsGen(client, asc, 2048, pay(fees.crs_gen));
+    const s = await submitCrsGen(operator, asc, 2048, pay(fees.crs_gen));
     const r = await waitForSettled(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 900_000 });
     if (r.status !== 'completed') throw new Error(`crsgen ${r.status}: ${r.failure_reason}`);
     results.push({ name: `crsgen.e2e.${o.chain}`, unit: 'ms', value: performance.now() - start, params: { backend, parties, max_num_bits: 2048 } });
@@ -136,6 +139,7 @@ try {
   }
   recordResults(results);
   await client.close();
+  await operator.close();
 } finally {
   await net.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,7 @@
  * Without wasmd only the sizes are recorded (benches may skip; tests may not).
  * `node dist/bench/gas.bench.js`
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3';
@@ -42,6 +42,7 @@ const { govExecuteMessage, govModuleAddress, vote, waitForProposal, minDeposit }
 const { submitRegisterFhevmIsc } = await import('../chain/wasmd/registerFhevmIsc.js');
 const { submitDecrypt, submitKeygen, waitForResult, getKey, refundRequest } = await import('../chain/asc/actions.js');
 const { getParties } = await import('../chain/config/queries.js');
+const { operatorKeyPath } = await import('../chain/operatorKey.js');
 const { putCiphertext } = await import('../connector/kvstore/client.js');
 const { encryptWithPublicKey } = await import('../core/engine/index.js');
 const { download } = await import('../cli/publicMaterial.js');
@@ -56,6 +57,8 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-bench-gas-'));
 const evm = await startAclNode(31337);
 const net = await startWasmdKmsNetwork({
   dir,
+  // The "open" decrypt figures go through the open "default" application: a dev network.
+  devMode: true,
   validators: 1,
   parties: 1,
   basePort: 30400,
@@ -88,12 +91,14 @@ try {
   const connect = (mnemonic: string) => WasmdClient.connect(n.rpcUrl, { mnemonic, prefix: n.bech32Prefix, gasPrice: n.gasPrice!, chainId: n.chainId });
   const user = await connect(account.mnemonic);
   const validator = await connect(net.chain.validatorAccounts[0]!.mnemonic);
+  // keygen is restricted to governance and the Config operators: the network's operator sends it.
+  const operator = await connect(readFileSync(operatorKeyPath(n)!, 'utf8').trim());
   const asc = n.contracts.asc;
   const fees = (await user.queryContract<{ denom: string; keygen: string; decrypt: string }>(n.contracts.config, { fees: {} }));
   const pay = (amount: string) => (amount !== '0' ? [{ denom: fees.denom, amount }] : []);
 
   // Keygen and its fulfillment.
-  const kg = await submitKeygen(user, asc, pay(fees.keygen));
+  const kg = await submitKeygen(operator, asc, pay(fees.keygen));
   gas('asc.keygen', kg.tx.gasUsed);
   await waitForResult(user, asc, kg.requestId, { fromHeight: kg.tx.height, timeoutMs: 600_000 });
   gas('asc.fulfill_keygen', await txGas(`wasm-tkms_response.request_id='${kg.requestId}'`));
@@ -163,6 +168,7 @@ try {
   }
   await user.close();
   await validator.close();
+  await operator.close();
 } finally {
   await net.stop();
   await evm.stop();

@@ -97,4 +97,11 @@ export interface NetworkDescriptor {
   faucetUrl: string;
   /** Per party: the gRPC endpoint of its core. */
   cores: { partyId: number; grpcUrl: string }[];
+  /**
+   * Local networks: the mnemonic file (development/test key, in clear) of the
+   * network's operator account, listed in Config `operators`. The CLI sends
+   * keygen_preproc, keygen and crs_gen with it when the user's own account is
+   * neither governance nor an operator. Absent on networks without one.
+   */
+  operatorKeyFile?: string;
 }

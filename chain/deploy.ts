@@ -6,7 +6,7 @@
  *
  * @example
  * const { asc, config } = await deployContracts(client, {
- *   wasmDir: 'contracts/build', parties, threshold: 1,
+ *   wasmDir: 'contracts/build', parties, threshold: 1, devMode: false,
  *   governance: govModuleAddress, fees: { denom: 'stake', decrypt: '100' } });
  */
 import { readFile } from 'node:fs/promises';
@@ -30,7 +30,16 @@ export interface DeployContractsParameters {
   fheParameters?: string;
   fees?: Partial<FeeSchedule>;
   requestExpirySeconds?: number;
-  /** Default: one `open` application "default". */
+  /**
+   * Config `dev_mode` (fixed forever). Required, so every deployment says whether it
+   * is a development network: only then may it have `open` applications.
+   */
+  devMode: boolean;
+  /** Config `operators`: accounts besides governance that may start keygen, keygen_preproc, crs_gen. */
+  operators?: string[];
+  /** Config `trusted_submitters` (a trust assumption: their submissions need no proof of origin). */
+  trustedSubmitters?: string[];
+  /** Default: one application "default", `open` when devMode, `proven` otherwise. */
   applications?: ApplicationInfo[];
   /** Label prefix (default "tkms"). */
   label?: string;
@@ -73,6 +82,9 @@ export async function deployContracts(client: KmsChainClient, params: DeployCont
     ...(params.fheParameters ? { fhe_parameters: params.fheParameters } : {}),
     ...(params.fees ? { fees: params.fees } : {}),
     ...(params.requestExpirySeconds ? { request_expiry_seconds: params.requestExpirySeconds } : {}),
+    dev_mode: params.devMode,
+    ...(params.operators?.length ? { operators: params.operators } : {}),
+    ...(params.trustedSubmitters?.length ? { trusted_submitters: params.trustedSubmitters } : {}),
     ...(params.applications ? { applications: params.applications } : {}),
   };
   const config = await client.instantiate(configCode.codeId, configMsg, `${label}-config`, params.admin);

@@ -35,9 +35,12 @@ try {
     fresh: o.fresh,
     detached: o.detach,
     log: say,
+    // The development network: its "default" application is open (decrypts whatever anyone uploads).
+    devMode: true,
   });
   markCurrent(dir);
   say(`ready. network: ${net.networkFile}`);
+  say('DEV NETWORK: the "default" application is open — it decrypts whatever anyone uploads. Never put real data on it.');
   say(`logs: ${path.join(dir, 'logs')}`);
   say('in another shell:');
   say('  export PATH="$PWD/bin:$PATH"');

@@ -18,7 +18,11 @@ export interface DevNetworkOptions {
   fresh?: boolean;
   detached?: boolean;
   log?: (line: string) => void;
-  /** Instantiate the Config in dev mode (open applications allowed). */
+  /**
+   * Config `dev_mode` (default true: `make start` is the development network, its
+   * "default" application open). False gives a production-shaped Config on the
+   * embedded chain (proven inputs only), e.g. for attack tests.
+   */
   devMode?: boolean;
 }
 
@@ -62,6 +66,7 @@ export async function startDevNetwork(o: DevNetworkOptions): Promise<DevNetwork>
       fund,
       ports: o.ports,
       log: say,
+      devMode: o.devMode ?? true,
       ...(o.detached ? { detached: true } : {}),
     });
     return {

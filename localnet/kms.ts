@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
-import type { FeeSchedule } from '../chain/config/messages.js';
+import type { FeeSchedule, ParamsResponse } from '../chain/config/messages.js';
 import { moduleAddress } from './wasmdNet.js';
 import type { KmsChainClient, NetworkDescriptor } from '../chain/client.js';
 import { deployContracts } from '../chain/deploy.js';
@@ -57,7 +57,17 @@ export interface StartKmsOptions {
    * instead of the explicit dev mode that keeps it in clear.
    */
   vault?: boolean;
+  /**
+   * Config `dev_mode` (fixed for the network's life): true for `make start`-style
+   * networks, whose "default" application is open (decrypts whatever anyone
+   * uploads: development only); false for production-shaped ones (`make
+   * localnet`), whose "default" application takes proven inputs only.
+   */
+  devMode: boolean;
 }
+
+/** The network's operator account: it may start keygen, keygen_preproc and crs_gen (Config `operators`). */
+export const OPERATOR_KEY_FILE = 'operator.mnemonic';
 
 export interface KmsNetwork {
   network: NetworkDescriptor;
@@ -181,12 +191,19 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     }
     await waitReady(kv, () => httpOk(`${kvStoreUrl}/health`));
 
+    // The operator: keygen, keygen_preproc and crs_gen are restricted to governance and
+    // the Config operators. Its key is a development/test mnemonic in the state folder
+    // (like the parties' chain accounts); `network.json` names the file so the CLI can
+    // send those requests for a user who is neither.
+    const operatorKeyFile = path.join(path.resolve(o.dir), OPERATOR_KEY_FILE);
+    const operator = await accountFromMnemonic(readOrCreate(operatorKeyFile, generateMnemonic), o.chain.bech32Prefix);
+
     const networkFile = path.join(o.dir, 'network.json');
     let contracts: NetworkDescriptor['contracts'] | undefined;
     let codeIds: NetworkDescriptor['codeIds'];
     if (existsSync(networkFile)) {
       const previous = JSON.parse(readFileSync(networkFile, 'utf8')) as NetworkDescriptor;
-      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts))) {
+      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts, o.devMode, operator.address))) {
         contracts = previous.contracts;
         codeIds = previous.codeIds;
       }
@@ -210,6 +227,8 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
           ? { governance: moduleAddress('gov', o.chain.bech32Prefix), admin: moduleAddress('gov', o.chain.bech32Prefix) }
           : {}),
         fees: o.fees ?? { denom: o.chain.denom, keygen: '1000', decrypt: '100' },
+        devMode: o.devMode,
+        operators: [operator.address],
         // wasmd: the fhEVM ISC code is stored too, for governance to instantiate (`tkms gov register-isc`).
         storeIscFhevm: o.chain.kind === 'wasmd',
       });
@@ -219,6 +238,8 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
       say(`reusing deployed contracts (ASC ${contracts.asc})`);
     }
     for (const c of cores) await o.fund(c.address);
+    await o.fund(operator.address);
+    say(`operator account ${operator.address} (key ${operatorKeyFile}); dev mode: ${o.devMode ? 'on — open applications, development only' : 'off'}`);
 
     const network: NetworkDescriptor = {
       ...o.chain,
@@ -226,6 +247,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
       ...(codeIds ? { codeIds } : {}),
       kvStoreUrl,
       cores: cores.map((c) => ({ partyId: c.partyId, grpcUrl: c.grpcUrl })),
+      operatorKeyFile,
     };
     writeFileSync(networkFile, JSON.stringify(network, null, 2));
 
@@ -257,12 +279,17 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
   }
 }
 
-/** True when both contracts answer, the Config with the current protocol (`params`). */
-async function contractAlive(client: KmsChainClient, contracts: NetworkDescriptor['contracts']): Promise<boolean> {
+/**
+ * True when both contracts answer, the Config with the current protocol
+ * (`params` with `dev_mode` and `operators`), in the requested dev mode and
+ * naming this network's operator: a Config deployed before, or in the other
+ * mode, is replaced by a fresh deployment.
+ */
+async function contractAlive(client: KmsChainClient, contracts: NetworkDescriptor['contracts'], devMode: boolean, operator: string): Promise<boolean> {
   try {
     await client.queryContract(contracts.asc, { config: {} });
-    await client.queryContract(contracts.config, { params: {} });
-    return true;
+    const params = await client.queryContract<Partial<ParamsResponse>>(contracts.config, { params: {} });
+    return params.dev_mode === devMode && (params.operators ?? []).includes(operator);
   } catch {
     return false;
   }

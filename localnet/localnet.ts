@@ -49,6 +49,8 @@ try {
     ports: { kvStore: Number(o.kvPort), coreBase: Number(o.coreBasePort), publicBase: Number(o.publicBasePort) },
     detached: true,
     log: say,
+    // Production-shaped: no open application; decryptions need proven inputs (or an ISC).
+    devMode: false,
   });
   markCurrent(dir);
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${net.chain.rpcUrls.length} validators (RPC ${net.chain.rpcUrls.join(', ')}), faucet ${net.faucetUrl}`);

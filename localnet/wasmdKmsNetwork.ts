@@ -23,6 +23,12 @@ export interface WasmdKmsNetworkOptions {
   coreScript?: (partyId: number) => string | undefined;
   detached?: boolean;
   log?: (line: string) => void;
+  /**
+   * Config `dev_mode` (default false: `make localnet` is production-shaped, its
+   * "default" application takes proven inputs only). Tests that decrypt plain
+   * uploads through an open "default" application pass true.
+   */
+  devMode?: boolean;
 }
 
 export interface WasmdKmsNetwork extends KmsNetwork {
@@ -62,6 +68,7 @@ export async function startWasmdKmsNetwork(o: WasmdKmsNetworkOptions): Promise<W
       ports: o.ports,
       log: say,
       vault: true,
+      devMode: o.devMode ?? false,
       parties: o.parties ?? 1,
       ...(o.coreScript ? { coreScript: o.coreScript } : {}),
       ...(o.detached ? { detached: true } : {}),

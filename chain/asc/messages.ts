@@ -158,12 +158,21 @@ export interface UserDecryptMsg extends Omit<UserDecryptParams, 'extra_data'> {
 export type KeyState = 'pre_activation' | 'active' | 'suspended' | 'deactivated' | 'compromised' | 'destroyed';
 
 /**
- * Every execute message must carry at least Config's fee for its kind in
- * `fees.denom` (else "fee too low: …"); funds in another denom are refused.
+ * Every request must carry exactly Config's fee for its kind in `fees.denom`
+ * (Uint128 decimal amounts): less is refused ("fee too low: …"), more too
+ * ("overpayment refused: …"), funds in another denom too ("unexpected funds …").
+ * - `keygen`, `keygen_preproc`, `crs_gen`: only from Config governance or a Config
+ *   `operators` account, else "unauthorized: <kind> is restricted to governance and
+ *   the Config operators".
+ * - `fulfill`: refused after `expires_at` (block time), decided or not ("… expired at
+ *   time …: answers are no longer accepted"), and from a party that already answered
+ *   under its id or from its address.
  * - `claim`: pays the sender every fee share it earned (BankMsg per denom).
- * - `refund`: returns a request's fee to its sender when it is still pending after
- *   `expires_at` (block time; the request becomes `expired`); once. Completed and failed
- *   requests are not refunded: their fee went to the quorum that decided them.
+ * - `refund`: once, only after `expires_at` and only while the request is undecided
+ *   (pending); decided requests (completed, failed) are never refunded ("is completed:
+ *   its fee went to the parties"). The parties that answered before expiry are paid
+ *   fee / max(quorum.result, answers) each (`payees`); the remainder goes back to the
+ *   sender; the request becomes `expired`.
  * - `set_key_state`: governance only, along the SP 800-57 transitions
  *   (contracts/asc/keys.ts).
  */
@@ -298,7 +307,7 @@ export interface RequestInfo {
   result?: StoredFulfillResponse;
   /** Set when status == failed: the agreed failure reason. */
   failure_reason?: string;
-  /** The fee paid with the request (held by the ASC; denom "" when fees are 0). */
+  /** The fee paid with the request (Uint128 decimal; held by the ASC; denom "" when fees are 0). */
   fee: Coin;
   /** Block time (Unix seconds, decimal) after which an unfulfilled request can be
    * refunded: its creation block's time + Config `request_expiry_seconds`. */
@@ -313,8 +322,20 @@ export interface RequestInfo {
   dissent?: number[];
   /** Parties whose answers formed the quorum (they share the fee), once completed or failed. */
   payees?: number[];
-  /** Set once the fee went back to the sender. */
+  /** Set once the request was refunded after expiry (`payees` then names the parties paid). */
   refunded?: boolean;
+  /**
+   * Fixed when the request is made: the threshold t then, and the identical answers
+   * that decide it (`result`: 2t+1 for keygen, keygen_preproc, crs_gen, user_decrypt;
+   * t+1 for decrypt; `failure`: t+1). Absent on requests stored before it existed.
+   */
+  quorum?: RequestQuorum;
+}
+
+export interface RequestQuorum {
+  threshold: number;
+  result: number;
+  failure: number;
 }
 
 export interface KeyInfo {
@@ -371,7 +392,9 @@ export interface ClaimableResponse {
  *   the decision, emitted with `tkms_result` and for each differing answer after it.
  * - `wasm-tkms_result`: request_id, kind, status ("completed"|"failed"|"expired"), and
  *   fee_share when a non-zero fee was split.
- * - `wasm-tkms_claim`: address, amount (one per denom); `wasm-tkms_refund`: request_id, to, amount.
+ * - `wasm-tkms_claim`: address, amount (one per denom); `wasm-tkms_refund`: request_id, to,
+ *   amount (what went back to the sender), and when parties had answered paid_parties
+ *   ("1,3") and fee_share.
  * - `wasm-tkms_key_state`: key_id, from, to.
  * Every wasm event also carries `_contract_address`.
  */

@@ -23,8 +23,10 @@ export interface PartyInfo {
   tls_cert_fingerprint?: string;
 }
 
-/** Native-denom fee per operation kind; amounts are decimal strings (Uint128 text,
- * the contracts accept values below 10^18). `denom` is required when a fee is non-zero. */
+/** Native-denom fee per operation kind; amounts are Uint128 decimal strings
+ * (digits only, no leading zero, at most 2^128 − 1). `denom` is required when a
+ * fee is non-zero. A request must pay exactly its kind's fee (the ASC refuses
+ * less — "fee too low" — and more — "overpayment refused"). */
 export interface FeeSchedule {
   denom: string;
   keygen: string;
@@ -35,14 +37,17 @@ export interface FeeSchedule {
   keygen_preproc: string;
 }
 
-/** `open`: no ISC, every request is allowed (development, private networks).
+/** `open`: no ISC and no provenance check, every request is allowed — only on a
+ * Config instantiated with `dev_mode: true` (an open application decrypts any
+ * bytes anyone uploads: a key-extraction oracle). `proven`: no ISC; every
+ * ciphertext must be a proven input (the request names a CRS).
  * `allowlist`: contracts/isc-allowlist; `fhevm`: contracts/isc-fhevm. */
-export type IscType = 'open' | 'allowlist' | 'fhevm';
+export type IscType = 'open' | 'proven' | 'allowlist' | 'fhevm';
 
 export interface ApplicationInfo {
   app_id: string;
   isc_type: IscType;
-  /** ISC contract address; absent for `open`. */
+  /** ISC contract address; absent for `open` and `proven`. */
   isc?: string;
 }
 
@@ -58,14 +63,27 @@ export interface ConfigInstantiateMsg {
   fees?: Partial<FeeSchedule>;
   /** Seconds (of block time) after which an unfulfilled request can be refunded (default 3600). */
   request_expiry_seconds?: number;
-  /** Default: `[{app_id: "default", isc_type: "open"}]`. */
+  /**
+   * A development network (default false), fixed forever: only a dev_mode Config
+   * accepts `open` applications. Say it explicitly for `make start`-style networks.
+   */
+  dev_mode?: boolean;
+  /** Accounts whose decrypt requests the KMS serves without proof of origin: a
+   * trust assumption, named by `tkms config` (default []). Validated, deduplicated. */
+  trusted_submitters?: string[];
+  /** Accounts that may start keygen, keygen_preproc and crs_gen besides governance (default []). */
+  operators?: string[];
+  /** Default: `[{app_id: "default", isc_type: "open"}]` when dev_mode, else
+   * `[{app_id: "default", isc_type: "proven"}]`. */
   applications?: ApplicationInfo[];
 }
 
 export type ConfigExecuteMsg =
   | { update_parties: { parties: PartyInfo[]; threshold: number } }
   | { update_fees: { fees: Partial<FeeSchedule> } }
-  | { update_params: { fhe_parameters?: string; request_expiry_seconds?: number } }
+  /** Absent members are unchanged; a list replaces the whole list (`[]` empties it).
+   * `dev_mode` is refused ("dev_mode is fixed at instantiation"). */
+  | { update_params: { fhe_parameters?: string; request_expiry_seconds?: number; trusted_submitters?: string[]; operators?: string[] } }
   | { update_governance: { governance: string } }
   /** Registers an application; an app id already registered is refused (remove it first to replace it). */
   | { register_application: ApplicationInfo }
@@ -93,6 +111,10 @@ export interface ParamsResponse {
   threshold: number;
   fees: FeeSchedule;
   request_expiry_seconds: number;
+  /** True on a development network (open applications allowed); never changes. */
+  dev_mode: boolean;
+  trusted_submitters: string[];
+  operators: string[];
 }
 export interface ApplicationResponse {
   application: ApplicationInfo | null;
@@ -101,8 +123,9 @@ export interface ApplicationsResponse {
   applications: ApplicationInfo[];
 }
 
-/** Event types (CosmWasm prefixes `wasm-`): `tkms_config` at instantiation,
- * `tkms_config_update` on every governance change. */
+/** Event types (CosmWasm prefixes `wasm-`): `tkms_config` at instantiation (parties,
+ * threshold, governance, fhe_parameters, applications, dev_mode, trusted_submitters,
+ * operators — lists comma-separated), `tkms_config_update` on every governance change. */
 export const CONFIG_EVENTS = {
   instantiate: 'wasm-tkms_config',
   update: 'wasm-tkms_config_update',

@@ -25,7 +25,7 @@ const wasmDir = path.join(repoRoot(), 'contracts', 'build');
 
 async function deploy(chain: EmbeddedChain, admin: ChainAccount, party: ChainAccount): Promise<{ asc: string; config: string }> {
   const client = new InProcessChainClient(chain, admin.address);
-  return deployContracts(client, { wasmDir, parties: [{ id: 1, address: party.address, signer_pubkey: bytesToHex(party.publicKey) }], threshold: 0 });
+  return deployContracts(client, { wasmDir, parties: [{ id: 1, address: party.address, signer_pubkey: bytesToHex(party.publicKey) }], threshold: 0, devMode: true });
 }
 
 describe('embedded chain node', () => {

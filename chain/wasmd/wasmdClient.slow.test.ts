@@ -262,7 +262,8 @@ describe('TKMS contracts', () => {
     const deployer = await client(0);
     const n = theNet();
     const parties = [0, 1, 2, 3].map((i) => ({ id: i + 1, address: n.accounts[i]!.address, signer_pubkey: '02' + String(i + 1).padStart(2, '0').repeat(32) }));
-    const d = await deployContracts(deployer, { wasmDir, parties, threshold: 1, admin: n.govAuthority });
+    // Account 4 sends the keygens below: keygen is restricted to governance and the Config operators.
+    const d = await deployContracts(deployer, { wasmDir, parties, threshold: 1, admin: n.govAuthority, devMode: false, operators: [n.accounts[4]!.address] });
     asc = d.asc;
     config = d.config;
     const got = await deployer.queryContract<PartiesResponse>(config, { parties: {} });

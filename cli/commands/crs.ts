@@ -14,6 +14,7 @@ import { TkmsError } from '../../common/errors.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { fetchVerifiedCrs } from '../publicMaterial.js';
+import { operatorSender } from '../operatorSender.js';
 
 export function registerCrs(program: Command, ctx: () => CliContext): void {
   program
@@ -25,7 +26,9 @@ export function registerCrs(program: Command, ctx: () => CliContext): void {
       const c = ctx();
       const bits = Number(o.maxBits);
       if (!Number.isInteger(bits) || bits < 1 || bits > 65536) throw new TkmsError('BAD_ARGUMENT', '--max-bits must be an integer in 1..65536');
-      const client = await c.chain(true);
+      // crs_gen is restricted to governance and the Config operators (checked before any fee is spent).
+      const sender = await operatorSender(c, await c.chain(false), ['crs_gen']);
+      const client = sender.client;
       const asc = c.network().contracts.asc;
       const funds = await requestFunds(client, c.network().contracts.config, 'crs_gen');
       const { requestId, tx } = await submitCrsGen(client, asc, bits, funds);
@@ -52,7 +55,7 @@ export function registerCrs(program: Command, ctx: () => CliContext): void {
       p.done(`${signers.length} party signature(s)`);
       const crs = await getCrs(client, asc, requestId);
       const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) ? [{ party: r.party_id, uri: r.response.crs_gen.crs_uri }] : []));
-      printResult(c.opts, { crsId: requestId, digest: crs.crs_digest, maxNumBits: crs.max_num_bits, uris, signers, dissenters, txHash: tx.txHash, fee: funds }, () =>
+      printResult(c.opts, { crsId: requestId, digest: crs.crs_digest, maxNumBits: crs.max_num_bits, uris, signers, dissenters, txHash: tx.txHash, fee: funds, sentBy: sender.address }, () =>
         [`crs id:  ${requestId}`, `digest:  sha3-256 ${crs.crs_digest}`, `bits:    ${crs.max_num_bits}`, ...uris.map((u) => `party ${u.party}: ${u.uri}`), `signed by parties ${signers.join(', ')}${dissenters.length ? `; dissenting: ${dissenters.join(', ')}` : ''}`].join('\n'),
       );
     });

@@ -4,7 +4,9 @@
  * key's decryption sessions need; 2t+1 parties sign it) whose id the `keygen`
  * request then names. `tkms keygen` runs both and prints both ids;
  * `--preproc-id <id>` uses an existing preprocessing instead; `--no-preproc`
- * sends a bare keygen (the cores preprocess inline).
+ * sends a bare keygen (the cores preprocess inline). Both requests are
+ * restricted to governance and the Config operators (cli/operatorSender.ts):
+ * the user's own key when it is one, else the network's operator key.
  */
 import type { Command } from 'commander';
 import { submitKeygen, submitKeygenPreproc, waitForResult } from '../../chain/asc/actions.js';
@@ -14,6 +16,7 @@ import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { TkmsError } from '../../common/errors.js';
 import { requestFunds } from '../../chain/config/queries.js';
+import { operatorSender } from '../operatorSender.js';
 
 const REQUEST_ID = /^[0-9a-f]{40}$/;
 
@@ -39,7 +42,8 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
     .option('--timeout <seconds>', 'how long to wait for the parties', '600')
     .action(async (o: { timeout: string }) => {
       const c = ctx();
-      const client = await c.chain(true);
+      const sender = await operatorSender(c, await c.chain(false), ['keygen_preproc']);
+      const client = sender.client;
       const r = await runPreproc(c, client, Number(o.timeout) * 1000);
       printResult(c.opts, r, () => [`preproc id:  ${r.preprocId}`, `signed by parties ${r.signers.join(', ')}`].join('\n'));
     });
@@ -53,13 +57,15 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
     .option('--timeout <seconds>', 'how long to wait for the parties (each step)', '600')
     .action(async (o: { timeout: string; preprocId?: string; preproc: boolean; params: string }) => {
       const c = ctx();
-      const client = await c.chain(true);
       const asc = c.network().contracts.asc;
       const timeoutMs = Number(o.timeout) * 1000;
       if (o.preprocId !== undefined && !REQUEST_ID.test(o.preprocId)) throw new TkmsError('BAD_ARGUMENT', `--preproc-id must be a request id (40 lower-case hex chars), got "${o.preprocId}"`);
       if (o.preprocId !== undefined && !o.preproc) throw new TkmsError('BAD_ARGUMENT', '--preproc-id and --no-preproc exclude each other');
       if (o.params !== 'default' && o.params !== 'fhevm') throw new TkmsError('BAD_ARGUMENT', `--params must be default or fhevm, got "${o.params.slice(0, 40)}"`);
       const fheParameters = o.params;
+      // Checked before anything is sent: a refused sender spends no fee.
+      const sender = await operatorSender(c, await c.chain(false), o.preproc && o.preprocId === undefined ? ['keygen_preproc', 'keygen'] : ['keygen']);
+      const client = sender.client;
       const preprocId = o.preprocId ?? (o.preproc ? (await runPreproc(c, client, timeoutMs)).preprocId : undefined);
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'keygen');
@@ -78,7 +84,7 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       c.saveState(state);
       printResult(
         c.opts,
-        { keyId: requestId, ...(preprocId ? { preprocId } : {}), fheParameters, txHash: tx.txHash, signers, dissenters, fee: funds, ...result },
+        { keyId: requestId, ...(preprocId ? { preprocId } : {}), fheParameters, txHash: tx.txHash, signers, dissenters, fee: funds, sentBy: sender.address, ...result },
         () =>
           [
             ...(preprocId ? [`preproc id:  ${preprocId}`] : []),

@@ -39,10 +39,21 @@ interface Setup {
   parties: Party[];
 }
 
+/**
+ * A dev_mode Config (its "default" application is open: these tests decrypt through
+ * it) in which USER is an operator (keygen, keygen_preproc and crs_gen are
+ * restricted to governance and the operators; test/attacks covers the refusal).
+ */
 async function setup(n = 4, threshold = 1, extra: Partial<ConfigInstantiateMsg> = {}): Promise<Setup> {
   const chain = new SimChain();
   const parties = makeParties(n);
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold, ...extra });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), {
+    parties: parties.map((p) => p.info),
+    threshold,
+    dev_mode: true,
+    operators: [USER],
+    ...extra,
+  });
   const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   return { chain, asc, config, parties };
 }
@@ -459,6 +470,9 @@ describe('asc fees', () => {
     const s = await feeSetup();
     await expect(s.chain.execute(s.asc, { keygen: {} }, USER)).rejects.toThrow('fee too low: keygen costs 300ustake, sent 0ustake');
     await expect(s.chain.execute(s.asc, { keygen: {} }, USER, coins(299))).rejects.toThrow('fee too low');
+    await expect(s.chain.execute(s.asc, { keygen: {} }, USER, coins(301))).rejects.toThrow(
+      'overpayment refused: keygen costs 300ustake, sent 301ustake; send exactly the fee',
+    );
     s.chain.setBalance(USER, 'uatom', 300n);
     await expect(s.chain.execute(s.asc, { keygen: {} }, USER, [{ denom: 'uatom', amount: '300' }])).rejects.toThrow('unexpected funds in uatom');
     const keyId = await paidKeygen(s);
@@ -481,6 +495,8 @@ describe('asc fees', () => {
   test('behavior: the parties that formed the quorum claim equal shares, once', async () => {
     const s = await feeSetup();
     const keyId = await paidKeygen(s); // 300 split among parties 1, 2, 3
+    // An odd fee, so the remainder of the split shows.
+    await s.chain.execute(s.config, { update_fees: { fees: { ...FEES, decrypt: '101' } } }, GOV);
     const id = requestIdOf(await s.chain.execute(s.asc, decryptMsg(keyId), USER, coins(101)));
     const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
     await fulfill(s, p3, id, decryptAnswer(id, keyId, 'euint8', '42', p3));

@@ -4,9 +4,9 @@
  * registers are asked in isc.ts. A failed query sets `lastConfigError`.
  */
 import { querySmart } from "../lib/api";
-import { JValue, parseJson, quote } from "../lib/json";
+import { JType, JValue, parseJson, quote } from "../lib/json";
 import { Outcome } from "../lib/outcome";
-import { parseAmount } from "../lib/encoding";
+import { isUint128, u128, uint128 } from "../lib/uint128";
 import { loadConfigAddress } from "./state";
 
 export class Party {
@@ -46,16 +46,35 @@ export class Params {
   fees: JValue = JValue.obj();
   /** Config `request_expiry_seconds`. */
   expirySeconds: i64 = 0;
-  /** Config `trusted_submitters`: accounts whose decryptions need no other provenance (contracts/asc/provenance.ts). */
+  /** Config `dev_mode` (false on a Config stored before it existed). */
+  devMode: bool = false;
+  /** Accounts that may start keygen, keygen_preproc and crs_gen besides governance. */
+  operators: string[] = [];
+  /** Accounts whose submissions are decrypted without proof of origin (a trust assumption). */
   trustedSubmitters: string[] = [];
 
   /** Fee for a request kind (0 when the kind has no fee entry). */
-  fee(kind: string): i64 {
+  fee(kind: string): u128 {
     const a = this.fees.getStr(kind);
-    if (a === null) return 0;
-    const n = parseAmount(a);
-    return n < 0 ? 0 : n;
+    if (a === null || !isUint128(a)) return u128.Zero;
+    return uint128(a);
   }
+
+  /** Whether `address` is governance or a Config operator. */
+  isOperator(address: string): bool {
+    return address == this.governance || this.operators.includes(address);
+  }
+
+  isTrustedSubmitter(address: string): bool {
+    return this.trustedSubmitters.includes(address);
+  }
+}
+
+function stringList(v: JValue | null): string[] {
+  const out = new Array<string>();
+  if (v === null || !v.isArr) return out;
+  for (let i = 0; i < v.items.length; i++) if (v.items[i].isStr) out.push(v.items[i].text);
+  return out;
 }
 
 /** Config `params`, or null with `lastConfigError`. */
@@ -77,10 +96,10 @@ export function params(): Params | null {
   const d = fees.getStr("denom");
   p.denom = d !== null ? d : "";
   p.expirySeconds = <i64>ex.asIndex();
-  const ts = v.get("trusted_submitters");
-  if (ts !== null && ts.isArr) {
-    for (let i = 0; i < ts.items.length; i++) if (ts.items[i].isStr) p.trustedSubmitters.push(ts.items[i].text);
-  }
+  const dm = v.get("dev_mode");
+  p.devMode = dm !== null && dm.type == JType.Bool && dm.bool;
+  p.operators = stringList(v.get("operators"));
+  p.trustedSubmitters = stringList(v.get("trusted_submitters"));
   return p;
 }
 

@@ -2,7 +2,10 @@
  * @module contracts/asc/fulfill
  * `fulfill {request_id, response}`: a registered party answers a request.
  * Checks, in order: sender is a party (Config `party_by_address`), the request
- * exists and has not failed, the party has not answered yet, the answer kind fits
+ * exists, has not failed and has not expired (no answer after `expires_at`, block
+ * time, decided or not: a refund pays the parties that answered before it), the
+ * party has answered neither under its id nor from its address (a party set
+ * changed mid-request must not let one account answer twice), the answer kind fits
  * the request (a failure fits both), and the signature verifies (host
  * `secp256k1_verify`) against the party's signer key. The answer is recorded with
  * its height and `tkms_response` emitted. When t+1 parties gave identical answers
@@ -36,6 +39,8 @@
  * completion is still recorded, so a client that cannot reconstruct from 2t+1
  * can use up to n answers.
  * Expired (refunded) requests take no more answers.
+ * The quorum counts are the ones stored in the request when it was made
+ * (quorum.ts), not the Config's current threshold.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
@@ -44,11 +49,13 @@ import { Env, Info } from "../lib/entry";
 import { fromHex } from "../lib/encoding";
 import { verifySecp256k1 } from "../lib/api";
 import { lastConfigError, params as configParams, partyByAddress } from "./configClient";
-import { payQuorum } from "./funds";
+import { fundsError, payQuorum } from "./funds";
+import { hasQuorum, neededAnswers } from "./quorum";
+import { parseHeight } from "./state";
 import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
 import { loadRequest, saveKey, saveRequest } from "./state";
 import { saveCrsOf } from "./crs";
-import { fheParametersOf, needsTwoThirds, preprocIdOf, saveSigncryption } from "./answerKinds";
+import { fheParametersOf, preprocIdOf, saveSigncryption } from "./answerKinds";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const requestId = params.getStr("request_id");
@@ -69,10 +76,18 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const status = req.getStr("status")!;
   if (status == "failed") return Outcome.err("request " + requestId + " has failed");
   if (status == "expired") return Outcome.err("request " + requestId + " has expired");
+  const ex = req.getStr("expires_at");
+  if (ex !== null && parseHeight(env.time) > parseHeight(ex)) {
+    return Outcome.err("request " + requestId + " expired at time " + ex + " (now " + env.time + ", Unix seconds): answers are no longer accepted");
+  }
   const responses = req.get("responses")!;
   for (let i = 0; i < responses.items.length; i++) {
     const idv = responses.items[i].get("party_id");
     if (idv !== null && idv.asIndex() == party.id) return Outcome.err("party " + pid + " already responded");
+    const from = responses.items[i].getStr("sender");
+    if (from !== null && from == info.sender) {
+      return Outcome.err("address " + info.sender + " already responded to request " + requestId + " (as party " + (idv !== null ? idv.text : "?") + ")");
+    }
   }
   const kind = req.getStr("kind")!;
   if (answer.kind != kind && answer.kind != "failure") {
@@ -111,10 +126,15 @@ export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   }
 
   if (status == "pending") {
-    const p = configParams();
-    if (p === null) return Outcome.err(lastConfigError);
-    if (countSame(responses, answer) >= quorum(kind, answer.kind, p.threshold)) {
-      finalize(requestId, req, kind, answer, res, env.height);
+    // Requests made before the quorum was stored read the Config's current threshold.
+    let t = 0;
+    if (!hasQuorum(req)) {
+      const p = configParams();
+      if (p === null) return Outcome.err(lastConfigError);
+      t = p.threshold;
+    }
+    if (countSame(responses, answer) >= neededAnswers(req, kind, answer.kind, t)) {
+      if (!finalize(requestId, req, kind, answer, res, env.height)) return Outcome.err(fundsError);
       const ids = new Array<i32>();
       for (let i = 0; i < responses.items.length; i++) {
         const r = responses.items[i];
@@ -172,16 +192,6 @@ function addDissent(requestId: string, req: JValue, ids: i32[], res: Response): 
   res.addEvent(new Event("tkms_dissent").add("request_id", requestId).add("party_ids", names.join(",")));
 }
 
-/**
- * Identical answers needed: keygen, keygen_preproc and CRS results 2t+1 (parties
- * agree on the digests), user decryptions 2t+1 answers (each differs: the client reconstructs
- * from 2t+1 shares, correcting errors), everything else t+1.
- */
-export function quorum(kind: string, answerKind: string, t: i32): i32 {
-  if (answerKind == kind && needsTwoThirds(kind)) return 2 * t + 1;
-  return t + 1;
-}
-
 /** How many recorded responses carry the same answer as `answer`. */
 function countSame(responses: JValue, answer: PartyAnswer): i32 {
   let n = 0;
@@ -192,7 +202,8 @@ function countSame(responses: JValue, answer: PartyAnswer): i32 {
   return n;
 }
 
-function finalize(requestId: string, req: JValue, kind: string, answer: PartyAnswer, res: Response, height: string): void {
+/** Decides the request; false (with `fundsError`) when a payee's owed balance would overflow. */
+function finalize(requestId: string, req: JValue, kind: string, answer: PartyAnswer, res: Response, height: string): bool {
   const failed = answer.kind == "failure";
   const status = failed ? "failed" : "completed";
   req.setStr("status", status);
@@ -216,7 +227,7 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
         addrs.push(sender);
       }
     }
-    payQuorum(req, ids, addrs, ev);
+    if (!payQuorum(req, ids, addrs, ev)) return false;
   }
   if (!failed && kind == "keygen") {
     saveKey(
@@ -235,4 +246,5 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
   }
   if (!failed && kind == "crs_gen") saveCrsOf(requestId, req, answer, height);
   res.addEvent(ev);
+  return true;
 }

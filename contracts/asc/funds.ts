@@ -1,44 +1,88 @@
 /**
  * @module contracts/asc/funds
- * Fees held by the ASC. When a request is decided (completed, or failed by an
- * agreed failure) its fee is split equally among the parties that formed the
- * quorum (the first party in response order gets the remainder of the division);
- * each party's earnings accumulate per denom under `owed:<address>` until it
- * sends `claim {}`. A request that is still pending after `expires_at` (Unix seconds, against the block time) is
- * refunded in full to its sender by `refund {request_id}` (anyone may send it;
- * the funds only ever go to the sender), once; it becomes `expired`.
+ * Fees held by the ASC, as Uint128 (contracts/lib/uint128.ts: an owed balance
+ * of 10^18 or more no longer wraps). When a request is decided (completed, or
+ * failed by an agreed failure) its fee is split equally among the parties that
+ * formed the quorum (the first party in response order gets the remainder of
+ * the division); each party's earnings accumulate per denom under
+ * `owed:<address>` until it sends `claim {}`.
+ *
+ * Refunds (issue 10 item 4): `refund {request_id}` (anyone may send it; funds
+ * only ever go to the sender and the parties) is accepted once, only after
+ * `expires_at` (Unix seconds, against the block time) and only while the
+ * request is still undecided. A decided request is never refunded: its fee went
+ * to the quorum. The parties that answered before expiry (the ASC takes no
+ * answer after it, fulfill.ts) are paid as if the quorum had formed:
+ * fee / max(quorum size, answers) each, never more than the fee in total; the
+ * remainder goes back to the sender and the request becomes `expired`. Without
+ * this, a requester could read the parties' public answers, let the request
+ * expire short of a quorum (or race it) and take the whole fee back.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { Event, Response } from "../lib/response";
 import { Env, Info } from "../lib/entry";
-import { parseAmount } from "../lib/encoding";
+import { addOverflows, isUint128, u128, uint128, uint128String } from "../lib/uint128";
 import { loadOwed, loadRequest, parseHeight, saveOwed, saveRequest } from "./state";
+import { hasQuorum, resultQuorum } from "./quorum";
+import { lastConfigError, params } from "./configClient";
 
-/** Credits `amount` of `denom` to a party's unclaimed balance. */
-export function credit(address: string, denom: string, amount: i64): void {
-  if (amount <= 0) return;
+/** Why the last `credit` / `payQuorum` failed. */
+export let fundsError = "";
+
+/**
+ * Credits `amount` of `denom` to a party's unclaimed balance; false (with
+ * `fundsError`) when the balance would pass 2^128 − 1 (the party claims first).
+ */
+export function credit(address: string, denom: string, amount: u128): bool {
+  if (amount.isZero()) return true;
   const owed = loadOwed(address);
   const cur = owed.getStr(denom);
-  const before: i64 = cur !== null ? parseAmount(cur) : 0;
-  owed.setStr(denom, (before + amount).toString());
+  const before = cur !== null && isUint128(cur) ? uint128(cur) : u128.Zero;
+  if (addOverflows(before, amount)) {
+    fundsError = "owed balance of " + address + " in " + denom + " would exceed 2^128-1: claim it first";
+    return false;
+  }
+  owed.setStr(denom, uint128String(before + amount));
   saveOwed(address, owed);
+  return true;
 }
 
-/** Splits the request's fee among the quorum (party ids and addresses, response order). */
-export function payQuorum(req: JValue, ids: i32[], addresses: string[], ev: Event): void {
+/** The fee of a request: its denom and amount (0 when the request carries none). */
+class Fee {
+  denom: string = "";
+  amount: u128 = u128.Zero;
+}
+
+function feeOf(req: JValue): Fee {
+  const f = new Fee();
   const fee = req.get("fee");
+  if (fee === null) return f;
+  const d = fee.getStr("denom");
+  const a = fee.getStr("amount");
+  if (d !== null) f.denom = d;
+  if (a !== null && isUint128(a)) f.amount = uint128(a);
+  return f;
+}
+
+/**
+ * Splits the request's fee among the quorum (party ids and addresses, response
+ * order) and records them as `payees`; false with `fundsError` on overflow.
+ */
+export function payQuorum(req: JValue, ids: i32[], addresses: string[], ev: Event): bool {
   const payees = JValue.arr();
   for (let i = 0; i < ids.length; i++) payees.push(JValue.num(ids[i].toString()));
   req.set("payees", payees);
-  if (fee === null || ids.length == 0) return;
-  const denom = fee.getStr("denom")!;
-  const amount = parseAmount(fee.getStr("amount")!);
-  if (amount <= 0) return;
-  const share = amount / <i64>ids.length;
-  const rest = amount - share * <i64>ids.length;
-  for (let i = 0; i < ids.length; i++) credit(addresses[i], denom, i == 0 ? share + rest : share);
-  ev.add("fee_share", share.toString() + denom);
+  const fee = feeOf(req);
+  if (ids.length == 0 || fee.amount.isZero()) return true;
+  const count = u128.fromU32(<u32>ids.length);
+  const share = fee.amount / count;
+  const rest = fee.amount - share * count;
+  for (let i = 0; i < ids.length; i++) {
+    if (!credit(addresses[i], fee.denom, i == 0 ? share + rest : share)) return false;
+  }
+  ev.add("fee_share", uint128String(share) + fee.denom);
+  return true;
 }
 
 export function claim(info: Info): Outcome {
@@ -72,19 +116,50 @@ export function refund(env: Env, args: JValue): Outcome {
   if (parseHeight(env.time) <= expiresAt) {
     return Outcome.err("request " + id + " is pending until time " + expiresAt.toString() + " (now " + env.time + ", Unix seconds)");
   }
+  const kind = req.getStr("kind")!;
+  // Every recorded answer came before expiry: fulfill.ts refuses later ones.
+  const responses = req.get("responses")!;
+  const answered = responses.items.length;
+  let quorumSize = 0;
+  if (answered > 0) {
+    let t = 0;
+    if (!hasQuorum(req)) {
+      const p = params();
+      if (p === null) return Outcome.err(lastConfigError);
+      t = p.threshold;
+    }
+    quorumSize = resultQuorum(req, kind, t);
+  }
+  const fee = feeOf(req);
+  const ids = new Array<i32>();
+  const payees = JValue.arr();
+  let share = u128.Zero;
+  if (answered > 0) share = fee.amount / u128.fromU32(<u32>(answered > quorumSize ? answered : quorumSize));
+  let paid = u128.Zero;
+  for (let i = 0; i < answered; i++) {
+    const r = responses.items[i];
+    const pid = r.get("party_id")!.asIndex();
+    const sender = r.getStr("sender");
+    ids.push(pid);
+    payees.push(JValue.num(pid.toString()));
+    if (sender === null) continue;
+    if (!credit(sender, fee.denom, share)) return Outcome.err(fundsError);
+    paid = paid + share;
+  }
+  const back = fee.amount - paid;
   req.setStr("status", "expired");
   req.set("refunded", JValue.bool(true));
+  if (answered > 0) req.set("payees", payees);
   saveRequest(id, req);
   const sender = req.getStr("sender")!;
   const res = new Response().addAttribute("action", "refund").addAttribute("request_id", id);
-  const ev = new Event("tkms_refund").add("request_id", id).add("to", sender);
-  const fee = req.get("fee");
-  if (fee !== null) {
-    const amount = fee.getStr("amount")!;
-    const denom = fee.getStr("denom")!;
-    if (amount != "0") res.addBankSend(sender, denom, amount);
-    ev.add("amount", amount + denom);
+  const ev = new Event("tkms_refund").add("request_id", id).add("to", sender).add("amount", uint128String(back) + fee.denom);
+  if (!back.isZero()) res.addBankSend(sender, fee.denom, uint128String(back));
+  if (answered > 0) {
+    const names = new Array<string>();
+    for (let i = 0; i < ids.length; i++) names.push(ids[i].toString());
+    ev.add("paid_parties", names.join(",")).add("fee_share", uint128String(share) + fee.denom);
   }
-  res.addEvent(new Event("tkms_result").add("request_id", id).add("kind", req.getStr("kind")!).add("status", "expired"));
+  res.addEvent(new Event("tkms_result").add("request_id", id).add("kind", kind).add("status", "expired"));
   return Outcome.ok(res.addEvent(ev).toJson());
 }

@@ -32,7 +32,7 @@ async function setup(fees?: Record<string, string>): Promise<Setup> {
     const key = sha256(new TextEncoder().encode(`tkms-pp-party-${i + 1}`));
     return { key, info: { id: i + 1, address: testAddress(`pp-party-${i + 1}`), signer_pubkey: bytesToHex(secp256k1.getPublicKey(key, true)) } };
   });
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, ...(fees ? { fees } : {}) });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, operators: [USER], ...(fees ? { fees } : {}) });
   const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   return { chain, asc, config, parties };
 }
@@ -166,12 +166,6 @@ describe('asc keygen {preproc_id}', () => {
     expect(request(s, failed).status).toBe('failed');
     await expect(s.chain.execute(s.asc, { keygen: { preproc_id: failed } }, USER)).rejects.toThrow(`keygen: preproc_id ${failed} is failed: PREPROC_FAILED: prss setup timed out; it cannot be used`);
 
-    // Expired: never completed, refunded after its expiry (default 3600 s of block time).
-    const expired = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
-    s.chain.advanceSeconds(3700);
-    await s.chain.execute(s.asc, { refund: { request_id: expired } }, USER);
-    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: expired } }, USER)).rejects.toThrow(`keygen: preproc_id ${expired} is expired; it cannot be used`);
-
     // Already used: the first keygen takes it at request time, even before its key exists.
     const used = await completedPreproc(s);
     const first = idOf(await s.chain.execute(s.asc, { keygen: { preproc_id: used } }, USER));
@@ -183,5 +177,12 @@ describe('asc keygen {preproc_id}', () => {
     await fulfill(s, s.parties[2]!, pending, preprocAnswer(pending, s.parties[2]!));
     const ok = idOf(await s.chain.execute(s.asc, { keygen: { preproc_id: pending } }, USER));
     expect(request(s, pending).used_by).toBe(ok);
+
+    // Expired: never completed, refunded after its expiry (default 3600 s of block time).
+    // Last: past the expiry the other pending requests take no more answers either.
+    const expired = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+    s.chain.advanceSeconds(3700);
+    await s.chain.execute(s.asc, { refund: { request_id: expired } }, USER);
+    await expect(s.chain.execute(s.asc, { keygen: { preproc_id: expired } }, USER)).rejects.toThrow(`keygen: preproc_id ${expired} is expired; it cannot be used`);
   });
 });

@@ -6,13 +6,16 @@
  * returned both as the Response `data` (base64 of the UTF-8 id) and as an event
  * attribute.
  *
- * Fees (Config `params.fees`): the funds sent with the message must be in the
- * fee denom only and at least the fee of the request kind, else "fee too low: …".
- * The whole amount sent is held by the contract (`RequestInfo.fee`) until the
- * request completes (then it is owed to the parties that formed the quorum, see
- * fulfill.ts) or is refunded (expired, see funds.ts). A request expires
+ * Fees (Config `params.fees`, fees.ts): the funds sent with the message must be
+ * exactly the fee of the request kind, in the fee denom ("fee too low: …",
+ * "overpayment refused: …"). The fee is held by the contract (`RequestInfo.fee`)
+ * until the request is decided (then it is owed to the parties that formed the
+ * quorum, see fulfill.ts) or refunded after expiry (funds.ts). A request expires
  * `request_expiry_seconds` after the block time it was created at (`expires_at`,
- * Unix seconds): block counts drift with block times, seconds do not.
+ * Unix seconds): block counts drift with block times, seconds do not. The
+ * quorum is fixed when the request is made (`quorum`, quorum.ts).
+ * `keygen`, `keygen_preproc` and `crs_gen` are accepted only from governance or
+ * a Config operator.
  *
  * Applications: a decrypt names `app_id` (default "default") and carries an
  * opaque `proof` object. The application must be registered in Config. `open`
@@ -35,6 +38,8 @@ import { Outcome } from "../lib/outcome";
 import { Event, Response } from "../lib/response";
 import { Env, Info } from "../lib/entry";
 import { isHex, parseAmount } from "../lib/encoding";
+import { exactFee, feeError } from "./fees";
+import { requestQuorum } from "./quorum";
 import { requestId } from "./requestId";
 import { indexRequest, loadKey, loadRequest, nextRequestCounter, parseHeight, saveRequest } from "./state";
 import { Params, application, lastConfigError, params } from "./configClient";
@@ -51,33 +56,22 @@ export const FHE_TYPES: string[] = [
 ];
 export const DEFAULT_APP_ID = "default";
 
-/** Checks the funds against the fee of `kind`; the paid amount, or -1 with `requestError` set. */
-function paidFee(info: Info, p: Params, kind: string): i64 {
-  requestError = "";
-  const fee = p.fee(kind);
-  let paid: i64 = 0;
-  for (let i = 0; i < info.funds.length; i++) {
-    const c = info.funds[i];
-    const a = parseAmount(c.amount);
-    if (a == 0) continue;
-    if (c.denom != p.denom || p.denom.length == 0) {
-      requestError = "unexpected funds in " + c.denom + ": " + kind + " fees are paid in " + (p.denom.length > 0 ? p.denom : "(no denom: fees are 0)");
-      return -1;
-    }
-    if (a < 0) { requestError = "funds amount " + c.amount + " is too large"; return -1; }
-    paid += a;
-  }
-  if (paid < fee) {
-    requestError = "fee too low: " + kind + " costs " + fee.toString() + p.denom + ", sent " + paid.toString() + p.denom;
-    return -1;
-  }
-  return paid;
-}
-/** Why the last `paidFee` / `appOf` / `proofOf` returned its failure value. */
+/** Why the last `appOf` / `proofOf` returned its failure value. */
 let requestError = "";
 
+/**
+ * Null when `sender` may start a `kind` request (keygen, keygen_preproc,
+ * crs_gen): governance or a Config operator. Each of them makes every core run
+ * minutes of MPC and grows the lists every connector re-reads, so they are not
+ * open to anyone (issue 10 item 4).
+ */
+function operatorRefusal(p: Params, sender: string, kind: string): string | null {
+  if (p.isOperator(sender)) return null;
+  return "unauthorized: " + kind + " is restricted to governance and the Config operators";
+}
+
 /** Stores a pending request; `decrypt` (decrypt) or `other` (crs_gen, user_decrypt) is kept under the kind's name. */
-function newRequest(env: Env, info: Info, p: Params, kind: string, paid: i64, decrypt: JValue | null, other: JValue | null = null): Response {
+function newRequest(env: Env, info: Info, p: Params, kind: string, paid: string, decrypt: JValue | null, other: JValue | null = null): Response {
   const seq = nextRequestCounter();
   const id = requestId(env.chainId, env.contract, seq, info.sender);
   const expires = parseHeight(env.time) + p.expirySeconds;
@@ -90,8 +84,9 @@ function newRequest(env: Env, info: Info, p: Params, kind: string, paid: i64, de
   if (decrypt !== null) req.set("decrypt", decrypt);
   if (other !== null) req.set(kind, other);
   req.set("responses", JValue.arr());
-  req.set("fee", JValue.obj().setStr("denom", p.denom).setStr("amount", paid.toString()));
+  req.set("fee", JValue.obj().setStr("denom", p.denom).setStr("amount", paid));
   req.setStr("expires_at", expires.toString());
+  req.set("quorum", requestQuorum(kind, p.threshold));
   saveRequest(id, req);
   indexRequest(id, seq);
 
@@ -108,7 +103,7 @@ function newRequest(env: Env, info: Info, p: Params, kind: string, paid: i64, de
       } else if (v.isArr) ev.add(other.keys[i], v.items.length.toString());
     }
   }
-  ev.add("fee", paid.toString() + p.denom).add("expires_at", expires.toString());
+  ev.add("fee", paid + p.denom).add("expires_at", expires.toString());
   return new Response().addAttribute("action", kind).addAttribute("request_id", id).addEvent(ev).setDataString(id);
 }
 
@@ -194,16 +189,18 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
     if (!fv.isStr || !isFheParameterSet(fv.text)) return Outcome.err("keygen: fhe_parameters must be one of " + FHE_PARAMETER_SETS.join(", "));
     fheParameters = fv.text;
   }
+  const p = params();
+  if (p === null) return Outcome.err(lastConfigError);
+  const denied = operatorRefusal(p, info.sender, "keygen");
+  if (denied !== null) return Outcome.err(denied);
   let preproc: JValue | null = null;
   if (preprocId !== null) {
     preproc = loadRequest(preprocId);
     const refusal = preprocRefusal(preprocId, preproc);
     if (refusal !== null) return Outcome.err(refusal);
   }
-  const p = params();
-  if (p === null) return Outcome.err(lastConfigError);
-  const paid = paidFee(info, p, "keygen");
-  if (paid < 0) return Outcome.err(requestError);
+  const paid = exactFee(info, p, "keygen");
+  if (paid === null) return Outcome.err(feeError);
   let k: JValue | null = null;
   if (preprocId !== null || fheParameters !== null) {
     k = JValue.obj();
@@ -252,8 +249,10 @@ function requestIdOf(res: Response): string {
 export function keygenPreproc(env: Env, info: Info): Outcome {
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
-  const paid = paidFee(info, p, "keygen_preproc");
-  if (paid < 0) return Outcome.err(requestError);
+  const denied = operatorRefusal(p, info.sender, "keygen_preproc");
+  if (denied !== null) return Outcome.err(denied);
+  const paid = exactFee(info, p, "keygen_preproc");
+  if (paid === null) return Outcome.err(feeError);
   return Outcome.ok(newRequest(env, info, p, "keygen_preproc", paid, null).toJson());
 }
 
@@ -321,8 +320,8 @@ export function decrypt(env: Env, info: Info, args: JValue): Outcome {
 
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
-  const paid = paidFee(info, p, "decrypt");
-  if (paid < 0) return Outcome.err(requestError);
+  const paid = exactFee(info, p, "decrypt");
+  if (paid === null) return Outcome.err(feeError);
 
   const appCheck = applicationRefusal(info, appId, proof, stored, PURPOSE_PUBLIC, null, null);
   if (appCheck.refusal !== null) return Outcome.err(appCheck.refusal!);
@@ -357,8 +356,10 @@ export function crsGen(env: Env, info: Info, args: JValue): Outcome {
   if (n < 1 || n > MAX_CRS_BITS) return Outcome.err("crs_gen: max_num_bits must be an integer in 1.." + MAX_CRS_BITS.toString());
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
-  const paid = paidFee(info, p, "crs_gen");
-  if (paid < 0) return Outcome.err(requestError);
+  const denied = operatorRefusal(p, info.sender, "crs_gen");
+  if (denied !== null) return Outcome.err(denied);
+  const paid = exactFee(info, p, "crs_gen");
+  if (paid === null) return Outcome.err(feeError);
   const c = JValue.obj().set("max_num_bits", JValue.num(n.toString()));
   return Outcome.ok(newRequest(env, info, p, "crs_gen", paid, null, c).toJson());
 }
@@ -426,8 +427,8 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   if (keyErr !== null) return Outcome.err(keyErr);
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
-  const paid = paidFee(info, p, "user_decrypt");
-  if (paid < 0) return Outcome.err(requestError);
+  const paid = exactFee(info, p, "user_decrypt");
+  if (paid === null) return Outcome.err(feeError);
   const clientLc = client!.toLowerCase();
   const auth = checkUserAuth(args, clientLc, encKey.toLowerCase(), name, version, chainId, verifying!.toLowerCase(), <u64>parseHeight(env.time));
   if (auth === null) return Outcome.err("user_decrypt: " + userAuthError);

@@ -21,6 +21,13 @@ import { CRS_GEN_FIELDS, KEYGEN_PREPROC_FIELDS, MAX_SIGNCRYPTION_HEX, STORED_USE
 
 export const RESPONSE_DOMAIN = "TKMS-RESPONSE-V1";
 const MAX_FIELD_LEN = 4096;
+/**
+ * Longest plaintext: a euint256 in decimal has 78 digits. Every answer is stored
+ * in the request, and a stored value over 128 KiB is a VM error on wasmd: 32
+ * plaintexts of 4096 chars from one lying party would have made the request too
+ * large for the honest parties' answers to be written.
+ */
+const MAX_PLAINTEXT_LEN = 128;
 /** = contracts/asc/request.ts MAX_BATCH. */
 const MAX_PLAINTEXTS = 32;
 
@@ -128,7 +135,7 @@ export function parseAnswer(v: JValue | null): PartyAnswer | null {
     }
     for (let i = 0; i < pts.items.length; i++) {
       const s = pts.items[i];
-      if (!s.isStr || s.text.length > MAX_FIELD_LEN) { answerError = "response.decrypt.plaintexts[" + i.toString() + "] must be a string of at most " + MAX_FIELD_LEN.toString() + " chars"; return null; }
+      if (!s.isStr || s.text.length > MAX_PLAINTEXT_LEN) { answerError = "response.decrypt.plaintexts[" + i.toString() + "] must be a string of at most " + MAX_PLAINTEXT_LEN.toString() + " chars"; return null; }
       a.content.push(s.text);
     }
   }

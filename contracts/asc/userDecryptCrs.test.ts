@@ -41,7 +41,8 @@ interface Setup {
 async function setup(n = 4, threshold = 1): Promise<Setup> {
   const chain = new SimChain();
   const parties = makeParties(n);
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold });
+  // dev_mode: user decryptions go through the open "default" application; USER may start crs_gen.
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold, dev_mode: true, operators: [USER] });
   const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   return { chain, asc, parties };
 }
@@ -277,6 +278,7 @@ describe('asc user_decrypt gas (embedded chain, same wasm as wasmd)', () => {
       wasmDir: path.join(repoRoot(), 'contracts', 'build'),
       parties: parties.map((p, i) => ({ ...p.info, address: accounts[i]!.address })),
       threshold: 1,
+      devMode: true,
     });
     const kg = await client.executeContract(asc, { keygen: {} });
     const keyId = String(kg.events.find((e) => e.type === 'wasm-tkms_request')!.attributes['request_id']);

@@ -11,7 +11,7 @@ import { Response, Event } from "../lib/response";
 import { validateAddress } from "../lib/api";
 import { Info } from "../lib/entry";
 import { loadApp, loadApps, loadParams, loadParties, removeApp, removeParty, saveApp, saveApps, saveParams, saveParties, saveParty } from "./state";
-import { validateApplication, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError } from "./validate";
+import { validateAddressList, validateApplication, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError, joinList } from "./validate";
 import { parseJson } from "../lib/json";
 
 /** Replaces the stored party set (and the per-address index) with `set`. */
@@ -34,6 +34,11 @@ function updated(action: string): Event {
 function ok(action: string, ev: Event): Outcome {
   return Outcome.ok(new Response().addAttribute("action", action).addEvent(ev).toJson());
 }
+
+/** What `update_params` may change. */
+const UPDATABLE_PARAMS: string[] = ["fhe_parameters", "request_expiry_seconds", "trusted_submitters", "operators"];
+/** Address lists in params, replaced whole by `update_params`. */
+const ADDRESS_LISTS: string[] = ["trusted_submitters", "operators"];
 
 export const EXECUTE_MESSAGES: string[] = [
   "update_parties", "update_fees", "update_params", "update_governance", "register_application", "remove_application",
@@ -65,8 +70,11 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
     // An unknown key is refused, not ignored: a proposal with a typo must fail, not pass doing nothing.
     for (let i = 0; i < body.keys.length; i++) {
       const k = body.keys[i];
-      if (k != "fhe_parameters" && k != "request_expiry_seconds") {
-        return Outcome.err("update_params: unknown parameter " + k + " (expected fhe_parameters, request_expiry_seconds)");
+      // dev_mode decides whether open applications may exist: fixed at instantiation, so a
+      // production network can never be turned into a decryption oracle by a proposal.
+      if (k == "dev_mode") return Outcome.err("update_params: dev_mode is fixed at instantiation and cannot be changed");
+      if (!UPDATABLE_PARAMS.includes(k)) {
+        return Outcome.err("update_params: unknown parameter " + k + " (expected " + UPDATABLE_PARAMS.join(", ") + ")");
       }
     }
     const ev = updated(variant);
@@ -84,6 +92,16 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
       params.set("request_expiry_seconds", JValue.num(seconds.toString()));
       ev.add("request_expiry_seconds", seconds.toString());
     }
+    // Each list is replaced as a whole (absent: unchanged; [] empties it).
+    for (let i = 0; i < ADDRESS_LISTS.length; i++) {
+      const name = ADDRESS_LISTS[i];
+      const v = body.get(name);
+      if (v === null || v.isNull) continue;
+      const list = validateAddressList(v, name);
+      if (list === null) return Outcome.err(validationError);
+      params.set(name, list);
+      ev.add(name, joinList(list));
+    }
     saveParams(params);
     return ok(variant, ev);
   }
@@ -97,7 +115,8 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
     return ok(variant, updated(variant).add("governance", g));
   }
   if (variant == "register_application") {
-    const app = validateApplication(body);
+    const dev = params.get("dev_mode");
+    const app = validateApplication(body, dev !== null && dev.bool);
     if (app === null) return Outcome.err(validationError);
     const id = app.getStr("app_id")!;
     // Never a silent replacement: requests already validated by the old ISC, and

@@ -4,7 +4,11 @@
  * parameter, validated once (contracts/config/validate.ts). Defaults: governance
  * = the instantiating sender (on wasmd the deployer passes the gov module
  * account), `fhe_parameters` "default", all fees 0, `request_expiry_seconds`
- * 3600 (an hour), applications = one `open` application "default".
+ * 3600 (an hour), `dev_mode` false, `trusted_submitters` and `operators` empty,
+ * applications = one application "default": `open` on a dev_mode network,
+ * `proven` otherwise (issue 10: an open application decrypts whatever anyone
+ * uploads, so only a network instantiated in dev mode may have one).
+ * `dev_mode` is stored once and no message changes it.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
@@ -12,13 +16,20 @@ import { Response, Event } from "../lib/response";
 import { validateAddress } from "../lib/api";
 import { Info } from "../lib/entry";
 import { saveApp, saveApps, saveParams } from "./state";
-import { validateApplication, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError } from "./validate";
+import { validateAddressList, validateApplication, validateDevMode, validateExpiry, validateFees, validatePartySet, validateParamsName, validationError, joinList } from "./validate";
 import { storePartySet } from "./execute";
 
 export const DEFAULT_EXPIRY_SECONDS = 3600;
 export const DEFAULT_APP_ID = "default";
 
 export function instantiate(info: Info, msg: JValue): Outcome {
+  const dm = validateDevMode(msg.get("dev_mode"));
+  if (dm < 0) return Outcome.err(validationError);
+  const devMode = dm == 1;
+  const trusted = validateAddressList(msg.get("trusted_submitters"), "trusted_submitters");
+  if (trusted === null) return Outcome.err(validationError);
+  const operators = validateAddressList(msg.get("operators"), "operators");
+  if (operators === null) return Outcome.err(validationError);
   const set = validatePartySet(msg.get("parties"), msg.get("threshold"));
   if (set === null) return Outcome.err(validationError);
 
@@ -48,12 +59,12 @@ export function instantiate(info: Info, msg: JValue): Outcome {
   const apps = JValue.arr();
   const given = msg.get("applications");
   if (given === null || given.isNull) {
-    apps.push(JValue.obj().setStr("app_id", DEFAULT_APP_ID).setStr("isc_type", "open"));
+    apps.push(JValue.obj().setStr("app_id", DEFAULT_APP_ID).setStr("isc_type", devMode ? "open" : "proven"));
   } else {
     if (!given.isArr) return Outcome.err("applications must be an array");
     const ids = new Array<string>();
     for (let i = 0; i < given.items.length; i++) {
-      const a = validateApplication(given.items[i]);
+      const a = validateApplication(given.items[i], devMode);
       if (a === null) return Outcome.err(validationError);
       const id = a.getStr("app_id")!;
       if (ids.includes(id)) return Outcome.err("duplicate application " + id);
@@ -68,7 +79,10 @@ export function instantiate(info: Info, msg: JValue): Outcome {
       .setStr("governance", governance)
       .setStr("fhe_parameters", fheParams)
       .set("fees", fees)
-      .set("request_expiry_seconds", JValue.num(expiry.toString())),
+      .set("request_expiry_seconds", JValue.num(expiry.toString()))
+      .set("dev_mode", JValue.bool(devMode))
+      .set("trusted_submitters", trusted)
+      .set("operators", operators),
   );
   for (let i = 0; i < apps.items.length; i++) saveApp(apps.items[i].getStr("app_id")!, apps.items[i].toString());
   saveApps(apps);
@@ -82,7 +96,11 @@ export function instantiate(info: Info, msg: JValue): Outcome {
         .add("threshold", set.get("threshold")!.text)
         .add("governance", governance)
         .add("fhe_parameters", fheParams)
-        .add("applications", apps.items.length.toString()),
+        .add("applications", apps.items.length.toString())
+        .add("dev_mode", devMode ? "true" : "false")
+        .add("trusted_submitters", joinList(trusted))
+        .add("operators", joinList(operators)),
     );
   return Outcome.ok(res.toJson());
 }
+

@@ -20,7 +20,11 @@ export function queryPartyByAddress(args: JValue): Outcome {
   return Outcome.ok("{\"party\":" + (s === null ? "null" : s) + "}");
 }
 
-/** ParamsResponse: governance, fhe_parameters, n, threshold, fees, request_expiry_seconds. */
+/**
+ * ParamsResponse: governance, fhe_parameters, n, threshold, fees,
+ * request_expiry_seconds, dev_mode, trusted_submitters, operators (a Config
+ * stored before the last three existed reads as false, [], []).
+ */
 export function queryParams(): Outcome {
   const s = loadParties();
   if (s === null) return Outcome.err("config not instantiated");
@@ -34,7 +38,10 @@ export function queryParams(): Outcome {
     .set("n", JValue.num(set.get("parties")!.items.length.toString()))
     .set("threshold", set.get("threshold")!)
     .set("fees", p.get("fees")!)
-    .set("request_expiry_seconds", p.get("request_expiry_seconds")!);
+    .set("request_expiry_seconds", p.get("request_expiry_seconds")!)
+    .set("dev_mode", orElse(p.get("dev_mode"), JValue.bool(false)))
+    .set("trusted_submitters", orElse(p.get("trusted_submitters"), JValue.arr()))
+    .set("operators", orElse(p.get("operators"), JValue.arr()));
   return Outcome.ok(out.toString());
 }
 
@@ -53,4 +60,8 @@ export function queryApplication(args: JValue): Outcome {
 
 export function queryApplications(): Outcome {
   return Outcome.ok(JValue.obj().set("applications", loadApps()).toString());
+}
+
+function orElse(v: JValue | null, fallback: JValue): JValue {
+  return v !== null ? v : fallback;
 }

@@ -3,7 +3,8 @@
  * Storage layout (chain/config/messages.ts):
  *   parties          → PartiesResponse JSON `{parties, threshold}`
  *   party:<address>  → that party's PartyInfo JSON (the ASC looks it up on every fulfillment)
- *   params           → `{governance, fhe_parameters, fees, request_expiry_seconds}`
+ *   params           → `{governance, fhe_parameters, fees, request_expiry_seconds,
+ *                        dev_mode, trusted_submitters, operators}`
  *   apps             → JSON array of ApplicationInfo, registration order
  *   app:<app_id>     → that application's ApplicationInfo JSON
  */

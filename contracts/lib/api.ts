@@ -8,8 +8,19 @@ import { fromBase64, fromUtf8, toBase64, utf8 } from "./encoding";
 import { JValue, parseJson, quote } from "./json";
 import { Outcome } from "./outcome";
 
+/**
+ * The most bytes cosmwasm-vm reads as an `addr_validate` input
+ * (MAX_LENGTH_HUMAN_ADDRESS) or as a `query_chain` request
+ * (MAX_LENGTH_QUERY_CHAIN_REQUEST). Longer inputs are a VM error, which aborts
+ * the call: they are refused here with a message instead.
+ */
+export const MAX_ADDRESS_BYTES = 256;
+export const MAX_QUERY_REQUEST_BYTES = 64 * 1024;
+
 /** Null when the host accepts `addr` as a valid address, else the host's reason. */
 export function validateAddress(addr: string): string | null {
+  if (addr.length == 0) return "empty address";
+  if (String.UTF8.byteLength(addr) > MAX_ADDRESS_BYTES) return "address longer than " + MAX_ADDRESS_BYTES.toString() + " bytes";
   const res = addr_validate(regionOfString(addr));
   if (res == 0) return null;
   return readRegionString(res);
@@ -32,6 +43,10 @@ export function verifySecp256k1(hash: Uint8Array, signature: Uint8Array, pubkey:
 export function querySmart(contract: string, msg: string): Outcome {
   const request =
     "{\"wasm\":{\"smart\":{\"contract_addr\":" + quote(contract) + ",\"msg\":" + quote(toBase64(utf8(msg))) + "}}}";
+  const bytes = String.UTF8.byteLength(request);
+  if (bytes > MAX_QUERY_REQUEST_BYTES) {
+    return Outcome.err("query to " + contract + " is " + bytes.toString() + " bytes; the VM accepts at most " + MAX_QUERY_REQUEST_BYTES.toString());
+  }
   const raw = readRegionString(query_chain(regionOfString(request)));
   const top = parseJson(raw);
   if (top === null || !top.isObj) return Outcome.err("querier returned malformed JSON");

@@ -6,7 +6,8 @@
  * `{"ok":<Response>}`, for query `{"ok":"<base64 of the answer JSON>"}`, and
  * `{"error":"…"}` on failure.
  */
-import { readRegionString, regionOfString } from "./region";
+import { readRegionString, regionLength, regionOffset, regionOfString } from "./region";
+import { isValidUtf8 } from "./utf8";
 import { JValue, parseJson, parseError, quote } from "./json";
 import { toBase64, utf8 } from "./encoding";
 import { Outcome } from "./outcome";
@@ -82,8 +83,24 @@ export function parseInfo(ptr: u32): Info {
   return info;
 }
 
-/** Parses the message Region; null (with `lastMessageError`) when it is not a JSON object. */
+/**
+ * Largest message accepted: 1 MiB, CometBFT's default mempool `max_tx_bytes`
+ * (no transaction carries more). Parsing a message at the cap takes about 4 MiB
+ * of contract memory (the UTF-16 text, its values); the VM caps memory at 32 MiB.
+ */
+export const MAX_MESSAGE_BYTES: u32 = 1 << 20;
+
+/**
+ * Parses the message Region; null (with `lastMessageError`) when it is larger
+ * than MAX_MESSAGE_BYTES, not UTF-8, not JSON, or not a JSON object.
+ */
 export function parseMsg(ptr: u32): JValue | null {
+  const len = regionLength(ptr);
+  if (len > MAX_MESSAGE_BYTES) {
+    lastMessageError = "message too large: " + len.toString() + " bytes (at most " + MAX_MESSAGE_BYTES.toString() + ")";
+    return null;
+  }
+  if (!isValidUtf8(<usize>regionOffset(ptr), <usize>len)) { lastMessageError = "invalid JSON message: not valid UTF-8"; return null; }
   const v = parseJson(readRegionString(ptr));
   if (v === null) { lastMessageError = "invalid JSON message: " + parseError; return null; }
   if (!v.isObj) { lastMessageError = "message must be a JSON object"; return null; }

@@ -5,6 +5,14 @@
  * Objects keep key order so a parsed-then-written document stays stable. Numbers
  * are kept as text because CosmWasm JSON carries u64 values (block height) that
  * an f64 cannot hold exactly.
+ *
+ * Hostile input (issue 10 item 8): every message is attacker-chosen, so parsing
+ * and writing are linear in the input and bounded. Nesting is capped
+ * (MAX_DEPTH), so is the number of values in one document (MAX_VALUES: each
+ * costs memory the stub runtime never frees, and the VM's memory is capped);
+ * duplicate keys and lone surrogates (escaped `\ud800` or raw) are refused, as
+ * serde_json refuses them; strings with escapes are decoded into one buffer
+ * (not by `+=`, which is quadratic in AssemblyScript).
  */
 
 export enum JType { Null, Bool, Num, Str, Arr, Obj }
@@ -14,17 +22,20 @@ export class JValue {
   bool: bool = false;
   /** String value, or the source text of a number. */
   text: string = "";
-  items: JValue[] = [];
-  keys: string[] = [];
-  values: JValue[] = [];
+  // Scalars share the empty lists below (a message of many scalars then costs one
+  // small object each, not three arrays each); `set` and `push` give a value its
+  // own lists before writing, so the shared ones stay empty.
+  items: JValue[] = NO_ITEMS;
+  keys: string[] = NO_KEYS;
+  values: JValue[] = NO_ITEMS;
 
   static nul(): JValue { return new JValue(); }
   static bool(b: bool): JValue { const v = new JValue(); v.type = JType.Bool; v.bool = b; return v; }
   static str(s: string): JValue { const v = new JValue(); v.type = JType.Str; v.text = s; return v; }
   /** A number from its decimal text (caller guarantees it is a JSON number). */
   static num(text: string): JValue { const v = new JValue(); v.type = JType.Num; v.text = text; return v; }
-  static arr(): JValue { const v = new JValue(); v.type = JType.Arr; return v; }
-  static obj(): JValue { const v = new JValue(); v.type = JType.Obj; return v; }
+  static arr(): JValue { const v = new JValue(); v.type = JType.Arr; v.items = new Array<JValue>(); return v; }
+  static obj(): JValue { const v = new JValue(); v.type = JType.Obj; v.keys = new Array<string>(); v.values = new Array<JValue>(); return v; }
 
   get isNull(): bool { return this.type == JType.Null; }
   get isStr(): bool { return this.type == JType.Str; }
@@ -47,6 +58,7 @@ export class JValue {
 
   /** Sets (replacing) an object member; returns this for chaining. */
   set(key: string, value: JValue): JValue {
+    if (this.keys == NO_KEYS) { this.keys = new Array<string>(); this.values = new Array<JValue>(); }
     for (let i = 0; i < this.keys.length; i++) {
       if (this.keys[i] == key) { this.values[i] = value; return this; }
     }
@@ -57,7 +69,11 @@ export class JValue {
 
   setStr(key: string, s: string): JValue { return this.set(key, JValue.str(s)); }
 
-  push(value: JValue): JValue { this.items.push(value); return this; }
+  push(value: JValue): JValue {
+    if (this.items == NO_ITEMS) this.items = new Array<JValue>();
+    this.items.push(value);
+    return this;
+  }
 
   /** Non-negative integer value of a number that fits in i32, else -1. */
   asIndex(): i32 {
@@ -77,6 +93,9 @@ export class JValue {
     return parts.join("");
   }
 }
+
+const NO_ITEMS = new Array<JValue>(0);
+const NO_KEYS = new Array<string>(0);
 
 function write(v: JValue, out: string[]): void {
   switch (v.type) {
@@ -108,24 +127,68 @@ function write(v: JValue, out: string[]): void {
 
 const HEXDIGITS = "0123456789abcdef";
 
-/** JSON string literal for `s` (escapes quotes, backslash and control characters). */
-export function quote(s: string): string {
-  let out = "\"";
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x20 && c != 0x22 && c != 0x5c) continue;
-    out += s.substring(start, i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c == 0x0a) out += "\\n";
-    else if (c == 0x0d) out += "\\r";
-    else if (c == 0x09) out += "\\t";
-    else out += "\\u00" + HEXDIGITS.charAt(c >> 4) + HEXDIGITS.charAt(c & 15);
-    start = i + 1;
+/** The escape a character needs inside a JSON string literal: 0 none, 2 `\x`, 6 `\u00xx`. */
+function escapeLength(c: i32): i32 {
+  if (c == 0x22 || c == 0x5c || c == 0x0a || c == 0x0d || c == 0x09) return 2;
+  return c < 0x20 ? 6 : 0;
+}
+
+/** Whether the UTF-16 unit at `i` is half of a well-formed surrogate pair (false for any other unit). */
+function pairedSurrogate(s: string, i: i32): bool {
+  const c = s.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdbff) {
+    if (i + 1 >= s.length) return false;
+    const d = s.charCodeAt(i + 1);
+    return d >= 0xdc00 && d <= 0xdfff;
   }
-  out += s.substring(start);
-  return out + "\"";
+  if (c >= 0xdc00 && c <= 0xdfff) {
+    if (i == 0) return false;
+    const h = s.charCodeAt(i - 1);
+    return h >= 0xd800 && h <= 0xdbff;
+  }
+  return false;
+}
+
+function isSurrogate(c: i32): bool {
+  return c >= 0xd800 && c <= 0xdfff;
+}
+
+/**
+ * JSON string literal for `s` (escapes quotes, backslash and control
+ * characters). Linear: the length is counted first, then one buffer is filled.
+ * A lone surrogate (only a truncated string can hold one: the parser refuses
+ * them) is written as U+FFFD, so the output is always valid UTF-8 for the host.
+ */
+export function quote(s: string): string {
+  const n = s.length;
+  let extra = 0;
+  let clean = true;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const e = escapeLength(c);
+    if (e > 0) { extra += e - 1; clean = false; }
+    else if (isSurrogate(c) && !pairedSurrogate(s, i)) clean = false;
+  }
+  if (clean) return "\"" + s + "\"";
+  const out = new StaticArray<u16>(n + extra + 2);
+  let j = 0;
+  out[j++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    const e = escapeLength(c);
+    if (e == 0) {
+      out[j++] = <u16>(isSurrogate(c) && !pairedSurrogate(s, i) ? 0xfffd : c);
+      continue;
+    }
+    out[j++] = 0x5c;
+    if (e == 6) {
+      out[j++] = 0x75; out[j++] = 0x30; out[j++] = 0x30;
+      out[j++] = <u16>HEXDIGITS.charCodeAt(c >> 4);
+      out[j++] = <u16>HEXDIGITS.charCodeAt(c & 15);
+    } else out[j++] = <u16>(c == 0x0a ? 0x6e : c == 0x0d ? 0x72 : c == 0x09 ? 0x74 : c);
+  }
+  out[j++] = 0x22;
+  return String.UTF16.decodeUnsafe(changetype<usize>(out), <usize>j << 1);
 }
 
 /** Parses a JSON document; returns null on any syntax error (see `parseError`). */
@@ -142,10 +205,24 @@ export function parseJson(src: string): JValue | null {
 export let parseError = "";
 
 const MAX_DEPTH = 64;
+/**
+ * Values in one document. The largest legitimate messages (a 32-ciphertext batch
+ * with its proofs, a party set) hold a few thousand; 65,536 scalars cost about
+ * 4 MiB of the contract's memory, well inside the VM's limit (wasmd: 32 MiB).
+ */
+export const MAX_VALUES = 65536;
+/** Objects with more members than this detect duplicate keys through a hash set. */
+const LINEAR_KEY_CHECK = 16;
+
+/** A key quoted in an error message, at most 64 characters of it. */
+function shorten(k: string): string {
+  return k.length <= 64 ? k : k.substring(0, 64) + "…";
+}
 
 class Parser {
   pos: i32 = 0;
   error: string = "";
+  count: i32 = 0;
   constructor(public src: string) {}
 
   fail(msg: string): JValue | null {
@@ -168,7 +245,8 @@ class Parser {
   }
 
   value(depth: i32): JValue | null {
-    if (depth > MAX_DEPTH) return this.fail("nesting too deep");
+    if (depth > MAX_DEPTH) return this.fail("nesting too deep (more than " + MAX_DEPTH.toString() + " levels)");
+    if (++this.count > MAX_VALUES) return this.fail("too many values (more than " + MAX_VALUES.toString() + ")");
     this.ws();
     if (this.pos >= this.src.length) return this.fail("unexpected end");
     const c = this.src.charCodeAt(this.pos);
@@ -220,11 +298,12 @@ class Parser {
     return JValue.num(this.src.substring(start, this.pos));
   }
 
-  hex4(): i32 {
-    if (this.pos + 4 > this.src.length) return -1;
+  /** The value of the 4 hex digits at `p`, or -1. */
+  hex4At(p: i32): i32 {
+    if (p + 4 > this.src.length) return -1;
     let v = 0;
     for (let i = 0; i < 4; i++) {
-      const c = this.src.charCodeAt(this.pos + i);
+      const c = this.src.charCodeAt(p + i);
       let d = -1;
       if (c >= 48 && c <= 57) d = c - 48;
       else if (c >= 97 && c <= 102) d = c - 87;
@@ -232,44 +311,68 @@ class Parser {
       if (d < 0) return -1;
       v = (v << 4) | d;
     }
-    this.pos += 4;
     return v;
   }
 
-  /** Parses a string literal starting at the opening quote. */
+  /**
+   * Parses a string literal starting at the opening quote. Pass 1 finds the
+   * closing quote and checks the raw characters; a string without escapes is
+   * then one substring, any other is decoded into a buffer no longer than its
+   * source. Lone surrogates, escaped or raw, are refused.
+   */
   string(): string | null {
-    this.pos++;
-    let out = "";
-    let start = this.pos;
+    const src = this.src;
+    const len = src.length;
+    const start = ++this.pos;
+    let i = start;
+    let escaped = false;
     while (true) {
-      if (this.pos >= this.src.length) { this.fail("unterminated string"); return null; }
-      const c = this.src.charCodeAt(this.pos);
+      if (i >= len) { this.pos = len; this.fail("unterminated string"); return null; }
+      const c = src.charCodeAt(i);
       if (c == 0x22) break;
-      if (c < 0x20) { this.fail("control character in string"); return null; }
-      if (c != 0x5c) { this.pos++; continue; }
-      out += this.src.substring(start, this.pos);
-      this.pos++;
-      if (this.pos >= this.src.length) { this.fail("unterminated escape"); return null; }
-      const e = this.src.charCodeAt(this.pos++);
-      if (e == 0x22) out += "\"";
-      else if (e == 0x5c) out += "\\";
-      else if (e == 0x2f) out += "/";
-      else if (e == 0x62) out += "\b";
-      else if (e == 0x66) out += "\f";
-      else if (e == 0x6e) out += "\n";
-      else if (e == 0x72) out += "\r";
-      else if (e == 0x74) out += "\t";
+      if (c < 0x20) { this.pos = i; this.fail("control character in string"); return null; }
+      if (c == 0x5c) { escaped = true; i += 2; continue; }
+      if (isSurrogate(c)) {
+        if (!pairedSurrogate(src, i) || c >= 0xdc00) { this.pos = i; this.fail("lone surrogate in string"); return null; }
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    const end = i;
+    if (!escaped) { this.pos = end + 1; return src.substring(start, end); }
+    const out = new StaticArray<u16>(end - start);
+    let n = 0;
+    let j = start;
+    while (j < end) {
+      const c = src.charCodeAt(j);
+      if (c != 0x5c) { out[n++] = <u16>c; j++; continue; }
+      const e = src.charCodeAt(j + 1);
+      this.pos = j;
+      j += 2;
+      if (e == 0x22 || e == 0x5c || e == 0x2f) out[n++] = <u16>e;
+      else if (e == 0x62) out[n++] = 0x08;
+      else if (e == 0x66) out[n++] = 0x0c;
+      else if (e == 0x6e) out[n++] = 0x0a;
+      else if (e == 0x72) out[n++] = 0x0d;
+      else if (e == 0x74) out[n++] = 0x09;
       else if (e == 0x75) {
         // \uXXXX; a surrogate pair arrives as two escapes and joins back into one UTF-16 pair.
-        const u = this.hex4();
+        const u = this.hex4At(j);
         if (u < 0) { this.fail("bad unicode escape"); return null; }
-        out += String.fromCharCode(u);
+        j += 4;
+        if (u >= 0xdc00 && u <= 0xdfff) { this.fail("lone surrogate escape"); return null; }
+        if (u >= 0xd800 && u <= 0xdbff) {
+          const lo = j + 6 <= end && src.charCodeAt(j) == 0x5c && src.charCodeAt(j + 1) == 0x75 ? this.hex4At(j + 2) : -1;
+          if (lo < 0xdc00 || lo > 0xdfff) { this.fail("lone surrogate escape"); return null; }
+          out[n++] = <u16>u;
+          out[n++] = <u16>lo;
+          j += 6;
+        } else out[n++] = <u16>u;
       } else { this.fail("bad escape"); return null; }
-      start = this.pos;
     }
-    out += this.src.substring(start, this.pos);
-    this.pos++;
-    return out;
+    this.pos = end + 1;
+    return String.UTF16.decodeUnsafe(changetype<usize>(out), <usize>n << 1);
   }
 
   array(depth: i32): JValue | null {
@@ -292,6 +395,8 @@ class Parser {
   object(depth: i32): JValue | null {
     this.pos++;
     const obj = JValue.obj();
+    // Members seen so far, once the object is large enough for a linear check to cost more.
+    let seen: Set<string> | null = null;
     this.ws();
     if (this.pos < this.src.length && this.src.charCodeAt(this.pos) == 0x7d) { this.pos++; return obj; }
     while (true) {
@@ -305,7 +410,17 @@ class Parser {
       const v = this.value(depth + 1);
       if (v === null) return null;
       // Duplicate keys are an error (serde rejects them for struct fields too).
-      if (obj.get(k) !== null) return this.fail("duplicate key " + k);
+      // Linear lookups while the object is small; a hash set beyond, so a message of
+      // many members costs linear, not quadratic, time.
+      if (seen === null && obj.keys.length >= LINEAR_KEY_CHECK) {
+        const set = new Set<string>();
+        for (let i = 0; i < obj.keys.length; i++) set.add(obj.keys[i]);
+        seen = set;
+      }
+      if (seen !== null) {
+        if (seen.has(k)) return this.fail("duplicate key " + shorten(k));
+        seen.add(k);
+      } else if (obj.get(k) !== null) return this.fail("duplicate key " + shorten(k));
       obj.keys.push(k);
       obj.values.push(v);
       this.ws();

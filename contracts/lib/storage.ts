@@ -7,13 +7,23 @@ import { db_read, db_write, db_remove, db_scan, db_next } from "./env";
 import { readRegion, readRegionString, regionOf, regionOfString } from "./region";
 import { utf8 } from "./encoding";
 
+/** cosmwasm-vm's MAX_LENGTH_DB_KEY: a longer key is a VM error (the call aborts). No stored key is longer. */
+export const MAX_KEY_BYTES = 64 * 1024;
+
+function keyTooLong(key: string): bool {
+  return key.length > MAX_KEY_BYTES / 3 && String.UTF8.byteLength(key) > MAX_KEY_BYTES;
+}
+
+/** The value under `key`, or null (also for a key longer than any stored one: user ids reach here). */
 export function getString(key: string): string | null {
+  if (keyTooLong(key)) return null;
   const ptr = db_read(regionOfString(key));
   if (ptr == 0) return null;
   return readRegionString(ptr);
 }
 
 export function has(key: string): bool {
+  if (keyTooLong(key)) return false;
   return db_read(regionOfString(key)) != 0;
 }
 

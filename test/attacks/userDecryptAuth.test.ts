@@ -62,6 +62,8 @@ beforeAll(async () => {
     wasmDir,
     parties: [{ id: 1, address: party.address, signer_pubkey: bytesToHex(secp256k1.getPublicKey(partyKey, true)) }],
     threshold: 0,
+    // Production-shaped: only the fhEVM application (its ISC vouches for the ciphertexts) is used.
+    devMode: false,
   }));
   // The fhEVM chain's ISC, registered by governance (the deployer on the embedded chain).
   const { readFileSync } = await import('node:fs');

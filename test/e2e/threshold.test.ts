@@ -30,6 +30,8 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-threshold-'));
   net = await startWasmdKmsNetwork({
     dir,
+    // Decrypts plain uploads through the open "default" application: a dev network.
+    devMode: true,
     validators: 1,
     parties: 4,
     basePort: 29800,

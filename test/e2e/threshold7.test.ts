@@ -29,6 +29,8 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-threshold7-'));
   net = await startWasmdKmsNetwork({
     dir,
+    // Decrypts plain uploads through the open "default" application: a dev network.
+    devMode: true,
     validators: 1,
     parties: 7,
     basePort: 31200,

@@ -23,6 +23,8 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-threshold-ud-'));
   net = await startWasmdKmsNetwork({
     dir,
+    // Decrypts plain uploads through the open "default" application: a dev network.
+    devMode: true,
     validators: 1,
     parties: 4,
     basePort: 25400, // its own range, below the ephemeral ports (32768+) freePort() hands out

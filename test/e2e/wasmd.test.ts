@@ -17,6 +17,8 @@ describeDecryptFlow('e2e on a 4-validator wasmd localnet', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-e2e-wasmd-'));
   const net = await startWasmdKmsNetwork({
     dir,
+    // Decrypts plain uploads through the open "default" application: a dev network.
+    devMode: true,
     validators: 4,
     basePort: 29600, // clear of the wasmd client test's range (27000–28999)
     faucetPort: await freePort(),
