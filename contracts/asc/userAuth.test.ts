@@ -34,7 +34,7 @@ beforeAll(async () => {
   chain = new SimChain();
   const partyKey = sha256(new TextEncoder().encode('tkms-ua-party'));
   const party = { id: 1, address: testAddress('ua-party'), signer_pubkey: bytesToHex(secp256k1.getPublicKey(partyKey, true)) };
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: [party], threshold: 0 });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: [party], threshold: 0, dev_mode: true, operators: [USER] });
   asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   // A key to decrypt under: the keygen result of the one party.
   const { signResponse } = await import('../../common/signing.js');

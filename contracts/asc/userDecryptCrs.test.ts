@@ -48,9 +48,10 @@ async function setup(n = 4, threshold = 1): Promise<Setup> {
 }
 
 const USER = testAddress('ud-user');
-const CTS = [
-  { ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8'), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' as const },
-  { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool'), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' as const },
+/** Two ciphertexts under `keyId` and the default application (handles bind both). */
+const cts = (keyId: string) => [
+  { ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8', { keyId, appId: 'default' }), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' as const },
+  { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool', { keyId, appId: 'default' }), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' as const },
 ];
 const RECIPIENT = generateRecipientKeys(new Uint8Array(64).fill(7));
 const ENC_KEY = bytesToHex(RECIPIENT.publicKey);
@@ -90,7 +91,7 @@ function userDecryptAnswer(requestId: string, keyId: string, party: Party, paylo
     kind: 'user_decrypt',
     requestId,
     keyId,
-    ciphertexts: CTS.map((c) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type })),
+    ciphertexts: cts(keyId).map((c) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type })),
     userKeyDigest: hexSha256(ENC_KEY),
     signcryptionDigest: hexSha256(blob),
     eip712Signature: EIP712_SIG,
@@ -102,7 +103,7 @@ const CLIENT_KEY = sha256(new TextEncoder().encode('tkms-ud-client'));
 
 /** A user_decrypt request signed by CLIENT (EIP-712, ethers). */
 function userDecryptMsg(keyId: string): Promise<unknown> {
-  return signedUserDecrypt({ key: CLIENT_KEY, keyId, ciphertexts: CTS, encKey: ENC_KEY, domain: DOMAIN });
+  return signedUserDecrypt({ key: CLIENT_KEY, keyId, ciphertexts: cts(keyId), encKey: ENC_KEY, domain: DOMAIN });
 }
 
 function crsAnswer(requestId: string, party: Party, digest = '33'.repeat(32), maxNumBits = '2048'): FulfillResponse {
@@ -227,11 +228,11 @@ describe('asc crs_gen answers', () => {
     expect(s.chain.query<CrsListResponse>(s.asc, { crs_list: { limit: 1 } }).crs).toHaveLength(1);
     // A decryption of proven inputs names a registered CRS; the cores get it with the request.
     const keyId = await keyOf(s);
-    const dec = idOf(await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: CTS.slice(0, 1), crs_id: id2 } }, USER));
+    const dec = idOf(await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(keyId).slice(0, 1), crs_id: id2 } }, USER));
     expect(request(s, dec).decrypt?.crs_id).toBe(id2);
     // A pending crs_gen is no CRS yet.
     const pending = idOf(await s.chain.execute(s.asc, { crs_gen: { max_num_bits: 64 } }, USER));
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: CTS.slice(0, 1), crs_id: pending } }, USER)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(keyId).slice(0, 1), crs_id: pending } }, USER)).rejects.toThrow(
       `decrypt: crs_id ${pending} is not a CRS the parties made`,
     );
   });
