@@ -62,7 +62,8 @@ afterAll(async () => {
 
 test('default: the localnet quick-start with proven inputs decrypts (4 threshold cores verify, expand, decrypt by MPC)', async () => {
   const config = await tkmsOk(cli, ['config']);
-  expect(JSON.stringify(config)).not.toMatch(/"isc_type":\s*"open"/);
+  expect(config['dev_mode']).toBe(false);
+  expect(config['applications']).toEqual([{ app_id: 'default', isc_type: 'proven' }]);
   const enc = await tkmsOk(cli, ['encrypt', '42', '--type', 'euint8', '--prove']);
   const dec = await tkmsOk(cli, ['decrypt', String(enc['handle'])]);
   expect(dec['plaintext']).toBe('42');
