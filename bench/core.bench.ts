@@ -77,12 +77,12 @@ try {
   for (const [type, value] of types) {
     const ct = encryptWithPublicKey(publicKey, type, value);
     const digest = ciphertextDigest(ct);
-    const p = { keyId, fheType: type, ciphertextHandle: ciphertextHandle(digest, type), ciphertextDigest: digest, ciphertext: ct };
+    const p = { keyId, fheType: type, ciphertextHandle: ciphertextHandle(digest, type, { keyId, appId: 'default' }), ciphertextDigest: digest, ciphertext: ct, appId: 'default' };
     const pub712: number[] = [];
     const usr: number[] = [];
     for (let i = 0; i <= runs; i++) {
       const a = await run({ ...p, eip712: { domain } });
-      const b = await runUser({ keyId, ciphertexts: [{ handle: p.ciphertextHandle, digest, fheType: type, bytes: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20), eip712: { domain } });
+      const b = await runUser({ keyId, ciphertexts: [{ handle: p.ciphertextHandle, digest, fheType: type, bytes: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20), eip712: { domain }, appId: 'default' });
       if (i > 0) (pub712.push(a), usr.push(b));
     }
     results.push({ name: `decrypt.core.${type}`, unit: 'ms', value: median(pub712), params: { backend: 'centralized', eip712: true, runs, includes: 'digest+parse+decrypt+2 signatures+persist' } });
@@ -93,12 +93,12 @@ try {
     const batch = Array.from({ length: 32 }, (_, i) => {
       const ct = encryptWithPublicKey(publicKey, 'euint8', BigInt(i));
       const digest = ciphertextDigest(ct);
-      return { ciphertextHandle: ciphertextHandle(digest, 'euint8'), ciphertextDigest: digest, fheType: 'euint8', ciphertext: ct };
+      return { ciphertextHandle: ciphertextHandle(digest, 'euint8', { keyId, appId: 'default' }), ciphertextDigest: digest, fheType: 'euint8', ciphertext: ct };
     });
     const times: number[] = [];
     const batchRuns = Math.max(3, Math.ceil(runs / 4));
     for (let i = 0; i <= batchRuns; i++) {
-      const ms = await run({ keyId, fheType: '', ciphertextHandle: '', ciphertextDigest: '', ciphertext: new Uint8Array(), batch, eip712: { domain } });
+      const ms = await run({ keyId, fheType: '', ciphertextHandle: '', ciphertextDigest: '', ciphertext: new Uint8Array(), batch, eip712: { domain }, appId: 'default' });
       if (i > 0) times.push(ms);
     }
     results.push({ name: 'decrypt.core.batch32.euint8', unit: 'ms', value: median(times), params: { backend: 'centralized', eip712: true, runs: batchRuns, ciphertexts: 32, includes: '32×(digest+parse+decrypt)+2 signatures+persist' } });

@@ -67,7 +67,7 @@ try {
     ['euint64', 2n ** 63n + 5n],
   ];
   for (const [type, value] of types) {
-    const stored = await putCiphertext(net.network.kvStoreUrl, encryptWithPublicKey(publicKey, type, value), type);
+    const stored = await putCiphertext(net.network.kvStoreUrl, encryptWithPublicKey(publicKey, type, value), type, { keyId: kg.requestId, appId: 'default' });
     const times: number[] = [];
     for (let i = 0; i < runs + 1; i++) {
       const start = performance.now();

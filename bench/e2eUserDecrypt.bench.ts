@@ -28,7 +28,8 @@ import { startDevNetwork } from '../localnet/devNetwork.js';
 import { startWasmdKmsNetwork } from '../localnet/wasmdKmsNetwork.js';
 import { freePort } from '../localnet/processes.js';
 import type { FheType } from '../common/fheTypes.js';
-import { evmAddressOf, signUserDecryptAuth } from '../common/userDecryptAuth.js';
+import { Wallet } from 'ethers';
+import { evmAddressOf, signUserDecryptRequest, userDecryptAuthFields, type UserDecryptRequest } from '../common/userDecryptAuth.js';
 import { keccak_256 } from '@noble/hashes/sha3';
 
 /** The bench's user (test key only): it signs each user_decrypt request. */
@@ -79,7 +80,7 @@ try {
     ['euint64', 2n ** 63n + 5n],
   ];
   for (const [type, value] of types) {
-    const stored = await putCiphertext(net.network.kvStoreUrl, encryptWithPublicKey(publicKey, type, value), type);
+    const stored = await putCiphertext(net.network.kvStoreUrl, encryptWithPublicKey(publicKey, type, value), type, { keyId: kg.requestId, appId: 'default' });
     const times: number[] = [];
     let gas = 0;
     for (let i = 0; i < runs + 1; i++) {
@@ -87,11 +88,16 @@ try {
       const u = ml_kem512.keygen();
       const ciphertexts = [{ ciphertext_handle: stored.handle, ciphertext_digest: stored.digest, fhe_type: type }];
       const encKey = bytesToHex(u.publicKey);
-      const user_signature = signUserDecryptAuth(
-        { kmsChainId: client.chainId, asc, appId: 'default', keyId: kg.requestId, clientAddress: BENCH_CLIENT, encKey, handles: [stored.handle], eip712Domain: domain },
-        BENCH_CLIENT_KEY,
+      const auth: UserDecryptRequest = {
+        clientAddress: BENCH_CLIENT, encKey, allowedContracts: [domain.verifying_contract], startTimestamp: Math.floor(Date.now() / 1000) - 60,
+        durationSeconds: 3600, eip712Domain: domain,
+      };
+      const user_signature = await signUserDecryptRequest(auth, new Wallet('0x' + bytesToHex(BENCH_CLIENT_KEY)));
+      const s = await submitUserDecrypt(
+        client, asc,
+        { key_id: kg.requestId, ciphertexts, enc_key: encKey, client_address: BENCH_CLIENT, eip712_domain: domain, ...userDecryptAuthFields(auth), user_signature },
+        pay(fees.user_decrypt),
       );
-      const s = await submitUserDecrypt(client, asc, { key_id: kg.requestId, ciphertexts, enc_key: encKey, client_address: BENCH_CLIENT, eip712_domain: domain, user_signature }, pay(fees.user_decrypt));
       gas = s.tx.gasUsed;
       let r: RequestInfo = await waitForSettled(client, asc, s.requestId, { fromHeight: s.tx.height, timeoutMs: 300_000 });
       if (r.status !== 'completed') throw new Error(`user decrypt ${type} ${r.status}: ${r.failure_reason}`);

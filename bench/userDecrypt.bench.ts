@@ -94,7 +94,7 @@ async function openParties(dir: string, n: number, t: number): Promise<Party[]> 
 async function once(parties: Party[], t: number, keyId: string, cts: { handle: string; digest: string; fheType: string; bytes: Uint8Array }[], expected: bigint[]): Promise<{ coreMs: number; clientMs: number; blobBytes: number }> {
   const requestId = randomBytes(20).toString('hex');
   const t0 = performance.now();
-  for (const p of parties) p.core.startUserDecrypt({ requestId, keyId, ciphertexts: cts, userPublicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20), eip712: { domain } });
+  for (const p of parties) p.core.startUserDecrypt({ requestId, keyId, ciphertexts: cts, userPublicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20), eip712: { domain }, appId: 'default' });
   const outs = await Promise.all(parties.map((p) => p.core.getUserDecryptResult(requestId, Date.now() + 300_000)));
   const coreMs = performance.now() - t0;
   for (const x of outs) if (x.failure) throw new Error(x.failure.reason);
@@ -132,7 +132,7 @@ for (const [n, t, backend] of [
     const ctOf = (type: FheType, v: bigint | boolean) => {
       const bytes = encryptWithPublicKey(pk, type, v);
       const digest = ciphertextDigest(bytes);
-      return { handle: ciphertextHandle(digest, type), digest, fheType: type, bytes };
+      return { handle: ciphertextHandle(digest, type, { keyId, appId: 'default' }), digest, fheType: type, bytes };
     };
     const batches: [string, [FheType, bigint | boolean][]][] = [...TYPES.map(([ty, v]) => [ty, [[ty, v]]] as [string, [FheType, bigint | boolean][]]), ['euint64.batch32', Array(32).fill(['euint64', 2n ** 64n - 1n])]];
     for (const [name, values] of batches) {

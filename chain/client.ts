@@ -35,8 +35,26 @@ export interface EventFilter {
 
 export interface Subscription {
   close(): void;
-  /** Resolves when the subscription stops; rejects if it stopped on an error. */
+  /**
+   * Resolves when the subscription stops; rejects if it stopped on an error
+   * (e.g. the RPC stayed unreachable past the watcher's retries). A stopped
+   * subscription delivers nothing more: a consumer that must keep listening
+   * subscribes again from its own checkpoint. After `close()` it resolves.
+   */
   readonly done: Promise<void>;
+  /** What the watcher last heard from the chain, for health reporting; absent when the implementation does not track it. */
+  progress?(): SubscriptionProgress;
+}
+
+export interface SubscriptionProgress {
+  /** When a read from the chain last succeeded (ms since the epoch); undefined before the first one. */
+  lastPollAt: number | undefined;
+  /** The chain height the watcher has read up to, when it knows it. */
+  height?: number;
+  /** Since when reads have been failing (the watcher is retrying); undefined while they succeed. */
+  failingSince?: number;
+  /** The last failed read's error message, while reads are failing. */
+  lastError?: string;
 }
 
 export interface KmsChainClient {

@@ -1,82 +1,120 @@
 /**
  * @module common/userDecryptAuth
  * The user's authorization of a `user_decrypt` request (chain/asc/messages.ts
- * `UserDecryptMsg.user_signature`): the `client_address`'s secp256k1 signature
- * over a digest that binds the KMS chain, the ASC, the application, the key, the
- * ML-KEM key the shares will be sealed to, every handle and the EIP-712 domain.
- * The ASC recomputes it (contracts/asc/userAuth.ts) and refuses the request unless
- * the signature recovers to `client_address`, so a copied ACL proof is useless
- * without the holder's key.
+ * `UserDecryptMsg.user_signature`): an EIP-712 signature by an ordinary Ethereum
+ * wallet — ethers `Wallet.signTypedData`, or any wallet's `eth_signTypedData_v4` —
+ * of the type Zama's current stack uses,
  *
- *   digest = keccak256( lp("TKMS-USER-DECRYPT-AUTH-V1") ‖ lp(kms_chain_id) ‖ lp(asc_address)
- *                       ‖ lp(app_id) ‖ lp(key_id) ‖ lp(client_address) ‖ lp(enc_key)
- *                       ‖ lp(k) ‖ lp(handle_1) ‖ … ‖ lp(handle_k)
- *                       ‖ lp(eip712.name) ‖ lp(eip712.version) ‖ lp(eip712.chain_id)
- *                       ‖ lp(eip712.verifying_contract) )
+ *   UserDecryptRequestVerification(address userAddress,bytes publicKey,address[] allowedContracts,
+ *                                  uint256 startTimestamp,uint256 durationSeconds,bytes extraData)
  *
- * lp(s) = u32 big-endian byte length of UTF-8(s) ‖ UTF-8(s); hex lower-case
- * (addresses 0x-prefixed, enc_key and handles without 0x), numbers decimal.
- * Signature: 65 bytes r ‖ s ‖ v (v = 27/28, low s) over the digest itself, no
- * EIP-191 prefix, as `0x` + 130 hex.
+ * under the request's `eip712_domain`. The ASC recomputes the digest in
+ * AssemblyScript (contracts/asc/userAuth.ts), checks start ≤ block time < start +
+ * duration (duration 1 s .. 365 days), 1..10 distinct allowed contracts (never the
+ * user), and that the signature recovers to `client_address`; the application's ISC
+ * checks each handle's dApp contract is in the list. A copied ACL proof is useless
+ * without the user's key, and a leaked signed request dies with its window.
+ *
+ * @example
+ *   const wallet = new Wallet(privateKeyHex);
+ *   const req = { clientAddress: wallet.address, encKey, allowedContracts: [dapp],
+ *                 startTimestamp: now, durationSeconds: 86400, extraData: '0x', eip712Domain };
+ *   const user_signature = await signUserDecryptRequest(req, wallet);
+ *   // user_decrypt { …, ...userDecryptAuthFields(req), user_signature }
  */
+import { getAddress, TypedDataEncoder, verifyTypedData, type TypedDataDomain, type TypedDataField } from 'ethers';
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { keccak_256 } from '@noble/hashes/sha3';
 import { bytesToHex } from '@noble/hashes/utils';
 import type { Eip712Domain } from '../chain/asc/messages.js';
 
-export const USER_DECRYPT_AUTH_DOMAIN = 'TKMS-USER-DECRYPT-AUTH-V1';
+export const USER_DECRYPT_REQUEST_TYPE =
+  'UserDecryptRequestVerification(address userAddress,bytes publicKey,address[] allowedContracts,uint256 startTimestamp,uint256 durationSeconds,bytes extraData)';
 
-export interface UserDecryptAuth {
-  /** The KMS (Cosmos) chain id the ASC runs on. */
-  kmsChainId: string;
-  /** The ASC's bech32 address. */
-  asc: string;
-  /** Application id; "default" when the request names none. */
-  appId: string;
-  keyId: string;
-  /** 0x EVM address (any case; lower-cased here). */
+export const USER_DECRYPT_REQUEST_TYPES: Record<string, TypedDataField[]> = {
+  UserDecryptRequestVerification: [
+    { name: 'userAddress', type: 'address' },
+    { name: 'publicKey', type: 'bytes' },
+    { name: 'allowedContracts', type: 'address[]' },
+    { name: 'startTimestamp', type: 'uint256' },
+    { name: 'durationSeconds', type: 'uint256' },
+    { name: 'extraData', type: 'bytes' },
+  ],
+};
+
+/** The ASC's limits (contracts/asc/userAuth.ts), as in Zama's stack. */
+export const MAX_ALLOWED_CONTRACTS = 10;
+export const MAX_DURATION_SECONDS = 365 * 86400;
+
+export interface UserDecryptRequest {
+  /** 0x EVM address of the user (any case). */
   clientAddress: string;
-  /** ML-KEM-512 encapsulation key, hex (lower-cased here). */
+  /** ML-KEM-512 encapsulation key the shares are sealed to, hex (0x optional). */
   encKey: string;
-  /** Ciphertext handles in request order, 64 hex (lower-cased here). */
-  handles: readonly string[];
+  /** dApp contracts through which the handles may be read: 1..10 distinct 0x addresses. */
+  allowedContracts: readonly string[];
+  /** Unix seconds. */
+  startTimestamp: number | bigint;
+  durationSeconds: number | bigint;
+  /** 0x hex; "0x" when empty (default). */
+  extraData?: string;
   eip712Domain: Eip712Domain;
 }
 
-function lp(s: string): Uint8Array {
-  const body = new TextEncoder().encode(s);
-  const out = new Uint8Array(4 + body.length);
-  new DataView(out.buffer).setUint32(0, body.length, false);
-  out.set(body, 4);
-  return out;
+/** Something that signs EIP-712 typed data as ethers' `Wallet` / `Signer` do. */
+export interface TypedDataSigner {
+  signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
 }
 
-export function userDecryptAuthDigest(a: UserDecryptAuth): Uint8Array {
-  const d = a.eip712Domain;
-  const fields = [
-    USER_DECRYPT_AUTH_DOMAIN,
-    a.kmsChainId,
-    a.asc,
-    a.appId,
-    a.keyId,
-    a.clientAddress.toLowerCase(),
-    a.encKey.toLowerCase(),
-    String(a.handles.length),
-    ...a.handles.map((h) => h.replace(/^0x/, '').toLowerCase()),
-    d.name,
-    d.version,
-    d.chain_id,
-    d.verifying_contract.toLowerCase(),
-  ];
-  const h = keccak_256.create();
-  for (const f of fields) h.update(lp(f));
-  return h.digest();
+function hex0x(h: string): string {
+  return '0x' + h.replace(/^0x/, '').toLowerCase();
 }
 
-/** `0x` + r ‖ s ‖ v (v = 27/28) signature of the authorization digest with `privateKey`. */
-export function signUserDecryptAuth(a: UserDecryptAuth, privateKey: Uint8Array): string {
-  const sig = secp256k1.sign(userDecryptAuthDigest(a), privateKey, { lowS: true });
-  return '0x' + bytesToHex(sig.toCompactRawBytes()) + (27 + sig.recovery).toString(16);
+/** The request's domain in ethers' form (chain id as bigint, checksummed contract). */
+export function userDecryptDomain(d: Eip712Domain): TypedDataDomain {
+  return { name: d.name, version: d.version, chainId: BigInt(d.chain_id), verifyingContract: getAddress(d.verifying_contract) };
+}
+
+/** The signed message, in ethers' form. */
+export function userDecryptMessage(r: UserDecryptRequest): Record<string, unknown> {
+  return {
+    userAddress: getAddress(r.clientAddress),
+    publicKey: hex0x(r.encKey),
+    allowedContracts: r.allowedContracts.map((a) => getAddress(a)),
+    startTimestamp: BigInt(r.startTimestamp),
+    durationSeconds: BigInt(r.durationSeconds),
+    extraData: r.extraData ?? '0x',
+  };
+}
+
+/** The 32-byte digest the wallet signs (0x hex): keccak256(0x1901 ‖ domainSeparator ‖ hashStruct). */
+export function userDecryptRequestDigest(r: UserDecryptRequest): string {
+  return TypedDataEncoder.hash(userDecryptDomain(r.eip712Domain), USER_DECRYPT_REQUEST_TYPES, userDecryptMessage(r));
+}
+
+/** `0x` + r ‖ s ‖ v (v = 27/28, low s): the signer's EIP-712 signature of the request. */
+export function signUserDecryptRequest(r: UserDecryptRequest, signer: TypedDataSigner): Promise<string> {
+  return signer.signTypedData(userDecryptDomain(r.eip712Domain), USER_DECRYPT_REQUEST_TYPES, userDecryptMessage(r));
+}
+
+/** The address (checksummed) whose signature `sig` is over the request. */
+export function recoverUserDecryptSigner(r: UserDecryptRequest, sig: string): string {
+  return verifyTypedData(userDecryptDomain(r.eip712Domain), USER_DECRYPT_REQUEST_TYPES, userDecryptMessage(r), sig);
+}
+
+/** The authorization's members of a `user_decrypt` message (chain/asc/messages.ts), as the ASC reads them. */
+export function userDecryptAuthFields(r: UserDecryptRequest): {
+  allowed_contracts: string[];
+  start_timestamp: string;
+  duration_seconds: string;
+  extra_data: string;
+} {
+  return {
+    allowed_contracts: r.allowedContracts.map((a) => a.toLowerCase()),
+    start_timestamp: BigInt(r.startTimestamp).toString(),
+    duration_seconds: BigInt(r.durationSeconds).toString(),
+    extra_data: (r.extraData ?? '0x').toLowerCase(),
+  };
 }
 
 /** The EVM address (0x, lower-case) of a secp256k1 private key. */

@@ -27,7 +27,19 @@ export interface DecryptParams {
    * encryption against that CRS before decrypting (ciphertexts are then
    * ProvenCompactCiphertextLists of one value), and fail with PROOF_INVALID otherwise. */
   crs_id?: string;
+  /** Why the ASC accepted the ciphertexts' origin (contracts/asc/provenance.ts). */
+  provenance?: Provenance;
 }
+
+/**
+ * Where a request's ciphertexts come from, as the ASC judged it:
+ * `proven` (the request names a CRS: the cores verify each proof of encryption,
+ * bound to key, CRS, application and requester), `isc` (the application's ISC
+ * checked a handle → digest commitment for every ciphertext), `trusted_submitter`
+ * (the sender is on the Config's trusted submitter list), `open` (an open
+ * application of a dev network: nothing checked).
+ */
+export type Provenance = 'proven' | 'isc' | 'trusted_submitter' | 'open';
 
 /** What a decrypt message carries: the key, the ciphertexts (a `ciphertexts` list,
  * or one ciphertext's three members at the top level), and the application's
@@ -37,15 +49,15 @@ export type DecryptMsg = {
   app_id?: string;
   crs_id?: string;
   /**
-   * Members of the ISC `validate` request. The ASC sends the ISC
-   * `{"validate": {...proof, "handle": "0x" + ciphertext_handle, "purpose": "public_decrypt"}}`
-   * once per ciphertext (overriding those members of the proof), and for an
-   * `allowlist` ISC also `"requester": <tx sender>`. An `fhevm` ISC ignores
-   * `requester` for a public decryption: the proof must show the handle is
-   * publicly decryptable (ACL `allowedForDecryption[handle]`, see
-   * chain/isc-fhevm/messages.ts), since a per-user permission and its signed
-   * header are public data anyone could forward. One refusal refuses the whole
-   * request. An `open` application (no ISC) ignores it.
+   * The application's proof, passed verbatim to its ISC in one `validate` query for
+   * the whole request (chain/isc-fhevm/messages.ts `IscValidateMsg`, purpose
+   * "public_decrypt"): the ASC sets the ciphertexts ({handle, digest} in request
+   * order) and, for an `allowlist` ISC, `"requester": <tx sender>`. An `fhevm` ISC
+   * needs `FhevmProof`: one entry per ciphertext proving the handle publicly
+   * decryptable (ACL `allowedForDecryption[handle]`; a per-user permission and its
+   * signed header are public data anyone could forward) and committed to its digest
+   * (`ciphertextDigest[handle]`). One refusal refuses the whole request. An `open`
+   * application (no ISC) ignores it.
    */
   proof?: Record<string, unknown>;
 } & ({ ciphertexts: CiphertextRef[] } | CiphertextRef);
@@ -68,10 +80,12 @@ export interface CrsGenParams {
 
 /**
  * One ciphertext of a request. The ASC refuses it unless
- * `ciphertext_handle` == SHA3-256("TKMS-HANDLE-V1" ‖ ciphertext_digest as 64 lower-case hex)[0..30]
- * ‖ type code of `fhe_type` ‖ 0x00 (common/ciphertext.ts `ciphertextHandle`):
+ * `ciphertext_handle` == SHA3-256(lp("TKMS-HANDLE-V2") ‖ lp(key_id) ‖ lp(app_id) ‖ lp(ciphertext_digest))[0..30]
+ * ‖ type code of `fhe_type` ‖ 0x01 (common/ciphertext.ts `ciphertextHandle`):
  * the ISC judges the handle while the cores decrypt what the digest names, so
- * the two must be one ciphertext. The cores check it again (HANDLE_MISMATCH).
+ * the two must be one ciphertext; and the handle names the key and the
+ * application, so it cannot be decrypted under another key or through another
+ * application. The cores check it again (HANDLE_MISMATCH).
  */
 export interface CiphertextRef {
   ciphertext_handle: string;
@@ -91,8 +105,9 @@ export interface Eip712Domain {
 /**
  * `user_decrypt`: each party's share is signcrypted to `enc_key` (ML-KEM-512
  * encapsulation key, 800 bytes as 1600 hex) for `client_address` (0x EVM
- * address). 1..32 ciphertexts; each handle is checked with the application's ISC.
- * Stored under `RequestInfo.user_decrypt` (without `proof`).
+ * address). 1..32 ciphertexts, checked with the application's ISC in one query.
+ * Stored under `RequestInfo.user_decrypt` (without `proof` and `user_signature`;
+ * addresses and hex lower-case, the window's integers as decimal strings).
  */
 export interface UserDecryptParams {
   key_id: KeyId;
@@ -100,27 +115,41 @@ export interface UserDecryptParams {
   enc_key: string;
   client_address: string;
   eip712_domain: Eip712Domain;
+  /** dApp contracts the user lets read her handles: 1..10 distinct 0x addresses, never `client_address`. */
+  allowed_contracts: string[];
+  /** Unix seconds (decimal string; a JSON integer is accepted too): the request is valid from then… */
+  start_timestamp: string;
+  /** …for this many seconds, 1..31536000 (365 days), on the KMS chain's block time. */
+  duration_seconds: string;
+  /** Opaque bytes the user signed, 0x hex (at most 1024 bytes); "0x" when absent. */
+  extra_data: string;
   app_id?: string;
+  /** As `DecryptParams.crs_id`: the ciphertexts are proven inputs to verify first. */
+  crs_id?: string;
+  /** As `DecryptParams.provenance` (stored by the ASC). */
+  provenance?: Provenance;
 }
-export interface UserDecryptMsg extends UserDecryptParams {
+export interface UserDecryptMsg extends Omit<UserDecryptParams, 'extra_data'> {
+  extra_data?: string;
   /**
    * `client_address`'s authorization (required): `0x` + 65 bytes r ‖ s ‖ v
-   * (v ∈ {0,1,27,28}, low s), secp256k1 over
-   *   keccak256( lp("TKMS-USER-DECRYPT-AUTH-V1") ‖ lp(kms_chain_id) ‖ lp(asc_address)
-   *              ‖ lp(app_id, "default" when absent) ‖ lp(key_id) ‖ lp(client_address)
-   *              ‖ lp(enc_key) ‖ lp(k) ‖ lp(handle_1) ‖ … ‖ lp(handle_k)
-   *              ‖ lp(eip712_domain.name) ‖ lp(.version) ‖ lp(.chain_id) ‖ lp(.verifying_contract) ),
-   * lp(s) = u32 big-endian byte length ‖ UTF-8(s); hex lower-case (addresses with
-   * 0x, enc_key and handles without), numbers decimal; no EIP-191 prefix
-   * (common/userDecryptAuth.ts, contracts/asc/userAuth.ts). The recovered address
-   * must be `client_address`: a copied ACL proof is useless with another ML-KEM key.
-   * Not stored.
+   * (v ∈ {0,1,27,28}, low s), its EIP-712 signature (ethers `signTypedData`) of
+   *   UserDecryptRequestVerification(address userAddress,bytes publicKey,address[] allowedContracts,
+   *                                  uint256 startTimestamp,uint256 durationSeconds,bytes extraData)
+   * = (client_address, enc_key bytes, allowed_contracts, start_timestamp, duration_seconds, extra_data)
+   * under `eip712_domain` (EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)).
+   * The ASC refuses the request unless start ≤ block time < start + duration and the
+   * signature recovers to `client_address` (common/userDecryptAuth.ts,
+   * contracts/asc/userAuth.ts): a copied ACL proof is useless with another ML-KEM key,
+   * and a signed request dies with its window. Not stored.
    */
   user_signature: string;
   /**
-   * Members of the ISC `validate` request, as for `decrypt`, with `"purpose":
-   * "user_decrypt"`; for an `fhevm` ISC the ASC sets `"requester": client_address`
-   * (the signed address), for an `allowlist` ISC the tx sender.
+   * The application's proof, passed verbatim to its ISC in the `validate` query
+   * (chain/isc-fhevm/messages.ts `IscValidateMsg`, purpose "user_decrypt"); the ASC
+   * sets `requester` — the signed `client_address` for an `fhevm` ISC, the tx sender
+   * for an `allowlist` one — and `allowed_contracts`. fhEVM: `FhevmProof`, one entry
+   * per ciphertext naming its dApp contract.
    */
   proof?: Record<string, unknown>;
 }

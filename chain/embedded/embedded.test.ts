@@ -99,7 +99,7 @@ describe('embedded chain node', () => {
   test("behavior: a contract error reaches the client with the contract's words", async () => {
     const client = await EmbeddedRemoteClient.connect(server.url, admin);
     await expect(
-      client.executeContract(contracts.asc, { decrypt: { key_id: '11'.repeat(20), ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8'), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' } }),
+      client.executeContract(contracts.asc, { decrypt: { key_id: '11'.repeat(20), ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8', { keyId: '11'.repeat(20), appId: 'default' }), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' } }),
     ).rejects.toThrow(/unknown key id/);
   });
 });

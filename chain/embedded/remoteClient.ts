@@ -63,10 +63,12 @@ export class EmbeddedRemoteClient implements KmsChainClient {
       const q = new URLSearchParams({ contract: filter.contract, type: filter.eventType, wait_ms: String(LONG_POLL_MS) });
       if (pos.afterSeq !== undefined) q.set('after_seq', String(pos.afterSeq));
       else q.set('from_height', String(pos.fromHeight ?? 0));
-      return (await getJson<{ events: SequencedEvent[] }>(`${this.url}${PATHS.events}?${q}`)).events;
+      // A long poll answers within the server's wait cap (10 s); one that hangs far
+      // beyond it (a half-open connection) is failed, so the watcher retries instead of waiting forever.
+      return (await getJson<{ events: SequencedEvent[] }>(`${this.url}${PATHS.events}?${q}`, AbortSignal.timeout(LONG_POLL_MS + 25_000))).events;
     };
     // The server long-polls, so the client loop never needs to sleep long.
-    return pollEvents(fetchSince, fromHeight, onEvent, undefined, 10);
+    return pollEvents(fetchSince, fromHeight, onEvent, { pollMs: 10 });
   }
 
   async close(): Promise<void> {}
@@ -103,8 +105,8 @@ export class EmbeddedRemoteClient implements KmsChainClient {
   }
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  return parse<T>(await request(url, { method: 'GET' }), url);
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  return parse<T>(await request(url, { method: 'GET', ...(signal ? { signal } : {}) }), url);
 }
 
 async function postJson<T>(url: string, body: unknown): Promise<T> {

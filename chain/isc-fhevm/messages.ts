@@ -1,8 +1,8 @@
 /**
  * @module chain/isc-fhevm/messages
  * The JSON protocol of the fhEVM ISC (contracts/isc-fhevm, its README): the
- * instantiate message governance sends, and the `validate` request the ASC
- * forwards from a decrypt request's `proof` (plus the handle).
+ * instantiate message governance sends, the `proof` a request carries, and the
+ * batch `validate` query the ASC sends every ISC with it.
  */
 
 /** fhEVM's ACL keeps `persistedAllowedPairs` at this ERC-7201 slot (contracts/isc-fhevm/README.md). */
@@ -30,18 +30,54 @@ export interface FhevmHeader {
 }
 
 /**
- * The `proof` of a decrypt or user_decrypt request for an fhEVM application. The
- * ASC adds `handle` and `purpose` ("public_decrypt" for `decrypt`, "user_decrypt"
- * for `user_decrypt`) and, for a user decryption, sets `requester` to the signed
- * `client_address`. A public decryption's proof is the `allowedForDecryption[handle]`
- * slot (the ISC ignores `requester`); a user decryption's is the
- * `persistedAllowedPairs[handle][client_address]` slot.
+ * One ciphertext's part of an fhEVM proof: `eth_getProof(acl_address, slots, block)`
+ * at the header's block, with every slot the ISC reads for that handle (one call):
+ * - user decryption: `persistedAllowedPairs[handle][user]`, `persistedAllowedPairs[handle][contract]`
+ *   and `ciphertextDigest[handle]`; `contract` (the dApp contract) must be one of the
+ *   request's signed `allowed_contracts`;
+ * - public decryption: `allowedForDecryption[handle]` and `ciphertextDigest[handle]`
+ *   (`contract` is ignored).
+ * No other slot may appear.
  */
-export interface FhevmProof {
-  /** Not needed: the ASC sets it (user_decrypt) or the ISC ignores it (public decrypt). */
-  requester?: string;
-  header: FhevmHeader;
-  signatures: { validator: string; signature: string }[];
-  /** `eth_getProof(acl_address, [slot], block)` as the node returns it. */
+export interface FhevmHandleProof {
+  contract?: string;
+  /** The node's `eth_getProof` result, verbatim. */
   acl_proof: unknown;
 }
+
+/**
+ * The `proof` of a decrypt or user_decrypt request for an fhEVM application:
+ * one header signed by a quorum of the fhEVM chain's validators (checked once)
+ * and one entry per ciphertext, in request order. The ASC passes it verbatim in
+ * its `validate` query (IscValidateMsg); the ISC answers `provenance: true`.
+ */
+export interface FhevmProof {
+  header: FhevmHeader;
+  signatures: { validator: string; signature: string }[];
+  handles: FhevmHandleProof[];
+}
+
+/** What the ASC asks an ISC, once per request (every ISC type; the plan's "validate protocol"). */
+export interface IscValidateMsg {
+  validate: {
+    purpose: 'public_decrypt' | 'user_decrypt';
+    /**
+     * allowlist ISC: the tx sender; fhevm ISC, user decryption: the request's EIP-712-signed
+     * `client_address`; absent for an fhEVM public decryption (a public handle is public for all).
+     */
+    requester?: string;
+    /** user decryption only: the contracts the user's signed request names (lower-case 0x). */
+    allowed_contracts?: string[];
+    /** The request's ciphertexts in order: `0x` + 64 hex each. */
+    ciphertexts: { handle: string; digest: string }[];
+    /** The request's `proof`, verbatim. */
+    proof: Record<string, unknown>;
+  };
+}
+
+/**
+ * The ISC's answer. `provenance: true` means the ISC vouched for the origin of every
+ * ciphertext (the fhEVM ISC checked the host chain's handle → digest commitments);
+ * the allow-list ISC answers `false`.
+ */
+export type IscValidateAnswer = { valid: true; provenance: boolean } | { valid: false; reason: string };

@@ -334,18 +334,31 @@ export function watchCometEvents(
     });
   const ws = blockHeaderSocket(rpcUrl, nudge);
   let cursor: Cursor = ZERO;
+  let lastPollAt: number | undefined;
+  let failingSince: number | undefined;
+  let lastError: string | undefined;
+  let tip = 0;
   const deliver = async (e: ChainEvent, pos: Cursor) => {
     if (!after(pos, cursor)) return;
     await onEvent(e);
     cursor = pos;
   };
 
-  /** Retries transient RPC failures with backoff; gives up (rejecting `done`) after ~30 s. */
+  /**
+   * Retries transient RPC failures with backoff; gives up (rejecting `done`)
+   * after 12 attempts, ~43 s of waiting. The subscription is then over: a
+   * consumer that must keep listening subscribes again from its checkpoint.
+   */
   const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await fn();
+        const r = await fn();
+        lastPollAt = Date.now();
+        failingSince = undefined;
+        return r;
       } catch (e) {
+        failingSince ??= Date.now();
+        lastError = e instanceof Error ? e.message : String(e);
         if (closed || attempt >= 12) throw e;
         await sleep(Math.min(250 * 2 ** attempt, 5000));
       }
@@ -356,7 +369,7 @@ export function watchCometEvents(
     try {
       const from = Math.max(1, fromHeight);
       // Catch-up through the tx index.
-      let tip = (await retry(() => comet.status())).syncInfo.latestBlockHeight;
+      tip = (await retry(() => comet.status())).syncInfo.latestBlockHeight;
       let next = from;
       if (tip - 1 >= from) {
         const query = `${filter.eventType}._contract_address='${filter.contract}' AND tx.height>=${from} AND tx.height<=${tip - 1}`;
@@ -402,6 +415,9 @@ export function watchCometEvents(
         }
         next++;
       }
+    } catch (e) {
+      // A read that fails after close() (e.g. the node stopping) is no failure of the subscription.
+      if (!closed) throw e;
     } finally {
       ws.close();
     }
@@ -412,6 +428,7 @@ export function watchCometEvents(
       nudge();
     },
     done,
+    progress: () => ({ lastPollAt, height: tip, ...(failingSince !== undefined ? { failingSince, lastError } : {}) }),
   };
 }
 

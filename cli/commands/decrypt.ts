@@ -10,8 +10,10 @@ import { waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { verifyRequestResult } from '../../chain/asc/verify.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
-import { resolveKeyId } from '../publicMaterial.js';
+import { handleScope } from '../handleScope.js';
+import { provenCrsOf } from '../provenInputs.js';
 import { resolveHandle } from '../../connector/kvstore/client.js';
+import { parseProofOption } from '../proofOption.js';
 import { TkmsError } from '../../common/errors.js';
 import { HEX64, REQUEST_ID } from '../../common/ciphertext.js';
 import { requestFunds } from '../../chain/config/queries.js';
@@ -20,24 +22,14 @@ import { warnAboutKeyState } from '../keyStateNotice.js';
 /** = the ASC's MAX_BATCH (contracts/asc/request.ts). */
 const MAX_BATCH = 32;
 
-/** The CRS of handles `tkms encrypt --prove` stored from this CLI home: all of them or none (one request verifies against one CRS). */
-function provenCrsOf(c: CliContext, handles: readonly string[]): string | undefined {
-  const known = c.state().provenInputs ?? {};
-  const crs = new Set(handles.map((h) => known[h]));
-  if (crs.size === 1) return [...crs][0];
-  throw new TkmsError('MIXED_INPUTS', 'some handles are proven inputs and some are not, or they were proven against different CRSs', {
-    details: 'decrypt them in separate requests, or name the CRS with --crs-id',
-  });
-}
-
 export function registerDecrypt(program: Command, ctx: () => CliContext): void {
   program
     .command('decrypt <handle...>')
     .description('request a public decryption of 1..32 stored ciphertexts (one request, all or nothing) and print the verified plaintexts, one per line')
-    .option('--key-id <id>', 'key id (default: the last generated key)')
+    .option('--key-id <id>', 'key id (default: the key the handles are bound to)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '120')
-    .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
-    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL's allowedForDecryption proof of the handle)")
+    .option('--app <appId>', 'registered application the request is made for (default: the one the handles are bound to)')
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed verbatim to its ISC (fhEVM: {header, signatures, handles: [{acl_proof}]}, one eth_getProof per handle in the order given, of its allowedForDecryption flag and its ciphertextDigest)")
     .option('--crs-id <id>', 'the ciphertexts are proven inputs (`tkms encrypt --prove`): the parties verify each proof against this CRS before decrypting (default for handles this CLI proved: their CRS)')
     .action(async (handleArgs: string[], o: { keyId?: string; timeout: string; app?: string; proof?: string; crsId?: string }) => {
       const c = ctx();
@@ -50,17 +42,10 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
       const metas = await Promise.all(handles.map((h) => resolveHandle(c.network().kvStoreUrl, h)));
       const crsId = o.crsId ?? provenCrsOf(c, handles);
       if (crsId !== undefined && !REQUEST_ID.test(crsId)) throw new TkmsError('BAD_ARGUMENT', `--crs-id must be a CRS id (40 lower-case hex chars), got "${crsId.slice(0, 80)}"`);
+      const { keyId, appId } = handleScope(handles, metas, { ...(o.keyId ? { keyId: o.keyId } : {}), ...(o.app ? { appId: o.app } : {}) });
       const client = await c.chain(true);
-      const keyId = await resolveKeyId(c, client, o.keyId);
       const asc = c.network().contracts.asc;
-      let proof: Record<string, unknown> | undefined;
-      if (o.proof !== undefined) {
-        try {
-          proof = JSON.parse(o.proof) as Record<string, unknown>;
-        } catch (e) {
-          throw new TkmsError('BAD_PROOF', '--proof must be a JSON object', { cause: e });
-        }
-      }
+      const proof = parseProofOption(o.proof, handles.length);
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'decrypt');
       const { requestId, tx } = await submitDecrypt(
@@ -69,7 +54,7 @@ export function registerDecrypt(program: Command, ctx: () => CliContext): void {
         {
           key_id: keyId,
           ciphertexts: handles.map((h, i) => ({ ciphertext_handle: h, ciphertext_digest: metas[i]!.digest, fhe_type: metas[i]!.fhe_type })),
-          ...(o.app ? { app_id: o.app } : {}),
+          app_id: appId,
           ...(proof ? { proof } : {}),
           ...(crsId ? { crs_id: crsId } : {}),
         },

@@ -9,6 +9,7 @@ import { putCiphertext } from '../../connector/kvstore/client.js';
 import { encryptWithProof, encryptWithPublicKey } from '../../core/engine/index.js';
 import { provenInputMetadata } from '../../common/provenInput.js';
 import { TkmsError } from '../../common/errors.js';
+import type { HandleScope } from '../../common/ciphertext.js';
 
 function parseValue(raw: string, type: FheType): bigint | boolean {
   if (type === 'ebool') {
@@ -22,10 +23,10 @@ function parseValue(raw: string, type: FheType): bigint | boolean {
   return value;
 }
 
-async function store(c: CliContext, bytes: Uint8Array, type: FheType, extra: Record<string, unknown>): Promise<string> {
-  const stored = await putCiphertext(c.network().kvStoreUrl, bytes, type);
-  printResult(c.opts, { handle: stored.handle, digest: stored.digest, fheType: type, size: bytes.length, ...extra }, () =>
-    `handle: ${stored.handle}\ndigest: ${stored.digest} (${type}, ${bytes.length} bytes${extra['proven'] ? `, proven against CRS ${String(extra['crsId'])}` : ''})`,
+async function store(c: CliContext, bytes: Uint8Array, type: FheType, scope: HandleScope, extra: Record<string, unknown>): Promise<string> {
+  const stored = await putCiphertext(c.network().kvStoreUrl, bytes, type, scope);
+  printResult(c.opts, { handle: stored.handle, digest: stored.digest, fheType: type, size: bytes.length, keyId: scope.keyId, appId: scope.appId, ...extra }, () =>
+    `handle: ${stored.handle}\ndigest: ${stored.digest} (${type}, ${bytes.length} bytes, key ${scope.keyId}, application ${scope.appId}${extra['proven'] ? `, proven against CRS ${String(extra['crsId'])} for ${String(extra['requester'])}` : ''})`,
   );
   return stored.handle;
 }
@@ -36,9 +37,10 @@ export function registerEncrypt(program: Command, ctx: () => CliContext): void {
     .description("encrypt a value under the KMS's public key and store the ciphertext in the KV-store")
     .requiredOption('-t, --type <fheType>', 'ebool, euint4, euint8, euint16, euint32, euint64, euint128, euint160, euint256')
     .option('--key-id <id>', 'key id (default: the last generated key)')
+    .option('--app <appId>', 'the registered application the ciphertext is for: its handle is bound to it', 'default')
     .option('--prove', 'attach a zero-knowledge proof of encryption (needs a key made with `tkms keygen --params fhevm` and a CRS from `tkms crsgen`); `tkms decrypt` then has the parties verify it')
     .option('--crs-id <id>', 'with --prove: the CRS to prove against (default: the newest on chain)')
-    .action(async (value: string, o: { type: string; keyId?: string; prove?: boolean; crsId?: string }) => {
+    .action(async (value: string, o: { type: string; keyId?: string; app: string; prove?: boolean; crsId?: string }) => {
       const c = ctx();
       const type = parseFheType(o.type);
       const plaintext = parseValue(value, type);
@@ -58,16 +60,19 @@ export function registerEncrypt(program: Command, ctx: () => CliContext): void {
         });
       }
       const { bytes: publicKey } = await fetchMaterial(c, client, keyId, 'PublicKey');
+      const scope = { keyId, appId: o.app };
       if (!o.prove) {
-        await store(c, encryptWithPublicKey(publicKey, type, plaintext), type, { keyId });
+        await store(c, encryptWithPublicKey(publicKey, type, plaintext), type, scope, {});
         return;
       }
       const crs = await fetchVerifiedCrs(c, client, o.crsId);
       const p = progress(`proving the encryption against CRS ${crs.crsId} (~15 s per value)`);
       const started = Date.now();
-      const list = encryptWithProof(publicKey, crs.bytes, type, plaintext, provenInputMetadata(keyId, crs.crsId));
+      // Bound to the account that will ask for its decryption: nobody else can submit this proof.
+      const requester = (await c.account()).address;
+      const list = encryptWithProof(publicKey, crs.bytes, type, plaintext, provenInputMetadata({ keyId, crsId: crs.crsId, appId: o.app, requester }));
       p.done(`${list.length} bytes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      const handle = await store(c, list, type, { keyId, crsId: crs.crsId, proven: true });
+      const handle = await store(c, list, type, scope, { crsId: crs.crsId, proven: true, requester });
       const state = c.state();
       state.provenInputs = { ...(state.provenInputs ?? {}), [handle]: crs.crsId };
       c.saveState(state);
@@ -76,9 +81,12 @@ export function registerEncrypt(program: Command, ctx: () => CliContext): void {
     .command('upload <file>')
     .description('store a ciphertext made by any tfhe-rs client (safe_serialize bytes) in the KV-store')
     .requiredOption('-t, --type <fheType>', 'the encrypted type of the ciphertext')
-    .action(async (file: string, o: { type: string }) => {
+    .option('--key-id <id>', 'the key it is encrypted under (default: the last generated key)')
+    .option('--app <appId>', 'the registered application it is for: its handle is bound to it', 'default')
+    .action(async (file: string, o: { type: string; keyId?: string; app: string }) => {
       const c = ctx();
       const type = parseFheType(o.type);
-      await store(c, new Uint8Array(readFileSync(file)), type, {});
+      const keyId = await resolveKeyId(c, await c.chain(false), o.keyId);
+      await store(c, new Uint8Array(readFileSync(file)), type, { keyId, appId: o.app }, {});
     });
 }

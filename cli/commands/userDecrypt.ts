@@ -6,11 +6,18 @@
  * reconstructs (cli/userDecryptResult.ts), waiting for answers beyond the
  * ASC's 2t+1 only when reconstruction needs them.
  *
- * The request carries the client address's signature over the request
- * (common/userDecryptAuth.ts), so nobody can reuse the client's ACL proof with
- * an ML-KEM key of his own: by default the client address is the EVM address of
- * the chain key, which signs; another address needs its private key
- * (`--client-key <file>`, 32 bytes of hex).
+ * The request carries the client address's EIP-712 signature
+ * (`UserDecryptRequestVerification`, common/userDecryptAuth.ts), made with an
+ * ordinary ethers wallet: it binds the ML-KEM key, the dApp contracts through
+ * which the handles may be read (`--allowed-contracts`; default: the contracts
+ * the fhEVM proof names, else the EIP-712 domain's verifying contract) and a
+ * validity window (`--start`, default one minute ago so a block time behind the
+ * wall clock still falls inside; `--valid-for`, default one day, at most 365
+ * days) checked against the KMS chain's block time. So nobody can reuse the
+ * client's ACL proof with an ML-KEM key of his own, and a leaked signed request
+ * dies with its window. By default the client address is the EVM address of the
+ * chain key, which signs; another address needs its private key (`--client-key
+ * <file>`, 32 bytes of hex).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -21,10 +28,15 @@ import { requestFunds } from '../../chain/config/queries.js';
 import { resolveHandle } from '../../connector/kvstore/client.js';
 import { TkmsError } from '../../common/errors.js';
 import { HEX64 } from '../../common/ciphertext.js';
-import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
+import { Wallet } from 'ethers';
+import {
+  MAX_ALLOWED_CONTRACTS, MAX_DURATION_SECONDS, evmAddressOf, signUserDecryptRequest, userDecryptAuthFields, type UserDecryptRequest,
+} from '../../common/userDecryptAuth.js';
+import { parseProofOption, proofContracts } from '../proofOption.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
-import { resolveKeyId } from '../publicMaterial.js';
+import { handleScope } from '../handleScope.js';
+import { provenCrsOf } from '../provenInputs.js';
 import { reconstructUserDecrypt, UserDecryptReconstructionError, type UserDecryptReturnType } from '../userDecryptResult.js';
 import { warnAboutKeyState } from '../keyStateNotice.js';
 
@@ -33,14 +45,21 @@ interface Options {
   timeout: string;
   app?: string;
   proof?: string;
+  crsId?: string;
   clientAddress?: string;
   clientKey?: string;
   domainName: string;
   domainVersion: string;
   domainChainId: string;
   verifyingContract: string;
+  allowedContracts?: string;
+  validFor: string;
+  start?: string;
   waitAll?: boolean;
 }
+
+/** How far before now the window starts by default: a KMS block time a little behind the wall clock still falls inside. */
+const DEFAULT_START_SKEW_SECONDS = 60;
 
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
@@ -48,16 +67,20 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
   program
     .command('user-decrypt <handles...>')
     .description('decrypt 1..32 stored ciphertexts for yourself only: the parties signcrypt their answers to a fresh ML-KEM key; prints the verified plaintexts')
-    .option('--key-id <id>', 'key id (default: the last generated key)')
+    .option('--key-id <id>', 'key id (default: the key the handles are bound to)')
     .option('--timeout <seconds>', 'how long to wait for the parties', '180')
-    .option('--app <appId>', 'registered application the request is made for (Config `applications`)')
-    .option('--proof <json>', "the application's proof of permission, a JSON object passed to its ISC (fhEVM: the ACL permission of the client address)")
+    .option('--app <appId>', 'registered application the request is made for (default: the one the handles are bound to)')
+    .option('--proof <json>', "the application's proof of permission, a JSON object passed verbatim to its ISC (fhEVM: {header, signatures, handles: [{contract, acl_proof}]}, one eth_getProof per handle in the order given, of the user's and the contract's permissions and the ciphertextDigest)")
+    .option('--crs-id <id>', 'the ciphertexts are proven inputs (`tkms encrypt --prove`): the parties verify each proof against this CRS first (default for handles this CLI proved: their CRS)')
     .option('--client-address <0x…>', 'EVM address the result is for (default: derived from your chain key); it signs the request')
     .option('--client-key <file>', "file with the client address's secp256k1 private key (32 bytes hex), when it is not your chain key")
     .option('--domain-name <name>', 'EIP-712 domain name the parties sign under', 'Decryption')
     .option('--domain-version <version>', 'EIP-712 domain version', '1')
     .option('--domain-chain-id <id>', 'EIP-712 domain chain id (decimal)', '1')
     .option('--verifying-contract <0x…>', 'EIP-712 verifying contract', '0x' + '00'.repeat(19) + '01')
+    .option('--allowed-contracts <0x…,0x…>', 'dApp contracts (1..10, comma-separated) through which you let the handles be read; signed (default: the contracts the --proof names, else the --verifying-contract)')
+    .option('--valid-for <seconds>', 'how long the signed request stays valid, 1..31536000 (365 days)', '86400')
+    .option('--start <unix seconds>', 'when the signed request becomes valid (default: one minute ago)')
     .option('--wait-all', 'wait for every party to answer (not just 2t+1) and check them all: names every misbehaving party')
     .action(async (handles: string[], o: Options) => {
       const c = ctx();
@@ -69,36 +92,32 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
       });
       if (!/^\d+$/.test(o.domainChainId)) throw new TkmsError('BAD_DOMAIN', '--domain-chain-id must be a decimal integer');
       if (!EVM_ADDRESS.test(o.verifyingContract)) throw new TkmsError('BAD_DOMAIN', '--verifying-contract must be 0x + 40 hex chars');
-      let proof: Record<string, unknown> | undefined;
-      if (o.proof !== undefined) {
-        try {
-          proof = JSON.parse(o.proof) as Record<string, unknown>;
-        } catch (e) {
-          throw new TkmsError('BAD_PROOF', '--proof must be a JSON object', { cause: e });
-        }
-      }
+      const proof = parseProofOption(o.proof, hs.length);
+      const allowedContracts = allowedContractsOf(o, proof);
+      const window = validityWindow(o);
       const kv = c.network().kvStoreUrl;
       const metas = await Promise.all(hs.map((h) => resolveHandle(kv, h)));
       const client = await c.chain(true);
       if (o.clientAddress !== undefined && !EVM_ADDRESS.test(o.clientAddress)) throw new TkmsError('BAD_ADDRESS', '--client-address must be 0x + 40 hex chars');
       const { clientAddress, clientKey } = await clientSigner(o, c);
-      const keyId = await resolveKeyId(c, client, o.keyId);
+      const crsId = o.crsId ?? provenCrsOf(c, hs);
+      if (crsId !== undefined && !/^[0-9a-f]{40}$/.test(crsId)) throw new TkmsError('BAD_ARGUMENT', `--crs-id must be a CRS id (40 lower-case hex chars), got "${crsId.slice(0, 80)}"`);
+      const { keyId, appId } = handleScope(hs, metas, { ...(o.keyId ? { keyId: o.keyId } : {}), ...(o.app ? { appId: o.app } : {}) });
       const asc = c.network().contracts.asc;
       const user = ml_kem512.keygen();
       const domain = { name: o.domainName, version: o.domainVersion, chain_id: o.domainChainId, verifying_contract: o.verifyingContract.toLowerCase() };
       const funds = await requestFunds(client, c.network().contracts.config, 'user_decrypt');
       const ciphertexts = hs.map((h, i) => ({ ciphertext_handle: h, ciphertext_digest: metas[i]!.digest, fhe_type: metas[i]!.fhe_type }));
       const encKey = bytesToHex(user.publicKey);
-      const userSignature = signUserDecryptAuth(
-        { kmsChainId: client.chainId, asc, appId: o.app ?? 'default', keyId, clientAddress, encKey, handles: hs, eip712Domain: domain },
-        clientKey,
-      );
+      const authorization: UserDecryptRequest = { clientAddress, encKey, allowedContracts, ...window, extraData: '0x', eip712Domain: domain };
+      const userSignature = await signUserDecryptRequest(authorization, new Wallet('0x' + bytesToHex(clientKey)));
       const { requestId, tx } = await submitUserDecrypt(
         client,
         asc,
         {
-          key_id: keyId, ciphertexts, enc_key: encKey, client_address: clientAddress, eip712_domain: domain, user_signature: userSignature,
-          ...(o.app ? { app_id: o.app } : {}), ...(proof ? { proof } : {}),
+          key_id: keyId, ciphertexts, enc_key: encKey, client_address: clientAddress, eip712_domain: domain,
+          ...userDecryptAuthFields(authorization), user_signature: userSignature,
+          app_id: appId, ...(proof ? { proof } : {}), ...(crsId ? { crs_id: crsId } : {}),
         },
         funds,
       );
@@ -152,6 +171,9 @@ export function registerUserDecrypt(program: Command, ctx: () => CliContext): vo
           parties: result.agreeing,
           misbehaving: result.misbehaving,
           clientAddress,
+          allowedContracts,
+          validFrom: Number(window.startTimestamp),
+          validUntil: Number(window.startTimestamp) + Number(window.durationSeconds),
           txHash: tx.txHash,
           fee: funds,
           keyState: (await warnAboutKeyState(client, asc, keyId)).keyState,
@@ -200,4 +222,38 @@ async function clientSigner(o: Options, c: CliContext): Promise<{ clientAddress:
     );
   }
   return { clientAddress: derived, clientKey };
+}
+
+/**
+ * `--allowed-contracts`, else the contracts the fhEVM proof names (its ISC checks each
+ * handle's contract is in the list), else the EIP-712 domain's verifying contract (an
+ * application without contracts still needs a non-empty signed list). 1..10 distinct
+ * addresses, lower-case, never the client address (the ASC checks that too).
+ */
+function allowedContractsOf(o: Options, proof: Record<string, unknown> | undefined): string[] {
+  let list: string[];
+  if (o.allowedContracts !== undefined) {
+    list = o.allowedContracts.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+    for (const a of list) if (!EVM_ADDRESS.test(a)) throw new TkmsError('BAD_ADDRESS', `--allowed-contracts: "${a}" is not 0x + 40 hex chars`);
+    list = list.map((a) => a.toLowerCase());
+    const dup = list.find((a, i) => list.indexOf(a) !== i);
+    if (dup !== undefined) throw new TkmsError('BAD_ADDRESS', `--allowed-contracts names ${dup} twice`);
+  } else {
+    const named = proofContracts(proof);
+    list = named.length > 0 ? named : [o.verifyingContract.toLowerCase()];
+  }
+  if (list.length < 1 || list.length > MAX_ALLOWED_CONTRACTS) {
+    throw new TkmsError('BAD_ADDRESS', `--allowed-contracts must name 1..${MAX_ALLOWED_CONTRACTS} contracts, got ${list.length}`);
+  }
+  return list;
+}
+
+/** `--start` (default one minute ago) and `--valid-for` (default one day), as the signed window. */
+function validityWindow(o: Options): { startTimestamp: bigint; durationSeconds: bigint } {
+  if (!/^\d+$/.test(o.validFor) || Number(o.validFor) < 1 || Number(o.validFor) > MAX_DURATION_SECONDS) {
+    throw new TkmsError('BAD_ARGUMENT', `--valid-for must be a number of seconds in 1..${MAX_DURATION_SECONDS} (365 days), got "${o.validFor}"`);
+  }
+  if (o.start !== undefined && !/^\d+$/.test(o.start)) throw new TkmsError('BAD_ARGUMENT', `--start must be Unix seconds, got "${o.start}"`);
+  const start = o.start !== undefined ? BigInt(o.start) : BigInt(Math.floor(Date.now() / 1000) - DEFAULT_START_SKEW_SECONDS);
+  return { startTimestamp: start, durationSeconds: BigInt(o.validFor) };
 }

@@ -2,8 +2,11 @@
  * The connector's job loop against a scripted ASC (requests, fulfill, request
  * events) and a scripted core: failed jobs are retried in process, the core's
  * answer is kept across attempts, retries stop when the request is no longer
- * pending, and the checkpoint never passes an unfinished job. The end-to-end
- * suites run the connector against real chains and cores.
+ * pending, and the checkpoint never passes an unfinished job. Liveness: a
+ * subscription lost to an RPC outage (or stalled) is opened again from the
+ * checkpoint and requests made meanwhile are answered exactly once; the health
+ * endpoint reports it. The end-to-end suites run the connector against real
+ * chains and cores (test/attacks/connectorOutage*.test.ts for outages).
  */
 import { Metadata, status } from '@grpc/grpc-js';
 import { pino } from 'pino';
@@ -13,7 +16,8 @@ import { ChainTxError, TimeoutError } from '../../common/errors.js';
 import { CoreRpcError } from '../../core/client/coreClient.js';
 import type { DecryptResult } from '../../proto/gen/tkms/core/v1/core.js';
 import type { Checkpoint } from './checkpoint.js';
-import { isRetryable, KmsConnector, type CorePort } from './connector.js';
+import { isRetryable, KmsConnector, type ConnectorOptions, type CorePort } from './connector.js';
+import { serveHealth } from './health.js';
 
 const silent = pino({ level: 'silent' });
 const ASC = 'asc';
@@ -27,6 +31,17 @@ class ScriptedAsc {
   readonly fulfills: { requestId: string; response: FulfillResponse }[] = [];
   /** Called before each fulfill; an error thrown here fails the tx. */
   failFulfill: (requestId: string, n: number) => Error | undefined = () => undefined;
+  /** RPC outage: every query, tx and subscription read fails (a subscription ends on it, as the embedded client's did). */
+  down = false;
+  /** The RPC accepts connections but never answers: reads hang. */
+  hung = false;
+  /** The height each subscription started from, in order. */
+  readonly subscriptions: number[] = [];
+
+  /** What a client sees of the chain during an outage. */
+  rpc(): void {
+    if (this.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:26657 (scripted outage)'), { code: 'ECONNREFUSED' });
+  }
 
   addDecrypt(n: number, height: number, over: Partial<RequestInfo> = {}): string {
     const requestId = id(n);
@@ -54,12 +69,14 @@ class ScriptedAsc {
       senderAddress: 'party1',
       height: async () => Math.max(0, ...asc.events.map((e) => e.height)),
       async queryContract<T>(_contract: string, msg: unknown): Promise<T> {
+        asc.rpc();
         const q = (msg as { request?: { request_id: string } }).request;
         const r = q && asc.requests.get(q.request_id);
         if (!r) throw new Error(`unexpected query ${JSON.stringify(msg)}`);
         return structuredClone(r) as T;
       },
       async executeContract(_contract: string, msg: unknown): Promise<ExecuteResult> {
+        asc.rpc();
         const f = (msg as { fulfill?: { request_id: string; response: FulfillResponse } }).fulfill;
         if (!f) throw new Error(`unexpected execute ${JSON.stringify(msg)}`);
         const e = asc.failFulfill(f.request_id, asc.fulfills.length);
@@ -70,15 +87,25 @@ class ScriptedAsc {
         asc.fulfills.push({ requestId: f.request_id, response: f.response });
         return { txHash: 'f', height: 100, gasUsed: 1, events: [] };
       },
+      // Live, like the real clients: past events, then new ones as they are added (polled every 5 ms).
       watchEvents(_filter, fromHeight, onEvent): Subscription {
+        asc.subscriptions.push(fromHeight);
         let closed = false;
+        let lastPollAt: number | undefined;
         const done = (async () => {
-          for (const e of asc.events.filter((x) => x.height >= fromHeight)) {
-            if (closed) return;
-            await onEvent(e);
+          let next = 0;
+          while (!closed) {
+            while (asc.hung && !closed) await sleep(5);
+            asc.rpc();
+            lastPollAt = Date.now();
+            while (next < asc.events.length && !closed) {
+              const e = asc.events[next++]!;
+              if (e.height >= fromHeight) await onEvent(e);
+            }
+            await sleep(5);
           }
         })();
-        return { close: () => (closed = true), done };
+        return { close: () => (closed = true), done, progress: () => ({ lastPollAt }) };
       },
       balance: unused,
       upload: unused,
@@ -88,6 +115,9 @@ class ScriptedAsc {
   }
 }
 type PartyResponseBody = RequestInfo['responses'][number]['response'];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 
 function coreError(code: string, grpcCode: status): CoreRpcError {
   const md = new Metadata();
@@ -129,7 +159,7 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   if (!cond()) throw new Error(`never happened: ${what}`);
 }
 
-function connectorFor(asc: ScriptedAsc, core: CorePort, checkpoint = recordingCheckpoint()) {
+function connectorFor(asc: ScriptedAsc, core: CorePort, checkpoint = recordingCheckpoint(), over: Partial<ConnectorOptions> = {}) {
   const connector = new KmsConnector({
     partyId: PARTY,
     chain: asc.client(),
@@ -142,6 +172,8 @@ function connectorFor(asc: ScriptedAsc, core: CorePort, checkpoint = recordingCh
     keyStateIntervalMs: 0,
     retryBaseMs: 1,
     retryMaxMs: 4,
+    watch: { reconnectBaseMs: 1, reconnectMaxMs: 20, stallMs: 1000 },
+    ...over,
   });
   return { connector, checkpoint };
 }
@@ -240,4 +272,151 @@ test('behavior: transient errors are retryable, the core refusing the request it
   expect(isRetryable(new ChainTxError('out of gas'))).toBe(true);
   expect(isRetryable(new Error('socket hang up'))).toBe(true);
   expect(isRetryable(coreError('INVALID_ARGUMENT', status.INVALID_ARGUMENT))).toBe(false);
+});
+
+describe('liveness: the ASC event subscription survives RPC outages', () => {
+  test('malicious: a subscription lost to an RPC outage is opened again from the checkpoint; the request made during the outage is answered exactly once', async () => {
+    const asc = new ScriptedAsc();
+    const before = asc.addDecrypt(1, 5);
+    const { core, calls } = scriptedCore((rid) => decrypted(rid));
+    const { connector, checkpoint } = connectorFor(asc, core);
+    await connector.start();
+    await until('the first request fulfilled', () => asc.fulfills.length === 1 && connector.status().watching);
+    expect(asc.subscriptions).toEqual([0]);
+
+    asc.down = true;
+    await until('the outage seen', () => !connector.status().watching && connector.status().reconnects >= 1);
+    // Made by a user whose own RPC works; this party's connector cannot see it yet.
+    const during = asc.addDecrypt(2, 8);
+    await until('several failed attempts to subscribe again', () => connector.status().reconnects >= 3);
+    const outage = connector.status();
+    expect(outage).toMatchObject({ watching: false, lastEventHeight: 5, lastError: expect.stringContaining('ECONNREFUSED') });
+    expect(outage.downSince).toBeDefined();
+    expect(asc.fulfills).toHaveLength(1);
+
+    asc.down = false;
+    await until('the request made during the outage fulfilled', () => asc.fulfills.length === 2);
+    await until('watching again', () => connector.status().watching);
+    const after = connector.status();
+    await connector.stop();
+
+    expect(asc.fulfills.map((f) => f.requestId)).toEqual([before, during]);
+    expect(calls.start).toBe(2);
+    expect(connector.handled).toMatchObject({ decrypt: 2, skipped: 0 });
+    // Every re-subscription started from the checkpoint (height 5: everything below it was done),
+    // so the replay delivered the first request again, which the connector recognised.
+    expect(asc.subscriptions.length).toBeGreaterThanOrEqual(4);
+    expect(asc.subscriptions.slice(1).every((h) => h === 5)).toBe(true);
+    expect(connector.handled.redelivered).toBeGreaterThanOrEqual(1);
+    expect(after).toMatchObject({ watching: true, lastEventHeight: 8, downSince: undefined, subscribedFromHeight: 5 });
+    expect(after.reconnects).toBe(asc.subscriptions.length - 1);
+    expect(checkpoint.saved.at(-1)).toBe(8);
+  });
+
+  test('malicious: a request in flight when the subscription is lost is replayed, recognised, and fulfilled once', async () => {
+    const asc = new ScriptedAsc();
+    const requestId = asc.addDecrypt(1, 5);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { core: base } = scriptedCore((rid) => decrypted(rid));
+    let starts = 0;
+    const core: CorePort = {
+      ...base,
+      startDecrypt: async () => void starts++,
+      decryptResult: async (rid) => {
+        await gate;
+        return decrypted(rid);
+      },
+    };
+    const { connector, checkpoint } = connectorFor(asc, core);
+    await connector.start();
+    await until('the job running', () => starts === 1);
+    asc.down = true;
+    await until('re-subscription attempts', () => connector.status().reconnects >= 2);
+    asc.down = false;
+    await until('subscribed again and the request replayed', () => connector.handled.redelivered >= 1);
+    // The core answers now; the fulfillment goes out once.
+    release();
+    await until('fulfilled', () => asc.fulfills.length === 1);
+    await until('checkpoint saved after the job', () => checkpoint.saved.at(-1) === 5 && connector.status().inFlight === 0);
+    await connector.stop();
+    expect(starts).toBe(1);
+    expect(asc.fulfills).toEqual([{ requestId, response: { decrypt: { plaintexts: ['42'], signature: 'sig' } } }]);
+    // The job's place in the checkpoint held throughout: every subscription started at or below it.
+    expect(asc.subscriptions.every((h) => h <= 5)).toBe(true);
+  });
+
+  test('malicious: a subscription whose reads hang (no error, no answer) is dropped after stallMs and opened again', async () => {
+    const asc = new ScriptedAsc();
+    asc.addDecrypt(1, 5);
+    const { core } = scriptedCore((rid) => decrypted(rid));
+    const { connector } = connectorFor(asc, core, recordingCheckpoint(), { watch: { reconnectBaseMs: 1, reconnectMaxMs: 20, stallMs: 150 } });
+    await connector.start();
+    await until('first fulfilled', () => asc.fulfills.length === 1);
+    asc.hung = true;
+    await until('the stall seen', () => !connector.status().watching && connector.status().reconnects >= 1);
+    expect(connector.status().lastError).toMatch(/no answer from the chain for \d+ ms/);
+    const during = asc.addDecrypt(2, 6);
+    asc.hung = false;
+    await until('the request made during the stall fulfilled', () => asc.fulfills.length === 2);
+    await connector.stop();
+    expect(asc.fulfills.map((f) => f.requestId)).toEqual([id(1), during]);
+  });
+
+  test('behavior: with watch.giveUpAfterMs the connector gives up on a long outage and reports it fatal (the process exits for its supervisor)', async () => {
+    const asc = new ScriptedAsc();
+    asc.addDecrypt(1, 5);
+    const { core } = scriptedCore((rid) => decrypted(rid));
+    let fatal: unknown;
+    const { connector } = connectorFor(asc, core, recordingCheckpoint(), {
+      watch: { reconnectBaseMs: 1, reconnectMaxMs: 10, stallMs: 1000, giveUpAfterMs: 100 },
+      onFatal: (err) => (fatal = err),
+    });
+    await connector.start();
+    await until('first fulfilled', () => asc.fulfills.length === 1);
+    asc.down = true;
+    await until('given up', () => fatal !== undefined);
+    expect(String(fatal)).toMatch(/no working ASC event subscription for \d+ ms \(last error: connect ECONNREFUSED/);
+    const attempts = asc.subscriptions.length;
+    await sleep(50);
+    expect(asc.subscriptions.length).toBe(attempts);
+    expect(connector.status().watching).toBe(false);
+    await connector.stop();
+  });
+
+  test('behavior: the health endpoint says 200 while watching, 503 during an outage, with the reconnect count and heights', async () => {
+    const asc = new ScriptedAsc();
+    asc.addDecrypt(1, 5);
+    const { core } = scriptedCore((rid) => decrypted(rid));
+    const { connector } = connectorFor(asc, core);
+    await connector.start();
+    const health = await serveHealth(() => connector.status(), { port: 0 });
+    const get = async () => {
+      const res = await fetch(`${health.url}/health`);
+      return { code: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    try {
+      await until('fulfilled and watching', () => asc.fulfills.length === 1 && connector.status().watching);
+      const ok = await get();
+      expect(ok.code).toBe(200);
+      expect(ok.body).toMatchObject({ status: 'ok', partyId: PARTY, watching: true, lastEventHeight: 5, reconnects: 0, checkpoint: 5, inFlight: 0, downSince: null });
+      expect(Date.parse(String(ok.body['lastPollAt']))).not.toBeNaN();
+      asc.down = true;
+      await until('reconnecting', () => connector.status().reconnects >= 1);
+      const down = await get();
+      expect(down.code).toBe(503);
+      expect(down.body).toMatchObject({ status: 'degraded', watching: false, lastEventHeight: 5, lastError: expect.stringContaining('ECONNREFUSED') });
+      expect(Date.parse(String(down.body['downSince']))).not.toBeNaN();
+      asc.down = false;
+      await until('watching again', () => connector.status().watching);
+      const back = await get();
+      expect(back.code).toBe(200);
+      expect(back.body['reconnects']).toEqual(expect.any(Number));
+      expect(Number(back.body['reconnects'])).toBeGreaterThanOrEqual(1);
+      expect((await fetch(`${health.url}/metrics`)).status).toBe(404);
+    } finally {
+      await health.close();
+      await connector.stop();
+    }
+  });
 });

@@ -17,6 +17,13 @@
  * Non-retryable errors (the core refusing the request outright, a request with
  * no parameters) are logged and dropped: retrying cannot change them.
  *
+ * Liveness: the ASC event subscription is kept alive by an `EventWatch`
+ * (eventWatch.ts): one lost to an RPC outage is opened again from the
+ * checkpoint, so requests made during the outage are answered once the chain
+ * answers again. A request delivered twice (the replay from the checkpoint
+ * covers requests already taken) is recognised by its id and not run again.
+ * `status()` is what the health endpoint (health.ts) serves.
+ *
  * Key states: a `KeyStateSync` (keyStateSync.ts) mirrors the ASC's key
  * lifecycle into the core.
  *
@@ -25,7 +32,7 @@
  * owed.
  */
 import type { Logger } from 'pino';
-import type { ChainEvent, KmsChainClient, Subscription } from '../../chain/client.js';
+import type { ChainEvent, KmsChainClient } from '../../chain/client.js';
 import { ASC_EVENTS, type CiphertextRef, type FulfillResponse, type RequestInfo } from '../../chain/asc/messages.js';
 import { claimFees, fulfill, getClaimable, getRequest } from '../../chain/asc/actions.js';
 import type { DecryptResult, KeyGenResult } from '../../proto/gen/tkms/core/v1/core.js';
@@ -34,6 +41,7 @@ import { TkmsError } from '../../common/errors.js';
 import { CoreRpcError } from '../../core/client/coreClient.js';
 import type { Checkpoint } from './checkpoint.js';
 import { KeyStateSync, type KeyStatePort } from './keyStateSync.js';
+import { EventWatch, type EventWatchOptions, type EventWatchStatus } from './eventWatch.js';
 
 /** The slice of the core API the connector needs (see core/client). */
 export interface CorePort extends KeyStatePort {
@@ -53,6 +61,9 @@ export interface CorePort extends KeyStatePort {
     /** A public batch decryption (the single-ciphertext fields are then empty). */
     ciphertexts?: { ciphertextHandle: string; ciphertextDigest: string; fheType: string; ciphertext: Uint8Array }[];
     crsId?: string;
+    /** The request's application and sender: the core checks handles and proofs against them. */
+    appId: string;
+    requester?: string;
   }): Promise<void>;
   decryptResult(requestId: string, timeoutMs: number): Promise<DecryptResult>;
   startUserDecrypt(req: CoreUserDecryptParameters): Promise<void>;
@@ -86,14 +97,33 @@ export interface ConnectorOptions {
   retryBaseMs?: number;
   /** Longest wait between two attempts at a job, ms (default 60000). */
   retryMaxMs?: number;
+  /** Re-subscription after a lost event subscription: backoff, stall detection, optional give-up (eventWatch.ts). */
+  watch?: Pick<EventWatchOptions, 'reconnectBaseMs' | 'reconnectMaxMs' | 'stallMs' | 'giveUpAfterMs'>;
+  /** Called when the watch gives up (`watch.giveUpAfterMs`): the process should exit non-zero for its supervisor to restart it. */
+  onFatal?: (err: unknown) => void;
+}
+
+/** What the health endpoint reports. */
+export interface ConnectorStatus extends EventWatchStatus {
+  partyId: number;
+  /** The height a restart (or a re-subscription) replays from. */
+  checkpoint: number;
+  inFlight: number;
+  handled: KmsConnector['handled'];
 }
 
 /** Why a job stopped retrying. */
 type GiveUp = 'fulfilled' | 'not_retryable' | 'not_pending' | 'answered' | 'expired' | 'stopped';
 
 export class KmsConnector {
-  private sub: Subscription | undefined;
+  private watch: EventWatch | undefined;
   private readonly inFlight = new Map<string, number>();
+  /**
+   * Requests taken since the checkpoint (id → height), running or finished: a
+   * re-subscription replays from the checkpoint and must not run them again.
+   * Entries below the checkpoint are dropped, as they are never replayed.
+   */
+  private readonly taken = new Map<string, number>();
   private lastSeenHeight = 0;
   private readonly waiting: (() => void)[] = [];
   private stopped = false;
@@ -104,8 +134,12 @@ export class KmsConnector {
   private claimTimer: NodeJS.Timeout | undefined;
   private claiming: Promise<void> | undefined;
   private keyStates: KeyStateSync | undefined;
-  /** `failed`: failed attempts (each retry counts); `given_up`: jobs dropped without an answer. */
-  readonly handled = { keygen: 0, keygen_preproc: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, retried: 0, given_up: 0, claims: 0 };
+  /**
+   * `failed`: failed attempts (each retry counts); `given_up`: jobs dropped
+   * without an answer; `redelivered`: events of requests already taken, seen
+   * again after a re-subscription and ignored.
+   */
+  readonly handled = { keygen: 0, keygen_preproc: 0, decrypt: 0, user_decrypt: 0, crs_gen: 0, skipped: 0, failed: 0, retried: 0, given_up: 0, claims: 0, redelivered: 0 };
 
   constructor(private readonly opts: ConnectorOptions) {}
 
@@ -122,8 +156,15 @@ export class KmsConnector {
     }
     this.lastSeenHeight = from;
     this.opts.logger.info({ fromHeight: from, party: this.opts.partyId }, 'connector watching ASC requests');
-    this.sub = this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, from, (e) => this.onEvent(e));
-    this.sub.done.catch((err: unknown) => this.opts.logger.error({ err }, 'event subscription failed'));
+    this.watch = new EventWatch({
+      subscribe: (fromHeight, onEvent) => this.opts.chain.watchEvents({ contract: this.opts.asc, eventType: ASC_EVENTS.request }, fromHeight, onEvent),
+      resumeHeight: () => this.checkpointHeight(),
+      onEvent: (e) => this.onEvent(e),
+      logger: this.opts.logger,
+      ...this.opts.watch,
+      onGiveUp: (err) => this.opts.onFatal?.(err),
+    });
+    this.watch.start(from);
     const keyStateEvery = this.opts.keyStateIntervalMs ?? 2000;
     if (keyStateEvery > 0) {
       this.keyStates = new KeyStateSync({ chain: this.opts.chain, asc: this.opts.asc, core: this.opts.core, logger: this.opts.logger, intervalMs: keyStateEvery });
@@ -159,7 +200,7 @@ export class KmsConnector {
     clearInterval(this.claimTimer);
     await this.claiming;
     await this.keyStates?.stop();
-    this.sub?.close();
+    await this.watch?.stop();
     while (this.inFlight.size > 0) await new Promise((r) => setTimeout(r, 50));
   }
 
@@ -167,9 +208,16 @@ export class KmsConnector {
     const requestId = e.attributes['request_id'];
     const kind = e.attributes['kind'];
     if (!requestId || !isHandledKind(kind)) return;
+    if (this.taken.has(requestId)) {
+      this.handled.redelivered += 1;
+      this.opts.logger.debug({ requestId, height: e.height }, 'request already taken; ignoring the replayed event');
+      return;
+    }
     this.lastSeenHeight = Math.max(this.lastSeenHeight, e.height);
     await this.slot();
-    if (this.stopped) return;
+    // Checked again: an event of a dropped subscription may have waited for a slot meanwhile.
+    if (this.stopped || this.taken.has(requestId)) return;
+    this.taken.set(requestId, e.height);
     this.inFlight.set(requestId, e.height);
     this.saveCheckpoint();
     // Not awaited: events keep flowing while jobs run, bounded by `concurrency`.
@@ -235,9 +283,30 @@ export class KmsConnector {
   }
 
   /** Everything below the oldest unfinished job's height is done. */
-  private saveCheckpoint(): void {
+  private checkpointHeight(): number {
     const oldest = Math.min(...this.inFlight.values(), ...this.abandoned);
-    this.opts.checkpoint.save(Number.isFinite(oldest) ? oldest : this.lastSeenHeight);
+    return Number.isFinite(oldest) ? oldest : this.lastSeenHeight;
+  }
+
+  private saveCheckpoint(): void {
+    const height = this.checkpointHeight();
+    for (const [id, h] of this.taken) if (h < height) this.taken.delete(id);
+    this.opts.checkpoint.save(height);
+  }
+
+  /** Liveness for the health endpoint: the event watch, the checkpoint, the work. */
+  status(): ConnectorStatus {
+    const watch: EventWatchStatus = this.watch?.status() ?? {
+      watching: false,
+      lastEventHeight: undefined,
+      lastPollAt: undefined,
+      chainHeight: undefined,
+      reconnects: 0,
+      subscribedFromHeight: undefined,
+      downSince: undefined,
+      lastError: undefined,
+    };
+    return { partyId: this.opts.partyId, ...watch, checkpoint: this.checkpointHeight(), inFlight: this.inFlight.size, handled: { ...this.handled } };
   }
 
   /** One attempt. A first attempt also answers a request others already completed (late answers are accepted); a retry does not. */
@@ -326,6 +395,8 @@ export class KmsConnector {
       ciphertext: new Uint8Array(),
       ciphertexts,
       ...(params.crs_id ? { crsId: params.crs_id } : {}),
+      appId: params.app_id ?? 'default',
+      requester: request.sender,
     });
     const r = await this.opts.core.decryptResult(request.request_id, this.opts.jobTimeoutMs ?? 120_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
@@ -360,6 +431,9 @@ export class KmsConnector {
       userPublicKey: Buffer.from(params.enc_key, 'hex'),
       clientAddress: params.client_address,
       eip712Domain: { name: d.name, version: d.version, chainId: BigInt(d.chain_id), verifyingContract: d.verifying_contract },
+      appId: params.app_id ?? 'default',
+      requester: request.sender,
+      ...(params.crs_id ? { crsId: params.crs_id } : {}),
     });
     const r = await this.opts.core.userDecryptResult(request.request_id, this.opts.jobTimeoutMs ?? 300_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };

@@ -4,25 +4,25 @@
  * recomputes the digest of what it received and throws on any mismatch.
  *
  * @example
- * const { digest, handle } = await putCiphertext('http://127.0.0.1:8100', bytes, 'euint8');
+ * const { digest, handle } = await putCiphertext('http://127.0.0.1:8100', bytes, 'euint8', { keyId, appId: 'default' });
  * const same = await getCiphertext('http://127.0.0.1:8100', digest); // verified
  */
 import { createHash } from 'node:crypto';
-import { HEX64 } from '../../common/ciphertext.js';
+import { HEX64, type HandleScope } from '../../common/ciphertext.js';
 import { TkmsError, type TkmsErrorOptions } from '../../common/errors.js';
 import type { FheType } from '../../common/fheTypes.js';
-
-export interface PutCiphertextReturnType {
-  digest: string;
-  handle: string;
-  fhe_type: FheType;
-  size: number;
-}
 
 export interface ResolveHandleReturnType {
   digest: string;
   fhe_type: FheType;
   size: number;
+  /** The key and application the handle binds, as the uploader declared them (untrusted: the ASC recomputes the handle). */
+  key_id: string;
+  app_id: string;
+}
+
+export interface PutCiphertextReturnType extends ResolveHandleReturnType {
+  handle: string;
 }
 
 /** An HTTP error from the KV-store; `code` is the store's code (NOT_FOUND, CIPHERTEXT_TOO_LARGE, …). */
@@ -72,9 +72,11 @@ async function request(url: string, init: RequestInit, what: string): Promise<Re
   }
 }
 
-export async function putCiphertext(url: string, bytes: Uint8Array, type: FheType): Promise<PutCiphertextReturnType> {
+/** Stores a ciphertext for decryption under `scope` (its handle names key and application). */
+export async function putCiphertext(url: string, bytes: Uint8Array, type: FheType, scope: HandleScope): Promise<PutCiphertextReturnType> {
+  const query = new URLSearchParams({ type, key_id: scope.keyId, app_id: scope.appId });
   const res = await request(
-    `${base(url)}/v1/ciphertexts?type=${encodeURIComponent(type)}`,
+    `${base(url)}/v1/ciphertexts?${query.toString()}`,
     { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } },
     'store ciphertext',
   );

@@ -1,21 +1,21 @@
 /**
  * @module connector/kvstore/server
  * The ciphertext KV-store's HTTP API (node:http):
- *   PUT  /v1/ciphertexts?type=<fheType>   raw body → 201 {digest, handle, fhe_type, size} (idempotent)
+ *   PUT  /v1/ciphertexts?type=<fheType>&key_id=<id>&app_id=<app>   raw body → 201 {digest, handle, fhe_type, size, key_id, app_id} (idempotent)
  *   GET  /v1/ciphertexts/<digest>         → 200 bytes | 400 malformed digest | 404
- *   GET  /v1/handles/<handle>             → 200 {digest, fhe_type, size} | 400 | 404
+ *   GET  /v1/handles/<handle>             → 200 {digest, fhe_type, size, key_id, app_id} | 400 | 404
  *   GET  /health                          → 200 {status: "ok"}
  * Errors are JSON `{ error, code }`; bodies over the limit get 413.
  *
  * @example
  * const kv = await startKvStore({ dir: '.state/kvstore', port: 0 });
- * await putCiphertext(kv.url, bytes, 'euint8');
+ * await putCiphertext(kv.url, bytes, 'euint8', { keyId, appId: 'default' });
  */
 import { HttpError, sendJson } from '../../common/http.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { HEX64 } from '../../common/ciphertext.js';
+import { HEX64, REQUEST_ID } from '../../common/ciphertext.js';
 import { FHE_TYPES, isFheType } from '../../common/fheTypes.js';
 import { CiphertextStore } from './store.js';
 
@@ -88,12 +88,16 @@ export async function startKvStore(params: StartKvStoreParameters): Promise<Runn
     }
     if (parts[0] !== 'v1') throw new HttpError(404, 'NOT_FOUND', 'no such route');
     if (parts[1] === 'ciphertexts' && parts.length === 2) {
-      if (req.method !== 'PUT') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'use PUT /v1/ciphertexts?type=<fheType>');
+      if (req.method !== 'PUT') throw new HttpError(405, 'METHOD_NOT_ALLOWED', 'use PUT /v1/ciphertexts?type=<fheType>&key_id=<id>&app_id=<app>');
       const type = url.searchParams.get('type') ?? '';
       if (!isFheType(type)) throw new HttpError(400, 'FHE_TYPE_UNKNOWN', `query "type" must be one of ${FHE_TYPES.join(', ')}`);
+      const keyId = url.searchParams.get('key_id') ?? '';
+      const appId = url.searchParams.get('app_id') ?? '';
+      if (!REQUEST_ID.test(keyId)) throw new HttpError(400, 'INVALID_KEY_ID', 'query "key_id" must be a key id (40 lower-case hex chars): a handle names its key');
+      if (appId.length === 0 || appId.length > 64) throw new HttpError(400, 'INVALID_APP_ID', 'query "app_id" must be an application id (1..64 chars): a handle names its application');
       const body = await readBody(req, max);
       if (body.length === 0) throw new HttpError(400, 'CIPHERTEXT_EMPTY', 'empty body');
-      const rec = await store.put(body, type);
+      const rec = await store.put(body, type, { keyId, appId });
       log?.info({ digest: rec.digest, handle: rec.handle, fheType: type, size: rec.size }, 'ciphertext stored');
       return sendJson(res, 201, rec);
     }

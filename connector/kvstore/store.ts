@@ -2,31 +2,33 @@
  * @module connector/kvstore/store
  * On-disk, content-addressed ciphertext store. Layout under `dir`:
  *   `ciphertexts/<digest>`     the raw bytes (digest = SHA3-256 hex)
- *   `handles/<handle>.json`    `{ digest, fhe_type, size }`
+ *   `handles/<handle>.json`    `{ digest, fhe_type, size, key_id, app_id }`
+ * A handle names the key and the application too (common/ciphertext.ts), so
+ * the same bytes stored for two applications have two handles.
  * Writes go to a temp file then rename, so readers never see partial files.
  * The store is untrusted by design: readers re-check digests (`client.ts`).
  *
  * @example
  * const store = new CiphertextStore('.state/kvstore');
- * const rec = await store.put(bytes, 'euint8'); // { digest, handle, fhe_type, size }
+ * const rec = await store.put(bytes, 'euint8', { keyId, appId: 'default' }); // { digest, handle, fhe_type, size, key_id, app_id }
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ciphertextHandle, HEX64 } from '../../common/ciphertext.js';
+import { ciphertextHandle, HEX64, type HandleScope } from '../../common/ciphertext.js';
 import type { FheType } from '../../common/fheTypes.js';
-
-export interface StoredCiphertext {
-  digest: string;
-  handle: string;
-  fhe_type: FheType;
-  size: number;
-}
 
 export interface HandleRecord {
   digest: string;
   fhe_type: FheType;
   size: number;
+  /** The key and application the handle binds (what the uploader declared; the ASC and the cores recompute the handle). */
+  key_id: string;
+  app_id: string;
+}
+
+export interface StoredCiphertext extends HandleRecord {
+  handle: string;
 }
 
 async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
@@ -80,17 +82,17 @@ export class CiphertextStore {
   }
 
   /** Stores `bytes` under its digest and records its handle; storing the same thing again changes nothing. */
-  async put(bytes: Uint8Array, type: FheType): Promise<StoredCiphertext> {
+  async put(bytes: Uint8Array, type: FheType, scope: HandleScope): Promise<StoredCiphertext> {
     await this.init();
     // Same value as common/ciphertext.ts ciphertextDigest (SHA3-256), at native speed.
     const digest = createHash('sha3-256').update(bytes).digest('hex');
-    const handle = ciphertextHandle(digest, type);
+    const handle = ciphertextHandle(digest, type, scope);
     const file = this.ciphertextPath(digest);
     if (!(await exists(file))) await writeAtomic(file, bytes);
-    const record: HandleRecord = { digest, fhe_type: type, size: bytes.length };
+    const record: HandleRecord = { digest, fhe_type: type, size: bytes.length, key_id: scope.keyId, app_id: scope.appId };
     const handleFile = path.join(this.handleDir, `${handle}.json`);
     if (!(await exists(handleFile))) await writeAtomic(handleFile, JSON.stringify(record));
-    return { digest, handle, fhe_type: type, size: bytes.length };
+    return { ...record, handle };
   }
 
   /** The stored bytes (as on disk, unchecked), or undefined. */

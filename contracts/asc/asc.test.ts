@@ -7,7 +7,8 @@ import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
 import { ciphertextHandle } from '../../common/ciphertext.js';
-import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
+import { evmAddressOf } from '../../common/userDecryptAuth.js';
+import { DAPP, signedUserDecrypt } from './testing/userDecryptRequest.js';
 import type { ConfigInstantiateMsg, PartyInfo } from '../../chain/config/messages.js';
 import type { FulfillResponse, KeyInfo, KeysResponse, RequestInfo, RequestsResponse } from '../../chain/asc/messages.js';
 import { execFileSync } from 'node:child_process';
@@ -60,7 +61,8 @@ async function setup(n = 4, threshold = 1, extra: Partial<ConfigInstantiateMsg> 
 const USER = testAddress('user');
 const DIGEST = 'cd'.repeat(32);
 /** The handle of DIGEST as euint8: the ASC recomputes it (contracts/asc/handles.ts). */
-const HANDLE = ciphertextHandle(DIGEST, 'euint8');
+/** The handle of DIGEST as euint8 under `keyId` and the default application: the ASC recomputes it (contracts/asc/handles.ts). */
+const handleOf = (keyId: string, digest = DIGEST, appId = 'default'): string => ciphertextHandle(digest, 'euint8', { keyId, appId });
 
 function requestIdOf(r: SimExecuteResult): string {
   const ev = r.events.find((e) => e.type === 'wasm-tkms_request');
@@ -180,7 +182,7 @@ describe('asc', () => {
     const keyId = await keygenDone(s);
     const r = await s.chain.execute(
       s.asc,
-      { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } },
+      { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' } },
       USER,
     );
     const id = requestIdOf(r);
@@ -197,7 +199,7 @@ describe('asc', () => {
     expect(r2.events.find((e) => e.type === 'wasm-tkms_result')?.attributes.status).toBe('completed');
     const info = request(s, id);
     // The single-ciphertext form is stored as a batch of one.
-    expect(info.decrypt).toEqual({ key_id: keyId, ciphertexts: [{ ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' }], app_id: 'default' });
+    expect(info.decrypt).toEqual({ key_id: keyId, ciphertexts: [{ ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' }], app_id: 'default', provenance: 'open' });
     expect(info.result).toEqual(decryptAnswer(id, keyId, 'euint8', '42', p2));
   });
 
@@ -224,14 +226,14 @@ describe('asc', () => {
     const s = await setup();
     const keyId = 'ee'.repeat(20);
     await expect(
-      s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
     ).rejects.toThrow(`unknown key id ${keyId}`);
   });
 
   test('behavior: decrypt with a bad fhe_type or malformed hex is rejected', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
-    const base = { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' };
+    const base = { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' };
     await expect(s.chain.execute(s.asc, { decrypt: { ...base, fhe_type: 'euint7' } }, USER)).rejects.toThrow('unknown fhe_type euint7');
     await expect(s.chain.execute(s.asc, { decrypt: { ...base, ciphertext_handle: 'AB'.repeat(32) } }, USER)).rejects.toThrow(
       'ciphertext_handle must be 64 lower-case hex',
@@ -246,32 +248,32 @@ describe('asc', () => {
     const keyId = await keygenDone(s);
     const victim = 'ee'.repeat(32);
     // A handle the requester may use, paired with someone else's digest.
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: victim, fhe_type: 'euint8' } }, USER)).rejects.toThrow(
-      `decrypt: ciphertext_handle does not match ciphertext_digest (expected ${ciphertextHandle(victim, 'euint8')})`,
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: victim, fhe_type: 'euint8' } }, USER)).rejects.toThrow(
+      `decrypt: ciphertext_handle is not the handle of ciphertext_digest under key ${keyId} and application default (expected ${ciphertextHandle(victim, 'euint8', { keyId, appId: 'default' })})`,
     );
     // The right digest, another type: the handle's type byte says euint8.
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint16' } }, USER)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint16' } }, USER)).rejects.toThrow(
       'decrypt: ciphertext_handle carries type code 2, not fhe_type euint16 (3)',
     );
     // Another version byte, or one flipped hash bit.
-    for (const forged of [HANDLE.slice(0, 62) + '01', HANDLE.slice(0, 10) + (HANDLE[10] === '0' ? '1' : '0') + HANDLE.slice(11)]) {
+    for (const forged of [handleOf(keyId).slice(0, 62) + '00', handleOf(keyId).slice(0, 10) + (handleOf(keyId)[10] === '0' ? '1' : '0') + handleOf(keyId).slice(11)]) {
       await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: forged, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER)).rejects.toThrow(
-        `decrypt: ciphertext_handle does not match ciphertext_digest (expected ${HANDLE})`,
+        `decrypt: ciphertext_handle is not the handle of ciphertext_digest under key ${keyId} and application default (expected ${handleOf(keyId)})`,
       );
     }
     const batch = [
-      { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
-      { ciphertext_handle: HANDLE, ciphertext_digest: victim, fhe_type: 'euint8' },
+      { ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' },
+      { ciphertext_handle: handleOf(keyId), ciphertext_digest: victim, fhe_type: 'euint8' },
     ];
     await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: batch } }, USER)).rejects.toThrow(
-      'decrypt: ciphertexts[1].ciphertext_handle does not match ciphertext_digest',
+      'decrypt: ciphertexts[1].ciphertext_handle is not the handle of ciphertext_digest',
     );
     expect(s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.map((r) => r.kind)).toEqual(['keygen']);
   });
 
-  const cts = (n: number): { ciphertext_handle: string; ciphertext_digest: string; fhe_type: string }[] =>
+  const cts = (n: number, keyId: string): { ciphertext_handle: string; ciphertext_digest: string; fhe_type: string }[] =>
     Array.from({ length: n }, (_, i) => ({
-      ciphertext_handle: ciphertextHandle((i + 100).toString(16).padStart(2, '0').repeat(32), i % 2 ? 'ebool' : 'euint16'),
+      ciphertext_handle: ciphertextHandle((i + 100).toString(16).padStart(2, '0').repeat(32), i % 2 ? 'ebool' : 'euint16', { keyId, appId: 'default' }),
       ciphertext_digest: (i + 100).toString(16).padStart(2, '0').repeat(32),
       fhe_type: i % 2 ? 'ebool' : 'euint16',
     }));
@@ -279,11 +281,11 @@ describe('asc', () => {
   test('default: a batch decrypt completes with every plaintext under one signature per party', async () => {
     const s = await setup(4, 1);
     const keyId = await keygenDone(s);
-    const batch = cts(3);
+    const batch = cts(3, keyId);
     const r = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: batch } }, USER);
     const id = requestIdOf(r);
     expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({ kind: 'decrypt', key_id: keyId, ciphertexts: '3' });
-    expect(request(s, id).decrypt).toEqual({ key_id: keyId, ciphertexts: batch, app_id: 'default' });
+    expect(request(s, id).decrypt).toEqual({ key_id: keyId, ciphertexts: batch, app_id: 'default', provenance: 'open' });
     const answer = (plaintexts: string[], p: Party): FulfillResponse =>
       batchAnswer(id, keyId, plaintexts.map((plaintext, i) => ({ ciphertextDigest: batch[i]!.ciphertext_digest, fheType: batch[i]!.fhe_type, plaintext })), p);
     const [p1, p2, p3] = s.parties as [Party, Party, Party];
@@ -304,16 +306,16 @@ describe('asc', () => {
     const s = await setup();
     const keyId = await keygenDone(s);
     await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: [] } }, USER)).rejects.toThrow('ciphertexts must be an array of 1..32');
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(33) } }, USER)).rejects.toThrow('ciphertexts must be an array of 1..32');
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(32) } }, USER)).resolves.toBeDefined();
-    const bad = cts(3);
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(33, keyId) } }, USER)).rejects.toThrow('ciphertexts must be an array of 1..32');
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(32, keyId) } }, USER)).resolves.toBeDefined();
+    const bad = cts(3, keyId);
     bad[2] = { ...bad[2]!, ciphertext_digest: 'zz' };
     await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: bad } }, USER)).rejects.toThrow('ciphertexts[2].ciphertext_digest must be 64 lower-case hex');
     await expect(
-      s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1), ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1, keyId), ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
     ).rejects.toThrow('give either ciphertexts or ciphertext_handle, not both');
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1), crs_id: 'xyz' } }, USER)).rejects.toThrow('crs_id must be a CRS request id');
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1), crs_id: 'ab'.repeat(20) } }, USER)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1, keyId), crs_id: 'xyz' } }, USER)).rejects.toThrow('crs_id must be a CRS request id');
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(1, keyId), crs_id: 'ab'.repeat(20) } }, USER)).rejects.toThrow(
       `decrypt: crs_id ${'ab'.repeat(20)} is not a CRS the parties made (crs_list)`,
     );
   });
@@ -352,7 +354,7 @@ describe('asc', () => {
     const s = await setup();
     const keyId = await keygenDone(s);
     const id = requestIdOf(
-      await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
+      await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
     );
     const p1 = s.parties[0] as Party;
     // Signed for euint16: the contract rebuilds the digest from the stored request (euint8).
@@ -390,7 +392,7 @@ describe('asc', () => {
     const s = await setup(4, 1);
     const keyId = await keygenDone(s);
     const id = requestIdOf(
-      await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
+      await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER),
     );
     const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
     await fulfill(s, p1, id, decryptAnswer(id, keyId, 'euint8', '7', p1)); // the liar
@@ -445,8 +447,11 @@ describe('asc', () => {
 const DENOM = 'ustake';
 const GOV = testAddress('deployer'); // SimChain instantiates as the deployer: Config's default governance
 
+/** The application a message names (handles are bound to it). */
+const appOf = (extra: Record<string, unknown>): string => (typeof extra['app_id'] === 'string' ? extra['app_id'] : 'default');
+
 function decryptMsg(keyId: string, extra: Record<string, unknown> = {}): unknown {
-  return { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8', ...extra } };
+  return { decrypt: { key_id: keyId, ciphertext_handle: handleOf(keyId, DIGEST, appOf(extra)), ciphertext_digest: DIGEST, fhe_type: 'euint8', ...extra } };
 }
 const coins = (amount: number | string): { denom: string; amount: string }[] => [{ denom: DENOM, amount: String(amount) }];
 
@@ -665,36 +670,22 @@ const MALLORY = evmAddressOf(MALLORY_KEY);
 
 /**
  * A user_decrypt message for ALICE (client_address in upper-case hex), signed by
- * `key` over the final fields (common/userDecryptAuth.ts) unless `extra` sets `user_signature`.
+ * `key` with ethers' signTypedData (testing/userDecryptRequest.ts) over the final
+ * fields, unless `extra` sets `user_signature`; allowed contracts [DAPP].
  */
-function userDecryptMsg(s: Setup, keyId: string, extra: Record<string, unknown> = {}, key = ALICE_KEY): { user_decrypt: Record<string, unknown> } {
-  const body: Record<string, unknown> = {
-    key_id: keyId,
+function userDecryptMsg(s: Setup, keyId: string, extra: Record<string, unknown> = {}, key = ALICE_KEY): Promise<{ user_decrypt: Record<string, unknown> }> {
+  return signedUserDecrypt({
+    key,
+    keyId,
     ciphertexts: [
-      { ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' },
-      { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool'), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' },
+      { ciphertext_handle: handleOf(keyId, DIGEST, appOf(extra)), ciphertext_digest: DIGEST, fhe_type: 'euint8' },
+      { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool', { keyId, appId: appOf(extra) }), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' },
     ],
-    enc_key: '5a'.repeat(800),
-    client_address: '0x' + ALICE.slice(2).toUpperCase(),
-    eip712_domain: DOMAIN,
-    ...extra,
-  };
-  if (!('user_signature' in extra)) {
-    body.user_signature = signUserDecryptAuth(
-      {
-        kmsChainId: s.chain.chainId,
-        asc: s.asc,
-        appId: typeof body.app_id === 'string' ? body.app_id : 'default',
-        keyId,
-        clientAddress: String(body.client_address),
-        encKey: String(body.enc_key),
-        handles: (body.ciphertexts as { ciphertext_handle: string }[]).map((c) => c.ciphertext_handle),
-        eip712Domain: body.eip712_domain as typeof DOMAIN,
-      },
-      key,
-    );
-  }
-  return { user_decrypt: body };
+    encKey: '5a'.repeat(800),
+    clientAddress: '0x' + ALICE.slice(2).toUpperCase(),
+    domain: DOMAIN,
+    extra,
+  });
 }
 
 describe('asc applications', () => {
@@ -737,11 +728,38 @@ describe('asc applications', () => {
     await expect(s.chain.execute(s.asc, decryptMsg(keyId), USER)).rejects.toThrow('unregistered application default');
   });
 
-  test('behavior: the ISC sees the proof, the handle and (allow-list) the sender; its refusal stops the request', async () => {
+  test('behavior: one validate query per request — the ASC sets purpose, requester, contracts and ciphertexts, the proof goes verbatim', async () => {
     const { s, keyId } = await appSetup();
-    const ok = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true } }), USER);
+    const cts = (app: string) => [{ handle: '0x' + handleOf(keyId, DIGEST, app), digest: '0x' + DIGEST }];
+    // What the ISC receives (the test ISC echoes the body as its refusal reason).
+    const echo = { echo: true, requester: 'x', purpose: 'user_decrypt', ciphertexts: [] };
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: echo }), USER)).rejects.toThrow(
+      `application private refused the request: echo ${JSON.stringify({ purpose: 'public_decrypt', requester: USER, ciphertexts: cts('private'), proof: echo })}`,
+    );
+    // fhEVM public decryption: no requester at all.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: echo }), USER)).rejects.toThrow(
+      `application chain-a refused the request: echo ${JSON.stringify({ purpose: 'public_decrypt', ciphertexts: cts('chain-a'), proof: echo })}`,
+    );
+    // fhEVM user decryption: the signed client address and its signed contract list.
+    const ud = await userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: echo });
+    const udCts = (ud.user_decrypt.ciphertexts as { ciphertext_handle: string; ciphertext_digest: string }[]).map((c) => ({
+      handle: '0x' + c.ciphertext_handle, digest: '0x' + c.ciphertext_digest,
+    }));
+    await expect(s.chain.execute(s.asc, ud, USER)).rejects.toThrow(
+      `application chain-a refused the request: echo ${JSON.stringify({ purpose: 'user_decrypt', requester: ALICE, allowed_contracts: [DAPP], ciphertexts: udCts, proof: echo })}`,
+    );
+    // Allow-list user decryption: the sender is the requester.
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'private', proof: echo }), USER)).rejects.toThrow(
+      `"purpose":"user_decrypt","requester":"${USER}","allowed_contracts":["${DAPP}"]`,
+    );
+  });
+
+  test('behavior: the ISC sees the proof and (allow-list) the sender; its refusal stops the request; its provenance answer is recorded', async () => {
+    const { s, keyId } = await appSetup();
+    const ok = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true, provenance: true } }), USER);
     const ev = ok.events.find((e) => e.type === 'wasm-tkms_request');
-    expect(ev?.attributes.app_id).toBe('private');
+    expect(ev?.attributes).toMatchObject({ app_id: 'private', provenance: 'isc' });
+    expect(request(s, requestIdOf(ok)).decrypt?.provenance).toBe('isc');
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: false } }), USER)).rejects.toThrow(
       'application private refused the request: proof not ok',
     );
@@ -761,19 +779,58 @@ describe('asc applications', () => {
     await expect(
       s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, requester: USER, purpose: 'user_decrypt' } }), other),
     ).rejects.toThrow('handle not publicly decryptable');
-    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, public: true } }), other)).resolves.toBeDefined();
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, public: true, provenance: true } }), other)).resolves.toBeDefined();
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: 'x' }), USER)).rejects.toThrow('proof must be an object');
+  });
+
+  test('malicious: an ISC that admits the requester but does not vouch for the ciphertexts is not enough: provenance from a proof, the ISC or a trusted submitter', async () => {
+    const { s, keyId } = await appSetup();
+    const before = s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length;
+    // The allow-list admits USER, but says nothing of where the bytes come from (provenance false).
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true } }), USER)).rejects.toThrow(
+      'decrypt: ciphertext provenance: nothing vouches for these ciphertexts: no proof of encryption (crs_id), the ISC of application private did not attest their digests, and the sender is not a trusted submitter',
+    );
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'private', proof: { ok: true } }), USER)).rejects.toThrow('user_decrypt: ciphertext provenance');
+    expect(s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length).toBe(before);
+    // Governance names USER a trusted submitter: the trust assumption is recorded on each request.
+    await s.chain.execute(s.config, { update_params: { trusted_submitters: [USER] } }, GOV);
+    const trusted = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true } }), USER);
+    expect(request(s, requestIdOf(trusted)).decrypt?.provenance).toBe('trusted_submitter');
+    // Being trusted is not being allowed: the ISC still decides who may decrypt.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { ok: true } }), testAddress('other'))).rejects.toThrow('requester not allowed');
+  });
+
+  test('malicious: a handle admitted through one application is refused through another, and under another key', async () => {
+    const { s, keyId } = await appSetup();
+    // The handle the fhEVM application's ISC vouched for, sent through the open default application.
+    const fhevmHandle = handleOf(keyId, DIGEST, 'chain-a');
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: fhevmHandle, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER)).rejects.toThrow(
+      `decrypt: ciphertext_handle is not the handle of ciphertext_digest under key ${keyId} and application default`,
+    );
+    await expect(
+      s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'private', ciphertext_handle: fhevmHandle, ciphertext_digest: DIGEST, fhe_type: 'euint8', proof: { ok: true, provenance: true } } }, USER),
+    ).rejects.toThrow('under key ' + keyId + ' and application private');
+    const other = await keygenDone(s);
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: other, app_id: 'chain-a', ciphertext_handle: fhevmHandle, ciphertext_digest: DIGEST, fhe_type: 'euint8', proof: { ok: true, public: true, provenance: true } } }, USER)).rejects.toThrow(
+      `under key ${other} and application chain-a`,
+    );
+    // User decryption is bound the same way.
+    const ud = await userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: { ok: true, provenance: true } });
+    const through = { user_decrypt: { ...ud.user_decrypt, app_id: 'default' } };
+    await expect(s.chain.execute(s.asc, through, USER)).rejects.toThrow('user_decrypt: ciphertexts[0].ciphertext_handle is not the handle of ciphertext_digest under key');
+    // Through its own application it is admitted.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'chain-a', proof: { ok: true, public: true, provenance: true } }), USER)).resolves.toBeDefined();
   });
 
   test('behavior: the ISC checks every handle of a batch; one refused handle refuses the whole request', async () => {
     const { s, keyId } = await appSetup();
-    const good = (b: string) => ({ ciphertext_handle: ciphertextHandle(b.repeat(32), 'euint8'), ciphertext_digest: b.repeat(32), fhe_type: 'euint8' });
-    const proof = { ok: true, public: true, deny: '0x' + good('ff').ciphertext_handle };
+    const good = (b: string) => ({ ciphertext_handle: ciphertextHandle(b.repeat(32), 'euint8', { keyId, appId: 'chain-a' }), ciphertext_digest: b.repeat(32), fhe_type: 'euint8' });
+    const proof = { ok: true, public: true, provenance: true, deny: '0x' + good('ff').ciphertext_handle };
     const before = s.chain.query<RequestsResponse>(s.asc, { requests: {} }).requests.length;
     await expect(
       s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('ff'), good('02')] } }, USER),
     ).rejects.toThrow(`application chain-a refused the request: handle ${proof.deny} not allowed`);
-    // The refused handle in last position is reached too: each handle goes to the ISC.
+    // The refused handle in last position is reached too: every handle goes to the ISC.
     await expect(
       s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', proof, ciphertexts: [good('01'), good('02'), good('ff')] } }, USER),
     ).rejects.toThrow('not allowed');
@@ -782,52 +839,47 @@ describe('asc applications', () => {
     expect(request(s, requestIdOf(ok)).decrypt?.ciphertexts).toHaveLength(2);
   });
 
-  test('malicious: user_decrypt needs the client_address\'s signature; a copied proof and signature with another enc_key are refused (S2)', async () => {
+  test('malicious: user_decrypt needs the client_address\'s EIP-712 signature; a copied proof and signature with another enc_key are refused (S2)', async () => {
     const { s, keyId } = await appSetup();
     const other = testAddress('other');
-    const app = { app_id: 'chain-a', proof: { ok: true } };
+    const app = { app_id: 'chain-a', proof: { ok: true, provenance: true } };
     // Valid: Alice signed; whoever sends it, the ISC is asked about Alice.
-    const alice = userDecryptMsg(s, keyId, app);
+    const alice = await userDecryptMsg(s, keyId, app);
     const ok = await s.chain.execute(s.asc, alice, other);
-    expect(request(s, requestIdOf(ok)).user_decrypt).toMatchObject({ client_address: ALICE, enc_key: '5a'.repeat(800) });
+    expect(request(s, requestIdOf(ok)).user_decrypt).toMatchObject({ client_address: ALICE, enc_key: '5a'.repeat(800), allowed_contracts: [DAPP] });
     // Mallory reuses Alice's proof and signature with his own ML-KEM key.
     const stolen = { user_decrypt: { ...alice.user_decrypt, enc_key: '77'.repeat(800) } };
     await expect(s.chain.execute(s.asc, stolen, other)).rejects.toThrow(new RegExp(`^.*user_decrypt: bad user_signature: signed by 0x[0-9a-f]{40}, not by client_address ${ALICE}`));
     // … or names himself as the client with Alice's signature.
     const renamed = { user_decrypt: { ...alice.user_decrypt, client_address: MALLORY, enc_key: '77'.repeat(800) } };
     await expect(s.chain.execute(s.asc, renamed, other)).rejects.toThrow(`not by client_address ${MALLORY}`);
+    // … or adds a contract of his to her list.
+    const widened = { user_decrypt: { ...alice.user_decrypt, allowed_contracts: [DAPP, '0x' + 'ee'.repeat(20)] } };
+    await expect(s.chain.execute(s.asc, widened, other)).rejects.toThrow(`not by client_address ${ALICE}`);
     // … or signs for Alice with his own key.
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, enc_key: '77'.repeat(800) }, MALLORY_KEY), other)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ...app, enc_key: '77'.repeat(800) }, MALLORY_KEY), other)).rejects.toThrow(
       `user_decrypt: bad user_signature: signed by ${MALLORY}, not by client_address ${ALICE}`,
     );
     // Mallory as a properly signed client of his own: the ISC is asked about him, not about the proof's requester.
     await expect(
-      s.chain.execute(s.asc, userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: { ok: true, requester: ALICE }, client_address: MALLORY }, MALLORY_KEY), other),
+      s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'chain-a', proof: { ok: true, requester: ALICE }, client_address: MALLORY }, MALLORY_KEY), other),
     ).rejects.toThrow('application chain-a refused the request: requester not allowed');
-    // Missing, malformed, or over another ASC's request.
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: undefined }), other)).rejects.toThrow('user_decrypt: user_signature is missing');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: '0x1234' }), other)).rejects.toThrow(
+    // Missing or malformed.
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ...app, user_signature: undefined }), other)).rejects.toThrow('user_decrypt: user_signature is missing');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ...app, user_signature: '0x1234' }), other)).rejects.toThrow(
       'user_decrypt: user_signature must be 0x + 65 bytes',
     );
-    const elsewhere = signUserDecryptAuth(
-      {
-        kmsChainId: 'other-chain', asc: s.asc, appId: 'chain-a', keyId, clientAddress: ALICE, encKey: '5a'.repeat(800),
-        handles: (alice.user_decrypt.ciphertexts as { ciphertext_handle: string }[]).map((c) => c.ciphertext_handle), eip712Domain: DOMAIN,
-      },
-      ALICE_KEY,
-    );
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ...app, user_signature: elsewhere }), other)).rejects.toThrow('bad user_signature');
   });
 
   test('malicious: user_decrypt refuses a handle that is not its digest\'s, or of another type (S1)', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
-    const swapped = [{ ciphertext_handle: HANDLE, ciphertext_digest: 'ee'.repeat(32), fhe_type: 'euint8' }];
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: swapped }), USER)).rejects.toThrow(
-      'user_decrypt: ciphertexts[0].ciphertext_handle does not match ciphertext_digest',
+    const swapped = [{ ciphertext_handle: handleOf(keyId), ciphertext_digest: 'ee'.repeat(32), fhe_type: 'euint8' }];
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ciphertexts: swapped }), USER)).rejects.toThrow(
+      'user_decrypt: ciphertexts[0].ciphertext_handle is not the handle of ciphertext_digest',
     );
-    const retyped = [{ ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint64' }];
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: retyped }), USER)).rejects.toThrow(
+    const retyped = [{ ciphertext_handle: handleOf(keyId), ciphertext_digest: DIGEST, fhe_type: 'euint64' }];
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ciphertexts: retyped }), USER)).rejects.toThrow(
       'user_decrypt: ciphertexts[0].ciphertext_handle carries type code 2, not fhe_type euint64 (5)',
     );
   });
@@ -848,30 +900,43 @@ describe('asc other request kinds (messages and events; the cores answer them la
     await expect(fulfill(s, p1, id, keygenAnswer(id, p1))).rejects.toThrow('does not match request kind crs_gen');
   });
 
-  test('default: user_decrypt records the ciphertexts, ML-KEM key, client and EIP-712 domain', async () => {
+  test('default: user_decrypt records the ciphertexts, ML-KEM key, client, EIP-712 domain and the signed authorization', async () => {
     const s = await setup();
     const keyId = await keygenDone(s);
-    const r = await s.chain.execute(s.asc, userDecryptMsg(s, keyId), USER);
+    const msg = await userDecryptMsg(s, keyId);
+    const r = await s.chain.execute(s.asc, msg, USER);
     const id = requestIdOf(r);
     expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({
       kind: 'user_decrypt',
       key_id: keyId,
       ciphertexts: '2',
       client_address: ALICE,
+      allowed_contracts: '1',
+      start_timestamp: msg.user_decrypt.start_timestamp,
+      duration_seconds: '3600',
       app_id: 'default',
     });
     const info = request(s, id) as RequestInfo & { user_decrypt: Record<string, unknown> };
-    expect(info.user_decrypt).toMatchObject({
+    expect(info.user_decrypt).toEqual({
+      key_id: keyId,
+      ciphertexts: msg.user_decrypt.ciphertexts,
       enc_key: '5a'.repeat(800),
+      client_address: ALICE,
       eip712_domain: { ...DOMAIN, verifying_contract: DOMAIN.verifying_contract.toLowerCase() },
+      allowed_contracts: [DAPP],
+      start_timestamp: msg.user_decrypt.start_timestamp,
+      duration_seconds: '3600',
+      extra_data: '0x',
+      app_id: 'default',
+      provenance: 'open',
     });
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { enc_key: 'ab' }), USER)).rejects.toThrow('enc_key must be an ML-KEM-512');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { client_address: 'wasm1' }), USER)).rejects.toThrow('client_address');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { ciphertexts: [] }), USER)).rejects.toThrow('ciphertexts must be an array');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId, { app_id: 'nope' }), USER)).rejects.toThrow('unregistered application nope');
     await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'deactivated' } }, GOV);
     await s.chain.execute(s.asc, { set_key_state: { key_id: keyId, state: 'destroyed' } }, GOV);
-    await expect(s.chain.execute(s.asc, userDecryptMsg(s, keyId), USER)).rejects.toThrow('is destroyed');
+    await expect(s.chain.execute(s.asc, await userDecryptMsg(s, keyId), USER)).rejects.toThrow('is destroyed');
   });
 });
 
@@ -885,8 +950,11 @@ describe('asc with the allow-list ISC (contracts/isc-allowlist)', () => {
     });
     await s.chain.execute(s.config, { register_application: { app_id: 'private', isc_type: 'allowlist', isc } }, GOV);
     const keyId = await keygenDone(s);
+    // The allow-list says who may ask, not where the bytes come from: without a proof, USER must be a trusted submitter.
+    await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private' }), USER)).rejects.toThrow('ciphertext provenance');
+    await s.chain.execute(s.config, { update_params: { trusted_submitters: [USER] } }, GOV);
     const ok = await s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private' }), USER);
-    expect(request(s, requestIdOf(ok)).decrypt?.app_id).toBe('private');
+    expect(request(s, requestIdOf(ok)).decrypt).toMatchObject({ app_id: 'private', provenance: 'trusted_submitter' });
     const other = testAddress('other');
     await expect(s.chain.execute(s.asc, decryptMsg(keyId, { app_id: 'private', proof: { requester: USER } }), other)).rejects.toThrow(
       /application private refused the request: .*not on the allow-list/,

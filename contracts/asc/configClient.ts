@@ -1,7 +1,7 @@
 /**
  * @module contracts/asc/configClient
- * Smart queries to the Config contract (chain/config/messages.ts) and to the
- * ISCs it registers (`validate`). A failed query sets `lastConfigError`.
+ * Smart queries to the Config contract (chain/config/messages.ts); the ISCs it
+ * registers are asked in isc.ts. A failed query sets `lastConfigError`.
  */
 import { querySmart } from "../lib/api";
 import { JType, JValue, parseJson, quote } from "../lib/json";
@@ -117,22 +117,4 @@ export function application(appId: string): Application | null {
   const isc = a.getStr("isc");
   if (type === null) { lastConfigError = "config returned a malformed application"; return null; }
   return new Application(appId, type, isc !== null ? isc : "");
-}
-
-/**
- * Asks the application's ISC `{"validate": body}`. Null when it answered
- * `{"valid":true}`, else the reason the request is refused.
- */
-export function iscRefusal(app: Application, body: JValue): string | null {
-  // `open` and `proven` applications have no ISC: nothing to ask (a clear refusal, not a query to "").
-  if (app.isc.length == 0) return "application " + app.appId + " (" + app.iscType + ") has no ISC to validate the request";
-  const o = querySmart(app.isc, JValue.obj().set("validate", body).toString());
-  const e = o.error;
-  if (e !== null) return "ISC of application " + app.appId + " failed: " + e;
-  const v = parseJson(o.json);
-  if (v === null || !v.isObj) return "ISC of application " + app.appId + " returned malformed JSON";
-  const valid = v.get("valid");
-  if (valid !== null && valid.type == JType.Bool && valid.bool) return null;
-  const reason = v.getStr("reason");
-  return "application " + app.appId + " refused the request: " + (reason !== null ? reason : "not valid");
 }

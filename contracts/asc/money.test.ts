@@ -62,7 +62,7 @@ describe('asc money (issue 10)', () => {
     }
     const keyId = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
     for (const p of s.parties.slice(0, 5)) await s.chain.execute(s.asc, { fulfill: { request_id: keyId, response: keygenAnswer(keyId, p) } }, p.address);
-    const d = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: ciphertextHandle(DIGEST, 'euint8'), ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER);
+    const d = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertext_handle: ciphertextHandle(DIGEST, 'euint8', { keyId, appId: 'default' }), ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER);
     expect(request(idOf(d)).quorum).toEqual({ threshold: 2, result: 3, failure: 3 });
   });
 
@@ -94,7 +94,7 @@ describe('asc money (issue 10)', () => {
     const p = s.parties[0]!;
     const keyId = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
     await s.chain.execute(s.asc, { fulfill: { request_id: keyId, response: keygenAnswer(keyId, p) } }, p.address);
-    const decrypt = { decrypt: { key_id: keyId, ciphertext_handle: ciphertextHandle(DIGEST, 'euint8'), ciphertext_digest: DIGEST, fhe_type: 'euint8' } };
+    const decrypt = { decrypt: { key_id: keyId, ciphertext_handle: ciphertextHandle(DIGEST, 'euint8', { keyId, appId: 'default' }), ciphertext_digest: DIGEST, fhe_type: 'euint8' } };
     const first = idOf(await s.chain.execute(s.asc, decrypt, USER, pay(max)));
     await s.chain.execute(s.asc, { fulfill: { request_id: first, response: decryptAnswer(first, keyId, p) } }, p.address);
     expect(s.chain.query(s.asc, { claimable: { address: p.address } })).toMatchObject({ amounts: [{ denom: DENOM, amount: max.toString() }] });

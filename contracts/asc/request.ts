@@ -19,18 +19,19 @@
  *
  * Applications: a decrypt names `app_id` (default "default") and carries an
  * opaque `proof` object. The application must be registered in Config. `open`
- * applications accept every request; otherwise the ASC sub-queries the ISC with
- * `{"validate": {…proof members, "handle": "0x"+ciphertext_handle, "purpose": …}}`,
- * where `purpose` is "public_decrypt" or "user_decrypt"; for an `allowlist` ISC
- * `requester` is forced to the tx sender (an allow-list admits chain accounts, so
- * the sender cannot claim someone else's entry); for an `fhevm` ISC a user
- * decryption's `requester` is forced to the signed `client_address` (userAuth.ts),
- * and a public decryption needs the handle to be publicly decryptable (the ISC
- * ignores `requester`): signed headers and eth_getProof data are public, so a
- * per-user permission proves nothing about who sends the request.
- * The ASC always sets `handle` itself, so a proof cannot speak for another
- * ciphertext, and checks that each handle is the handle of its digest and type
- * (handles.ts), so the ciphertext the cores decrypt is the one the ISC judged.
+ * applications accept every request; otherwise the ASC sends the ISC one batch
+ * `validate` query per request (isc.ts): `purpose` ("public_decrypt" or
+ * "user_decrypt"), the request's ciphertexts as {handle, digest} in order, and the
+ * proof verbatim; for an `allowlist` ISC `requester` is the tx sender (an
+ * allow-list admits chain accounts, so the sender cannot claim someone else's
+ * entry); for an `fhevm` ISC a user decryption's `requester` is the EIP-712-signed
+ * `client_address` with its signed `allowed_contracts` (userAuth.ts), and a public
+ * decryption names no requester (the handle must be publicly decryptable: signed
+ * headers and eth_getProof data are public, so a per-user permission proves
+ * nothing about who sends the request). The ASC sets the ciphertexts itself, so a
+ * proof cannot speak for another one, and checks that each handle is the handle
+ * of its digest and type (handles.ts), so the ciphertext the cores decrypt is the
+ * one the ISC judged.
  */
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
@@ -41,12 +42,14 @@ import { exactFee, feeError } from "./fees";
 import { requestQuorum } from "./quorum";
 import { requestId } from "./requestId";
 import { indexRequest, loadKey, loadRequest, nextRequestCounter, parseHeight, saveRequest } from "./state";
-import { Params, application, iscRefusal, lastConfigError, params } from "./configClient";
+import { Params, application, lastConfigError, params } from "./configClient";
 import { decryptAllowed, keyState } from "./keys";
 import { parseJson } from "../lib/json";
 import { handleRefusal } from "./handles";
-import { userDecryptAuthDigest, userSignatureRefusal } from "./userAuth";
+import { checkUserAuth, userAuthError } from "./userAuth";
+import { AppCheck, askIsc, validateBody } from "./isc";
 import { crsExists } from "./crs";
+import { provenanceError, provenanceOf } from "./provenance";
 
 export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
@@ -119,31 +122,23 @@ export const PURPOSE_PUBLIC = "public_decrypt";
 export const PURPOSE_USER = "user_decrypt";
 
 /**
- * Null when application `appId` admits the request for every handle, else why not.
- * The ASC sets `handle`, `purpose` and (when it knows who is asking) `requester`
- * itself, over whatever the proof says: an allow-list ISC gets the tx sender; an
- * fhEVM ISC gets the `client_address` for a user decryption (its signature was
- * checked, userAuth.ts) and, for a public decryption, is asked whether the handle
- * is publicly decryptable (fhEVM `allowForDecryption`), whoever asks.
+ * Whether application `appId` admits the request (isc.ts `AppCheck`: the refusal,
+ * and whether the ISC vouched for the ciphertexts' provenance). One `validate`
+ * query for the whole batch; the ASC sets every member but the proof: the
+ * requester is the tx sender for an allow-list ISC, else `client` (the signed
+ * client address of a user decryption; null for a public one), and
+ * `allowedContracts` the user's signed contract list (null for a public decryption).
+ * Applications without an ISC are admitted without a query.
  */
-function applicationRefusal(info: Info, appId: string, proof: JValue, handles: string[], purpose: string, client: string | null): string | null {
+function applicationRefusal(
+  info: Info, appId: string, proof: JValue, ciphertexts: JValue, purpose: string, client: string | null, allowedContracts: string[] | null,
+): AppCheck {
   const app = application(appId);
-  if (app === null) {
-    if (lastConfigError.length > 0) return lastConfigError;
-    return "unregistered application " + appId;
-  }
-  if (app.iscType == "open") return null;
-  for (let h = 0; h < handles.length; h++) {
-    const body = JValue.obj();
-    for (let i = 0; i < proof.keys.length; i++) body.set(proof.keys[i], proof.values[i]);
-    body.setStr("handle", "0x" + handles[h]);
-    body.setStr("purpose", purpose);
-    if (app.iscType == "allowlist") body.setStr("requester", info.sender);
-    else if (client !== null) body.setStr("requester", client);
-    const refusal = iscRefusal(app, body);
-    if (refusal !== null) return refusal;
-  }
-  return null;
+  if (app === null) return AppCheck.refused(lastConfigError.length > 0 ? lastConfigError : "unregistered application " + appId);
+  // No ISC to ask: `open` (dev networks) and `proven` (the cores verify each input's proof).
+  if (app.iscType == "open" || app.iscType == "proven") return AppCheck.admitted(app.iscType, false);
+  const requester = app.iscType == "allowlist" ? info.sender : client;
+  return askIsc(app, validateBody(purpose, requester, allowedContracts, ciphertexts, proof));
 }
 
 /** `app_id` (default "default") of a request; null with `requestError` set when malformed. */
@@ -277,7 +272,7 @@ export function keygenPreproc(env: Env, info: Info): Outcome {
  * ciphertext_digest, fhe_type}]` (1..MAX_BATCH), or the single-ciphertext form
  * with those three members at the top level. Null with `requestError` set.
  */
-function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
+function decryptCiphertexts(args: JValue, keyId: string, appId: string): JValue | null {
   const cts = args.get("ciphertexts");
   const list = new Array<JValue>();
   if (cts !== null && !cts.isNull) {
@@ -302,9 +297,8 @@ function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
     }
     if (handle === null || !isHex(handle, 64, true)) { requestError = at + "ciphertext_handle must be 64 lower-case hex chars (32 bytes)"; return null; }
     if (digest === null || !isHex(digest, 64, true)) { requestError = at + "ciphertext_digest must be 64 lower-case hex chars (32 bytes)"; return null; }
-    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType));
+    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType), keyId, appId);
     if (bound !== null) { requestError = at + bound; return null; }
-    handles.push(handle);
     stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
   }
   return stored;
@@ -313,26 +307,23 @@ function decryptCiphertexts(args: JValue, handles: string[]): JValue | null {
 /**
  * `decrypt {key_id, ciphertexts | (ciphertext_handle, ciphertext_digest, fhe_type),
  * app_id?, proof?, crs_id?}`: a public decryption of 1..MAX_BATCH ciphertexts,
- * all or nothing: every handle must pass the application's ISC, else the whole
- * request is refused. Stored as `decrypt: {key_id, ciphertexts, app_id, crs_id?}`.
+ * all or nothing: every handle must be bound to (digest, key, app) (handles.ts)
+ * and pass the application's ISC, and the ciphertexts' origin must be vouched
+ * for (provenance.ts), else the whole request is refused. Stored as
+ * `decrypt: {key_id, ciphertexts, app_id, crs_id?, provenance}`.
  * `crs_id` (a CRS request id, 40 hex) asks the cores to verify each ciphertext's
  * proof of encryption against that CRS before decrypting.
  */
 export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
-  if (keyId === null) return Outcome.err("decrypt: key_id must be a string");
-  const handles = new Array<string>();
-  const stored = decryptCiphertexts(args, handles);
-  if (stored === null) return Outcome.err("decrypt: " + requestError);
-  const crs = args.get("crs_id");
-  let crsId: string | null = null;
-  if (crs !== null && !crs.isNull) {
-    if (!crs.isStr || !isHex(crs.text, 40, true)) return Outcome.err("decrypt: crs_id must be a CRS request id (40 lower-case hex chars)");
-    if (!crsExists(crs.text)) return Outcome.err("decrypt: crs_id " + crs.text + " is not a CRS the parties made (crs_list)");
-    crsId = crs.text;
-  }
+  // A key id is a keygen request id. Checked first: handles are hashed over it (handles.ts), so a huge one would cost gas before the key lookup refused it.
+  if (keyId === null || !isHex(keyId, 40, true)) return Outcome.err("decrypt: key_id must be a key id (40 lower-case hex chars)");
   const appId = appOf(args);
   if (appId === null) return Outcome.err("decrypt: " + requestError);
+  const stored = decryptCiphertexts(args, keyId, appId);
+  if (stored === null) return Outcome.err("decrypt: " + requestError);
+  const crsId = crsOf(args);
+  if (requestError.length > 0) return Outcome.err("decrypt: " + requestError);
   const proof = proofOf(args);
   if (proof === null) return Outcome.err("decrypt: " + requestError);
 
@@ -344,12 +335,28 @@ export function decrypt(env: Env, info: Info, args: JValue): Outcome {
   const paid = exactFee(info, p, "decrypt");
   if (paid === null) return Outcome.err(feeError);
 
-  const appErr = applicationRefusal(info, appId, proof, handles, PURPOSE_PUBLIC, null);
-  if (appErr !== null) return Outcome.err(appErr);
+  const appCheck = applicationRefusal(info, appId, proof, stored, PURPOSE_PUBLIC, null, null);
+  if (appCheck.refusal !== null) return Outcome.err(appCheck.refusal!);
+  const provenance = provenanceOf(appId, appCheck.appType, crsId, appCheck.iscProvenance, p.trustedSubmitters.includes(info.sender));
+  if (provenance === null) return Outcome.err("decrypt: " + provenanceError);
 
   const d = JValue.obj().setStr("key_id", keyId).set("ciphertexts", stored).setStr("app_id", appId);
   if (crsId !== null) d.setStr("crs_id", crsId);
+  d.setStr("provenance", provenance);
   return Outcome.ok(newRequest(env, info, p, "decrypt", paid, null, d).toJson());
+}
+
+/**
+ * `crs_id` of a request: a CRS the parties made (crs_list), or null when absent;
+ * `requestError` is set (and null returned) when it is malformed or unknown.
+ */
+function crsOf(args: JValue): string | null {
+  requestError = "";
+  const crs = args.get("crs_id");
+  if (crs === null || crs.isNull) return null;
+  if (!crs.isStr || !isHex(crs.text, 40, true)) { requestError = "crs_id must be a CRS request id (40 lower-case hex chars)"; return null; }
+  if (!crsExists(crs.text)) { requestError = "crs_id " + crs.text + " is not a CRS the parties made (crs_list)"; return null; }
+  return crs.text;
 }
 
 export const MAX_CRS_BITS = 65536;
@@ -380,20 +387,24 @@ function isEvmAddress(s: string | null): bool {
 /**
  * `user_decrypt {key_id, ciphertexts: [{ciphertext_handle, ciphertext_digest, fhe_type}],
  * enc_key, client_address, eip712_domain: {name, version, chain_id, verifying_contract},
- * user_signature, app_id?, proof?}`: each party will signcrypt its share to `enc_key`
- * (ML-KEM-512). `user_signature` must be `client_address`'s signature over the
- * request (userAuth.ts); every handle is checked with the application's ISC for
- * that client address (purpose "user_decrypt").
+ * allowed_contracts, start_timestamp, duration_seconds, extra_data?, user_signature,
+ * app_id?, proof?}`: each party will signcrypt its share to `enc_key` (ML-KEM-512).
+ * `user_signature` must be `client_address`'s EIP-712 `UserDecryptRequestVerification`
+ * signature, valid at the block time (userAuth.ts); the application's ISC is asked
+ * once for all handles, for that client address and its signed contract list
+ * (purpose "user_decrypt"). Stored with the authorization's fields (not the signature).
  */
 export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   const keyId = args.getStr("key_id");
-  if (keyId === null) return Outcome.err("user_decrypt: key_id must be a string");
+  // A key id is a keygen request id. Checked first: handles are hashed over it (handles.ts), so a huge one would cost gas before the key lookup refused it.
+  if (keyId === null || !isHex(keyId, 40, true)) return Outcome.err("user_decrypt: key_id must be a key id (40 lower-case hex chars)");
+  const appId = appOf(args);
+  if (appId === null) return Outcome.err("user_decrypt: " + requestError);
   const cts = args.get("ciphertexts");
   if (cts === null || !cts.isArr || cts.items.length == 0 || cts.items.length > MAX_BATCH) {
     return Outcome.err("user_decrypt: ciphertexts must be an array of 1.." + MAX_BATCH.toString());
   }
   const stored = JValue.arr();
-  const handles = new Array<string>();
   for (let i = 0; i < cts.items.length; i++) {
     const c = cts.items[i];
     const at = "user_decrypt: ciphertexts[" + i.toString() + "]";
@@ -403,9 +414,8 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
     if (handle === null || !isHex(handle, 64, true)) return Outcome.err(at + ".ciphertext_handle must be 64 lower-case hex chars");
     if (digest === null || !isHex(digest, 64, true)) return Outcome.err(at + ".ciphertext_digest must be 64 lower-case hex chars");
     if (fheType === null || !FHE_TYPES.includes(fheType)) return Outcome.err(at + ": unknown fhe_type");
-    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType));
+    const bound = handleRefusal(handle, digest, fheType, FHE_TYPES.indexOf(fheType), keyId, appId);
     if (bound !== null) return Outcome.err(at + "." + bound);
-    handles.push(handle);
     stored.push(JValue.obj().setStr("ciphertext_handle", handle).setStr("ciphertext_digest", digest).setStr("fhe_type", fheType));
   }
   const encKey = args.getStr("enc_key");
@@ -419,10 +429,10 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   const chainId = dom.getStr("chain_id");
   const verifying = dom.getStr("verifying_contract");
   if (name === null || version === null) return Outcome.err("user_decrypt: eip712_domain.name and .version must be strings");
-  if (chainId === null || parseAmount(chainId) < 0) return Outcome.err("user_decrypt: eip712_domain.chain_id must be a decimal string");
+  if (chainId === null) return Outcome.err("user_decrypt: eip712_domain.chain_id must be a decimal string");
   if (!isEvmAddress(verifying)) return Outcome.err("user_decrypt: eip712_domain.verifying_contract must be 0x + 40 hex chars");
-  const appId = appOf(args);
-  if (appId === null) return Outcome.err("user_decrypt: " + requestError);
+  const crsId = crsOf(args);
+  if (requestError.length > 0) return Outcome.err("user_decrypt: " + requestError);
   const proof = proofOf(args);
   if (proof === null) return Outcome.err("user_decrypt: " + requestError);
 
@@ -433,14 +443,12 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
   const paid = exactFee(info, p, "user_decrypt");
   if (paid === null) return Outcome.err(feeError);
   const clientLc = client!.toLowerCase();
-  const authDigest = userDecryptAuthDigest(
-    env.chainId, env.contract, appId, keyId, clientLc, encKey.toLowerCase(), handles,
-    name, version, chainId, verifying!.toLowerCase(),
-  );
-  const sigErr = userSignatureRefusal(authDigest, args.getStr("user_signature"), clientLc);
-  if (sigErr !== null) return Outcome.err("user_decrypt: " + sigErr);
-  const appErr = applicationRefusal(info, appId, proof, handles, PURPOSE_USER, clientLc);
-  if (appErr !== null) return Outcome.err(appErr);
+  const auth = checkUserAuth(args, clientLc, encKey.toLowerCase(), name, version, chainId, verifying!.toLowerCase(), <u64>parseHeight(env.time));
+  if (auth === null) return Outcome.err("user_decrypt: " + userAuthError);
+  const appCheck = applicationRefusal(info, appId, proof, stored, PURPOSE_USER, clientLc, auth.allowedContracts);
+  if (appCheck.refusal !== null) return Outcome.err(appCheck.refusal!);
+  const provenance = provenanceOf(appId, appCheck.appType, crsId, appCheck.iscProvenance, p.trustedSubmitters.includes(info.sender));
+  if (provenance === null) return Outcome.err("user_decrypt: " + provenanceError);
 
   const u = JValue.obj()
     .setStr("key_id", keyId)
@@ -451,6 +459,18 @@ export function userDecrypt(env: Env, info: Info, args: JValue): Outcome {
       "eip712_domain",
       JValue.obj().setStr("name", name).setStr("version", version).setStr("chain_id", chainId).setStr("verifying_contract", verifying!.toLowerCase()),
     )
+    .set("allowed_contracts", strings(auth.allowedContracts))
+    .setStr("start_timestamp", auth.start.toString())
+    .setStr("duration_seconds", auth.duration.toString())
+    .setStr("extra_data", auth.extraData)
     .setStr("app_id", appId);
+  if (crsId !== null) u.setStr("crs_id", crsId);
+  u.setStr("provenance", provenance);
   return Outcome.ok(newRequest(env, info, p, "user_decrypt", paid, null, u).toJson());
+}
+
+function strings(list: string[]): JValue {
+  const a = JValue.arr();
+  for (let i = 0; i < list.length; i++) a.push(JValue.str(list[i]));
+  return a;
 }

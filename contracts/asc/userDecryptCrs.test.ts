@@ -9,7 +9,7 @@ import { sha256 } from '@noble/hashes/sha256';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils';
 import { signResponse, type SignedResponse } from '../../common/signing.js';
 import { ciphertextHandle } from '../../common/ciphertext.js';
-import { evmAddressOf, signUserDecryptAuth } from '../../common/userDecryptAuth.js';
+import { signedUserDecrypt } from './testing/userDecryptRequest.js';
 import { generateRecipientKeys, signcrypt } from '../../common/signcryption.js';
 import type { PartyInfo } from '../../chain/config/messages.js';
 import type { CrsInfo, CrsListResponse, FulfillResponse, RequestInfo, UserDecryptAnswersResponse } from '../../chain/asc/messages.js';
@@ -48,9 +48,10 @@ async function setup(n = 4, threshold = 1): Promise<Setup> {
 }
 
 const USER = testAddress('ud-user');
-const CTS = [
-  { ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8'), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' as const },
-  { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool'), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' as const },
+/** Two ciphertexts under `keyId` and the default application (handles bind both). */
+const cts = (keyId: string) => [
+  { ciphertext_handle: ciphertextHandle('cd'.repeat(32), 'euint8', { keyId, appId: 'default' }), ciphertext_digest: 'cd'.repeat(32), fhe_type: 'euint8' as const },
+  { ciphertext_handle: ciphertextHandle('01'.repeat(32), 'ebool', { keyId, appId: 'default' }), ciphertext_digest: '01'.repeat(32), fhe_type: 'ebool' as const },
 ];
 const RECIPIENT = generateRecipientKeys(new Uint8Array(64).fill(7));
 const ENC_KEY = bytesToHex(RECIPIENT.publicKey);
@@ -90,7 +91,7 @@ function userDecryptAnswer(requestId: string, keyId: string, party: Party, paylo
     kind: 'user_decrypt',
     requestId,
     keyId,
-    ciphertexts: CTS.map((c) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type })),
+    ciphertexts: cts(keyId).map((c) => ({ ciphertextDigest: c.ciphertext_digest, fheType: c.fhe_type })),
     userKeyDigest: hexSha256(ENC_KEY),
     signcryptionDigest: hexSha256(blob),
     eip712Signature: EIP712_SIG,
@@ -99,15 +100,10 @@ function userDecryptAnswer(requestId: string, keyId: string, party: Party, paylo
 }
 
 const CLIENT_KEY = sha256(new TextEncoder().encode('tkms-ud-client'));
-const CLIENT = evmAddressOf(CLIENT_KEY);
 
-/** A user_decrypt request signed by CLIENT for the ASC `asc` on chain `chainId`. */
-function userDecryptMsg(chainId: string, asc: string, keyId: string): unknown {
-  const user_signature = signUserDecryptAuth(
-    { kmsChainId: chainId, asc, appId: 'default', keyId, clientAddress: CLIENT, encKey: ENC_KEY, handles: CTS.map((c) => c.ciphertext_handle), eip712Domain: DOMAIN },
-    CLIENT_KEY,
-  );
-  return { user_decrypt: { key_id: keyId, ciphertexts: CTS, enc_key: ENC_KEY, client_address: CLIENT, eip712_domain: DOMAIN, user_signature } };
+/** A user_decrypt request signed by CLIENT (EIP-712, ethers). */
+function userDecryptMsg(keyId: string): Promise<unknown> {
+  return signedUserDecrypt({ key: CLIENT_KEY, keyId, ciphertexts: cts(keyId), encKey: ENC_KEY, domain: DOMAIN });
 }
 
 function crsAnswer(requestId: string, party: Party, digest = '33'.repeat(32), maxNumBits = '2048'): FulfillResponse {
@@ -122,7 +118,7 @@ describe('asc user_decrypt answers', () => {
   test('default: completes when 2t+1 parties answered, each with its own signcryption; later answers still recorded', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const [p1, p2, p3, p4] = s.parties as [Party, Party, Party, Party];
     const r1 = await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     expect(r1.events.find((e) => e.type === 'wasm-tkms_response')?.attributes).toMatchObject({ request_id: id, party_id: '1', outcome: 'user_decrypt' });
@@ -155,7 +151,7 @@ describe('asc user_decrypt answers', () => {
   test('malicious: a party answering twice, a non-party and a bad signature are refused', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const [p1, p2] = s.parties as [Party, Party];
     await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
     await expect(fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1))).rejects.toThrow('party 1 already responded');
@@ -177,7 +173,7 @@ describe('asc user_decrypt answers', () => {
   test('behavior: malformed signcryptions are refused; an oversize one names the limit', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const p1 = s.parties[0]!;
     const good = (userDecryptAnswer(id, keyId, p1) as { user_decrypt: { signcryption: string; eip712_signature: string; signature: string } }).user_decrypt;
     await expect(fulfill(s, p1, id, { user_decrypt: { ...good, signcryption: 'xyz' } })).rejects.toThrow('signcryption must be lower-case hex');
@@ -192,7 +188,7 @@ describe('asc user_decrypt answers', () => {
   test('behavior: t+1 agreeing failures fail a user decryption; one failure among answers is a conflict', async () => {
     const s = await setup();
     const keyId = await keyOf(s);
-    const id = idOf(await s.chain.execute(s.asc, userDecryptMsg(s.chain.chainId, s.asc, keyId), USER));
+    const id = idOf(await s.chain.execute(s.asc, await userDecryptMsg(keyId), USER));
     const [p1, p2, p3] = s.parties as [Party, Party, Party];
     const failure = (p: Party): FulfillResponse => ({ failure: { reason: 'CIPHERTEXT_UNAVAILABLE: gone', signature: signResponse({ kind: 'failure', requestId: id, reason: 'CIPHERTEXT_UNAVAILABLE: gone' }, p.key) } });
     await fulfill(s, p1, id, userDecryptAnswer(id, keyId, p1));
@@ -232,11 +228,11 @@ describe('asc crs_gen answers', () => {
     expect(s.chain.query<CrsListResponse>(s.asc, { crs_list: { limit: 1 } }).crs).toHaveLength(1);
     // A decryption of proven inputs names a registered CRS; the cores get it with the request.
     const keyId = await keyOf(s);
-    const dec = idOf(await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: CTS.slice(0, 1), crs_id: id2 } }, USER));
+    const dec = idOf(await s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(keyId).slice(0, 1), crs_id: id2 } }, USER));
     expect(request(s, dec).decrypt?.crs_id).toBe(id2);
     // A pending crs_gen is no CRS yet.
     const pending = idOf(await s.chain.execute(s.asc, { crs_gen: { max_num_bits: 64 } }, USER));
-    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: CTS.slice(0, 1), crs_id: pending } }, USER)).rejects.toThrow(
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, ciphertexts: cts(keyId).slice(0, 1), crs_id: pending } }, USER)).rejects.toThrow(
       `decrypt: crs_id ${pending} is not a CRS the parties made`,
     );
   });
@@ -295,7 +291,7 @@ describe('asc user_decrypt gas (embedded chain, same wasm as wasmd)', () => {
     }
     const gas: Record<string, number> = {};
     for (const payload of [100, 1200, 6400]) {
-      const req = await client.executeContract(asc, userDecryptMsg(chain.chainId, asc, keyId));
+      const req = await client.executeContract(asc, await userDecryptMsg(keyId));
       gas['user_decrypt request'] = req.gasUsed;
       const id = String(req.events.find((e) => e.type === 'wasm-tkms_request')!.attributes['request_id']);
       for (let i = 0; i < 4; i++) {

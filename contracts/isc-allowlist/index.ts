@@ -1,9 +1,10 @@
 /**
  * @module contracts/isc-allowlist
  * The allow-list ISC for private deployments (README): `validate` answers
- * `{"valid":true}` iff the requester is on the list; the admin adds and removes
- * requesters. Same `validate` query shape as the fhEVM ISC (extra fields such as
- * `handle` are ignored), so the ASC calls every ISC the same way.
+ * `{"valid":true,"provenance":false}` iff the requester is on the list; the admin
+ * adds and removes requesters. The ASC sends every ISC the same batch `validate`
+ * query (chain/isc-fhevm/messages.ts IscValidateMsg); this one reads only
+ * `purpose` and `requester` (the tx sender, set by the ASC).
  */
 import { parseMsg, parseInfo, messageError, responseResult, queryResult, variantOf } from "../lib/entry";
 import { Outcome } from "../lib/outcome";
@@ -77,6 +78,27 @@ export function execute(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
   return responseResult(Outcome.err("unknown execute message " + (variant !== null ? variant : msg.toString())));
 }
 
+/**
+ * The batch `validate` query. `provenance` is false: an allow-list says who may
+ * ask, not where a ciphertext comes from, so the ASC needs another origin
+ * (a proven input or a trusted submitter) before anything is decrypted.
+ */
+function validate(args: JValue): JValue {
+  const purpose = args.getStr("purpose");
+  if (purpose === null || (purpose != "public_decrypt" && purpose != "user_decrypt")) {
+    return refusal("malformed request: purpose must be \"public_decrypt\" or \"user_decrypt\"");
+  }
+  const r = args.getStr("requester");
+  const a = r !== null ? normalizeRequester(r) : null;
+  if (a === null) return refusal("malformed request: " + (r !== null ? requesterError : "requester must be a string"));
+  if (!loadAllowed().includes(a)) return refusal("requester " + a + " is not on the allow-list");
+  return JValue.obj().set("valid", JValue.bool(true)).set("provenance", JValue.bool(false));
+}
+
+function refusal(reason: string): JValue {
+  return JValue.obj().set("valid", JValue.bool(false)).setStr("reason", reason);
+}
+
 export function query(envPtr: u32, msgPtr: u32): u32 {
   const msg = parseMsg(msgPtr);
   if (msg === null) return messageError();
@@ -84,17 +106,7 @@ export function query(envPtr: u32, msgPtr: u32): u32 {
   if (variant == "validate") {
     const args = msg.get("validate");
     if (args === null || !args.isObj) return queryResult(Outcome.err("validate must be an object"));
-    const r = args.getStr("requester");
-    const a = r !== null ? normalizeRequester(r) : null;
-    let out: JValue;
-    if (a === null) {
-      out = JValue.obj().set("valid", JValue.bool(false)).setStr("reason", "malformed request: " + (r !== null ? requesterError : "requester must be a string"));
-    } else if (loadAllowed().includes(a)) {
-      out = JValue.obj().set("valid", JValue.bool(true));
-    } else {
-      out = JValue.obj().set("valid", JValue.bool(false)).setStr("reason", "requester " + a + " is not on the allow-list");
-    }
-    return queryResult(Outcome.ok(out.toString()));
+    return queryResult(Outcome.ok(validate(args).toString()));
   }
   if (variant == "config") {
     return queryResult(Outcome.ok(JValue.obj().setStr("admin", loadAdmin()).set("allowed", listJson(loadAllowed())).toString()));

@@ -1,222 +1,221 @@
 /**
  * @module contracts/isc-fhevm/validate
- * The `validate` query (README "validate"): does the fhEVM chain's ACL contract,
- * at a block that a quorum of the chain's validators signed, grant what the ASC
- * asks for? `purpose` "user_decrypt": `requester` (the ASC sets it to the signed
- * client address) may use ciphertext `handle`; `purpose` "public_decrypt": the
- * handle is publicly decryptable (`allowForDecryption`), whoever asks — a
- * per-user permission proves nothing about the sender, since signed headers and
- * eth_getProof data are public.
+ * The batch `validate` query (README "validate"): for every ciphertext of a
+ * request, does the fhEVM chain's ACL contract, at a block a quorum of the
+ * chain's validators signed, grant what the ASC asks for, and did the host
+ * chain's coprocessors commit that handle to that ciphertext digest?
  *
- * Steps, each with its own rejection reason:
- * 1. the header is for this chain, its timestamp is at most `max_age_seconds`
- *    before the KMS chain's block time and at most a small skew after it, and at
- *    least `quorum` distinct registered validators signed its digest (header.ts);
- * 2. the account proof leads from the signed state root to the ACL contract's
- *    account, which gives its storage root;
- * 3. the storage proof is for slot
- *    keccak256(pad32(requester) ‖ keccak256(handle ‖ p)) — Solidity's layout of
- *    `mapping(bytes32 => mapping(address => bool))` at slot p — for a user
- *    decryption, or keccak256(handle ‖ (p + 1)) — `mapping(bytes32 => bool)
- *    allowedForDecryption`, the struct's next member — for a public one;
- * 4. it leads from that storage root to a non-zero value.
- * Malformed input is answered `valid: false` too, so the caller has one path.
+ * - `purpose` "user_decrypt": the user (`requester`, the ASC sets it to the
+ *   EIP-712-signed client address) AND the dApp contract named by the handle's
+ *   proof entry may use the handle (`persistedAllowedPairs`), and that contract
+ *   is one the user listed (`allowed_contracts`, from the signed request);
+ * - `purpose` "public_decrypt": the handle is publicly decryptable
+ *   (`allowedForDecryption`), whoever asks — a per-user permission proves
+ *   nothing about the sender, since signed headers and eth_getProof data are public;
+ * - both: `ciphertextDigest[handle] == digest`, so the ciphertext the parties
+ *   decrypt is the one the host chain computed, not bytes someone uploaded under
+ *   a permitted handle. That is why the answer carries `provenance: true`.
+ *
+ * Steps: the header and its signatures once (signedHeader.ts); then, per
+ * ciphertext in request order, its own `eth_getProof` result (one call gives all
+ * the slots it needs): account proof → storage root (aclProof.ts), each needed
+ * slot (slots.ts) → value. Malformed input is answered `valid: false` too, so the
+ * caller has one path.
  */
 import { JValue } from "../lib/json";
 import { Env } from "../lib/entry";
 import { Outcome } from "../lib/outcome";
-import { keccak256, keccak256Pair } from "../lib/keccak";
-import { addressWord, bytesEqual, isZero, parse0x, parseAddress, parseU64, parseWord, to0x } from "../lib/hex";
-import { verifyProof } from "../lib/mpt";
-import { decodeAccount, accountError } from "../lib/account";
-import { rlpDecode, isCanonicalScalar } from "../lib/rlp";
-import { recoverAddress, recoverError } from "../lib/secp256k1";
-import { headerDigest } from "./header";
-import { IscConfig, loadConfig, MAX_FUTURE_SKEW_SECONDS } from "./state";
+import { bytesEqual, isZero, parse0x, parseAddress, to0x } from "../lib/hex";
+import { checkSignedHeader } from "./signedHeader";
+import { proofError, readSlot, slotProofs, storageRootOf, SlotValue } from "./aclProof";
+import { digestSlot, pairSlot, publicSlot } from "./slots";
+import { IscConfig, loadConfig } from "./state";
+
+export const PURPOSE_PUBLIC = "public_decrypt";
+export const PURPOSE_USER = "user_decrypt";
+/** The ASC's batch limit (contracts/asc/request.ts MAX_BATCH): bounds the proofs checked per query. */
+export const MAX_CIPHERTEXTS = 32;
+/** As in Zama's stack: a user decryption request names at most 10 contracts. */
+export const MAX_ALLOWED_CONTRACTS = 10;
 
 function invalid(reason: string): Outcome {
   return Outcome.ok(JValue.obj().set("valid", JValue.bool(false)).setStr("reason", reason).toString());
 }
 
+/** Valid, and the ISC vouches for the ciphertexts' origin (the digest commitments). */
 function valid(): Outcome {
-  return Outcome.ok("{\"valid\":true}");
+  return Outcome.ok("{\"valid\":true,\"provenance\":true}");
 }
 
-/** The ACL slot that holds `persistedAllowedPairs[handle][requester]`. */
-export function aclSlot(handle: Uint8Array, requester: Uint8Array, base: Uint8Array): Uint8Array {
-  const inner = keccak256Pair(handle, base); // slot of the mapping persistedAllowedPairs[handle]
-  return keccak256Pair(addressWord(requester), inner);
+/** One ciphertext the ASC asks about. */
+class Ciphertext {
+  constructor(public handle: Uint8Array, public digest: Uint8Array) {}
 }
 
-/** The ACL slot that holds `allowedForDecryption[handle]`: the mapping at `base + 1`. */
-export function publicSlot(handle: Uint8Array, base: Uint8Array): Uint8Array {
-  return keccak256Pair(handle, plusOne(base));
+/** A slot a ciphertext's proof must carry, and what it stands for (in reasons). */
+class Needed {
+  constructor(public slot: Uint8Array, public what: string) {}
 }
 
-/** `word + 1` for a 32-byte big-endian word (wrapping). */
-function plusOne(word: Uint8Array): Uint8Array {
-  const out = word.slice(0);
-  for (let i = out.length - 1; i >= 0; i--) {
-    out[i] = out[i] + 1;
-    if (out[i] != 0) break;
+/** Why the last `parseRequest` returned null. */
+let parseError = "";
+
+/** What a validate request asks, parsed. */
+class Request {
+  isPublic: bool = false;
+  requester: Uint8Array = new Uint8Array(0);
+  allowed: Uint8Array[] = [];
+  ciphertexts: Ciphertext[] = [];
+  proof: JValue = JValue.obj();
+}
+
+function parseRequest(req: JValue): Request | null {
+  const r = new Request();
+  const purpose = req.getStr("purpose");
+  if (purpose === null || (purpose != PURPOSE_PUBLIC && purpose != PURPOSE_USER)) {
+    parseError = "purpose must be \"" + PURPOSE_PUBLIC + "\" or \"" + PURPOSE_USER + "\"";
+    return null;
   }
-  return out;
-}
-
-export const PURPOSE_PUBLIC = "public_decrypt";
-export const PURPOSE_USER = "user_decrypt";
-
-/** A JSON integer given as number or decimal string. */
-function u64Field(v: JValue | null): u64 {
-  if (v === null || !(v.isNum || v.isStr)) return U64_BAD;
-  const p = parseU64(v.text);
-  return p.ok ? p.value : U64_BAD;
-}
-const U64_BAD: u64 = 0xffffffffffffffff;
-
-/** Parses an array of 0x-hex byte strings; null when any entry is malformed. */
-function nodeList(v: JValue | null): Uint8Array[] | null {
-  if (v === null || !v.isArr) return null;
-  const out = new Array<Uint8Array>();
-  for (let i = 0; i < v.items.length; i++) {
-    const it = v.items[i];
-    const b = it.isStr ? parse0x(it.text, -1) : null;
-    if (b === null) return null;
-    out.push(b);
+  r.isPublic = purpose == PURPOSE_PUBLIC;
+  // A public decryption ignores `requester` and `allowed_contracts`: the handle must be public for everyone.
+  if (!r.isPublic) {
+    const rt = req.getStr("requester");
+    const requester = rt !== null ? parseAddress(rt) : null;
+    if (requester === null) { parseError = "requester must be a 20-byte 0x address"; return null; }
+    r.requester = requester;
+    const ac = req.get("allowed_contracts");
+    if (ac === null || !ac.isArr || ac.items.length == 0 || ac.items.length > MAX_ALLOWED_CONTRACTS) {
+      parseError = "allowed_contracts must be an array of 1.." + MAX_ALLOWED_CONTRACTS.toString() + " 0x addresses";
+      return null;
+    }
+    for (let i = 0; i < ac.items.length; i++) {
+      const a = ac.items[i].isStr ? parseAddress(ac.items[i].text) : null;
+      if (a === null) { parseError = "allowed_contracts[" + i.toString() + "] must be a 20-byte 0x address"; return null; }
+      r.allowed.push(a);
+    }
   }
-  return out;
+  const cts = req.get("ciphertexts");
+  if (cts === null || !cts.isArr || cts.items.length == 0 || cts.items.length > MAX_CIPHERTEXTS) {
+    parseError = "ciphertexts must be an array of 1.." + MAX_CIPHERTEXTS.toString() + " {handle, digest}";
+    return null;
+  }
+  for (let i = 0; i < cts.items.length; i++) {
+    const c = cts.items[i];
+    const ht = c.isObj ? c.getStr("handle") : null;
+    const dt = c.isObj ? c.getStr("digest") : null;
+    const handle = ht !== null ? parse0x(ht, 32) : null;
+    const digest = dt !== null ? parse0x(dt, 32) : null;
+    if (handle === null || digest === null) {
+      parseError = "ciphertexts[" + i.toString() + "] needs handle and digest, each 32 bytes of 0x hex";
+      return null;
+    }
+    r.ciphertexts.push(new Ciphertext(handle, digest));
+  }
+  const proof = req.get("proof");
+  if (proof === null || !proof.isObj) { parseError = "proof must be an object {header, signatures, handles}"; return null; }
+  r.proof = proof;
+  return r;
 }
 
-function isValidator(cfg: IscConfig, addr: Uint8Array): bool {
-  for (let i = 0; i < cfg.validators.length; i++) if (bytesEqual(cfg.validators[i], addr)) return true;
+function contains(list: Uint8Array[], a: Uint8Array): bool {
+  for (let i = 0; i < list.length; i++) if (bytesEqual(list[i], a)) return true;
   return false;
 }
 
-/** Seconds since the Unix epoch of the KMS chain's current block (`env.block.time`). */
-function blockSeconds(env: Env): u64 {
-  const p = parseU64(env.timeNanos);
-  return p.ok ? p.value / 1000000000 : 0;
+/** True when `aclProof.address` is the ACL contract. */
+function isAcl(aclProof: JValue, cfg: IscConfig): bool {
+  const pa = aclProof.getStr("address");
+  const addr = pa !== null ? parseAddress(pa) : null;
+  return addr !== null && bytesEqual(addr, cfg.aclAddress);
+}
+
+/** "is empty" (absent from the trie) or "is zero" (present with value 0). */
+function emptiness(v: SlotValue): string {
+  return v.found ? "is zero" : "is empty";
 }
 
 export function validate(req: JValue, env: Env): Outcome {
   const cfg = loadConfig();
+  const r = parseRequest(req);
+  if (r === null) return invalid("malformed request: " + parseError);
 
-  // --- request fields
-  const purpose = req.getStr("purpose");
-  if (purpose === null || (purpose != PURPOSE_PUBLIC && purpose != PURPOSE_USER)) {
-    return invalid("malformed request: purpose must be \"" + PURPOSE_PUBLIC + "\" or \"" + PURPOSE_USER + "\"");
-  }
-  const isPublic = purpose == PURPOSE_PUBLIC;
-  // A public decryption ignores `requester`: the handle must be public for everyone.
-  let requester: Uint8Array | null = null;
-  if (!isPublic) {
-    const reqText = req.getStr("requester");
-    if (reqText !== null) requester = parseAddress(reqText);
-  }
-  if (!isPublic && requester === null) return invalid("malformed request: requester must be a 20-byte 0x address");
-  const handleText = req.getStr("handle");
-  const handle = handleText !== null ? parse0x(handleText, 32) : null;
-  if (handle === null) return invalid("malformed request: handle must be 32 bytes of 0x hex");
+  // --- 1. header and validator signatures, once for the whole batch
+  const header = checkSignedHeader(r.proof, cfg, env);
+  if (header.stateRoot === null) return invalid(header.reason);
+  const stateRoot = header.stateRoot!;
 
-  // --- 1. header and validator signatures
-  const header = req.get("header");
-  if (header === null || !header.isObj) return invalid("malformed request: header must be an object");
-  const chainId = u64Field(header.get("chain_id"));
-  const number = u64Field(header.get("number"));
-  const timestamp = u64Field(header.get("timestamp"));
-  if (chainId == U64_BAD || number == U64_BAD || timestamp == U64_BAD) {
-    return invalid("malformed request: header chain_id, number and timestamp must be u64 integers");
-  }
-  const bh = header.getStr("block_hash");
-  const sr = header.getStr("state_root");
-  const blockHash = bh !== null ? parse0x(bh, 32) : null;
-  const stateRoot = sr !== null ? parse0x(sr, 32) : null;
-  if (blockHash === null || stateRoot === null) return invalid("malformed request: header block_hash and state_root must be 32 bytes of 0x hex");
-  if (chainId != cfg.chainId) return invalid("wrong chain id: header is for chain " + chainId.toString() + ", this ISC serves " + cfg.chainId.toString());
-  // Freshness before the (costly) signature checks: the block must be recent on the
-  // KMS chain's clock, so a permission revoked on the fhEVM chain stops working
-  // within max_age_seconds.
-  const now = blockSeconds(env);
-  if (timestamp + cfg.maxAgeSeconds < now) {
+  const entries = r.proof.get("handles");
+  if (entries === null || !entries.isArr || entries.items.length != r.ciphertexts.length) {
     return invalid(
-      "stale header: block " + number.toString() + " has timestamp " + timestamp.toString() + ", " + (now - timestamp).toString() +
-        " s before the KMS chain's block time " + now.toString() + " (max age " + cfg.maxAgeSeconds.toString() + " s)",
+      "malformed request: proof.handles must hold one {contract?, acl_proof} entry per ciphertext (" + r.ciphertexts.length.toString() + "), in request order",
     );
   }
-  if (timestamp > now + MAX_FUTURE_SKEW_SECONDS) {
-    return invalid(
-      "header from the future: block " + number.toString() + " has timestamp " + timestamp.toString() + ", " + (timestamp - now).toString() +
-        " s after the KMS chain's block time " + now.toString() + " (allowed skew " + MAX_FUTURE_SKEW_SECONDS.toString() + " s)",
-    );
-  }
+  let checkedAccountProof: string | null = null;
+  let storageRoot = new Uint8Array(0);
+  for (let i = 0; i < r.ciphertexts.length; i++) {
+    const ct = r.ciphertexts[i];
+    const at = "ciphertext " + i.toString() + " (" + to0x(ct.handle) + "): ";
+    const entry = entries.items[i];
+    const aclProof = entry.isObj ? entry.get("acl_proof") : null;
+    if (aclProof === null || !aclProof.isObj) return invalid("malformed request: " + at + "acl_proof must be an eth_getProof result object");
 
-  const digest = headerDigest(chainId, number, timestamp, blockHash, stateRoot);
-  const sigs = req.get("signatures");
-  if (sigs === null || !sigs.isArr) return invalid("malformed request: signatures must be an array");
-  const signers = new Array<string>(); // distinct validators with a good signature
-  for (let i = 0; i < sigs.items.length; i++) {
-    const s = sigs.items[i];
-    const vt = s.isObj ? s.getStr("validator") : null;
-    const st = s.isObj ? s.getStr("signature") : null;
-    const claimed = vt !== null ? parseAddress(vt) : null;
-    const sig = st !== null ? parse0x(st, 65) : null;
-    if (claimed === null || sig === null) {
-      return invalid("malformed request: signature " + i.toString() + " needs validator (0x address) and signature (65 bytes 0x hex)");
+    // --- 2. account proof: state root → ACL account → storage root
+    // Usually every entry carries the same account proof (one block, one ACL): its
+    // nodes are verified once; the address is checked on every entry.
+    const ap = aclProof.get("accountProof");
+    const apText = ap !== null ? ap.toString() : "";
+    if (checkedAccountProof === null || apText != checkedAccountProof || !isAcl(aclProof, cfg)) {
+      const root = storageRootOf(aclProof, cfg.aclAddress, stateRoot);
+      if (root === null) return invalid(at + proofError);
+      storageRoot = root;
+      checkedAccountProof = apText;
     }
-    if (!isValidator(cfg, claimed)) return invalid("unknown validator " + to0x(claimed) + " (signature " + i.toString() + ")");
-    const got = recoverAddress(digest, sig);
-    if (got === null) return invalid("forged header signature " + i.toString() + " for validator " + to0x(claimed) + ": " + recoverError);
-    if (!bytesEqual(got, claimed)) {
-      return invalid("forged header signature " + i.toString() + ": signed by " + to0x(got) + ", not by validator " + to0x(claimed));
+
+    // --- 3. the slots this ciphertext needs
+    const needed = new Array<Needed>();
+    if (r.isPublic) {
+      needed.push(new Needed(publicSlot(ct.handle, cfg.slotBase), "allowedForDecryption[handle]"));
+    } else {
+      const ctext = entry.getStr("contract");
+      const contract = ctext !== null ? parseAddress(ctext) : null;
+      if (contract === null) return invalid("malformed request: " + at + "a user decryption's proof entry needs contract (the dApp's 0x address)");
+      if (!contains(r.allowed, contract)) return invalid(at + "contract " + to0x(contract) + " is not in the user's allowed_contracts");
+      if (bytesEqual(contract, r.requester)) return invalid(at + "contract " + to0x(contract) + " is the user's own address");
+      needed.push(new Needed(pairSlot(ct.handle, r.requester, cfg.slotBase), "persistedAllowedPairs[handle][user " + to0x(r.requester) + "]"));
+      needed.push(new Needed(pairSlot(ct.handle, contract, cfg.slotBase), "persistedAllowedPairs[handle][contract " + to0x(contract) + "]"));
     }
-    // A validator signing twice still counts once.
-    const who = to0x(got);
-    if (!signers.includes(who)) signers.push(who);
-  }
-  if (signers.length < cfg.quorum) {
-    return invalid("quorum not met: " + signers.length.toString() + " distinct validator signature(s), need " + cfg.quorum.toString());
-  }
+    needed.push(new Needed(digestSlot(ct.handle, cfg.slotBase), "ciphertextDigest[handle]"));
 
-  // --- 2. account proof: state root → ACL account → storage root
-  const proof = req.get("acl_proof");
-  if (proof === null || !proof.isObj) return invalid("malformed request: acl_proof must be an eth_getProof result object");
-  const pa = proof.getStr("address");
-  const proofAddr = pa !== null ? parseAddress(pa) : null;
-  if (proofAddr === null) return invalid("malformed request: acl_proof.address must be a 0x address");
-  if (!bytesEqual(proofAddr, cfg.aclAddress)) {
-    return invalid("bad account proof: proof is for " + to0x(proofAddr) + ", not the ACL contract " + to0x(cfg.aclAddress));
-  }
-  const accountNodes = nodeList(proof.get("accountProof"));
-  if (accountNodes === null) return invalid("malformed request: acl_proof.accountProof must be an array of 0x-hex nodes");
-  const acc = verifyProof(stateRoot, keccak256(cfg.aclAddress), accountNodes);
-  if (!acc.ok) return invalid("bad account proof: " + acc.error);
-  if (!acc.found) return invalid("bad account proof: the ACL contract has no account at this state root");
-  const account = decodeAccount(acc.value);
-  if (account === null) return invalid("bad account proof: " + accountError);
+    const slots = slotProofs(aclProof);
+    if (slots === null) return invalid(at + proofError);
+    for (let k = 0; k < slots.keys.length; k++) {
+      let known = false;
+      for (let n = 0; n < needed.length; n++) if (bytesEqual(slots.keys[k], needed[n].slot)) known = true;
+      if (!known) return invalid(at + "unexpected slot: acl_proof proves slot " + to0x(slots.keys[k]) + ", which this request does not need");
+    }
 
-  // --- 3. the slot must be the one for (handle, requester), or for the handle's public flag
-  const sp = proof.get("storageProof");
-  if (sp === null || !sp.isArr || sp.items.length != 1 || !sp.items[0].isObj) {
-    return invalid("malformed request: acl_proof.storageProof must hold exactly one slot");
+    // --- 4. storage proofs: storage root → each slot's value
+    const values = new Array<SlotValue>();
+    for (let n = 0; n < needed.length; n++) {
+      const e = slots.find(needed[n].slot);
+      if (e === null) return invalid(at + "missing slot: acl_proof has no proof of " + needed[n].what + " (slot " + to0x(needed[n].slot) + ")");
+      const v = readSlot(e, needed[n].slot, storageRoot);
+      if (v === null) return invalid(at + proofError);
+      values.push(v);
+    }
+    if (r.isPublic) {
+      if (isZero(values[0].word)) return invalid(at + "not publicly decryptable: the allowedForDecryption slot " + emptiness(values[0]));
+    } else {
+      if (isZero(values[0].word)) return invalid(at + "permission not granted to the user " + to0x(r.requester) + ": its ACL slot " + emptiness(values[0]));
+      if (isZero(values[1].word)) return invalid(at + "permission not granted to the contract: the ACL slot of " + needed[1].what + " " + emptiness(values[1]));
+    }
+    const committed = values[values.length - 1];
+    if (!committed.found || isZero(committed.word)) {
+      return invalid(at + "no ciphertext digest committed: the host chain's ciphertextDigest[handle] slot " + emptiness(committed));
+    }
+    if (!bytesEqual(committed.word, ct.digest)) {
+      return invalid(at + "ciphertext digest mismatch: the host chain committed " + to0x(committed.word) + ", the request names " + to0x(ct.digest));
+    }
   }
-  const entry = sp.items[0];
-  const kt = entry.getStr("key");
-  const key = kt !== null ? parseWord(kt) : null;
-  if (key === null) return invalid("malformed request: storageProof key must be a 0x word");
-  const slot = isPublic ? publicSlot(handle, cfg.slotBase) : aclSlot(handle, requester!, cfg.slotBase);
-  if (!bytesEqual(key, slot)) {
-    const what = isPublic ? "wrong slot for allowedForDecryption[handle]" : "wrong slot for handle/requester";
-    return invalid(what + ": proof is for slot " + to0x(key) + ", expected " + to0x(slot));
-  }
-
-  // --- 4. storage proof: storage root → slot value
-  const storageNodes = nodeList(entry.get("proof"));
-  if (storageNodes === null) return invalid("malformed request: storageProof proof must be an array of 0x-hex nodes");
-  const st = verifyProof(account.storageRoot, keccak256(slot), storageNodes);
-  if (!st.ok) return invalid("bad storage proof: " + st.error);
-  if (!st.found) return invalid(isPublic ? "not publicly decryptable: the allowedForDecryption slot is empty" : "permission not granted: the ACL slot is empty");
-  const val = rlpDecode(st.value);
-  if (val === null || val.isList || !isCanonicalScalar(val.bytes, 32)) return invalid("bad storage proof: slot value is not a canonical RLP word");
-  if (isZero(val.bytes)) return invalid(isPublic ? "not publicly decryptable: the allowedForDecryption slot is zero" : "permission not granted: the ACL slot is zero");
   return valid();
 }

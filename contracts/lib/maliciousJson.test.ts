@@ -40,7 +40,10 @@ const GOV = testAddress('fuzz-gov');
 const OPERATOR = testAddress('fuzz-operator');
 const USER = testAddress('fuzz-user');
 const DIGEST = 'cd'.repeat(32);
-const HANDLE = ciphertextHandle(DIGEST, 'euint8');
+/** The request's ciphertext, its handle bound to the key and the application (handle V2). */
+const cts = (keyId: string, appId = 'default') => [{ ciphertext_handle: ciphertextHandle(DIGEST, 'euint8', { keyId, appId }), ciphertext_digest: DIGEST, fhe_type: 'euint8' }];
+/** What the ASC sends an ISC for that ciphertext. */
+const iscCiphertexts = [{ handle: '0x' + ciphertextHandle(DIGEST, 'euint8', { keyId: 'ab'.repeat(20), appId: 'private' }), digest: '0x' + DIGEST }];
 const partyKeys = [1, 2, 3, 4].map((i) => sha256(new TextEncoder().encode(`tkms-fuzz-party-${i}`)));
 const parties = partyKeys.map((k, i) => ({ id: i + 1, address: testAddress(`fuzz-party-${i + 1}`), signer_pubkey: bytesToHex(secp256k1.getPublicKey(k, true)) }));
 const fhevmFixture = JSON.parse(readFileSync(join(CONTRACTS_DIR, '..', 'test', 'fixtures', 'evm', 'acl-proofs.json'), 'utf8')) as { instantiate: unknown };
@@ -78,7 +81,7 @@ async function world(): Promise<World> {
     await chain.execute(asc, { fulfill: { request_id: keyId, response: { keygen: { ...content, signature } } } }, parties[i]!.address);
   }
   chain.setBalance(USER, 'ustake', 1_000_000n);
-  const d = await chain.execute(asc, { decrypt: { key_id: keyId, ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' } }, USER, [{ denom: 'ustake', amount: '10' }]);
+  const d = await chain.execute(asc, { decrypt: { key_id: keyId, ciphertexts: cts(keyId) } }, USER, [{ denom: 'ustake', amount: '10' }]);
   const requestId = d.events.find((e) => e.type === 'wasm-tkms_request')!.attributes.request_id!;
   return { chain, codes, addr: { config, asc, 'isc-allowlist': allowlist, 'isc-fhevm': fhevm }, keyId, requestId };
 }
@@ -248,7 +251,6 @@ interface MessageSpec {
   nothing?: (answer: never) => boolean;
 }
 
-const cts = [{ ciphertext_handle: HANDLE, ciphertext_digest: DIGEST, fhe_type: 'euint8' }];
 const SPECS: MessageSpec[] = [
   {
     contract: 'config', entry: 'instantiate', variant: null,
@@ -272,15 +274,18 @@ const SPECS: MessageSpec[] = [
   { contract: 'asc', entry: 'execute', variant: 'crs_gen', base: () => ({ max_num_bits: 64 }), fields: { max_num_bits: 'num' }, sender: () => OPERATOR },
   {
     contract: 'asc', entry: 'execute', variant: 'decrypt',
-    base: (w) => ({ key_id: w.keyId, ciphertexts: cts, app_id: 'private', proof: {} }),
+    base: (w) => ({ key_id: w.keyId, ciphertexts: cts(w.keyId, 'private'), app_id: 'private', proof: {} }),
     fields: { key_id: 'str', ciphertexts: 'arr', app_id: 'str', proof: 'any-obj', crs_id: 'str' },
     sender: () => USER,
     funds: [{ denom: 'ustake', amount: '10' }],
   },
   {
     contract: 'asc', entry: 'execute', variant: 'user_decrypt',
-    base: (w) => ({ key_id: w.keyId, ciphertexts: cts, enc_key: 'ab'.repeat(800), client_address: '0x' + '12'.repeat(20), eip712_domain: { name: 'n', version: '1', chain_id: '1', verifying_contract: '0x' + '34'.repeat(20) }, user_signature: '0x' + '00'.repeat(65) }),
-    fields: { key_id: 'str', ciphertexts: 'arr', enc_key: 'str', client_address: 'str', eip712_domain: 'obj', user_signature: 'str', app_id: 'str', proof: 'any-obj' },
+    base: (w) => ({
+      key_id: w.keyId, ciphertexts: cts(w.keyId), enc_key: 'ab'.repeat(800), client_address: '0x' + '12'.repeat(20),
+      allowed_contracts: ['0x' + '34'.repeat(20)], start_timestamp: '1', duration_seconds: '86400', extra_data: '', user_signature: '0x' + '00'.repeat(65),
+    }),
+    fields: { key_id: 'str', ciphertexts: 'arr', enc_key: 'str', client_address: 'str', allowed_contracts: 'arr', start_timestamp: 'str', duration_seconds: 'str', extra_data: 'str', user_signature: 'str', app_id: 'str', proof: 'any-obj', crs_id: 'str' },
     sender: () => USER,
   },
   {
@@ -299,7 +304,11 @@ const SPECS: MessageSpec[] = [
   { contract: 'asc', entry: 'query', variant: 'user_decrypt_answers', base: (w) => ({ request_id: w.requestId }), fields: { request_id: 'str' } },
   { contract: 'isc-allowlist', entry: 'instantiate', variant: null, base: () => ({ admin: GOV, allowed: [USER] }), fields: { admin: 'str', allowed: 'arr' } },
   { contract: 'isc-allowlist', entry: 'execute', variant: 'add', base: () => ({ address: USER }), fields: { address: 'str' } },
-  { contract: 'isc-allowlist', entry: 'query', variant: 'validate', base: () => ({ requester: USER, handle: '0x' + HANDLE, purpose: 'public_decrypt' }), fields: { requester: 'str' } }, // the allow-list judges the requester only
+  {
+    contract: 'isc-allowlist', entry: 'query', variant: 'validate',
+    base: () => ({ purpose: 'public_decrypt', requester: USER, ciphertexts: iscCiphertexts, proof: {} }),
+    fields: { purpose: 'str', requester: 'str' }, // the allow-list judges the requester (and the purpose)
+  },
   {
     contract: 'isc-fhevm', entry: 'instantiate', variant: null,
     base: () => fhevmFixture.instantiate as Record<string, unknown>,
@@ -307,8 +316,8 @@ const SPECS: MessageSpec[] = [
   },
   {
     contract: 'isc-fhevm', entry: 'query', variant: 'validate',
-    base: () => ({ purpose: 'public_decrypt', handle: '0x' + HANDLE, header: {}, signatures: [], acl_proof: {} }),
-    fields: { purpose: 'str', handle: 'str', requester: 'str', header: 'obj', signatures: 'arr', acl_proof: 'obj' },
+    base: () => ({ purpose: 'public_decrypt', ciphertexts: iscCiphertexts, proof: { header: {}, signatures: [], handles: [] } }),
+    fields: { purpose: 'str', requester: 'str', ciphertexts: 'arr', proof: 'obj', allowed_contracts: 'arr' },
   },
 ];
 
@@ -377,7 +386,7 @@ describe('malicious JSON (issue 10 item 8)', () => {
     expect(await expectRefused(w, 'asc', 'execute', { refund: { request_id: 'b'.repeat(70_000) } }, 'a 70 KB refund id')).toMatch(/unknown request id/);
     // query_chain reads at most 64 KiB: a proof that would make the ISC query larger is refused by name.
     const proof = { blob: 'p'.repeat(90_000) }; // under the message cap, over the VM's query limit
-    const r = await expectRefused(w, 'asc', 'execute', toRaw({ decrypt: { key_id: w.keyId, ciphertexts: cts, app_id: 'private', proof } }), 'a 90 KB proof for an ISC application', USER, [{ denom: 'ustake', amount: '10' }]);
+    const r = await expectRefused(w, 'asc', 'execute', toRaw({ decrypt: { key_id: w.keyId, ciphertexts: cts(w.keyId, 'private'), app_id: 'private', proof } }), 'a 90 KB proof for an ISC application', USER, [{ denom: 'ustake', amount: '10' }]);
     expect(r).toMatch(/the VM accepts at most 65536/);
   }, 120_000);
 
@@ -393,7 +402,7 @@ describe('malicious JSON (issue 10 item 8)', () => {
     await w.chain.execute(w.addr.config, raw(`{"update_parties":{"threshold":1,"parties":[{"id":1,"address":"${p[0]!.address}","signer_pubkey":"${p[0]!.signer_pubkey}","grpc_endpoint":"\\ud83d\\ude01"}${p.slice(1).map((x) => ',' + JSON.stringify(x)).join('')}]}}`), GOV);
     expect(w.chain.query<{ parties: { grpc_endpoint?: string }[] }>(w.addr.config, { parties: {} }).parties[0]!.grpc_endpoint).toBe('\u{1F601}');
     // 64 levels in all (message, variant, proof, member, 61 arrays, the number) are fine for an open application.
-    await w.chain.execute(w.addr.asc, toRaw({ decrypt: { key_id: w.keyId, ciphertexts: cts, proof: { n: deep(60) } } }), USER, [{ denom: 'ustake', amount: '10' }]);
+    await w.chain.execute(w.addr.asc, toRaw({ decrypt: { key_id: w.keyId, ciphertexts: cts(w.keyId), proof: { n: deep(60) } } }), USER, [{ denom: 'ustake', amount: '10' }]);
     expect(w.chain.gasUsed).toBeLessThan(GAS_BOUND);
   }, 120_000);
 });

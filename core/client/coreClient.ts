@@ -95,6 +95,10 @@ export interface CoreDecryptParameters {
   ciphertexts?: CoreBatchCiphertext[];
   /** Verify each ciphertext's proof of encryption against this CRS first. */
   crsId?: string;
+  /** The application the request was admitted through (ASC app_id): handles are bound to it. */
+  appId: string;
+  /** The KMS-chain account that made the request (proofs of encryption are bound to it). */
+  requester?: string;
 }
 
 export interface CoreCrsGenResult {
@@ -131,6 +135,10 @@ export interface CoreUserDecryptParameters {
   clientAddress: string;
   eip712Domain?: Eip712Domain;
   extraData?: Uint8Array;
+  /** As CoreDecryptParameters. */
+  appId: string;
+  requester?: string;
+  crsId?: string;
 }
 
 export interface CoreUserDecryptResult {
@@ -346,6 +354,8 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
             ciphertext: Buffer.from(c.ciphertext.buffer, c.ciphertext.byteOffset, c.ciphertext.byteLength),
           })),
           crsId: p.crsId ?? '',
+          appId: p.appId,
+          requester: p.requester ?? '',
         },
         o.timeoutMs ?? defaultTimeout,
       );
@@ -380,6 +390,9 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
             ? { name: p.eip712Domain.name, version: p.eip712Domain.version, chainId: p.eip712Domain.chainId.toString(), verifyingContract: p.eip712Domain.verifyingContract }
             : undefined,
           extraData: Buffer.from(p.extraData ?? new Uint8Array()),
+          appId: p.appId,
+          requester: p.requester ?? '',
+          crsId: p.crsId ?? '',
         },
         o.timeoutMs ?? defaultTimeout,
       );

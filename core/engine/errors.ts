@@ -27,6 +27,18 @@ export class FheTypeMismatchError extends TkmsError {
   }
 }
 
+/**
+ * A well-formed ciphertext whose blocks may hold carries (degree above the
+ * message modulus − 1). Decrypting it would reveal more than the plaintext's
+ * message bits, so it is refused (DESIGN.md §7: only the plaintext leaves).
+ */
+export class CiphertextCarriesError extends TkmsError {
+  override name = 'CiphertextCarriesError';
+  constructor(shortMessage: string, options: TkmsErrorOptions = {}) {
+    super('CIPHERTEXT_CARRIES', shortMessage, options);
+  }
+}
+
 /** Client key bytes we cannot use to decrypt (wrong layout, non-binary key, …). */
 export class ClientKeyFormatError extends TkmsError {
   override name = 'ClientKeyFormatError';

@@ -4,7 +4,7 @@
  * generation, client-side encryption and centralized decryption. Pure code:
  * no network, chain or storage.
  */
-export { CiphertextFormatError, ClientKeyFormatError, FheTypeMismatchError, PlaintextRangeError } from './errors.js';
+export { CiphertextCarriesError, CiphertextFormatError, ClientKeyFormatError, FheTypeMismatchError, PlaintextRangeError } from './errors.js';
 export {
   CARRY_MODULUS,
   LWE_DIMENSION,
@@ -15,6 +15,7 @@ export {
   ciphertextByteLength,
   detectFheType,
   parseCiphertext,
+  requireCleanCarries,
   type LweBlock,
   type ParsedCiphertext,
 } from './tfhe/ciphertext.js';

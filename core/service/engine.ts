@@ -31,7 +31,7 @@ export interface Crs {
   parameters: string;
 }
 
-/** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH). */
+/** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH, CIPHERTEXT_CARRIES). */
 export interface CoreEngine {
   readonly name: string;
   generateKeySet(params: GenerateKeySetParameters): KeySet | Promise<KeySet>;
@@ -46,7 +46,8 @@ export const defaultEngine: CoreEngine = {
   name: 'core/engine',
   generateKeySet: (p) => engine.generateKeySet(p),
   generateCrs: (maxNumBits) => engine.generateCrs(maxNumBits),
-  parseCiphertext: (b, t) => engine.parseCiphertext(b, t),
+  // Parsing for decryption: a block that may hold carries is refused here, before any MPC session starts.
+  parseCiphertext: (b, t) => engine.requireCleanCarries(engine.parseCiphertext(b, t)),
   // Every ciphertext the core sees decrypts under the big (GLWE) key.
   parseClientKey: (b) => engine.parseClientKey(b).bigKey,
   decryptCiphertext: (c, k) => engine.decryptCiphertext(c as engine.ParsedCiphertext, k as engine.LweSecretKey),

@@ -159,6 +159,8 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
             }
           : {}),
         ...(req.crsId ? { crsId: req.crsId } : {}),
+        appId: req.appId,
+        ...(req.requester ? { requester: req.requester } : {}),
       });
       return { requestId: req.requestId };
     }),
@@ -183,6 +185,9 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
         userPublicKey: view(req.userPublicKey),
         clientAddress: req.clientAddress,
         ...(domain ? { eip712: { domain, ...(req.extraData.length > 0 ? { extraData: view(req.extraData) } : {}) } } : {}),
+        appId: req.appId,
+        ...(req.requester ? { requester: req.requester } : {}),
+        ...(req.crsId ? { crsId: req.crsId } : {}),
       });
       return { requestId: req.requestId };
     }),

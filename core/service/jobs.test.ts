@@ -101,7 +101,7 @@ test('default: URIs use the configured public base URL; party id reported', asyn
   const pub = (await client.health()).signerPubkey;
   expect(verifyResponse(keyGenSignedResponse(r), r.signature, pub)).toBe(true);
   const digest = ciphertextDigest(Uint8Array.of(200));
-  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextHandle: ciphertextHandle(digest, 'euint8'), ciphertextDigest: digest, ciphertext: Uint8Array.of(200) };
+  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextHandle: ciphertextHandle(digest, 'euint8', { keyId: id, appId: 'default' }), ciphertextDigest: digest, ciphertext: Uint8Array.of(200), appId: 'default' };
   await client.decrypt(p);
   const d = await client.getDecryptResult(p.requestId);
   expect(d.plaintext).toBe('200');
@@ -149,7 +149,7 @@ test('behavior: an engine failure is a signed failure with the engine code; the 
 test('behavior: digest must be exact lower-case hex', async () => {
   const id = (await client.health()).keyIds[0]!;
   const ct = Uint8Array.of(5);
-  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct).toUpperCase(), ciphertext: ct };
+  const p = { requestId: newId(), keyId: id, fheType: 'euint8', ciphertextDigest: ciphertextDigest(ct).toUpperCase(), ciphertext: ct, appId: 'default' };
   await client.decrypt(p);
   expect((await client.getDecryptResult(p.requestId)).failure?.code).toBe('DIGEST_MISMATCH');
 });
@@ -219,7 +219,7 @@ test('behavior: logs at trace level contain no key material and no user-decrypte
     const ct = Uint8Array.of(171);
     const requestId = newId();
     const digest = ciphertextDigest(ct);
-    await c.userDecrypt({ requestId, keyId, ciphertexts: [{ handle: ciphertextHandle(digest, 'euint8'), digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20) });
+    await c.userDecrypt({ requestId, keyId, ciphertexts: [{ handle: ciphertextHandle(digest, 'euint8', { keyId, appId: 'default' }), digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '12'.repeat(20), appId: 'default' });
     const r = await c.getUserDecryptResult(requestId);
     expect(r.failure).toBeUndefined();
     expect(r.signcryption.length).toBeGreaterThan(0);

@@ -70,15 +70,20 @@ function encrypt(kind: Pushable, value: number | bigint | boolean): Uint8Array {
   return ct.safe_serialize(LIMIT);
 }
 
+/** The application every request here is made through; handles name it and the key. */
+const APP = 'default';
+const scope = () => ({ keyId: keyGen.keyId, appId: APP });
+
 function decryptParams(bytes: Uint8Array, fheType: string, over: Partial<CoreDecryptParameters> = {}): CoreDecryptParameters {
   const digest = ciphertextDigest(bytes);
   return {
     requestId: newId(),
     keyId: keyGen.keyId,
     fheType,
-    ciphertextHandle: isFheType(fheType) ? ciphertextHandle(digest, fheType) : '',
+    ciphertextHandle: isFheType(fheType) ? ciphertextHandle(digest, fheType, { keyId: over.keyId ?? keyGen.keyId, appId: over.appId || APP }) : '',
     ciphertextDigest: digest,
     ciphertext: bytes,
+    appId: APP,
     ...over,
   };
 }
@@ -191,16 +196,37 @@ describe('decrypt', () => {
     expect(r.failure?.reason).toMatch(/^DIGEST_MISMATCH: /);
   });
 
+  test('malicious: a handle admitted under another application or key is a signed HANDLE_MISMATCH failure (issue 10), as is a request naming no application', async () => {
+    const ct = encrypt('u8', 5);
+    const digest = ciphertextDigest(ct);
+    // The handle an fhEVM application's ISC judged, sent through the open application.
+    const fhevmHandle = ciphertextHandle(digest, 'euint8', { keyId: keyGen.keyId, appId: 'fhevm-chain-1' });
+    const throughOpen = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: fhevmHandle }));
+    expect(throughOpen.plaintext).toBe('');
+    expect(throughOpen.failure?.reason).toMatch(/^HANDLE_MISMATCH: .* under key [0-9a-f]{40} and application default/);
+    // The same handle with the application it was made for decrypts.
+    expect((await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: fhevmHandle, appId: 'fhevm-chain-1' }))).plaintext).toBe('5');
+    // A handle made for another key.
+    const otherKey = ciphertextHandle(digest, 'euint8', { keyId: 'ee'.repeat(20), appId: APP });
+    expect((await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: otherKey }))).failure?.code).toBe('HANDLE_MISMATCH');
+    expect((await decryptVia(client, decryptParams(ct, 'euint8', { appId: '' }))).failure?.code).toBe('APP_ID_MISSING');
+    // User decryption checks the same binding.
+    const user = generateRecipientKeys();
+    const u = { requestId: newId(), keyId: keyGen.keyId, ciphertexts: [{ handle: fhevmHandle, digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: user.publicKey, clientAddress: '0x' + '77'.repeat(20), appId: APP };
+    await client.userDecrypt(u);
+    expect((await client.getUserDecryptResult(u.requestId, { timeoutMs: 30_000 })).failure?.code).toBe('HANDLE_MISMATCH');
+  });
+
   test('malicious: a handle that is not the handle of the digest and type is a signed HANDLE_MISMATCH failure (S1)', async () => {
     const ct = encrypt('u8', 7);
     const victim = ciphertextDigest(encrypt('u8', 8));
     // A handle the requester may use (another ciphertext's), with this ciphertext's digest.
-    const r = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: ciphertextHandle(victim, 'euint8') }));
+    const r = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: ciphertextHandle(victim, 'euint8', scope()) }));
     expect(r.plaintext).toBe('');
     expect(r.failure?.code).toBe('HANDLE_MISMATCH');
-    expect(r.failure?.reason).toContain(`expected ${ciphertextHandle(ciphertextDigest(ct), 'euint8')}`);
+    expect(r.failure?.reason).toContain(`expected ${ciphertextHandle(ciphertextDigest(ct), 'euint8', scope())}`);
     // The right hash with another type byte.
-    const retyped = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint16') }));
+    const retyped = await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint16', scope()) }));
     expect(retyped.failure?.code).toBe('HANDLE_MISMATCH');
     expect((await decryptVia(client, decryptParams(ct, 'euint8', { ciphertextHandle: '' }))).failure?.code).toBe('HANDLE_MISMATCH');
     // 0x-prefixed and upper-case is the same handle.
@@ -272,8 +298,9 @@ describe('batch decrypt', () => {
       ciphertext: new Uint8Array(),
       ciphertexts: items.map(({ bytes, fheType }) => {
         const digest = ciphertextDigest(bytes);
-        return { ciphertextHandle: ciphertextHandle(digest, fheType as 'euint8'), ciphertextDigest: digest, fheType, ciphertext: bytes };
+        return { ciphertextHandle: ciphertextHandle(digest, fheType as 'euint8', scope()), ciphertextDigest: digest, fheType, ciphertext: bytes };
       }),
+      appId: APP,
       ...over,
     };
   }
@@ -425,11 +452,12 @@ describe('EIP-712 and user decryption', () => {
       keyId: keyGen.keyId,
       ciphertexts: items.map(({ bytes, fheType }) => {
         const digest = ciphertextDigest(bytes);
-        return { handle: ciphertextHandle(digest, fheType), digest, fheType, ciphertext: bytes };
+        return { handle: ciphertextHandle(digest, fheType, scope()), digest, fheType, ciphertext: bytes };
       }),
       userPublicKey,
       clientAddress: client0x,
       eip712Domain: domain,
+      appId: APP,
       ...over,
     };
   }
@@ -527,7 +555,7 @@ describe('a key that fails to load at boot', () => {
       expect(r.failure?.code).toBe('KEY_UNAVAILABLE');
       expect(r.failure?.reason).toMatch(/failed to load at boot/);
       const digest = ciphertextDigest(ct);
-      const u = { requestId: newId(), keyId: keyGen.keyId, ciphertexts: [{ handle: ciphertextHandle(digest, 'euint8'), digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: generateRecipientKeys().publicKey, clientAddress: '0x' + '77'.repeat(20) };
+      const u = { requestId: newId(), keyId: keyGen.keyId, ciphertexts: [{ handle: ciphertextHandle(digest, 'euint8', scope()), digest, fheType: 'euint8', ciphertext: ct }], userPublicKey: generateRecipientKeys().publicKey, clientAddress: '0x' + '77'.repeat(20), appId: APP };
       await c.userDecrypt(u);
       expect((await c.getUserDecryptResult(u.requestId, { timeoutMs: 30_000 })).failure?.code).toBe('KEY_UNAVAILABLE');
       // The material on disk was not overwritten.
@@ -581,7 +609,7 @@ describe('key lifecycle (mirrored from the ASC)', () => {
     expect(r.failure?.code).toBe('KEY_DESTROYED');
     const batch = await decryptVia(client, {
       ...decryptParams(ct, 'euint8'),
-      ciphertexts: [{ ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint8'), ciphertextDigest: ciphertextDigest(ct), fheType: 'euint8', ciphertext: ct }],
+      ciphertexts: [{ ciphertextHandle: ciphertextHandle(ciphertextDigest(ct), 'euint8', scope()), ciphertextDigest: ciphertextDigest(ct), fheType: 'euint8', ciphertext: ct }],
     });
     expect(batch.failure?.code).toBe('KEY_DESTROYED');
     await expect(client.setKeyState(keyGen.keyId, 'active')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });

@@ -115,6 +115,18 @@ export interface DecryptParameters {
   batch?: BatchCiphertext[];
   /** Verify each ciphertext's proof of encryption against this CRS first. */
   crsId?: string;
+  /** The application the ASC admitted the request through: handles are recomputed under (key, app). */
+  appId: string;
+  /** The KMS-chain account that made the request: a proof of encryption must be bound to it (common/provenInput.ts). */
+  requester?: string;
+}
+
+/** The request fields a ciphertext's provenance is checked against. */
+interface AdmissionContext {
+  keyId: string;
+  appId: string;
+  crsId: string;
+  requester: string;
 }
 
 
@@ -530,7 +542,9 @@ export class KmsCore {
    * (public storage is untrusted: a swapped CRS or key would make a forged
    * proof verify), or why the request cannot be served.
    */
-  private async proofContext(keyId: string, crsId: string): Promise<ProofContext | { code: string; message: string }> {
+  private async proofContext(a: AdmissionContext): Promise<ProofContext | { code: string; message: string }> {
+    const { keyId, crsId } = a;
+    if (!a.requester) return { code: 'REQUESTER_MISSING', message: 'a proven input is bound to the account that submits it, and the request names none' };
     const key = this.keys.get(keyId);
     if (!key) return { code: 'KEY_NOT_FOUND', message: `key ${keyId.slice(0, 80)} is unknown to this core` };
     if (!this.o.provenInputs) return { code: 'PROOF_UNSUPPORTED', message: 'this core runs without the tfhe-zk tool (`make tfhe-zk`): it cannot verify proofs of encryption' };
@@ -552,7 +566,7 @@ export class KmsCore {
       material.push(bytes);
     }
     const [crs, compactPublicKey, compressedServerKey] = material as [Uint8Array, Uint8Array, Uint8Array];
-    return { crs, compactPublicKey, compressedServerKey, metadata: provenInputMetadata(keyId, crsId) };
+    return { crs, compactPublicKey, compressedServerKey, metadata: provenInputMetadata({ keyId, crsId, appId: a.appId, requester: a.requester }) };
   }
 
   /**
@@ -582,10 +596,68 @@ export class KmsCore {
     return items[0]!.ciphertext;
   }
 
-  private handleMismatch(handle: string, digest: string, fheType: FheType): string | undefined {
-    const want = ciphertextHandle(digest, fheType);
+  private handleMismatch(handle: string, digest: string, fheType: FheType, a: { keyId: string; appId: string }): string | undefined {
+    const want = ciphertextHandle(digest, fheType, a);
     if (handle.replace(/^0x/, '').toLowerCase() === want) return undefined;
-    return `ciphertext handle ${handle.slice(0, 80) || '(empty)'} is not the handle of digest ${digest.slice(0, 80)} as ${fheType} (expected ${want})`;
+    return `ciphertext handle ${handle.slice(0, 80) || '(empty)'} is not the handle of digest ${digest.slice(0, 80)} as ${fheType} under key ${a.keyId.slice(0, 80)} and application ${a.appId.slice(0, 80)} (expected ${want})`;
+  }
+
+  /**
+   * Checks a request's fetched ciphertexts, every one before any is
+   * decrypted: size, presence, digest, type, and the handle under the
+   * request's key and application (a handle admitted through one application
+   * is refused through another); then the key's state; then, for proven
+   * inputs, each proof (bound to key, CRS, application and requester) and the
+   * expansion; then parses each for decryption (clean carries only). Returns
+   * the parsed ciphertexts, or the coded reason to sign as a failure.
+   */
+  private async admitCiphertexts(
+    items: readonly { handle: string; digest: string; fheType: string; bytes: Uint8Array }[],
+    a: AdmissionContext,
+    log: Logger,
+    at: (i: number) => string,
+  ): Promise<{ parsed: unknown[] } | { code: string; message: string }> {
+    const refuse = (code: string, message: string) => ({ code, message });
+    if (!a.appId) return refuse('APP_ID_MISSING', 'the request names no application: handles are bound to one (ASC app_id)');
+    const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
+    for (const [i, c] of items.entries()) {
+      if (c.bytes.length > max) return refuse('CIPHERTEXT_TOO_LARGE', `${at(i)}ciphertext is ${c.bytes.length} bytes, limit ${max}`);
+      // The connector sends no bytes when the KV-store has nothing under the digest.
+      if (c.bytes.length === 0) return refuse('CIPHERTEXT_UNAVAILABLE', `${at(i)}no ciphertext with digest ${c.digest.slice(0, 80)} could be fetched from the KV-store`);
+      const digest = sha3Hex(c.bytes);
+      // Exact match: the digest is signed back as given, so it must be the canonical lower-case hex.
+      if (digest !== c.digest) return refuse('DIGEST_MISMATCH', `${at(i)}ciphertext digest ${digest} does not match requested ${c.digest.slice(0, 80)}`);
+      if (!isFheType(c.fheType)) return refuse('FHE_TYPE_UNKNOWN', `${at(i)}unknown FHE type "${c.fheType.slice(0, 40)}"`);
+      const mismatch = this.handleMismatch(c.handle, digest, c.fheType, a);
+      if (mismatch) return refuse('HANDLE_MISMATCH', at(i) + mismatch);
+    }
+    const refused = this.keyUseRefusal(a.keyId, log);
+    if (refused) return refused;
+    let proof: ProofContext | undefined;
+    if (a.crsId !== '') {
+      const ctx = await this.proofContext(a);
+      if ('code' in ctx) return ctx;
+      proof = ctx;
+    }
+    const parsed: unknown[] = [];
+    for (const [i, c] of items.entries()) {
+      const fheType = c.fheType as FheType;
+      let bytes = c.bytes;
+      if (proof) {
+        try {
+          bytes = await this.expandProvenInput(proof, c.bytes, fheType);
+        } catch (e) {
+          return refuse(errorCode(e, 'PROOF_INVALID'), at(i) + errorMessage(e));
+        }
+      }
+      try {
+        parsed.push(this.o.engine.parseCiphertext(bytes, fheType));
+      } catch (e) {
+        const hint = !proof && looksProven(c.bytes) ? ' (a proven input: request its decryption with the CRS it was proven against, crs_id)' : '';
+        return refuse(errorCode(e, 'CIPHERTEXT_MALFORMED'), at(i) + errorMessage(e) + hint);
+      }
+    }
+    return { parsed };
   }
 
   /** Starts a decryption. Returns at once; failures found later are signed. */
@@ -628,30 +700,17 @@ export class KmsCore {
       return { ...base, ...this.fail(requestId, code, message) };
     };
     try {
-      const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
-      if (p.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `ciphertext is ${p.ciphertext.length} bytes, limit ${max}`);
-      // The connector sends no bytes when the KV-store has nothing under the digest.
-      if (p.ciphertext.length === 0) return failWith('CIPHERTEXT_UNAVAILABLE', `no ciphertext with digest ${ciphertextDigest.slice(0, 80)} could be fetched from the KV-store`);
-      const digest = sha3Hex(p.ciphertext);
-      // Exact match: the digest is signed back as given, so it must be the canonical lower-case hex.
-      if (digest !== ciphertextDigest) {
-        return failWith('DIGEST_MISMATCH', `ciphertext digest ${digest} does not match requested ${ciphertextDigest.slice(0, 80)}`);
-      }
-      if (!isFheType(fheType)) return failWith('FHE_TYPE_UNKNOWN', `unknown FHE type "${fheType.slice(0, 40)}"`);
-      const mismatch = this.handleMismatch(p.ciphertextHandle, digest, fheType);
-      if (mismatch) return failWith('HANDLE_MISMATCH', mismatch);
-      const refused = this.keyUseRefusal(keyId, log);
-      if (refused) return failWith(refused.code, refused.message);
-      const key = this.keys.get(keyId);
-      if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
-      let ct: unknown;
-      try {
-        ct = this.o.engine.parseCiphertext(p.ciphertext, fheType);
-      } catch (e) {
-        return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), errorMessage(e));
-      }
+      const admitted = await this.admitCiphertexts(
+        [{ handle: p.ciphertextHandle, digest: ciphertextDigest, fheType, bytes: p.ciphertext }],
+        { keyId, appId: p.appId, crsId: p.crsId ?? '', requester: p.requester ?? '' },
+        log,
+        () => '',
+      );
+      if ('code' in admitted) return failWith(admitted.code, admitted.message);
+      const key = this.keys.get(keyId)!;
+      const ct = admitted.parsed[0];
       const plaintext = (await this.backend.decrypt(requestId, ct, key.secretKey)).toString(10);
-      const outcome = this.signPublic(p, digest, plaintext);
+      const outcome = this.signPublic(p, ciphertextDigest, plaintext);
       const ms = Date.now() - started;
       this.o.metrics?.observe('decrypt', 'ok', ms);
       log.info({ durationMs: ms, ciphertextBytes: p.ciphertext.length }, 'decrypt done');
@@ -692,40 +751,14 @@ export class KmsCore {
     };
     try {
       if (items.length < 1 || items.length > MAX_DECRYPT_BATCH) return failWith('BATCH_SIZE', `a decryption carries 1..${MAX_DECRYPT_BATCH} ciphertexts, got ${items.length}`);
-      const crsId = p.crsId ?? '';
-      const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
-      const refused = this.keyUseRefusal(keyId, log);
-      let proofContext: ProofContext | undefined;
-      if (crsId !== '' && !refused) {
-        const ctx = await this.proofContext(keyId, crsId);
-        if ('code' in ctx) return failWith(ctx.code, ctx.message);
-        proofContext = ctx;
-      }
-      const parsed: unknown[] = [];
-      for (const [i, c] of items.entries()) {
-        const at = `ciphertexts[${i}]: `;
-        if (c.ciphertext.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `${at}ciphertext is ${c.ciphertext.length} bytes, limit ${max}`);
-        if (c.ciphertext.length === 0) return failWith('CIPHERTEXT_UNAVAILABLE', `${at}no ciphertext with digest ${c.ciphertextDigest.slice(0, 80)} could be fetched from the KV-store`);
-        const digest = sha3Hex(c.ciphertext);
-        if (digest !== c.ciphertextDigest) return failWith('DIGEST_MISMATCH', `${at}ciphertext digest ${digest} does not match requested ${c.ciphertextDigest.slice(0, 80)}`);
-        if (!isFheType(c.fheType)) return failWith('FHE_TYPE_UNKNOWN', `${at}unknown FHE type "${c.fheType.slice(0, 40)}"`);
-        const mismatch = this.handleMismatch(c.ciphertextHandle, digest, c.fheType);
-        if (mismatch) return failWith('HANDLE_MISMATCH', at + mismatch);
-        if (refused) return failWith(refused.code, refused.message);
-        let bytes = c.ciphertext;
-        if (proofContext) {
-          try {
-            bytes = await this.expandProvenInput(proofContext, c.ciphertext, c.fheType);
-          } catch (e) {
-            return failWith(errorCode(e, 'PROOF_INVALID'), at + errorMessage(e));
-          }
-        }
-        try {
-          parsed.push(this.o.engine.parseCiphertext(bytes, c.fheType));
-        } catch (e) {
-          return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), at + errorMessage(e) + (crsId === '' && looksProven(c.ciphertext) ? ' (a proven input: request its decryption with the CRS it was proven against, crs_id)' : ''));
-        }
-      }
+      const admitted = await this.admitCiphertexts(
+        items.map((c) => ({ handle: c.ciphertextHandle, digest: c.ciphertextDigest, fheType: c.fheType, bytes: c.ciphertext })),
+        { keyId, appId: p.appId, crsId: p.crsId ?? '', requester: p.requester ?? '' },
+        log,
+        (i) => `ciphertexts[${i}]: `,
+      );
+      if ('code' in admitted) return failWith(admitted.code, admitted.message);
+      const parsed = admitted.parsed;
       const key = this.keys.get(keyId)!;
       const plaintexts: string[] = [];
       for (const [i, ct] of parsed.entries()) {
@@ -863,27 +896,15 @@ export class KmsCore {
       if (p.eip712 && p.eip712.domain.verifyingContract.toLowerCase() === p.clientAddress.toLowerCase()) {
         return failWith('CLIENT_ADDRESS_INVALID', 'the EIP-712 verifying contract must differ from the client address');
       }
-      const refused = this.keyUseRefusal(keyId, log);
-      if (refused) return failWith(refused.code, refused.message);
-      const key = this.keys.get(keyId);
-      if (!key) return failWith('UNKNOWN_KEY', `unknown key ${keyId.slice(0, 80)}`);
-      const max = this.o.maxCiphertextBytes ?? Number.POSITIVE_INFINITY;
-      const parsed: unknown[] = [];
-      for (const [i, c] of p.ciphertexts.entries()) {
-        const at = `ciphertext ${i + 1} of ${p.ciphertexts.length}`;
-        if (c.bytes.length > max) return failWith('CIPHERTEXT_TOO_LARGE', `${at} is ${c.bytes.length} bytes, limit ${max}`);
-        if (c.bytes.length === 0) return failWith('CIPHERTEXT_UNAVAILABLE', `${at}: no ciphertext with digest ${c.digest.slice(0, 80)} could be fetched from the KV-store`);
-        const digest = sha3Hex(c.bytes);
-        if (digest !== c.digest) return failWith('DIGEST_MISMATCH', `${at}: digest ${digest} does not match requested ${c.digest.slice(0, 80)}`);
-        if (!isFheType(c.fheType)) return failWith('FHE_TYPE_UNKNOWN', `${at}: unknown FHE type "${c.fheType.slice(0, 40)}"`);
-        const mismatch = this.handleMismatch(c.handle, digest, c.fheType);
-        if (mismatch) return failWith('HANDLE_MISMATCH', `${at}: ${mismatch}`);
-        try {
-          parsed.push(this.o.engine.parseCiphertext(c.bytes, c.fheType));
-        } catch (e) {
-          return failWith(errorCode(e, 'CIPHERTEXT_MALFORMED'), `${at}: ${errorMessage(e)}`);
-        }
-      }
+      const admitted = await this.admitCiphertexts(
+        p.ciphertexts.map((c) => ({ handle: c.handle, digest: c.digest, fheType: c.fheType, bytes: c.bytes })),
+        { keyId, appId: p.appId, crsId: p.crsId ?? '', requester: p.requester ?? '' },
+        log,
+        (i) => `ciphertext ${i + 1} of ${p.ciphertexts.length}: `,
+      );
+      if ('code' in admitted) return failWith(admitted.code, admitted.message);
+      const parsed = admitted.parsed;
+      const key = this.keys.get(keyId)!;
       const base = { version: 2 as const, request_id: requestId, key_id: keyId, party_id: this.partyId };
       let payload: UserDecryptPayload;
       if (this.backend.decryptShare) {

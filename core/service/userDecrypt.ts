@@ -37,6 +37,12 @@ export interface UserDecryptParameters {
   /** 0x EVM address of the user. */
   clientAddress: string;
   eip712?: { domain: Eip712Domain; extraData?: Uint8Array };
+  /** The application the ASC admitted the request through: handles are recomputed under (key, app). */
+  appId: string;
+  /** The KMS-chain account that made the request (proofs of encryption are bound to it). */
+  requester?: string;
+  /** Each ciphertext is a proven input to verify against this CRS first. */
+  crsId?: string;
 }
 
 export interface UserDecryptOutcome {

@@ -3,12 +3,15 @@
  * `tkms gov` CLI: a proposal registers a new fhEVM ISC (instantiate2 + Config
  * `register_application` in one proposal), the validator votes with its operator
  * key file, it passes; then decrypt requests for that application carry a real
- * proof — the ACL's `allowedForDecryption` flag of the very ciphertext handle
- * (a per-user permission does not make a handle public), read with
- * `eth_getProof` from a live EVM node (anvil), in a block header signed by the
- * ISC's validator keys (test keys) — and a core decrypts the accepted one. A
- * user decryption carries the user's own permission and is signed by that user:
- * another account cannot reuse the proof.
+ * proof — per handle, one `eth_getProof` from a live EVM node (anvil) of the ACL's
+ * `allowedForDecryption` flag (a per-user permission does not make a handle
+ * public) and of the host chain's `ciphertextDigest` commitment (written by the
+ * ACL's registered coprocessor), under one block header signed by the ISC's
+ * validator keys (test keys) — and a core decrypts the accepted ones, a batch of
+ * two included. A user decryption carries the user's and the dApp contract's
+ * permissions and is authorized by the user's EIP-712 signature (ethers): the
+ * contract's permission, the digest commitment and the signature's window are all
+ * required, and another wallet's signature is refused.
  * Forged proofs are refused by the ASC with the ISC's reason. Last, a migrate
  * proposal shortens the ISC's freshness window and the same proof turns stale.
  * In CI a missing wasmd is a failure (run `make wasmd`), never a skip.
@@ -24,6 +27,10 @@ import { WasmdClient } from '../../chain/wasmd/wasmdClient.js';
 import { waitForProposal } from '../../chain/wasmd/governance.js';
 import { startAclNode, type AclNode } from '../evm/aclNode.js';
 import { evmAddress, signHeader } from '../fixtures/scripts/fhevmHeader.js';
+import { Wallet } from 'ethers';
+import { bytesToHex } from '@noble/hashes/utils';
+import { signUserDecryptRequest, userDecryptAuthFields, type UserDecryptRequest } from '../../common/userDecryptAuth.js';
+import { getRequest } from '../../chain/asc/actions.js';
 import { runTkms, tkmsOk, type CliEnv, fundedCli } from '../helpers/tkms.js';
 
 const APP = 'fhevm-e2e';
@@ -32,9 +39,11 @@ const testKey = (label: string): Uint8Array => keccak_256(new TextEncoder().enco
 const validatorKeys = [testKey('tkms-e2e-fhevm-validator-0'), testKey('tkms-e2e-fhevm-validator-1')];
 const outsiderKey = testKey('tkms-e2e-fhevm-not-a-validator');
 const requester = evmAddress(testKey('tkms-e2e-fhevm-requester'));
-/** A user with an EVM key of her own (not the CLI's chain key). */
+/** A user with an EVM key of her own (not the CLI's chain key), and the dApp contract she uses. */
 const aliceKey = testKey('tkms-e2e-fhevm-alice');
 const alice = evmAddress(aliceKey);
+const dapp = evmAddress(testKey('tkms-e2e-fhevm-dapp'));
+const bobKey = testKey('tkms-e2e-fhevm-bob');
 
 describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, real proofs, migration', () => {
   let net: WasmdKmsNetwork;
@@ -44,7 +53,7 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
   let iscAddress: string;
   /** The validator operator's key file as `wasmd testnet init-files` wrote it. */
   let validatorKeyFile: string;
-  let granted: { handle: string; proof: string };
+  let granted: { handle: string; digest: string; proof: string };
 
   beforeAll(async () => {
     if (!wasmdAvailable()) throw new Error('wasmd is not built: run `make wasmd` (the wasmd end-to-end tests never skip)');
@@ -108,18 +117,25 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
     expect((await tkmsOk(cli, ['gov', 'status']))['proposals']).toContainEqual(expect.objectContaining({ id: proposalId, status: 'passed' }));
   }, 300_000);
 
-  test('default: a decrypt with a quorum-signed proof that the ACL made the handle public is accepted and decrypted; a per-user permission is not enough', async () => {
-    const enc = await tkmsOk(cli, ['encrypt', '42', '--type', 'euint8']);
-    const handle = String(enc['handle']);
+  /** Encrypts `value` as euint8 through the CLI: its handle and ciphertext digest. */
+  async function encrypt(value: number): Promise<{ handle: string; digest: string }> {
+    const enc = await tkmsOk(cli, ['encrypt', String(value), '--type', 'euint8']);
+    return { handle: String(enc['handle']), digest: String(enc['digest']) };
+  }
+
+  test('default: a decrypt with quorum-signed proofs that the ACL made the handle public and the coprocessor committed its digest is decrypted; a per-user permission is not enough', async () => {
+    const { handle, digest } = await encrypt(42);
+    await evm.commitCiphertext(handle, digest);
     // Someone may use the handle: a public, quorum-signed fact that anyone could forward.
     await evm.allow(handle, requester);
-    expect(await refused(handle, await evm.proof(handle, requester, validatorKeys))).toMatch(
-      new RegExp(`application ${APP} refused the request: wrong slot for allowedForDecryption\\[handle\\]`),
+    await evm.allow(handle, dapp);
+    expect(await refused([handle], await evm.userProof(requester, [{ handle, contract: dapp }], validatorKeys))).toMatch(
+      new RegExp(`application ${APP} refused the request: ciphertext 0 \\(0x${handle}\\): unexpected slot`),
     );
-    expect(await refused(handle, await evm.publicProof(handle, validatorKeys))).toContain('not publicly decryptable: the allowedForDecryption slot is empty');
+    expect(await refused([handle], await evm.publicProof([handle], validatorKeys))).toContain('not publicly decryptable: the allowedForDecryption slot is empty');
     await evm.allowForDecryption([handle]);
-    const proof = JSON.stringify(await evm.publicProof(handle, validatorKeys));
-    granted = { handle, proof };
+    const proof = JSON.stringify(await evm.publicProof([handle], validatorKeys));
+    granted = { handle, digest, proof };
     const dec = await tkmsOk(cli, ['decrypt', handle, '--app', APP, '--proof', proof]);
     expect(dec['plaintext']).toBe('42');
     expect(dec['signers']).toEqual([1]);
@@ -127,8 +143,36 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
     expect(shown).toMatchObject({ status: 'completed' });
   }, 300_000);
 
-  async function refused(handle: string, proof: unknown): Promise<string> {
-    const r = await runTkms(cli, ['decrypt', handle, '--app', APP, '--proof', JSON.stringify(proof)]);
+  test('default: a batch of two handles carries one proof per handle and decrypts; proofs out of order are refused', async () => {
+    const a = await encrypt(5);
+    const b = await encrypt(6);
+    for (const c of [a, b]) await evm.commitCiphertext(c.handle, c.digest);
+    await evm.allowForDecryption([a.handle, b.handle]);
+    const proof = await evm.publicProof([a.handle, b.handle], validatorKeys);
+    const dec = await tkmsOk(cli, ['decrypt', a.handle, b.handle, '--app', APP, '--proof', JSON.stringify(proof)]);
+    expect((dec['results'] as { plaintext: string }[]).map((r) => r.plaintext)).toEqual(['5', '6']);
+    // The same proof for the handles in the other order: the first entry proves the other handle's slots.
+    expect(await refused([b.handle, a.handle], proof)).toMatch(new RegExp(`ciphertext 0 \\(0x${b.handle}\\): unexpected slot`));
+  }, 300_000);
+
+  test('malicious: a handle without the host chain\'s digest commitment, or committed to another digest, is refused', async () => {
+    const bare = await encrypt(7);
+    await evm.allowForDecryption([bare.handle]);
+    expect(await refused([bare.handle], await evm.publicProof([bare.handle], validatorKeys))).toContain(
+      `ciphertext 0 (0x${bare.handle}): no ciphertext digest committed: the host chain's ciphertextDigest[handle] slot is empty`,
+    );
+    // The coprocessor attested another ciphertext for this handle: the stored one is not it.
+    const other = '0x' + 'ab'.repeat(32);
+    await evm.commitCiphertext(bare.handle, other);
+    expect(await refused([bare.handle], await evm.publicProof([bare.handle], validatorKeys))).toContain(
+      `ciphertext digest mismatch: the host chain committed ${other}, the request names 0x${bare.digest}`,
+    );
+    // Only a registered coprocessor commits.
+    await expect(evm.commitCiphertext(granted.handle, other, evm.outsider)).rejects.toThrow();
+  }, 300_000);
+
+  async function refused(handles: string[], proof: unknown): Promise<string> {
+    const r = await runTkms(cli, ['decrypt', ...handles, '--app', APP, '--proof', JSON.stringify(proof)]);
     expect(r.code).toBe(1);
     return String((r.json['error'] as { message: string }).message);
   }
@@ -137,44 +181,75 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
     const proof = JSON.parse(granted.proof) as { header: Parameters<typeof signHeader>[0]; signatures: unknown[] };
     const v1 = evmAddress(validatorKeys[1]!);
     proof.signatures[1] = signHeader(proof.header, outsiderKey, v1);
-    expect(await refused(granted.handle, proof)).toMatch(
+    expect(await refused([granted.handle], proof)).toMatch(
       new RegExp(`application ${APP} refused the request: forged header signature 1: signed by ${evmAddress(outsiderKey)}, not by validator ${v1}`),
     );
     // One validator alone is below the quorum of 2.
     proof.signatures = proof.signatures.slice(0, 1);
-    expect(await refused(granted.handle, proof)).toContain('quorum not met: 1 distinct validator signature(s), need 2');
+    expect(await refused([granted.handle], proof)).toContain('quorum not met: 1 distinct validator signature(s), need 2');
   }, 120_000);
 
-  test('malicious: the proof of another handle is refused; a handle the ACL never granted is refused', async () => {
-    const other = await tkmsOk(cli, ['encrypt', '7', '--type', 'euint8']);
-    const otherHandle = String(other['handle']);
-    expect(await refused(otherHandle, JSON.parse(granted.proof))).toMatch(/refused the request: wrong slot for allowedForDecryption\[handle\]: proof is for slot 0x[0-9a-f]{64}, expected 0x[0-9a-f]{64}/);
-    // Its own, correctly signed proof shows the slot is empty.
-    expect(await refused(otherHandle, await evm.publicProof(otherHandle, validatorKeys))).toContain('not publicly decryptable: the allowedForDecryption slot is empty');
+  test('malicious: the proof of another handle is refused; a handle the ACL never made public is refused', async () => {
+    const other = await encrypt(8);
+    await evm.commitCiphertext(other.handle, other.digest);
+    expect(await refused([other.handle], JSON.parse(granted.proof))).toMatch(/refused the request: ciphertext 0 \(0x[0-9a-f]{64}\): unexpected slot: acl_proof proves slot 0x[0-9a-f]{64}, which this request does not need/);
+    // Its own, correctly signed proof shows the public slot is empty.
+    expect(await refused([other.handle], await evm.publicProof([other.handle], validatorKeys))).toContain('not publicly decryptable: the allowedForDecryption slot is empty');
   }, 120_000);
 
-  test('malicious: a user decryption is asked for the signed client address; another account cannot reuse the user\'s proof', async () => {
-    const enc = await tkmsOk(cli, ['encrypt', '9', '--type', 'euint8']);
-    const handle = String(enc['handle']);
+  test('malicious: a user decryption needs the user\'s EIP-712 signature, in its window, and the dApp contract\'s permission; another account cannot reuse the proof', async () => {
+    const { handle, digest } = await encrypt(9);
+    await evm.commitCiphertext(handle, digest);
     await evm.allow(handle, alice);
-    const proof = JSON.stringify(await evm.proof(handle, alice, validatorKeys));
     const keyFile = path.join(cli.home, 'alice.key');
     writeFileSync(keyFile, Buffer.from(aliceKey).toString('hex'), { mode: 0o600 });
-    // Alice's own request, signed with her key.
-    const ok = await tkmsOk(cli, ['user-decrypt', handle, '--app', APP, '--proof', proof, '--client-address', alice, '--client-key', keyFile]);
-    expect(ok).toMatchObject({ plaintexts: ['9'], clientAddress: alice });
+    const asAlice = ['--app', APP, '--client-address', alice, '--client-key', keyFile];
+    // Alice may use the handle, but the dApp contract may not (yet): refused.
+    const noContract = await runTkms(cli, ['user-decrypt', handle, ...asAlice, '--proof', JSON.stringify(await evm.userProof(alice, [{ handle, contract: dapp }], validatorKeys))]);
+    expect(noContract.code).toBe(1);
+    expect(String((noContract.json['error'] as { message: string }).message)).toContain(
+      `ciphertext 0 (0x${handle}): permission not granted to the contract: the ACL slot of persistedAllowedPairs[handle][contract ${dapp}] is empty`,
+    );
+    await evm.allow(handle, dapp);
+    const proof = JSON.stringify(await evm.userProof(alice, [{ handle, contract: dapp }], validatorKeys));
+    // Alice's own request, signed with her key (EIP-712; allowed contracts taken from the proof).
+    const ok = await tkmsOk(cli, ['user-decrypt', handle, ...asAlice, '--proof', proof]);
+    expect(ok).toMatchObject({ plaintexts: ['9'], clientAddress: alice, allowedContracts: [dapp] });
+    // Signed with a window that has passed: refused by the ASC against its block time.
+    const expired = await runTkms(cli, ['user-decrypt', handle, ...asAlice, '--proof', proof, '--start', String(Math.floor(Date.now() / 1000) - 7200), '--valid-for', '3600']);
+    expect(expired.code).toBe(1);
+    expect(String((expired.json['error'] as { message: string }).message)).toMatch(/user_decrypt: request expired: valid from \d+ for 3600 s \(until \d+\), block time \d+/);
+    // A request for Alice signed by another wallet (Bob's), sent straight to the chain: refused.
+    const user = await WasmdClient.connect(net.network.rpcUrl, { mnemonic: net.chain.accounts[1]!.mnemonic, prefix: net.network.bech32Prefix, gasPrice: net.network.gasPrice! });
+    try {
+      const stored = (await getRequest(user, net.network.contracts.asc, String(ok['requestId']))).user_decrypt!;
+      const auth: UserDecryptRequest = {
+        clientAddress: alice, encKey: stored.enc_key, allowedContracts: [dapp], startTimestamp: Math.floor(Date.now() / 1000) - 60, durationSeconds: 600,
+        eip712Domain: stored.eip712_domain,
+      };
+      const forged = await signUserDecryptRequest(auth, new Wallet('0x' + bytesToHex(bobKey)));
+      const msg = {
+        user_decrypt: {
+          key_id: stored.key_id, ciphertexts: stored.ciphertexts, enc_key: stored.enc_key, client_address: alice, eip712_domain: stored.eip712_domain,
+          ...userDecryptAuthFields(auth), user_signature: forged, app_id: APP, proof: JSON.parse(proof),
+        },
+      };
+      await expect(user.executeContract(net.network.contracts.asc, msg, [])).rejects.toThrow(
+        new RegExp(`bad user_signature: signed by ${evmAddress(bobKey)}, not by client_address ${alice}`),
+      );
+    } finally {
+      await user.close();
+    }
     // Her proof sent by another account (the CLI's chain key signs for its own address): the ISC is asked about that address.
     const other = await runTkms(cli, ['user-decrypt', handle, '--app', APP, '--proof', proof]);
     expect(other.code).toBe(1);
-    expect(String((other.json['error'] as { message: string }).message)).toMatch(
-      new RegExp(`application ${APP} refused the request: wrong slot for handle/requester`),
-    );
+    expect(String((other.json['error'] as { message: string }).message)).toMatch(new RegExp(`application ${APP} refused the request: ciphertext 0 \\(0x${handle}\\): unexpected slot`));
     // Naming Alice without her key: refused before anything is sent.
     const named = await runTkms(cli, ['user-decrypt', handle, '--app', APP, '--proof', proof, '--client-address', alice]);
     expect(named.code).toBe(1);
     expect(named.json['error']).toMatchObject({ code: 'CLIENT_KEY_REQUIRED' });
     // Her per-user permission does not make the handle public either.
-    expect(await refused(handle, JSON.parse(proof))).toMatch(/wrong slot for allowedForDecryption\[handle\]/);
+    expect(await refused([handle], JSON.parse(proof))).toMatch(/unexpected slot/);
   }, 300_000);
 
   test('behavior: a migrate proposal shortens the freshness window; the earlier proof is now stale, a fresh one works', async () => {
@@ -183,10 +258,10 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
     expect(passed).toMatchObject({ status: 'passed' });
     expect(await reader.queryContract(iscAddress, { config: {} })).toMatchObject({ max_age_seconds: 9 });
     // The expedited voting period alone (10 s) outlasts the 9 s window.
-    expect(await refused(granted.handle, JSON.parse(granted.proof))).toMatch(/refused the request: stale header: block \d+ has timestamp \d+, \d+ s before the KMS chain's block time \d+ \(max age 9 s\)/);
+    expect(await refused([granted.handle], JSON.parse(granted.proof))).toMatch(/refused the request: stale header: block \d+ has timestamp \d+, \d+ s before the KMS chain's block time \d+ \(max age 9 s\)/);
     // A proof at a new block (the mined grant of another pair makes one) passes again.
     await evm.allow(granted.handle, evmAddress(outsiderKey));
-    const dec = await tkmsOk(cli, ['decrypt', granted.handle, '--app', APP, '--proof', JSON.stringify(await evm.publicProof(granted.handle, validatorKeys))]);
+    const dec = await tkmsOk(cli, ['decrypt', granted.handle, '--app', APP, '--proof', JSON.stringify(await evm.publicProof([granted.handle], validatorKeys))]);
     expect(dec['plaintext']).toBe('42');
   }, 300_000);
 

@@ -18,7 +18,7 @@ import { getRequest, submitDecrypt } from '../../chain/asc/actions.js';
 import { waitForSettled } from '../../chain/asc/userDecryptCrsActions.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import type { KeyInfo } from '../../chain/asc/messages.js';
-import { getCiphertext, resolveHandle } from '../../connector/kvstore/client.js';
+import { getCiphertext, putCiphertext, resolveHandle } from '../../connector/kvstore/client.js';
 import { runTkms, tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
 
 describe('proven inputs on the embedded chain', () => {
@@ -95,6 +95,19 @@ describe('proven inputs on the embedded chain', () => {
     expect(forged.failure_reason).toMatch(/PROOF_INVALID|CIPHERTEXT_MALFORMED/);
   }, 600_000);
 
+  test('malicious: a proven input is bound to the account that proved it: another account replaying it is refused with PROOF_INVALID', async () => {
+    // Mallory copies Alice's handle (everything in the KV-store is public) and asks for its decryption.
+    const mallory = await fundedCli(net.networkFile, 'mallory');
+    const replay = await runTkms(mallory, ['decrypt', proven, '--crs-id', crsId, '--timeout', '300']);
+    expect(replay.code).toBe(1);
+    expect((replay.json['error'] as { message: string }).message).toMatch(/PROOF_INVALID/);
+    const sealed = await runTkms(mallory, ['user-decrypt', proven, '--crs-id', crsId, '--timeout', '300']);
+    expect(sealed.code).toBe(1);
+    expect((sealed.json['error'] as { message: string }).message).toMatch(/PROOF_INVALID/);
+    // Alice herself still can, publicly and for herself.
+    expect((await tkmsOk(cli, ['user-decrypt', proven]))['plaintexts']).toEqual(['42']);
+  }, 600_000);
+
   test('behavior: a proof checked against another CRS, or a request without the CRS, is refused with the reason', async () => {
     const other = String((await tkmsOk(cli, ['crsgen', '--max-bits', '64']))['crsId']);
     const wrongCrs = await decryptRequest(proven, fhevmKey, other);
@@ -116,7 +129,12 @@ describe('proven inputs on the embedded chain', () => {
     const prove = await runTkms(cli, ['encrypt', '7', '--type', 'euint8', '--prove', '--key-id', defaultKey]);
     expect(prove.code).toBe(1);
     expect((prove.json['error'] as { code: string }).code).toBe('PROOF_UNSUPPORTED');
-    const r = await decryptRequest(proven, defaultKey, crsId);
+    // The proven handle names the fhevm key: under the default key the ASC refuses it outright.
+    await expect(decryptRequest(proven, defaultKey, crsId)).rejects.toThrow(/not the handle of ciphertext_digest under key/);
+    // The same bytes stored for the default key reach the core, which refuses to verify under it.
+    const meta = await resolveHandle(net.network.kvStoreUrl, proven);
+    const rescoped = await putCiphertext(net.network.kvStoreUrl, await getCiphertext(net.network.kvStoreUrl, meta.digest), meta.fhe_type, { keyId: defaultKey, appId: 'default' });
+    const r = await decryptRequest(rescoped.handle, defaultKey, crsId);
     expect(r.status).toBe('failed');
     expect(r.failure_reason).toContain('PROOF_UNSUPPORTED');
     // A plain input under the default key still decrypts as before.

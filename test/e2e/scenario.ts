@@ -264,7 +264,7 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
         network.contracts.asc,
         {
           key_id: keyId,
-          ciphertext_handle: ciphertextHandle(missingDigest, 'euint8'),
+          ciphertext_handle: ciphertextHandle(missingDigest, 'euint8', { keyId, appId: 'default' }),
           ciphertext_digest: missingDigest,
           fhe_type: 'euint8',
         },

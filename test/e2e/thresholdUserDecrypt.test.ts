@@ -27,7 +27,7 @@ beforeAll(async () => {
     devMode: true,
     validators: 1,
     parties: 4,
-    basePort: 34200, // its own range: wasmd.test.ts uses 29600
+    basePort: 25400, // its own range, below the ephemeral ports (32768+) freePort() hands out
     faucetPort: await freePort(),
     // Below the ephemeral range, clear of the other suites' fixed ports (21100–21300, 22100–22700).
     ports: { kvStore: await freePort(), coreBase: 23100, publicBase: 23200, mpcBase: 23300 },

@@ -22,6 +22,8 @@ export interface AnvilParameters {
   chainId?: number;
   /** Milliseconds to wait for the node to listen. */
   startTimeoutMs?: number;
+  /** More command-line flags (e.g. `--no-mining`, `--timestamp <s>` for reproducible fixtures). */
+  args?: readonly string[];
 }
 
 export interface Anvil {
@@ -39,7 +41,7 @@ export function anvilBinary(): string {
 /** Spawns anvil on a free port (the OS picks it) and resolves once it listens. */
 export function startAnvil(params: AnvilParameters = {}): Promise<Anvil> {
   const chainId = params.chainId ?? 31337;
-  const child: ChildProcess = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId)], {
+  const child: ChildProcess = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', '0', '--chain-id', String(chainId), ...(params.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const stop = (): Promise<void> =>

@@ -25,7 +25,8 @@ export interface CliEnv {
   home: string;
 }
 
-export function runTkms(env: CliEnv, args: string[], timeoutMs = 600_000): Promise<CliRun> {
+/** `signal`: kills the CLI when aborted (a test that stops waiting for it cleans it up). */
+export function runTkms(env: CliEnv, args: string[], timeoutMs = 600_000, signal?: AbortSignal): Promise<CliRun> {
   const main = path.join(repoRoot(), 'dist', 'cli', 'main.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-warnings', main, '--json', '--network', env.network, '--home', env.home, ...args], {
@@ -39,8 +40,12 @@ export function runTkms(env: CliEnv, args: string[], timeoutMs = 600_000): Promi
       child.kill('SIGKILL');
       reject(new Error(`tkms ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
     }, timeoutMs);
+    const abort = (): void => void child.kill('SIGKILL');
+    if (signal?.aborted) abort();
+    signal?.addEventListener('abort', abort, { once: true });
     child.on('exit', (code) => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
       let json: Record<string, unknown> = {};
       try {
         json = JSON.parse(stdout) as Record<string, unknown>;

@@ -1,14 +1,17 @@
 /**
  * @module contracts/asc/testing/testIsc
  * A minimal ISC for the ASC's tests (built by asc.test.ts, never deployed):
- * instantiate `{"allowed": [address…], "fhevm"?: true}`; query
- * `{"validate": {requester, handle, purpose, …proof}}` answers `{"valid":true}` iff
- * `purpose` is given and, for an `fhevm` instance and `purpose` "public_decrypt",
- * the proof member `public` is true (requester ignored, as the fhEVM ISC does),
- * otherwise `requester` is allowed; `handle` is `0x` + 64 hex (and not the proof member `deny`, to test
- * per-handle checks) and the proof member `ok` is true, else
- * `{"valid":false,"reason":…}` naming the first failed check. It shows what the
- * ASC passes through.
+ * instantiate `{"allowed": [address…], "fhevm"?: true}`; the batch query
+ * `{"validate": {purpose, requester?, allowed_contracts?, ciphertexts, proof}}`
+ * (chain/isc-fhevm/messages.ts IscValidateMsg) answers
+ * `{"valid":true,"provenance":<proof.provenance>}` iff `purpose` is given,
+ * `ciphertexts` is a non-empty list of {handle: 0x + 64 hex, digest}, and — for an
+ * `fhevm` instance and purpose "public_decrypt" — `proof.public` is true (requester
+ * ignored, as the fhEVM ISC does), otherwise `requester` is allowed; no handle is
+ * `proof.deny` (to test that every handle reaches the ISC); `proof.ok` is true.
+ * Else `{"valid":false,"reason":…}` naming the first failed check. With
+ * `proof.echo` true it refuses with the whole body as reason: shows exactly what
+ * the ASC sends.
  */
 import { parseMsg, messageError, responseResult, queryResult, variantOf } from "../../lib/entry";
 import { Outcome } from "../../lib/outcome";
@@ -37,24 +40,34 @@ function refuse(reason: string): Outcome {
   return Outcome.ok("{\"valid\":false,\"reason\":" + quote(reason) + "}");
 }
 
+function flag(proof: JValue, name: string): bool {
+  const v = proof.get(name);
+  return v !== null && v.type == JType.Bool && v.bool;
+}
+
 export function query(envPtr: u32, msgPtr: u32): u32 {
   const msg = parseMsg(msgPtr);
   if (msg === null) return messageError();
   if (variantOf(msg) != "validate") return queryResult(Outcome.err("unknown query"));
   const body = msg.get("validate")!;
-  const requester = body.getStr("requester");
-  const handle = body.getStr("handle");
-  const ok = body.get("ok");
-  const list = getString("allowed")!;
   const purpose = body.getStr("purpose");
   if (purpose === null) return queryResult(refuse("no purpose"));
+  const proof = body.get("proof");
+  if (proof === null || !proof.isObj) return queryResult(refuse("no proof"));
+  if (flag(proof, "echo")) return queryResult(refuse("echo " + body.toString()));
+  const cts = body.get("ciphertexts");
+  if (cts === null || !cts.isArr || cts.items.length == 0) return queryResult(refuse("no ciphertexts"));
+  const requester = body.getStr("requester");
+  const list = getString("allowed")!;
   if (purpose == "public_decrypt" && getString("fhevm") == "1") {
-    const pub = body.get("public");
-    if (pub === null || pub.type != JType.Bool || !pub.bool) return queryResult(refuse("handle not publicly decryptable"));
+    if (!flag(proof, "public")) return queryResult(refuse("handle not publicly decryptable"));
   } else if (requester === null || !list.includes(quote(requester))) return queryResult(refuse("requester not allowed"));
-  if (handle === null || !handle.startsWith("0x") || handle.length != 66) return queryResult(refuse("bad handle"));
-  const deny = body.getStr("deny");
-  if (deny !== null && handle == deny) return queryResult(refuse("handle " + handle + " not allowed"));
-  if (ok === null || ok.type != JType.Bool || !ok.bool) return queryResult(refuse("proof not ok"));
-  return queryResult(Outcome.ok("{\"valid\":true}"));
+  const deny = proof.getStr("deny");
+  for (let i = 0; i < cts.items.length; i++) {
+    const handle = cts.items[i].getStr("handle");
+    if (handle === null || !handle.startsWith("0x") || handle.length != 66) return queryResult(refuse("bad handle"));
+    if (deny !== null && handle == deny) return queryResult(refuse("handle " + handle + " not allowed"));
+  }
+  if (!flag(proof, "ok")) return queryResult(refuse("proof not ok"));
+  return queryResult(Outcome.ok("{\"valid\":true,\"provenance\":" + (flag(proof, "provenance") ? "true" : "false") + "}"));
 }

@@ -51,7 +51,7 @@
  */
 import os from 'node:os';
 import { FHE_TYPE_INFO, FHE_TYPES, type FheType } from '../../../common/fheTypes.js';
-import { CiphertextFormatError, FheTypeMismatchError } from '../errors.js';
+import { CiphertextCarriesError, CiphertextFormatError, FheTypeMismatchError } from '../errors.js';
 import { BincodeReader } from './_bincode.js';
 import { readSafeSerializationHeader } from './safeSerialization.js';
 
@@ -255,4 +255,28 @@ export function parseCiphertext(bytes: Uint8Array, type: FheType): ParsedCiphert
   const tag = readTagAndMetadata(r);
   r.expectEnd(type);
   return { type, blocks, lweDimension: LWE_DIMENSION, tag };
+}
+
+/**
+ * Throws `CiphertextCarriesError` when a block may hold carries: its degree
+ * (the largest value tfhe-rs says it can hold) exceeds message modulus − 1.
+ * Decryption opens one digit per block; a dirty block's digit carries the
+ * carry bits too, i.e. more than the plaintext (a sum that overflowed, or
+ * bits an attacker placed there). Every ciphertext tfhe-rs hands out after an
+ * operation, an encryption or an expansion is clean, so refusing costs honest
+ * users nothing. Returns `ct` for chaining.
+ *
+ * @example
+ * requireCleanCarries(parseCiphertext(bytes, 'euint8')); // throws when a block's degree is above 3
+ */
+export function requireCleanCarries(ct: ParsedCiphertext): ParsedCiphertext {
+  ct.blocks.forEach((b, i) => {
+    if (b.degree > b.messageModulus - 1) {
+      throw new CiphertextCarriesError(
+        `block ${i} of the ${ct.type} has degree ${b.degree} > ${b.messageModulus - 1}: it may hold carries, and only message bits are ever decrypted`,
+        { details: 'propagate the carries first (tfhe-rs does so in every operation it exposes; e.g. `full_propagate`)' },
+      );
+    }
+  });
+  return ct;
 }

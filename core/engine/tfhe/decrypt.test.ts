@@ -2,6 +2,7 @@ import { FHE_TYPES } from '../../../common/fheTypes.js';
 import { parseCiphertext } from './ciphertext.js';
 import { parseClientKey, type LweSecretKey } from './clientKey.js';
 import { blockPhaseBig, decodePhase, decryptCiphertext, decryptCiphertextBytes } from './decrypt.js';
+import { CiphertextCarriesError } from '../errors.js';
 import { encryptWithPublicKey } from './encrypt.js';
 import { encryptWithClientKey, makeTestKeys, sampleValues, seededRandom, tfheDecrypt, type TestKeys } from './_testUtils.js';
 
@@ -54,25 +55,26 @@ describe('decryptCiphertext', () => {
     expect(decodePhase({ lo: 0, hi: 0x80000000 }, 4, 4)).toBe(0);
   });
 
-  test('behavior: pending carries count arithmetically and are truncated to the width, as in tfhe-rs', () => {
-    // Simulate un-propagated carries: add 4Δ to a block's body (value v -> v + 4)
-    // and raise its degree, then compare with node-tfhe's decrypt_radix.
-    const withCarry = (bytes: Uint8Array, block: number): Uint8Array => {
+  test('malicious: a block that may hold carries is refused; only message bits are ever decrypted', () => {
+    // Un-propagated carries: add 4Δ to a block's body (value v -> v + 4) and raise its degree.
+    // tfhe-rs would count the carry into the result; we refuse, so a decryption never
+    // tells more than the message digits (issue 10: the opened digit carried the carry bits).
+    const withCarry = (bytes: Uint8Array, block: number, degree: bigint): Uint8Array => {
       const out = bytes.slice();
       const dv = new DataView(out.buffer);
       const start = 77 + block * 16_500;
       const body = start + 16 + 2048 * 8;
       dv.setBigUint64(body, (dv.getBigUint64(body, true) + (1n << 61n)) & ((1n << 64n) - 1n), true);
-      dv.setBigUint64(body + 8 + 28 + 4, 15n, true); // degree
+      dv.setBigUint64(body + 8 + 28 + 4, degree, true);
       return out;
     };
-    for (const [value, block] of [[3n, 0], [0b11_00_00n, 1], [255n, 3], [0n, 2]] as const) {
-      const bytes = withCarry(encryptWithClientKey(keys.ck, 'euint8', value), block);
-      expect(parseCiphertext(bytes, 'euint8').blocks[block]!.degree).toBe(15);
-      const ours = decryptCiphertextBytes(bytes, 'euint8', bigKey);
-      expect(ours).toBe(tfheDecrypt(keys.ck, 'euint8', bytes));
-      expect(ours).toBe((value + (4n << BigInt(2 * block))) & 255n);
-    }
+    const bytes = withCarry(encryptWithClientKey(keys.ck, 'euint8', 3n), 0, 15n);
+    expect(parseCiphertext(bytes, 'euint8').blocks[0]!.degree).toBe(15);
+    expect(() => decryptCiphertextBytes(bytes, 'euint8', bigKey)).toThrow(CiphertextCarriesError);
+    expect(() => decryptCiphertextBytes(bytes, 'euint8', bigKey)).toThrow(/block 0 of the euint8 has degree 15 > 3/);
+    // A block that lies about its degree (3) but holds a carry: only the message digit comes out.
+    const lying = withCarry(encryptWithClientKey(keys.ck, 'euint8', 0b10_01_11_10n), 1, 3n);
+    expect(decryptCiphertextBytes(lying, 'euint8', bigKey)).toBe(0b10_01_11_10n); // block 1: (3 + 4) mod 4 = 3, the carry dropped
   });
 
   test('behavior: a wrong key gives a wrong value, not an error', () => {

@@ -9,10 +9,10 @@
  * Encoding (tfhe-rs `shortint::ShortintEncoding` with `PaddingBit::Yes`):
  * `Δ = 2^63 / (message_modulus · carry_modulus)` = 2^59 for the default
  * parameters; a block holds `v = round(phase / Δ) mod (message·carry)`.
- * tfhe-rs decrypts radix integers with `decrypt_message_and_carry` per block
- * and `BlockRecomposer::add_unmasked`, i.e. value = Σ v_i · 4^i truncated to
- * the type's width, so pending carries count the way arithmetic says; for the
- * clean ciphertexts fhEVM produces (degree < 4) this is `m_i = v_i mod 4`.
+ * Only the message digit `m_i = v_i mod message_modulus` of each block is
+ * used, and a block whose degree says it may hold carries is refused
+ * (`requireCleanCarries`): the carry bits are not part of the plaintext, and
+ * revealing them would tell more than the plaintext (DESIGN.md §7).
  * Booleans decrypt to `(v mod message_modulus) ≠ 0` as tfhe-rs' `decrypt_bool`.
  *
  * Speed: the key is binary, so `<a, s>` is the sum of the mask words at the
@@ -24,7 +24,7 @@
 import { FHE_TYPE_INFO } from '../../../common/fheTypes.js';
 import { CiphertextFormatError } from '../errors.js';
 import type { LweBlock, ParsedCiphertext } from './ciphertext.js';
-import { parseCiphertext } from './ciphertext.js';
+import { parseCiphertext, requireCleanCarries } from './ciphertext.js';
 import type { LweSecretKey } from './clientKey.js';
 import type { FheType } from '../../../common/fheTypes.js';
 
@@ -113,6 +113,7 @@ export function decodePhase(phase: Phase64, messageModulus: number, carryModulus
  * decryptCiphertext(ct, parseClientKey(ckBytes).bigKey); // 123456789n
  */
 export function decryptCiphertext(ct: ParsedCiphertext, secretKey: LweSecretKey): bigint {
+  requireCleanCarries(ct);
   const blocks = ct.blocks;
   if (ct.type === 'ebool') {
     const b = blocks[0]!;
@@ -127,7 +128,7 @@ export function decryptCiphertext(ct: ParsedCiphertext, secretKey: LweSecretKey)
   let chunkBits = 0;
   for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
-    const v = decodePhase(blockPhase(b, secretKey), b.messageModulus, b.carryModulus);
+    const v = decodePhase(blockPhase(b, secretKey), b.messageModulus, b.carryModulus) % b.messageModulus;
     const bits = Math.log2(b.messageModulus);
     chunk += v * 2 ** chunkBits;
     chunkBits += bits;

@@ -112,7 +112,7 @@ async function decryptAll(which: Party[], type: FheType, value: bigint | boolean
   const ct = encryptWithPublicKey(pk, type, value);
   const digest = ciphertextDigest(ct);
   const requestId = randomBytes(20).toString('hex');
-  for (const p of which) p.core.startDecrypt({ requestId, keyId: keyGen[0]!.keyId, fheType: type, ciphertextHandle: ciphertextHandle(digest, type), ciphertextDigest: digest, ciphertext: ct });
+  for (const p of which) p.core.startDecrypt({ requestId, keyId: keyGen[0]!.keyId, fheType: type, ciphertextHandle: ciphertextHandle(digest, type, { keyId: keyGen[0]!.keyId, appId: 'default' }), ciphertextDigest: digest, ciphertext: ct, appId: 'default' });
   const results = await Promise.all(which.map((p) => p.core.getDecryptResult(requestId, Date.now() + 120_000)));
   for (const [i, r] of results.entries()) {
     expect(r.failure).toBeUndefined();
@@ -197,11 +197,11 @@ test('default: a batch decrypts every ciphertext by MPC (one session each) and e
   const items = ([['euint8', 9n], ['ebool', false], ['euint16', 60000n]] as const).map(([type, value]) => {
     const ct = encryptWithPublicKey(pk, type, value);
     const digest = ciphertextDigest(ct);
-    return { ciphertextHandle: ciphertextHandle(digest, type), ciphertextDigest: digest, fheType: type, ciphertext: ct };
+    return { ciphertextHandle: ciphertextHandle(digest, type, { keyId: keyGen[0]!.keyId, appId: 'default' }), ciphertextDigest: digest, fheType: type, ciphertext: ct };
   });
   const requestId = randomBytes(20).toString('hex');
   const keyId = keyGen[0]!.keyId;
-  for (const p of parties) p.core.startDecrypt({ requestId, keyId, fheType: '', ciphertextHandle: '', ciphertextDigest: '', ciphertext: new Uint8Array(), batch: items });
+  for (const p of parties) p.core.startDecrypt({ requestId, keyId, fheType: '', ciphertextHandle: '', ciphertextDigest: '', ciphertext: new Uint8Array(), batch: items, appId: 'default' });
   const results = await Promise.all(parties.map((p) => p.core.getDecryptResult(requestId, Date.now() + 120_000)));
   for (const [i, r] of results.entries()) {
     expect(r.failure).toBeUndefined();

@@ -121,11 +121,11 @@ async function userDecrypt(values: [FheType, bigint | boolean][]): Promise<{ ans
   const ciphertexts = values.map(([type, v]) => {
     const bytes = encryptWithPublicKey(pk, type, v);
     const digest = ciphertextDigest(bytes);
-    return { handle: ciphertextHandle(digest, type), digest, fheType: type, bytes };
+    return { handle: ciphertextHandle(digest, type, { keyId: keyGen.keyId, appId: 'default' }), digest, fheType: type, bytes };
   });
   const requestId = randomBytes(20).toString('hex');
   for (const p of parties) {
-    p.core.startUserDecrypt({ requestId, keyId: keyGen.keyId, ciphertexts, userPublicKey: user.publicKey, clientAddress: client0x, eip712: { domain } });
+    p.core.startUserDecrypt({ requestId, keyId: keyGen.keyId, ciphertexts, userPublicKey: user.publicKey, clientAddress: client0x, eip712: { domain }, appId: 'default' });
   }
   const outcomes = await Promise.all(parties.map((p) => p.core.getUserDecryptResult(requestId, Date.now() + 120_000)));
   const answers = outcomes.map((o, i) => {

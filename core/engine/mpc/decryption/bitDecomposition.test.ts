@@ -9,6 +9,7 @@ import { ringForParties } from '../algebra/galoisRing.js';
 import { seededRng } from '../algebra/random.js';
 import { getU64 } from '../algebra/z64.js';
 import { PreprocessingError, RobustOpenError } from '../errors.js';
+import { CiphertextCarriesError } from '../../errors.js';
 import { OffsetLiarParty, runSessions } from '../malicious/online.js';
 import { DroppingParty, RandomValuesParty } from '../malicious/robustOpen.js';
 import type { OpenRecord } from '../online/session.js';
@@ -88,6 +89,38 @@ describe('bit-decomposition threshold decryption (phase never opened)', () => {
       expect(new Set(tr.slice(0, online).map((r) => r.label))).toEqual(new Set(['beaver', 'bitgen']));
       expect(tr.slice(online).map((r) => r.label)).toEqual(['mask', 'beaver', 'beaver', 'output']);
       for (const r of tr) for (let k = 0; k < r.count; k++) expect(secret.has(getU64(r.values, k * 3))).toBe(false);
+    }
+  });
+
+  test('malicious: only the message bits leave the MPC: a hidden carry is not opened, a block whose degree admits carries is refused before any round', async () => {
+    // Add 4Δ to block 1's body: its digit becomes 3 + 4 = 7 (a carry) while the block still claims degree 3.
+    const withCarry = (bytes: Uint8Array, block: number, degree: bigint): Uint8Array => {
+      const out = bytes.slice();
+      const dv = new DataView(out.buffer);
+      const body = 77 + block * 16_500 + 16 + 2048 * 8;
+      dv.setBigUint64(body, (dv.getBigUint64(body, true) + (1n << 61n)) & ((1n << 64n) - 1n), true);
+      dv.setBigUint64(body + 8 + 28 + 4, degree, true);
+      return out;
+    };
+    const value = 0b10_01_11_10n;
+    const hidden = { ct: parseCiphertext(withCarry(encryptWithClientKey(keys.ck, 'euint8', value), 1, 3n), 'euint8'), expected: value };
+    const transcripts = new Map<number, OpenRecord[]>();
+    const run = await decryptAll(4, 1, [hidden], undefined, transcripts);
+    expect(run.failures).toEqual(new Map());
+    for (const [p, out] of run.outputs) {
+      // The old output opened V mod 16 = 7 for block 1, and the carry moved into block 2 (value + 16).
+      expect(out.plaintexts).toEqual([value]);
+      expect(out.digits).toEqual([[2, 3, 1, 2]]);
+      // The opened V of block 1 is 3 + 4·(uniform): its carry bit (bit 2) is masked, not the carry.
+      const opened = transcripts.get(p)!.find((r) => r.label === 'output')!;
+      expect(Number(getU64(opened.values, 1 * 3) & 3n)).toBe(3);
+    }
+    const dirty = { ct: parseCiphertext(withCarry(encryptWithClientKey(keys.ck, 'euint8', value), 1, 15n), 'euint8'), expected: 0n };
+    const refused = await decryptAll(4, 1, [dirty]);
+    expect(refused.outputs.size).toBe(0);
+    for (const err of refused.failures.values()) {
+      expect(err).toBeInstanceOf(CiphertextCarriesError);
+      expect((err as Error).message).toMatch(/block 1 of the euint8 has degree 15 > 3/);
     }
   });
 

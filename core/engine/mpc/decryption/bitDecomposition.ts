@@ -31,10 +31,13 @@
  *     bits took 6 rounds and 220 opened values). That is `CIRCUIT_SHALLOW`,
  *     for material made ahead; `CIRCUIT_LEAN` (leaves of 3, combines of 2:
  *     5 rounds, 169 triples per block) suits material made inline.
- *  4. Output: [V] = (c >> K) − [s'] − [β] + 2^W [s''] (s'' from PRSS), open V
- *     robustly: m = V mod 2^W. The 2^W·s'' mask hides everything of V above
- *     the W digit bits (in particular the borrow out of bit 63, which would
- *     leak a comparison of the noise with c).
+ *  4. Output: [V] = (c >> K) − [s'] − [β] + 2^M [s''] (s'' from PRSS,
+ *     2^M = message modulus ≤ 2^W), open V robustly: m = V mod 2^M. The
+ *     2^M·s'' mask hides everything of V above the M message bits: the carry
+ *     bits of the digit (not part of the plaintext; blocks whose degree says
+ *     they may hold carries are refused before any round, `requireCleanCarries`),
+ *     and the borrow out of bit 63, which would leak a comparison of the noise
+ *     with c.
  *
  * All blocks of all ciphertexts of a call run in the same rounds: 1 (mask) +
  * 2 (circuit) + 1 (output) = 4 robust opens online (7 with the lean
@@ -44,8 +47,8 @@
  * after the bits.
  *
  * What a party sees of x: c (uniform), the d = x − a of the circuit's
- * variables (uniform, each mask used once), V (the digit plus a uniform
- * multiple of 2^W); in preprocessing only the d, e of Beaver multiplications
+ * variables (uniform, each mask used once), V (the message digit plus a
+ * uniform multiple of 2^M); in preprocessing only the d, e of Beaver multiplications
  * of random values. Tests assert that these are the only opens. Robustness: every open is a degree-t robust open,
  * so t wrong or missing shares are corrected and their senders named; with
  * more than t the open fails (`RobustOpenError`) rather than return a wrong
@@ -53,7 +56,7 @@
  * (documented limit of the bound t).
  */
 import { FHE_TYPE_INFO } from '../../../../common/fheTypes.js';
-import type { ParsedCiphertext } from '../../tfhe/ciphertext.js';
+import { requireCleanCarries, type ParsedCiphertext } from '../../tfhe/ciphertext.js';
 import { MpcParameterError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import { add64, getU64, mulAdd64, setU64 } from '../algebra/z64.js';
@@ -232,9 +235,9 @@ export interface ThresholdDecryptionReturnType {
 
 /** This party's shares of the output values [V] of step 4 (one per block, all ciphertexts in order). */
 export interface DecryptionSharesReturnType {
-  /** B ring elements: V = m + 2^W·s'' (degree-t Shamir sharing; m = V mod 2^W). */
+  /** B ring elements: V = m + 2^W·s'' (degree-t Shamir sharing; m = V mod 2^W), W = log2(message modulus). */
   shares: GrVector;
-  /** Digit width W. */
+  /** Width W of the opened digit: the message bits only (log2 of the message modulus). */
   W: number;
   /** Parties proven to deviate (so far in this session). */
   cheaters: number[];
@@ -243,7 +246,8 @@ export interface DecryptionSharesReturnType {
 /**
  * Steps 1–4 of the module doc without the final open: this party's shares of
  * [V]. For user decryption (DESIGN.md §3.3): each party hands its share to the
- * user (signcrypted), who robustly reconstructs V and reads m = V mod 2^W; the
+ * user (signcrypted), who robustly reconstructs V and reads m = V mod 2^W (W
+ * the message bits only); the
  * parties never learn the plaintext. 3 rounds (mask + circuit; 6 with the
  * lean circuit).
  *
@@ -255,9 +259,14 @@ export async function thresholdDecryptShares(session: MpcSession, cts: readonly 
   const blocks = cts.flatMap((ct) => ct.blocks);
   const B = blocks.length;
   if (B === 0) return { shares: R.alloc(0), W: 0, cheaters: [...session.excluded].sort((a, b) => a - b) };
+  cts.forEach((ct) => requireCleanCarries(ct));
   const layouts = blocks.map((b) => blockLayout(b.messageModulus, b.carryModulus));
-  const { W, K } = layouts[0]!;
-  if (layouts.some((l) => l.W !== W)) throw new MpcParameterError('all blocks of a decryption batch must share message and carry moduli');
+  const { K } = layouts[0]!;
+  if (layouts.some((l) => l.K !== K) || blocks.some((b) => b.messageModulus !== blocks[0]!.messageModulus)) {
+    throw new MpcParameterError('all blocks of a decryption batch must share message and carry moduli');
+  }
+  // Only the message bits are opened: the digit's carry bits stay under the mask.
+  const M = Math.log2(blocks[0]!.messageModulus);
 
   // 1. [x] = phase + 2^{K−1}.
   const x = R.alloc(B);
@@ -286,10 +295,10 @@ export async function thresholdDecryptShares(session: MpcSession, cts: readonly 
   // 3. The borrow β = G of the prefix over bits 0..K−1 (borrowCircuit.ts).
   const G = await borrowCircuit(session, c, mat, B, material.plan);
 
-  // 4. [V] = (c >> K) − [s'] − [β] + 2^W [s''], open, m = V mod 2^W.
+  // 4. [V] = (c >> K) − [s'] − [β] + 2^M [s''], open, m = V mod 2^M.
   const V = R.alloc(B);
   const pow2 = new Uint32Array(2);
-  setU64(pow2, 0, 1n << BigInt(W));
+  setU64(pow2, 0, 1n << BigInt(M));
   const tmp = R.alloc();
   for (let k = 0; k < B; k++) {
     setU64(V, k * R.d, getU64(c, k * R.d) >> BigInt(K));
@@ -298,7 +307,7 @@ export async function thresholdDecryptShares(session: MpcSession, cts: readonly 
     R.mulScalarInto(tmp, 0, sOut, k, pow2, 0);
     R.addInto(V, k, V, k, tmp, 0);
   }
-  return { shares: V, W, cheaters: [...session.excluded].sort((a, b) => a - b) };
+  return { shares: V, W: M, cheaters: [...session.excluded].sort((a, b) => a - b) };
 }
 
 /**

@@ -117,6 +117,13 @@ export interface DecryptRequest {
    * proof the core verifies against this CRS (and the key's public key) first.
    */
   crsId: string;
+  /**
+   * The application the request was admitted through (ASC app_id): the core
+   * recomputes each handle from (key, application, digest, type).
+   */
+  appId: string;
+  /** The KMS-chain account that made the request: proofs of encryption are bound to it. */
+  requester: string;
 }
 
 export interface DecryptCiphertext {
@@ -227,6 +234,10 @@ export interface UserDecryptRequest {
   clientAddress: string;
   eip712Domain: Eip712Domain | undefined;
   extraData: Buffer;
+  /** As DecryptRequest.app_id, .requester and .crs_id. */
+  appId: string;
+  requester: string;
+  crsId: string;
 }
 
 export interface UserDecryptResult {
@@ -1128,6 +1139,8 @@ function createBaseDecryptRequest(): DecryptRequest {
     extraData: Buffer.alloc(0),
     ciphertexts: [],
     crsId: "",
+    appId: "",
+    requester: "",
   };
 }
 
@@ -1162,6 +1175,12 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     }
     if (message.crsId !== "") {
       writer.uint32(170).string(message.crsId);
+    }
+    if (message.appId !== "") {
+      writer.uint32(178).string(message.appId);
+    }
+    if (message.requester !== "") {
+      writer.uint32(186).string(message.requester);
     }
     return writer;
   },
@@ -1259,6 +1278,22 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
             message.crsId = reader.string();
             continue;
           }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1317,6 +1352,12 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
         : isSet(object.crs_id)
         ? globalThis.String(object.crs_id)
         : "",
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      requester: isSet(object.requester) ? globalThis.String(object.requester) : "",
     };
   },
 
@@ -1352,6 +1393,12 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     if (message.crsId !== "") {
       obj.crsId = message.crsId;
     }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.requester !== "") {
+      obj.requester = message.requester;
+    }
     return obj;
   },
 
@@ -1372,6 +1419,8 @@ export const DecryptRequest: MessageFns<DecryptRequest> = {
     message.extraData = object.extraData ?? Buffer.alloc(0);
     message.ciphertexts = object.ciphertexts?.map((e) => DecryptCiphertext.fromPartial(e)) || [];
     message.crsId = object.crsId ?? "";
+    message.appId = object.appId ?? "";
+    message.requester = object.requester ?? "";
     return message;
   },
 };
@@ -2832,6 +2881,9 @@ function createBaseUserDecryptRequest(): UserDecryptRequest {
     clientAddress: "",
     eip712Domain: undefined,
     extraData: Buffer.alloc(0),
+    appId: "",
+    requester: "",
+    crsId: "",
   };
 }
 
@@ -2857,6 +2909,15 @@ export const UserDecryptRequest: MessageFns<UserDecryptRequest> = {
     }
     if (message.extraData.length !== 0) {
       writer.uint32(58).bytes(message.extraData);
+    }
+    if (message.appId !== "") {
+      writer.uint32(66).string(message.appId);
+    }
+    if (message.requester !== "") {
+      writer.uint32(74).string(message.requester);
+    }
+    if (message.crsId !== "") {
+      writer.uint32(82).string(message.crsId);
     }
     return writer;
   },
@@ -2930,6 +2991,30 @@ export const UserDecryptRequest: MessageFns<UserDecryptRequest> = {
             message.extraData = Buffer.from(reader.bytes());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.appId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.requester = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.crsId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2977,6 +3062,17 @@ export const UserDecryptRequest: MessageFns<UserDecryptRequest> = {
         : isSet(object.extra_data)
         ? Buffer.from(bytesFromBase64(object.extra_data))
         : Buffer.alloc(0),
+      appId: isSet(object.appId)
+        ? globalThis.String(object.appId)
+        : isSet(object.app_id)
+        ? globalThis.String(object.app_id)
+        : "",
+      requester: isSet(object.requester) ? globalThis.String(object.requester) : "",
+      crsId: isSet(object.crsId)
+        ? globalThis.String(object.crsId)
+        : isSet(object.crs_id)
+        ? globalThis.String(object.crs_id)
+        : "",
     };
   },
 
@@ -3003,6 +3099,15 @@ export const UserDecryptRequest: MessageFns<UserDecryptRequest> = {
     if (message.extraData.length !== 0) {
       obj.extraData = base64FromBytes(message.extraData);
     }
+    if (message.appId !== "") {
+      obj.appId = message.appId;
+    }
+    if (message.requester !== "") {
+      obj.requester = message.requester;
+    }
+    if (message.crsId !== "") {
+      obj.crsId = message.crsId;
+    }
     return obj;
   },
 
@@ -3020,6 +3125,9 @@ export const UserDecryptRequest: MessageFns<UserDecryptRequest> = {
       ? Eip712Domain.fromPartial(object.eip712Domain)
       : undefined;
     message.extraData = object.extraData ?? Buffer.alloc(0);
+    message.appId = object.appId ?? "";
+    message.requester = object.requester ?? "";
+    message.crsId = object.crsId ?? "";
     return message;
   },
 };
