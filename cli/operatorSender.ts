@@ -50,7 +50,7 @@ export async function operatorSender(c: CliContext, reader: KmsChainClient, kind
     process.stderr.write(`${what} sent by the network's operator account ${operator.address} (${operatorKeyPath(network, c.networkFile)}): ${who}\n`);
     return { client: await connectChain(network, operator), address: operator.address, via: 'network' };
   }
-  throw new TkmsError('UNAUTHORIZED', `${what} is restricted to governance and the Config operators: ${who}`, {
+  throw new TkmsError('UNAUTHORIZED', `${what} ${kinds.length > 1 ? 'are' : 'is'} restricted to governance and the Config operators: ${who}`, {
     details: operator
       ? `the network's operator key (${operatorKeyPath(network, c.networkFile)}, ${operator.address}) is not a Config operator either; governance can add operators with update_params {operators}`
       : 'this network names no operator key (operatorKeyFile in network.json); ask governance to add your account to the Config operators (update_params {operators})',

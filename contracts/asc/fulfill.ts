@@ -51,9 +51,8 @@ import { verifySecp256k1 } from "../lib/api";
 import { lastConfigError, params as configParams, partyByAddress } from "./configClient";
 import { fundsError, payQuorum } from "./funds";
 import { hasQuorum, neededAnswers } from "./quorum";
-import { parseHeight } from "./state";
 import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
-import { loadRequest, saveKey, saveRequest } from "./state";
+import { loadRequest, parseHeight, saveKey, saveRequest } from "./state";
 import { saveCrsOf } from "./crs";
 import { fheParametersOf, preprocIdOf, saveSigncryption } from "./answerKinds";
 

@@ -7,6 +7,7 @@
 import { JValue } from "../lib/json";
 import { Outcome } from "../lib/outcome";
 import { getString } from "../lib/storage";
+import { validateAddress } from "../lib/api";
 import { keyAt, keyCount, keyPosition, loadConfigAddress, loadOwed, requestAt, requestCount, requestPosition } from "./state";
 
 const DEFAULT_LIMIT = 30;
@@ -79,6 +80,9 @@ export function queryKeys(args: JValue): Outcome {
 export function queryClaimable(args: JValue): Outcome {
   const address = args.getStr("address");
   if (address === null) return Outcome.err("claimable: address must be a string");
+  // Validated (cheaply refused when long) rather than echoed back: the answer repeats it.
+  const bad = validateAddress(address);
+  if (bad !== null) return Outcome.err("claimable: invalid address: " + bad);
   const owed = loadOwed(address);
   const amounts = JValue.arr();
   for (let i = 0; i < owed.keys.length; i++) {

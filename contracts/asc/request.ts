@@ -145,8 +145,19 @@ function applicationRefusal(
 function appOf(args: JValue): string | null {
   const av = args.get("app_id");
   if (av === null || av.isNull) return DEFAULT_APP_ID;
-  if (!av.isStr) { requestError = "app_id must be a string"; return null; }
+  // Checked before anything costly (the user-decrypt digest hashes it): an application
+  // id is 1..64 printable ASCII characters (contracts/config/validate.ts isName).
+  if (!av.isStr || !isAppId(av.text)) { requestError = "app_id must be 1..64 printable ASCII characters without spaces"; return null; }
   return av.text;
+}
+
+function isAppId(s: string): bool {
+  if (s.length == 0 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /** `proof` of a request (default {}); null with `requestError` set when not an object. */

@@ -147,7 +147,7 @@ export function validateApplication(v: JValue | null, devMode: bool): JValue | n
   validationError = "";
   if (v === null || !v.isObj) return fail("application must be an object");
   const id = v.getStr("app_id");
-  if (id === null || id.length == 0 || id.length > 64) return fail("app_id must be a non-empty string of at most 64 chars");
+  if (id === null || !isName(id)) return fail("app_id must be 1..64 printable ASCII characters without spaces");
   const type = v.getStr("isc_type");
   if (type === null || !ISC_TYPES.includes(type)) return fail("application " + id + ": isc_type must be one of " + ISC_TYPES.join(", "));
   if (type == "open" && !devMode) {
@@ -165,6 +165,20 @@ export function validateApplication(v: JValue | null, devMode: bool): JValue | n
   return out.setStr("isc", isc.text);
 }
 
+/**
+ * Names (app ids, parameter set names): 1..64 printable ASCII characters, no
+ * spaces. They key storage, travel in events and are printed by the CLI, so no
+ * control characters (terminal escapes), no look-alike Unicode.
+ */
+export function isName(s: string): bool {
+  if (s.length == 0 || s.length > 64) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 /** `request_expiry_seconds`: a positive integer. */
 export function validateExpiry(v: JValue | null): i32 {
   validationError = "";
@@ -175,7 +189,7 @@ export function validateExpiry(v: JValue | null): i32 {
 /** `fhe_parameters`: a parameter set name. */
 export function validateParamsName(v: JValue | null): string | null {
   validationError = "";
-  if (v === null || !v.isStr || v.text.length == 0 || v.text.length > 64) { validationError = "fhe_parameters must be a non-empty name of at most 64 chars"; return null; }
+  if (v === null || !v.isStr || !isName(v.text)) { validationError = "fhe_parameters must be 1..64 printable ASCII characters without spaces"; return null; }
   return v.text;
 }
 

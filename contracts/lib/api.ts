@@ -41,12 +41,15 @@ export function verifySecp256k1(hash: Uint8Array, signature: Uint8Array, pubkey:
  * Returns the decoded JSON text of the answer.
  */
 export function querySmart(contract: string, msg: string): Outcome {
-  const request =
-    "{\"wasm\":{\"smart\":{\"contract_addr\":" + quote(contract) + ",\"msg\":" + quote(toBase64(utf8(msg))) + "}}}";
-  const bytes = String.UTF8.byteLength(request);
+  // The request's size is known before it is built (base64 of the UTF-8 message, plus
+  // the envelope): an oversized one is refused without encoding it.
+  const msgBytes = String.UTF8.byteLength(msg);
+  const bytes = 4 * ((msgBytes + 2) / 3) + String.UTF8.byteLength(contract) + 64;
   if (bytes > MAX_QUERY_REQUEST_BYTES) {
     return Outcome.err("query to " + contract + " is " + bytes.toString() + " bytes; the VM accepts at most " + MAX_QUERY_REQUEST_BYTES.toString());
   }
+  const request =
+    "{\"wasm\":{\"smart\":{\"contract_addr\":" + quote(contract) + ",\"msg\":" + quote(toBase64(utf8(msg))) + "}}}";
   const raw = readRegionString(query_chain(regionOfString(request)));
   const top = parseJson(raw);
   if (top === null || !top.isObj) return Outcome.err("querier returned malformed JSON");

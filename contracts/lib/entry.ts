@@ -7,7 +7,7 @@
  * `{"error":"…"}` on failure.
  */
 import { readRegionString, regionLength, regionOffset, regionOfString } from "./region";
-import { isValidUtf8 } from "./utf8";
+import { asciiString, utf8Kind, UTF8_ASCII, UTF8_INVALID } from "./utf8";
 import { JValue, parseJson, parseError, quote } from "./json";
 import { toBase64, utf8 } from "./encoding";
 import { Outcome } from "./outcome";
@@ -84,11 +84,17 @@ export function parseInfo(ptr: u32): Info {
 }
 
 /**
- * Largest message accepted: 1 MiB, CometBFT's default mempool `max_tx_bytes`
- * (no transaction carries more). Parsing a message at the cap takes about 4 MiB
- * of contract memory (the UTF-16 text, its values); the VM caps memory at 32 MiB.
+ * Largest message accepted: 128 KiB. The largest legitimate messages are far
+ * smaller: a decrypt's proof must fit the VM's 64 KiB `query_chain` limit to
+ * reach its ISC, a user-decrypt answer carries at most 16 KiB of signcryption, a
+ * party set of a hundred parties is about 40 KB. Parsing is linear, about
+ * 50–120 gas per byte on the embedded chain's meter (more for escapes), so the
+ * cap bounds what refusing any message costs (contracts/lib/maliciousJson.test.ts
+ * measures it).
  */
-export const MAX_MESSAGE_BYTES: u32 = 1 << 20;
+export const MAX_MESSAGE_BYTES: u32 = 128 * 1024;
+/** Longest error text returned: a refusal never echoes a huge user string back. */
+export const MAX_ERROR_CHARS = 1024;
 
 /**
  * Parses the message Region; null (with `lastMessageError`) when it is larger
@@ -100,8 +106,10 @@ export function parseMsg(ptr: u32): JValue | null {
     lastMessageError = "message too large: " + len.toString() + " bytes (at most " + MAX_MESSAGE_BYTES.toString() + ")";
     return null;
   }
-  if (!isValidUtf8(<usize>regionOffset(ptr), <usize>len)) { lastMessageError = "invalid JSON message: not valid UTF-8"; return null; }
-  const v = parseJson(readRegionString(ptr));
+  const at = <usize>regionOffset(ptr);
+  const kind = utf8Kind(at, <usize>len);
+  if (kind == UTF8_INVALID) { lastMessageError = "invalid JSON message: not valid UTF-8"; return null; }
+  const v = parseJson(kind == UTF8_ASCII ? asciiString(at, <usize>len) : readRegionString(ptr));
   if (v === null) { lastMessageError = "invalid JSON message: " + parseError; return null; }
   if (!v.isObj) { lastMessageError = "message must be a JSON object"; return null; }
   return v;
@@ -115,7 +123,8 @@ export function variantOf(msg: JValue): string | null {
 }
 
 function errorResult(message: string): u32 {
-  return regionOfString("{\"error\":" + quote(message) + "}");
+  const m = message.length > MAX_ERROR_CHARS ? message.substring(0, MAX_ERROR_CHARS) + "… (truncated)" : message;
+  return regionOfString("{\"error\":" + quote(m) + "}");
 }
 
 /** Result Region for instantiate/execute: the Outcome's JSON is a Response. */

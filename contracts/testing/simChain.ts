@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cwSimulate from '@oraichain/cw-simulate';
+import cosmwasmVm from '@oraichain/cosmwasm-vm-js';
 import { toBech32 } from '@cosmjs/encoding';
 import { sha256 } from '@noble/hashes/sha256';
 
@@ -71,7 +72,14 @@ export function ensureBuilt(): void {
   }
 }
 
+/**
+ * The built wasm of a contract. `TKMS_WASM_DIR` points the contract tests at
+ * another build (e.g. the contracts of an older commit, to check that a test
+ * fails there); nothing is rebuilt then.
+ */
 export function readWasm(name: ContractName): Uint8Array {
+  const other = process.env['TKMS_WASM_DIR'];
+  if (other) return new Uint8Array(readFileSync(join(other, `${name}.wasm`)));
   ensureBuilt();
   return new Uint8Array(readFileSync(join(BUILD_DIR, `${name}.wasm`)));
 }
@@ -97,10 +105,64 @@ interface RawEvent {
   attributes: { key: string; value: string }[];
 }
 
+/**
+ * A message handed to the contract as exactly these bytes, not through
+ * `JSON.stringify` (which can write neither duplicate keys, nor invalid UTF-8,
+ * nor a lone surrogate as anything but an escape): for the malicious-JSON tests.
+ */
+export class RawMessage {
+  constructor(readonly bytes: Uint8Array) {}
+  static text(s: string): RawMessage {
+    return new RawMessage(new TextEncoder().encode(s));
+  }
+  get length(): number {
+    return this.bytes.length;
+  }
+}
+
+interface VmWithAllocate {
+  allocate_json(obj: unknown): unknown;
+  allocate_bytes(bytes: Uint8Array): unknown;
+}
+
+/** cw-simulate writes every message with `allocate_json`; a RawMessage goes in byte for byte. */
+function allowRawMessages(): void {
+  const proto = (cosmwasmVm as unknown as { VMInstance: { prototype: VmWithAllocate & { __tkmsRaw?: boolean } } }).VMInstance.prototype;
+  if (proto.__tkmsRaw) return;
+  const original = proto.allocate_json;
+  proto.allocate_json = function (this: VmWithAllocate, obj: unknown): unknown {
+    return obj instanceof RawMessage ? this.allocate_bytes(obj.bytes) : original.call(this, obj);
+  };
+  proto.__tkmsRaw = true;
+}
+
+export interface SimChainOptions {
+  /** Meter gas as the embedded chain does (cw-simulate's metering); `gasUsed` then reports each call. */
+  metering?: boolean;
+  /** Per-call gas limit when metering (default 100,000,000, the embedded chain's). */
+  gasLimit?: number;
+}
+
 export class SimChain {
   readonly app: App;
-  constructor(readonly chainId = 'tkms-test', readonly prefix = 'wasm') {
-    this.app = new CWSimulateApp({ chainId, bech32Prefix: prefix });
+  /** Gas of the last execute/query/instantiate (metering only; 0 otherwise). */
+  gasUsed = 0;
+  constructor(readonly chainId = 'tkms-test', readonly prefix = 'wasm', readonly options: SimChainOptions = {}) {
+    allowRawMessages();
+    this.app = options.metering
+      ? new CWSimulateApp({ chainId, bech32Prefix: prefix, metering: true, gasLimit: options.gasLimit ?? 100_000_000 })
+      : new CWSimulateApp({ chainId, bech32Prefix: prefix });
+  }
+
+  /** cw-simulate's meter accumulates over the app's life: zero it before each call (a chain meters per transaction). */
+  private startMeter(): void {
+    const env = this.app.env as unknown as { data?: { gas_state?: { externally_used_gas: number } } } | undefined;
+    if (env?.data?.gas_state) env.data.gas_state.externally_used_gas = 0;
+  }
+
+  private stopMeter(): void {
+    const env = this.app.env as unknown as { gasUsed?: number } | undefined;
+    this.gasUsed = env?.gasUsed ?? 0;
   }
 
   upload(wasm: Uint8Array, sender = testAddress('deployer')): number {
@@ -108,7 +170,9 @@ export class SimChain {
   }
 
   async instantiate(codeId: number, msg: unknown, sender = testAddress('deployer'), label = 'contract'): Promise<string> {
+    this.startMeter();
     const res = await this.app.wasm.instantiateContract(sender, [], codeId, msg, label);
+    this.stopMeter();
     if (res.err) throw new Error(String(res.val));
     const events = (res.val as { events: RawEvent[] }).events;
     const inst = events.find((e) => e.type === 'instantiate');
@@ -118,7 +182,9 @@ export class SimChain {
   }
 
   async execute(contract: string, msg: unknown, sender: string, funds: { denom: string; amount: string }[] = []): Promise<SimExecuteResult> {
+    this.startMeter();
     const res = await this.app.wasm.executeContract(sender, funds, contract, msg);
+    this.stopMeter();
     if (res.err) throw new Error(String(res.val));
     const val = res.val as { events: RawEvent[]; data: string | null };
     return {
@@ -163,7 +229,9 @@ export class SimChain {
   }
 
   query<T>(contract: string, msg: unknown): T {
+    this.startMeter();
     const res = this.app.wasm.query(contract, msg);
+    this.stopMeter();
     if (res.err) throw new Error(String(res.val));
     return res.val as T;
   }

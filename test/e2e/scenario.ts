@@ -94,11 +94,19 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       expect(parties[0]!.tls_cert_fingerprint).toMatch(/^[0-9a-f]{64}$/);
       const shown = await tkmsOk(cli, ['config']);
       expect(shown).toMatchObject({ n: 1, threshold: 0, applications: [{ app_id: 'default', isc_type: 'open' }] });
+      // A dev network, said so; the network's operator is the one Config operator.
+      expect(shown).toMatchObject({ dev_mode: true, trusted_submitters: [] });
+      expect(shown['operators']).toHaveLength(1);
       expect(await tkmsOk(cli, ['fees'])).toMatchObject({ fees: { decrypt: '100', keygen: '1000' }, claimable: [] });
     });
 
     test('default: keygen goes through a keygen preprocessing and publishes a verified public key', async () => {
-      const out = await tkmsOk(cli, ['keygen']);
+      // The CLI's account is neither governance nor an operator: the network's operator key sends both requests.
+      const run = await runTkms(cli, ['keygen']);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain("keygen_preproc and keygen sent by the network's operator account");
+      const out = run.json;
+      expect((await getParams(user, network.contracts.config)).operators).toEqual([out['sentBy']]);
       keyId = String(out['keyId']);
       expect(keyId).toMatch(/^[0-9a-f]{40}$/);
       expect(out['signers']).toEqual([1]);
