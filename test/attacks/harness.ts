@@ -187,13 +187,12 @@ export function keygenAnswer(requestId: string, p: Party): FulfillResponse {
   return { keygen: { ...KEY_CONTENT, signature } };
 }
 
-/** The ciphertext every decrypt below names (its handle as the ASC recomputes it: bound to the key and the application). */
+/** The ciphertext every decrypt below names (its handle as the ASC recomputes it: bound to key and application). */
 export const DIGEST = 'cd'.repeat(32);
 export function handleOf(digest: string, keyId: string, appId = 'default'): string {
   return ciphertextHandle(digest, 'euint8', { keyId, appId });
 }
 
-/** A decrypt through the dev network's open "default" application. */
 export function decryptMsg(keyId: string): unknown {
   return { decrypt: { key_id: keyId, ciphertexts: [{ ciphertext_handle: handleOf(DIGEST, keyId), ciphertext_digest: DIGEST, fhe_type: 'euint8' }] } };
 }
