@@ -75,7 +75,8 @@ describe('attack: the fhEVM ISC on wasmd', () => {
   }, 120_000);
 
   async function encrypt(value: number): Promise<{ handle: string; digest: string }> {
-    const enc = await tkmsOk(cli, ['encrypt', String(value), '--type', 'euint8']);
+    // Stored for the fhEVM application: its handle names it (the ACL and the commitments are keyed by it).
+    const enc = await tkmsOk(cli, ['encrypt', String(value), '--type', 'euint8', '--app', APP]);
     return { handle: String(enc['handle']), digest: String(enc['digest']) };
   }
 

@@ -119,7 +119,8 @@ describe('governance on a 1-validator wasmd localnet: fhEVM ISC registration, re
 
   /** Encrypts `value` as euint8 through the CLI: its handle and ciphertext digest. */
   async function encrypt(value: number): Promise<{ handle: string; digest: string }> {
-    const enc = await tkmsOk(cli, ['encrypt', String(value), '--type', 'euint8']);
+    // Stored for the fhEVM application: its handle names it (the ACL and the commitments are keyed by it).
+    const enc = await tkmsOk(cli, ['encrypt', String(value), '--type', 'euint8', '--app', APP]);
     return { handle: String(enc['handle']), digest: String(enc['digest']) };
   }
 

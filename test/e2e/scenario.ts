@@ -20,6 +20,7 @@ import { repoRoot } from '../../common/paths.js';
 import { runTkms, tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
 import { connectCore, type CoreClient } from '../../core/client/coreClient.js';
 import { ciphertextHandle } from '../../common/ciphertext.js';
+import { getCiphertext, putCiphertext } from '../../connector/kvstore/client.js';
 
 export interface StartedNetwork extends KmsNetwork {
   dir: string;
@@ -276,12 +277,19 @@ export function describeDecryptFlow(suite: string, start: () => Promise<StartedN
       expect(done.failure_reason).toContain('CIPHERTEXT_UNAVAILABLE');
     });
 
-    test('behavior: unknown key id and unknown FHE type are rejected by the ASC', async () => {
+    test('behavior: unknown key id, unknown application and unknown FHE type are rejected by the ASC; a handle named under another key or application by the CLI', async () => {
       const enc = await tkmsOk(cli, ['encrypt', '5', '--type', 'euint8']);
+      // The handle names its key and application: the CLI refuses to send it under others.
       const r = await runTkms(cli, ['decrypt', String(enc['handle']), '--key-id', '00'.repeat(20)]);
       expect(r.code).toBe(1);
-      expect(JSON.stringify(r.json)).toContain('unknown key id');
-      const app = await runTkms(cli, ['decrypt', String(enc['handle']), '--app', 'nope']);
+      expect(r.json['error']).toMatchObject({ code: 'HANDLE_MISMATCH' });
+      // Bytes stored under an unknown key, or for an unregistered application: the ASC refuses.
+      const unknownKey = await putCiphertext(network.kvStoreUrl, await getCiphertext(network.kvStoreUrl, String(enc['digest'])), 'euint8', { keyId: '00'.repeat(20), appId: 'default' });
+      const k = await runTkms(cli, ['decrypt', unknownKey.handle]);
+      expect(k.code).toBe(1);
+      expect(JSON.stringify(k.json)).toContain('unknown key id');
+      const nope = await tkmsOk(cli, ['encrypt', '5', '--type', 'euint8', '--app', 'nope']);
+      const app = await runTkms(cli, ['decrypt', String(nope['handle'])]);
       expect(app.code).toBe(1);
       expect(JSON.stringify(app.json)).toContain('unregistered application nope');
       await expect(
