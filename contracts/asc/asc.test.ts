@@ -839,6 +839,30 @@ describe('asc applications', () => {
     expect(request(s, requestIdOf(ok)).decrypt?.ciphertexts).toHaveLength(2);
   });
 
+  test('behavior: a request whose ISC query would pass the VM\'s 64 KiB is asked in parts along proof.handles; every part must pass', async () => {
+    const { s, keyId } = await appSetup();
+    // 12 ciphertexts, each proof entry 8 KB (a large host chain's eth_getProof): about 130 KB in one query.
+    const digests = Array.from({ length: 12 }, (_, i) => (i + 16).toString(16).padStart(2, '0').repeat(32));
+    const ciphertexts = digests.map((d) => ({ ciphertext_handle: ciphertextHandle(d, 'euint8', { keyId, appId: 'chain-a' }), ciphertext_digest: d, fhe_type: 'euint8' }));
+    const handles = digests.map(() => ({ acl_proof: 'f'.repeat(8000) }));
+    const ok = await s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', ciphertexts, proof: { ok: true, public: true, provenance: true, handles } } }, USER);
+    expect(request(s, requestIdOf(ok)).decrypt).toMatchObject({ provenance: 'isc' });
+    // A refused handle in a later part refuses the request, and the reason says which part.
+    const deny = '0x' + ciphertexts[10]!.ciphertext_handle;
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', ciphertexts, proof: { ok: true, public: true, provenance: true, deny, handles } } }, USER)).rejects.toThrow(
+      new RegExp(`\\(ciphertexts \\d+\\.\\.\\d+ of the request, asked in parts\\) application chain-a refused the request: handle ${deny} not allowed`),
+    );
+    // Without per-ciphertext entries there is nothing to split: refused with the size.
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', ciphertexts, proof: { ok: true, public: true, blob: 'f'.repeat(96_000) } } }, USER)).rejects.toThrow(
+      /over the VM's 65536, and its proof has no per-ciphertext entries/,
+    );
+    // One entry alone over the limit cannot be split further.
+    const huge = handles.slice(0, 4).map((h, i) => (i === 3 ? { acl_proof: 'f'.repeat(70_000) } : h));
+    await expect(s.chain.execute(s.asc, { decrypt: { key_id: keyId, app_id: 'chain-a', ciphertexts: ciphertexts.slice(0, 4), proof: { ok: true, public: true, handles: huge } } }, USER)).rejects.toThrow(
+      /the proof of ciphertext 3 alone makes a \d+-byte ISC query/,
+    );
+  });
+
   test('malicious: user_decrypt needs the client_address\'s EIP-712 signature; a copied proof and signature with another enc_key are refused (S2)', async () => {
     const { s, keyId } = await appSetup();
     const other = testAddress('other');

@@ -14,8 +14,16 @@
  * purpose, requester, contracts or ciphertexts. `provenance: true` means the ISC
  * vouched for the ciphertexts' origin (the fhEVM ISC checked the host chain's
  * handle → digest commitments); the caller records it (issue 10 "Provenance").
+ *
+ * One query carries at most 64 KiB (cosmwasm-vm's MAX_LENGTH_QUERY_CHAIN_REQUEST,
+ * the message travelling base64-encoded): about three fhEVM proofs on a small
+ * host chain, fewer on a large one. A request whose body is larger, and whose
+ * proof has one entry per ciphertext (`proof.handles`, the fhEVM form), is asked
+ * in consecutive parts, each with its ciphertexts, their proof entries and the
+ * rest of the proof (header and signatures) unchanged: every part must be
+ * valid, and the request has provenance only if every part has.
  */
-import { querySmart } from "../lib/api";
+import { MAX_QUERY_REQUEST_BYTES, querySmart } from "../lib/api";
 import { JType, JValue, parseJson } from "../lib/json";
 import { Application } from "./configClient";
 
@@ -71,4 +79,73 @@ export function askIsc(app: Application, body: JValue): AppCheck {
   }
   const reason = v.getStr("reason");
   return AppCheck.refused("application " + app.appId + " refused the request: " + (reason !== null ? reason : "not valid"), app.iscType);
+}
+
+/** The bytes the query of `body` takes on the wire (querySmart's estimate: base64 of the message, plus the envelope). */
+function queryBytes(app: Application, body: JValue): i32 {
+  const msgBytes = String.UTF8.byteLength(JValue.obj().set("validate", body).toString());
+  return 4 * ((msgBytes + 2) / 3) + String.UTF8.byteLength(app.isc) + 64;
+}
+
+/** `body` for ciphertexts `from .. to` only, with the matching slice of `proof.handles`. */
+function partOf(body: JValue, from: i32, to: i32): JValue {
+  const part = JValue.obj();
+  for (let i = 0; i < body.keys.length; i++) {
+    const k = body.keys[i];
+    const v = body.values[i];
+    if (k == "ciphertexts") part.set(k, slice(v, from, to));
+    else if (k == "proof") {
+      const proof = JValue.obj();
+      for (let j = 0; j < v.keys.length; j++) proof.set(v.keys[j], v.keys[j] == "handles" ? slice(v.values[j], from, to) : v.values[j]);
+      part.set(k, proof);
+    } else part.set(k, v);
+  }
+  return part;
+}
+
+function slice(list: JValue, from: i32, to: i32): JValue {
+  const out = JValue.arr();
+  for (let i = from; i < to; i++) out.push(list.items[i]);
+  return out;
+}
+
+/**
+ * Asks the ISC about the whole request (module doc): in one query when it
+ * fits, else in parts of consecutive ciphertexts when the proof has one entry
+ * per ciphertext; refused with the size when neither works.
+ */
+export function askIscInParts(app: Application, body: JValue): AppCheck {
+  if (queryBytes(app, body) <= MAX_QUERY_REQUEST_BYTES) return askIsc(app, body);
+  const cts = body.get("ciphertexts")!;
+  const proof = body.get("proof");
+  const perHandle = proof !== null && proof.isObj ? proof.get("handles") : null;
+  const n = cts.items.length;
+  if (perHandle === null || !perHandle.isArr || perHandle.items.length != n) {
+    return AppCheck.refused(
+      "application " + app.appId + ": the request's ISC query is " + queryBytes(app, body).toString() + " bytes, over the VM's " +
+        MAX_QUERY_REQUEST_BYTES.toString() + ", and its proof has no per-ciphertext entries (proof.handles) to send in parts",
+      app.iscType,
+    );
+  }
+  let provenance = true;
+  let from = 0;
+  while (from < n) {
+    // The longest run of ciphertexts from `from` whose part fits (at least one).
+    let to = from + 1;
+    while (to < n && queryBytes(app, partOf(body, from, to + 1)) <= MAX_QUERY_REQUEST_BYTES) to++;
+    const part = partOf(body, from, to);
+    if (queryBytes(app, part) > MAX_QUERY_REQUEST_BYTES) {
+      return AppCheck.refused(
+        "application " + app.appId + ": the proof of ciphertext " + from.toString() + " alone makes a " + queryBytes(app, part).toString() +
+          "-byte ISC query, over the VM's " + MAX_QUERY_REQUEST_BYTES.toString(),
+        app.iscType,
+      );
+    }
+    const check = askIsc(app, part);
+    // The ISC numbers ciphertexts within the part: say which part it was.
+    if (check.refusal !== null) return AppCheck.refused("(ciphertexts " + from.toString() + ".." + (to - 1).toString() + " of the request, asked in parts) " + check.refusal!, app.iscType);
+    provenance = provenance && check.iscProvenance;
+    from = to;
+  }
+  return AppCheck.admitted(app.iscType, provenance);
 }

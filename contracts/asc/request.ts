@@ -47,7 +47,7 @@ import { decryptAllowed, keyState } from "./keys";
 import { parseJson } from "../lib/json";
 import { handleRefusal } from "./handles";
 import { checkUserAuth, userAuthError } from "./userAuth";
-import { AppCheck, askIsc, validateBody } from "./isc";
+import { AppCheck, askIscInParts, validateBody } from "./isc";
 import { crsExists } from "./crs";
 import { provenanceError, provenanceOf } from "./provenance";
 
@@ -138,7 +138,7 @@ function applicationRefusal(
   // No ISC to ask: `open` (dev networks) and `proven` (the cores verify each input's proof).
   if (app.iscType == "open" || app.iscType == "proven") return AppCheck.admitted(app.iscType, false);
   const requester = app.iscType == "allowlist" ? info.sender : client;
-  return askIsc(app, validateBody(purpose, requester, allowedContracts, ciphertexts, proof));
+  return askIscInParts(app, validateBody(purpose, requester, allowedContracts, ciphertexts, proof));
 }
 
 /** `app_id` (default "default") of a request; null with `requestError` set when malformed. */

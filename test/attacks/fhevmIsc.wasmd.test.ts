@@ -12,7 +12,7 @@
  * Each test first shows the honest request accepted, so each fails on the old code.
  * In CI a missing wasmd is a failure (run `make wasmd`), never a skip.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3';
@@ -24,6 +24,8 @@ import { waitForProposal } from '../../chain/wasmd/governance.js';
 import { startAclNode, type AclNode } from '../evm/aclNode.js';
 import { evmAddress } from '../fixtures/scripts/fhevmHeader.js';
 import { runTkms, tkmsOk, type CliEnv, fundedCli } from '../helpers/tkms.js';
+import { putCiphertext } from '../../connector/kvstore/client.js';
+import { encryptWithPublicKey } from '../../core/engine/index.js';
 
 const APP = 'fhevm-attack';
 const testKey = (label: string): Uint8Array => keccak_256(new TextEncoder().encode(label));
@@ -106,6 +108,22 @@ describe('attack: the fhEVM ISC on wasmd', () => {
     expect(await refusal(['decrypt', open.handle, secret.handle, '--app', APP, '--proof', JSON.stringify(await evm.publicProof([open.handle, secret.handle], validatorKeys))])).toContain(
       `ciphertext 1 (0x${secret.handle}): not publicly decryptable`,
     );
+  }, 300_000);
+
+  test('a batch whose proofs pass the VM\'s 64 KiB query limit is validated by the ISC in parts, one proof per handle, and decrypts', async () => {
+    const pkFile = path.join(cli.home, 'pk.bin');
+    const keyId = String((await tkmsOk(cli, ['fetch-key', '-o', pkFile]))['keyId']);
+    const publicKey = new Uint8Array(readFileSync(pkFile));
+    const values = Array.from({ length: 20 }, (_, i) => BigInt(100 + i));
+    const stored = [];
+    for (const v of values) stored.push(await putCiphertext(net.network.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', v), 'euint8', { keyId, appId: APP }));
+    for (const c of stored) await evm.commitCiphertext(c.handle, c.digest);
+    await evm.allowForDecryption(stored.map((c) => c.handle));
+    const proof = await evm.publicProof(stored.map((c) => c.handle), validatorKeys);
+    // Base64 in the ISC query: well over cosmwasm-vm's 64 KiB for one query.
+    expect((JSON.stringify(proof).length * 4) / 3).toBeGreaterThan(64 * 1024);
+    const out = await tkmsOk(cli, ['decrypt', ...stored.map((c) => c.handle), '--app', APP, '--proof', JSON.stringify(proof)]);
+    expect((out['results'] as { plaintext: string }[]).map((r) => r.plaintext)).toEqual(values.map(String));
   }, 300_000);
 
   test('a user decryption through a dApp contract without permission on the handle is refused', async () => {
