@@ -132,6 +132,38 @@ try {
   gas('asc.fulfill_keygen', await txGas(`wasm-tkms_response.request_id='${kg.requestId}'`));
   const publicKey = await download((await getKey(user, asc, kg.requestId)).public_key_uri);
 
+  // A user decryption authorized by the user's EIP-712 signature (ethers wallet), open application.
+  {
+    const wallet = Wallet.createRandom();
+    const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', 7n), 'euint8', { keyId: kg.requestId, appId: 'default' });
+    const domain = { name: 'Decryption', version: '1', chain_id: '31337', verifying_contract: '0x' + '42'.repeat(20) };
+    const auth = {
+      clientAddress: wallet.address, encKey: bytesToHex(ml_kem512.keygen().publicKey), allowedContracts: ['0x' + 'da'.repeat(20)],
+      startTimestamp: Math.floor(Date.now() / 1000) - 60, durationSeconds: 3600, eip712Domain: domain,
+    };
+    const ud = await submitUserDecrypt(user, asc, {
+      key_id: kg.requestId, ciphertexts: [{ ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8' }], enc_key: auth.encKey.toLowerCase(),
+      client_address: wallet.address.toLowerCase(), eip712_domain: domain, ...userDecryptAuthFields(auth), user_signature: await signUserDecryptRequest(auth, wallet),
+    }, pay(fees.user_decrypt));
+    gas('asc.user_decrypt', ud.tx.gasUsed, { app: 'open', auth: 'eip712', fhe_type: 'euint8' });
+  }
+
+  // The production path (before the expiry is shortened for the refund below: a key takes ~10 s): a proven input (fhevm key, CRS, proof bound to key, CRS, application and requester).
+  {
+    const fk = await submitKeygen(operator, asc, pay(fees.keygen), undefined, 'fhevm');
+    await waitForResult(user, asc, fk.requestId, { fromHeight: fk.tx.height, timeoutMs: 600_000 });
+    const crs = await submitCrsGen(operator, asc, 64, pay(fees.crs_gen));
+    await waitForResult(user, asc, crs.requestId, { fromHeight: crs.tx.height, timeoutMs: 600_000 });
+    const fpk = await download((await getKey(user, asc, fk.requestId)).public_key_uri);
+    const crsBytes = await download((await getCrs(user, asc, crs.requestId)).crs_uri);
+    const list = encryptWithProof(fpk, crsBytes, 'euint8', 42n, provenInputMetadata({ keyId: fk.requestId, crsId: crs.requestId, appId: 'default', requester: user.senderAddress! }));
+    const ct = await putCiphertext(n.kvStoreUrl, list, 'euint8', { keyId: fk.requestId, appId: 'default' });
+    const proven = await submitDecrypt(user, asc, { key_id: fk.requestId, ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8', crs_id: crs.requestId }, pay(fees.decrypt));
+    gas('asc.decrypt_proven', proven.tx.gasUsed, { app: 'default', fhe_type: 'euint8' });
+    const r = await waitForResult(user, asc, proven.requestId, { fromHeight: proven.tx.height, timeoutMs: 300_000 });
+    if (r.status !== 'completed') throw new Error(`proven decrypt ${proven.requestId} ${r.status}: ${r.failure_reason}`);
+  }
+
   // Governance: one proposal registers the fhEVM ISC and shortens the request expiry (for the refund below).
   const validatorKeys = [0, 1, 2].map((i) => keccak_256(new TextEncoder().encode(`tkms-bench-fhevm-validator-${i}`)));
   const gov = govModuleAddress(n.bech32Prefix);
@@ -177,38 +209,6 @@ try {
   gas('asc.decrypt', median(openGas), { app: 'open', fhe_type: 'euint8', runs: RUNS });
   gas('asc.decrypt_with_proof', median(proofGas), { app: 'fhevm', quorum: 2, fhe_type: 'euint8', runs: RUNS });
   gas('asc.fulfill_decrypt', median(fulfillGas), { fhe_type: 'euint8', runs: 2 * RUNS });
-
-  // A user decryption authorized by the user's EIP-712 signature (ethers wallet), open application.
-  {
-    const wallet = Wallet.createRandom();
-    const ct = await putCiphertext(n.kvStoreUrl, encryptWithPublicKey(publicKey, 'euint8', 7n), 'euint8', { keyId: kg.requestId, appId: 'default' });
-    const domain = { name: 'Decryption', version: '1', chain_id: '31337', verifying_contract: '0x' + '42'.repeat(20) };
-    const auth = {
-      clientAddress: wallet.address, encKey: bytesToHex(ml_kem512.keygen().publicKey), allowedContracts: ['0x' + 'da'.repeat(20)],
-      startTimestamp: Math.floor(Date.now() / 1000) - 60, durationSeconds: 3600, eip712Domain: domain,
-    };
-    const ud = await submitUserDecrypt(user, asc, {
-      key_id: kg.requestId, ciphertexts: [{ ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8' }], enc_key: auth.encKey.toLowerCase(),
-      client_address: wallet.address.toLowerCase(), eip712_domain: domain, ...userDecryptAuthFields(auth), user_signature: await signUserDecryptRequest(auth, wallet),
-    }, pay(fees.user_decrypt));
-    gas('asc.user_decrypt', ud.tx.gasUsed, { app: 'open', auth: 'eip712', fhe_type: 'euint8' });
-  }
-
-  // The production path: a proven input (fhevm key, CRS, proof bound to key, CRS, application and requester).
-  {
-    const fk = await submitKeygen(operator, asc, pay(fees.keygen), undefined, 'fhevm');
-    await waitForResult(user, asc, fk.requestId, { fromHeight: fk.tx.height, timeoutMs: 600_000 });
-    const crs = await submitCrsGen(operator, asc, 64, pay(fees.crs_gen));
-    await waitForResult(user, asc, crs.requestId, { fromHeight: crs.tx.height, timeoutMs: 600_000 });
-    const fpk = await download((await getKey(user, asc, fk.requestId)).public_key_uri);
-    const crsBytes = await download((await getCrs(user, asc, crs.requestId)).crs_uri);
-    const list = encryptWithProof(fpk, crsBytes, 'euint8', 42n, provenInputMetadata({ keyId: fk.requestId, crsId: crs.requestId, appId: 'default', requester: user.senderAddress! }));
-    const ct = await putCiphertext(n.kvStoreUrl, list, 'euint8', { keyId: fk.requestId, appId: 'default' });
-    const proven = await submitDecrypt(user, asc, { key_id: fk.requestId, ciphertext_handle: ct.handle, ciphertext_digest: ct.digest, fhe_type: 'euint8', crs_id: crs.requestId }, pay(fees.decrypt));
-    gas('asc.decrypt_proven', proven.tx.gasUsed, { app: 'default', fhe_type: 'euint8' });
-    const r = await waitForResult(user, asc, proven.requestId, { fromHeight: proven.tx.height, timeoutMs: 300_000 });
-    if (r.status !== 'completed') throw new Error(`proven decrypt ${proven.requestId} ${r.status}: ${r.failure_reason}`);
-  }
 
   // The connector claims its fee shares on its own (every 5 s on the localnet).
   const party = (await getParties(user, n.contracts.config)).parties[0]!.address;

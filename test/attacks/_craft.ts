@@ -45,3 +45,20 @@ export function keyBitsOf(plaintext: bigint): number[] {
 export function recoverKey(plaintexts: readonly bigint[]): LweSecretKey {
   return lweSecretKeyFromBits(plaintexts.flatMap(keyBitsOf));
 }
+
+/**
+ * A carry planted in block `block` of a genuine radix ciphertext: 4Δ added to
+ * its body, so its digit is the message digit plus 4 (a carry bit), and its
+ * degree set to `degree` (15: honest about the carry; 3: lying about it).
+ * Before issue 10 the opened digit carried the carry bits, which count into the
+ * next block: a decryption told more than the plaintext.
+ */
+export function withCarry(ciphertext: Uint8Array, block: number, degree: bigint): Uint8Array {
+  const out = ciphertext.slice();
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const at = FIRST_BLOCK + block * BLOCK_BYTES;
+  dv.setBigUint64(at + BODY_AT, (dv.getBigUint64(at + BODY_AT, true) + (1n << 61n)) & ((1n << 64n) - 1n), true);
+  // Degree: after the body, the ciphertext modulus (4 + 16 bytes), scalar bits (8), then DegreeVersions (4).
+  dv.setBigUint64(at + BODY_AT + 8 + 28 + 4, degree, true);
+  return out;
+}

@@ -11,6 +11,9 @@
  *   refused: by the ASC when nothing vouches for their origin (public and
  *   user decryption, with a clear error and no fee spent), and by the cores
  *   when the request names a CRS (the crafted bytes carry no valid proof).
+ * - The carry digit (issue 10 "only the plaintext is opened"): a block whose
+ *   degree admits carries is refused; a carry hidden under a lying degree is
+ *   not revealed (the old decryption opened it and counted it into the next block).
  * Every component is a real process on the embedded chain (`make build`'s dist/).
  * The threshold backend on wasmd: keyExtraction.wasmd.test.ts.
  */
@@ -24,7 +27,7 @@ import { decryptCiphertextBytes, encryptWithPublicKey } from '../../core/engine/
 import type { RequestsResponse } from '../../chain/asc/messages.js';
 import { connectChain } from '../../chain/connect.js';
 import { runTkms, tkmsOk, fundedCli, type CliEnv } from '../helpers/tkms.js';
-import { CIPHERTEXTS_FOR_THE_KEY, BITS_PER_CIPHERTEXT, craftKeyBitReader, recoverKey } from './_craft.js';
+import { CIPHERTEXTS_FOR_THE_KEY, BITS_PER_CIPHERTEXT, craftKeyBitReader, recoverKey, withCarry } from './_craft.js';
 
 async function startNetwork(label: string, devMode: boolean): Promise<{ net: DevNetwork; cli: CliEnv; dir: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `tkms-attack-${label}-`));
@@ -95,6 +98,23 @@ describe('attack: key extraction through crafted ciphertexts', () => {
       const flag = encryptWithPublicKey(publicKey, 'ebool', true);
       expect(decryptCiphertextBytes(flag, 'ebool', key)).toBe(1n);
     }, 900_000);
+
+    test('malicious: even an open application opens only message bits: a block whose degree admits carries is refused, a hidden carry is not revealed', async () => {
+      const pkFile = path.join(dir, 'pk.bin');
+      const keyId = String((await tkmsOk(cli, ['fetch-key', '-o', pkFile]))['keyId']);
+      const value = 0b10_01_11_10n;
+      const genuine = encryptWithPublicKey(new Uint8Array(readFileSync(pkFile)), 'euint8', value);
+      const upload = async (bytes: Uint8Array, name: string): Promise<string> => {
+        writeFileSync(path.join(dir, name), bytes);
+        return String((await tkmsOk(cli, ['upload', path.join(dir, name), '--type', 'euint8', '--key-id', keyId]))['handle']);
+      };
+      const dirty = await runTkms(cli, ['decrypt', await upload(withCarry(genuine, 1, 15n), 'dirty.bin')]);
+      expect(dirty.code).toBe(1);
+      expect((dirty.json['error'] as { message: string }).message).toMatch(/CIPHERTEXT_CARRIES: .*block 1 of the euint8 has degree 15 > 3/);
+      // Lying about the degree: the digit's carry bit stays in the MPC/the core; the old code printed value + 16.
+      const hidden = await tkmsOk(cli, ['decrypt', await upload(withCarry(genuine, 1, 3n), 'hidden.bin')]);
+      expect(hidden['plaintext']).toBe(value.toString());
+    }, 300_000);
   });
 
   describe('production-shaped network: every crafted request is refused', () => {

@@ -17,7 +17,9 @@ import { startWasmdKmsNetwork, type WasmdKmsNetwork } from '../../localnet/wasmd
 import { wasmdAvailable } from '../../localnet/wasmdNet.js';
 import { freePort } from '../../localnet/processes.js';
 import { repoRoot } from '../../common/paths.js';
-import { tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
+import { runTkms, tkmsOk, type CliEnv, cliAccountClient, fundedCli } from '../helpers/tkms.js';
+import { encryptWithPublicKey } from '../../core/engine/index.js';
+import { withCarry } from '../attacks/_craft.js';
 import type { FeeSchedule } from '../../chain/config/messages.js';
 
 let net: WasmdKmsNetwork;
@@ -112,6 +114,23 @@ test('default: a proven input is verified by every party, expanded identically a
   const request = await getRequest(user, net.network.contracts.asc, String(dec['requestId']));
   expect(request.decrypt).toMatchObject({ crs_id: crsId });
 }, 600_000);
+
+test('malicious: only message bits leave the MPC: a block whose degree admits carries is refused by the parties, a carry hidden under a lying degree is not opened', async () => {
+  const pkFile = path.join(cli.home, 'pk-carry.bin');
+  await tkmsOk(cli, ['fetch-key', '--key-id', keyId, '-o', pkFile]);
+  const value = 0b10_01_11_10n;
+  const genuine = encryptWithPublicKey(new Uint8Array(readFileSync(pkFile)), 'euint8', value);
+  const upload = async (bytes: Uint8Array, name: string): Promise<string> => {
+    writeFileSync(path.join(cli.home, name), bytes);
+    return String((await tkmsOk(cli, ['upload', path.join(cli.home, name), '--type', 'euint8', '--key-id', keyId]))['handle']);
+  };
+  const dirty = await runTkms(cli, ['decrypt', await upload(withCarry(genuine, 1, 15n), 'dirty.bin'), '--key-id', keyId]);
+  expect(dirty.code).toBe(1);
+  expect((dirty.json['error'] as { message: string }).message).toMatch(/CIPHERTEXT_CARRIES: .*block 1 of the euint8 has degree 15 > 3/);
+  // The old output step opened the digit with its carry bit (V mod 16 = 7) and the value came out + 16.
+  const hidden = await tkmsOk(cli, ['decrypt', await upload(withCarry(genuine, 1, 3n), 'hidden.bin'), '--key-id', keyId]);
+  expect(hidden['plaintext']).toBe(value.toString());
+}, 300_000);
 
 test('behavior: a decryption completes while an honest core is killed in the middle of it', async () => {
   const enc = await tkmsOk(cli, ['encrypt', '31337', '--type', 'euint16']);
