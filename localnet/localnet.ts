@@ -55,7 +55,9 @@ try {
   markCurrent(dir);
   say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${net.chain.rpcUrls.length} validators (RPC ${net.chain.rpcUrls.join(', ')}), faucet ${net.faucetUrl}`);
   say(`network: ${net.networkFile}; logs: ${path.join(dir, 'logs')} and ${path.join(dir, 'wasmd')}`);
-  say('use it: export PATH="$PWD/bin:$PATH"; tkms keys create --keyring test; tkms faucet; tkms keygen; …');
+  say('production-shaped: no dev mode, the "default" application decrypts proven inputs only');
+  say('use it: export PATH="$PWD/bin:$PATH"; tkms keys create --keyring test; tkms faucet;');
+  say('        tkms keygen --params fhevm; tkms crsgen --max-bits 64; tkms encrypt 42 --type euint8 --prove; tkms decrypt <handle>');
   say('stop it: make localnet-down');
   process.exit(0);
 } catch (e) {
