@@ -41,6 +41,9 @@ export interface DeployContractsParameters {
   trustedSubmitters?: string[];
   /** Default: one application "default", `open` when devMode, `proven` otherwise. */
   applications?: ApplicationInfo[];
+  /** Config and ASC code already stored (by an earlier deployment): instantiated
+   * without uploading `wasmDir`'s files again; their upload gas is reported as 0. */
+  codeIds?: { config: number; asc: number };
   /** Label prefix (default "tkms"). */
   label?: string;
   /** Also store the fhEVM ISC code (`isc-fhevm.wasm`), so governance can instantiate
@@ -69,12 +72,9 @@ export function withEvmAddress(p: PartyInfo): PartyInfo {
 
 export async function deployContracts(client: KmsChainClient, params: DeployContractsParameters): Promise<DeployContractsReturnType> {
   const label = params.label ?? 'tkms';
-  const [configWasm, ascWasm] = await Promise.all([
-    readFile(path.join(params.wasmDir, 'config.wasm')),
-    readFile(path.join(params.wasmDir, 'asc.wasm')),
-  ]);
-  const configCode = await client.upload(configWasm);
-  const ascCode = await client.upload(ascWasm);
+  const stored = params.codeIds;
+  const configCode = stored ? { codeId: stored.config, gasUsed: 0 } : await client.upload(await readFile(path.join(params.wasmDir, 'config.wasm')));
+  const ascCode = stored ? { codeId: stored.asc, gasUsed: 0 } : await client.upload(await readFile(path.join(params.wasmDir, 'asc.wasm')));
   const configMsg: ConfigInstantiateMsg = {
     parties: params.parties.map(withEvmAddress),
     threshold: params.threshold,

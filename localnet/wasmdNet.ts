@@ -37,6 +37,8 @@ export interface WasmdNetOptions {
   basePort?: number;
   /** Funded test accounts besides the faucet (default 8). */
   accounts?: number;
+  /** What each test account holds, in the denom (default 10^12; tests of amounts past 10^18 need more). */
+  accountFunds?: bigint;
   chainId?: string;
   /** `timeout_commit` in ms (default 200). */
   commitTimeoutMs?: number;
@@ -337,7 +339,7 @@ export async function startWasmdNet(opts: WasmdNetOptions): Promise<WasmdNet> {
   for (let i = 0; i < (opts.accounts ?? 8); i++) accounts.push(await newAccount(`account${i}`));
   const genesisFile = (h: string) => path.join(h, 'config', 'genesis.json');
   const genesis = JSON.parse(readFileSync(genesisFile(homes[0]!), 'utf8')) as Json;
-  patchGenesis(genesis, [faucet, ...accounts], [FAUCET_FUNDS, ...accounts.map(() => ACCOUNT_FUNDS)]);
+  patchGenesis(genesis, [faucet, ...accounts], [FAUCET_FUNDS, ...accounts.map(() => opts.accountFunds ?? ACCOUNT_FUNDS)]);
   const genesisText = JSON.stringify(genesis, null, 1);
 
   const ids = homes.map(nodeId);

@@ -7,10 +7,14 @@
  * connector would), and named accounts: the Config's governance (the deployer),
  * an operator, a requester, a stranger.
  *
+ * A scenario takes the chain as a getter (`useChain`), so one wasmd network
+ * serves every scenario of contractAttacks.wasmd.test.ts, each deploying its own
+ * contracts on it.
+ *
  * `TKMS_WASM_DIR` deploys another build of the contracts (e.g. those of the
  * commit before issue 10), to check that an attack test fails there.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1';
@@ -57,6 +61,28 @@ export function address(c: KmsChainClient): string {
   return c.senderAddress;
 }
 
+/**
+ * Starts a chain before the tests of the enclosing describe block (or file) and
+ * stops it after them; the getter hands it to scenarios.
+ *
+ * @example
+ * const chain = useChain(() => wasmdChain(25800));
+ * describeAmounts('attack: amounts (wasmd)', chain);
+ */
+export function useChain(start: () => Promise<AttackChain>): () => AttackChain {
+  let chain: AttackChain | undefined;
+  beforeAll(async () => {
+    chain = await start();
+  }, 600_000);
+  afterAll(async () => {
+    await chain?.stop();
+  }, 120_000);
+  return () => {
+    if (!chain) throw new Error('the chain did not start');
+    return chain;
+  };
+}
+
 /** The embedded chain in process (the chain `make start` runs), accounts funded by minting. */
 export async function embeddedChain(parties = 4): Promise<AttackChain> {
   const chain = await EmbeddedChain.create({ chainId: 'tkms-attacks-1' });
@@ -78,14 +104,18 @@ export async function embeddedChain(parties = 4): Promise<AttackChain> {
   };
 }
 
-/** A real 1-validator wasmd network (`make wasmd`); its funded test accounts play every role. */
+/**
+ * A real 1-validator wasmd network (`make wasmd`); its funded test accounts play
+ * every role, each holding 10^30 like the embedded chain's (amounts past 10^18 are
+ * an attack to test).
+ */
 export async function wasmdChain(basePort: number, parties = 4): Promise<AttackChain> {
   if (!wasmdAvailable()) throw new Error('wasmd is not built: run `make wasmd` (the wasmd attack tests never skip)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-attack-wasmd-'));
   let net: WasmdNet | undefined;
   const opened: WasmdClient[] = [];
   try {
-    net = await startWasmdNet({ dir: path.join(dir, 'wasmd'), validators: 1, basePort, accounts: 4 + parties });
+    net = await startWasmdNet({ dir: path.join(dir, 'wasmd'), validators: 1, basePort, accounts: 4 + parties, accountFunds: 10n ** 30n });
     const n = net;
     const connect = async (i: number): Promise<WasmdClient> => {
       const c = await WasmdClient.connect(n.rpcUrls[0]!, { mnemonic: n.accounts[i]!.mnemonic, prefix: n.bech32Prefix, gasPrice: n.gasPrice, chainId: n.chainId });
@@ -126,6 +156,8 @@ export interface DeployOptions {
   threshold?: number;
   fees?: Partial<FeeSchedule>;
   expirySeconds?: number;
+  /** Config `dev_mode` (default true: the open "default" application exists). */
+  devMode?: boolean;
   /** The party set as given to the Config (default: each party its own key). */
   partyInfos?: (parties: Omit<Party, 'client'>[]) => PartyInfo[];
 }
@@ -139,10 +171,27 @@ export function makeParties(chain: AttackChain, n: number): Party[] {
   });
 }
 
+const stored = new WeakMap<AttackChain, Promise<{ config: number; asc: number }>>();
+
+/** The Config and ASC code of `WASM_DIR`, uploaded once per chain: scenarios sharing a chain each instantiate their own contracts from it. */
+export function storedCode(chain: AttackChain): Promise<{ config: number; asc: number }> {
+  let code = stored.get(chain);
+  if (!code) {
+    const gov = chain.clients.governance;
+    code = (async () => ({
+      config: (await gov.upload(readFileSync(path.join(WASM_DIR, 'config.wasm')))).codeId,
+      asc: (await gov.upload(readFileSync(path.join(WASM_DIR, 'asc.wasm')))).codeId,
+    }))();
+    code.catch(() => stored.delete(chain));
+    stored.set(chain, code);
+  }
+  return code;
+}
+
 /**
- * Config (dev mode: decrypts go through the open "default" application; the
- * requester is the operator's only peer here) and ASC, with `operator` listed in
- * Config `operators`. The deployer is governance.
+ * Config (dev mode unless `devMode: false`: decrypts go through the open
+ * "default" application) and ASC, with `operator` listed in Config `operators`.
+ * The deployer is governance.
  */
 export async function deploy(chain: AttackChain, o: DeployOptions = {}): Promise<Deployed> {
   const n = o.n ?? 4;
@@ -150,9 +199,10 @@ export async function deploy(chain: AttackChain, o: DeployOptions = {}): Promise
   const infos = o.partyInfos ? o.partyInfos(parties) : parties.map((p) => p.info);
   const d = await deployContracts(chain.clients.governance, {
     wasmDir: WASM_DIR,
+    codeIds: await storedCode(chain),
     parties: infos,
     threshold: o.threshold ?? Math.floor((n - 1) / 3),
-    devMode: true,
+    devMode: o.devMode ?? true,
     operators: [address(chain.clients.operator)],
     ...(o.fees ? { fees: o.fees } : {}),
     ...(o.expirySeconds ? { requestExpirySeconds: o.expirySeconds } : {}),
@@ -173,6 +223,14 @@ export function getRequest(chain: AttackChain, d: Deployed, id: string): Promise
 export async function claimable(chain: AttackChain, d: Deployed, who: string): Promise<bigint> {
   const r = await chain.clients.governance.queryContract<{ amounts: Coin[] }>(d.asc, { claimable: { address: who } });
   return BigInt(r.amounts.find((c) => c.denom === chain.denom)?.amount ?? '0');
+}
+
+/** What the signer of `r` paid for gas (the `tx` event's `fee`; the embedded chain charges none). */
+export function txFee(chain: AttackChain, r: ExecuteResult): bigint {
+  const paid = r.events.find((e) => e.type === 'tx' && e.attributes['fee'] !== undefined)?.attributes['fee'];
+  if (paid === undefined || paid === '') return 0n;
+  if (!paid.endsWith(chain.denom)) throw new Error(`gas fee ${paid} is not in ${chain.denom}`);
+  return BigInt(paid.slice(0, -chain.denom.length));
 }
 
 export const fee = (chain: AttackChain, amount: bigint | number | string): Coin[] => [{ denom: chain.denom, amount: amount.toString() }];
@@ -210,6 +268,7 @@ export function fulfill(d: Deployed, p: Party, requestId: string, response: Fulf
 export async function makeKey(chain: AttackChain, d: Deployed, keygenFee: Coin[] = []): Promise<string> {
   const id = requestIdOf(await chain.clients.operator.executeContract(d.asc, { keygen: {} }, keygenFee));
   const t = Math.floor((d.parties.length - 1) / 3);
+  // One after the other: on wasmd each answer's gas is estimated on the state the previous one left.
   for (const p of d.parties.slice(0, 2 * t + 1)) await fulfill(d, p, id, keygenAnswer(id, p));
   return id;
 }
