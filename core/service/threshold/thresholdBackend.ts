@@ -27,7 +27,7 @@
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
 import { cryptoRng, prssSetupDetailed, Prss, type PrssKeys } from '../../engine/mpc/index.js';
-import { parameterNames, type FheParameterSet, type ParsedCiphertext } from '../../engine/index.js';
+import { CRS_PKE_PARAMETERS, parameterNames, type FheParameterSet, type ParsedCiphertext } from '../../engine/index.js';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import type { CoreEngine } from '../engine.js';
@@ -37,7 +37,9 @@ import type { Network } from '../../engine/mpc/network/network.js';
 import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
 import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
-import { decodeCrsMessage, decodeDealMessage, decodeKeyMaterial, decodePreprocMaterial, encodeCrsMessage, encodeDealMessage, encodeKeyMaterial, encodePreprocMaterial } from './wire.js';
+import { decodeDealMessage, decodeKeyMaterial, decodePreprocMaterial, encodeDealMessage, encodeKeyMaterial, encodePreprocMaterial } from './wire.js';
+import { runCrsCeremony, type CrsCeremonyOptions } from './crsCeremony.js';
+import { ceremonySession, openCrsCeremonyTool } from '../zk/crsCeremonyTool.js';
 
 export interface ThresholdBackendOptions {
   transport: PeerTransport;
@@ -52,6 +54,12 @@ export interface ThresholdBackendOptions {
   roundTimeoutMs?: number;
   /** Decryption material pools (decryptionPool.ts); `false`: preprocess inline for every request. */
   pool?: false | { batchBlocks?: number; lowWater?: number; highWater?: number };
+  /** How long parties wait for a CRS ceremony contributor (default 5 min: a contribution takes ~10–40 s). */
+  crsContributionTimeoutMs?: number;
+  /** The native tool for the CRS ceremony (default: TKMS_TFHE_ZK_BIN, then the repository's build). */
+  tfheZkBinary?: string;
+  /** Test-only: this party's CRS ceremony contributions as an adversary sends them. */
+  crsContributionFor?: CrsCeremonyOptions['contributionFor'];
   /** Test-only: the opening protocol of this party's decryption sessions (an adversary's). */
   opener?: RealRobustOpen;
 }
@@ -102,6 +110,8 @@ async function awaitReceipts(net: Network, timeoutMs: number, t: number): Promis
     setTimeout(done, timeoutMs).unref();
   });
 }
+
+const DEFAULT_CONTRIBUTION_TIMEOUT_MS = 300_000;
 
 export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBackend {
   const { transport, t } = o;
@@ -241,25 +251,27 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
       await Promise.all([...pools].map((p) => p.close()));
     },
     async generateCrs(requestId, maxNumBits) {
-      // Dealer phase, as for key sets: the dealer makes the CRS and sends it to
-      // every party, so all publish (and sign) the same digest. The dealer could
-      // keep the CRS trapdoor; an MPC ceremony replaces it with the DKG.
-      const timeoutMs = o.dealTimeoutMs ?? 600_000;
-      const ch = transport.endpoint(sessionIdFor(requestId, 'crs'), { sendTimeoutMs: timeoutMs });
+      // A ceremony, not a dealer: each party re-randomizes the CRS in turn with
+      // a secret it erases (crsCeremony.ts), so the trapdoor is known only if
+      // every contributor colludes; all honest parties publish the same bytes.
+      const net = transport.endpoint(sessionIdFor(requestId, 'crs'), { sendTimeoutMs: o.crsContributionTimeoutMs ?? DEFAULT_CONTRIBUTION_TIMEOUT_MS });
+      const tool = await openCrsCeremonyTool({ maxNumBits, session: ceremonySession(requestId), ...(o.tfheZkBinary ? { binary: o.tfheZkBinary } : {}) });
       try {
-        if (self === o.dealerId) {
-          const crs = await o.engine.generateCrs(maxNumBits);
-          const msg = encodeCrsMessage(crs);
-          for (let p = 1; p <= n; p++) if (p !== self) ch.send(p, msg);
-          return crs;
-        }
-        const msg = await ch.receive(o.dealerId, timeoutMs);
-        if (!msg) throw new TkmsError('DEALER_UNAVAILABLE', `no CRS from dealer party ${o.dealerId}`);
-        const crs = decodeCrsMessage(msg);
-        if (crs.maxNumBits !== maxNumBits) throw new TkmsError('THRESHOLD_WIRE_MALFORMED', `dealer sent a CRS for ${crs.maxNumBits} bits, ${maxNumBits} requested`);
-        return crs;
+        const r = await runCrsCeremony({
+          net,
+          t,
+          tool,
+          contributionTimeoutMs: o.crsContributionTimeoutMs ?? DEFAULT_CONTRIBUTION_TIMEOUT_MS,
+          agreementTimeoutMs: Math.max(30_000, o.roundTimeoutMs ?? 0),
+          onProgress: (stage) => o.logger.info({ requestId, stage }, 'CRS ceremony'),
+          ...(o.crsContributionFor ? { contributionFor: o.crsContributionFor } : {}),
+        });
+        if (r.rejected.length > 0) o.logger.warn({ requestId, rejected: r.rejected }, 'CRS ceremony: contributions skipped; their parties are named');
+        o.logger.info({ requestId, accepted: r.accepted }, 'CRS ceremony done');
+        return { crs: r.crs, maxNumBits, parameters: CRS_PKE_PARAMETERS };
       } finally {
-        ch.close();
+        net.close();
+        await tool.close();
       }
     },
     async decryptShare(requestId, cts, secret): Promise<DecryptShareResult> {

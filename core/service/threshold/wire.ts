@@ -94,16 +94,3 @@ export function decodePreprocMaterial(bytes: Uint8Array): PrssKeys {
   if (text(tag!) !== 'TKMS-KEYGEN-PREPROC-V1') throw new TkmsError('THRESHOLD_WIRE_MALFORMED', 'not a keygen preprocessing record');
   return prssOfJson(text(prss!));
 }
-
-/** The dealer's CRS for every party (dealer phase, as key sets): tag, parameters, max bits, bytes. */
-export function encodeCrsMessage(m: { crs: Uint8Array; maxNumBits: number; parameters: string }): Uint8Array {
-  return concat([utf8('TKMS-CRS-V1'), utf8(m.parameters), utf8(String(m.maxNumBits)), m.crs]);
-}
-
-export function decodeCrsMessage(bytes: Uint8Array): { crs: Uint8Array; maxNumBits: number; parameters: string } {
-  const [tag, params, bits, crs] = split(bytes, 4, 'CRS message');
-  if (text(tag!) !== 'TKMS-CRS-V1') throw new TkmsError('THRESHOLD_WIRE_MALFORMED', 'not a CRS message');
-  const maxNumBits = Number(text(bits!));
-  if (!Number.isInteger(maxNumBits) || maxNumBits < 1) throw new TkmsError('THRESHOLD_WIRE_MALFORMED', 'bad max_num_bits');
-  return { crs: crs!.slice(), maxNumBits, parameters: text(params!) };
-}

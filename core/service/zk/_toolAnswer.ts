@@ -70,6 +70,8 @@ export function toolError(op: string, a: ToolFailure): TkmsError {
       return new TkmsError('PROOF_INVALID', 'the proof of encryption does not verify for this CRS, public key and metadata', { details });
     case 'UNSUPPORTED_TYPE':
       return new TkmsError('UNSUPPORTED_TYPE', 'the list holds a value of a type TKMS does not handle', { details });
+    case 'CONTRIBUTION_INVALID':
+      return new TkmsError('CRS_CONTRIBUTION_INVALID', 'the CRS ceremony contribution is not a correct update of the agreed state', { details });
     case 'EXPAND_FAILED':
       return new TkmsError('ZK_EXPAND_FAILED', 'the list could not be expanded with this server key', { details });
     case 'INPUT_MALFORMED': {

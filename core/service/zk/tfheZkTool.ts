@@ -151,7 +151,8 @@ export async function generateCrs(maxNumBits: number, options: TfheZkToolOptions
   });
 }
 
-async function withPrivateDir<T>(options: TfheZkToolOptions, fn: (dir: string) => Promise<T>): Promise<T> {
+/** @internal A private (0700) temporary directory for one call's files, removed afterwards (also for crsCeremonyTool.ts). */
+export async function withPrivateDir<T>(options: TfheZkToolOptions, fn: (dir: string) => Promise<T>): Promise<T> {
   // Locate the binary first: a missing tool should not cost writing 60 MB.
   tfheZkToolPath(options.binary);
   const dir = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), 'tkms-zk-'));
@@ -163,12 +164,13 @@ async function withPrivateDir<T>(options: TfheZkToolOptions, fn: (dir: string) =
   }
 }
 
-async function writePrivate(file: string, bytes: Uint8Array): Promise<void> {
+/** @internal */
+export async function writePrivate(file: string, bytes: Uint8Array): Promise<void> {
   await writeFile(file, bytes, { mode: 0o600 });
 }
 
-/** Runs the tool; resolves with its success answer, rejects with a mapped TkmsError. */
-async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOptions): Promise<ToolSuccess> {
+/** @internal Runs the tool; resolves with its success answer, rejects with a mapped TkmsError. */
+export async function runTool(args: string[], timeoutMs: number, options: TfheZkToolOptions): Promise<ToolSuccess> {
   const binary = tfheZkToolPath(options.binary);
   const op = args[0]!;
   const { code, signal, stdout, stderr, timedOut } = await new Promise<{

@@ -16,13 +16,18 @@
 //! crsgen --max-bits N --out FILE
 //! verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D
 //! expand --server-key F --list F --out-dir D
+//! crs-ceremony-init --max-bits N --out STATE
+//! crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION
+//! crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE
+//! crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
 //! ```
 //!
 //! Codes: USAGE, IO_ERROR, INPUT_MALFORMED (with `input`), PROOF_INVALID,
-//! UNSUPPORTED_TYPE, EXPAND_FAILED, INTERNAL.
+//! UNSUPPORTED_TYPE, EXPAND_FAILED, CONTRIBUTION_INVALID, INTERNAL.
 
+mod ceremony;
 mod json;
 mod ops;
 
@@ -85,6 +90,10 @@ fn main() {
 const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D\n\
        tkms-tfhe-zk expand --server-key F --list F --out-dir D\n\
+       tkms-tfhe-zk crs-ceremony-init --max-bits N --out STATE\n\
+       tkms-tfhe-zk crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION\n\
+       tkms-tfhe-zk crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE\n\
+       tkms-tfhe-zk crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {

@@ -93,7 +93,7 @@ impl Failure {
     }
 }
 
-type Digest32 = [u8; 32];
+pub(crate) type Digest32 = [u8; 32];
 
 /// Per-process state: what a panic was doing (for its failure code) and,
 /// in `serve`, the keys already loaded.
@@ -122,11 +122,11 @@ fn tkms_type(kind: FheTypes) -> Option<(&'static str, usize)> {
     })
 }
 
-fn ms(t0: Instant) -> String {
+pub(crate) fn ms(t0: Instant) -> String {
     format!("{:.1}", t0.elapsed().as_secs_f64() * 1000.0)
 }
 
-fn arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, Failure> {
+pub(crate) fn arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, Failure> {
     args.get(name)
         .map(String::as_str)
         .ok_or_else(|| Failure::usage(format!("missing {}", flag(name))))
@@ -146,14 +146,14 @@ fn flag(name: &str) -> String {
     out
 }
 
-fn only(args: &BTreeMap<String, String>, allowed: &[&str]) -> Result<(), Failure> {
+pub(crate) fn only(args: &BTreeMap<String, String>, allowed: &[&str]) -> Result<(), Failure> {
     match args.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(Failure::usage(format!("unknown option {}", flag(k)))),
         None => Ok(()),
     }
 }
 
-fn read_input(path: &str, input: &'static str, limit: u64) -> Result<Vec<u8>, Failure> {
+pub(crate) fn read_input(path: &str, input: &'static str, limit: u64) -> Result<Vec<u8>, Failure> {
     let io = |e: std::io::Error| Failure {
         code: "IO_ERROR",
         input: Some(input),
@@ -169,7 +169,7 @@ fn read_input(path: &str, input: &'static str, limit: u64) -> Result<Vec<u8>, Fa
     fs::read(path).map_err(io)
 }
 
-fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let tmp = path.with_extension("tmp");
     fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, path)).map_err(|e| Failure {
         code: "IO_ERROR",
@@ -178,7 +178,7 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     })
 }
 
-fn digest(bytes: &[u8]) -> Digest32 {
+pub(crate) fn digest(bytes: &[u8]) -> Digest32 {
     Sha3_256::digest(bytes).into()
 }
 
@@ -285,6 +285,10 @@ impl Session {
             "crsgen" => self.crsgen(args),
             "verify-expand" => self.verify_expand(args),
             "expand" => self.expand(args),
+            "crs-ceremony-init" => crate::ceremony::init(args),
+            "crs-ceremony-contribute" => crate::ceremony::contribute(args),
+            "crs-ceremony-verify" => crate::ceremony::verify(args),
+            "crs-ceremony-finish" => crate::ceremony::finish(args),
             _ => Err(Failure::usage(format!("unknown subcommand {}", quote(op)))),
         }
     }
