@@ -1,4 +1,4 @@
-//! The three operations and the key caches. Inputs are read with TKMS's size
+//! The proof and expansion operations and the key caches (oprf.rs adds `oprf`). Inputs are read with TKMS's size
 //! limits (core/engine/tfhe/keyset.ts, crs.ts); the user's list is read with
 //! tfhe-rs conformance checks (packed, parameters of the fhEVM compact key,
 //! bounded length), as tfhe-rs asks for untrusted input, and its element
@@ -122,11 +122,11 @@ fn tkms_type(kind: FheTypes) -> Option<(&'static str, usize)> {
     })
 }
 
-fn ms(t0: Instant) -> String {
+pub(crate) fn ms(t0: Instant) -> String {
     format!("{:.1}", t0.elapsed().as_secs_f64() * 1000.0)
 }
 
-fn arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, Failure> {
+pub(crate) fn arg<'a>(args: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, Failure> {
     args.get(name)
         .map(String::as_str)
         .ok_or_else(|| Failure::usage(format!("missing {}", flag(name))))
@@ -146,7 +146,7 @@ fn flag(name: &str) -> String {
     out
 }
 
-fn only(args: &BTreeMap<String, String>, allowed: &[&str]) -> Result<(), Failure> {
+pub(crate) fn only(args: &BTreeMap<String, String>, allowed: &[&str]) -> Result<(), Failure> {
     match args.keys().find(|k| !allowed.contains(&k.as_str())) {
         Some(k) => Err(Failure::usage(format!("unknown option {}", flag(k)))),
         None => Ok(()),
@@ -169,7 +169,7 @@ fn read_input(path: &str, input: &'static str, limit: u64) -> Result<Vec<u8>, Fa
     fs::read(path).map_err(io)
 }
 
-fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let tmp = path.with_extension("tmp");
     fs::write(&tmp, bytes).and_then(|_| fs::rename(&tmp, path)).map_err(|e| Failure {
         code: "IO_ERROR",
@@ -285,6 +285,7 @@ impl Session {
             "crsgen" => self.crsgen(args),
             "verify-expand" => self.verify_expand(args),
             "expand" => self.expand(args),
+            "oprf" => self.oprf(args),
             _ => Err(Failure::usage(format!("unknown subcommand {}", quote(op)))),
         }
     }
@@ -352,7 +353,7 @@ impl Session {
 
     /// The decompressed server key and, when it was not cached, the time
     /// decompression took.
-    fn load_server_key(&mut self, path: &str) -> Result<(ServerKey, Option<String>), Failure> {
+    pub(crate) fn load_server_key(&mut self, path: &str) -> Result<(ServerKey, Option<String>), Failure> {
         let mut took = None;
         let sk = load_cached(
             &mut self.server_keys,
@@ -499,7 +500,9 @@ impl Session {
             })?;
         let types = self.element_types(list.len(), |i| list.get_kind_of(i))?;
         let load_ms = ms(t_load);
-        self.expand_with_server_key(args, load_ms, "expand", &types, &out_dir, || list.expand().map_err(expansion_failed))
+        self.expand_with_server_key(args, load_ms, "expand", &types, &out_dir, || {
+            list.expand().map_err(expansion_failed)
+        })
     }
 
     /// Loads the server key, sets it for `run` (the expansion: a panic in it
