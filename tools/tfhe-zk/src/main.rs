@@ -18,7 +18,7 @@
 //! crsgen --max-bits N --out FILE
 //! verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D
 //! expand --server-key F --list F --out-dir D
-//! oprf --server-key F --seed HEX16 --type T [--random-bits K] --out F
+//! oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
 //! ```
@@ -89,7 +89,7 @@ fn main() {
 const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D\n\
        tkms-tfhe-zk expand --server-key F --list F --out-dir D\n\
-       tkms-tfhe-zk oprf --server-key F --seed HEX16 --type T [--random-bits K] --out F\n\
+       tkms-tfhe-zk oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {
