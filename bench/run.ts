@@ -15,6 +15,7 @@ const benches: [string, string[]][] = [
   ['threshold.bench.js', []],
   ['gas.bench.js', []],
   ['zk.bench.js', []],
+  ['oprf.bench.js', []],
   ['userDecrypt.bench.js', []],
   ['e2eUserDecrypt.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'embedded']],

@@ -26,7 +26,17 @@ interface ToolItem {
   fheType: string;
   file: string;
 }
-export type ToolSuccess = { ok: true; items?: ToolItem[]; file?: string; timingsMs?: Record<string, number>; serverKeyCached?: boolean };
+export type ToolSuccess = {
+  ok: true;
+  items?: ToolItem[];
+  file?: string;
+  timingsMs?: Record<string, number>;
+  serverKeyCached?: boolean;
+  /** `oprf` only: the type made, its random bits, and which bootstrapping key it used (`dedicated` or `pbs`). */
+  fheType?: string;
+  randomBits?: number;
+  oprfKey?: string;
+};
 export type ToolFailure = { ok: false; code: string; input?: string; message: string };
 export type ToolAnswer = ToolSuccess | ToolFailure;
 
@@ -60,6 +70,8 @@ const MALFORMED_CODES: Record<string, string> = {
   crs: 'CRS_MALFORMED',
   'public-key': 'PUBLIC_KEY_MALFORMED',
   'server-key': 'SERVER_KEY_MALFORMED',
+  seed: 'OPRF_BAD_PARAMETERS',
+  'random-bits': 'OPRF_BAD_PARAMETERS',
 };
 
 /** Tool failure codes → TKMS codes; `input` says which argument was at fault. */
@@ -69,14 +81,17 @@ export function toolError(op: string, a: ToolFailure): TkmsError {
     case 'PROOF_INVALID':
       return new TkmsError('PROOF_INVALID', 'the proof of encryption does not verify for this CRS, public key and metadata', { details });
     case 'UNSUPPORTED_TYPE':
+      if (a.input === 'type') return new TkmsError('BAD_FHE_TYPE', 'tkms-tfhe-zk cannot make a value of this type', { details });
       return new TkmsError('UNSUPPORTED_TYPE', 'the list holds a value of a type TKMS does not handle', { details });
     case 'CONTRIBUTION_INVALID':
       return new TkmsError('CRS_CONTRIBUTION_INVALID', 'the CRS ceremony contribution is not a correct update of the agreed state', { details });
+    case 'OPRF_FAILED':
+      return new TkmsError('OPRF_FAILED', 'tfhe-rs could not make a pseudo-random value with this server key', { details });
     case 'EXPAND_FAILED':
       return new TkmsError('ZK_EXPAND_FAILED', 'the list could not be expanded with this server key', { details });
     case 'INPUT_MALFORMED': {
       const code = MALFORMED_CODES[a.input ?? ''] ?? 'ZK_TOOL_FAILED';
-      return new TkmsError(code, `malformed ${a.input ?? 'input'} for proof verification`, { details });
+      return new TkmsError(code, `malformed ${a.input ?? 'input'} for ${op === 'oprf' ? 'pseudo-random generation' : 'proof verification'}`, { details });
     }
     default:
       return new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk ${op} failed`, { details });

@@ -21,7 +21,8 @@ import { sha3_256 } from '@noble/hashes/sha3';
 import { TkmsError } from '../../../common/errors.js';
 import { checkCrsNumBits } from '../../engine/tfhe/crs.js';
 import { tfheZkToolPath } from './_toolAnswer.js';
-import { DEFAULT_CRSGEN_TIMEOUT_MS, runTool, writePrivate, type TfheZkToolOptions } from './tfheZkTool.js';
+import { runTool, writePrivate, type TfheZkToolOptions } from './_toolRun.js';
+import { DEFAULT_CRSGEN_TIMEOUT_MS } from './tfheZkTool.js';
 
 export interface CrsCeremonyToolOptions extends TfheZkToolOptions {
   maxNumBits: number;

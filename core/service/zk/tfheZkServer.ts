@@ -1,6 +1,7 @@
 /**
  * @module core/service/zk/tfheZkServer
- * A long-lived `tkms-tfhe-zk serve` for a core that verifies many lists: the
+ * A long-lived `tkms-tfhe-zk serve` for a core that verifies many lists (or
+ * makes many pseudo-random values, ./oprf.ts): the
  * tool keeps decompressed server keys (~0.7 s each to decompress, ~300 MB in
  * memory), public keys and CRSs cached by the SHA3 of their file, and this
  * wrapper writes each key's bytes once, under its SHA-256, into a private
@@ -25,6 +26,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { TimeoutError, TkmsError } from '../../../common/errors.js';
 import { parseAnswer, readItems, tfheZkToolPath, toolError, type ExpandedValue, type ToolSuccess } from './_toolAnswer.js';
+import { oprfArguments, readOprfValue, type GenerateOprfParameters, type GenerateOprfReturnType } from './oprf.js';
 import { DEFAULT_VERIFY_TIMEOUT_MS, type ExpandParameters, type TfheZkToolOptions, type VerifyAndExpandParameters } from './tfheZkTool.js';
 
 interface Pending {
@@ -100,6 +102,21 @@ export class TfheZkServer {
     return this.withRequestDir(turn, params.list, (list, outDir) => ({ op: 'expand', serverKey, list, outDir }));
   }
 
+  /** As `generateOprf` of ./oprf.ts, with the server key cached across calls (a value then costs only its generation). */
+  async oprf(params: GenerateOprfParameters): Promise<GenerateOprfReturnType> {
+    const { fheType, randomBits, args } = oprfArguments(params);
+    const turn = this.takeTurn();
+    const serverKey = await this.keyFile(params.compressedServerKey).catch((e: unknown) => {
+      turn.release();
+      throw e;
+    });
+    return this.inRequestDir(
+      turn,
+      async (dir) => ({ op: 'oprf', serverKey, ...flagsToRequest(args), out: path.join(dir, 'value.bin') }),
+      (answer, dir) => readOprfValue(answer, path.join(dir, 'value.bin'), fheType, randomBits),
+    );
+  }
+
   /** Stops the process and removes the private directory (keys included). */
   async close(): Promise<void> {
     this.closed = true;
@@ -150,19 +167,33 @@ export class TfheZkServer {
   }
 
   private async withRequestDir(turn: Turn, list: Uint8Array, request: (list: string, outDir: string) => Record<string, string>): Promise<ExpandedValue[]> {
+    return this.inRequestDir(
+      turn,
+      async (dir) => {
+        const listFile = path.join(dir, 'list.bin');
+        await writeFile(listFile, list, { mode: 0o600 });
+        return request(listFile, path.join(dir, 'out'));
+      },
+      (answer, dir) => readItems(answer, path.join(dir, 'out')),
+    );
+  }
+
+  /** Runs one request in its own private directory (removed afterwards): `prepare` writes its inputs, `read` its outputs. */
+  private async inRequestDir<T>(
+    turn: Turn,
+    prepare: (dir: string) => Promise<Record<string, string>>,
+    read: (answer: ToolSuccess, dir: string) => Promise<T>,
+  ): Promise<T> {
     let dir: string | undefined;
     try {
       if (this.closed) throw new TkmsError('ZK_TOOL_FAILED', 'the tkms-tfhe-zk server is closed');
       const id = String(++this.nextId);
       dir = path.join(await this.privateDir(), `req-${id}`);
       await mkdir(dir, { mode: 0o700 });
-      const listFile = path.join(dir, 'list.bin');
-      await writeFile(listFile, list, { mode: 0o600 });
-      const outDir = path.join(dir, 'out');
-      const req = { id, ...request(listFile, outDir) };
+      const req = { id, ...(await prepare(dir)) };
       await turn.ready;
       const answer = await this.send(req).finally(turn.release);
-      return await readItems(answer, outDir);
+      return await read(answer, dir);
     } finally {
       turn.release();
       if (dir) await rm(dir, { recursive: true, force: true });
@@ -245,4 +276,13 @@ export class TfheZkServer {
     child.stdin.on('error', () => undefined); // EPIPE after a crash: reported by 'close'
     return proc;
   }
+}
+
+/** `['--random-bits', '3']` → `{ randomBits: '3' }`: serve requests carry the CLI flags in camelCase (tools/tfhe-zk/src/main.rs). */
+function flagsToRequest(args: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    out[args[i]!.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = args[i + 1]!;
+  }
+  return out;
 }

@@ -6,7 +6,9 @@
 //! a threshold core never holds. This binary, built from the same tfhe-rs
 //! version (1.7.0), loads the compressed server key the core already stores,
 //! verifies the proof and writes each expanded value in node-tfhe's own
-//! `safe_serialize` format, which TKMS's ciphertext parser reads.
+//! `safe_serialize` format, which TKMS's ciphertext parser reads. The same
+//! server key is all `oprf` needs to make encrypted pseudo-random values, as
+//! a coprocessor does (oprf.rs).
 //!
 //! Subcommands (one JSON line on stdout; exit 0 on success, 2 on failure with
 //! `{"ok":false,"code":…,"input":…,"message":…}`, `input` naming the offending
@@ -20,15 +22,17 @@
 //! crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION
 //! crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE
 //! crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS
+//! oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
 //! ```
 //!
 //! Codes: USAGE, IO_ERROR, INPUT_MALFORMED (with `input`), PROOF_INVALID,
-//! UNSUPPORTED_TYPE, EXPAND_FAILED, CONTRIBUTION_INVALID, INTERNAL.
+//! UNSUPPORTED_TYPE, EXPAND_FAILED, CONTRIBUTION_INVALID, OPRF_FAILED, INTERNAL.
 
 mod ceremony;
 mod json;
+mod oprf;
 mod ops;
 
 use std::collections::BTreeMap;
@@ -94,6 +98,7 @@ const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION\n\
        tkms-tfhe-zk crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE\n\
        tkms-tfhe-zk crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS\n\
+       tkms-tfhe-zk oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {
@@ -191,7 +196,7 @@ fn serve() {
                 let op = req.remove("op").unwrap_or_default();
                 let result = if op == "ping" {
                     Ok("{\"ok\":true}".to_string())
-                } else if op == "crsgen" || op == "verify-expand" || op == "expand" {
+                } else if op == "crsgen" || op == "verify-expand" || op == "expand" || op == "oprf" {
                     run_guarded(&mut session, &op, &req)
                 } else {
                     Err(Failure::usage(format!("unknown op {}", quote(&op))))

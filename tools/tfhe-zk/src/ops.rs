@@ -1,4 +1,4 @@
-//! The three operations and the key caches. Inputs are read with TKMS's size
+//! The proof and expansion operations and the key caches (oprf.rs adds `oprf`). Inputs are read with TKMS's size
 //! limits (core/engine/tfhe/keyset.ts, crs.ts); the user's list is read with
 //! tfhe-rs conformance checks (packed, parameters of the fhEVM compact key,
 //! bounded length), as tfhe-rs asks for untrusted input, and its element
@@ -289,6 +289,7 @@ impl Session {
             "crs-ceremony-contribute" => crate::ceremony::contribute(args),
             "crs-ceremony-verify" => crate::ceremony::verify(args),
             "crs-ceremony-finish" => crate::ceremony::finish(args),
+            "oprf" => self.oprf(args),
             _ => Err(Failure::usage(format!("unknown subcommand {}", quote(op)))),
         }
     }
@@ -356,7 +357,7 @@ impl Session {
 
     /// The decompressed server key and, when it was not cached, the time
     /// decompression took.
-    fn load_server_key(&mut self, path: &str) -> Result<(ServerKey, Option<String>), Failure> {
+    pub(crate) fn load_server_key(&mut self, path: &str) -> Result<(ServerKey, Option<String>), Failure> {
         let mut took = None;
         let sk = load_cached(
             &mut self.server_keys,
@@ -503,7 +504,9 @@ impl Session {
             })?;
         let types = self.element_types(list.len(), |i| list.get_kind_of(i))?;
         let load_ms = ms(t_load);
-        self.expand_with_server_key(args, load_ms, "expand", &types, &out_dir, || list.expand().map_err(expansion_failed))
+        self.expand_with_server_key(args, load_ms, "expand", &types, &out_dir, || {
+            list.expand().map_err(expansion_failed)
+        })
     }
 
     /// Loads the server key, sets it for `run` (the expansion: a panic in it
