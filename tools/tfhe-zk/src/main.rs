@@ -16,6 +16,7 @@
 //! crsgen --max-bits N --out FILE
 //! verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D
 //! expand --server-key F --list F --out-dir D
+//! compute --server-key F --op add|mul|lt --lhs F --rhs F --out F   (FheUint8; tests only, not in serve)
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
 //! ```
@@ -85,6 +86,7 @@ fn main() {
 const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D\n\
        tkms-tfhe-zk expand --server-key F --list F --out-dir D\n\
+       tkms-tfhe-zk compute --server-key F --op add|mul|lt --lhs F --rhs F --out F\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {
