@@ -31,7 +31,7 @@ export interface Crs {
   parameters: string;
 }
 
-/** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH, CIPHERTEXT_CARRIES). */
+/** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH, CIPHERTEXT_CARRIES, CIPHERTEXT_PARAMETERS_MISMATCH). */
 export interface CoreEngine {
   readonly name: string;
   generateKeySet(params: GenerateKeySetParameters): KeySet | Promise<KeySet>;
