@@ -10,6 +10,7 @@ import { repoRoot } from '../common/paths.js';
 
 const benches: [string, string[]][] = [
   ['engine.bench.js', []],
+  ['parameterSets.bench.js', []],
   ['mpc.bench.js', []],
   ['core.bench.js', []],
   ['threshold.bench.js', []],

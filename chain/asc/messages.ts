@@ -62,14 +62,14 @@ export type DecryptMsg = {
   proof?: Record<string, unknown>;
 } & ({ ciphertexts: CiphertextRef[] } | CiphertextRef);
 
-/** The parameter sets a key can be made with (core/engine/tfhe/keyset.ts). */
-export type FheParameterSetName = 'default' | 'fhevm';
+/** The parameter sets a key can be made with (core/engine/tfhe/parameters.ts); `test-insecure` is INSECURE, for tests on dev networks only. */
+export type FheParameterSetName = 'default' | 'fhevm' | 'test-insecure';
 
 /** `keygen`: as sent and as stored (`RequestInfo.keygen`, only when preproc_id or fhe_parameters was given). */
 export interface KeygenParams {
   /** The keygen_preproc request id whose material the key is made from. */
   preproc_id?: RequestId;
-  /** Absent: `default`. `fhevm`: dedicated compact-public-key parameters (inputs may carry ZK proofs). */
+  /** Absent: `default`. `fhevm`: dedicated compact-public-key parameters (inputs may carry ZK proofs). `test-insecure`: INSECURE toy parameters, refused unless Config is in dev mode. */
   fhe_parameters?: FheParameterSetName;
 }
 

@@ -6,7 +6,7 @@ import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { maxPlaintext, parseFheType, type FheType } from '../../common/fheTypes.js';
 import { putCiphertext } from '../../connector/kvstore/client.js';
-import { encryptWithProof, encryptWithPublicKey } from '../../core/engine/index.js';
+import { encryptWithProof, encryptWithPublicKey, isInsecureParameterSet } from '../../core/engine/index.js';
 import { provenInputMetadata } from '../../common/provenInput.js';
 import { TkmsError } from '../../common/errors.js';
 import type { HandleScope } from '../../common/ciphertext.js';
@@ -59,6 +59,7 @@ export function registerEncrypt(program: Command, ctx: () => CliContext): void {
           details: 'encrypt with --prove',
         });
       }
+      if (isInsecureParameterSet(params)) process.stderr.write(`warning: key ${keyId} uses the INSECURE ${params} parameter set (tests only): this encryption protects nothing\n`);
       const { bytes: publicKey } = await fetchMaterial(c, client, keyId, 'PublicKey');
       const scope = { keyId, appId: o.app };
       if (!o.prove) {

@@ -17,8 +17,15 @@ import type { CliContext } from '../context.js';
 import { TkmsError } from '../../common/errors.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { operatorSender } from '../operatorSender.js';
+import { FHE_PARAMETER_SETS, isFheParameterSet, isInsecureParameterSet } from '../../core/engine/tfhe/parameters.js';
 
 const REQUEST_ID = /^[0-9a-f]{40}$/;
+
+/** `--params` help; the insecure set says so in capitals (core/engine/tfhe/parameters.ts). */
+const PARAMS_HELP =
+  'FHE parameter set: default; fhevm (dedicated compact-public-key parameters: inputs can carry ZK proofs, `tkms encrypt --prove`); ' +
+  'or test-insecure: INSECURE, for tests only (toy dimensions LWE 64, GLWE 1 x 512: a key in well under a second, protecting nothing; ' +
+  'refused unless the network was instantiated in dev mode)';
 
 /** Submits a keygen_preproc and waits until 2t+1 parties signed it; its id and signers. */
 async function runPreproc(c: CliContext, client: KmsChainClient, timeoutMs: number): Promise<{ preprocId: string; txHash: string; signers: number[] }> {
@@ -53,7 +60,7 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
     .description('generate a new FHE key set: a keygen preprocessing, then the keygen naming it (secret key stays in the KMS; public key and server key are published)')
     .option('--preproc-id <id>', 'use this completed keygen preprocessing (from `tkms keygen-preproc`) instead of running one')
     .option('--no-preproc', 'send a keygen without preprocessing request (the cores preprocess inline)')
-    .option('--params <set>', 'FHE parameter set: default, or fhevm (dedicated compact-public-key parameters: inputs can carry ZK proofs, `tkms encrypt --prove`)', 'default')
+    .option('--params <set>', PARAMS_HELP, 'default')
     .option('--timeout <seconds>', 'how long to wait for the parties (each step)', '600')
     .action(async (o: { timeout: string; preprocId?: string; preproc: boolean; params: string }) => {
       const c = ctx();
@@ -61,8 +68,11 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       const timeoutMs = Number(o.timeout) * 1000;
       if (o.preprocId !== undefined && !REQUEST_ID.test(o.preprocId)) throw new TkmsError('BAD_ARGUMENT', `--preproc-id must be a request id (40 lower-case hex chars), got "${o.preprocId}"`);
       if (o.preprocId !== undefined && !o.preproc) throw new TkmsError('BAD_ARGUMENT', '--preproc-id and --no-preproc exclude each other');
-      if (o.params !== 'default' && o.params !== 'fhevm') throw new TkmsError('BAD_ARGUMENT', `--params must be default or fhevm, got "${o.params.slice(0, 40)}"`);
+      if (!isFheParameterSet(o.params)) throw new TkmsError('BAD_ARGUMENT', `--params must be one of ${FHE_PARAMETER_SETS.join(', ')}, got "${o.params.slice(0, 40)}"`);
       const fheParameters = o.params;
+      if (isInsecureParameterSet(fheParameters)) {
+        process.stderr.write(`warning: ${fheParameters} is an INSECURE parameter set, for tests only: the key protects nothing (the ASC refuses it outside dev networks)\n`);
+      }
       // Checked before anything is sent: a refused sender spends no fee.
       const sender = await operatorSender(c, await c.chain(false), o.preproc && o.preprocId === undefined ? ['keygen_preproc', 'keygen'] : ['keygen']);
       const client = sender.client;

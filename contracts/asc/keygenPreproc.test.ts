@@ -26,13 +26,13 @@ interface Setup {
 const GOV = testAddress('pp-gov');
 const USER = testAddress('pp-user');
 
-async function setup(fees?: Record<string, string>): Promise<Setup> {
+async function setup(fees?: Record<string, string>, devMode = false): Promise<Setup> {
   const chain = new SimChain();
   const parties = Array.from({ length: 4 }, (_, i) => {
     const key = sha256(new TextEncoder().encode(`tkms-pp-party-${i + 1}`));
     return { key, info: { id: i + 1, address: testAddress(`pp-party-${i + 1}`), signer_pubkey: bytesToHex(secp256k1.getPublicKey(key, true)) } };
   });
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, operators: [USER], ...(fees ? { fees } : {}) });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, operators: [USER], ...(fees ? { fees } : {}), ...(devMode ? { dev_mode: true } : {}) });
   const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   return { chain, asc, config, parties };
 }
@@ -142,8 +142,24 @@ describe('asc keygen {preproc_id}', () => {
     const plain = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
     for (const p of s.parties.slice(0, 3)) await fulfill(s, p, plain, keygenAnswer(plain, p));
     expect(s.chain.query<KeyInfo>(s.asc, { key: { key_id: plain } }).fhe_parameters).toBe('default');
-    await expect(s.chain.execute(s.asc, { keygen: { fhe_parameters: 'tiny' } }, USER)).rejects.toThrow('keygen: fhe_parameters must be one of default, fhevm');
-    await expect(s.chain.execute(s.asc, { keygen: { fhe_parameters: 7 } }, USER)).rejects.toThrow('keygen: fhe_parameters must be one of default, fhevm');
+    await expect(s.chain.execute(s.asc, { keygen: { fhe_parameters: 'tiny' } }, USER)).rejects.toThrow('keygen: fhe_parameters must be one of default, fhevm, test-insecure');
+    await expect(s.chain.execute(s.asc, { keygen: { fhe_parameters: 7 } }, USER)).rejects.toThrow('keygen: fhe_parameters must be one of default, fhevm, test-insecure');
+  });
+
+  test('behavior: the INSECURE test-insecure set is refused unless Config is in dev mode, and then travels like any other', async () => {
+    const prod = await setup();
+    await expect(prod.chain.execute(prod.asc, { keygen: { fhe_parameters: 'test-insecure' } }, USER)).rejects.toThrow(
+      "keygen: fhe_parameters test-insecure is INSECURE (toy dimensions, for tests only) and is refused: this network's Config is not in dev mode",
+    );
+    const preproc = await completedPreproc(prod);
+    await expect(prod.chain.execute(prod.asc, { keygen: { preproc_id: preproc, fhe_parameters: 'test-insecure' } }, USER)).rejects.toThrow('is INSECURE');
+    // The refusal consumed nothing: the preprocessing is still free for a real key.
+    expect(request(prod, preproc).used_by).toBeUndefined();
+    const dev = await setup(undefined, true);
+    const id = idOf(await dev.chain.execute(dev.asc, { keygen: { fhe_parameters: 'test-insecure' } }, USER));
+    expect(request(dev, id).keygen).toEqual({ fhe_parameters: 'test-insecure' });
+    for (const p of dev.parties.slice(0, 3)) await fulfill(dev, p, id, keygenAnswer(id, p));
+    expect(dev.chain.query<KeyInfo>(dev.asc, { key: { key_id: id } }).fhe_parameters).toBe('test-insecure');
   });
 
   test('behavior: unknown, pending, failed, expired, already used, wrong kind and malformed preproc ids are refused with the reason', async () => {

@@ -168,17 +168,25 @@ function proofOf(args: JValue): JValue | null {
   return proof;
 }
 
-/** The parameter sets cores can make keys with (core/engine/tfhe/keyset.ts FHE_PARAMETER_SETS). */
-export const FHE_PARAMETER_SETS: string[] = ["default", "fhevm"];
+/** The parameter sets cores can make keys with (core/engine/tfhe/parameters.ts FHE_PARAMETER_SETS). */
+export const FHE_PARAMETER_SETS: string[] = ["default", "fhevm", "test-insecure"];
+/**
+ * Sets with toy dimensions that protect nothing (tests and CI only): refused
+ * unless the network's Config was instantiated in dev mode (`dev_mode` is
+ * immutable, so a production network can never make such a key).
+ */
+export const INSECURE_FHE_PARAMETER_SETS: string[] = ["test-insecure"];
 
 function isFheParameterSet(name: string): bool {
   return FHE_PARAMETER_SETS.includes(name);
 }
 
 /**
- * `keygen {preproc_id?, fhe_parameters?}`. `fhe_parameters` ("default" or
+ * `keygen {preproc_id?, fhe_parameters?}`. `fhe_parameters` ("default",
  * "fhevm": dedicated compact-public-key parameters, whose inputs can carry ZK
- * proofs) is passed to the cores and recorded on the key (absent: "default").
+ * proofs, or "test-insecure": INSECURE toy parameters for tests, refused
+ * unless Config is in dev mode) is passed to the cores and recorded on the
+ * key (absent: "default").
  * With `preproc_id`, the key is made from that keygen
  * preprocessing: it must name a completed `keygen_preproc` request no other
  * keygen used (the preprocessing request records `used_by`, at request time,
@@ -202,6 +210,9 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
   }
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
+  if (fheParameters !== null && INSECURE_FHE_PARAMETER_SETS.includes(fheParameters) && !p.devMode) {
+    return Outcome.err("keygen: fhe_parameters " + fheParameters + " is INSECURE (toy dimensions, for tests only) and is refused: this network's Config is not in dev mode");
+  }
   const denied = operatorRefusal(p, info.sender, "keygen");
   if (denied !== null) return Outcome.err(denied);
   let preproc: JValue | null = null;

@@ -15,6 +15,18 @@ export class CiphertextFormatError extends TkmsError {
   }
 }
 
+/**
+ * A well-formed ciphertext of another parameter set than the key it is to be
+ * decrypted under (e.g. a `test-insecure` ciphertext sent to a `default` key):
+ * decrypting it would give a wrong plaintext, never an error, so it is refused.
+ */
+export class CiphertextParametersError extends TkmsError {
+  override name = 'CiphertextParametersError';
+  constructor(shortMessage: string, options: TkmsErrorOptions = {}) {
+    super('CIPHERTEXT_PARAMETERS_MISMATCH', shortMessage, options);
+  }
+}
+
 /** A well-formed ciphertext whose encrypted type is not the declared one. */
 export class FheTypeMismatchError extends TkmsError {
   override name = 'FheTypeMismatchError';

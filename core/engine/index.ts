@@ -4,7 +4,7 @@
  * generation, client-side encryption and centralized decryption. Pure code:
  * no network, chain or storage.
  */
-export { CiphertextCarriesError, CiphertextFormatError, ClientKeyFormatError, FheTypeMismatchError, PlaintextRangeError } from './errors.js';
+export { CiphertextCarriesError, CiphertextFormatError, CiphertextParametersError, ClientKeyFormatError, FheTypeMismatchError, PlaintextRangeError } from './errors.js';
 export {
   CARRY_MODULUS,
   LWE_DIMENSION,
@@ -32,11 +32,22 @@ export { blockPhase, blockPhaseBig, decodePhase, decryptCiphertext, decryptCiphe
 export { checkPlaintext, encryptWithProof, encryptWithPublicKey, MAX_PROVEN_LIST_BYTES } from './tfhe/encrypt.js';
 export {
   DEFAULT_PARAMETERS,
+  FHE_PARAMETER_PROFILES,
   FHE_PARAMETER_SETS,
   FHEVM_PKE_PARAMETERS,
+  INSECURE_TEST_PARAMETERS,
+  INSECURE_TEST_PARAMETER_SET,
+  INSECURE_TEST_BLOCK_PARAMETERS,
   isFheParameterSet,
+  isInsecureParameterSet,
   parameterNames,
+  parameterProfile,
+  profileOfParameterNames,
+  type BlockParameters,
+  type FheParameterProfile,
   type FheParameterSet,
+} from './tfhe/parameters.js';
+export {
   MAX_CLIENT_KEY_SERIALIZED_BYTES,
   MAX_COMPACT_PUBLIC_KEY_BYTES,
   MAX_COMPRESSED_SERVER_KEY_BYTES,

@@ -31,12 +31,13 @@ export interface Crs {
   parameters: string;
 }
 
-/** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH, CIPHERTEXT_CARRIES). */
+/** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH, CIPHERTEXT_CARRIES, CIPHERTEXT_PARAMETERS_MISMATCH). */
 export interface CoreEngine {
   readonly name: string;
   generateKeySet(params: GenerateKeySetParameters): KeySet | Promise<KeySet>;
   generateCrs(maxNumBits: number): Crs | Promise<Crs>;
-  parseCiphertext(bytes: Uint8Array, type: FheType): unknown;
+  /** `lweDimension`: the big-key dimension of the key the ciphertext is to be decrypted under (default parameters' 2048 when absent). */
+  parseCiphertext(bytes: Uint8Array, type: FheType, lweDimension?: number): unknown;
   parseClientKey(bytes: Uint8Array): unknown;
   decryptCiphertext(ciphertext: unknown, secretKey: unknown): bigint;
 }
@@ -47,7 +48,7 @@ export const defaultEngine: CoreEngine = {
   generateKeySet: (p) => engine.generateKeySet(p),
   generateCrs: (maxNumBits) => engine.generateCrs(maxNumBits),
   // Parsing for decryption: a block that may hold carries is refused here, before any MPC session starts.
-  parseCiphertext: (b, t) => engine.requireCleanCarries(engine.parseCiphertext(b, t)),
+  parseCiphertext: (b, t, d) => engine.requireCleanCarries(engine.parseCiphertext(b, t, d)),
   // Every ciphertext the core sees decrypts under the big (GLWE) key.
   parseClientKey: (b) => engine.parseClientKey(b).bigKey,
   decryptCiphertext: (c, k) => engine.decryptCiphertext(c as engine.ParsedCiphertext, k as engine.LweSecretKey),

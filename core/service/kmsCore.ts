@@ -27,7 +27,7 @@ import { sealUserDecrypt, type UserDecryptOutcome, type UserDecryptParameters } 
 import { ML_KEM_512_PUBLIC_KEY_BYTES } from '../../common/signcryption.js';
 import type { SignedResponse } from '../../common/signing.js';
 import type { CoreEngine } from './engine.js';
-import { FHE_PARAMETER_SETS, isFheParameterSet, parameterNames, type FheParameterSet } from '../engine/index.js';
+import { FHE_PARAMETER_SETS, isFheParameterSet, isInsecureParameterSet, parameterNames, parameterProfile, profileOfParameterNames, type FheParameterSet } from '../engine/index.js';
 import { provenInputMetadata } from '../../common/provenInput.js';
 import { centralizedBackend, type KeyBackend } from './keyBackend.js';
 import { CoreRequestError } from './errors.js';
@@ -147,6 +147,12 @@ export interface KmsCoreOptions {
   maxDecryptResults?: number;
   /** Verifies and expands proven inputs (core/service/zk); without it requests naming a CRS fail with PROOF_UNSUPPORTED. */
   provenInputs?: ProvenInputExpander;
+  /**
+   * The core config's `devMode`. Only a dev core generates keys with an
+   * INSECURE parameter set (`test-insecure`): the ASC already refuses them
+   * outside dev networks, this is the second line (absent: not dev).
+   */
+  devMode?: boolean;
 }
 
 /** What the core needs to accept a proven input (a `ProvenCompactCiphertextList`) for decryption. */
@@ -454,6 +460,12 @@ export class KmsCore {
     if (!isFheParameterSet(parameters)) {
       throw new CoreRequestError('INVALID_ARGUMENT', `unknown FHE parameter set "${fheParameters.slice(0, 40)}" (expected ${FHE_PARAMETER_SETS.join(', ')})`);
     }
+    if (isInsecureParameterSet(parameters) && this.o.devMode !== true) {
+      throw new CoreRequestError(
+        'INVALID_ARGUMENT',
+        `FHE parameter set "${parameters}" is INSECURE (for tests only): this core is not in dev mode and refuses to make a key with it`,
+      );
+    }
     if (this.keygens.has(requestId) || this.unavailable.has(requestId) || this.o.privateStorage.has(DataType.KeyInfo, requestId)) {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
     }
@@ -639,6 +651,11 @@ export class KmsCore {
       if ('code' in ctx) return ctx;
       proof = ctx;
     }
+    // Ciphertexts are parsed for the key's dimension: one of another
+    // parameter set is refused (CIPHERTEXT_PARAMETERS_MISMATCH), never
+    // decrypted to a wrong plaintext. Records that name no known set (none
+    // are written today) are read as the default set's.
+    const lweDimension = (profileOfParameterNames(this.keys.get(a.keyId)?.info.parameters ?? '') ?? parameterProfile('default')).lweDimension;
     const parsed: unknown[] = [];
     for (const [i, c] of items.entries()) {
       const fheType = c.fheType as FheType;
@@ -651,7 +668,7 @@ export class KmsCore {
         }
       }
       try {
-        parsed.push(this.o.engine.parseCiphertext(bytes, fheType));
+        parsed.push(this.o.engine.parseCiphertext(bytes, fheType, lweDimension));
       } catch (e) {
         const hint = !proof && looksProven(c.bytes) ? ' (a proven input: request its decryption with the CRS it was proven against, crs_id)' : '';
         return refuse(errorCode(e, 'CIPHERTEXT_MALFORMED'), at(i) + errorMessage(e) + hint);

@@ -176,6 +176,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       logger,
       metrics,
       maxCiphertextBytes: config.maxCiphertextBytes,
+      devMode: config.devMode,
       publicUri,
       ...(zk ? { provenInputs: zk } : {}),
     });

@@ -122,6 +122,14 @@ export class BincodeReader {
     return new BigUint64Array(buf);
   }
 
+  /** The u64 `skip` bytes ahead, without moving; undefined when the input ends first or it does not fit a number. */
+  peekU64(skip: number): number | undefined {
+    if (this.remaining < skip + 8) return undefined;
+    const lo = this.view.getUint32(this.pos + skip, true);
+    const hi = this.view.getUint32(this.pos + skip + 4, true);
+    return hi >= 0x200000 ? undefined : hi * 0x1_0000_0000 + lo;
+  }
+
   skip(field: string, n: number): void {
     this.need(field, n);
     this.pos += n;

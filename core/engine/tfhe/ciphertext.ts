@@ -1,11 +1,13 @@
 /**
  * @module core/engine/tfhe/ciphertext
  * Strict parser for the `safe_serialize` bytes of node-tfhe 1.7 `FheBool` and
- * `FheUint{4,8,16,32,64,128,160,256}` under the default parameters
- * (`PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128`): the ciphertexts a client
- * encrypts with the client key, those expanded from a `CompactCiphertextList`,
- * and everything an fhEVM computes. All of them are radix blocks of LWE
- * ciphertexts of dimension 2048 under the big (flattened GLWE) key.
+ * `FheUint{4,8,16,32,64,128,160,256}` under a TKMS parameter set
+ * (parameters.ts): the ciphertexts a client encrypts with the client key,
+ * those expanded from a `CompactCiphertextList`, and everything an fhEVM
+ * computes. All of them are radix blocks of LWE ciphertexts under the big
+ * (flattened GLWE) key, of the key's dimension: 2048 for `default` and
+ * `fhevm`, 512 for `test-insecure`. The layout below is for 2048; with
+ * dimension d a block is 16 + 8·(d + 1) + 92 bytes.
  *
  * Layout (found by experiment and matched against tfhe-rs; all integers
  * little-endian, enum variants and version tags u32, lengths u64):
@@ -51,13 +53,17 @@
  */
 import os from 'node:os';
 import { FHE_TYPE_INFO, FHE_TYPES, type FheType } from '../../../common/fheTypes.js';
-import { CiphertextCarriesError, CiphertextFormatError, FheTypeMismatchError } from '../errors.js';
+import { CiphertextCarriesError, CiphertextFormatError, CiphertextParametersError, FheTypeMismatchError } from '../errors.js';
 import { BincodeReader } from './_bincode.js';
+import { DEFAULT_LWE_DIMENSION, describeLweDimension, isParameterSetLweDimension, MAX_LWE_DIMENSION } from './parameters.js';
 import { readSafeSerializationHeader } from './safeSerialization.js';
 
-/** LWE dimension of the big key under the default parameters (GLWE dim 1 × N 2048). */
-export const LWE_DIMENSION = 2048;
-/** Default parameters: two message bits and two carry bits per block. */
+/**
+ * LWE dimension of the big key under the default parameters (GLWE dim 1 × N
+ * 2048): what the parser expects unless told the key's dimension.
+ */
+export const LWE_DIMENSION = DEFAULT_LWE_DIMENSION;
+/** Every TKMS parameter set: two message bits and two carry bits per block. */
 export const MESSAGE_MODULUS = 4;
 export const CARRY_MODULUS = 4;
 /** Largest noise level we accept (tfhe-rs' max for these parameters is 5; leave room). */
@@ -65,7 +71,10 @@ export const MAX_NOISE_LEVEL = 64;
 /** Largest tag / re-randomization metadata we accept (both are empty in practice). */
 export const MAX_TAG_BYTES = 1024;
 
-const BLOCK_BYTES = 4 + 4 + 8 + (LWE_DIMENSION + 1) * 8 + 4 + 16 + 8 + 4 * 12 + 16;
+/** Serialized size of one radix block of LWE dimension `d`. */
+function blockBytes(d: number): number {
+  return 4 + 4 + 8 + (d + 1) * 8 + 4 + 16 + 8 + 4 * 12 + 16;
+}
 const FHE_UINT_NAME = 'high_level_api::FheUint';
 const FHE_BOOL_NAME = 'high_level_api::FheBool';
 /** Header (57) + 3 version tags + tag and metadata (2 × 12); FheUint adds the u64 block count. */
@@ -73,26 +82,30 @@ const BOOL_FIXED_BYTES = 57 + 12 + 2 * 12;
 const UINT_FIXED_BYTES = 57 + 12 + 8 + 2 * 12;
 
 /**
- * Exact serialized size of a ciphertext of `type` with empty tag and metadata.
+ * Exact serialized size of a ciphertext of `type` with empty tag and metadata,
+ * under a key of big-key dimension `lweDimension` (default parameters unless given).
  *
  * @example
  * ciphertextByteLength('euint8'); // 66101
+ * ciphertextByteLength('euint8', 512); // 16949 (test-insecure)
  */
-export function ciphertextByteLength(type: FheType): number {
-  return type === 'ebool' ? BOOL_FIXED_BYTES + BLOCK_BYTES : UINT_FIXED_BYTES + FHE_TYPE_INFO[type].blocks * BLOCK_BYTES;
+export function ciphertextByteLength(type: FheType, lweDimension: number = LWE_DIMENSION): number {
+  const block = blockBytes(lweDimension);
+  return type === 'ebool' ? BOOL_FIXED_BYTES + block : UINT_FIXED_BYTES + FHE_TYPE_INFO[type].blocks * block;
 }
 
 /**
  * Hard cap on input size, checked before any parsing: the largest supported
- * type (euint256) plus room for a tag and metadata.
+ * type (euint256) under the largest dimension of any set, plus room for a tag
+ * and metadata.
  */
-export const MAX_CIPHERTEXT_BYTES = ciphertextByteLength('euint256') + 2 * (12 + MAX_TAG_BYTES);
+export const MAX_CIPHERTEXT_BYTES = ciphertextByteLength('euint256', MAX_LWE_DIMENSION) + 2 * (12 + MAX_TAG_BYTES);
 
 if (os.endianness() !== 'LE') throw new Error('core/engine/tfhe requires a little-endian host');
 
 /** One radix block: an LWE ciphertext `(a, b)` with `b = <a, s> + Δ·m + e`. */
 export interface LweBlock {
-  /** The 2048 mask values `a_i`, in an 8-byte aligned buffer of their own. */
+  /** The mask values `a_i` (as many as the key's dimension), in an 8-byte aligned buffer of their own. */
   readonly mask: BigUint64Array;
   /** The body `b`. */
   readonly body: bigint;
@@ -123,15 +136,15 @@ function describeUint(k: number): string {
   return t ? `${t} (${k} radix blocks)` : `an FheUint with ${k} radix blocks (${2 * k} bits), not a supported type`;
 }
 
-function readBlock(r: BincodeReader, i: number): LweBlock {
+function readBlock(r: BincodeReader, i: number, dim: number): LweBlock {
   const f = (s: string): string => `block ${i} ${s}`;
   r.expectU32(f('CiphertextVersions'), 1);
   r.expectU32(f('LweCiphertextVersions'), 0);
   const size = r.u64(f('LWE size'));
-  if (size !== LWE_DIMENSION + 1) throw fail(`block ${i} has LWE size ${size}, expected ${LWE_DIMENSION + 1} (dimension ${LWE_DIMENSION})`);
-  const data = r.u64Array(f('LWE data'), LWE_DIMENSION + 1);
-  const mask = data.subarray(0, LWE_DIMENSION);
-  const body = data[LWE_DIMENSION]!;
+  if (size !== dim + 1) throw fail(`block ${i} has LWE size ${size}, expected ${dim + 1} (dimension ${dim})`);
+  const data = r.u64Array(f('LWE data'), dim + 1);
+  const mask = data.subarray(0, dim);
+  const body = data[dim]!;
   r.expectU32(f('CiphertextModulusVersions'), 0);
   const modulus = r.u128(f('ciphertext modulus'));
   if (modulus !== 0n) throw fail(`block ${i} ciphertext modulus is ${modulus}, expected native 2^64`);
@@ -145,7 +158,7 @@ function readBlock(r: BincodeReader, i: number): LweBlock {
   r.expectU32(f('CarryModulusVersions'), 0);
   const carryModulus = r.u64(f('carry modulus'));
   if (messageModulus !== MESSAGE_MODULUS || carryModulus !== CARRY_MODULUS) {
-    throw fail(`block ${i} has message modulus ${messageModulus} and carry modulus ${carryModulus}; only the default parameters (4, 4) are supported`);
+    throw fail(`block ${i} has message modulus ${messageModulus} and carry modulus ${carryModulus}; only message 2 carry 2 (4, 4) parameter sets are supported`);
   }
   if (degree > messageModulus * carryModulus - 1) throw fail(`block ${i} degree ${degree} exceeds ${messageModulus * carryModulus - 1}`);
   if (noiseLevel > MAX_NOISE_LEVEL) throw fail(`block ${i} noise level ${noiseLevel} exceeds ${MAX_NOISE_LEVEL}`);
@@ -206,20 +219,28 @@ function checkName(r: BincodeReader, name: string): void {
 }
 
 /**
- * Parses node-tfhe `safe_serialize` bytes of a ciphertext declared as `type`.
+ * Parses node-tfhe `safe_serialize` bytes of a ciphertext declared as `type`,
+ * to be decrypted under a key of big-key dimension `lweDimension` (the
+ * default parameters' 2048 unless given: pass the key's, parameters.ts).
  *
  * Checks, in order: input size (before any work), the safe-serialization
  * header, the type name and block count against `type` (a mismatch throws
- * `FheTypeMismatchError` naming both), then every field of every block, and
- * that no byte is left over. Everything else throws `CiphertextFormatError`.
+ * `FheTypeMismatchError` naming both), the first block's LWE dimension
+ * against the key's (a ciphertext of another parameter set throws
+ * `CiphertextParametersError` naming both sets), then every field of every
+ * block, and that no byte is left over. Everything else throws
+ * `CiphertextFormatError`.
  *
  * @example
  * const ct = parseCiphertext(FheUint8.encrypt_with_client_key(42, ck).safe_serialize(1n << 30n), 'euint8');
  * ct.blocks.length; // 4
  */
-export function parseCiphertext(bytes: Uint8Array, type: FheType): ParsedCiphertext {
+export function parseCiphertext(bytes: Uint8Array, type: FheType, lweDimension: number = LWE_DIMENSION): ParsedCiphertext {
   const info = FHE_TYPE_INFO[type];
   if (!info) throw fail(`unknown FHE type "${String(type)}"`);
+  if (!isParameterSetLweDimension(lweDimension)) {
+    throw new CiphertextParametersError(`the key's LWE dimension ${lweDimension} is that of no TKMS parameter set`);
+  }
   const r = startReader(bytes);
   const { name } = readSafeSerializationHeader(r);
 
@@ -244,17 +265,27 @@ export function parseCiphertext(bytes: Uint8Array, type: FheType): ParsedCiphert
       });
     }
   }
+  // A ciphertext of another parameter set is well formed but meaningless
+  // under this key (its phase would decode to garbage): say so before the
+  // size checks below would call it truncated or too long.
+  const size = r.peekU64(8);
+  if (size !== undefined && size !== lweDimension + 1 && isParameterSetLweDimension(size - 1)) {
+    throw new CiphertextParametersError(
+      `ciphertext is under ${describeLweDimension(size - 1)}, but the key it is decrypted under has ${describeLweDimension(lweDimension)}`,
+      { details: 'a ciphertext decrypts only under a key of the parameter set it was encrypted with' },
+    );
+  }
   // With the block count known the size is fixed up to the tag: reject a
   // wrong length now rather than after copying megabytes.
-  const fixed = (type === 'ebool' ? BOOL_FIXED_BYTES : UINT_FIXED_BYTES) + blockCount * BLOCK_BYTES;
+  const fixed = (type === 'ebool' ? BOOL_FIXED_BYTES : UINT_FIXED_BYTES) + blockCount * blockBytes(lweDimension);
   if (bytes.length < fixed) throw fail(`truncated: ${bytes.length} bytes, a ${type} needs at least ${fixed}`);
   if (bytes.length > fixed + 2 * MAX_TAG_BYTES) throw fail(`${bytes.length} bytes is too long for a ${type} (${fixed} bytes plus tag)`);
 
   const blocks: LweBlock[] = [];
-  for (let i = 0; i < blockCount; i++) blocks.push(readBlock(r, i));
+  for (let i = 0; i < blockCount; i++) blocks.push(readBlock(r, i, lweDimension));
   const tag = readTagAndMetadata(r);
   r.expectEnd(type);
-  return { type, blocks, lweDimension: LWE_DIMENSION, tag };
+  return { type, blocks, lweDimension, tag };
 }
 
 /**

@@ -1,14 +1,17 @@
 /**
  * @module core/engine/tfhe/clientKey
  * Extracts the secret keys from a node-tfhe 1.7 `TfheClientKey.safe_serialize`.
- * Under the default parameters (encryption key choice Big, GLWE dimension 1,
- * polynomial size 2048) every ciphertext TKMS decrypts is an LWE ciphertext
- * under the GLWE secret key flattened into an LWE key of dimension 2048: the
- * "big key". We also return the small LWE key (dimension 918, the key-switch
- * target) for completeness; decryption never uses it.
+ * Under every TKMS parameter set (parameters.ts: encryption key choice Big)
+ * every ciphertext TKMS decrypts is an LWE ciphertext under the GLWE secret
+ * key flattened into an LWE key of dimension k·N (2048 by default, 512 for
+ * `test-insecure`): the "big key". We also return the small LWE key
+ * (dimension n: 918 by default, 64 for `test-insecure`; the key-switch
+ * target) for completeness; decryption never uses it. The dimensions read
+ * must be those of one parameter set, which is returned with the keys.
  *
  * Layout of the prefix we read (little-endian; u32 version tags as observed
- * for node-tfhe 1.7, both with the default and the fhEVM-style config):
+ * for node-tfhe 1.7, with the default, the fhEVM-style and the custom
+ * `test-insecure` config; offsets for the default set):
  *
  * ```
  * 0      safe-serialization header, name "high_level_api::ClientKey" (25 bytes)
@@ -38,10 +41,11 @@
 import { ClientKeyFormatError } from '../errors.js';
 import { BincodeReader } from './_bincode.js';
 import { LWE_DIMENSION } from './ciphertext.js';
+import { FHE_PARAMETER_PROFILES, MAX_LWE_DIMENSION, parameterProfile, type FheParameterSet } from './parameters.js';
 import { readSafeSerializationHeader } from './safeSerialization.js';
 
 /** Small LWE dimension of the default parameters. */
-export const SMALL_LWE_DIMENSION = 918;
+export const SMALL_LWE_DIMENSION = parameterProfile('default').smallLweDimension;
 /** Cap on client key input (default config 31,458 B; fhEVM config 47,998 B). */
 export const MAX_CLIENT_KEY_BYTES = 1 << 20;
 const CLIENT_KEY_NAME = 'high_level_api::ClientKey';
@@ -56,10 +60,15 @@ export interface LweSecretKey {
 }
 
 export interface ParsedClientKey {
-  /** The flattened GLWE key (dimension 2048): decrypts every ciphertext TKMS sees. */
+  /** The flattened GLWE key (dimension k·N, 2048 by default): decrypts every ciphertext TKMS sees. */
   readonly bigKey: LweSecretKey;
-  /** The small LWE key (dimension 918), target of the key switch. */
+  /** The small LWE key (dimension n, 918 by default), target of the key switch. */
   readonly smallKey: LweSecretKey;
+  /**
+   * The parameter sets whose dimensions these are (`default` and `fhevm`
+   * share theirs; this parser does not read past the keys to tell them apart).
+   */
+  readonly parameterSets: readonly FheParameterSet[];
 }
 
 function fail(message: string): ClientKeyFormatError {
@@ -90,8 +99,8 @@ export function lweSecretKeyFromBits(bits: ArrayLike<number | bigint>, dimension
 }
 
 /**
- * Parses `TfheClientKey.safe_serialize` bytes (node-tfhe 1.7, default or
- * fhEVM-style config) and returns its big and small LWE secret keys.
+ * Parses `TfheClientKey.safe_serialize` bytes (node-tfhe 1.7, any TKMS
+ * parameter set) and returns its big and small LWE secret keys.
  *
  * @example
  * const { bigKey } = parseClientKey(TfheClientKey.generate(cfg).safe_serialize(1n << 30n));
@@ -111,12 +120,26 @@ export function parseClientKey(bytes: Uint8Array): ParsedClientKey {
   r.expectU32('AtomicPatternClientKey variant (Standard)', 0);
   r.expectU32('StandardAtomicPatternClientKey version', 0);
   r.expectU32('GlweSecretKeyVersions', 0);
-  r.expectU64('GLWE secret key length', LWE_DIMENSION);
-  const big = r.u64Array('GLWE secret key', LWE_DIMENSION);
+  const at = r.offset;
+  const bigDim = r.u64('GLWE secret key length');
+  // Bounded before reading: the length comes from the input.
+  if (bigDim > MAX_LWE_DIMENSION) throw fail(`GLWE secret key length ${bigDim} at byte ${at} exceeds ${MAX_LWE_DIMENSION}`);
+  const big = r.u64Array('GLWE secret key', bigDim);
   r.expectU32('PolynomialSize version', 0);
-  r.expectU64('polynomial size', LWE_DIMENSION);
+  const polynomialSize = r.u64('polynomial size');
   r.expectU32('LweSecretKeyVersions', 0);
-  r.expectU64('small LWE secret key length', SMALL_LWE_DIMENSION);
-  const small = r.u64Array('small LWE secret key', SMALL_LWE_DIMENSION);
-  return { bigKey: lweSecretKeyFromBits(big), smallKey: lweSecretKeyFromBits(small, SMALL_LWE_DIMENSION) };
+  const smallAt = r.offset;
+  const smallDim = r.u64('small LWE secret key length');
+  const sets = Object.values(FHE_PARAMETER_PROFILES)
+    .filter((p) => p.lweDimension === bigDim && p.polynomialSize === polynomialSize && p.smallLweDimension === smallDim)
+    .map((p) => p.set);
+  if (sets.length === 0) {
+    throw fail(
+      `key dimensions (GLWE ${bigDim / polynomialSize} × ${polynomialSize}, LWE ${smallDim} at byte ${smallAt}) are those of no TKMS parameter set (${Object.values(FHE_PARAMETER_PROFILES)
+        .map((p) => `${p.set}: ${p.glweDimension} × ${p.polynomialSize}, ${p.smallLweDimension}`)
+        .join('; ')})`,
+    );
+  }
+  const small = r.u64Array('small LWE secret key', smallDim);
+  return { bigKey: lweSecretKeyFromBits(big, bigDim), smallKey: lweSecretKeyFromBits(small, smallDim), parameterSets: sets };
 }

@@ -8,42 +8,59 @@
  * The size limits below are what we pass to node-tfhe's `safe_serialize` /
  * `safe_deserialize` (tfhe-rs refuses to write or read more) and what storage
  * layers should accept. Measured sizes (node-tfhe 1.7, default config):
- * client key 31,458 B; compact public key 33,034 B; compressed server key ~60 MB.
+ * client key 31,458 B; compact public key 33,034 B; compressed server key ~60 MB;
+ * `test-insecure`: client key 5,506 B; compact public key 8,458 B; compressed
+ * server key 1,065,640 B.
  */
 import * as tfhe from 'node-tfhe';
+import { FHE_PARAMETER_SETS, isFheParameterSet, parameterNames, parameterProfile, type BlockParameters, type FheParameterSet } from './parameters.js';
 
-/** node-tfhe's default configuration, by its tfhe-rs parameter name. */
-export const DEFAULT_PARAMETERS = 'PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128';
-/** The dedicated compact-public-key parameters of the `fhevm` set (users encrypt, and prove, under this key). */
-export const FHEVM_PKE_PARAMETERS = 'PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128';
+// The sets themselves live in parameters.ts (no node-tfhe there: parsers read them too).
+export {
+  DEFAULT_PARAMETERS,
+  FHE_PARAMETER_SETS,
+  FHEVM_PKE_PARAMETERS,
+  INSECURE_TEST_PARAMETERS,
+  INSECURE_TEST_PARAMETER_SET,
+  isFheParameterSet,
+  isInsecureParameterSet,
+  parameterNames,
+  type FheParameterSet,
+} from './parameters.js';
+
+/** node-tfhe shortint parameters from our description (ciphertext modulus 2^64, big encryption key). */
+function shortintParameters(b: BlockParameters): tfhe.ShortintParameters {
+  const S = tfhe.Shortint;
+  return S.new_parameters(
+    b.lweDimension,
+    b.glweDimension,
+    b.polynomialSize,
+    S.try_new_t_uniform(b.lweNoiseBoundLog2),
+    S.try_new_t_uniform(b.glweNoiseBoundLog2),
+    b.pbsBaseLog,
+    b.pbsLevel,
+    b.ksBaseLog,
+    b.ksLevel,
+    BigInt(b.messageModulus),
+    BigInt(b.carryModulus),
+    BigInt(b.maxNoiseLevel),
+    b.log2PFail,
+    64,
+    // Big: inputs are encrypted under the GLWE key, as with the default set,
+    // so every ciphertext TKMS decrypts is under the big key.
+    tfhe.ShortintEncryptionKeyChoice.Big,
+  );
+}
 
 /**
- * The parameter sets a key can be made with, by the short name requests use
- * (ASC `keygen {fhe_parameters}`, `tkms keygen --params`):
- * - `default`: node-tfhe's default configuration. The compact public key
- *   encrypts under the compute key, so clients expand their own ciphertexts;
- *   tfhe-rs refuses proofs of encryption for it.
- * - `fhevm`: the same compute parameters with dedicated compact-public-key
- *   parameters, as fhEVM deploys them: inputs can carry a ZK proof against a
- *   CRS (crs.ts), and expanding them takes the server key's casting key
- *   (the core's tfhe-zk tool), never the client.
- * Both decrypt under the same big key layout (clientKey.ts reads both).
+ * The node-tfhe configuration of a set. `test-insecure` is built with
+ * `TfheConfigBuilder.with_custom_parameters` (its compact public key then
+ * encrypts under the compute key, as with `default`).
  */
-export const FHE_PARAMETER_SETS = ['default', 'fhevm'] as const;
-export type FheParameterSet = (typeof FHE_PARAMETER_SETS)[number];
-
-export function isFheParameterSet(name: string): name is FheParameterSet {
-  return (FHE_PARAMETER_SETS as readonly string[]).includes(name);
-}
-
-/** The tfhe-rs parameter names of a set, as keys and key-info records report them. */
-export function parameterNames(set: FheParameterSet): string {
-  return set === 'fhevm' ? `${DEFAULT_PARAMETERS}+${FHEVM_PKE_PARAMETERS}` : DEFAULT_PARAMETERS;
-}
-
-/** The node-tfhe configuration of a set. */
 export function tfheConfig(set: FheParameterSet): tfhe.TfheConfig {
   if (set === 'default') return tfhe.TfheConfigBuilder.default().build();
+  const block = parameterProfile(set).block;
+  if (block) return tfhe.TfheConfigBuilder.with_custom_parameters(shortintParameters(block)).build();
   const pke = new tfhe.ShortintCompactPublicKeyEncryptionParameters(
     tfhe.ShortintCompactPublicKeyEncryptionParametersName.PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
   );

@@ -31,3 +31,19 @@ describe('dealer key sharing', () => {
     expect(() => parseKeyShare(dealt.shares.get(1)!.subarray(1), 4, dealt.lweDimension)).toThrow(expect.objectContaining({ code: 'KEY_SHARE_MALFORMED' }));
   });
 });
+
+describe('dealer key sharing, test-insecure parameters', () => {
+  test('default: the 512-bit big key of an INSECURE test key is shared and reconstructs', () => {
+    const keySet = generateKeySet({ parameters: 'test-insecure' });
+    const expected = Uint8Array.from(parseClientKey(keySet.clientKey).bigKey.bits);
+    const dealt = dealKeySet(keySet, { n: 4, t: 1 }, seededRng(8));
+    expect(dealt.lweDimension).toBe(512);
+    expect(dealt.publicMaterial.parameters).toMatch(/INSECURE/);
+    const { R } = parseKeyShare(dealt.shares.get(1)!, 4, 512);
+    const shares = new Map([2, 3].map((p) => [p, parseKeyShare(dealt.shares.get(p)!, 4, 512).share]));
+    const secret = reconstruct(R, 1, shares, 512);
+    expect(Uint8Array.from({ length: 512 }, (_, j) => secret[j * R.limbs]!)).toEqual(expected);
+    // A share of one dimension is not read as a share of the other.
+    expect(() => parseKeyShare(dealt.shares.get(1)!, 4, 2048)).toThrow(expect.objectContaining({ code: 'KEY_SHARE_MALFORMED' }));
+  });
+});

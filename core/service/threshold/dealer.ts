@@ -17,7 +17,7 @@ import type { KeySet } from '../engine.js';
 
 export interface DealtKeySet {
   publicMaterial: { compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string };
-  /** Party id → its share of the big key, `R.toBytes` of 2048 ring elements. */
+  /** Party id → its share of the big key, `R.toBytes` of `lweDimension` ring elements (2048 by default, 512 for test-insecure). */
   shares: Map<number, Uint8Array>;
   /** Extension degree of the Galois ring the shares live in. */
   ringDegree: number;

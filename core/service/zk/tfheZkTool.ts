@@ -121,6 +121,35 @@ export async function expand(params: ExpandParameters, options: TfheZkToolOption
   });
 }
 
+export type ComputeOp = 'add' | 'mul' | 'lt';
+
+export interface ComputeParameters {
+  compressedServerKey: Uint8Array;
+  op: ComputeOp;
+  /** `FheUint8.safe_serialize` operands under the key set of `compressedServerKey`. */
+  lhs: Uint8Array;
+  rhs: Uint8Array;
+}
+
+/**
+ * One FheUint8 operation (`lhs + rhs`, `lhs * rhs`, `lhs < rhs`) with the
+ * server key alone, as an fhEVM coprocessor computes: node-tfhe has no
+ * homomorphic operation, and tests need computed ciphertexts (every one has
+ * been through PBS) to check that a key set bootstraps correctly. Returns the
+ * result's `safe_serialize` bytes: an euint8, or an ebool for `lt`.
+ *
+ * @example
+ * const r = await compute({ compressedServerKey, op: 'add', lhs, rhs }); // { fheType: 'euint8', ciphertext }
+ */
+export async function compute(params: ComputeParameters, options: TfheZkToolOptions = {}): Promise<{ fheType: 'euint8' | 'ebool'; ciphertext: Uint8Array }> {
+  return withPrivateDir(options, async (dir) => {
+    const [serverKey, lhs, rhs, out] = ['server-key.bin', 'lhs.bin', 'rhs.bin', 'out.bin'].map((f) => path.join(dir, f)) as [string, string, string, string];
+    await Promise.all([writePrivate(serverKey, params.compressedServerKey), writePrivate(lhs, params.lhs), writePrivate(rhs, params.rhs)]);
+    await runTool(['compute', '--server-key', serverKey, '--op', params.op, '--lhs', lhs, '--rhs', rhs, '--out', out], options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, options);
+    return { fheType: params.op === 'lt' ? 'ebool' : 'euint8', ciphertext: new Uint8Array(await readFile(out)) };
+  });
+}
+
 /**
  * A CRS for the fhEVM-style configuration (core/engine/tfhe/crs.ts), made
  * natively: the same bytes format as node-tfhe's `CompactPkeCrs.safe_serialize`.

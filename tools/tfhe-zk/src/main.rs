@@ -23,6 +23,7 @@
 //! crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE
 //! crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS
 //! oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F
+//! compute --server-key F --op add|mul|lt --lhs F --rhs F --out F   (FheUint8; tests only, not in serve)
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
 //! ```
@@ -99,6 +100,7 @@ const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE\n\
        tkms-tfhe-zk crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS\n\
        tkms-tfhe-zk oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F\n\
+       tkms-tfhe-zk compute --server-key F --op add|mul|lt --lhs F --rhs F --out F\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {

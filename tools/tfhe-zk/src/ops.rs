@@ -290,6 +290,7 @@ impl Session {
             "crs-ceremony-verify" => crate::ceremony::verify(args),
             "crs-ceremony-finish" => crate::ceremony::finish(args),
             "oprf" => self.oprf(args),
+            "compute" => self.compute(args),
             _ => Err(Failure::usage(format!("unknown subcommand {}", quote(op)))),
         }
     }
@@ -539,6 +540,61 @@ impl Session {
                 (stage, Some(run_ms)),
                 ("write", Some(ms(t_write))),
             ],
+        ))
+    }
+}
+
+impl Session {
+    /// `compute --server-key F --op add|mul|lt --lhs F --rhs F --out F`: one
+    /// FheUint8 operation with the server key alone, as an fhEVM coprocessor
+    /// computes. node-tfhe exposes no homomorphic operation, so this is how
+    /// the tests check that a key set (the INSECURE `test-insecure` parameters
+    /// above all) still bootstraps correctly. Not offered by `serve`: a core
+    /// never computes.
+    fn compute(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
+        only(args, &["serverKey", "op", "lhs", "rhs", "out"])?;
+        let op = arg(args, "op")?.to_string();
+        if !["add", "mul", "lt"].contains(&op.as_str()) {
+            return Err(Failure::usage("--op must be add, mul or lt"));
+        }
+        let out = PathBuf::from(arg(args, "out")?);
+        let read_u8 = |path: &str, input: &'static str| -> Result<FheUint8, Failure> {
+            let bytes = read_input(path, input, MAX_CIPHERTEXT_BYTES)?;
+            DeserializationConfig::new(MAX_CIPHERTEXT_BYTES)
+                .disable_conformance()
+                .deserialize_from(&bytes[..])
+                .map_err(|e| Failure::malformed(input, format!("not an FheUint8 in safe_serialize format: {e}")))
+        };
+        let lhs = read_u8(arg(args, "lhs")?, "lhs")?;
+        let rhs = read_u8(arg(args, "rhs")?, "rhs")?;
+        let (sk, decompress_ms) = self.load_server_key(arg(args, "serverKey")?)?;
+        tfhe::set_server_key(sk);
+        self.stage = Some(("INTERNAL", "op"));
+        let t_run = Instant::now();
+        let mut buf = Vec::new();
+        let config = SerializationConfig::new(MAX_CIPHERTEXT_BYTES);
+        let (fhe_type, written) = match op.as_str() {
+            "add" => ("euint8", config.serialize_into(&(&lhs + &rhs), &mut buf)),
+            "mul" => ("euint8", config.serialize_into(&(&lhs * &rhs), &mut buf)),
+            _ => ("ebool", config.serialize_into(&tfhe::prelude::FheOrd::lt(&lhs, &rhs), &mut buf)),
+        };
+        let run_ms = ms(t_run);
+        tfhe::unset_server_key();
+        written.map_err(|e| Failure {
+            code: "INTERNAL",
+            input: None,
+            message: format!("cannot serialize the result: {e}"),
+        })?;
+        write_output(&out, &buf)?;
+        let mut timings = format!("\"{op}\":{run_ms}");
+        if let Some(d) = decompress_ms {
+            let _ = write!(timings, ",\"serverKeyDecompress\":{d}");
+        }
+        Ok(format!(
+            "{{\"ok\":true,\"file\":{},\"fheType\":{},\"bytes\":{},\"timingsMs\":{{{timings}}}}}",
+            quote(&out.display().to_string()),
+            quote(fhe_type),
+            buf.len()
         ))
     }
 }

@@ -4,7 +4,7 @@
  * key, by opening the phase. **Not secure: for testing the pipeline only.**
  *
  * Each party holds Shamir shares [s_j] (degree t over GR(2^64, d), the key
- * bit as constant coefficient) of the 2048 big-key bits. The phase is linear in
+ * bit as constant coefficient) of the big-key bits (2048 by default). The phase is linear in
  * the key, so every party computes its share of `b − <a, s>` locally:
  *   [phase] = b − Σ_j a_j · [s_j]      (a_j, b ∈ Z/2^64 act as ring scalars)
  * and the parties robust-open it, then round off the noise in the clear.

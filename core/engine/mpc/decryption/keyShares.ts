@@ -33,13 +33,14 @@ export function dealKeyShares(R: GaloisRing, bits: Uint8Array, n: number, t: num
  * Σ_j a_j · s_{j,c} mod 2^64 is accumulated in four float64 lanes by 16-bit
  * pieces: lane k = Σ_j Σ_{p+q=k} a_j[p] · s_{j,c}[q] (pieces p, q of 16 bits;
  * terms with p+q ≥ 4 vanish mod 2^64). Each term is < 2^32 and a lane sums at
- * most 4 · 2048 of them, < 2^45: exact. The lanes are combined once per
- * coefficient. No BigInt per element.
+ * most 4 · dim of them: < 2^45 for every TKMS parameter set (dim ≤ 2048), and
+ * below 2^53, so exact, for any dim ≤ 2^18 (the bound checked). The lanes are
+ * combined once per coefficient. No BigInt per element.
  */
 export function phaseShare(R: GaloisRing, block: LweBlock, keyShare: GrVector, out: GrVector = R.alloc(), oi = 0): GrVector {
   const dim = block.mask.length;
   if (keyShare.length !== dim * R.limbs) throw new MpcParameterError(`key share holds ${keyShare.length / R.limbs} coefficients, block has dimension ${dim}`);
-  if (dim > 1 << 20) throw new MpcParameterError(`LWE dimension ${dim} too large for exact float64 lanes`);
+  if (dim > 1 << 18) throw new MpcParameterError(`LWE dimension ${dim} too large for exact float64 lanes`);
   const a16 = new Uint16Array(block.mask.buffer, block.mask.byteOffset, dim * 4);
   const s16 = new Uint16Array(keyShare.buffer, keyShare.byteOffset, keyShare.length * 2);
   const d = R.d;
