@@ -17,6 +17,7 @@ const benches: [string, string[]][] = [
   ['gas.bench.js', []],
   ['zk.bench.js', []],
   ['oprf.bench.js', []],
+  ['crsCeremony.bench.js', []],
   ['userDecrypt.bench.js', []],
   ['e2eUserDecrypt.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'embedded']],

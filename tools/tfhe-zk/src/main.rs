@@ -19,7 +19,7 @@
 //! verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D
 //! expand --server-key F --list F --out-dir D
 //! crs-ceremony-init --max-bits N --out STATE
-//! crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION
+//! crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION [--next-state STATE]
 //! crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE
 //! crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS
 //! oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F
@@ -96,7 +96,7 @@ const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk verify-expand --crs F --public-key F --server-key F --list F --metadata-hex H --out-dir D\n\
        tkms-tfhe-zk expand --server-key F --list F --out-dir D\n\
        tkms-tfhe-zk crs-ceremony-init --max-bits N --out STATE\n\
-       tkms-tfhe-zk crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION\n\
+       tkms-tfhe-zk crs-ceremony-contribute --max-bits N --session HEX32 --party P --state STATE --out CONTRIBUTION [--next-state STATE]\n\
        tkms-tfhe-zk crs-ceremony-verify --max-bits N --session HEX32 --party P --state STATE --contribution F --out NEXT_STATE\n\
        tkms-tfhe-zk crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS\n\
        tkms-tfhe-zk oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F\n\
