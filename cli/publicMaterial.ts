@@ -126,7 +126,7 @@ export async function fetchVerifiedCrs(
   ctx: CliContext,
   client: KmsChainClient,
   explicitId?: string,
-): Promise<{ crsId: string; uri: string; digest: string; bytes: Uint8Array; maxNumBits: number; signers: number[] }> {
+): Promise<{ crsId: string; uri: string; digest: string; bytes: Uint8Array; maxNumBits: number; signers: number[]; uris: string[] }> {
   const asc = ctx.network().contracts.asc;
   let crsId = explicitId;
   if (!crsId) {
@@ -145,5 +145,5 @@ export async function fetchVerifiedCrs(
   // Any signer's copy will do: the digest binds the bytes. Try them in turn.
   const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) && r.response.crs_gen.crs_digest === crs.crs_digest ? [r.response.crs_gen.crs_uri] : []));
   const { bytes, uri } = await downloadFirstMatching(uris, crs.crs_digest, `CRS ${id}`);
-  return { crsId: id, uri, digest: crs.crs_digest, bytes, maxNumBits: crs.max_num_bits, signers };
+  return { crsId: id, uri, digest: crs.crs_digest, bytes, maxNumBits: crs.max_num_bits, signers, uris };
 }

@@ -14,6 +14,7 @@ import { TkmsError } from '../../common/errors.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
 import { fetchVerifiedCrs } from '../publicMaterial.js';
+import { verifyCrsTranscript } from '../crsTranscript.js';
 import { operatorSender } from '../operatorSender.js';
 
 export function registerCrs(program: Command, ctx: () => CliContext): void {
@@ -57,6 +58,26 @@ export function registerCrs(program: Command, ctx: () => CliContext): void {
       const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) ? [{ party: r.party_id, uri: r.response.crs_gen.crs_uri }] : []));
       printResult(c.opts, { crsId: requestId, digest: crs.crs_digest, maxNumBits: crs.max_num_bits, uris, signers, dissenters, txHash: tx.txHash, fee: funds, sentBy: sender.address }, () =>
         [`crs id:  ${requestId}`, `digest:  sha3-256 ${crs.crs_digest}`, `bits:    ${crs.max_num_bits}`, ...uris.map((u) => `party ${u.party}: ${u.uri}`), `signed by parties ${signers.join(', ')}${dissenters.length ? `; dissenting: ${dissenters.join(', ')}` : ''}`].join('\n'),
+      );
+    });
+
+  program
+    .command('verify-crs')
+    .description('replay a threshold CRS ceremony from its public transcript: every contribution’s proof is checked (needs tkms-tfhe-zk, `make tfhe-zk`) and the result must be the CRS the parties signed')
+    .option('--crs-id <id>', 'CRS id (default: the newest CRS on chain)')
+    .action(async (o: { crsId?: string }) => {
+      const c = ctx();
+      const client = await c.chain(false);
+      const { crsId, digest, maxNumBits, signers, uris } = await fetchVerifiedCrs(c, client, o.crsId);
+      const p = progress(`verify-crs ${crsId}: replaying the ceremony (a few seconds per contribution)`);
+      const r = await verifyCrsTranscript({ crsId, digest, maxNumBits, crsUris: uris });
+      p.done(`${r.contributors.length} contributions checked`);
+      printResult(c.opts, { crsId, digest, maxNumBits, contributors: r.contributors, transcriptUri: r.uri, signers, verified: true }, () =>
+        [
+          `CRS ${crsId}: the ceremony transcript at ${r.uri} replays to sha3-256 ${digest}, the digest parties ${signers.join(', ')} signed`,
+          `contributions, each with a verified proof: parties ${r.contributors.join(', ')}`,
+          'its trapdoor is known only to a coalition of all of them',
+        ].join('\n'),
       );
     });
 

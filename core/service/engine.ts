@@ -29,6 +29,8 @@ export interface Crs {
   crs: Uint8Array;
   maxNumBits: number;
   parameters: string;
+  /** A threshold ceremony's public transcript (common/crsTranscript.ts); absent when one process made the CRS. */
+  transcript?: Uint8Array;
 }
 
 /** The FHE operations the centralized core uses. Parse errors carry a `code` (CIPHERTEXT_MALFORMED, FHE_TYPE_MISMATCH, CIPHERTEXT_CARRIES, CIPHERTEXT_PARAMETERS_MISMATCH). */

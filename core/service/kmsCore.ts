@@ -820,7 +820,8 @@ export class KmsCore {
     try {
       await new Promise((r) => setTimeout(r, 20));
       log.info('CRS generation started (about a minute)');
-      const { crs, parameters } = this.backend.generateCrs ? await this.backend.generateCrs(requestId, maxNumBits) : await this.o.engine.generateCrs(maxNumBits);
+      const { crs, parameters, transcript } = this.backend.generateCrs ? await this.backend.generateCrs(requestId, maxNumBits) : await this.o.engine.generateCrs(maxNumBits);
+      if (transcript) await this.o.publicStorage.write(DataType.CrsTranscript, requestId, transcript, 0o644);
       await this.o.publicStorage.write(DataType.CRS, requestId, crs, 0o644);
       const signed = { kind: 'crs_gen' as const, requestId, maxNumBits: String(maxNumBits), crsDigest: sha3Hex(crs), crsUri: this.o.publicUri(DataType.CRS, requestId) };
       const outcome: CrsGenOutcome = { ...base, crsDigest: signed.crsDigest, crsUri: signed.crsUri, parameters, signature: this.o.signer.sign(signed) };

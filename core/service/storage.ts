@@ -30,6 +30,8 @@ export const DataType = {
   DecryptResult: 'DecryptResult',
   CRS: 'CRS',
   CrsInfo: 'CrsInfo',
+  /** The CRS ceremony's public transcript (threshold), next to the CRS: anyone replays it (`tkms verify-crs`). */
+  CrsTranscript: 'CrsTranscript',
   /** A key's lifecycle state mirrored from the ASC (JSON `KeyStateRecord`). */
   KeyState: 'KeyState',
   /** Key generation preprocessing material (threshold: PRSS keys); private, wiped once a key used it. */

@@ -105,6 +105,8 @@ test('default: a proven input is verified by every party, expanded identically a
   const zkCli = await fundedCli(net.networkFile, 'th-zk');
   const fhevmKey = String((await tkmsOk(zkCli, ['keygen', '--params', 'fhevm']))['keyId']);
   const crsId = String((await tkmsOk(zkCli, ['crsgen', '--max-bits', '64']))['crsId']);
+  // Made by ceremony, not by a dealer: anyone replays the published transcript to the signed digest.
+  expect(await tkmsOk(zkCli, ['verify-crs', '--crs-id', crsId])).toMatchObject({ crsId, contributors: [1, 2, 3, 4], verified: true });
   const enc = await tkmsOk(zkCli, ['encrypt', '42', '--type', 'euint8', '--prove']);
   expect(enc).toMatchObject({ proven: true, crsId, keyId: fhevmKey });
   const dec = await tkmsOk(zkCli, ['decrypt', String(enc['handle'])]);

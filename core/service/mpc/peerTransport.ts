@@ -91,6 +91,14 @@ interface Waiter {
 
 const key = (sessionId: string, round: number, from: number): string => `${sessionId.length}:${sessionId}|${round}|${from}`;
 
+/**
+ * Errors a retry can outlive: the peer is down or restarting (UNAVAILABLE), or
+ * a call was cut by a server shutting down (CANCELLED, INTERNAL "RST_STREAM",
+ * UNKNOWN, ABORTED). Retrying is safe: a receiver keeps the first message per
+ * (session, round, sender) and drops copies.
+ */
+const TRANSIENT: ReadonlySet<number> = new Set([status.UNAVAILABLE, status.CANCELLED, status.INTERNAL, status.UNKNOWN, status.ABORTED]);
+
 export class PeerTransport {
   readonly partyId: number;
   readonly n: number;
@@ -297,7 +305,7 @@ export class PeerTransport {
       if (this.closed) return;
       client.deliver(message, new Metadata(), { deadline: Math.max(deadline, Date.now() + 200) }, (e) => {
         if (!e) return;
-        if (e.code === status.UNAVAILABLE && Date.now() + delay < deadline) {
+        if (TRANSIENT.has(e.code) && Date.now() + delay < deadline) {
           setTimeout(() => attempt(Math.min(delay * 2, 500)), delay);
           return;
         }

@@ -62,12 +62,15 @@ export interface CrsCeremonyResult {
   accepted: number[];
   /** Contributors skipped, with why: identical at every honest party. */
   rejected: CeremonyFault[];
+  /** The accepted contributions as agreed, in order: the public transcript (common/crsTranscript.ts). */
+  contributions: { party: number; bytes: Uint8Array }[];
 }
 
 export async function runCrsCeremony(o: CrsCeremonyOptions): Promise<CrsCeremonyResult> {
   const { net, t, tool } = o;
   const accepted: number[] = [];
   const rejected: CeremonyFault[] = [];
+  const contributions: CrsCeremonyResult['contributions'] = [];
   // Parties all agreed were silent as contributors: later agreements do not
   // wait for them (they count against t, as agreement.ts's `ignore` says).
   const silent = new Set<number>();
@@ -101,8 +104,10 @@ export async function runCrsCeremony(o: CrsCeremonyOptions): Promise<CrsCeremony
       continue;
     }
     const outcome = await tool.apply(j, agreed);
-    if (outcome.ok) accepted.push(j);
-    else rejected.push({ party: j, reason: outcome.reason });
+    if (outcome.ok) {
+      accepted.push(j);
+      contributions.push({ party: j, bytes: agreed });
+    } else rejected.push({ party: j, reason: outcome.reason });
   }
   if (accepted.length < t + 1) {
     throw new TkmsError('CRS_CEREMONY_FAILED', `only ${accepted.length} contributions were correct, at least t+1 = ${t + 1} are needed for one of them to be honest`, {
@@ -110,5 +115,5 @@ export async function runCrsCeremony(o: CrsCeremonyOptions): Promise<CrsCeremony
     });
   }
   o.onProgress?.('assembling the CRS');
-  return { crs: await tool.finish(), accepted, rejected };
+  return { crs: await tool.finish(), accepted, rejected, contributions };
 }

@@ -39,6 +39,7 @@ import { dealKeySet, parseKeyShare } from './dealer.js';
 import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
 import { decodeDealMessage, decodeKeyMaterial, decodePreprocMaterial, encodeDealMessage, encodeKeyMaterial, encodePreprocMaterial } from './wire.js';
 import { runCrsCeremony, type CrsCeremonyOptions } from './crsCeremony.js';
+import { encodeCrsTranscript } from '../../../common/crsTranscript.js';
 import { ceremonySession, openCrsCeremonyTool } from '../zk/crsCeremonyTool.js';
 
 export interface ThresholdBackendOptions {
@@ -268,7 +269,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
         });
         if (r.rejected.length > 0) o.logger.warn({ requestId, rejected: r.rejected }, 'CRS ceremony: contributions skipped; their parties are named');
         o.logger.info({ requestId, accepted: r.accepted }, 'CRS ceremony done');
-        return { crs: r.crs, maxNumBits, parameters: CRS_PKE_PARAMETERS };
+        return { crs: r.crs, maxNumBits, parameters: CRS_PKE_PARAMETERS, transcript: encodeCrsTranscript({ requestId, maxNumBits, contributions: r.contributions }) };
       } finally {
         net.close();
         await tool.close();
