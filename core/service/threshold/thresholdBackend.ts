@@ -23,6 +23,8 @@
  * bits) taken from the key's pool (decryptionPool.ts: background refill,
  * cross-party agreement on the batch, inline preprocessing when the pool is
  * empty or the parties' pools differ, e.g. after a restart).
+ * CRS: a ceremony (crsCeremony.ts), no dealer: each party re-randomizes the
+ * CRS in turn and proves it; the transcript is published with the CRS.
  */
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
