@@ -122,11 +122,12 @@ export async function requireActiveKey(ctx: CliContext, client: KmsChainClient, 
  * published and accepts the first copy whose sha3-256 matches the digest 2t+1
  * parties signed on chain.
  */
-export async function fetchVerifiedCrs(
+/** A CRS's record on chain, checked against a quorum of party signatures, and every signer's copy (nothing downloaded). */
+export async function verifiedCrsRecord(
   ctx: CliContext,
   client: KmsChainClient,
   explicitId?: string,
-): Promise<{ crsId: string; uri: string; digest: string; bytes: Uint8Array; maxNumBits: number; signers: number[]; uris: string[] }> {
+): Promise<{ crsId: string; digest: string; maxNumBits: number; signers: number[]; uris: string[] }> {
   const asc = ctx.network().contracts.asc;
   let crsId = explicitId;
   if (!crsId) {
@@ -144,6 +145,15 @@ export async function fetchVerifiedCrs(
   const { signers } = verifyRequestResult(request, parties, threshold);
   // Any signer's copy will do: the digest binds the bytes. Try them in turn.
   const uris = request.responses.flatMap((r) => ('crs_gen' in r.response && signers.includes(r.party_id) && r.response.crs_gen.crs_digest === crs.crs_digest ? [r.response.crs_gen.crs_uri] : []));
-  const { bytes, uri } = await downloadFirstMatching(uris, crs.crs_digest, `CRS ${id}`);
-  return { crsId: id, uri, digest: crs.crs_digest, bytes, maxNumBits: crs.max_num_bits, signers, uris };
+  return { crsId: id, digest: crs.crs_digest, maxNumBits: crs.max_num_bits, signers, uris };
+}
+
+export async function fetchVerifiedCrs(
+  ctx: CliContext,
+  client: KmsChainClient,
+  explicitId?: string,
+): Promise<{ crsId: string; uri: string; digest: string; bytes: Uint8Array; maxNumBits: number; signers: number[] }> {
+  const { crsId, digest, maxNumBits, signers, uris } = await verifiedCrsRecord(ctx, client, explicitId);
+  const { bytes, uri } = await downloadFirstMatching(uris, digest, `CRS ${crsId}`);
+  return { crsId, uri, digest, bytes, maxNumBits, signers };
 }

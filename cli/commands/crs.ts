@@ -13,7 +13,7 @@ import { requestFunds } from '../../chain/config/queries.js';
 import { TkmsError } from '../../common/errors.js';
 import { printResult, progress } from '../output.js';
 import type { CliContext } from '../context.js';
-import { fetchVerifiedCrs } from '../publicMaterial.js';
+import { fetchVerifiedCrs, verifiedCrsRecord } from '../publicMaterial.js';
 import { verifyCrsTranscript } from '../crsTranscript.js';
 import { operatorSender } from '../operatorSender.js';
 
@@ -68,7 +68,7 @@ export function registerCrs(program: Command, ctx: () => CliContext): void {
     .action(async (o: { crsId?: string }) => {
       const c = ctx();
       const client = await c.chain(false);
-      const { crsId, digest, maxNumBits, signers, uris } = await fetchVerifiedCrs(c, client, o.crsId);
+      const { crsId, digest, maxNumBits, signers, uris } = await verifiedCrsRecord(c, client, o.crsId);
       const p = progress(`verify-crs ${crsId}: replaying the ceremony (a few seconds per contribution)`);
       const r = await verifyCrsTranscript({ crsId, digest, maxNumBits, crsUris: uris });
       p.done(`${r.contributors.length} contributions checked`);

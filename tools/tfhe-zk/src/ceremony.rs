@@ -429,18 +429,32 @@ pub fn init(args: &BTreeMap<String, String>) -> Result<String, Failure> {
     ))
 }
 
+/// What contributing and checking both start from: the party's step on the agreed state.
+struct Step {
+    n: usize,
+    session: [u8; SESSION_BYTES],
+    party: u32,
+    out: PathBuf,
+    before: Powers,
+    before_digest: [u8; 32],
+}
+
+fn step(args: &BTreeMap<String, String>) -> Result<Step, Failure> {
+    let n = crs_shape(max_bits_of(args)?)?.n;
+    let session = session_of(args)?;
+    let party = party_of(args)?;
+    let out = PathBuf::from(arg(args, "out")?);
+    let (before, before_bytes) = read_state(arg(args, "state")?, n)?;
+    Ok(Step { n, session, party, out, before, before_digest: digest(&before_bytes) })
+}
+
 /// `--next-state`, when given, receives the state the contribution leads to,
 /// so its author can adopt it without checking its own work.
 pub fn contribute(args: &BTreeMap<String, String>) -> Result<String, Failure> {
     only(args, &["maxBits", "session", "party", "state", "out", "nextState"])?;
-    let shape = crs_shape(max_bits_of(args)?)?;
-    let session = session_of(args)?;
-    let party = party_of(args)?;
-    let out = PathBuf::from(arg(args, "out")?);
     let t0 = Instant::now();
-    let (before, before_bytes) = read_state(arg(args, "state")?, shape.n)?;
-    let before_digest = digest(&before_bytes);
-    let (c, after) = contribute_to(&before, shape.n, &session, party, &before_digest);
+    let Step { n, session, party, out, before, before_digest } = step(args)?;
+    let (c, after) = contribute_to(&before, n, &session, party, &before_digest);
     if let Some(next) = args.get("nextState") {
         write_state(&PathBuf::from(next), after)?;
     }
@@ -459,12 +473,8 @@ pub fn contribute(args: &BTreeMap<String, String>) -> Result<String, Failure> {
 /// correct, writes the new state to `--out`.
 pub fn verify(args: &BTreeMap<String, String>) -> Result<String, Failure> {
     only(args, &["maxBits", "session", "party", "state", "contribution", "out"])?;
-    let shape = crs_shape(max_bits_of(args)?)?;
-    let session = session_of(args)?;
-    let party = party_of(args)?;
-    let out = PathBuf::from(arg(args, "out")?);
     let t0 = Instant::now();
-    let (before, before_bytes) = read_state(arg(args, "state")?, shape.n)?;
+    let Step { n, session, party, out, before, before_digest } = step(args)?;
     let bytes = read_input(arg(args, "contribution")?, "contribution", MAX_CEREMONY_BYTES)?;
     let seed = digest(&bytes);
     let body = bytes
@@ -473,7 +483,7 @@ pub fn verify(args: &BTreeMap<String, String>) -> Result<String, Failure> {
     let c: EncodedContribution = codec()
         .deserialize(body)
         .map_err(|e| invalid("contribution", format!("undecodable: {e}")))?;
-    let after = check_contribution(c, &before, shape.n, &session, party, &digest(&before_bytes), &seed)?;
+    let after = check_contribution(c, &before, n, &session, party, &before_digest, &seed)?;
     let (written, _) = write_state(&out, after)?;
     Ok(format!(
         "{{\"ok\":true,\"file\":{},\"bytes\":{written},\"timingsMs\":{{\"verify\":{}}}}}",
