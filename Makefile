@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_FLAGS := --no-warnings
 JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings" node_modules/.bin/jest
 
-.PHONY: help install build contracts proto wasmd minio tfhe-zk start stop localnet localnet-down test test-fast bench clean
+.PHONY: help install build contracts proto wasmd minio tfhe-zk start stop localnet localnet-down test test-fast bench bench-dkg clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,10 +50,13 @@ test: build wasmd minio tfhe-zk ## every test: unit, contracts, S3 storage, embe
 	$(JEST) --maxWorkers=2
 
 test-fast: build ## tests that need neither wasmd, MinIO nor tkms-tfhe-zk
-	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage tfheZkTool crsCeremony provenInput oprf threshold.test threshold7
+	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage tfheZkTool crsCeremony provenInput oprf threshold.test threshold7 distributedKeygen thresholdTestInsecure
 
 bench: build wasmd tfhe-zk ## benchmarks; figures printed and written to bench/results.json
 	node $(NODE_FLAGS) dist/bench/run.js
+
+bench-dkg: build tfhe-zk ## the distributed key generation of the real `default` set at (4,1): about two hours
+	node $(NODE_FLAGS) dist/bench/dkg.bench.js --params default
 
 clean: ## remove build outputs (keeps .cache/wasmd)
 	rm -rf dist contracts/build

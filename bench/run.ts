@@ -18,6 +18,7 @@ const benches: [string, string[]][] = [
   ['zk.bench.js', []],
   ['oprf.bench.js', []],
   ['crsCeremony.bench.js', []],
+  ['dkg.bench.js', []],
   ['userDecrypt.bench.js', []],
   ['e2eUserDecrypt.bench.js', ['--chain', 'embedded']],
   ['e2e.bench.js', ['--chain', 'embedded']],

@@ -42,9 +42,9 @@ export async function submitKeygen(
   return { requestId: requestIdOf(tx), tx };
 }
 
-/** `keygen_preproc {}`: the preprocessing a later keygen names. */
-export async function submitKeygenPreproc(client: KmsChainClient, asc: string, funds?: readonly Coin[]): Promise<SubmitReturnType> {
-  const tx = await client.executeContract(asc, { keygen_preproc: {} }, funds);
+/** `keygen_preproc {fhe_parameters?}`: the preprocessing a later keygen names; that keygen must ask for the same `fheParameters` (absent: default). */
+export async function submitKeygenPreproc(client: KmsChainClient, asc: string, funds?: readonly Coin[], fheParameters?: FheParameterSetName): Promise<SubmitReturnType> {
+  const tx = await client.executeContract(asc, { keygen_preproc: fheParameters ? { fhe_parameters: fheParameters } : {} }, funds);
   return { requestId: requestIdOf(tx), tx };
 }
 

@@ -73,6 +73,17 @@ export interface KeygenParams {
   fhe_parameters?: FheParameterSetName;
 }
 
+/**
+ * `keygen_preproc`: as sent and as stored (`RequestInfo.keygen_preproc`, only when
+ * fhe_parameters was given). The preprocessing is made for one parameter set
+ * (absent: `default`, checked as keygen's); a keygen naming it must ask for the
+ * same set, else "keygen: preprocessing <id> was made for parameter set <a>, the
+ * keygen asks for <b>".
+ */
+export interface KeygenPreprocParams {
+  fhe_parameters?: FheParameterSetName;
+}
+
 /** `crs_gen`: a CRS for ZK proofs of encryption of up to `max_num_bits` bits (1..65536). */
 export interface CrsGenParams {
   max_num_bits: number;
@@ -178,12 +189,13 @@ export type KeyState = 'pre_activation' | 'active' | 'suspended' | 'deactivated'
  */
 export type AscExecuteMsg =
   /** Answered with `keygen_preproc` responses (signature only); 2t+1 complete it. */
-  | { keygen_preproc: Record<string, never> }
+  | { keygen_preproc: KeygenPreprocParams }
   /**
    * `preproc_id`: a completed `keygen_preproc` request no other keygen used, else
    * refused ("keygen: preproc_id <id> is unknown" / "is still pending" / "is failed: …"
    * / "is expired" / "is already used by keygen <id>" / "is a <kind> request, not
-   * keygen_preproc"). Without it the cores preprocess inline.
+   * keygen_preproc" / "keygen: preprocessing <id> was made for parameter set <a>,
+   * the keygen asks for <b>"). Without it the cores preprocess inline.
    */
   | { keygen: KeygenParams }
   | { decrypt: DecryptMsg }
@@ -293,6 +305,8 @@ export interface RequestInfo {
   decrypt?: DecryptParams;
   /** Present for keygen requests that named a preprocessing. */
   keygen?: KeygenParams;
+  /** Present for keygen_preproc requests that named a parameter set (absent: `default`). */
+  keygen_preproc?: KeygenPreprocParams;
   /** keygen_preproc requests: the keygen request that consumed it (set when that keygen was submitted). */
   used_by?: RequestId;
   /** Present for crs_gen requests. */

@@ -4,7 +4,9 @@
  * key's decryption sessions need; 2t+1 parties sign it) whose id the `keygen`
  * request then names. `tkms keygen` runs both and prints both ids;
  * `--preproc-id <id>` uses an existing preprocessing instead; `--no-preproc`
- * sends a bare keygen (the cores preprocess inline). Both requests are
+ * sends a bare keygen (the cores preprocess inline). A preprocessing is made
+ * for one parameter set (`--params`) and only a keygen asking for the same set
+ * may use it, so `tkms keygen --params X` preprocesses for X. Both requests are
  * restricted to governance and the Config operators (cli/operatorSender.ts):
  * the user's own key when it is one, else the network's operator key.
  */
@@ -17,7 +19,7 @@ import type { CliContext } from '../context.js';
 import { TkmsError } from '../../common/errors.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { operatorSender } from '../operatorSender.js';
-import { FHE_PARAMETER_SETS, isFheParameterSet, isInsecureParameterSet } from '../../core/engine/tfhe/parameters.js';
+import { FHE_PARAMETER_SETS, isFheParameterSet, isInsecureParameterSet, type FheParameterSet } from '../../core/engine/tfhe/parameters.js';
 
 const REQUEST_ID = /^[0-9a-f]{40}$/;
 
@@ -27,11 +29,26 @@ const PARAMS_HELP =
   'or test-insecure: INSECURE, for tests only (toy dimensions LWE 64, GLWE 1 x 512: a key in well under a second, protecting nothing; ' +
   'refused unless the network was instantiated in dev mode)';
 
-/** Submits a keygen_preproc and waits until 2t+1 parties signed it; its id and signers. */
-async function runPreproc(c: CliContext, client: KmsChainClient, timeoutMs: number): Promise<{ preprocId: string; txHash: string; signers: number[] }> {
+/** `--params`: a known set, with a warning on stderr for the insecure one (the ASC refuses it outside dev networks anyway). */
+function parameterSetOption(params: string): FheParameterSet {
+  if (!isFheParameterSet(params)) throw new TkmsError('BAD_ARGUMENT', `--params must be one of ${FHE_PARAMETER_SETS.join(', ')}, got "${params.slice(0, 40)}"`);
+  if (isInsecureParameterSet(params)) {
+    process.stderr.write(`warning: ${params} is an INSECURE parameter set, for tests only: the key protects nothing (the ASC refuses it outside dev networks)\n`);
+  }
+  return params;
+}
+
+/** Submits a keygen_preproc for `fheParameters` and waits until 2t+1 parties signed it; its id and signers. */
+async function runPreproc(
+  c: CliContext,
+  client: KmsChainClient,
+  timeoutMs: number,
+  fheParameters: FheParameterSet,
+): Promise<{ preprocId: string; fheParameters: FheParameterSet; txHash: string; signers: number[] }> {
   const asc = c.network().contracts.asc;
   const funds = await requestFunds(client, c.network().contracts.config, 'keygen_preproc');
-  const { requestId, tx } = await submitKeygenPreproc(client, asc, funds);
+  // `default` is sent as no name: the request an older ASC also accepts.
+  const { requestId, tx } = await submitKeygenPreproc(client, asc, funds, fheParameters === 'default' ? undefined : fheParameters);
   const p = progress(`keygen preprocessing ${requestId}: waiting for the parties`);
   const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
   if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `keygen preprocessing ${requestId} expired without a result (fee refunded)`);
@@ -39,20 +56,22 @@ async function runPreproc(c: CliContext, client: KmsChainClient, timeoutMs: numb
   const { parties, threshold } = await c.parties(client);
   const { signers } = verifyRequestResult(request, parties, threshold);
   p.done(`${signers.length} party signature(s)`);
-  return { preprocId: requestId, txHash: tx.txHash, signers };
+  return { preprocId: requestId, fheParameters, txHash: tx.txHash, signers };
 }
 
 export function registerKeygen(program: Command, ctx: () => CliContext): void {
   program
     .command('keygen-preproc')
-    .description('run a key generation preprocessing alone (prints its id, for `tkms keygen --preproc-id <id>`)')
+    .description('run a key generation preprocessing alone (prints its id, for `tkms keygen --preproc-id <id> --params <same set>`)')
+    .option('--params <set>', `${PARAMS_HELP}. The keygen that uses the preprocessing must name the same set`, 'default')
     .option('--timeout <seconds>', 'how long to wait for the parties', '600')
-    .action(async (o: { timeout: string }) => {
+    .action(async (o: { timeout: string; params: string }) => {
       const c = ctx();
+      const fheParameters = parameterSetOption(o.params);
       const sender = await operatorSender(c, await c.chain(false), ['keygen_preproc']);
       const client = sender.client;
-      const r = await runPreproc(c, client, Number(o.timeout) * 1000);
-      printResult(c.opts, r, () => [`preproc id:  ${r.preprocId}`, `signed by parties ${r.signers.join(', ')}`].join('\n'));
+      const r = await runPreproc(c, client, Number(o.timeout) * 1000, fheParameters);
+      printResult(c.opts, r, () => [`preproc id:  ${r.preprocId}`, `parameters:  ${r.fheParameters}`, `signed by parties ${r.signers.join(', ')}`].join('\n'));
     });
 
   program
@@ -68,15 +87,12 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       const timeoutMs = Number(o.timeout) * 1000;
       if (o.preprocId !== undefined && !REQUEST_ID.test(o.preprocId)) throw new TkmsError('BAD_ARGUMENT', `--preproc-id must be a request id (40 lower-case hex chars), got "${o.preprocId}"`);
       if (o.preprocId !== undefined && !o.preproc) throw new TkmsError('BAD_ARGUMENT', '--preproc-id and --no-preproc exclude each other');
-      if (!isFheParameterSet(o.params)) throw new TkmsError('BAD_ARGUMENT', `--params must be one of ${FHE_PARAMETER_SETS.join(', ')}, got "${o.params.slice(0, 40)}"`);
-      const fheParameters = o.params;
-      if (isInsecureParameterSet(fheParameters)) {
-        process.stderr.write(`warning: ${fheParameters} is an INSECURE parameter set, for tests only: the key protects nothing (the ASC refuses it outside dev networks)\n`);
-      }
+      const fheParameters = parameterSetOption(o.params);
       // Checked before anything is sent: a refused sender spends no fee.
       const sender = await operatorSender(c, await c.chain(false), o.preproc && o.preprocId === undefined ? ['keygen_preproc', 'keygen'] : ['keygen']);
       const client = sender.client;
-      const preprocId = o.preprocId ?? (o.preproc ? (await runPreproc(c, client, timeoutMs)).preprocId : undefined);
+      // The preprocessing this keygen makes is for the same set: the ASC refuses a keygen on one made for another.
+      const preprocId = o.preprocId ?? (o.preproc ? (await runPreproc(c, client, timeoutMs, fheParameters)).preprocId : undefined);
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'keygen');
       const { requestId, tx } = await submitKeygen(client, asc, funds, preprocId, fheParameters === 'default' ? undefined : fheParameters);

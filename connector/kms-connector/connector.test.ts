@@ -274,6 +274,38 @@ test('behavior: transient errors are retryable, the core refusing the request it
   expect(isRetryable(coreError('INVALID_ARGUMENT', status.INVALID_ARGUMENT))).toBe(false);
 });
 
+test('behavior: the parameter set a keygen_preproc and a keygen name reaches the core; none stays none (default)', async () => {
+  const asc = new ScriptedAsc();
+  const add = (n: number, kind: 'keygen_preproc' | 'keygen', over: Partial<RequestInfo>) => {
+    const requestId = id(n);
+    asc.requests.set(requestId, { request_id: requestId, kind, sender: 'op', height: String(n), status: 'pending', responses: [], fee: { denom: '', amount: '0' }, expires_at: String(Math.floor(Date.now() / 1000) + 3600), ...over });
+    asc.events.push({ type: ASC_EVENTS.request, attributes: { request_id: requestId, kind }, height: n, txHash: `tx${n}` });
+    return requestId;
+  };
+  const preproc = add(1, 'keygen_preproc', { keygen_preproc: { fhe_parameters: 'test-insecure' } });
+  const plain = add(2, 'keygen_preproc', {});
+  const key = add(3, 'keygen', { keygen: { preproc_id: preproc, fhe_parameters: 'test-insecure' } });
+  const started: unknown[][] = [];
+  const { core } = scriptedCore(() => decrypted(''));
+  core.startKeyGenPreproc = async (...a) => void started.push(['keygen_preproc', ...a]);
+  core.keyGenPreprocResult = async (requestId) => ({ requestId, signature: 'sig', partyId: PARTY });
+  core.startKeyGen = async (...a) => void started.push(['keygen', ...a]);
+  core.keyGenResult = async (requestId) => ({ requestId, keyId: requestId, publicKeyDigest: 'p', publicKeyUri: 'pu', serverKeyDigest: 's', serverKeyUri: 'su', signature: 'sig', failure: undefined, partyId: PARTY, keyState: 'active' });
+  const { connector } = connectorFor(asc, core);
+  await connector.start();
+  await until('all three answered', () => asc.fulfills.length === 3);
+  await connector.stop();
+  // Jobs may run side by side: the order of the starts is not the test's business.
+  expect(started).toHaveLength(3);
+  expect(started).toEqual(
+    expect.arrayContaining([
+      ['keygen_preproc', preproc, 'test-insecure'],
+      ['keygen_preproc', plain, undefined],
+      ['keygen', key, preproc, 'test-insecure'],
+    ]),
+  );
+});
+
 describe('liveness: the ASC event subscription survives RPC outages', () => {
   test('malicious: a subscription lost to an RPC outage is opened again from the checkpoint; the request made during the outage is answered exactly once', async () => {
     const asc = new ScriptedAsc();

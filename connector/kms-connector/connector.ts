@@ -48,7 +48,8 @@ export interface CorePort extends KeyStatePort {
   /** `preprocId`: the keygen_preproc request the ASC keygen named (RequestInfo.keygen.preproc_id). */
   /** `fheParameters`: the ASC keygen's parameter set (RequestInfo.keygen.fhe_parameters; absent: default). */
   startKeyGen(requestId: string, preprocId?: string, fheParameters?: string): Promise<void>;
-  startKeyGenPreproc(requestId: string): Promise<void>;
+  /** `fheParameters`: the set the ASC keygen_preproc is for (RequestInfo.keygen_preproc.fhe_parameters; absent: default). */
+  startKeyGenPreproc(requestId: string, fheParameters?: string): Promise<void>;
   keyGenPreprocResult(requestId: string, timeoutMs: number): Promise<CoreKeyGenPreprocResult>;
   keyGenResult(requestId: string, timeoutMs: number): Promise<KeyGenResult>;
   startDecrypt(req: {
@@ -353,14 +354,13 @@ export class KmsConnector {
     };
   }
 
-  /** Threshold cores agree on PRSS keys here (every party must take part); a centralized core records a marker. */
   /** What the core says about `request`, as the ASC takes it. */
   private answer(kind: HandledKind, request: RequestInfo): Promise<FulfillResponse> {
     switch (kind) {
       case 'keygen':
         return this.keygen(request.request_id, request.keygen?.preproc_id, request.keygen?.fhe_parameters);
       case 'keygen_preproc':
-        return this.keygenPreproc(request.request_id);
+        return this.keygenPreproc(request.request_id, request.keygen_preproc?.fhe_parameters);
       case 'decrypt':
         return this.decrypt(request);
       case 'user_decrypt':
@@ -370,8 +370,9 @@ export class KmsConnector {
     }
   }
 
-  private async keygenPreproc(requestId: string): Promise<FulfillResponse> {
-    await this.opts.core.startKeyGenPreproc(requestId);
+  /** Threshold cores agree on PRSS keys here (every party must take part); a centralized core records a marker. */
+  private async keygenPreproc(requestId: string, fheParameters?: string): Promise<FulfillResponse> {
+    await this.opts.core.startKeyGenPreproc(requestId, fheParameters);
     const r = await this.opts.core.keyGenPreprocResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
     return { keygen_preproc: { signature: r.signature } };

@@ -39,7 +39,7 @@ export function corePort(core: CoreClient): CorePort {
   return {
     startKeyGen: (requestId, preprocId, fheParameters) =>
       tolerateRepeat(() => core.keyGen(requestId, { ...(preprocId ? { preprocId } : {}), ...(fheParameters ? { fheParameters } : {}) })),
-    startKeyGenPreproc: (requestId) => tolerateRepeat(() => core.keyGenPreproc(requestId)),
+    startKeyGenPreproc: (requestId, fheParameters) => tolerateRepeat(() => core.keyGenPreproc(requestId, fheParameters ? { fheParameters } : {})),
     keyGenPreprocResult: (requestId, timeoutMs) => untilDone(`keygen preprocessing ${requestId}`, timeoutMs, (callMs) => core.getKeyGenPreprocResult(requestId, { timeoutMs: callMs })),
     keyGenResult: (requestId, timeoutMs) =>
       untilDone(`keygen ${requestId}`, timeoutMs, async (callMs): Promise<KeyGenResult> => {

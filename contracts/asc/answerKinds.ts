@@ -43,9 +43,9 @@ export function needsTwoThirds(kind: string): bool {
   return kind == "keygen" || kind == "crs_gen" || kind == "user_decrypt" || kind == "keygen_preproc";
 }
 
-/** The parameter set a keygen request named, "default" when it named none. */
-export function fheParametersOf(req: JValue): string {
-  const k = req.get("keygen");
+/** The parameter set a keygen (or, with `kind`, keygen_preproc) request named, "default" when it named none. */
+export function fheParametersOf(req: JValue, kind: string = "keygen"): string {
+  const k = req.get(kind);
   const p = k !== null ? k.getStr("fhe_parameters") : null;
   return p !== null ? p : "default";
 }

@@ -47,7 +47,7 @@ export function execute(envPtr: u32, infoPtr: u32, msgPtr: u32): u32 {
   const b = body(msg, variant);
   if (b === null) return responseResult(Outcome.err(variant + " must be an object"));
   if (variant == "keygen") return responseResult(keygen(env, info, b));
-  if (variant == "keygen_preproc") return responseResult(keygenPreproc(env, info));
+  if (variant == "keygen_preproc") return responseResult(keygenPreproc(env, info, b));
   if (variant == "decrypt") return responseResult(decrypt(env, info, b));
   if (variant == "crs_gen") return responseResult(crsGen(env, info, b));
   if (variant == "user_decrypt") return responseResult(userDecrypt(env, info, b));

@@ -1,7 +1,8 @@
 /**
  * ASC `keygen_preproc` and `keygen {preproc_id}` (issue 3): the preprocessing
  * completes on 2t+1 signatures over its request id; a keygen may name only a
- * completed preprocessing no other keygen used, and the key records it.
+ * completed preprocessing no other keygen used, made for the parameter set the
+ * keygen asks for, and the key records it.
  */
 import { secp256k1 } from '@noble/curves/secp256k1';
 import { sha256 } from '@noble/hashes/sha256';
@@ -57,9 +58,9 @@ function keygenAnswer(requestId: string, p: Party): FulfillResponse {
   return { keygen: { ...KEY, signature: signResponse(signed, p.key) } };
 }
 
-/** A keygen_preproc that 2t+1 = 3 parties answered. */
-async function completedPreproc(s: Setup): Promise<string> {
-  const id = idOf(await s.chain.execute(s.asc, { keygen_preproc: {} }, USER));
+/** A keygen_preproc (for `fhe_parameters`, when given) that 2t+1 = 3 parties answered. */
+async function completedPreproc(s: Setup, fhe_parameters?: string): Promise<string> {
+  const id = idOf(await s.chain.execute(s.asc, { keygen_preproc: fhe_parameters ? { fhe_parameters } : {} }, USER));
   for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, preprocAnswer(id, p));
   return id;
 }
@@ -108,6 +109,68 @@ describe('asc keygen_preproc', () => {
     const s = await setup({ denom: 'ustake', keygen_preproc: '7' });
     await expect(s.chain.execute(s.asc, { keygen_preproc: {} }, USER)).rejects.toThrow('fee too low: keygen_preproc costs 7ustake, sent 0ustake');
     expect(s.chain.query<Record<string, string>>(s.config, { fees: {} })).toMatchObject({ keygen_preproc: '7', keygen: '0' });
+  });
+});
+
+describe('asc keygen_preproc {fhe_parameters}', () => {
+  test('default: a dev network takes a test-insecure preprocessing and stores the set with the request', async () => {
+    const dev = await setup(undefined, true);
+    const r = await dev.chain.execute(dev.asc, { keygen_preproc: { fhe_parameters: 'test-insecure' } }, USER);
+    const id = idOf(r);
+    expect(r.events.find((e) => e.type === 'wasm-tkms_request')?.attributes).toMatchObject({ kind: 'keygen_preproc', fhe_parameters: 'test-insecure' });
+    expect(request(dev, id).keygen_preproc).toEqual({ fhe_parameters: 'test-insecure' });
+    // Without a set nothing is stored: read as default, as requests made before the set existed.
+    const plain = idOf(await dev.chain.execute(dev.asc, { keygen_preproc: {} }, USER));
+    expect(request(dev, plain).keygen_preproc).toBeUndefined();
+  });
+
+  test('behavior: a keygen naming a preprocessing made for another set is refused and consumes nothing', async () => {
+    const dev = await setup(undefined, true);
+    const insecure = await completedPreproc(dev, 'test-insecure');
+    await expect(dev.chain.execute(dev.asc, { keygen: { preproc_id: insecure } }, USER)).rejects.toThrow(
+      `keygen: preprocessing ${insecure} was made for parameter set test-insecure, the keygen asks for default`,
+    );
+    await expect(dev.chain.execute(dev.asc, { keygen: { preproc_id: insecure, fhe_parameters: 'fhevm' } }, USER)).rejects.toThrow(
+      `keygen: preprocessing ${insecure} was made for parameter set test-insecure, the keygen asks for fhevm`,
+    );
+    // A preprocessing that named no set is for default.
+    const plain = await completedPreproc(dev);
+    await expect(dev.chain.execute(dev.asc, { keygen: { preproc_id: plain, fhe_parameters: 'fhevm' } }, USER)).rejects.toThrow(
+      `keygen: preprocessing ${plain} was made for parameter set default, the keygen asks for fhevm`,
+    );
+    expect(request(dev, insecure).used_by).toBeUndefined();
+    expect(request(dev, plain).used_by).toBeUndefined();
+  });
+
+  test('behavior: a keygen asking for the set its preprocessing was made for is accepted, and the key records both', async () => {
+    const dev = await setup(undefined, true);
+    const preprocId = await completedPreproc(dev, 'test-insecure');
+    const id = idOf(await dev.chain.execute(dev.asc, { keygen: { preproc_id: preprocId, fhe_parameters: 'test-insecure' } }, USER));
+    expect(request(dev, id).keygen).toEqual({ preproc_id: preprocId, fhe_parameters: 'test-insecure' });
+    expect(request(dev, preprocId).used_by).toBe(id);
+    for (const p of dev.parties.slice(0, 3)) await fulfill(dev, p, id, keygenAnswer(id, p));
+    expect(dev.chain.query<KeyInfo>(dev.asc, { key: { key_id: id } })).toMatchObject({ preproc_id: preprocId, fhe_parameters: 'test-insecure' });
+    // `default` named explicitly matches a preprocessing that named none.
+    const plain = await completedPreproc(dev);
+    const other = idOf(await dev.chain.execute(dev.asc, { keygen: { preproc_id: plain, fhe_parameters: 'default' } }, USER));
+    expect(request(dev, plain).used_by).toBe(other);
+  });
+
+  test('behavior: the INSECURE set is refused outside dev mode, with keygen\'s reason', async () => {
+    const prod = await setup();
+    await expect(prod.chain.execute(prod.asc, { keygen_preproc: { fhe_parameters: 'test-insecure' } }, USER)).rejects.toThrow(
+      "keygen_preproc: fhe_parameters test-insecure is INSECURE (toy dimensions, for tests only) and is refused: this network's Config is not in dev mode",
+    );
+    expect(prod.chain.query<{ requests: unknown[] }>(prod.asc, { requests: {} }).requests).toEqual([]);
+    const ok = idOf(await prod.chain.execute(prod.asc, { keygen_preproc: { fhe_parameters: 'fhevm' } }, USER));
+    expect(request(prod, ok).keygen_preproc).toEqual({ fhe_parameters: 'fhevm' });
+  });
+
+  test('behavior: unknown sets and names that are not strings are refused', async () => {
+    const dev = await setup(undefined, true);
+    for (const fhe_parameters of ['tiny', 'DEFAULT', '', 7, { a: 1 }]) {
+      await expect(dev.chain.execute(dev.asc, { keygen_preproc: { fhe_parameters } }, USER)).rejects.toThrow('keygen_preproc: fhe_parameters must be one of default, fhevm, test-insecure');
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * @module contracts/asc/request
- * `keygen_preproc {}`, `keygen {preproc_id?}` and `decrypt {…}`: universal validation, the fee, the
+ * `keygen_preproc {fhe_parameters?}`, `keygen {preproc_id?, fhe_parameters?}` and `decrypt {…}`: universal validation, the fee, the
  * application's ISC (decrypt), then a pending request is stored and
  * `tkms_request` emitted (on chain `wasm-tkms_request`). The request id is
  * returned both as the Response `data` (base64 of the UTF-8 id) and as an event
@@ -50,6 +50,7 @@ import { checkUserAuth, userAuthError } from "./userAuth";
 import { AppCheck, askIscInParts, validateBody } from "./isc";
 import { crsExists } from "./crs";
 import { provenanceError, provenanceOf } from "./provenance";
+import { fheParametersOf } from "./answerKinds";
 
 export const FHE_TYPES: string[] = [
   "ebool", "euint4", "euint8", "euint16", "euint32", "euint64", "euint128", "euint160", "euint256",
@@ -177,8 +178,24 @@ export const FHE_PARAMETER_SETS: string[] = ["default", "fhevm", "test-insecure"
  */
 export const INSECURE_FHE_PARAMETER_SETS: string[] = ["test-insecure"];
 
-function isFheParameterSet(name: string): bool {
-  return FHE_PARAMETER_SETS.includes(name);
+/**
+ * The `fhe_parameters` a `kind` request (keygen, keygen_preproc) names: null
+ * when absent, "" (with `requestError` set) when it is no known set, or an
+ * INSECURE one while Config is not in dev mode. One check for both kinds: a
+ * preprocessing is made for the set of the key built on it.
+ */
+function fheParametersArg(args: JValue, kind: string, p: Params): string | null {
+  const fv = args.get("fhe_parameters");
+  if (fv === null || fv.isNull) return null;
+  if (!fv.isStr || !FHE_PARAMETER_SETS.includes(fv.text)) {
+    requestError = kind + ": fhe_parameters must be one of " + FHE_PARAMETER_SETS.join(", ");
+    return "";
+  }
+  if (INSECURE_FHE_PARAMETER_SETS.includes(fv.text) && !p.devMode) {
+    requestError = kind + ": fhe_parameters " + fv.text + " is INSECURE (toy dimensions, for tests only) and is refused: this network's Config is not in dev mode";
+    return "";
+  }
+  return fv.text;
 }
 
 /**
@@ -193,6 +210,8 @@ function isFheParameterSet(name: string): bool {
  * so two keygens cannot race for it; a used preprocessing stays used even if
  * its keygen fails, as its material is consumed). Stored as
  * `keygen: {preproc_id?, fhe_parameters?}` and passed to the key (KeyInfo.preproc_id).
+ * The preprocessing must have been made for the keygen's parameter set (both
+ * absent: "default"), as its material only fits that set.
  * Without it the cores run the preprocessing inline (earlier behaviour).
  */
 export function keygen(env: Env, info: Info, args: JValue): Outcome {
@@ -202,23 +221,16 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
     if (!pv.isStr || !isHex(pv.text, 40, true)) return Outcome.err("keygen: preproc_id must be a keygen_preproc request id (40 lower-case hex chars)");
     preprocId = pv.text;
   }
-  const fv = args.get("fhe_parameters");
-  let fheParameters: string | null = null;
-  if (fv !== null && !fv.isNull) {
-    if (!fv.isStr || !isFheParameterSet(fv.text)) return Outcome.err("keygen: fhe_parameters must be one of " + FHE_PARAMETER_SETS.join(", "));
-    fheParameters = fv.text;
-  }
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
-  if (fheParameters !== null && INSECURE_FHE_PARAMETER_SETS.includes(fheParameters) && !p.devMode) {
-    return Outcome.err("keygen: fhe_parameters " + fheParameters + " is INSECURE (toy dimensions, for tests only) and is refused: this network's Config is not in dev mode");
-  }
+  const fheParameters = fheParametersArg(args, "keygen", p);
+  if (fheParameters == "") return Outcome.err(requestError);
   const denied = operatorRefusal(p, info.sender, "keygen");
   if (denied !== null) return Outcome.err(denied);
   let preproc: JValue | null = null;
   if (preprocId !== null) {
     preproc = loadRequest(preprocId);
-    const refusal = preprocRefusal(preprocId, preproc);
+    const refusal = preprocRefusal(preprocId, preproc, fheParameters !== null ? fheParameters : "default");
     if (refusal !== null) return Outcome.err(refusal);
   }
   const paid = exactFee(info, p, "keygen");
@@ -237,12 +249,14 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
   return Outcome.ok(res.toJson());
 }
 
-/** Null when `req` (the request stored under `id`) is a keygen preprocessing a keygen may use, else why not. */
-function preprocRefusal(id: string, req: JValue | null): string | null {
+/** Null when `req` (the request stored under `id`) is a keygen preprocessing a keygen for parameter set `wanted` may use, else why not. */
+function preprocRefusal(id: string, req: JValue | null, wanted: string): string | null {
   const what = "keygen: preproc_id " + id;
   if (req === null) return what + " is unknown";
   const kind = req.getStr("kind");
   if (kind != "keygen_preproc") return what + " is a " + (kind !== null ? kind : "?") + " request, not keygen_preproc";
+  const made = fheParametersOf(req, "keygen_preproc");
+  if (made != wanted) return "keygen: preprocessing " + id + " was made for parameter set " + made + ", the keygen asks for " + wanted;
   const status = req.getStr("status");
   if (status == "pending") return what + " is still pending";
   if (status != "completed") {
@@ -264,18 +278,24 @@ function requestIdOf(res: Response): string {
 }
 
 /**
- * `keygen_preproc {}`: the preprocessing a later keygen names (`keygen
- * {preproc_id}`); the parties answer `{keygen_preproc: {signature}}` (digest over
- * request_id only) and 2t+1 answers complete it.
+ * `keygen_preproc {fhe_parameters?}`: the preprocessing a later keygen names
+ * (`keygen {preproc_id}`), made for one parameter set (checked as keygen's;
+ * absent: "default"), which that keygen must ask for too. Stored as
+ * `keygen_preproc: {fhe_parameters}` when given. The parties answer
+ * `{keygen_preproc: {signature}}` (digest over request_id only: the request
+ * fixes the set) and 2t+1 answers complete it.
  */
-export function keygenPreproc(env: Env, info: Info): Outcome {
+export function keygenPreproc(env: Env, info: Info, args: JValue): Outcome {
   const p = params();
   if (p === null) return Outcome.err(lastConfigError);
+  const fheParameters = fheParametersArg(args, "keygen_preproc", p);
+  if (fheParameters == "") return Outcome.err(requestError);
   const denied = operatorRefusal(p, info.sender, "keygen_preproc");
   if (denied !== null) return Outcome.err(denied);
   const paid = exactFee(info, p, "keygen_preproc");
   if (paid === null) return Outcome.err(feeError);
-  return Outcome.ok(newRequest(env, info, p, "keygen_preproc", paid, null).toJson());
+  const k = fheParameters !== null ? JValue.obj().setStr("fhe_parameters", fheParameters) : null;
+  return Outcome.ok(newRequest(env, info, p, "keygen_preproc", paid, null, k).toJson());
 }
 
 /**

@@ -277,6 +277,7 @@ const SPECS: MessageSpec[] = [
   { contract: 'config', entry: 'query', variant: 'application', base: () => ({ app_id: 'default' }), fields: { app_id: 'str' }, nothing: (a: { application: unknown }) => a.application === null },
   { contract: 'asc', entry: 'instantiate', variant: null, base: (w) => ({ config: w.addr.config }), fields: { config: 'str' } },
   { contract: 'asc', entry: 'execute', variant: 'keygen', base: () => ({ fhe_parameters: 'default' }), fields: { preproc_id: 'str', fhe_parameters: 'str' }, sender: () => OPERATOR },
+  { contract: 'asc', entry: 'execute', variant: 'keygen_preproc', base: () => ({ fhe_parameters: 'default' }), fields: { fhe_parameters: 'str' }, sender: () => OPERATOR },
   { contract: 'asc', entry: 'execute', variant: 'crs_gen', base: () => ({ max_num_bits: 64 }), fields: { max_num_bits: 'num' }, sender: () => OPERATOR },
   {
     contract: 'asc', entry: 'execute', variant: 'decrypt',

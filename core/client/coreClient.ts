@@ -166,7 +166,8 @@ export interface CoreClient {
   readonly url: string;
   /** `preprocId`: the finished keygen preprocessing to make the key from (empty: inline); `fheParameters`: `default` (empty) or `fhevm`. */
   keyGen(requestId: string, options?: CallOptions & { preprocId?: string; fheParameters?: string }): Promise<void>;
-  keyGenPreproc(requestId: string, options?: CallOptions): Promise<void>;
+  /** `fheParameters`: the parameter set the preprocessing is for (empty: `default`); a keygen naming it must ask for the same. */
+  keyGenPreproc(requestId: string, options?: CallOptions & { fheParameters?: string }): Promise<void>;
   getKeyGenPreprocResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenPreprocResult>;
   getKeyGenResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenResult>;
   decrypt(params: CoreDecryptParameters, options?: CallOptions): Promise<void>;
@@ -323,7 +324,7 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
       await call('keyGen', { requestId, preprocId: o.preprocId ?? '', fheParameters: o.fheParameters ?? '' }, o.timeoutMs ?? defaultTimeout);
     },
     async keyGenPreproc(requestId, o = {}) {
-      await call('keyGenPreproc', { requestId }, o.timeoutMs ?? defaultTimeout);
+      await call('keyGenPreproc', { requestId, fheParameters: o.fheParameters ?? '' }, o.timeoutMs ?? defaultTimeout);
     },
     async getKeyGenPreprocResult(requestId, o = {}) {
       const r = await waitResult<KeyGenPreprocResult>('getKeyGenPreprocResult', { requestId }, o.timeoutMs ?? defaultTimeout);

@@ -131,7 +131,7 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
     }),
     keyGenPreproc: unary('KeyGenPreproc', (req) => {
       limiter.take('KeyGen');
-      core.startKeyGenPreproc(req.requestId);
+      core.startKeyGenPreproc(req.requestId, req.fheParameters);
       return { requestId: req.requestId };
     }),
     getKeyGenPreprocResult: unary('GetKeyGenPreprocResult', async (req, call): Promise<KeyGenPreprocResult> => {

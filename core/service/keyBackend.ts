@@ -6,6 +6,7 @@
  * locally. Threshold: a share of the key, decrypted by MPC with the other
  * parties (core/service/threshold).
  */
+import type { PreprocessingStorage } from './preprocessingStorage.js';
 import type { FheParameterSet } from '../engine/index.js';
 import type { CoreEngine, Crs } from './engine.js';
 
@@ -26,13 +27,18 @@ export interface KeyBackend {
    * keeps privately for a later `generate` naming it. Threshold: the PRSS keys
    * of the party set, agreed with the other parties (the key's decryption
    * sessions need them). Centralized: a recorded marker (nothing to share).
+   * `parameters`: the set the preprocessing is for (ASC keygen_preproc
+   * fhe_parameters, default `default`); only a keygen for that set may use it.
+   * `storage`: private storage of this preprocessing for large material (the
+   * DKG's random bits and triples), also what `generate` reads back.
+   * `onProgress` `fraction`: share of the work done, for logs and metrics.
    */
-  preprocess(preprocId: string, onProgress: (stage: string) => void): Promise<Uint8Array>;
+  preprocess(preprocId: string, onProgress: (stage: string, fraction?: number) => void, parameters: FheParameterSet, storage?: PreprocessingStorage): Promise<Uint8Array>;
   /**
    * `preproc`: the material `preprocess` returned for the preprocessing the keygen names; absent: preprocess inline.
    * `parameters`: the parameter set the request names (default `default`).
    */
-  generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array, parameters?: FheParameterSet): Promise<GeneratedKey>;
+  generate(requestId: string, onProgress: (stage: string, fraction?: number) => void, preproc?: Uint8Array, parameters?: FheParameterSet, storage?: PreprocessingStorage): Promise<GeneratedKey>;
   /** Turns stored private material into what `decrypt` takes. */
   load(privateMaterial: Uint8Array): unknown;
   /** Decrypts one parsed ciphertext (centralized: locally; threshold: an MPC session named after the request). */
@@ -69,10 +75,10 @@ export function centralizedBackend(engine: CoreEngine): KeyBackend {
   return {
     kind: 'centralized',
     privateDataType: 'ClientKey',
-    async preprocess(preprocId) {
+    async preprocess(preprocId, _onProgress, parameters) {
       // One key holder: nothing to agree on before the key exists. The marker
       // records that this core took part in the preprocessing request.
-      return new TextEncoder().encode(JSON.stringify({ kind: 'centralized-keygen-preproc', preprocId, at: new Date().toISOString() }));
+      return new TextEncoder().encode(JSON.stringify({ kind: 'centralized-keygen-preproc', preprocId, parameters, at: new Date().toISOString() }));
     },
     async generate(_requestId, onProgress, _preproc, parameters) {
       const k = await engine.generateKeySet({ onProgress, ...(parameters ? { parameters } : {}) });

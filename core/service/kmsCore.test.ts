@@ -170,6 +170,21 @@ describe('keygen', () => {
     await expect(client.keyGen(newId(), { preprocId: 'xyz' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
+  test('behavior: a preprocessing is for the parameter set it names; a keygen asking for another fails signed (PREPROC_MISMATCH), an unknown set is INVALID_ARGUMENT', async () => {
+    const preprocId = newId();
+    await client.keyGenPreproc(preprocId, { fheParameters: 'fhevm' });
+    expect((await client.getKeyGenPreprocResult(preprocId, { timeoutMs: 30_000 })).failure).toBeUndefined();
+    const k = newId();
+    await client.keyGen(k, { preprocId });
+    const r = await client.getKeyGenResult(k, { timeoutMs: 30_000 });
+    expect(r.failure).toEqual({
+      code: 'PREPROC_MISMATCH',
+      reason: `PREPROC_MISMATCH: keygen preprocessing ${preprocId} was made for parameter set fhevm, the keygen asks for default`,
+    });
+    expect(verifyResponse(keyGenSignedResponse(r), r.signature, signerPubkey)).toBe(true);
+    await expect(client.keyGenPreproc(newId(), { fheParameters: 'tiny' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
   test('behavior: unknown ids are NOT_FOUND', async () => {
     await expect(client.getKeyGenResult(newId())).rejects.toMatchObject({ code: 'NOT_FOUND', retryable: true });
     await expect(client.getPublicKeyInfo(newId())).rejects.toMatchObject({ code: 'NOT_FOUND' });

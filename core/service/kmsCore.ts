@@ -12,8 +12,8 @@
  *
  * @example
  * const core = await KmsCore.open({ partyId: 1, engine, privateStorage, publicStorage, signer, logger, publicUri });
- * core.startKeyGenPreproc(preprocId);            // keygen_preproc
- * core.startKeyGen(requestId, preprocId);        // keygen {preproc_id}
+ * core.startKeyGenPreproc(preprocId, 'fhevm');      // keygen_preproc {fhe_parameters}
+ * core.startKeyGen(requestId, preprocId, 'fhevm');  // keygen {preproc_id, fhe_parameters}: the same set
  * const kg = await core.getKeyGenResult(requestId, Date.now() + 60_000);
  */
 import type { Logger } from 'pino';
@@ -34,6 +34,7 @@ import { CoreRequestError } from './errors.js';
 import type { CoreMetrics } from './metrics.js';
 import type { Signer } from './signer.js';
 import { DataType, sha3Hex, type ObjectStorage, type PublicStorage } from './storage.js';
+import { PREPROCESSING_PART, preprocessingStorage } from './preprocessingStorage.js';
 import { decryptRefusal, isKeyState, type KeyLifecycleState, type KeyStateRecord } from './keyLifecycle.js';
 
 /** Most ciphertexts one public decryption may carry (= the ASC's MAX_BATCH). */
@@ -66,6 +67,12 @@ export interface KeyGenPreprocOutcome {
   /** Over `{kind:'keygen_preproc', requestId}`, or over the failure. */
   signature: string;
   failure?: JobFailure;
+  /**
+   * The parameter set the material is for: a keygen naming the preprocessing
+   * must ask for the same. Absent on a failure, and in info stored before it was
+   * recorded (read as `default`, the only set preprocessed then).
+   */
+  fheParameters?: FheParameterSet;
 }
 
 export interface DecryptOutcome {
@@ -251,11 +258,29 @@ export class KmsCore {
   static async open(options: KmsCoreOptions): Promise<KmsCore> {
     const core = new KmsCore(options);
     await core.loadKeys();
+    await core.resumePreprocessings();
     return core;
   }
 
   private get log(): Logger {
     return this.o.logger;
+  }
+
+  /**
+   * Keygen preprocessings this core had started and not finished (a `job`
+   * part without a KeyGenPreprocInfo) start again: the backend resumes from
+   * what it stored (threshold DKG: sealed chunks, keygenPreprocessing.ts).
+   */
+  private async resumePreprocessings(): Promise<void> {
+    const priv = this.o.privateStorage;
+    for (const part of await priv.list(PREPROCESSING_PART)) {
+      if (!part.endsWith('-job')) continue;
+      const requestId = part.slice(0, -'-job'.length);
+      if (!REQUEST_ID.test(requestId) || priv.has(DataType.KeyGenPreprocInfo, requestId)) continue;
+      const job = JSON.parse(new TextDecoder().decode(await priv.read(PREPROCESSING_PART, part))) as { parameters: FheParameterSet };
+      this.log.info({ requestId, parameters: job.parameters }, 'keygen preprocessing interrupted by a restart: resuming');
+      this.preprocs.set(requestId, this.queued(() => this.runKeyGenPreproc(requestId, Date.now(), job.parameters)));
+    }
   }
 
   private async loadKeys(): Promise<void> {
@@ -388,30 +413,70 @@ export class KmsCore {
   // ---- key generation preprocessing (ASC keygen_preproc) ----
 
   /**
-   * Starts a key generation preprocessing whose id is the request id: the
-   * backend's `preprocess` material is stored privately (sealed by the vault)
-   * until a keygen names it. Queued with key generations: a keygen naming it
-   * that arrives later runs after it.
+   * The parameter set a keygen or keygen preprocessing (`what` it would make)
+   * names, empty meaning `default`: INVALID_ARGUMENT when unknown, or when
+   * INSECURE and this core is not in dev mode (as the ASC refuses it outside
+   * dev networks; the core does not rely on the chain for that).
    */
-  startKeyGenPreproc(requestId: string): void {
+  private parameterSet(fheParameters: string, what: string): FheParameterSet {
+    const parameters = fheParameters === '' ? 'default' : fheParameters;
+    if (!isFheParameterSet(parameters)) {
+      throw new CoreRequestError('INVALID_ARGUMENT', `unknown FHE parameter set "${fheParameters.slice(0, 40)}" (expected ${FHE_PARAMETER_SETS.join(', ')})`);
+    }
+    if (isInsecureParameterSet(parameters) && this.o.devMode !== true) {
+      throw new CoreRequestError(
+        'INVALID_ARGUMENT',
+        `FHE parameter set "${parameters}" is INSECURE (for tests only): this core is not in dev mode and refuses to make ${what} with it`,
+      );
+    }
+    return parameters;
+  }
+
+  /**
+   * Starts a key generation preprocessing whose id is the request id, for
+   * parameter set `fheParameters` (empty: `default`; checked as startKeyGen
+   * checks it): the backend's `preprocess` material is stored privately (sealed
+   * by the vault) until a keygen for the same set names it. Queued with key
+   * generations: a keygen naming it that arrives later runs after it.
+   */
+  startKeyGenPreproc(requestId: string, fheParameters = ''): void {
     this.checkRequestId(requestId);
+    const parameters = this.parameterSet(fheParameters, 'a keygen preprocessing');
     if (this.preprocs.has(requestId) || this.o.privateStorage.has(DataType.KeyGenPreprocInfo, requestId)) {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a keygen preprocessing`);
     }
     const started = Date.now();
-    this.log.info({ requestId }, 'keygen preprocessing queued');
-    this.preprocs.set(requestId, this.queued(() => this.runKeyGenPreproc(requestId, started)));
+    this.log.info({ requestId, parameters }, 'keygen preprocessing queued');
+    this.preprocs.set(requestId, this.queued(() => this.runKeyGenPreproc(requestId, started, parameters)));
   }
 
-  private async runKeyGenPreproc(requestId: string, started: number): Promise<KeyGenPreprocOutcome> {
+  private async runKeyGenPreproc(requestId: string, started: number, parameters: FheParameterSet): Promise<KeyGenPreprocOutcome> {
     const log = this.log.child({ requestId });
     try {
       await new Promise((r) => setTimeout(r, 20));
-      log.info('keygen preprocessing started');
-      const material = await this.backend.preprocess(requestId, (stage) => log.info({ stage }, 'keygen preprocessing progress'));
+      log.info({ parameters }, 'keygen preprocessing started');
+      const storage = preprocessingStorage(this.o.privateStorage, requestId);
+      // Written first: a restarted core finds the job and resumes it.
+      await storage.write('job', JSON.stringify({ parameters }));
+      let lastPct = -1;
+      const material = await this.backend.preprocess(
+        requestId,
+        (stage, fraction) => {
+          if (fraction !== undefined) {
+            this.o.metrics?.progress('keygen_preproc', requestId, fraction);
+            const pct = Math.floor(fraction * 100);
+            if (pct === lastPct) return;
+            lastPct = pct;
+          }
+          log.info({ stage, ...(fraction === undefined ? {} : { percent: Math.floor(fraction * 100) }) }, 'keygen preprocessing progress');
+        },
+        parameters,
+        storage,
+      );
       await this.o.privateStorage.write(DataType.KeyGenPreproc, requestId, material);
-      const outcome: KeyGenPreprocOutcome = { requestId, signature: this.o.signer.sign({ kind: 'keygen_preproc', requestId }) };
+      const outcome: KeyGenPreprocOutcome = { requestId, signature: this.o.signer.sign({ kind: 'keygen_preproc', requestId }), fheParameters: parameters };
       await this.o.privateStorage.write(DataType.KeyGenPreprocInfo, requestId, JSON.stringify(outcome));
+      await storage.wipe('job');
       const ms = Date.now() - started;
       this.o.metrics?.observe('keygen_preproc', 'ok', ms);
       log.info({ durationMs: ms, backend: this.backend.kind }, 'keygen preprocessing done');
@@ -419,6 +484,8 @@ export class KmsCore {
     } catch (e) {
       this.o.metrics?.observe('keygen_preproc', 'failure', Date.now() - started);
       log.error({ err: errorMessage(e) }, 'keygen preprocessing failed');
+      // Material of a failed preprocessing is never used: wipe it (the job record too).
+      await preprocessingStorage(this.o.privateStorage, requestId).wipeAll().catch(() => undefined);
       const f = this.fail(requestId, errorCode(e, 'PREPROC_FAILED'), errorMessage(e));
       return { requestId, ...f };
     }
@@ -433,14 +500,26 @@ export class KmsCore {
     return this.waitFor(this.preprocs, 'keygen preprocessing', requestId, deadline);
   }
 
-  /** The stored material of a finished preprocessing a keygen may use; throws a coded error otherwise. */
-  private async preprocMaterial(preprocId: string): Promise<Uint8Array> {
+  /**
+   * The stored material of a finished preprocessing a keygen for `parameters`
+   * may use; throws a coded error otherwise. Checked here, not when the keygen
+   * starts: the preprocessing may still be running then.
+   */
+  private async preprocMaterial(preprocId: string, parameters: FheParameterSet): Promise<Uint8Array> {
     const running = this.preprocs.get(preprocId);
     const outcome = running ? await running.done : await this.getKeyGenPreprocResult(preprocId).catch(() => undefined);
     if (!outcome) throw new TkmsError('UNKNOWN_PREPROC', `keygen preprocessing ${preprocId} is unknown to this core`);
     if (outcome.failure) throw new TkmsError('PREPROC_FAILED', `keygen preprocessing ${preprocId} failed: ${outcome.failure.reason}`);
+    // The ASC refuses such a keygen already; a core asked directly must not build a key on material of another set.
+    const made = outcome.fheParameters ?? 'default';
+    if (made !== parameters) {
+      throw new TkmsError('PREPROC_MISMATCH', `keygen preprocessing ${preprocId} was made for parameter set ${made}, the keygen asks for ${parameters}`);
+    }
     const material = await this.o.privateStorage.read(DataType.KeyGenPreproc, preprocId);
-    if (!material) throw new TkmsError('PREPROC_CONSUMED', `keygen preprocessing ${preprocId} was already used by another key`);
+    const storage = preprocessingStorage(this.o.privateStorage, preprocId);
+    if (!material || (await storage.read('consumed'))) throw new TkmsError('PREPROC_CONSUMED', `keygen preprocessing ${preprocId} was already used by a key generation`);
+    // Marked before any of it is used: random bits and triples must never serve two keys, even after a failed keygen.
+    await storage.write('consumed', new Date().toISOString());
     return material;
   }
 
@@ -449,23 +528,16 @@ export class KmsCore {
   /**
    * Starts a key generation whose key id is the request id. Returns at once.
    * `preprocId`: the finished keygen preprocessing to make the key from (its
-   * material is wiped once the key is stored); empty: preprocess inline.
+   * material is wiped once the key is stored); empty: preprocess inline. It must
+   * have been made for `fheParameters` (empty: `default`), else the keygen fails
+   * signed with PREPROC_MISMATCH.
    */
   startKeyGen(requestId: string, preprocId = '', fheParameters = ''): void {
     this.checkRequestId(requestId);
     if (preprocId !== '' && !REQUEST_ID.test(preprocId)) {
       throw new CoreRequestError('INVALID_ARGUMENT', `preproc id must be 40 lower-case hex chars, got "${preprocId.slice(0, 80)}"`);
     }
-    const parameters = fheParameters === '' ? 'default' : fheParameters;
-    if (!isFheParameterSet(parameters)) {
-      throw new CoreRequestError('INVALID_ARGUMENT', `unknown FHE parameter set "${fheParameters.slice(0, 40)}" (expected ${FHE_PARAMETER_SETS.join(', ')})`);
-    }
-    if (isInsecureParameterSet(parameters) && this.o.devMode !== true) {
-      throw new CoreRequestError(
-        'INVALID_ARGUMENT',
-        `FHE parameter set "${parameters}" is INSECURE (for tests only): this core is not in dev mode and refuses to make a key with it`,
-      );
-    }
+    const parameters = this.parameterSet(fheParameters, 'a key');
     if (this.keygens.has(requestId) || this.unavailable.has(requestId) || this.o.privateStorage.has(DataType.KeyInfo, requestId)) {
       throw new CoreRequestError('ALREADY_EXISTS', `request ${requestId} already used for a key generation`);
     }
@@ -482,18 +554,20 @@ export class KmsCore {
     try {
       // Yield first so the KeyGen reply leaves before the (synchronous) engine holds the thread.
       await new Promise((r) => setTimeout(r, 20));
-      const preproc = preprocId ? await this.preprocMaterial(preprocId) : undefined;
+      const preproc = preprocId ? await this.preprocMaterial(preprocId, parameters) : undefined;
       log.info({ ...(preprocId ? { preprocId } : {}) }, 'keygen started');
       let stageAt = Date.now();
       const keySet = await this.backend.generate(
         requestId,
-        (stage) => {
+        (stage, fraction) => {
           const now = Date.now();
+          if (fraction !== undefined) this.o.metrics?.progress('keygen', requestId, fraction);
           log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
           stageAt = now;
         },
         preproc,
         parameters,
+        preprocId ? preprocessingStorage(this.o.privateStorage, preprocId) : undefined,
       );
       const { privateStorage: priv, publicStorage: pub } = this.o;
       await pub.write(DataType.PublicKey, keyId, keySet.compactPublicKey, 0o644);
@@ -512,7 +586,10 @@ export class KmsCore {
       await priv.write(DataType.KeyInfo, keyId, JSON.stringify(outcome));
       this.keys.set(keyId, { info: outcome, secretKey });
       // The preprocessing now lives in the key's material: one key per preprocessing.
-      if (preprocId) await priv.wipe(DataType.KeyGenPreproc, preprocId);
+      if (preprocId) {
+        await priv.wipe(DataType.KeyGenPreproc, preprocId);
+        await preprocessingStorage(priv, preprocId).wipeAll();
+      }
       const ms = Date.now() - started;
       this.o.metrics?.observe('keygen', 'ok', ms);
       log.info(

@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface CoreMetrics {
   readonly registry: Registry;
@@ -13,6 +13,8 @@ export interface CoreMetrics {
   observe(op: string, outcome: 'ok' | 'failure', durationMs: number): void;
   /** Records one gRPC call by method and status name. */
   rpc(method: string, code: string): void;
+  /** How far a long job is (0..1): keygen preprocessing and key generation, by request id. */
+  progress(op: string, requestId: string, fraction: number): void;
 }
 
 export function createCoreMetrics(partyId: number, withDefaults = false): CoreMetrics {
@@ -28,6 +30,7 @@ export function createCoreMetrics(partyId: number, withDefaults = false): CoreMe
     registers: [registry],
   });
   const rpcs = new Counter({ name: 'tkms_core_rpc_total', help: 'gRPC calls', labelNames: ['method', 'code'], registers: [registry] });
+  const progress = new Gauge({ name: 'tkms_core_job_progress_ratio', help: 'Share of a long job done (keygen preprocessing, key generation)', labelNames: ['op', 'request_id'], registers: [registry] });
   return {
     registry,
     observe(op, outcome, ms) {
@@ -36,6 +39,9 @@ export function createCoreMetrics(partyId: number, withDefaults = false): CoreMe
     },
     rpc(method, code) {
       rpcs.inc({ method, code });
+    },
+    progress(op, requestId, fraction) {
+      progress.set({ op, request_id: requestId }, Math.max(0, Math.min(1, fraction)));
     },
   };
 }

@@ -3,7 +3,8 @@
  * process: a dev core makes a key with it and decrypts public-key encryptions
  * under it; a ciphertext of the default set sent to that key is a signed
  * CIPHERTEXT_PARAMETERS_MISMATCH failure (never a wrong plaintext); a core
- * that is not in dev mode refuses to make such a key at all.
+ * that is not in dev mode refuses to make such a key, or a keygen
+ * preprocessing for it, at all. A preprocessing serves only keygens of its set.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ import { DataType, FileStorage, privatePrefix, publicPrefix } from './storage.js
 const silent = pino({ level: 'silent' });
 const newId = (): string => randomBytes(20).toString('hex');
 
-async function openCore(devMode: boolean | undefined): Promise<{ core: KmsCore; pub: FileStorage; signerPubkey: string }> {
+async function openCore(devMode: boolean | undefined): Promise<{ core: KmsCore; priv: FileStorage; pub: FileStorage; signerPubkey: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tkms-test-insecure-'));
   const priv = new FileStorage(dir, privatePrefix(1));
   const pub = new FileStorage(dir, publicPrefix(1));
@@ -38,7 +39,7 @@ async function openCore(devMode: boolean | undefined): Promise<{ core: KmsCore; 
     publicUri: (t, id) => `file://${pub.path(t, id)}`,
     ...(devMode === undefined ? {} : { devMode }),
   });
-  return { core, pub, signerPubkey: signer.publicKeyHex };
+  return { core, priv, pub, signerPubkey: signer.publicKeyHex };
 }
 
 let dev: Awaited<ReturnType<typeof openCore>>;
@@ -102,15 +103,59 @@ test('behavior: a ciphertext of the default set under a test-insecure key is a s
   }
 });
 
-test('behavior: a core not in dev mode refuses to make a test-insecure key', async () => {
+test('behavior: a core not in dev mode refuses to make a test-insecure key or preprocessing', async () => {
   for (const devMode of [undefined, false]) {
     const prod = await openCore(devMode);
     try {
       expect(() => prod.core.startKeyGen(newId(), '', 'test-insecure')).toThrow(
         expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringMatching(/"test-insecure" is INSECURE.*not in dev mode/) }),
       );
+      expect(() => prod.core.startKeyGenPreproc(newId(), 'test-insecure')).toThrow(
+        expect.objectContaining({
+          code: 'INVALID_ARGUMENT',
+          message: 'FHE parameter set "test-insecure" is INSECURE (for tests only): this core is not in dev mode and refuses to make a keygen preprocessing with it',
+        }),
+      );
     } finally {
       await prod.core.close();
     }
   }
+});
+
+test('default: a test-insecure preprocessing records its set and makes a test-insecure key', async () => {
+  const preprocId = newId();
+  dev.core.startKeyGenPreproc(preprocId, 'test-insecure');
+  const pre = await dev.core.getKeyGenPreprocResult(preprocId, Date.now() + 60_000);
+  expect(pre).toMatchObject({ requestId: preprocId, fheParameters: 'test-insecure' });
+  expect(pre.failure).toBeUndefined();
+  const stored = JSON.parse(new TextDecoder().decode((await dev.priv.read(DataType.KeyGenPreprocInfo, preprocId))!)) as Record<string, unknown>;
+  expect(stored['fheParameters']).toBe('test-insecure');
+  const keyId = newId();
+  dev.core.startKeyGen(keyId, preprocId, 'test-insecure');
+  const kg = await dev.core.getKeyGenResult(keyId, Date.now() + 60_000);
+  expect(kg.failure).toBeUndefined();
+  expect(kg).toMatchObject({ preprocId, parameters: INSECURE_TEST_PARAMETERS });
+});
+
+test('behavior: a preprocessing stored before sets were recorded is for default: a test-insecure keygen on it fails signed PREPROC_MISMATCH', async () => {
+  const preprocId = newId();
+  // What a core wrote before the set was recorded: the outcome without fheParameters.
+  await dev.priv.write(DataType.KeyGenPreproc, preprocId, new TextEncoder().encode('{}'));
+  await dev.priv.write(DataType.KeyGenPreprocInfo, preprocId, JSON.stringify({ requestId: preprocId, signature: 'old' }));
+  const keyId = newId();
+  dev.core.startKeyGen(keyId, preprocId, 'test-insecure');
+  const kg = await dev.core.getKeyGenResult(keyId, Date.now() + 60_000);
+  expect(kg.failure).toEqual({
+    code: 'PREPROC_MISMATCH',
+    reason: `PREPROC_MISMATCH: keygen preprocessing ${preprocId} was made for parameter set default, the keygen asks for test-insecure`,
+  });
+  expect(verifyResponse({ kind: 'failure', requestId: keyId, reason: kg.failure!.reason }, kg.signature, dev.signerPubkey)).toBe(true);
+  // Refused before anything was consumed.
+  expect(await dev.priv.read(DataType.KeyGenPreproc, preprocId)).toBeDefined();
+});
+
+test('behavior: an unknown parameter set for a preprocessing is INVALID_ARGUMENT', () => {
+  expect(() => dev.core.startKeyGenPreproc(newId(), 'tiny')).toThrow(
+    expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'unknown FHE parameter set "tiny" (expected default, fhevm, test-insecure)' }),
+  );
 });

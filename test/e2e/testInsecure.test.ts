@@ -3,7 +3,9 @@
  * network (Config in dev mode, core in dev mode): `tkms keygen --params
  * test-insecure` warns and makes the key in well under a second of core
  * time, the key on chain names the set, and `tkms encrypt` / `tkms decrypt`
- * round-trip under it. Its refusal on a network not in dev mode is checked
+ * round-trip under it; the preprocessing it runs first is for the same set,
+ * and a preprocessing made alone (`tkms keygen-preproc --params`) serves only
+ * a keygen of its set. Its refusal on a network not in dev mode is checked
  * by contracts/asc/keygenPreproc.test.ts (ASC) and
  * core/service/testInsecureParams.test.ts (core). Processes from `make
  * build`'s dist/.
@@ -13,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDevNetwork, type DevNetwork } from '../../localnet/devNetwork.js';
 import { freePort } from '../../localnet/processes.js';
-import type { KeyInfo } from '../../chain/asc/messages.js';
+import type { KeyInfo, RequestInfo } from '../../chain/asc/messages.js';
 import type { KmsChainClient } from '../../chain/client.js';
 import { cliAccountClient, fundedCli, runTkms, tkmsOk, type CliEnv } from '../helpers/tkms.js';
 
@@ -42,12 +44,29 @@ describe('test-insecure parameters on the embedded dev network', () => {
     const keyId = String(kg.json['keyId']);
     expect(kg.json['fheParameters']).toBe('test-insecure');
     expect(await user.queryContract<KeyInfo>(net.network.contracts.asc, { key: { key_id: keyId } })).toMatchObject({ fhe_parameters: 'test-insecure' });
+    const preprocId = String(kg.json['preprocId']);
+    expect(await user.queryContract<RequestInfo>(net.network.contracts.asc, { request: { request_id: preprocId } })).toMatchObject({
+      kind: 'keygen_preproc',
+      keygen_preproc: { fhe_parameters: 'test-insecure' },
+      used_by: keyId,
+    });
     const enc = await runTkms(cli, ['encrypt', '42', '--type', 'euint8']);
     expect(enc.code).toBe(0);
     expect(enc.stderr).toMatch(/INSECURE test-insecure parameter set/);
     expect(enc.json).toMatchObject({ keyId, fheType: 'euint8' });
     const dec = await tkmsOk(cli, ['decrypt', String(enc.json['handle'])]);
     expect(dec['plaintext']).toBe('42');
+  }, 900_000);
+
+  test('behavior: keygen-preproc --params makes a preprocessing only a keygen of the same set may use', async () => {
+    const pre = await tkmsOk(cli, ['keygen-preproc', '--params', 'test-insecure']);
+    expect(pre['fheParameters']).toBe('test-insecure');
+    const preprocId = String(pre['preprocId']);
+    const other = await runTkms(cli, ['keygen', '--preproc-id', preprocId]);
+    expect(other.code).not.toBe(0);
+    expect(JSON.stringify(other.json)).toContain(`keygen: preprocessing ${preprocId} was made for parameter set test-insecure, the keygen asks for default`);
+    const kg = await tkmsOk(cli, ['keygen', '--preproc-id', preprocId, '--params', 'test-insecure']);
+    expect(kg).toMatchObject({ preprocId, fheParameters: 'test-insecure' });
   }, 900_000);
 
   test('behavior: an unknown set is refused by the CLI before anything is sent', async () => {

@@ -88,8 +88,11 @@ export interface FheParameterProfile {
  * switch to 2N = 1024, about sqrt((n/2 + 1)/12) ≈ 1.7 units of 2^64/1024
  * against a tolerance of half a box, (2N/2)/(message·carry)/2 = 16 units:
  * ~9.6 σ, below 2^-64 per PBS. Key-switch rounding (16 bits kept of 512
- * coefficients) adds ~0.07 units, the bootstrapping key's TUniform(2^17)
- * noise ~2^45 (≪ Δ = 2^59). A polynomial size of 256 would halve the
+ * coefficients) adds ~0.07 units, the bootstrapping key's noise nothing
+ * measurable (≪ Δ = 2^59). Noise is TUniform(2^0) everywhere (−1, 0 or 1):
+ * the distributed key generation draws every noise sample from B + 2 shared
+ * random bits (~2^16 samples here), so the least bound keeps a CI DKG within
+ * half a minute; a real bound would only cost bits, not correctness. A polynomial size of 256 would halve the
  * tolerance to 8 units (~4.8 σ: about one failed PBS in a million).
  * Checked empirically by core/service/zk/tfheZkToolCompute.test.ts (add, mul,
  * lt on FheUint8 with the server key alone).
@@ -98,8 +101,8 @@ export const INSECURE_TEST_BLOCK_PARAMETERS: BlockParameters = {
   lweDimension: 64,
   glweDimension: 1,
   polynomialSize: 512,
-  lweNoiseBoundLog2: 17,
-  glweNoiseBoundLog2: 17,
+  lweNoiseBoundLog2: 0,
+  glweNoiseBoundLog2: 0,
   pbsBaseLog: 23,
   pbsLevel: 1,
   ksBaseLog: 4,

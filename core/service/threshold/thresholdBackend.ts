@@ -28,7 +28,7 @@
  */
 import type { Logger } from 'pino';
 import { TkmsError } from '../../../common/errors.js';
-import { cryptoRng, prssSetupDetailed, Prss, type PrssKeys } from '../../engine/mpc/index.js';
+import { cryptoRng, prssSetupDetailed, Prss, ringForParties, type PrssKeys } from '../../engine/mpc/index.js';
 import { CRS_PKE_PARAMETERS, parameterNames, type FheParameterSet, type ParsedCiphertext } from '../../engine/index.js';
 import type { GaloisRing, GrVector } from '../../engine/mpc/algebra/galoisRing.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
@@ -41,6 +41,12 @@ import { dealKeySet, parseKeyShare } from './dealer.js';
 import { DecryptionPool, type DecryptionPoolStatus, type PooledDecryption } from './decryptionPool.js';
 import { decodeDealMessage, decodeKeyMaterial, decodePreprocMaterial, encodeDealMessage, encodeKeyMaterial, encodePreprocMaterial } from './wire.js';
 import { runCrsCeremony, type CrsCeremonyOptions } from './crsCeremony.js';
+import { DKG_PARAMETER_SETS, dkgSupports, runDistributedKeygen } from './distributedKeygen.js';
+import { runKeygenPreprocessing, type PreprocProgress, type RunKeygenPreprocessingParameters } from './keygenPreprocessing.js';
+import { keygenLayout } from '../../engine/mpc/keygen/keygen.js';
+import { ChunkedRandomness, decodeChunk, keygenPreprocessingPlan, type KeygenPreprocessingPlan } from '../../engine/mpc/keygen/preprocessing.js';
+import { expandKeygenMasks, KEYGEN_SEED_BYTES } from '../zk/keygenTool.js';
+import type { PreprocessingStorage } from '../preprocessingStorage.js';
 import { encodeCrsTranscript } from '../../../common/crsTranscript.js';
 import { ceremonySession, openCrsCeremonyTool } from '../zk/crsCeremonyTool.js';
 
@@ -63,8 +69,12 @@ export interface ThresholdBackendOptions {
   tfheZkBinary?: string;
   /** Test-only: this party's CRS ceremony contributions as an adversary sends them. */
   crsContributionFor?: CrsCeremonyOptions['contributionFor'];
-  /** Test-only: the opening protocol of this party's decryption sessions (an adversary's). */
+  /** Test-only: the opening protocol of this party's MPC sessions (decryption, key generation; an adversary's). */
   opener?: RealRobustOpen;
+  /** How long DKG parties wait for each other after local work (default 30 min: minutes of mask products at `default`). */
+  keygenLocalWorkTimeoutMs?: number;
+  /** Test-only: timing and fault hooks of the keygen preprocessing (keygenPreprocessing.ts). */
+  preprocessingTest?: Pick<RunKeygenPreprocessingParameters, 'afterStore' | 'confirmTimeoutMs' | 'rendezvousPollMs'>;
 }
 
 interface LoadedShare {
@@ -137,19 +147,115 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     }
   }
 
-  async function preprocess(preprocId: string, onProgress: (stage: string) => void): Promise<Uint8Array> {
-    onProgress('prss setup');
-    const prss = await setupPrss(preprocId);
-    onProgress('done');
+  /** The DKG's preprocessing plan for a set (its shape from the native tool: public, no seed needed). */
+  async function dkgPlan(parameters: FheParameterSet): Promise<KeygenPreprocessingPlan> {
+    const { shape } = await expandKeygenMasks({ parameters, seed: new Uint8Array(KEYGEN_SEED_BYTES) }, o.tfheZkBinary ? { binary: o.tfheZkBinary } : {});
+    return keygenPreprocessingPlan(keygenLayout(shape));
+  }
+
+  async function preprocess(preprocId: string, onProgress: (stage: string, fraction?: number) => void, parameters: FheParameterSet, storage?: PreprocessingStorage): Promise<Uint8Array> {
+    // The PRSS keys first, kept: a restarted party resumes with the same keys.
+    const kept = await storage?.read('prss');
+    let prss: PrssKeys;
+    if (kept) prss = decodePreprocMaterial(kept);
+    else {
+      onProgress('prss setup', 0);
+      prss = await setupPrss(preprocId);
+      await storage?.write('prss', encodePreprocMaterial(prss));
+    }
+    if (storage && dkgSupports(parameters)) {
+      const plan = await dkgPlan(parameters);
+      await runKeygenPreprocessing({
+        preprocId,
+        open: (name) => transport.endpoint(sessionIdFor(preprocId, name)),
+        R: ringForParties(n),
+        t,
+        prss,
+        plan,
+        logger: o.logger,
+        ...(o.opener ? { opener: o.opener } : {}),
+        ...(o.preprocessingTest ?? {}),
+        store: {
+          load: async () => {
+            const b = await storage.read('progress');
+            return b ? (JSON.parse(new TextDecoder().decode(b)) as PreprocProgress) : undefined;
+          },
+          save: (p) => storage.write('progress', JSON.stringify(p)),
+          writeChunk: (i, bytes) => storage.write(`chunk-${i}`, bytes),
+          dropChunk: (i) => storage.wipe(`chunk-${i}`),
+        },
+        onProgress: (done, total, stage) => onProgress(`distributed keygen preprocessing: ${stage}`, done / total),
+      });
+    }
+    onProgress('done', 1);
     return encodePreprocMaterial(prss);
   }
 
-  async function generate(requestId: string, onProgress: (stage: string) => void, preproc?: Uint8Array, parameters: FheParameterSet = 'default'): Promise<GeneratedKey> {
+  /** The stored chunks of a complete preprocessing, streamed and wiped as the keygen consumes them; undefined if incomplete. */
+  async function storedRandomness(parameters: FheParameterSet, storage: PreprocessingStorage): Promise<ChunkedRandomness | undefined> {
+    const progress = await storage.read('progress');
+    const plan = await dkgPlan(parameters);
+    if (!progress || (JSON.parse(new TextDecoder().decode(progress)) as PreprocProgress).stored !== plan.chunks.length) {
+      throw new TkmsError('PREPROC_INCOMPLETE', `the keygen preprocessing at this party is incomplete (a keygen must name a preprocessing every party finished)`);
+    }
+    const R = ringForParties(n);
+    return new ChunkedRandomness(R, plan, async (spec) => {
+      const bytes = await storage.read(`chunk-${spec.index}`);
+      if (!bytes) throw new TkmsError('PREPROC_INCOMPLETE', `keygen preprocessing chunk ${spec.index} is missing at this party`);
+      const chunk = decodeChunk(R, spec, bytes);
+      bytes.fill(0);
+      await storage.wipe(`chunk-${spec.index}`); // used once
+      return chunk;
+    });
+  }
+
+  async function generate(requestId: string, onProgress: (stage: string, fraction?: number) => void, preproc?: Uint8Array, parameters: FheParameterSet = 'default', storage?: PreprocessingStorage): Promise<GeneratedKey> {
     // Checked before the dealer's 60 MB leave: a bad record fails this party alone, early.
     const preprocPrss = preproc ? decodePreprocMaterial(preproc) : undefined;
     if (preprocPrss && (preprocPrss.n !== n || preprocPrss.t !== t || preprocPrss.party !== self)) {
       throw new TkmsError('PREPROC_MISMATCH', `keygen preprocessing was made for n=${preprocPrss.n}, t=${preprocPrss.t}, party ${preprocPrss.party}; this core is n=${n}, t=${t}, party ${self}`);
     }
+    if (dkgSupports(parameters)) {
+      // No dealer: the key is born shared (distributedKeygen.ts).
+      const prss = preprocPrss ?? (onProgress('prss setup (no preprocessing named)'), await setupPrss(requestId));
+      const net = transport.endpoint(sessionIdFor(requestId, 'dkg'));
+      let lastPct = -1;
+      try {
+        const randomness = preproc && storage ? await storedRandomness(parameters, storage) : undefined;
+        if (!randomness) o.logger.info({ requestId }, 'distributed key generation without a stored preprocessing: random bits and triples are made inline');
+        const r = await runDistributedKeygen({
+          ...(randomness ? { randomness } : {}),
+          net,
+          R: ringForParties(n),
+          t,
+          prss,
+          parameters,
+          ...(o.tfheZkBinary ? { tool: { binary: o.tfheZkBinary } } : {}),
+          ...(o.opener ? { opener: o.opener } : {}),
+          ...(o.keygenLocalWorkTimeoutMs === undefined ? {} : { localWorkTimeoutMs: o.keygenLocalWorkTimeoutMs }),
+          onProgress: (stage, fraction) => {
+            const pct = Math.floor(fraction * 100);
+            if (pct < lastPct + 5 && fraction < 1) return;
+            lastPct = pct;
+            onProgress(`distributed keygen: ${stage} (${pct}%)`, fraction);
+            o.logger.info({ requestId, stage, percent: pct }, 'distributed key generation');
+          },
+        });
+        if (r.cheaters.length > 0) o.logger.warn({ requestId, cheaters: r.cheaters }, 'distributed key generation: parties deviated or were silent; their shares were corrected and they are named');
+        o.logger.info({ requestId, parameters, seed: Buffer.from(r.seed).toString('hex') }, 'distributed key generation done');
+        onProgress('done');
+        return {
+          compactPublicKey: r.compactPublicKey,
+          compressedServerKey: r.compressedServerKey,
+          parameters: parameterNames(parameters),
+          privateMaterial: encodeKeyMaterial({ share: r.share, lweDimension: r.lweDimension, prss }),
+        };
+      } finally {
+        net.close();
+      }
+    }
+    // Parameter sets the DKG does not run yet are still dealt (dealer.ts).
+    o.logger.warn({ requestId, parameters }, `key set dealt by party ${o.dealerId}: distributed key generation supports ${DKG_PARAMETER_SETS.join(', ')} only so far`);
     const dealTimeoutMs = o.dealTimeoutMs ?? 600_000;
     const deal = transport.endpoint(sessionIdFor(requestId, 'deal'), { sendTimeoutMs: dealTimeoutMs });
     let mine: { share: Uint8Array; compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string; lweDimension: number };

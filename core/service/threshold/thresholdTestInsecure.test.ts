@@ -1,10 +1,15 @@
 /**
  * The INSECURE `test-insecure` parameter set on four dev cores with the
  * threshold backend at (n, t) = (4, 1), in process over real gRPC with mutual
- * TLS: the dealer makes the key (its server key included: 1 MB instead of
- * 60 MB), shares its 512-bit big key, and the parties decrypt by MPC, with
- * all parties up and with one down. A default-set ciphertext sent to the key
- * is refused by every party (CIPHERTEXT_PARAMETERS_MISMATCH).
+ * TLS, and no dealer: a keygen preprocessing for the set (PRSS keys, then the
+ * DKG's random bits and triples in sealed chunks) during which party 3 is
+ * killed after storing a chunk and restarted on its storage (it resumes), then
+ * the distributed key generation. Every party publishes the same keys; node-tfhe
+ * encrypts under the public key, tfhe-rs computes with the server key (add,
+ * mul, lt, select, an oblivious random value) and the parties decrypt by MPC,
+ * all up and one down. Nothing but shares is left in private storage; a
+ * default-set ciphertext sent to the key is refused by every party
+ * (CIPHERTEXT_PARAMETERS_MISMATCH).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +17,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { freePort } from '../../../localnet/processes.js';
-import { createCa, issueCert } from '../../../common/tls.js';
+import { createCa, issueCert, type TlsIdentity } from '../../../common/tls.js';
 import { ciphertextDigest, ciphertextHandle } from '../../../common/ciphertext.js';
 import { verifyResponse } from '../../../common/signing.js';
 import type { FheType } from '../../../common/fheTypes.js';
@@ -23,6 +28,9 @@ import { defaultEngine } from '../engine.js';
 import { FileStorage, privatePrefix, publicPrefix, DataType } from '../storage.js';
 import { loadOrCreateSigner } from '../signer.js';
 import { PeerTransport, certFingerprint, type PeerInfo } from '../mpc/peerTransport.js';
+import { PREPROCESSING_PART } from '../preprocessingStorage.js';
+import { compute } from '../zk/tfheZkTool.js';
+import { generateOprf } from '../zk/oprf.js';
 import { thresholdBackend } from './thresholdBackend.js';
 import { decodeKeyMaterial } from './wire.js';
 
@@ -40,46 +48,71 @@ interface Party {
 
 let parties: Party[];
 let keyGen: KeyGenOutcome[];
+/** Party 1's log lines (JSON), to see what the backend did. */
+const party1Log: string[] = [];
+let restartedParty3Resumed = false;
+
+async function startParty(dir: string, peers: PeerInfo[], ca: { certPem: string }, id: TlsIdentity, partyId: number, hangAfterChunk?: { chunk: number; hung: () => void }): Promise<Party> {
+  const transport = await PeerTransport.start({
+    partyId,
+    peers,
+    tls: { caPem: ca.certPem, certPem: id.certPem, keyPem: id.keyPem },
+    listen: { host: '127.0.0.1', port: Number(peers[partyId - 1]!.address.split(':')[1]) },
+    timeoutMs: 3000,
+  });
+  const priv = new FileStorage(path.join(dir, `p${partyId}`), privatePrefix(partyId));
+  const pub = new FileStorage(path.join(dir, `p${partyId}`), publicPrefix(partyId));
+  const { signer } = await loadOrCreateSigner(priv, pub);
+  const logger = partyId === 1 ? pino({ level: 'info' }, { write: (l: string) => void party1Log.push(l) }) : partyId === 3 && !hangAfterChunk ? pino({ level: 'info' }, { write: (l: string) => void (l.includes('resumes from its stored chunks') && (restartedParty3Resumed = true)) }) : silent;
+  const backend = thresholdBackend({
+    transport,
+    t: T,
+    dealerId: 1,
+    engine: defaultEngine,
+    logger,
+    roundTimeoutMs: 3000,
+    keygenLocalWorkTimeoutMs: 60_000,
+    preprocessingTest: {
+      confirmTimeoutMs: 5000,
+      rendezvousPollMs: 1000,
+      // The crash: party 3 stops dead once it stored the chunk, before telling anyone.
+      ...(hangAfterChunk ? { afterStore: (i: number) => (i === hangAfterChunk.chunk ? (hangAfterChunk.hung(), new Promise<void>(() => {})) : undefined) } : {}),
+    },
+  });
+  const core = await KmsCore.open({
+    partyId,
+    engine: defaultEngine,
+    keyBackend: backend,
+    privateStorage: priv,
+    publicStorage: pub,
+    signer,
+    logger,
+    publicUri: (type, kid) => `file://${pub.path(type, kid)}`,
+    devMode: true,
+  });
+  return { core, transport, priv, pub, signerPubkey: signer.publicKeyHex };
+}
 
 beforeAll(async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tkms-threshold-insecure-'));
   const ca = await createCa('threshold-ca');
   const ids = await Promise.all(Array.from({ length: N }, (_, i) => issueCert(ca, { commonName: `party-${i + 1}` })));
   const peers: PeerInfo[] = await Promise.all(ids.map(async (id, i) => ({ partyId: i + 1, address: `127.0.0.1:${await freePort()}`, certFingerprint: certFingerprint(id.certPem) })));
-  parties = await Promise.all(
-    peers.map(async (p, i): Promise<Party> => {
-      const transport = await PeerTransport.start({
-        partyId: p.partyId,
-        peers,
-        tls: { caPem: ca.certPem, certPem: ids[i]!.certPem, keyPem: ids[i]!.keyPem },
-        listen: { host: '127.0.0.1', port: Number(p.address.split(':')[1]) },
-        timeoutMs: 3000,
-      });
-      const priv = new FileStorage(path.join(dir, `p${p.partyId}`), privatePrefix(p.partyId));
-      const pub = new FileStorage(path.join(dir, `p${p.partyId}`), publicPrefix(p.partyId));
-      const { signer } = await loadOrCreateSigner(priv, pub);
-      const backend = thresholdBackend({ transport, t: T, dealerId: 1, engine: defaultEngine, logger: silent, roundTimeoutMs: 3000 });
-      const core = await KmsCore.open({
-        partyId: p.partyId,
-        engine: defaultEngine,
-        keyBackend: backend,
-        privateStorage: priv,
-        publicStorage: pub,
-        signer,
-        logger: silent,
-        publicUri: (type, kid) => `file://${pub.path(type, kid)}`,
-        devMode: true,
-      });
-      return { core, transport, priv, pub, signerPubkey: signer.publicKeyHex };
-    }),
-  );
+  let hung!: () => void;
+  const party3Hung = new Promise<void>((r) => (hung = r));
+  parties = await Promise.all(peers.map((p, i) => startParty(dir, peers, ca, ids[i]!, p.partyId, p.partyId === 3 ? { chunk: 2, hung } : undefined)));
   const preprocId = randomBytes(20).toString('hex');
-  for (const p of parties) p.core.startKeyGenPreproc(preprocId);
-  await Promise.all(parties.map((p) => p.core.getKeyGenPreprocResult(preprocId, Date.now() + 120_000)));
+  for (const p of parties) p.core.startKeyGenPreproc(preprocId, 'test-insecure');
+  // Kill party 3 mid-preprocessing (its job is abandoned, its port closed) and start it again on its storage.
+  await party3Hung;
+  await parties[2]!.transport.close();
+  await new Promise((r) => setTimeout(r, 2000));
+  parties[2] = await startParty(dir, peers, ca, ids[2]!, 3);
+  await Promise.all(parties.map((p) => p.core.getKeyGenPreprocResult(preprocId, Date.now() + 240_000)));
   const keyId = randomBytes(20).toString('hex');
   for (const p of parties) p.core.startKeyGen(keyId, preprocId, 'test-insecure');
-  keyGen = await Promise.all(parties.map((p) => p.core.getKeyGenResult(keyId, Date.now() + 120_000)));
-}, 180_000);
+  keyGen = await Promise.all(parties.map((p) => p.core.getKeyGenResult(keyId, Date.now() + 240_000)));
+}, 600_000);
 
 afterAll(async () => {
   for (const p of parties ?? []) {
@@ -108,14 +141,42 @@ async function encrypt(type: FheType, value: bigint): Promise<Uint8Array> {
   return encryptWithPublicKey((await parties[0]!.pub.read(DataType.PublicKey, keyGen[0]!.keyId))!, type, value);
 }
 
-test('default: every party publishes the same test-insecure key and holds a 512-coefficient share of it', async () => {
-  expect(keyGen.every((k) => !k.failure && k.parameters === INSECURE_TEST_PARAMETERS)).toBe(true);
+test('default: with no dealer, every party publishes the same test-insecure key and keeps only its 512-coefficient share; party 3 resumed its preprocessing after the kill', async () => {
+  expect(keyGen.map((k) => k.failure?.reason ?? k.parameters)).toEqual(Array(N).fill(INSECURE_TEST_PARAMETERS));
   expect(new Set(keyGen.map((k) => `${k.publicKeyDigest}/${k.serverKeyDigest}`)).size).toBe(1);
+  expect(restartedParty3Resumed).toBe(true);
+  const logged = party1Log.map((l) => JSON.parse(l) as { msg: string });
+  expect(logged.some((l) => l.msg === 'distributed key generation done')).toBe(true);
+  expect(logged.some((l) => l.msg.includes('dealt'))).toBe(false);
   for (const p of parties) {
     const material = decodeKeyMaterial((await p.priv.read('KeyShare', keyGen[0]!.keyId))!);
     expect(material.lweDimension).toBe(512);
     expect(await p.priv.list(DataType.ClientKey)).toEqual([]);
+    // The preprocessing's bits and triples were used once and wiped.
+    expect(await p.priv.list(PREPROCESSING_PART)).toEqual([]);
   }
+});
+
+test('default: tfhe-rs computes on node-tfhe inputs with the DKG server key (add, mul, lt, select, OPRF) and the parties decrypt the results by MPC', async () => {
+  const compressedServerKey = (await parties[0]!.pub.read(DataType.ServerKey, keyGen[0]!.keyId))!;
+  const [a, b] = [201n, 77n];
+  const lhs = await encrypt('euint8', a);
+  const rhs = await encrypt('euint8', b);
+  const lt = await compute({ compressedServerKey, op: 'lt', lhs, rhs });
+  const cases: Array<[FheType, Uint8Array, bigint]> = [
+    ['euint8', (await compute({ compressedServerKey, op: 'add', lhs, rhs })).ciphertext, (a + b) & 0xffn],
+    ['euint8', (await compute({ compressedServerKey, op: 'mul', lhs, rhs })).ciphertext, (a * b) & 0xffn],
+    ['ebool', lt.ciphertext, 0n],
+    ['euint8', (await compute({ compressedServerKey, op: 'select', cond: lt.ciphertext, lhs, rhs })).ciphertext, b],
+  ];
+  for (const [type, ct, want] of cases) {
+    const results = await decryptOn(parties, type, ct);
+    expect(results.map((r) => r.failure?.reason ?? r.plaintext)).toEqual(Array(N).fill(want.toString()));
+  }
+  const random = await generateOprf({ compressedServerKey, seed: randomBytes(16), fheType: 'euint8', randomBits: 4 });
+  const opened = await decryptOn(parties, 'euint8', random.ciphertext);
+  expect(new Set(opened.map((r) => r.failure?.reason ?? r.plaintext)).size).toBe(1);
+  expect(BigInt(opened[0]!.plaintext)).toBeLessThan(16n);
 });
 
 test('default: threshold decryption under the test-insecure key, all parties up and one down', async () => {

@@ -121,7 +121,7 @@ export async function expand(params: ExpandParameters, options: TfheZkToolOption
   });
 }
 
-export type ComputeOp = 'add' | 'mul' | 'lt';
+export type ComputeOp = 'add' | 'mul' | 'lt' | 'select';
 
 export interface ComputeParameters {
   compressedServerKey: Uint8Array;
@@ -129,10 +129,12 @@ export interface ComputeParameters {
   /** `FheUint8.safe_serialize` operands under the key set of `compressedServerKey`. */
   lhs: Uint8Array;
   rhs: Uint8Array;
+  /** `select` only: an `FheBool` (e.g. an `lt` result); the result is `cond ? lhs : rhs`. */
+  cond?: Uint8Array;
 }
 
 /**
- * One FheUint8 operation (`lhs + rhs`, `lhs * rhs`, `lhs < rhs`) with the
+ * One FheUint8 operation (`lhs + rhs`, `lhs * rhs`, `lhs < rhs`, `cond ? lhs : rhs`) with the
  * server key alone, as an fhEVM coprocessor computes: node-tfhe has no
  * homomorphic operation, and tests need computed ciphertexts (every one has
  * been through PBS) to check that a key set bootstraps correctly. Returns the
@@ -143,9 +145,10 @@ export interface ComputeParameters {
  */
 export async function compute(params: ComputeParameters, options: TfheZkToolOptions = {}): Promise<{ fheType: 'euint8' | 'ebool'; ciphertext: Uint8Array }> {
   return withPrivateDir(options, async (dir) => {
-    const [serverKey, lhs, rhs, out] = ['server-key.bin', 'lhs.bin', 'rhs.bin', 'out.bin'].map((f) => path.join(dir, f)) as [string, string, string, string];
-    await Promise.all([writePrivate(serverKey, params.compressedServerKey), writePrivate(lhs, params.lhs), writePrivate(rhs, params.rhs)]);
-    await runTool(['compute', '--server-key', serverKey, '--op', params.op, '--lhs', lhs, '--rhs', rhs, '--out', out], options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, options);
+    const [serverKey, lhs, rhs, cond, out] = ['server-key.bin', 'lhs.bin', 'rhs.bin', 'cond.bin', 'out.bin'].map((f) => path.join(dir, f)) as [string, string, string, string, string];
+    await Promise.all([writePrivate(serverKey, params.compressedServerKey), writePrivate(lhs, params.lhs), writePrivate(rhs, params.rhs), ...(params.cond ? [writePrivate(cond, params.cond)] : [])]);
+    const condArgs = params.cond ? ['--cond', cond] : [];
+    await runTool(['compute', '--server-key', serverKey, '--op', params.op, '--lhs', lhs, '--rhs', rhs, ...condArgs, '--out', out], options.timeoutMs ?? DEFAULT_VERIFY_TIMEOUT_MS, options);
     return { fheType: params.op === 'lt' ? 'ebool' : 'euint8', ciphertext: new Uint8Array(await readFile(out)) };
   });
 }

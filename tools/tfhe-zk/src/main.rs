@@ -8,7 +8,8 @@
 //! verifies the proof and writes each expanded value in node-tfhe's own
 //! `safe_serialize` format, which TKMS's ciphertext parser reads. The same
 //! server key is all `oprf` needs to make encrypted pseudo-random values, as
-//! a coprocessor does (oprf.rs).
+//! a coprocessor does (oprf.rs). The two `dkg-*` steps turn the bodies a
+//! distributed key generation computed by MPC into a key set (dkg.rs).
 //!
 //! Subcommands (one JSON line on stdout; exit 0 on success, 2 on failure with
 //! `{"ok":false,"code":…,"input":…,"message":…}`, `input` naming the offending
@@ -24,6 +25,8 @@
 //! crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS
 //! oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F
 //! compute --server-key F --op add|mul|lt --lhs F --rhs F --out F   (FheUint8; tests only, not in serve)
+//! dkg-masks --params test-insecure|default --seed HEX (16 bytes) --out MASKS          (not in serve)
+//! dkg-assemble --params P --seed HEX --bodies F --out-server-key F --out-public-key F  (not in serve)
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
 //! ```
@@ -32,6 +35,7 @@
 //! UNSUPPORTED_TYPE, EXPAND_FAILED, CONTRIBUTION_INVALID, OPRF_FAILED, INTERNAL.
 
 mod ceremony;
+mod dkg;
 mod json;
 mod oprf;
 mod ops;
@@ -101,6 +105,8 @@ const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS\n\
        tkms-tfhe-zk oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F\n\
        tkms-tfhe-zk compute --server-key F --op add|mul|lt --lhs F --rhs F --out F\n\
+       tkms-tfhe-zk dkg-masks --params test-insecure|default --seed HEX (16 bytes) --out MASKS\n\
+       tkms-tfhe-zk dkg-assemble --params test-insecure|default --seed HEX --bodies F --out-server-key F --out-public-key F\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {

@@ -71,7 +71,7 @@ fn malformed(input: &'static str, message: impl Into<String>) -> Failure {
 }
 
 /// Exactly 32 hex digits (optionally `0x`): the seed's 16 bytes.
-fn parse_seed(text: &str) -> Result<Seed, Failure> {
+pub(crate) fn parse_seed(text: &str) -> Result<Seed, Failure> {
     let hex = text.strip_prefix("0x").unwrap_or(text);
     if hex.len() != 2 * SEED_BYTES {
         return Err(malformed(

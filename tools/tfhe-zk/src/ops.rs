@@ -1,4 +1,4 @@
-//! The proof and expansion operations and the key caches (oprf.rs adds `oprf`). Inputs are read with TKMS's size
+//! The proof and expansion operations and the key caches (oprf.rs adds `oprf`, dkg.rs `dkg-masks` and `dkg-assemble`). Inputs are read with TKMS's size
 //! limits (core/engine/tfhe/keyset.ts, crs.ts); the user's list is read with
 //! tfhe-rs conformance checks (packed, parameters of the fhEVM compact key,
 //! bounded length), as tfhe-rs asks for untrusted input, and its element
@@ -72,7 +72,7 @@ impl Failure {
             message: message.into(),
         }
     }
-    fn malformed(input: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn malformed(input: &'static str, message: impl Into<String>) -> Self {
         Self {
             code: "INPUT_MALFORMED",
             input: Some(input),
@@ -291,6 +291,8 @@ impl Session {
             "crs-ceremony-finish" => crate::ceremony::finish(args),
             "oprf" => self.oprf(args),
             "compute" => self.compute(args),
+            "dkg-masks" => self.dkg_masks(args),
+            "dkg-assemble" => self.dkg_assemble(args),
             _ => Err(Failure::usage(format!("unknown subcommand {}", quote(op)))),
         }
     }
@@ -545,17 +547,21 @@ impl Session {
 }
 
 impl Session {
-    /// `compute --server-key F --op add|mul|lt --lhs F --rhs F --out F`: one
-    /// FheUint8 operation with the server key alone, as an fhEVM coprocessor
+    /// `compute --server-key F --op add|mul|lt|select --lhs F --rhs F
+    /// [--cond F] --out F`: one FheUint8 operation (`select`: `cond ? lhs :
+    /// rhs` with an FheBool `cond`) with the server key alone, as an fhEVM coprocessor
     /// computes. node-tfhe exposes no homomorphic operation, so this is how
     /// the tests check that a key set (the INSECURE `test-insecure` parameters
     /// above all) still bootstraps correctly. Not offered by `serve`: a core
     /// never computes.
     fn compute(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
-        only(args, &["serverKey", "op", "lhs", "rhs", "out"])?;
+        only(args, &["serverKey", "op", "lhs", "rhs", "cond", "out"])?;
         let op = arg(args, "op")?.to_string();
-        if !["add", "mul", "lt"].contains(&op.as_str()) {
-            return Err(Failure::usage("--op must be add, mul or lt"));
+        if !["add", "mul", "lt", "select"].contains(&op.as_str()) {
+            return Err(Failure::usage("--op must be add, mul, lt or select"));
+        }
+        if (op == "select") != args.contains_key("cond") {
+            return Err(Failure::usage("--cond is required by --op select and only by it"));
         }
         let out = PathBuf::from(arg(args, "out")?);
         let read_u8 = |path: &str, input: &'static str| -> Result<FheUint8, Failure> {
@@ -567,6 +573,18 @@ impl Session {
         };
         let lhs = read_u8(arg(args, "lhs")?, "lhs")?;
         let rhs = read_u8(arg(args, "rhs")?, "rhs")?;
+        let cond: Option<tfhe::FheBool> = match args.get("cond") {
+            Some(path) => {
+                let bytes = read_input(path, "cond", MAX_CIPHERTEXT_BYTES)?;
+                Some(
+                    DeserializationConfig::new(MAX_CIPHERTEXT_BYTES)
+                        .disable_conformance()
+                        .deserialize_from(&bytes[..])
+                        .map_err(|e| Failure::malformed("cond", format!("not an FheBool in safe_serialize format: {e}")))?,
+                )
+            }
+            None => None,
+        };
         let (sk, decompress_ms) = self.load_server_key(arg(args, "serverKey")?)?;
         tfhe::set_server_key(sk);
         self.stage = Some(("INTERNAL", "op"));
@@ -576,6 +594,10 @@ impl Session {
         let (fhe_type, written) = match op.as_str() {
             "add" => ("euint8", config.serialize_into(&(&lhs + &rhs), &mut buf)),
             "mul" => ("euint8", config.serialize_into(&(&lhs * &rhs), &mut buf)),
+            "select" => {
+                let c = cond.as_ref().expect("checked above: select has --cond");
+                ("euint8", config.serialize_into(&tfhe::prelude::IfThenElse::select(c, &lhs, &rhs), &mut buf))
+            }
             _ => ("ebool", config.serialize_into(&tfhe::prelude::FheOrd::lt(&lhs, &rhs), &mut buf)),
         };
         let run_ms = ms(t_run);

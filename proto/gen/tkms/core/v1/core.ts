@@ -42,6 +42,12 @@ export interface KeyGenRequest {
 export interface KeyGenPreprocRequest {
   /** 160-bit request id of the ASC keygen_preproc request (40 hex chars). */
   requestId: string;
+  /**
+   * The parameter set the preprocessing is for (ASC keygen_preproc
+   * fhe_parameters; the same names as KeyGenRequest.fhe_parameters). Empty:
+   * "default". A KeyGen naming this preprocessing must ask for the same set.
+   */
+  fheParameters: string;
 }
 
 export interface KeyGenPreprocResult {
@@ -366,13 +372,16 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
 };
 
 function createBaseKeyGenPreprocRequest(): KeyGenPreprocRequest {
-  return { requestId: "" };
+  return { requestId: "", fheParameters: "" };
 }
 
 export const KeyGenPreprocRequest: MessageFns<KeyGenPreprocRequest> = {
   encode(message: KeyGenPreprocRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.requestId !== "") {
       writer.uint32(10).string(message.requestId);
+    }
+    if (message.fheParameters !== "") {
+      writer.uint32(18).string(message.fheParameters);
     }
     return writer;
   },
@@ -398,6 +407,14 @@ export const KeyGenPreprocRequest: MessageFns<KeyGenPreprocRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fheParameters = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -417,6 +434,11 @@ export const KeyGenPreprocRequest: MessageFns<KeyGenPreprocRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      fheParameters: isSet(object.fheParameters)
+        ? globalThis.String(object.fheParameters)
+        : isSet(object.fhe_parameters)
+        ? globalThis.String(object.fhe_parameters)
+        : "",
     };
   },
 
@@ -424,6 +446,9 @@ export const KeyGenPreprocRequest: MessageFns<KeyGenPreprocRequest> = {
     const obj: any = {};
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
+    }
+    if (message.fheParameters !== "") {
+      obj.fheParameters = message.fheParameters;
     }
     return obj;
   },
@@ -434,6 +459,7 @@ export const KeyGenPreprocRequest: MessageFns<KeyGenPreprocRequest> = {
   fromPartial(object: DeepPartial<KeyGenPreprocRequest>): KeyGenPreprocRequest {
     const message = createBaseKeyGenPreprocRequest();
     message.requestId = object.requestId ?? "";
+    message.fheParameters = object.fheParameters ?? "";
     return message;
   },
 };

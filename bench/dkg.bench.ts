@@ -1,0 +1,77 @@
+/**
+ * @module bench/dkg
+ * Distributed key generation at (4,1), each party its own process over gRPC
+ * with pinned mutual TLS on loopback: preprocessing (random bits and triples
+ * in chunks, stored) and online (mask expansion, key products, noise, opening
+ * every body, assembly) timed separately; bytes each party sent in each phase
+ * (PeerTransport's count); peak memory (max RSS) per party. Every party must
+ * publish the same key set, or the run fails.
+ *
+ *   node dist/bench/dkg.bench.js                         # test-insecure (make bench)
+ *   node dist/bench/dkg.bench.js --params default        # the real set: hours (make bench-dkg)
+ *   node dist/bench/dkg.bench.js --params default --max-chunks 40   # rate over 40 chunks, projected
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCa, issueCert } from '../common/tls.js';
+import { isFheParameterSet, type FheParameterSet } from '../core/engine/index.js';
+import { certFingerprint, type PeerInfo } from '../core/service/mpc/peerTransport.js';
+import { freePort } from '../localnet/processes.js';
+import { printMachine, recordResults, type BenchResult } from './_results.js';
+import type { DkgPartyConfig, DkgPartyReport } from './_dkgParty.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const parameters = (flag('--params') ?? 'test-insecure') as FheParameterSet;
+if (!isFheParameterSet(parameters)) throw new Error(`unknown parameter set ${parameters}`);
+const maxChunks = flag('--max-chunks') === undefined ? undefined : Number(flag('--max-chunks'));
+const n = 4;
+const t = 1;
+
+printMachine();
+console.log(`DKG at (${n},${t}), ${parameters}${maxChunks === undefined ? '' : `, first ${maxChunks} preprocessing chunks only`}: one process per party`);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tkms-bench-dkg-'));
+const ca = await createCa('bench-dkg-ca');
+const ids = await Promise.all(Array.from({ length: n }, (_, i) => issueCert(ca, { commonName: `party-${i + 1}` })));
+const ports = await Promise.all(ids.map(() => freePort()));
+const peers: PeerInfo[] = ids.map((id, i) => ({ partyId: i + 1, address: `127.0.0.1:${ports[i]}`, certFingerprint: certFingerprint(id.certPem) }));
+const script = fileURLToPath(new URL('./_dkgParty.js', import.meta.url));
+const t0 = Date.now();
+const reports = await Promise.all(
+  ids.map(
+    (id, i) =>
+      new Promise<DkgPartyReport>((resolve, reject) => {
+        const config: DkgPartyConfig = { partyId: i + 1, t, peers, tls: { caPem: ca.certPem, certPem: id.certPem, keyPem: id.keyPem }, port: ports[i]!, parameters, dir, ...(maxChunks === undefined ? {} : { maxChunks }) };
+        const child = spawn(process.execPath, ['--no-warnings', script, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as DkgPartyReport) : reject(new Error(`party ${i + 1} exited with ${code}`))));
+      }),
+  ),
+);
+rmSync(dir, { recursive: true, force: true });
+const wall = (Date.now() - t0) / 1000;
+if (maxChunks === undefined && new Set(reports.map((r) => `${r.publicKeyDigest}/${r.serverKeyDigest}`)).size !== 1) throw new Error('parties published different key sets');
+
+const params = { n, t, parameters, network: 'grpc-mtls-loopback', parties: 'one process each', ...(maxChunks === undefined ? {} : { chunksMeasured: maxChunks, chunksTotal: reports[0]!.chunks, projected: true }) };
+const max = (f: (r: DkgPartyReport) => number): number => Math.max(...reports.map(f));
+const scale = maxChunks === undefined ? 1 : reports[0]!.chunks / reports[0]!.chunksMade;
+const results: BenchResult[] = [
+  { name: `dkg.${parameters}.preprocessing`, unit: 's', value: (max((r) => r.preprocessingMs) / 1000) * scale, params },
+  { name: `dkg.${parameters}.preprocessing.bytes_sent_per_party`, unit: 'MB', value: (max((r) => r.preprocessingBytesSent) / 1e6) * scale, params },
+  { name: `dkg.${parameters}.peak_rss_per_party`, unit: 'MiB', value: max((r) => r.peakRssMiB), params },
+];
+if (maxChunks === undefined) {
+  results.push(
+    { name: `dkg.${parameters}.online`, unit: 's', value: max((r) => r.onlineMs ?? 0) / 1000, params },
+    { name: `dkg.${parameters}.online.bytes_sent_per_party`, unit: 'MB', value: max((r) => r.onlineBytesSent ?? 0) / 1e6, params },
+    { name: `dkg.${parameters}.total_wall`, unit: 's', value: wall, params },
+  );
+}
+recordResults(results);

@@ -1,0 +1,303 @@
+/**
+ * @module core/engine/mpc/keygen/keygen
+ * Distributed generation of a tfhe-rs key set: every secret is born shared,
+ * nobody ever holds it. What the parties compute and open:
+ *
+ *   S  big (GLWE) key, k·N shared random bits — kept: it is the key share
+ *      decryption uses (today's key-share format);
+ *   s  small LWE key, n shared random bits — erased at the end;
+ *   e  TUniform noise for every body, from shared bits (`tuniform.ts`);
+ *   s_i·S_j  the products the bootstrapping key's GGSW rows need (Beaver);
+ *
+ * and, with masks A expanded by tfhe-rs from an agreed public seed (the
+ * native tool, `dkg-masks`), the bodies of every component are linear in the
+ * shares, so each party computes its share locally and the bodies are opened
+ * robustly (t wrong or missing shares corrected, their senders named):
+ *
+ *   compact public key   b = A ⊛ reverse(S) + e        (tfhe-rs: semi-reverse
+ *                        negacyclic convolution over the big key, one polynomial of k·N)
+ *   key-switching key    b_{j,l} = <a_{j,l}, s> + e + S_j · 2^(64 − l·B_ks)       l = L_ks..1
+ *   bootstrapping key    GGSW(s_i), rows (l, r), l = L_pbs..1, r = 0..k:
+ *                        B_{i,l,r}(X) = Σ_m A_m·S_m + E + { −s_i·S_r(X)·2^(64 − l·B_pbs)  r < k
+ *                                                          {  s_i·2^(64 − l·B_pbs)          r = k
+ *
+ * The opened bodies and the seed are all the native tool needs to assemble
+ * the compressed server key and the compact public key (`dkg-assemble`).
+ * What the opens reveal: each body is an LWE/GLWE sample whose noise no party
+ * knows, i.e. exactly what a tfhe-rs key published by one honest machine
+ * would reveal; the Beaver opens are uniform. Section order, row order and
+ * scaling are those of tfhe-rs 1.7.0 (tools/tfhe-zk/src/dkg.rs documents
+ * them against the tfhe-rs sources).
+ *
+ * Cost (the shape below): bits k·N + n + Σ_samples (B + 2), triples = bits +
+ * n·k·N; opens: the Beaver rounds plus one open of every body.
+ */
+import { sha3_256 } from '@noble/hashes/sha3';
+import type { GrVector } from '../algebra/galoisRing.js';
+import { fromU64s, getU64 } from '../algebra/z64.js';
+import { MpcParameterError } from '../errors.js';
+import { beaverMultiply } from '../online/multiply.js';
+import type { MpcSession } from '../online/session.js';
+import { generateRandomBits } from '../preprocessing/randomBits.js';
+import { generateTriples, type Triples } from '../preprocessing/triples.js';
+import { addGlweMaskProducts, addLweMaskProducts } from './maskProducts.js';
+import { tUniformBits, tUniformFromBits } from './tuniform.js';
+
+/** The dimensions and noise of a key set, as the native tool reports them. */
+export interface KeygenShape {
+  /** Small LWE dimension n. */
+  lweDimension: number;
+  glweDimension: number;
+  polynomialSize: number;
+  ksLevel: number;
+  ksBaseLog: number;
+  pbsLevel: number;
+  pbsBaseLog: number;
+  /** TUniform bound log2 of the key-switching key's noise. */
+  lweNoiseBoundLog2: number;
+  /** … of the bootstrapping key's noise. */
+  glweNoiseBoundLog2: number;
+  /** … of the compact public key's noise. */
+  cpkNoiseBoundLog2: number;
+}
+
+/** Where each section starts in the mask and body vectors, and what the whole DKG consumes. */
+export interface KeygenLayout {
+  bigDimension: number;
+  cpk: { maskAt: number; bodyAt: number; samples: number };
+  ksk: { maskAt: number; bodyAt: number; rows: number };
+  bsk: { maskAt: number; bodyAt: number; rows: number; samples: number };
+  maskWords: number;
+  bodyWords: number;
+  /** Shared random bits: the two keys and every noise sample. */
+  bits: number;
+  /** Products s_i · S_j. */
+  products: number;
+  /** Triples: one per bit and one per product. */
+  triples: number;
+}
+
+export function keygenLayout(shape: KeygenShape): KeygenLayout {
+  const { lweDimension: n, glweDimension: k, polynomialSize: N, ksLevel, pbsLevel } = shape;
+  for (const [name, v] of Object.entries(shape)) if (!Number.isInteger(v) || v < (name.endsWith('NoiseBoundLog2') ? 0 : 1)) throw new MpcParameterError(`key shape: ${name} = ${v}`);
+  const big = k * N;
+  const kskRows = big * ksLevel;
+  const bskRows = n * pbsLevel * (k + 1);
+  const cpk = { maskAt: 0, bodyAt: 0, samples: big };
+  const ksk = { maskAt: big, bodyAt: big, rows: kskRows };
+  const bsk = { maskAt: big + kskRows * n, bodyAt: big + kskRows, rows: bskRows, samples: bskRows * N };
+  const bits = big + n + cpk.samples * tUniformBits(shape.cpkNoiseBoundLog2) + kskRows * tUniformBits(shape.lweNoiseBoundLog2) + bsk.samples * tUniformBits(shape.glweNoiseBoundLog2);
+  const products = n * big;
+  return { bigDimension: big, cpk, ksk, bsk, maskWords: bsk.maskAt + bskRows * k * N, bodyWords: bsk.bodyAt + bsk.samples, bits, products, triples: bits + products };
+}
+
+/** Where shared random bits and triples come from: made inline, or read from a stored preprocessing. */
+export interface KeygenRandomness {
+  bits(session: MpcSession, count: number): Promise<GrVector>;
+  triples(session: MpcSession, count: number): Promise<Triples>;
+}
+
+/** Bits and triples made on demand in the keygen session itself. */
+export const inlineRandomness: KeygenRandomness = {
+  async bits(session, count) {
+    return generateRandomBits(session, count, await generateTriples(session, count));
+  },
+  triples: (session, count) => generateTriples(session, count),
+};
+
+export interface KeygenOptions {
+  randomness?: KeygenRandomness;
+  /** Called as work completes; `fraction` counts triples consumed and bodies opened. */
+  onProgress?: (stage: string, fraction: number) => void;
+  /** Elements per MPC batch (default 32,768): bounds messages and memory. */
+  batch?: number;
+  /** Tests only: also return this party's small-key share (otherwise erased). */
+  keepSmallKeyShare?: boolean;
+  /**
+   * How long parties wait for each other after local work (the mask
+   * products: minutes per party at `default`) before the next round;
+   * default 30 min. A party late past a round's ordinary timeout would
+   * otherwise be taken as silent for the rest of the session.
+   */
+  localWorkTimeoutMs?: number;
+}
+
+export interface KeygenResult {
+  /** The opened bodies (public), in the layout's order: what `dkg-assemble` takes. */
+  bodies: BigUint64Array;
+  /** This party's share of the big key: k·N elements, the key-share format decryption uses. */
+  bigKeyShare: GrVector;
+  /** Only with `keepSmallKeyShare`. */
+  smallKeyShare?: GrVector;
+}
+
+/**
+ * The public seed the masks are expanded from: a PRSS random value opened
+ * robustly (no party chooses or predicts it), hashed with the session id.
+ * 16 bytes: a tfhe-rs `Seed` (u128).
+ */
+export async function agreeMaskSeed(session: MpcSession): Promise<Uint8Array> {
+  const r = session.prss.random(session.nextTag('keygen/seed'), 1);
+  const opened = await session.open(r, 1, 'seed');
+  const label = new TextEncoder().encode(`TKMS-DKG-MASK-SEED/${session.net.sessionId}/`);
+  const bytes = session.R.toBytes(opened);
+  const input = new Uint8Array(label.length + bytes.length);
+  input.set(label);
+  input.set(bytes, label.length);
+  return sha3_256(input).slice(0, 16);
+}
+
+/**
+ * Runs the key generation for one party. Every party must call it with the
+ * same shape, masks and options (the masks come from the agreed seed).
+ */
+export async function distributedKeygen(session: MpcSession, shape: KeygenShape, masks: BigUint64Array, options: KeygenOptions = {}): Promise<KeygenResult> {
+  const R = session.R;
+  const L = keygenLayout(shape);
+  if (masks.length !== L.maskWords) throw new MpcParameterError(`masks hold ${masks.length} words, the key shape needs ${L.maskWords}`);
+  const source = options.randomness ?? inlineRandomness;
+  const batch = options.batch ?? 1 << 15;
+  const { lweDimension: n, glweDimension: k, polynomialSize: N } = shape;
+  const big = L.bigDimension;
+  const totalWork = L.triples + L.bodyWords;
+  let done = 0;
+  const progress = (stage: string, work: number): void => {
+    done += work;
+    options.onProgress?.(stage, Math.min(1, done / totalWork));
+  };
+
+  const bitsInBatches = async (count: number, stage: string): Promise<GrVector> => {
+    const out = R.alloc(count);
+    for (let at = 0; at < count; at += batch) {
+      const m = Math.min(batch, count - at);
+      out.set(await source.bits(session, m), at * R.limbs);
+      progress(stage, m);
+    }
+    return out;
+  };
+
+  const localWorkTimeoutMs = options.localWorkTimeoutMs ?? 30 * 60_000;
+  // The parties arrive from the native tool at different times.
+  await syncAfterLocalWork(session, localWorkTimeoutMs);
+  const S = await bitsInBatches(big, 'big key bits');
+  const s = await bitsInBatches(n, 'small key bits');
+  const P = R.alloc(L.products); // P[i·big + j] = s_i · S_j
+  const bodyShares = R.alloc(L.bodyWords);
+  try {
+    const rowsPerBatch = Math.max(1, Math.floor(batch / big));
+    for (let i0 = 0; i0 < n; i0 += rowsPerBatch) {
+      const rows = Math.min(rowsPerBatch, n - i0);
+      const count = rows * big;
+      const x = R.alloc(count);
+      const y = R.alloc(count);
+      for (let r = 0; r < rows; r++) {
+        y.set(S, r * big * R.limbs);
+        for (let j = 0; j < big; j++) R.copyInto(x, r * big + j, s, i0 + r);
+      }
+      P.set(await beaverMultiply(session, x, y, await source.triples(session, count), count), i0 * big * R.limbs);
+      x.fill(0);
+      y.fill(0);
+      progress('key products', count);
+    }
+
+    // Noise first (it consumes bits batch by batch), then the linear terms.
+    await addNoise(L.cpk.bodyAt, L.cpk.samples, shape.cpkNoiseBoundLog2, 'public key noise');
+    await addNoise(L.ksk.bodyAt, L.ksk.rows, shape.lweNoiseBoundLog2, 'key-switching key noise');
+    await addNoise(L.bsk.bodyAt, L.bsk.samples, shape.glweNoiseBoundLog2, 'bootstrapping key noise');
+
+    // Compact public key: tfhe-rs convolves the mask with the reversed key.
+    const reversed = R.alloc(big);
+    for (let j = 0; j < big; j++) R.copyInto(reversed, j, S, big - 1 - j);
+    addGlweMaskProducts(R, masks, L.cpk.maskAt, 1, big, reversed, bodyShares, L.cpk.bodyAt);
+    reversed.fill(0);
+
+    // Key-switching key S → s.
+    addLweMaskProducts(R, masks, L.ksk.maskAt, L.ksk.rows, n, s, bodyShares, L.ksk.bodyAt);
+    const term = R.alloc();
+    const scale = (log2: number): Uint32Array => fromU64s([1n << BigInt(log2)]);
+    for (let j = 0; j < big; j++) {
+      for (let row = 0; row < shape.ksLevel; row++) {
+        const l = shape.ksLevel - row; // tfhe-rs stores the levels descending
+        const at = L.ksk.bodyAt + j * shape.ksLevel + row;
+        R.mulScalarInto(term, 0, S, j, scale(64 - l * shape.ksBaseLog), 0);
+        R.addInto(bodyShares, at, bodyShares, at, term, 0);
+      }
+    }
+
+    // Bootstrapping key: GGSW(s_i) under S, level matrices (levels descending), rows r = 0..k.
+    for (let i = 0; i < n; i++) {
+      for (let level = 0; level < shape.pbsLevel; level++) {
+        const delta = scale(64 - (shape.pbsLevel - level) * shape.pbsBaseLog);
+        for (let r = 0; r <= k; r++) {
+          const row = (i * shape.pbsLevel + level) * (k + 1) + r;
+          const bodyAt = L.bsk.bodyAt + row * N;
+          addGlweMaskProducts(R, masks, L.bsk.maskAt + row * k * N, k, N, S, bodyShares, bodyAt);
+          if (r < k) {
+            for (let c = 0; c < N; c++) {
+              R.mulScalarInto(term, 0, P, i * big + r * N + c, delta, 0);
+              R.subInto(bodyShares, bodyAt + c, bodyShares, bodyAt + c, term, 0);
+            }
+          } else {
+            R.mulScalarInto(term, 0, s, i, delta, 0);
+            R.addInto(bodyShares, bodyAt, bodyShares, bodyAt, term, 0);
+          }
+        }
+      }
+    }
+    term.fill(0);
+
+    await syncAfterLocalWork(session, localWorkTimeoutMs);
+    const bodies = new BigUint64Array(L.bodyWords);
+    for (let at = 0; at < L.bodyWords; at += batch) {
+      const m = Math.min(batch, L.bodyWords - at);
+      const opened = await session.open(bodyShares.subarray(at * R.limbs, (at + m) * R.limbs), m, 'keygen/bodies');
+      for (let v = 0; v < m; v++) {
+        for (let c = 1; c < R.d; c++) {
+          if (getU64(opened, v * R.d + c) !== 0n) throw new MpcParameterError(`opened body ${at + v} is not an integer (coefficient ${c} ≠ 0): more than t parties deviated`);
+        }
+        bodies[at + v] = getU64(opened, v * R.d);
+      }
+      progress('opening bodies', m);
+    }
+    return options.keepSmallKeyShare ? { bodies, bigKeyShare: S, smallKeyShare: s.slice() } : { bodies, bigKeyShare: S };
+  } finally {
+    // Everything secret but the big-key share this party keeps.
+    s.fill(0);
+    P.fill(0);
+    bodyShares.fill(0);
+  }
+
+  async function addNoise(bodyAt: number, samples: number, boundLog2: number, stage: string): Promise<void> {
+    const per = tUniformBits(boundLog2);
+    const perBatch = Math.max(1, Math.floor(batch / per));
+    const noise = R.alloc(perBatch);
+    for (let at = 0; at < samples; at += perBatch) {
+      const m = Math.min(perBatch, samples - at);
+      const bits = await source.bits(session, m * per);
+      tUniformFromBits(R, bits, m, boundLog2, noise, 0);
+      bits.fill(0);
+      for (let v = 0; v < m; v++) R.addInto(bodyShares, bodyAt + at + v, bodyShares, bodyAt + at + v, noise, v);
+      progress(stage, m * per);
+    }
+    noise.fill(0);
+  }
+}
+
+/**
+ * One round in which every party says it is ready, waited for with a long
+ * timeout: after it the parties are in step again. Who stays silent is
+ * excluded from the session.
+ */
+async function syncAfterLocalWork(session: MpcSession, timeoutMs: number): Promise<void> {
+  const net = session.net;
+  for (let j = 1; j <= net.n; j++) if (j !== net.self && !session.excluded.has(j)) net.send(j, READY);
+  const waits: Promise<void>[] = [];
+  for (let j = 1; j <= net.n; j++) {
+    if (j === net.self || session.excluded.has(j)) continue;
+    waits.push(net.receive(j, timeoutMs).then((m) => void (m === undefined && session.excluded.add(j))));
+  }
+  await Promise.all(waits);
+  net.nextRound();
+}
+
+const READY = Uint8Array.of(1);
