@@ -74,7 +74,7 @@ async function openParties(dir: string, n: number, t: number): Promise<Party[]> 
       const priv = new FileStorage(path.join(dir, `p${p.partyId}`), privatePrefix(p.partyId));
       const pub = new FileStorage(path.join(dir, `p${p.partyId}`), publicPrefix(p.partyId));
       const { signer } = await loadOrCreateSigner(priv, pub);
-      const backend = thresholdBackend({ transport, t, dealerId: 1, engine, logger: silent, roundTimeoutMs: 10_000 });
+      const backend = thresholdBackend({ transport, t, dealerId: 1, insecureDealerKeygen: true, engine, logger: silent, roundTimeoutMs: 10_000 });
       const core = await KmsCore.open({
         partyId: p.partyId,
         engine,

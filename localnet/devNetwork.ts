@@ -24,6 +24,8 @@ export interface DevNetworkOptions {
    * embedded chain (proven inputs only), e.g. for attack tests.
    */
   devMode?: boolean;
+  /** Threshold cores (n ≥ 4) instead of one centralized core. */
+  parties?: number;
 }
 
 export interface DevNetwork extends KmsNetwork {
@@ -67,6 +69,7 @@ export async function startDevNetwork(o: DevNetworkOptions): Promise<DevNetwork>
       ports: o.ports,
       log: say,
       devMode: o.devMode ?? true,
+      ...(o.parties ? { parties: o.parties } : {}),
       ...(o.detached ? { detached: true } : {}),
     });
     return {

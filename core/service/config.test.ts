@@ -56,3 +56,10 @@ test('behavior: each bad field is named', () => {
   }
   expect(() => loadCoreConfig('/nonexistent/core.json')).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
 });
+
+test('behavior: the INSECURE dealer is off unless a threshold config turns it on, with a boolean', () => {
+  const threshold = { t: 1, peers: [1, 2, 3, 4].map((p) => ({ partyId: p, address: `127.0.0.1:${6000 + p}`, certFingerprint: 'ab'.repeat(32) })), listen: { port: 6002 } };
+  expect(parseCoreConfig({ ...valid, threshold }).threshold?.insecureDealerKeygen).toBeUndefined();
+  expect(parseCoreConfig({ ...valid, threshold: { ...threshold, insecureDealerKeygen: true } }).threshold?.insecureDealerKeygen).toBe(true);
+  expect(() => parseCoreConfig({ ...valid, threshold: { ...threshold, insecureDealerKeygen: 'yes' } })).toThrow(expect.objectContaining({ message: expect.stringContaining('"threshold.insecureDealerKeygen"') }));
+});

@@ -57,6 +57,14 @@ export interface ThresholdConfig {
   listen: { host: string; port: number };
   /** Per-round timeout of MPC sessions (default 2000 ms). */
   roundTimeoutMs?: number;
+  /**
+   * INSECURE: party `dealerId` makes the `default` and `fhevm` key sets in one
+   * process and deals the big key (their distributed key generation takes
+   * hours, and fhevm's dedicated public key is not distributed yet). Off by
+   * default: then `default` keys come from the DKG and `fhevm` keygens fail.
+   * `test-insecure` keys always come from the DKG.
+   */
+  insecureDealerKeygen?: boolean;
 }
 
 export interface CoreConfig {
@@ -110,6 +118,11 @@ function str(v: unknown, field: string): string {
 
 function port(v: unknown, field: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) fail(field, 'an integer port in 0..65535');
+  return v;
+}
+
+function bool(v: unknown, field: string): boolean {
+  if (typeof v !== 'boolean') fail(field, 'a boolean');
   return v;
 }
 
@@ -195,6 +208,7 @@ function parseThreshold(th: Record<string, unknown>, partyId: number): Threshold
     peers,
     listen: { host: str(listen.host ?? '127.0.0.1', 'threshold.listen.host'), port: port(listen.port, 'threshold.listen.port') },
     ...(th.roundTimeoutMs !== undefined ? { roundTimeoutMs: int(th.roundTimeoutMs, 'threshold.roundTimeoutMs', 1) } : {}),
+    ...(th.insecureDealerKeygen !== undefined ? { insecureDealerKeygen: bool(th.insecureDealerKeygen, 'threshold.insecureDealerKeygen') } : {}),
   };
 }
 

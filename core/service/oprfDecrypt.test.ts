@@ -181,7 +181,7 @@ test('default: four threshold parties (t = 1) decrypt OPRF values made from the 
         listen: { host: '127.0.0.1', port: Number(p.address.split(':')[1]) },
         timeoutMs: 3000,
       });
-      const keyBackend = thresholdBackend({ transport, t: T, dealerId: 1, engine, logger: silent.child({ party: p.partyId }), roundTimeoutMs: 3000 });
+      const keyBackend = thresholdBackend({ transport, t: T, dealerId: 1, insecureDealerKeygen: true, engine, logger: silent.child({ party: p.partyId }), roundTimeoutMs: 3000 });
       parties.push({ ...(await openCore(p.partyId, root, { engine, keyBackend })), transport });
     }
     const preprocId = newId();

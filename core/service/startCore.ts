@@ -162,8 +162,12 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
         logger,
         ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}),
         ...(options.mpcOpener ? { opener: options.mpcOpener } : {}),
+        ...(th.insecureDealerKeygen ? { insecureDealerKeygen: true } : {}),
       });
-      logger.info({ n: th.peers.length, t: th.t, dealer: th.dealerId, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
+      logger.info({ n: th.peers.length, t: th.t, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
+      if (th.insecureDealerKeygen) {
+        logger.warn({ dealer: th.dealerId, devMode: config.devMode }, 'INSECURE: threshold.insecureDealerKeygen is on: party %d makes default and fhevm key sets alone and deals them (test-insecure keys still come from the DKG)', th.dealerId);
+      }
     }
     if (options.wrapKeyBackend) keyBackend = options.wrapKeyBackend(keyBackend ?? centralizedBackend(engine));
     const core = await KmsCore.open({

@@ -117,27 +117,6 @@ test('default: a proven input is verified by every party, expanded identically a
   expect(request.decrypt).toMatchObject({ crs_id: crsId });
 }, 600_000);
 
-test('default: a distributed key generation through the four core processes (test-insecure): no dealer, every party signs the same keys, node-tfhe encrypts and the parties decrypt', async () => {
-  // Its own CLI home: this key must not become the other tests' default key.
-  const dkgCli = await fundedCli(net.networkFile, 'th-dkg');
-  const kg = await tkmsOk(dkgCli, ['keygen', '--params', 'test-insecure']);
-  const dkgKey = String(kg['keyId']);
-  const request = await getRequest(user, net.network.contracts.asc, dkgKey);
-  expect(request.status).toBe('completed');
-  // Parties 1..3 are honest in the MPC (4 only lies about plaintexts): all four made and signed the same key set.
-  const signed = request.responses.map((r) => ('keygen' in r.response ? `${r.response.keygen.public_key_digest}/${r.response.keygen.server_key_digest}` : ''));
-  expect(new Set(signed).size).toBe(1);
-  expect(request.responses.length).toBeGreaterThanOrEqual(3);
-  for (const p of [1, 2, 3, 4]) {
-    const log = readFileSync(net.processes.find((x) => x.name === `core-${p}`)!.logFile, 'utf8');
-    expect(log).toContain(`"requestId":"${dkgKey}"`);
-    expect(log.split('\n').some((l) => l.includes(dkgKey) && l.includes('distributed key generation done'))).toBe(true);
-  }
-  const enc = await tkmsOk(dkgCli, ['encrypt', '173', '--type', 'euint8']);
-  expect(enc).toMatchObject({ keyId: dkgKey });
-  expect((await tkmsOk(dkgCli, ['decrypt', String(enc['handle'])]))['plaintext']).toBe('173');
-}, 600_000);
-
 test('malicious: only message bits leave the MPC: a block whose degree admits carries is refused by the parties, a carry hidden under a lying degree is not opened', async () => {
   const pkFile = path.join(cli.home, 'pk-carry.bin');
   await tkmsOk(cli, ['fetch-key', '--key-id', keyId, '-o', pkFile]);

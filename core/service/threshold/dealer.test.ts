@@ -1,6 +1,11 @@
 import { generateKeySet, parseClientKey } from '../../engine/index.js';
 import { reconstruct, seededRng } from '../../engine/mpc/index.js';
+import { jest } from '@jest/globals';
+import { pino } from 'pino';
+import { defaultEngine } from '../engine.js';
+import type { PeerTransport } from '../mpc/peerTransport.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
+import { thresholdBackend } from './thresholdBackend.js';
 
 describe('dealer key sharing', () => {
   const keySet = generateKeySet({ withoutServerKey: true });
@@ -45,5 +50,29 @@ describe('dealer key sharing, test-insecure parameters', () => {
     expect(Uint8Array.from({ length: 512 }, (_, j) => secret[j * R.limbs]!)).toEqual(expected);
     // A share of one dimension is not read as a share of the other.
     expect(() => parseKeyShare(dealt.shares.get(1)!, 4, 2048)).toThrow(expect.objectContaining({ code: 'KEY_SHARE_MALFORMED' }));
+  });
+});
+
+describe('the dealer is off unless configured (threshold.insecureDealerKeygen)', () => {
+  /** The backend refuses before any network use: a transport that fails the test if touched. */
+  const transport = {
+    n: 4,
+    partyId: 1,
+    endpoint: () => {
+      throw new Error('the refusal must come before any MPC session');
+    },
+  } as unknown as PeerTransport;
+  const backend = (insecureDealerKeygen?: boolean): ReturnType<typeof thresholdBackend> =>
+    thresholdBackend({ transport, t: 1, dealerId: 1, engine: defaultEngine, logger: pino({ level: 'silent' }), ...(insecureDealerKeygen === undefined ? {} : { insecureDealerKeygen }) });
+
+  test('behavior: by default an fhevm keygen (no DKG yet) is refused, never dealt', async () => {
+    const engineKeygen = jest.spyOn(defaultEngine, 'generateKeySet');
+    try {
+      await expect(backend().generate('a'.repeat(40), () => {}, undefined, 'fhevm')).rejects.toMatchObject({ code: 'KEYGEN_UNSUPPORTED' });
+      await expect(backend(false).generate('b'.repeat(40), () => {}, undefined, 'fhevm')).rejects.toThrow(/does not deal keys/);
+      expect(engineKeygen).not.toHaveBeenCalled();
+    } finally {
+      engineKeygen.mockRestore();
+    }
   });
 });

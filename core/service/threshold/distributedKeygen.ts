@@ -27,8 +27,11 @@ import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import { assembleKeySet, expandKeygenMasks } from '../zk/keygenTool.js';
 import type { TfheZkToolOptions } from '../zk/_toolRun.js';
 
-/** Parameter sets whose threshold keys are made by the DKG (the others are still dealt: see thresholdBackend). */
-export const DKG_PARAMETER_SETS: readonly FheParameterSet[] = ['test-insecure'];
+/**
+ * Parameter sets the DKG makes. `fhevm` also needs its dedicated compact
+ * public key and the casting key-switching key: not yet.
+ */
+export const DKG_PARAMETER_SETS: readonly FheParameterSet[] = ['test-insecure', 'default'];
 
 export function dkgSupports(parameters: FheParameterSet): boolean {
   return DKG_PARAMETER_SETS.includes(parameters);

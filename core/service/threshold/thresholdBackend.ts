@@ -2,21 +2,17 @@
  * @module core/service/threshold/thresholdBackend
  * The threshold `KeyBackend`: no core ever holds the FHE secret key.
  *
- * Key generation (one MPC session per request, every party runs it when its
- * connector sees the keygen event):
- *   1. the dealer party generates the key set with node-tfhe, shares the big
- *      key bit by bit (dealer.ts) and overwrites its copy;
- *   2. it sends each party, over the pinned mTLS channel, that party's share and
- *      the public material; every party stores its share privately (vault) and
- *      publishes the public material under its own prefix, so each party signs
- *      the same digests and the ASC sees them agree;
- *   3. every party acknowledges its share to the dealer, which says "go" once
- *      all have (or all but t, after a minute more): the transfers end at
- *      different times, and a PRSS setup's first round must not split;
- *   4. the key's decryption sessions use PRSS keys all parties agreed on in the
- *      keygen preprocessing the request names (ASC keygen_preproc, `preprocess`:
- *      prssSetup in a session named after the preprocessing id); a keygen
- *      without one runs the PRSS setup inline, as before preprocessing existed.
+ * Key generation: no dealer (distributedKeygen.ts). The keygen preprocessing
+ * (ASC keygen_preproc, `preprocess`) agrees PRSS keys and, for a set the DKG
+ * makes, produces its random bits and triples in vault-sealed chunks,
+ * resumable after any party's restart (keygenPreprocessing.ts); the keygen
+ * naming it runs the DKG on them in one MPC session, or inline when no
+ * preprocessing is named. Every honest party stores its big-key share and
+ * the PRSS keys and publishes byte-identical public keys under its own prefix.
+ * `insecureDealerKeygen` (tests, localnet only) brings back the dealer for
+ * `default` and `fhevm`: party `dealerId` makes the key set with node-tfhe,
+ * shares the big key (dealer.ts) and sends each party its share over the
+ * pinned mTLS channel.
  * Decryption: per request, an MPC session derived from the request id runs
  * the bit-decomposition decryption (core/engine/mpc/decryption), robust
  * against t malicious parties, on preprocessed material (triples, random
@@ -53,8 +49,14 @@ import { ceremonySession, openCrsCeremonyTool } from '../zk/crsCeremonyTool.js';
 export interface ThresholdBackendOptions {
   transport: PeerTransport;
   t: number;
-  /** The party that generates and deals key sets (dealer phase before DKG). */
+  /** The party that deals key sets when `insecureDealerKeygen` is on. */
   dealerId: number;
+  /**
+   * INSECURE (tests, localnet): party `dealerId` makes `default` and `fhevm`
+   * key sets alone and deals the big key. Off (the default): `default` keys
+   * come from the DKG (hours) and `fhevm` keygens fail KEYGEN_UNSUPPORTED.
+   */
+  insecureDealerKeygen?: boolean;
   engine: CoreEngine;
   logger: Logger;
   /** How long non-dealers wait for their share (a key set takes ~10 s to make, 60 MB to send). */
@@ -215,7 +217,11 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     if (preprocPrss && (preprocPrss.n !== n || preprocPrss.t !== t || preprocPrss.party !== self)) {
       throw new TkmsError('PREPROC_MISMATCH', `keygen preprocessing was made for n=${preprocPrss.n}, t=${preprocPrss.t}, party ${preprocPrss.party}; this core is n=${n}, t=${t}, party ${self}`);
     }
-    if (dkgSupports(parameters)) {
+    const dealt = o.insecureDealerKeygen === true && parameters !== 'test-insecure';
+    if (!dealt && !dkgSupports(parameters)) {
+      throw new TkmsError('KEYGEN_UNSUPPORTED', `no distributed key generation for parameter set ${parameters} yet (${DKG_PARAMETER_SETS.join(', ')} only), and this core does not deal keys (threshold.insecureDealerKeygen is off)`);
+    }
+    if (!dealt) {
       // No dealer: the key is born shared (distributedKeygen.ts).
       const prss = preprocPrss ?? (onProgress('prss setup (no preprocessing named)'), await setupPrss(requestId));
       const net = transport.endpoint(sessionIdFor(requestId, 'dkg'));
@@ -254,8 +260,8 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
         net.close();
       }
     }
-    // Parameter sets the DKG does not run yet are still dealt (dealer.ts).
-    o.logger.warn({ requestId, parameters }, `key set dealt by party ${o.dealerId}: distributed key generation supports ${DKG_PARAMETER_SETS.join(', ')} only so far`);
+    // INSECURE, by configuration only: one party makes the key set (dealer.ts).
+    o.logger.warn({ requestId, parameters }, `INSECURE: key set dealt by party ${o.dealerId} (threshold.insecureDealerKeygen): one process held the whole key`);
     const dealTimeoutMs = o.dealTimeoutMs ?? 600_000;
     const deal = transport.endpoint(sessionIdFor(requestId, 'deal'), { sendTimeoutMs: dealTimeoutMs });
     let mine: { share: Uint8Array; compactPublicKey: Uint8Array; compressedServerKey: Uint8Array; parameters: string; lweDimension: number };

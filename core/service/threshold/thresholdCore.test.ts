@@ -63,7 +63,7 @@ async function startParty(partyId: number): Promise<Party> {
   const priv = new FileStorage(path.join(partyDir, `p${partyId}`), privatePrefix(partyId));
   const pub = new FileStorage(path.join(partyDir, `p${partyId}`), publicPrefix(partyId));
   const { signer } = await loadOrCreateSigner(priv, pub);
-  const backend = thresholdBackend({ transport, t: T, dealerId: 1, engine, logger: backendLog.child({ party: partyId }), roundTimeoutMs: 3000 });
+  const backend = thresholdBackend({ transport, t: T, dealerId: 1, insecureDealerKeygen: true, engine, logger: backendLog.child({ party: partyId }), roundTimeoutMs: 3000 });
   const core = await KmsCore.open({
     partyId,
     engine,

@@ -94,7 +94,7 @@ beforeAll(async () => {
       const pub = new FileStorage(path.join(dir, `p${p.partyId}`), publicPrefix(p.partyId));
       const { signer } = await loadOrCreateSigner(priv, pub);
       const self = (): Party => parties.find((x) => x.id === p.partyId)!;
-      const backend = lyingShares(self, thresholdBackend({ transport, t: T, dealerId: 1, engine, logger: silent, roundTimeoutMs: 3000 }));
+      const backend = lyingShares(self, thresholdBackend({ transport, t: T, dealerId: 1, insecureDealerKeygen: true, engine, logger: silent, roundTimeoutMs: 3000 }));
       const core = await KmsCore.open({ partyId: p.partyId, engine, keyBackend: backend, privateStorage: priv, publicStorage: pub, signer, logger: silent, publicUri: (type, kid) => `file://${pub.path(type, kid)}` });
       parties.push({ id: p.partyId, core, transport, signerPubkey: signer.publicKeyHex, pub, lie: 'none' });
     }),
