@@ -505,7 +505,7 @@ export class KmsCore {
    * may use; throws a coded error otherwise. Checked here, not when the keygen
    * starts: the preprocessing may still be running then.
    */
-  private async preprocMaterial(preprocId: string, parameters: FheParameterSet): Promise<Uint8Array> {
+  private async preprocMaterial(preprocId: string, parameters: FheParameterSet, keygenId: string): Promise<Uint8Array> {
     const running = this.preprocs.get(preprocId);
     const outcome = running ? await running.done : await this.getKeyGenPreprocResult(preprocId).catch(() => undefined);
     if (!outcome) throw new TkmsError('UNKNOWN_PREPROC', `keygen preprocessing ${preprocId} is unknown to this core`);
@@ -519,7 +519,7 @@ export class KmsCore {
     const storage = preprocessingStorage(this.o.privateStorage, preprocId);
     if (!material || (await storage.read('consumed'))) throw new TkmsError('PREPROC_CONSUMED', `keygen preprocessing ${preprocId} was already used by a key generation`);
     // Marked before any of it is used: random bits and triples must never serve two keys, even after a failed keygen.
-    await storage.write('consumed', new Date().toISOString());
+    await storage.write('consumed', keygenId);
     return material;
   }
 
@@ -554,7 +554,7 @@ export class KmsCore {
     try {
       // Yield first so the KeyGen reply leaves before the (synchronous) engine holds the thread.
       await new Promise((r) => setTimeout(r, 20));
-      const preproc = preprocId ? await this.preprocMaterial(preprocId, parameters) : undefined;
+      const preproc = preprocId ? await this.preprocMaterial(preprocId, parameters, requestId) : undefined;
       log.info({ ...(preprocId ? { preprocId } : {}) }, 'keygen started');
       let stageAt = Date.now();
       const keySet = await this.backend.generate(
@@ -601,6 +601,12 @@ export class KmsCore {
       const ms = Date.now() - started;
       this.o.metrics?.observe('keygen', 'failure', ms);
       log.error({ err: errorMessage(e), durationMs: ms }, 'keygen failed');
+      // Material a failed keygen began to use never serves another: wipe it (a later keygen naming it gets PREPROC_CONSUMED).
+      const consumedBy = preprocId ? await preprocessingStorage(this.o.privateStorage, preprocId).read('consumed').catch(() => undefined) : undefined;
+      if (preprocId && consumedBy && new TextDecoder().decode(consumedBy) === requestId) {
+        await this.o.privateStorage.wipe(DataType.KeyGenPreproc, preprocId).catch(() => undefined);
+        await preprocessingStorage(this.o.privateStorage, preprocId).wipeAll().catch(() => undefined);
+      }
       return { ...base, ...this.fail(requestId, errorCode(e, 'KEYGEN_FAILED'), errorMessage(e)) };
     }
   }

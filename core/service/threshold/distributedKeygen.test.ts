@@ -49,6 +49,7 @@ describe('distributed key generation, test-insecure, (4,1), one party sending ga
           prss: prss[x]!,
           parameters: 'test-insecure',
           timeoutMs: 2000,
+          localWorkTimeoutMs: 60_000,
           ...(net.self === LIAR ? { opener: new RandomValuesParty(seededRng(13)) } : {}),
         }),
       ),

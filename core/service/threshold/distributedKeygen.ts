@@ -74,7 +74,7 @@ export async function runDistributedKeygen(p: RunDistributedKeygenParameters): P
     ...(p.opener ? { opener: p.opener } : {}),
   });
   p.onProgress?.('agreeing on the mask seed', 0);
-  const seed = await agreeMaskSeed(session);
+  const seed = await agreeMaskSeed(session, p.localWorkTimeoutMs);
   const { shape, masks } = await expandKeygenMasks({ parameters: p.parameters, seed }, p.tool ?? {});
   if (shape.lweDimension !== profile.smallLweDimension || shape.glweDimension !== profile.glweDimension || shape.polynomialSize !== profile.polynomialSize) {
     throw new TkmsError('ZK_TOOL_FAILED', `the native tool's ${p.parameters} shape (n=${shape.lweDimension}, k=${shape.glweDimension}, N=${shape.polynomialSize}) is not the parameter set's`);

@@ -16,7 +16,8 @@ import { distributedKeygen, keygenLayout } from '../../engine/mpc/keygen/keygen.
 import { ChunkedRandomness, decodeChunk, keygenPreprocessingPlan, type KeygenPreprocessingPlan } from '../../engine/mpc/keygen/preprocessing.js';
 import { SHAPE, expectWithin, noiseOf, randomMasks, secretsOf } from '../../engine/mpc/keygen/_testUtils.js';
 import { InMemoryHub } from '../../engine/mpc/network/inMemory.js';
-import type { ClosableNetwork } from '../../engine/mpc/network/network.js';
+import { overrideNetwork, type ClosableNetwork } from '../../engine/mpc/network/network.js';
+import { robustReconstruct } from '../../engine/mpc/sharing/robustOpen.js';
 import { MpcSession } from '../../engine/mpc/online/session.js';
 import { Prss, prssSetup, type PrssKeys } from '../../engine/mpc/prss/prss.js';
 import { runKeygenPreprocessing, type PreprocProgress, type PreprocStore } from './keygenPreprocessing.js';
@@ -148,6 +149,50 @@ describe('keygen preprocessing in sealed chunks, resumable', () => {
     for (const s of stores) {
       expect([...s.chunks.keys()].sort((a, b) => a - b)).toEqual(plan.chunks.map((c) => c.index));
       expect(s.progress?.stored).toBe(plan.chunks.length);
+    }
+    await expectKeygenFromStores(hub, prss, plan, stores);
+  }, 180_000);
+
+  test('malicious: a party that withholds "stored" and then tells each party a different count at the rendezvous cannot split the honest parties: every chunk stays one sharing, the keys are right', async () => {
+    const hub = new InMemoryHub({ timeoutMs: 500 });
+    const prss = await setupPrss(hub);
+    const stores = Array.from({ length: N }, () => new MemoryStore());
+    const R = ringForParties(N);
+    const u32 = (x: number): Uint8Array => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setUint32(0, x);
+      return b;
+    };
+    // Party 4's wire (found by review): no "stored" for chunk 2, then at rendezvous 1 "0" to parties 2 and 3 and nothing to 1.
+    const liar = (name: string): ClosableNetwork => {
+      const net = opener(hub, 4)(name);
+      const close = net.close;
+      if (name === 'dkg-preproc/0/chunk-2') return Object.assign(overrideNetwork(net, { send: (to, m) => void (!(m.length === 1 && m[0] === 0x53) && net.send(to, m)) }), { close });
+      if (name === 'dkg-preproc/rendezvous-1') {
+        return Object.assign(
+          overrideNetwork(net, {
+            send: (to, m) => void (net.round !== 1 ? net.send(to, m) : to !== 1 && net.send(to, u32(0))),
+            // …and it goes along with the parties it told "0" (so they can remake chunks with it).
+            receive: async (from, ms) => {
+              const m = await net.receive(from, ms);
+              return net.round === 1 && from === 2 && m ? u32(0) : m;
+            },
+          }),
+          { close },
+        );
+      }
+      return net;
+    };
+    await Promise.all(
+      stores.map((store, x) =>
+        runKeygenPreprocessing({ preprocId: 'p', open: x === 3 ? liar : opener(hub, x + 1), R, t: T, prss: prss[x]!, plan, store, logger: silent, rendezvousPollMs: 100, confirmTimeoutMs: 1500 }),
+      ),
+    );
+    for (const c of plan.chunks) {
+      const shares = new Map(stores.map((st, x) => [x + 1, decodeChunk(R, c, st.chunks.get(c.index)!)]));
+      const first = (v: ReturnType<typeof decodeChunk>): Uint32Array => (v.kind === 'bits' ? v.bits : v.triples.c);
+      const r = robustReconstruct(R, { n: N, t: T }, new Map([...shares].map(([p, v]) => [p, first(v)])), c.count);
+      expect({ chunk: c.index, cheaters: r.cheaters }).toEqual({ chunk: c.index, cheaters: [] });
     }
     await expectKeygenFromStores(hub, prss, plan, stores);
   }, 180_000);

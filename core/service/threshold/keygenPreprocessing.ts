@@ -12,10 +12,13 @@
  *   once every party said it stored chunk i ("stored" round): a party that
  *   died cannot be left behind while the others finish without it;
  * - on any failure, and on every start, the parties meet at a rendezvous:
- *   they wait for each other's hello (round 0), then each says how many
- *   chunks it has stored (round 1) and all keep the common prefix k = min
- *   (everything from k on is dropped and made again). Chunks below k were
- *   made in the same sessions at every party, by induction on rendezvous;
+ *   they wait for each other's hello (round 0), then agree by Byzantine
+ *   broadcast on how many chunks each has stored, so every honest party sees
+ *   the same counts whatever a liar tells whom, and all keep the common
+ *   prefix k = min (everything from k on is dropped and made again; a count
+ *   missing from the agreed vector sends everyone to the next rendezvous).
+ *   Chunks below k were made in the same sessions at every party, by
+ *   induction on rendezvous;
  * - rendezvous are numbered; a party persists the next number once it met
  *   the others. One that restarts may have missed that step, so it waits at
  *   its number and the next, and takes the lower if both fill.
@@ -33,6 +36,7 @@ import { MpcSession } from '../../engine/mpc/online/session.js';
 import { Prss, type PrssKeys } from '../../engine/mpc/prss/prss.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import { PreprocessingError, RobustOpenError } from '../../engine/mpc/errors.js';
+import { broadcastFromAll } from '../../engine/mpc/agreement/agreement.js';
 
 /** What a party has persisted of one preprocessing. */
 export interface PreprocProgress {
@@ -93,8 +97,9 @@ export async function runKeygenPreprocessing(p: RunKeygenPreprocessingParameters
     p.onProgress?.(progress.stored, total, 'waiting for every party');
     const met = await meet(p, unsure ? [progress.rendezvous, progress.rendezvous + 1] : [progress.rendezvous], progress.stored, log);
     unsure = false;
-    if (met === undefined) {
-      await save({ ...progress, rendezvous: progress.rendezvous + 1 });
+    if (met.k === undefined) {
+      // Every honest party saw the same incomplete vector: all meet again at the next number.
+      await save({ ...progress, rendezvous: met.number + 1 });
       continue;
     }
     const { number, k } = met;
@@ -152,11 +157,14 @@ function u32(x: number): Uint8Array {
 
 /**
  * Rendezvous (module doc): waits until every party said hello at one of the
- * `numbers` (the lower wins when both fill), then exchanges stored counts.
- * Resolves with the rendezvous taken and k = the least stored count, or
- * undefined when the counts did not all arrive (then the next number is tried).
+ * `numbers` (the lower wins when both fill), then agrees on every party's
+ * stored count (Byzantine broadcast: all honest parties get the same vector,
+ * whatever a liar sends to whom). Resolves with the rendezvous taken and
+ * k = the least count, or k undefined when some count is missing or
+ * malformed in the agreed vector (then every honest party meets again at the
+ * next number).
  */
-async function meet(p: RunKeygenPreprocessingParameters, numbers: number[], stored: number, log: Logger): Promise<{ number: number; k: number } | undefined> {
+async function meet(p: RunKeygenPreprocessingParameters, numbers: number[], stored: number, log: Logger): Promise<{ number: number; k: number | undefined }> {
   const poll = p.rendezvousPollMs ?? 10_000;
   const nets = numbers.map((number) => ({ number, net: p.open(`dkg-preproc/rendezvous-${number}`) }));
   try {
@@ -179,13 +187,15 @@ async function meet(p: RunKeygenPreprocessingParameters, numbers: number[], stor
         // A last hello: a party that came back late may have missed ours.
         for (const j of others(net.n, net.self)) net.send(j, HELLO);
         net.nextRound();
-        for (const j of others(net.n, net.self)) net.send(j, u32(stored));
-        const counts = await Promise.all(others(net.n, net.self).map((j) => net.receive(j, p.confirmTimeoutMs ?? 60_000)));
-        if (counts.some((c) => c === undefined || c.length !== 4)) {
-          log.warn({ rendezvous: number }, 'keygen preprocessing: a party met but did not say how much it stored; meeting again');
-          return undefined;
+        const agreed = await broadcastFromAll(net, p.t, u32(stored), { timeoutMs: p.confirmTimeoutMs ?? 60_000, maxValueBytes: 4 });
+        // The agreed vector, own entry included: what every honest party computes k from.
+        const counts = Array.from({ length: net.n }, (_, x) => agreed.get(x + 1));
+        const missing = counts.flatMap((c, x) => (c === undefined || c.length !== 4 ? [x + 1] : []));
+        if (missing.length > 0) {
+          log.warn({ rendezvous: number, missing }, 'keygen preprocessing: parties met but their stored counts are not agreed; meeting again');
+          return { number, k: undefined };
         }
-        const k = Math.min(stored, ...counts.map((c) => new DataView(c!.buffer, c!.byteOffset, 4).getUint32(0)));
+        const k = Math.min(...counts.map((c) => new DataView(c!.buffer, c!.byteOffset, 4).getUint32(0)));
         return { number, k };
       }
       const missing = others(nets[0]!.net.n, nets[0]!.net.self).filter((j) => heard.every((h) => !h.has(j)));

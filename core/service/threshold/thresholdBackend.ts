@@ -140,13 +140,20 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     try {
       // Wait generously: parties start at different times (after a 60 MB key
       // transfer inline, or when each connector sees the preprocessing event).
-      const { keys, dropped, publicSets } = await prssSetupDetailed(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
+      const { keys, dropped, publicSets, absent } = await prssSetupDetailed(net, t, cryptoRng, { timeoutMs: Math.max(60_000, o.roundTimeoutMs ?? 0) });
+      // Keys made with more than t parties missing are not the others' keys (e.g. a party that restarted alone).
+      if (absent.length > t) throw new TkmsError('PRSS_SETUP_FAILED', `PRSS setup in ${sessionOf}: parties ${absent.join(', ')} never answered (more than t = ${t})`);
       // Which contributions were left out and who reported them (prss.ts), never a key.
       if (dropped.length > 0) o.logger.warn({ session: sessionOf, dropped: dropped.map((d) => ({ set: d.set, contributor: d.member, reportedBy: d.claimedBy })), publicSets }, 'PRSS setup: some contributions were missing or seen differently by co-members and were left out of their sets’ keys');
       return keys;
     } finally {
       net.close();
     }
+  }
+
+  /** Whether keys of this set are dealt (INSECURE, by configuration) rather than made by the DKG. */
+  function dealtSet(parameters: FheParameterSet): boolean {
+    return o.insecureDealerKeygen === true && parameters !== 'test-insecure';
   }
 
   /** The DKG's preprocessing plan for a set (its shape from the native tool: public, no seed needed). */
@@ -160,12 +167,14 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     const kept = await storage?.read('prss');
     let prss: PrssKeys;
     if (kept) prss = decodePreprocMaterial(kept);
-    else {
+    else if (await storage?.read('progress')) {
+      throw new TkmsError('PREPROC_FAILED', `keygen preprocessing ${preprocId}: this party's PRSS keys are lost; it cannot rejoin`);
+    } else {
       onProgress('prss setup', 0);
       prss = await setupPrss(preprocId);
       await storage?.write('prss', encodePreprocMaterial(prss));
     }
-    if (storage && dkgSupports(parameters)) {
+    if (storage && !dealtSet(parameters) && dkgSupports(parameters)) {
       const plan = await dkgPlan(parameters);
       await runKeygenPreprocessing({
         preprocId,
@@ -193,7 +202,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     return encodePreprocMaterial(prss);
   }
 
-  /** The stored chunks of a complete preprocessing, streamed and wiped as the keygen consumes them; undefined if incomplete. */
+  /** The stored chunks of a complete preprocessing, streamed to the keygen (the core wipes them once the keygen ends). */
   async function storedRandomness(parameters: FheParameterSet, storage: PreprocessingStorage): Promise<ChunkedRandomness | undefined> {
     const progress = await storage.read('progress');
     const plan = await dkgPlan(parameters);
@@ -206,7 +215,6 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
       if (!bytes) throw new TkmsError('PREPROC_INCOMPLETE', `keygen preprocessing chunk ${spec.index} is missing at this party`);
       const chunk = decodeChunk(R, spec, bytes);
       bytes.fill(0);
-      await storage.wipe(`chunk-${spec.index}`); // used once
       return chunk;
     });
   }
@@ -217,7 +225,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     if (preprocPrss && (preprocPrss.n !== n || preprocPrss.t !== t || preprocPrss.party !== self)) {
       throw new TkmsError('PREPROC_MISMATCH', `keygen preprocessing was made for n=${preprocPrss.n}, t=${preprocPrss.t}, party ${preprocPrss.party}; this core is n=${n}, t=${t}, party ${self}`);
     }
-    const dealt = o.insecureDealerKeygen === true && parameters !== 'test-insecure';
+    const dealt = dealtSet(parameters);
     if (!dealt && !dkgSupports(parameters)) {
       throw new TkmsError('KEYGEN_UNSUPPORTED', `no distributed key generation for parameter set ${parameters} yet (${DKG_PARAMETER_SETS.join(', ')} only), and this core does not deal keys (threshold.insecureDealerKeygen is off)`);
     }

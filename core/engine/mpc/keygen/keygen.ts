@@ -136,7 +136,9 @@ export interface KeygenResult {
  * robustly (no party chooses or predicts it), hashed with the session id.
  * 16 bytes: a tfhe-rs `Seed` (u128).
  */
-export async function agreeMaskSeed(session: MpcSession): Promise<Uint8Array> {
+export async function agreeMaskSeed(session: MpcSession, startTimeoutMs = 30 * 60_000): Promise<Uint8Array> {
+  // Parties start the keygen when each sees the request: get in step first.
+  await syncAfterLocalWork(session, startTimeoutMs, 'keygen-seed');
   const r = session.prss.random(session.nextTag('keygen/seed'), 1);
   const opened = await session.open(r, 1, 'seed');
   const label = new TextEncoder().encode(`TKMS-DKG-MASK-SEED/${session.net.sessionId}/`);
@@ -170,7 +172,9 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
     const out = R.alloc(count);
     for (let at = 0; at < count; at += batch) {
       const m = Math.min(batch, count - at);
-      out.set(await source.bits(session, m), at * R.limbs);
+      const bits = await source.bits(session, m);
+      out.set(bits, at * R.limbs);
+      bits.fill(0);
       progress(stage, m);
     }
     return out;
@@ -178,11 +182,12 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
 
   const localWorkTimeoutMs = options.localWorkTimeoutMs ?? 30 * 60_000;
   // The parties arrive from the native tool at different times.
-  await syncAfterLocalWork(session, localWorkTimeoutMs);
+  await syncAfterLocalWork(session, localWorkTimeoutMs, 'keygen-start');
   const S = await bitsInBatches(big, 'big key bits');
   const s = await bitsInBatches(n, 'small key bits');
   const P = R.alloc(L.products); // P[i·big + j] = s_i · S_j
   const bodyShares = R.alloc(L.bodyWords);
+  let kept = false;
   try {
     const rowsPerBatch = Math.max(1, Math.floor(batch / big));
     for (let i0 = 0; i0 < n; i0 += rowsPerBatch) {
@@ -194,9 +199,10 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
         y.set(S, r * big * R.limbs);
         for (let j = 0; j < big; j++) R.copyInto(x, r * big + j, s, i0 + r);
       }
-      P.set(await beaverMultiply(session, x, y, await source.triples(session, count), count), i0 * big * R.limbs);
-      x.fill(0);
-      y.fill(0);
+      const triples = await source.triples(session, count);
+      const product = await beaverMultiply(session, x, y, triples, count);
+      P.set(product, i0 * big * R.limbs);
+      for (const v of [x, y, product, triples.a, triples.b, triples.c]) v.fill(0);
       progress('key products', count);
     }
 
@@ -246,7 +252,7 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
     }
     term.fill(0);
 
-    await syncAfterLocalWork(session, localWorkTimeoutMs);
+    await syncAfterLocalWork(session, localWorkTimeoutMs, 'keygen-bodies');
     const bodies = new BigUint64Array(L.bodyWords);
     for (let at = 0; at < L.bodyWords; at += batch) {
       const m = Math.min(batch, L.bodyWords - at);
@@ -259,9 +265,11 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
       }
       progress('opening bodies', m);
     }
+    kept = true;
     return options.keepSmallKeyShare ? { bodies, bigKeyShare: S, smallKeyShare: s.slice() } : { bodies, bigKeyShare: S };
   } finally {
-    // Everything secret but the big-key share this party keeps.
+    // Everything secret but the big-key share this party keeps (and that too if the keygen failed).
+    if (!kept) S.fill(0);
     s.fill(0);
     P.fill(0);
     bodyShares.fill(0);
@@ -284,20 +292,41 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
 }
 
 /**
- * One round in which every party says it is ready, waited for with a long
- * timeout: after it the parties are in step again. Who stays silent is
- * excluded from the session.
+ * Waits until the parties are in step again after local work, in child
+ * sessions of their own (so a wait here never marks anyone silent in the
+ * session itself). A party leaves when it heard READY from every party not
+ * excluded, or GO from t + 1 parties (at least one honest party heard
+ * everyone); leaving, it sends GO. So one party that withholds its READY
+ * from some honest party cannot hold it back, nor make anyone leave early.
  */
-async function syncAfterLocalWork(session: MpcSession, timeoutMs: number): Promise<void> {
+async function syncAfterLocalWork(session: MpcSession, timeoutMs: number, name: string): Promise<void> {
   const net = session.net;
-  for (let j = 1; j <= net.n; j++) if (j !== net.self && !session.excluded.has(j)) net.send(j, READY);
-  const waits: Promise<void>[] = [];
-  for (let j = 1; j <= net.n; j++) {
-    if (j === net.self || session.excluded.has(j)) continue;
-    waits.push(net.receive(j, timeoutMs).then((m) => void (m === undefined && session.excluded.add(j))));
+  const ready = net.child(`${name}-ready`);
+  const go = net.child(`${name}-go`);
+  const others = Array.from({ length: net.n }, (_, i) => i + 1).filter((j) => j !== net.self);
+  // Sent to excluded parties too: one wrongly taken as faulty must not hang here.
+  for (const j of others) ready.send(j, READY);
+  const waitFor = others.filter((j) => !session.excluded.has(j));
+  const heardReady = new Set<number>();
+  const heardGo = new Set<number>();
+  try {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      const check = (): void => {
+        if (waitFor.every((j) => heardReady.has(j)) || heardGo.size >= session.t + 1) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      for (const j of waitFor) void ready.receive(j, timeoutMs).then((m) => m !== undefined && (heardReady.add(j), check()));
+      for (const j of others) void go.receive(j, timeoutMs).then((m) => m !== undefined && (heardGo.add(j), check()));
+      check();
+    });
+    for (const j of others) go.send(j, READY);
+  } finally {
+    ready.close();
+    go.close();
   }
-  await Promise.all(waits);
-  net.nextRound();
 }
 
 const READY = Uint8Array.of(1);

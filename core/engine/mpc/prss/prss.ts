@@ -98,6 +98,8 @@ export interface PrssSetupOutcome {
   dropped: { set: readonly number[]; member: number; claimedBy: readonly number[] }[];
   /** Sets left without any contribution: their key is public (each has a deviating member). */
   publicSets: (readonly number[])[];
+  /** Parties whose first-round message never came (more than t: the keys are not joint). */
+  absent: number[];
 }
 
 /** Bytes of a party's claim in step 3: one bit per (set, member position), sets in `prssSets` order. */
@@ -221,7 +223,7 @@ export async function prssSetupDetailed(net: Network, t: number, rng: Rng, optio
     }
     return { members: A, key: shake256(concat(parts), { dkLen: 32 }) };
   });
-  return { keys: { n, t, party: self, sets }, dropped, publicSets };
+  return { keys: { n, t, party: self, sets }, dropped, publicSets, absent: [...absent].sort((a, b) => a - b) };
 }
 
 /**
