@@ -211,9 +211,11 @@ export function describeConnectorOutage(suite: string, start: () => Promise<Outa
         const r = await getRequest(user!, asc, requestId);
         return r.status === 'pending' ? undefined : r;
       });
+      const handled = (b: Record<string, unknown> | undefined) => (b?.['handled'] as { decrypt: number } | undefined)?.decrypt ?? NaN;
+      // The counter moves once the connector has finished with the request, which may be a moment after the chain shows the answer.
       const after = await waitFor('the connector watching again', 30_000, async () => {
         const h = await readHealth(healthUrl);
-        return h.body?.['watching'] === true && Number(h.body['lastEventHeight']) >= requestHeight ? h.body : undefined;
+        return h.body?.['watching'] === true && Number(h.body['lastEventHeight']) >= requestHeight && handled(h.body) > handled(before) ? h.body : undefined;
       });
       sampling = false;
       await sampler;
@@ -249,7 +251,6 @@ export function describeConnectorOutage(suite: string, start: () => Promise<Outa
       expect(Number(after!['reconnects'])).toBeGreaterThanOrEqual(1);
       expect(Number(after!['lastEventHeight'])).toBeGreaterThanOrEqual(requestHeight);
       expect(Date.parse(String(after!['lastPollAt']))).toBeGreaterThanOrEqual(restoredAt);
-      const handled = (b: Record<string, unknown> | undefined) => (b?.['handled'] as { decrypt: number } | undefined)?.decrypt ?? NaN;
       expect(handled(after)).toBe(handled(before) + 1);
       process.stdout.write(`${suite}: outage ${outageMs} ms (old watcher gave up after ${OLD_WATCHER_GIVE_UP_MS} ms), answered ${Date.now() - restoredAt} ms after the RPC came back, reconnects ${String(after!['reconnects'])}\n`);
     }, OUTAGE_MS + RECOVERY_MS + 120_000);
