@@ -8,6 +8,7 @@ import type { LweBlock } from '../../tfhe/ciphertext.js';
 import { MpcParameterError } from '../errors.js';
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
 import type { Rng } from '../algebra/random.js';
+import { dotLanes, lanesToU64, u16View } from '../algebra/lanes.js';
 import { getU64, setU64 } from '../algebra/z64.js';
 import { shamirShare } from '../sharing/shamir.js';
 
@@ -42,32 +43,14 @@ export function phaseShare(R: GaloisRing, block: LweBlock, keyShare: GrVector, o
   if (keyShare.length !== dim * R.limbs) throw new MpcParameterError(`key share holds ${keyShare.length / R.limbs} coefficients, block has dimension ${dim}`);
   if (dim > 1 << 18) throw new MpcParameterError(`LWE dimension ${dim} too large for exact float64 lanes`);
   const a16 = new Uint16Array(block.mask.buffer, block.mask.byteOffset, dim * 4);
-  const s16 = new Uint16Array(keyShare.buffer, keyShare.byteOffset, keyShare.length * 2);
+  const s16 = u16View(keyShare);
   const d = R.d;
   const body = R.constant(block.body);
+  const lanes = new Float64Array(4);
   for (let c = 0; c < d; c++) {
-    let l0 = 0;
-    let l1 = 0;
-    let l2 = 0;
-    let l3 = 0;
-    for (let j = 0; j < dim; j++) {
-      const ab = 4 * j;
-      const a0 = a16[ab]!;
-      const a1 = a16[ab + 1]!;
-      const a2 = a16[ab + 2]!;
-      const a3 = a16[ab + 3]!;
-      const sb = 4 * (j * d + c);
-      const s0 = s16[sb]!;
-      const s1 = s16[sb + 1]!;
-      const s2 = s16[sb + 2]!;
-      const s3 = s16[sb + 3]!;
-      l0 += a0 * s0;
-      l1 += a0 * s1 + a1 * s0;
-      l2 += a0 * s2 + a1 * s1 + a2 * s0;
-      l3 += a0 * s3 + a1 * s2 + a2 * s1 + a3 * s0;
-    }
-    const sum = BigInt(l0) + (BigInt(l1) << 16n) + (BigInt(l2) << 32n) + (BigInt(l3) << 48n);
-    setU64(out, oi * d + c, getU64(body, c) - sum);
+    lanes.fill(0);
+    dotLanes(a16, 0, s16, 4 * c, 4 * d, dim, lanes);
+    setU64(out, oi * d + c, getU64(body, c) - lanesToU64(lanes));
   }
   return out;
 }

@@ -6,25 +6,16 @@
  * vector (a public integer acts coefficient-wise), so a product is d integer
  * products mod 2^64.
  *
- * Exact mod 2^64 without BigInt per term: operands are cut into 16-bit pieces
- * and accumulated in four float64 lanes (lane k = Σ_{p+q=k} a[p]·s[q]; pieces
- * with p + q ≥ 4 vanish mod 2^64), as `decryption/keyShares.phaseShare` does.
- * Each term is < 2^32 and a lane sums at most 4·len of them, exact below 2^53
- * for len ≤ 2^18 (checked). Lanes are combined once per output coefficient.
+ * Exact mod 2^64 without BigInt per term (algebra/lanes.ts, shared with the
+ * decryption's phase), for up to 2^18 terms (checked); lanes are combined
+ * once per output coefficient.
  */
 import type { GaloisRing, GrVector } from '../algebra/galoisRing.js';
+import { dotLanes, lanesToU64, u16View } from '../algebra/lanes.js';
 import { getU64, setU64 } from '../algebra/z64.js';
 import { MpcParameterError } from '../errors.js';
 
 const MAX_LEN = 1 << 18;
-
-function lanesToU64(l0: number, l1: number, l2: number, l3: number): bigint {
-  return BigInt(l0) + (BigInt(l1) << 16n) + (BigInt(l2) << 32n) + (BigInt(l3) << 48n);
-}
-
-function u16View(words: BigUint64Array | Uint32Array): Uint16Array {
-  return new Uint16Array(words.buffer, words.byteOffset, words.byteLength / 2);
-}
 
 /**
  * out[oi + r] += Σ_j a_{r,j} · key[j] for the LWE rows r < rows whose masks
@@ -37,31 +28,13 @@ export function addLweMaskProducts(R: GaloisRing, masks: BigUint64Array, mo: num
   const a16 = u16View(masks);
   const s16 = u16View(key);
   const d = R.d;
+  const lanes = new Float64Array(4);
   for (let r = 0; r < rows; r++) {
-    const rowBase = 4 * (mo + r * dim);
     for (let c = 0; c < d; c++) {
-      let l0 = 0;
-      let l1 = 0;
-      let l2 = 0;
-      let l3 = 0;
-      for (let j = 0; j < dim; j++) {
-        const ab = rowBase + 4 * j;
-        const a0 = a16[ab]!;
-        const a1 = a16[ab + 1]!;
-        const a2 = a16[ab + 2]!;
-        const a3 = a16[ab + 3]!;
-        const sb = 4 * (j * d + c);
-        const s0 = s16[sb]!;
-        const s1 = s16[sb + 1]!;
-        const s2 = s16[sb + 2]!;
-        const s3 = s16[sb + 3]!;
-        l0 += a0 * s0;
-        l1 += a0 * s1 + a1 * s0;
-        l2 += a0 * s2 + a1 * s1 + a2 * s0;
-        l3 += a0 * s3 + a1 * s2 + a2 * s1 + a3 * s0;
-      }
+      lanes.fill(0);
+      dotLanes(a16, 4 * (mo + r * dim), s16, 4 * c, 4 * d, dim, lanes);
       const w = (oi + r) * d + c;
-      setU64(out, w, getU64(out, w) + lanesToU64(l0, l1, l2, l3));
+      setU64(out, w, getU64(out, w) + lanesToU64(lanes));
     }
   }
 }
@@ -93,35 +66,7 @@ export function addGlweMaskProducts(R: GaloisRing, masks: BigUint64Array, mo: nu
         if (q + 1 < N) dotLanes(a16, aBase + 4 * (q + 1), s16, sCoeff(N - 1), -4 * d, N - 1 - q, neg);
       }
       const w = (oi + q) * d + c;
-      setU64(out, w, getU64(out, w) + lanesToU64(pos[0]!, pos[1]!, pos[2]!, pos[3]!) - lanesToU64(neg[0]!, neg[1]!, neg[2]!, neg[3]!));
+      setU64(out, w, getU64(out, w) + lanesToU64(pos) - lanesToU64(neg));
     }
   }
-}
-
-/** lanes += Σ_{i<count} a[i] · s[i], a read forward from `aAt`, s from `sAt` by `sStep` (16-bit piece indices). */
-function dotLanes(a16: Uint16Array, aAt: number, s16: Uint16Array, sAt: number, sStep: number, count: number, lanes: Float64Array): void {
-  let l0 = lanes[0]!;
-  let l1 = lanes[1]!;
-  let l2 = lanes[2]!;
-  let l3 = lanes[3]!;
-  let ab = aAt;
-  let sb = sAt;
-  for (let i = 0; i < count; i++, ab += 4, sb += sStep) {
-    const a0 = a16[ab]!;
-    const a1 = a16[ab + 1]!;
-    const a2 = a16[ab + 2]!;
-    const a3 = a16[ab + 3]!;
-    const s0 = s16[sb]!;
-    const s1 = s16[sb + 1]!;
-    const s2 = s16[sb + 2]!;
-    const s3 = s16[sb + 3]!;
-    l0 += a0 * s0;
-    l1 += a0 * s1 + a1 * s0;
-    l2 += a0 * s2 + a1 * s1 + a2 * s0;
-    l3 += a0 * s3 + a1 * s2 + a2 * s1 + a3 * s0;
-  }
-  lanes[0] = l0;
-  lanes[1] = l1;
-  lanes[2] = l2;
-  lanes[3] = l3;
 }
