@@ -95,8 +95,12 @@ export interface NetworkDescriptor {
   codeIds?: { asc: number; config: number; iscFhevm?: number };
   kvStoreUrl: string;
   faucetUrl: string;
-  /** Per party: the gRPC endpoint of its core. */
-  cores: { partyId: number; grpcUrl: string }[];
+  /**
+   * Per party: the gRPC endpoint of its core and, when it serves public
+   * storage over HTTP, that server's URL (keys, and `GET /progress/<request
+   * id>`: how far the party is in a key generation, shown by `tkms keygen`).
+   */
+  cores: { partyId: number; grpcUrl: string; publicUrl?: string }[];
   /**
    * Local networks: the mnemonic file (development/test key, in clear) of the
    * network's operator account, listed in Config `operators`. The CLI sends

@@ -35,6 +35,8 @@ export interface DeployContractsParameters {
    * is a development network: only then may it have `open` applications.
    */
   devMode: boolean;
+  /** Config `insecure_dealer_keys` (INSECURE test networks only, fixed forever; default false). */
+  insecureDealerKeys?: boolean;
   /** Config `operators`: accounts besides governance that may start keygen, keygen_preproc, crs_gen. */
   operators?: string[];
   /** Config `trusted_submitters` (a trust assumption: their submissions need no proof of origin). */
@@ -83,6 +85,7 @@ export async function deployContracts(client: KmsChainClient, params: DeployCont
     ...(params.fees ? { fees: params.fees } : {}),
     ...(params.requestExpirySeconds ? { request_expiry_seconds: params.requestExpirySeconds } : {}),
     dev_mode: params.devMode,
+    ...(params.insecureDealerKeys ? { insecure_dealer_keys: true } : {}),
     ...(params.operators?.length ? { operators: params.operators } : {}),
     ...(params.trustedSubmitters?.length ? { trusted_submitters: params.trustedSubmitters } : {}),
     ...(params.applications ? { applications: params.applications } : {}),

@@ -26,6 +26,10 @@ export interface DevNetworkOptions {
   devMode?: boolean;
   /** Threshold cores (n ≥ 4) instead of one centralized core. */
   parties?: number;
+  /** Config `insecure_dealer_keys` and the cores' dealer flag (kms.ts; default: true when parties > 1). */
+  insecureDealerKeys?: boolean;
+  /** Test-only: the script to run as core p instead of the real one (e.g. test/adversary/mpcLiarCore.js). */
+  coreScript?: (partyId: number) => string | undefined;
 }
 
 export interface DevNetwork extends KmsNetwork {
@@ -70,6 +74,8 @@ export async function startDevNetwork(o: DevNetworkOptions): Promise<DevNetwork>
       log: say,
       devMode: o.devMode ?? true,
       ...(o.parties ? { parties: o.parties } : {}),
+      ...(o.insecureDealerKeys !== undefined ? { insecureDealerKeys: o.insecureDealerKeys } : {}),
+      ...(o.coreScript ? { coreScript: o.coreScript } : {}),
       ...(o.detached ? { detached: true } : {}),
     });
     return {

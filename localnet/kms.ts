@@ -64,6 +64,14 @@ export interface StartKmsOptions {
    * localnet`), whose "default" application takes proven inputs only.
    */
   devMode: boolean;
+  /**
+   * INSECURE test network (default: true when parties > 1): Config
+   * `insecure_dealer_keys` and every core's `threshold.insecureDealerKeygen`,
+   * so party 1 deals `default` and `fhevm` keys in seconds instead of the
+   * distributed keygen's hours. False: a production-shaped network whose
+   * cores never deal (every key from the DKG).
+   */
+  insecureDealerKeys?: boolean;
 }
 
 /** The network's operator account: it may start keygen, keygen_preproc and crs_gen (Config `operators`). */
@@ -132,6 +140,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     const t = Math.floor((parties - 1) / 3);
     const fingerprintOf = (p: number): string => new X509Certificate(readFileSync(tls.leaves[`core-${p}`]!.cert)).fingerprint256.replace(/:/g, '').toLowerCase();
     const mpcBase = o.ports.mpcBase ?? o.ports.coreBase + 50;
+    const insecureDealer = parties > 1 && (o.insecureDealerKeys ?? true);
     // n > 1: every core knows every party's MPC endpoint and pins its certificate.
     const threshold =
       parties > 1
@@ -139,12 +148,18 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
             t,
             dealerId: 1,
             roundTimeoutMs: 2000,
-            // A real DKG of default takes ~2 h here and fhevm's is not distributed yet (README).
-            insecureDealerKeygen: true,
+            // A real DKG of default or fhevm takes ~2 h here (README): a test network deals, said on chain.
+            ...(insecureDealer ? { insecureDealerKeygen: true } : {}),
             peers: Array.from({ length: parties }, (_, i) => ({ partyId: i + 1, address: `127.0.0.1:${mpcBase + i + 1}`, certFingerprint: fingerprintOf(i + 1) })),
           }
         : undefined;
-    if (threshold) say(`threshold backend: n = ${parties}, t = ${t}; INSECURE: party 1 deals default and fhevm key sets (their DKG is not in place yet; test-insecure keys come from the DKG)`);
+    if (threshold) {
+      say(
+        insecureDealer
+          ? `threshold backend: n = ${parties}, t = ${t}; INSECURE test network: party 1 deals default and fhevm key sets (Config insecure_dealer_keys; test-insecure keys come from the DKG)`
+          : `threshold backend: n = ${parties}, t = ${t}; every key from the distributed keygen (about 2 h for default or fhevm on 2 cores)`,
+      );
+    }
     for (let p = 1; p <= parties; p++) {
       const partyDir = path.join(o.dir, `party-${p}`);
       mkdirSync(partyDir, { recursive: true });
@@ -205,7 +220,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
     let codeIds: NetworkDescriptor['codeIds'];
     if (existsSync(networkFile)) {
       const previous = JSON.parse(readFileSync(networkFile, 'utf8')) as NetworkDescriptor;
-      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts, o.devMode, operator.address))) {
+      if (previous.chainId === o.chain.chainId && (await contractAlive(o.deployer, previous.contracts, o.devMode, insecureDealer, operator.address))) {
         contracts = previous.contracts;
         codeIds = previous.codeIds;
       }
@@ -230,6 +245,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
           : {}),
         fees: o.fees ?? { denom: o.chain.denom, keygen: '1000', decrypt: '100' },
         devMode: o.devMode,
+        ...(insecureDealer ? { insecureDealerKeys: true } : {}),
         operators: [operator.address],
         // wasmd: the fhEVM ISC code is stored too, for governance to instantiate (`tkms gov register-isc`).
         storeIscFhevm: o.chain.kind === 'wasmd',
@@ -248,7 +264,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
       contracts,
       ...(codeIds ? { codeIds } : {}),
       kvStoreUrl,
-      cores: cores.map((c) => ({ partyId: c.partyId, grpcUrl: c.grpcUrl })),
+      cores: cores.map((c) => ({ partyId: c.partyId, grpcUrl: c.grpcUrl, publicUrl: `http://127.0.0.1:${o.ports.publicBase + c.partyId}` })),
       operatorKeyFile,
     };
     writeFileSync(networkFile, JSON.stringify(network, null, 2));
@@ -283,15 +299,16 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
 
 /**
  * True when both contracts answer, the Config with the current protocol
- * (`params` with `dev_mode` and `operators`), in the requested dev mode and
+ * (`params` with `dev_mode` and `operators`), in the requested dev mode (and
+ * dealer mode) and
  * naming this network's operator: a Config deployed before, or in the other
  * mode, is replaced by a fresh deployment.
  */
-async function contractAlive(client: KmsChainClient, contracts: NetworkDescriptor['contracts'], devMode: boolean, operator: string): Promise<boolean> {
+async function contractAlive(client: KmsChainClient, contracts: NetworkDescriptor['contracts'], devMode: boolean, insecureDealerKeys: boolean, operator: string): Promise<boolean> {
   try {
     await client.queryContract(contracts.asc, { config: {} });
     const params = await client.queryContract<Partial<ParamsResponse>>(contracts.config, { params: {} });
-    return params.dev_mode === devMode && (params.operators ?? []).includes(operator);
+    return params.dev_mode === devMode && (params.insecure_dealer_keys ?? false) === insecureDealerKeys && (params.operators ?? []).includes(operator);
   } catch {
     return false;
   }

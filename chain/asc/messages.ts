@@ -71,6 +71,8 @@ export interface KeygenParams {
   preproc_id?: RequestId;
   /** Absent: `default`. `fhevm`: dedicated compact-public-key parameters (inputs may carry ZK proofs). `test-insecure`: INSECURE toy parameters, refused unless Config is in dev mode. */
   fhe_parameters?: FheParameterSetName;
+  /** Stored only (never sent): true on a network whose Config has `insecure_dealer_keys`, the one case a core may deal the key (INSECURE). */
+  insecure_dealer_keys?: boolean;
 }
 
 /**
@@ -82,6 +84,8 @@ export interface KeygenParams {
  */
 export interface KeygenPreprocParams {
   fhe_parameters?: FheParameterSetName;
+  /** Stored only (never sent): true on a network whose Config has `insecure_dealer_keys`, the one case a core may deal the key (INSECURE). */
+  insecure_dealer_keys?: boolean;
 }
 
 /** `crs_gen`: a CRS for ZK proofs of encryption of up to `max_num_bits` bits (1..65536). */
@@ -366,6 +370,8 @@ export interface KeyInfo {
   preproc_id?: RequestId;
   /** The parameter set (absent on keys recorded before it was: `default`). */
   fhe_parameters?: FheParameterSetName;
+  /** True when made on an INSECURE test network that lets cores deal keys (Config `insecure_dealer_keys`): one process may have held the whole key. Absent otherwise. */
+  insecure_dealer_keys?: boolean;
 }
 
 export type AscQueryMsg =

@@ -68,6 +68,13 @@ export interface ConfigInstantiateMsg {
    * accepts `open` applications. Say it explicitly for `make start`-style networks.
    */
   dev_mode?: boolean;
+  /**
+   * INSECURE test networks only (default false), fixed forever: cores configured
+   * with `threshold.insecureDealerKeygen` may deal `default` and `fhevm` keys from
+   * one process instead of the distributed key generation. A production network
+   * leaves it out, and then no core deals, whatever its configuration.
+   */
+  insecure_dealer_keys?: boolean;
   /** Accounts whose decrypt requests the KMS serves without proof of origin: a
    * trust assumption, named by `tkms config` (default []). Validated, deduplicated. */
   trusted_submitters?: string[];
@@ -113,6 +120,8 @@ export interface ParamsResponse {
   request_expiry_seconds: number;
   /** True on a development network (open applications allowed); never changes. */
   dev_mode: boolean;
+  /** True on an INSECURE test network whose cores may deal keys; never changes. */
+  insecure_dealer_keys: boolean;
   trusted_submitters: string[];
   operators: string[];
 }

@@ -2,7 +2,7 @@
  * `tkms config`: what the Config contract says — governance, parties, threshold,
  * parameters, fees, applications — and the trust it implies, in words: whether
  * the network is a dev network (open applications decrypt anything anyone
- * uploads), who may start key and CRS generation (operators), and whose
+ * uploads), whether its cores may deal keys (an INSECURE test network), who may start key and CRS generation (operators), and whose
  * submissions are decrypted without proof of origin (trusted submitters).
  */
 import type { Command } from 'commander';
@@ -29,9 +29,15 @@ export function registerConfig(program: Command, ctx: () => CliContext): void {
       const [params, { parties }, applications] = await Promise.all([getParams(client, config), getParties(client, config), listApplications(client, config)]);
       const operators = params.operators ?? [];
       const submitters = params.trusted_submitters ?? [];
-      printResult(c.opts, { ...params, dev_mode: params.dev_mode ?? false, operators, trusted_submitters: submitters, parties, applications }, () =>
+      const dealer = params.insecure_dealer_keys ?? false;
+      printResult(c.opts, { ...params, dev_mode: params.dev_mode ?? false, insecure_dealer_keys: dealer, operators, trusted_submitters: submitters, parties, applications }, () =>
         [
           `mode:           ${devModeLine(params)}`,
+          `key generation: ${
+            dealer
+              ? 'INSECURE TEST NETWORK: cores configured for it may deal default and fhevm keys from one process (Config insecure_dealer_keys) — never for real data'
+              : 'distributed only: no core deals a key, whatever its configuration'
+          }`,
           `governance:     ${params.governance}`,
           `operators:      ${operators.length ? operators.join(', ') : '(none: governance only)'}  — may start keygen, keygen_preproc and crs_gen`,
           `trusted submitters: ${submitters.length ? submitters.join(', ') : '(none)'}`,

@@ -19,9 +19,17 @@ import type { CliContext } from '../context.js';
 import { TkmsError } from '../../common/errors.js';
 import { requestFunds } from '../../chain/config/queries.js';
 import { operatorSender } from '../operatorSender.js';
+import { watchPartyProgress } from '../partyProgress.js';
 import { FHE_PARAMETER_SETS, isFheParameterSet, isInsecureParameterSet, type FheParameterSet } from '../../core/engine/tfhe/parameters.js';
 
 const REQUEST_ID = /^[0-9a-f]{40}$/;
+
+/** What to expect while waiting (README "How a threshold network makes its key"). */
+const KEYGEN_DURATION: Record<FheParameterSet, string> = {
+  default: 'seconds centralized or dealt on a test network; about 2 h for a distributed keygen at (4,1) on 2 cores',
+  fhevm: 'seconds centralized or dealt on a test network; about 2 h for a distributed keygen at (4,1) on 2 cores',
+  'test-insecure': 'seconds to a minute',
+};
 
 /** `--params` help; the insecure set says so in capitals (core/engine/tfhe/parameters.ts). */
 const PARAMS_HELP =
@@ -38,6 +46,17 @@ function parameterSetOption(params: string): FheParameterSet {
   return params;
 }
 
+/** Runs `wait` while showing each party's progress on the job (cores that serve public storage over HTTP; cli/partyProgress.ts). */
+async function withPartyProgress<T>(c: CliContext, requestId: string, p: { update(note?: string): void }, wait: () => Promise<T>): Promise<T> {
+  // A terminal redraws one line; a log gets a line per 10 % step.
+  const watch = watchPartyProgress(c.network().cores ?? [], requestId, (line) => p.update(line), { stepPercent: process.stderr.isTTY ? 1 : 10 });
+  try {
+    return await wait();
+  } finally {
+    watch.stop();
+  }
+}
+
 /** Submits a keygen_preproc for `fheParameters` and waits until 2t+1 parties signed it; its id and signers. */
 async function runPreproc(
   c: CliContext,
@@ -50,7 +69,7 @@ async function runPreproc(
   // `default` is sent as no name: the request an older ASC also accepts.
   const { requestId, tx } = await submitKeygenPreproc(client, asc, funds, fheParameters === 'default' ? undefined : fheParameters);
   const p = progress(`keygen preprocessing ${requestId}: waiting for the parties`);
-  const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
+  const request = await withPartyProgress(c, requestId, p, () => waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs }));
   if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `keygen preprocessing ${requestId} expired without a result (fee refunded)`);
   if (request.status === 'failed') throw new TkmsError('KEYGEN_FAILED', `keygen preprocessing ${requestId} failed: ${request.failure_reason}`);
   const { parties, threshold } = await c.parties(client);
@@ -96,8 +115,8 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
       // The fee is read from the Config at submission time and sent with the tx.
       const funds = await requestFunds(client, c.network().contracts.config, 'keygen');
       const { requestId, tx } = await submitKeygen(client, asc, funds, preprocId, fheParameters === 'default' ? undefined : fheParameters);
-      const p = progress(`keygen ${requestId}: waiting for the parties (key sets take ~10–30 s)`);
-      const request = await waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs });
+      const p = progress(`keygen ${requestId}: waiting for the parties (${KEYGEN_DURATION[fheParameters]})`);
+      const request = await withPartyProgress(c, requestId, p, () => waitForResult(client, asc, requestId, { fromHeight: tx.height, timeoutMs }));
       if (request.status === 'expired') throw new TkmsError('KEYGEN_FAILED', `request ${requestId} expired without a result (fee refunded)`);
       if (request.status === 'failed') throw new TkmsError('KEYGEN_FAILED', `key generation failed: ${request.failure_reason}`);
       const { parties, threshold } = await c.parties(client);
@@ -121,6 +140,7 @@ export function registerKeygen(program: Command, ctx: () => CliContext): void {
             `server key:  ${result.server_key_uri}`,
             `             sha3-256 ${result.server_key_digest}`,
             `signed by parties ${signers.join(', ')}${dissenters.length ? `; dissenting: ${dissenters.join(', ')}` : ''}`,
+            ...(request.keygen?.insecure_dealer_keys ? ['INSECURE: made on a test network whose cores may deal keys (Config insecure_dealer_keys): one process may have held the whole key'] : []),
           ].join('\n'),
       );
     });

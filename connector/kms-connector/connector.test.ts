@@ -285,6 +285,8 @@ test('behavior: the parameter set a keygen_preproc and a keygen name reaches the
   const preproc = add(1, 'keygen_preproc', { keygen_preproc: { fhe_parameters: 'test-insecure' } });
   const plain = add(2, 'keygen_preproc', {});
   const key = add(3, 'keygen', { keygen: { preproc_id: preproc, fhe_parameters: 'test-insecure' } });
+  // On a network whose Config has insecure_dealer_keys the stored request says so: passed on to the core.
+  const dealt = add(4, 'keygen', { keygen: { insecure_dealer_keys: true } });
   const started: unknown[][] = [];
   const { core } = scriptedCore(() => decrypted(''));
   core.startKeyGenPreproc = async (...a) => void started.push(['keygen_preproc', ...a]);
@@ -293,15 +295,16 @@ test('behavior: the parameter set a keygen_preproc and a keygen name reaches the
   core.keyGenResult = async (requestId) => ({ requestId, keyId: requestId, publicKeyDigest: 'p', publicKeyUri: 'pu', serverKeyDigest: 's', serverKeyUri: 'su', signature: 'sig', failure: undefined, partyId: PARTY, keyState: 'active' });
   const { connector } = connectorFor(asc, core);
   await connector.start();
-  await until('all three answered', () => asc.fulfills.length === 3);
+  await until('all four answered', () => asc.fulfills.length === 4);
   await connector.stop();
   // Jobs may run side by side: the order of the starts is not the test's business.
-  expect(started).toHaveLength(3);
+  expect(started).toHaveLength(4);
   expect(started).toEqual(
     expect.arrayContaining([
       ['keygen_preproc', preproc, 'test-insecure'],
       ['keygen_preproc', plain, undefined],
-      ['keygen', key, preproc, 'test-insecure'],
+      ['keygen', key, preproc, 'test-insecure', false],
+      ['keygen', dealt, undefined, undefined, true],
     ]),
   );
 });

@@ -47,7 +47,8 @@ import { EventWatch, type EventWatchOptions, type EventWatchStatus } from './eve
 export interface CorePort extends KeyStatePort {
   /** `preprocId`: the keygen_preproc request the ASC keygen named (RequestInfo.keygen.preproc_id). */
   /** `fheParameters`: the ASC keygen's parameter set (RequestInfo.keygen.fhe_parameters; absent: default). */
-  startKeyGen(requestId: string, preprocId?: string, fheParameters?: string): Promise<void>;
+  /** `insecureDealerAllowed`: RequestInfo.keygen.insecure_dealer_keys (the network lets cores deal keys: INSECURE test networks only). */
+  startKeyGen(requestId: string, preprocId?: string, fheParameters?: string, insecureDealerAllowed?: boolean): Promise<void>;
   /** `fheParameters`: the set the ASC keygen_preproc is for (RequestInfo.keygen_preproc.fhe_parameters; absent: default). */
   startKeyGenPreproc(requestId: string, fheParameters?: string): Promise<void>;
   keyGenPreprocResult(requestId: string, timeoutMs: number): Promise<CoreKeyGenPreprocResult>;
@@ -339,8 +340,8 @@ export class KmsConnector {
     return request.responses.some((r) => r.party_id === this.opts.partyId);
   }
 
-  private async keygen(requestId: string, preprocId?: string, fheParameters?: string): Promise<FulfillResponse> {
-    await this.opts.core.startKeyGen(requestId, preprocId, fheParameters);
+  private async keygen(requestId: string, preprocId?: string, fheParameters?: string, insecureDealerAllowed?: boolean): Promise<FulfillResponse> {
+    await this.opts.core.startKeyGen(requestId, preprocId, fheParameters, insecureDealerAllowed);
     const r = await this.opts.core.keyGenResult(requestId, this.opts.jobTimeoutMs ?? 600_000);
     if (r.failure) return { failure: { reason: r.failure.reason, signature: r.signature } };
     return {
@@ -358,7 +359,7 @@ export class KmsConnector {
   private answer(kind: HandledKind, request: RequestInfo): Promise<FulfillResponse> {
     switch (kind) {
       case 'keygen':
-        return this.keygen(request.request_id, request.keygen?.preproc_id, request.keygen?.fhe_parameters);
+        return this.keygen(request.request_id, request.keygen?.preproc_id, request.keygen?.fhe_parameters, request.keygen?.insecure_dealer_keys === true);
       case 'keygen_preproc':
         return this.keygenPreproc(request.request_id, request.keygen_preproc?.fhe_parameters);
       case 'decrypt':

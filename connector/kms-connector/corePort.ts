@@ -37,8 +37,8 @@ async function untilDone<T>(what: string, timeoutMs: number, get: (callMs: numbe
 
 export function corePort(core: CoreClient): CorePort {
   return {
-    startKeyGen: (requestId, preprocId, fheParameters) =>
-      tolerateRepeat(() => core.keyGen(requestId, { ...(preprocId ? { preprocId } : {}), ...(fheParameters ? { fheParameters } : {}) })),
+    startKeyGen: (requestId, preprocId, fheParameters, insecureDealerAllowed) =>
+      tolerateRepeat(() => core.keyGen(requestId, { ...(preprocId ? { preprocId } : {}), ...(fheParameters ? { fheParameters } : {}), ...(insecureDealerAllowed ? { insecureDealerAllowed } : {}) })),
     startKeyGenPreproc: (requestId, fheParameters) => tolerateRepeat(() => core.keyGenPreproc(requestId, fheParameters ? { fheParameters } : {})),
     keyGenPreprocResult: (requestId, timeoutMs) => untilDone(`keygen preprocessing ${requestId}`, timeoutMs, (callMs) => core.getKeyGenPreprocResult(requestId, { timeoutMs: callMs })),
     keyGenResult: (requestId, timeoutMs) =>

@@ -18,7 +18,7 @@
  * inside it made the third answer run out of gas. Query
  * `user_decrypt_answers {request_id}` returns the blobs.
  */
-import { JValue } from "../lib/json";
+import { JType, JValue } from "../lib/json";
 import { fromHex, isHex, toHex } from "../lib/encoding";
 import { sha256 } from "../lib/sha256";
 import { Outcome } from "../lib/outcome";
@@ -48,6 +48,13 @@ export function fheParametersOf(req: JValue, kind: string = "keygen"): string {
   const k = req.get(kind);
   const p = k !== null ? k.getStr("fhe_parameters") : null;
   return p !== null ? p : "default";
+}
+
+/** Whether a keygen request was made on a network that lets cores deal keys (INSECURE; KeyInfo.insecure_dealer_keys). */
+export function insecureDealerKeysOf(req: JValue): bool {
+  const k = req.get("keygen");
+  const v = k !== null ? k.get("insecure_dealer_keys") : null;
+  return v !== null && v.type == JType.Bool && v.bool;
 }
 
 /** The preprocessing a keygen request named (KeyInfo.preproc_id), or null. */

@@ -48,6 +48,8 @@ export class Params {
   expirySeconds: i64 = 0;
   /** Config `dev_mode` (false on a Config stored before it existed). */
   devMode: bool = false;
+  /** Config `insecure_dealer_keys`: an INSECURE test network whose cores may deal keys (false when absent). */
+  insecureDealerKeys: bool = false;
   /** Accounts that may start keygen, keygen_preproc and crs_gen besides governance. */
   operators: string[] = [];
   /** Accounts whose submissions are decrypted without proof of origin (a trust assumption). */
@@ -98,6 +100,8 @@ export function params(): Params | null {
   p.expirySeconds = <i64>ex.asIndex();
   const dm = v.get("dev_mode");
   p.devMode = dm !== null && dm.type == JType.Bool && dm.bool;
+  const idk = v.get("insecure_dealer_keys");
+  p.insecureDealerKeys = idk !== null && idk.type == JType.Bool && idk.bool;
   p.operators = stringList(v.get("operators"));
   p.trustedSubmitters = stringList(v.get("trusted_submitters"));
   return p;

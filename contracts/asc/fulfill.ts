@@ -54,7 +54,7 @@ import { hasQuorum, neededAnswers } from "./quorum";
 import { PartyAnswer, answerError, parseAnswer, plaintextCountRefusal } from "./response";
 import { loadRequest, parseHeight, saveKey, saveRequest } from "./state";
 import { saveCrsOf } from "./crs";
-import { fheParametersOf, preprocIdOf, saveSigncryption } from "./answerKinds";
+import { fheParametersOf, insecureDealerKeysOf, preprocIdOf, saveSigncryption } from "./answerKinds";
 
 export function fulfill(env: Env, info: Info, params: JValue): Outcome {
   const requestId = params.getStr("request_id");
@@ -229,19 +229,18 @@ function finalize(requestId: string, req: JValue, kind: string, answer: PartyAns
     if (!payQuorum(req, ids, addrs, ev)) return false;
   }
   if (!failed && kind == "keygen") {
-    saveKey(
-      requestId,
-      JValue.obj()
-        .setStr("key_id", requestId)
-        .setStr("public_key_digest", answer.content[0])
-        .setStr("public_key_uri", answer.content[1])
-        .setStr("server_key_digest", answer.content[2])
-        .setStr("server_key_uri", answer.content[3])
-        .setStr("state", "active")
-        .setStr("state_height", height)
-        .setStr("fhe_parameters", fheParametersOf(req)),
-      preprocIdOf(req),
-    );
+    const key = JValue.obj()
+      .setStr("key_id", requestId)
+      .setStr("public_key_digest", answer.content[0])
+      .setStr("public_key_uri", answer.content[1])
+      .setStr("server_key_digest", answer.content[2])
+      .setStr("server_key_uri", answer.content[3])
+      .setStr("state", "active")
+      .setStr("state_height", height)
+      .setStr("fhe_parameters", fheParametersOf(req));
+    // Said on the key itself: its parties may have dealt it (only such networks' keys carry the field).
+    if (insecureDealerKeysOf(req)) key.set("insecure_dealer_keys", JValue.bool(true));
+    saveKey(requestId, key, preprocIdOf(req));
   }
   if (!failed && kind == "crs_gen") saveCrsOf(requestId, req, answer, height);
   res.addEvent(ev);

@@ -27,13 +27,13 @@ interface Setup {
 const GOV = testAddress('pp-gov');
 const USER = testAddress('pp-user');
 
-async function setup(fees?: Record<string, string>, devMode = false): Promise<Setup> {
+async function setup(fees?: Record<string, string>, devMode = false, insecureDealerKeys?: unknown): Promise<Setup> {
   const chain = new SimChain();
   const parties = Array.from({ length: 4 }, (_, i) => {
     const key = sha256(new TextEncoder().encode(`tkms-pp-party-${i + 1}`));
     return { key, info: { id: i + 1, address: testAddress(`pp-party-${i + 1}`), signer_pubkey: bytesToHex(secp256k1.getPublicKey(key, true)) } };
   });
-  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, operators: [USER], ...(fees ? { fees } : {}), ...(devMode ? { dev_mode: true } : {}) });
+  const config = await chain.instantiate(chain.upload(readWasm('config')), { parties: parties.map((p) => p.info), threshold: 1, governance: GOV, operators: [USER], ...(fees ? { fees } : {}), ...(devMode ? { dev_mode: true } : {}), ...(insecureDealerKeys !== undefined ? { insecure_dealer_keys: insecureDealerKeys } : {}) });
   const asc = await chain.instantiate(chain.upload(readWasm('asc')), { config });
   return { chain, asc, config, parties };
 }
@@ -263,5 +263,32 @@ describe('asc keygen {preproc_id}', () => {
     s.chain.advanceSeconds(3700);
     await s.chain.execute(s.asc, { refund: { request_id: expired } }, USER);
     await expect(s.chain.execute(s.asc, { keygen: { preproc_id: expired } }, USER)).rejects.toThrow(`keygen: preproc_id ${expired} is expired; it cannot be used`);
+  });
+});
+
+describe('Config insecure_dealer_keys: only a network instantiated with it lets cores deal keys', () => {
+  const keyOf = (s: Setup, id: string) => s.chain.query<Record<string, unknown>>(s.asc, { key: { key_id: id } });
+
+  test('default: a production network (flag absent) says false, its keygen requests and keys carry nothing, and no proposal can turn it on', async () => {
+    const s = await setup();
+    expect(s.chain.query<Record<string, unknown>>(s.config, { params: {} }).insecure_dealer_keys).toBe(false);
+    const id = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    expect(request(s, id).keygen).toBeUndefined();
+    // A requester cannot ask for it either: the ASC stores what the Config says, nothing else.
+    const asked = idOf(await s.chain.execute(s.asc, { keygen: { fhe_parameters: 'fhevm', insecure_dealer_keys: true } as never }, USER));
+    expect(request(s, asked).keygen).toEqual({ fhe_parameters: 'fhevm' });
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
+    expect(keyOf(s, id)).not.toHaveProperty('insecure_dealer_keys');
+    await expect(s.chain.execute(s.config, { update_params: { insecure_dealer_keys: true } }, GOV)).rejects.toThrow('update_params: insecure_dealer_keys is fixed at instantiation and cannot be changed');
+  });
+
+  test('behavior: an INSECURE test network says so in its params, in each keygen request the connectors read, and on each key', async () => {
+    const s = await setup(undefined, false, true);
+    expect(s.chain.query<Record<string, unknown>>(s.config, { params: {} }).insecure_dealer_keys).toBe(true);
+    const id = idOf(await s.chain.execute(s.asc, { keygen: {} }, USER));
+    expect(request(s, id).keygen).toEqual({ insecure_dealer_keys: true });
+    for (const p of s.parties.slice(0, 3)) await fulfill(s, p, id, keygenAnswer(id, p));
+    expect(keyOf(s, id)).toMatchObject({ key_id: id, insecure_dealer_keys: true, state: 'active' });
+    await expect(setup(undefined, false, 'yes')).rejects.toThrow('insecure_dealer_keys must be a boolean');
   });
 });

@@ -199,7 +199,10 @@ function fheParametersArg(args: JValue, kind: string, p: Params): string | null 
 }
 
 /**
- * `keygen {preproc_id?, fhe_parameters?}`. `fhe_parameters` ("default",
+ * `keygen {preproc_id?, fhe_parameters?}`; on a network whose Config has
+ * `insecure_dealer_keys` the stored request also says so (the connectors pass
+ * it to the cores: the only way a core may deal a key), and so does the key.
+ * `fhe_parameters` ("default",
  * "fhevm": dedicated compact-public-key parameters, whose inputs can carry ZK
  * proofs, or "test-insecure": INSECURE toy parameters for tests, refused
  * unless Config is in dev mode) is passed to the cores and recorded on the
@@ -236,10 +239,12 @@ export function keygen(env: Env, info: Info, args: JValue): Outcome {
   const paid = exactFee(info, p, "keygen");
   if (paid === null) return Outcome.err(feeError);
   let k: JValue | null = null;
-  if (preprocId !== null || fheParameters !== null) {
+  if (preprocId !== null || fheParameters !== null || p.insecureDealerKeys) {
     k = JValue.obj();
     if (preprocId !== null) k.setStr("preproc_id", preprocId);
     if (fheParameters !== null) k.setStr("fhe_parameters", fheParameters);
+    // Read by the connectors: only on such a network may a core deal the key (INSECURE).
+    if (p.insecureDealerKeys) k.set("insecure_dealer_keys", JValue.bool(true));
   }
   const res = newRequest(env, info, p, "keygen", paid, null, k);
   if (preprocId !== null && preproc !== null) {

@@ -94,6 +94,7 @@ describe('config', () => {
       fees: { denom: '', keygen: '0', decrypt: '0', crs_gen: '0', user_decrypt: '0', keygen_preproc: '0' },
       request_expiry_seconds: 3600,
       dev_mode: false,
+      insecure_dealer_keys: false,
       trusted_submitters: [],
       operators: [],
     });

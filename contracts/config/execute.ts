@@ -73,6 +73,8 @@ export function execute(info: Info, variant: string, body: JValue): Outcome {
       // dev_mode decides whether open applications may exist: fixed at instantiation, so a
       // production network can never be turned into a decryption oracle by a proposal.
       if (k == "dev_mode") return Outcome.err("update_params: dev_mode is fixed at instantiation and cannot be changed");
+      // Likewise: no proposal can let a production network's cores deal keys.
+      if (k == "insecure_dealer_keys") return Outcome.err("update_params: insecure_dealer_keys is fixed at instantiation and cannot be changed");
       if (!UPDATABLE_PARAMS.includes(k)) {
         return Outcome.err("update_params: unknown parameter " + k + " (expected " + UPDATABLE_PARAMS.join(", ") + ")");
       }

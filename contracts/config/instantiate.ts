@@ -26,6 +26,12 @@ export function instantiate(info: Info, msg: JValue): Outcome {
   const dm = validateDevMode(msg.get("dev_mode"));
   if (dm < 0) return Outcome.err(validationError);
   const devMode = dm == 1;
+  // INSECURE test networks only: cores configured with threshold.insecureDealerKeygen may
+  // then deal default and fhevm keys from one process. Fixed forever, like dev_mode: a
+  // network instantiated without it (every production network) never gets a dealt key.
+  const idk = validateDevMode(msg.get("insecure_dealer_keys"), "insecure_dealer_keys");
+  if (idk < 0) return Outcome.err(validationError);
+  const insecureDealerKeys = idk == 1;
   const trusted = validateAddressList(msg.get("trusted_submitters"), "trusted_submitters");
   if (trusted === null) return Outcome.err(validationError);
   const operators = validateAddressList(msg.get("operators"), "operators");
@@ -81,6 +87,7 @@ export function instantiate(info: Info, msg: JValue): Outcome {
       .set("fees", fees)
       .set("request_expiry_seconds", JValue.num(expiry.toString()))
       .set("dev_mode", JValue.bool(devMode))
+      .set("insecure_dealer_keys", JValue.bool(insecureDealerKeys))
       .set("trusted_submitters", trusted)
       .set("operators", operators),
   );
@@ -98,6 +105,7 @@ export function instantiate(info: Info, msg: JValue): Outcome {
         .add("fhe_parameters", fheParams)
         .add("applications", apps.items.length.toString())
         .add("dev_mode", devMode ? "true" : "false")
+        .add("insecure_dealer_keys", insecureDealerKeys ? "true" : "false")
         .add("trusted_submitters", joinList(trusted))
         .add("operators", joinList(operators)),
     );

@@ -22,7 +22,7 @@ export function queryPartyByAddress(args: JValue): Outcome {
 
 /**
  * ParamsResponse: governance, fhe_parameters, n, threshold, fees,
- * request_expiry_seconds, dev_mode, trusted_submitters, operators (a Config
+ * request_expiry_seconds, dev_mode, insecure_dealer_keys, trusted_submitters, operators (a Config
  * stored before the last three existed reads as false, [], []).
  */
 export function queryParams(): Outcome {
@@ -40,6 +40,7 @@ export function queryParams(): Outcome {
     .set("fees", p.get("fees")!)
     .set("request_expiry_seconds", p.get("request_expiry_seconds")!)
     .set("dev_mode", orElse(p.get("dev_mode"), JValue.bool(false)))
+    .set("insecure_dealer_keys", orElse(p.get("insecure_dealer_keys"), JValue.bool(false)))
     .set("trusted_submitters", orElse(p.get("trusted_submitters"), JValue.arr()))
     .set("operators", orElse(p.get("operators"), JValue.arr()));
   return Outcome.ok(out.toString());

@@ -218,10 +218,10 @@ export function validateAddressList(v: JValue | null, name: string): JValue | nu
 }
 
 /** `dev_mode`: a boolean; absent or null is false. -1 (with `validationError`) when malformed. */
-export function validateDevMode(v: JValue | null): i32 {
+export function validateDevMode(v: JValue | null, name: string = "dev_mode"): i32 {
   validationError = "";
   if (v === null || v.isNull) return 0;
-  if (v.type != JType.Bool) { validationError = "dev_mode must be a boolean"; return -1; }
+  if (v.type != JType.Bool) { validationError = name + " must be a boolean"; return -1; }
   return v.bool ? 1 : 0;
 }
 

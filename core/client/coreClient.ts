@@ -165,7 +165,8 @@ export interface CoreHealth {
 export interface CoreClient {
   readonly url: string;
   /** `preprocId`: the finished keygen preprocessing to make the key from (empty: inline); `fheParameters`: `default` (empty) or `fhevm`. */
-  keyGen(requestId: string, options?: CallOptions & { preprocId?: string; fheParameters?: string }): Promise<void>;
+  /** `insecureDealerAllowed`: pass the ASC request's `keygen.insecure_dealer_keys` (INSECURE test networks only). */
+  keyGen(requestId: string, options?: CallOptions & { preprocId?: string; fheParameters?: string; insecureDealerAllowed?: boolean }): Promise<void>;
   /** `fheParameters`: the parameter set the preprocessing is for (empty: `default`); a keygen naming it must ask for the same. */
   keyGenPreproc(requestId: string, options?: CallOptions & { fheParameters?: string }): Promise<void>;
   getKeyGenPreprocResult(requestId: string, options?: CallOptions): Promise<CoreKeyGenPreprocResult>;
@@ -321,7 +322,7 @@ export function connectCore(url: string, tls: CoreClientTls, options: CoreClient
   return {
     url,
     async keyGen(requestId, o = {}) {
-      await call('keyGen', { requestId, preprocId: o.preprocId ?? '', fheParameters: o.fheParameters ?? '' }, o.timeoutMs ?? defaultTimeout);
+      await call('keyGen', { requestId, preprocId: o.preprocId ?? '', fheParameters: o.fheParameters ?? '', insecureDealerAllowed: o.insecureDealerAllowed === true }, o.timeoutMs ?? defaultTimeout);
     },
     async keyGenPreproc(requestId, o = {}) {
       await call('keyGenPreproc', { requestId, fheParameters: o.fheParameters ?? '' }, o.timeoutMs ?? defaultTimeout);

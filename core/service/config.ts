@@ -60,9 +60,10 @@ export interface ThresholdConfig {
   /**
    * INSECURE: party `dealerId` makes the `default` and `fhevm` key sets in one
    * process and deals the big key (their distributed key generation takes
-   * hours, and fhevm's dedicated public key is not distributed yet). Off by
-   * default: then `default` keys come from the DKG and `fhevm` keygens fail.
-   * `test-insecure` keys always come from the DKG.
+   * hours) — but only for keygen requests from a network whose Config has
+   * `insecure_dealer_keys` (INSECURE test networks; a production network never
+   * does, and the core then runs the DKG). Off by default: every key comes
+   * from the DKG. `test-insecure` keys always come from the DKG.
    */
   insecureDealerKeygen?: boolean;
 }

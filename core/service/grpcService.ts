@@ -126,7 +126,7 @@ export function createCoreServiceImpl(core: KmsCore, logger: Logger, metrics?: C
   return {
     keyGen: unary('KeyGen', (req) => {
       limiter.take('KeyGen');
-      core.startKeyGen(req.requestId, req.preprocId, req.fheParameters);
+      core.startKeyGen(req.requestId, req.preprocId, req.fheParameters, { insecureDealerAllowed: req.insecureDealerAllowed });
       return { requestId: req.requestId };
     }),
     keyGenPreproc: unary('KeyGenPreproc', (req) => {

@@ -38,7 +38,15 @@ export interface KeyBackend {
    * `preproc`: the material `preprocess` returned for the preprocessing the keygen names; absent: preprocess inline.
    * `parameters`: the parameter set the request names (default `default`).
    */
-  generate(requestId: string, onProgress: (stage: string, fraction?: number) => void, preproc?: Uint8Array, parameters?: FheParameterSet, storage?: PreprocessingStorage): Promise<GeneratedKey>;
+  /** `options.networkAllowsDealer`: the keygen request came from an INSECURE test network whose Config lets cores deal keys. */
+  generate(
+    requestId: string,
+    onProgress: (stage: string, fraction?: number) => void,
+    preproc?: Uint8Array,
+    parameters?: FheParameterSet,
+    storage?: PreprocessingStorage,
+    options?: { networkAllowsDealer?: boolean },
+  ): Promise<GeneratedKey>;
   /** Turns stored private material into what `decrypt` takes. */
   load(privateMaterial: Uint8Array): unknown;
   /** Decrypts one parsed ciphertext (centralized: locally; threshold: an MPC session named after the request). */

@@ -46,6 +46,15 @@ export interface JobFailure {
   reason: string;
 }
 
+/** A job's progress as `GET /progress/<request id>` serves it. */
+export interface JobProgress {
+  requestId: string;
+  op: 'keygen' | 'keygen_preproc';
+  stage: string;
+  fraction: number;
+  updatedAt: string;
+}
+
 export interface KeyGenOutcome {
   requestId: string;
   keyId: string;
@@ -240,6 +249,8 @@ export class KmsCore {
    */
   private readonly unavailable = new Map<string, string>();
   private readonly keygens = new Map<string, Job<KeyGenOutcome>>();
+  /** Where each key generation or preprocessing job stands (public: `GET /progress/<id>` on the public storage server). */
+  private readonly progress = new Map<string, JobProgress>();
   private readonly preprocs = new Map<string, Job<KeyGenPreprocOutcome>>();
   private readonly decrypts = new Map<string, Job<DecryptOutcome>>();
   private readonly crsgens = new Map<string, Job<CrsGenOutcome>>();
@@ -464,6 +475,7 @@ export class KmsCore {
         (stage, fraction) => {
           if (fraction !== undefined) {
             this.o.metrics?.progress('keygen_preproc', requestId, fraction);
+            this.noteProgress(requestId, 'keygen_preproc', stage, fraction);
             const pct = Math.floor(fraction * 100);
             if (pct === lastPct) return;
             lastPct = pct;
@@ -526,13 +538,31 @@ export class KmsCore {
   // ---- key generation ----
 
   /**
+   * Where a key generation or keygen preprocessing job stands at this party
+   * (fraction 0..1 and stage), or undefined for a job it never started. Not
+   * secret: what `tkms keygen` shows per party while it waits.
+   */
+  jobProgress(requestId: string): JobProgress | undefined {
+    return this.progress.get(requestId);
+  }
+
+  private noteProgress(requestId: string, op: JobProgress['op'], stage: string, fraction: number): void {
+    // Bounded: the oldest entries go first (jobs are minutes to hours apart).
+    if (!this.progress.has(requestId) && this.progress.size >= 256) this.progress.delete(this.progress.keys().next().value!);
+    this.progress.set(requestId, { requestId, op, stage, fraction: Math.max(0, Math.min(1, fraction)), updatedAt: new Date().toISOString() });
+  }
+
+  /**
    * Starts a key generation whose key id is the request id. Returns at once.
    * `preprocId`: the finished keygen preprocessing to make the key from (its
    * material is wiped once the key is stored); empty: preprocess inline. It must
    * have been made for `fheParameters` (empty: `default`), else the keygen fails
-   * signed with PREPROC_MISMATCH.
+   * signed with PREPROC_MISMATCH. `insecureDealerAllowed`: the ASC request says
+   * its network lets cores deal keys (Config `insecure_dealer_keys`, INSECURE
+   * test networks); only then does a core with `threshold.insecureDealerKeygen`
+   * deal (thresholdBackend.ts).
    */
-  startKeyGen(requestId: string, preprocId = '', fheParameters = ''): void {
+  startKeyGen(requestId: string, preprocId = '', fheParameters = '', options: { insecureDealerAllowed?: boolean } = {}): void {
     this.checkRequestId(requestId);
     if (preprocId !== '' && !REQUEST_ID.test(preprocId)) {
       throw new CoreRequestError('INVALID_ARGUMENT', `preproc id must be 40 lower-case hex chars, got "${preprocId.slice(0, 80)}"`);
@@ -544,10 +574,11 @@ export class KmsCore {
     const started = Date.now();
     this.log.info({ requestId, parameters, ...(preprocId ? { preprocId } : {}) }, 'keygen queued');
     // Serialized: each key generation takes the CPU for ~10 s.
-    this.keygens.set(requestId, this.queued(() => this.runKeyGen(requestId, started, preprocId, parameters)));
+    const dealerAllowed = options.insecureDealerAllowed === true;
+    this.keygens.set(requestId, this.queued(() => this.runKeyGen(requestId, started, preprocId, parameters, dealerAllowed)));
   }
 
-  private async runKeyGen(requestId: string, started: number, preprocId: string, parameters: FheParameterSet): Promise<KeyGenOutcome> {
+  private async runKeyGen(requestId: string, started: number, preprocId: string, parameters: FheParameterSet, dealerAllowed: boolean): Promise<KeyGenOutcome> {
     const keyId = requestId;
     const log = this.log.child({ requestId });
     const base = { requestId, keyId, publicKeyDigest: '', publicKeyUri: '', serverKeyDigest: '', serverKeyUri: '', parameters: '' };
@@ -561,13 +592,17 @@ export class KmsCore {
         requestId,
         (stage, fraction) => {
           const now = Date.now();
-          if (fraction !== undefined) this.o.metrics?.progress('keygen', requestId, fraction);
+          if (fraction !== undefined) {
+            this.o.metrics?.progress('keygen', requestId, fraction);
+            this.noteProgress(requestId, 'keygen', stage, fraction);
+          }
           log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');
           stageAt = now;
         },
         preproc,
         parameters,
         preprocId ? preprocessingStorage(this.o.privateStorage, preprocId) : undefined,
+        { networkAllowsDealer: dealerAllowed },
       );
       const { privateStorage: priv, publicStorage: pub } = this.o;
       await pub.write(DataType.PublicKey, keyId, keySet.compactPublicKey, 0o644);

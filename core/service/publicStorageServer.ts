@@ -4,7 +4,9 @@
  * checks it against the signed digests, so the transport need not be trusted.
  * Only `GET`/`HEAD /{PUB-p<n>}/{data_type}/{id}` for a regular file: exactly
  * three segments from a strict alphabet, no percent-decoding, no directory
- * listing, hence no path traversal.
+ * listing, hence no path traversal. And `GET /progress/{request id}`: where
+ * this party's key generation or preprocessing job stands (JSON; public, as
+ * its metrics: a stage name and a fraction), what `tkms keygen` shows.
  *
  * @example
  * const srv = await startPublicStorageServer({ root, host: '127.0.0.1', port: 0 });
@@ -23,6 +25,8 @@ export interface PublicStorageServerParameters {
   host: string;
   port: number;
   logger?: Logger;
+  /** A job's progress by request id (late-bound: the core starts after this server). */
+  progress?: () => ((requestId: string) => object | undefined) | undefined;
 }
 
 export interface PublicStorageServer {
@@ -32,6 +36,7 @@ export interface PublicStorageServer {
 }
 
 const PREFIX = /^PUB-p[0-9]{1,3}$/;
+const REQUEST_ID = /^[0-9a-f]{40}$/;
 
 function sendError(res: http.ServerResponse, code: number, message: string): void {
   const body = JSON.stringify({ error: message });
@@ -49,6 +54,13 @@ export async function startPublicStorageServer(params: PublicStorageServerParame
       }
       const pathname = (req.url ?? '').split('?')[0] ?? '';
       const segs = pathname.split('/').slice(1);
+      if (segs.length === 2 && segs[0] === 'progress') {
+        const job = REQUEST_ID.test(segs[1]!) ? params.progress?.()?.(segs[1]!) : undefined;
+        if (!job) return sendError(res, 404, 'no such job at this party');
+        const body = JSON.stringify(job);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' });
+        return res.end(req.method === 'HEAD' ? undefined : body);
+      }
       if (segs.length !== 3 || !PREFIX.test(segs[0]!) || !STORAGE_SEGMENT.test(segs[1]!) || !STORAGE_SEGMENT.test(segs[2]!)) {
         return sendError(res, 404, 'not found');
       }

@@ -129,13 +129,15 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
   const metrics = createCoreMetrics(config.partyId, config.metricsPort !== undefined);
 
   let baseUrl: string;
+  // Set once the core exists: the public server serves its jobs' progress.
+  let progressOf: ((requestId: string) => object | undefined) | undefined;
   let publicUri: (dataType: string, id: string) => string;
   if (s3) {
     baseUrl = `${config.publicStorage.s3!.endpoint}/${config.publicStorage.s3!.bucket}`;
     publicUri = (dataType, id) => s3.uri(dataType, id);
     cleanup.push(async () => s3.close());
   } else {
-    const publicServer = await startPublicStorageServer({ root: config.storageDir, host: config.publicStorage.host, port: config.publicStorage.port, logger });
+    const publicServer = await startPublicStorageServer({ root: config.storageDir, host: config.publicStorage.host, port: config.publicStorage.port, logger, progress: () => progressOf });
     baseUrl = config.publicStorage.baseUrl ?? publicServer.url;
     publicUri = (dataType, id) => `${baseUrl}/${pub.prefix}/${dataType}/${id}`;
     cleanup.push(() => publicServer.close());
@@ -166,7 +168,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       });
       logger.info({ n: th.peers.length, t: th.t, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
       if (th.insecureDealerKeygen) {
-        logger.warn({ dealer: th.dealerId, devMode: config.devMode }, 'INSECURE: threshold.insecureDealerKeygen is on: party %d makes default and fhevm key sets alone and deals them (test-insecure keys still come from the DKG)', th.dealerId);
+        logger.warn({ dealer: th.dealerId, devMode: config.devMode }, 'INSECURE: threshold.insecureDealerKeygen is on: on a network whose Config has insecure_dealer_keys, party %d makes default and fhevm key sets alone and deals them (elsewhere, and for test-insecure, keys come from the DKG)', th.dealerId);
       }
     }
     if (options.wrapKeyBackend) keyBackend = options.wrapKeyBackend(keyBackend ?? centralizedBackend(engine));
@@ -184,6 +186,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
       publicUri,
       ...(zk ? { provenInputs: zk } : {}),
     });
+    progressOf = (requestId) => core.jobProgress(requestId);
     cleanup.unshift(() => core.close());
     // MPC peers go first: a job waiting on a peer is released rather than holding shutdown for its timeout.
     if (closeTransport) cleanup.unshift(closeTransport);

@@ -4,6 +4,7 @@ import { jest } from '@jest/globals';
 import { pino } from 'pino';
 import { defaultEngine } from '../engine.js';
 import type { PeerTransport } from '../mpc/peerTransport.js';
+import { sessionIdFor } from '../mpc/session.js';
 import { dealKeySet, parseKeyShare } from './dealer.js';
 import { thresholdBackend } from './thresholdBackend.js';
 
@@ -53,24 +54,42 @@ describe('dealer key sharing, test-insecure parameters', () => {
   });
 });
 
-describe('the dealer is off unless configured (threshold.insecureDealerKeygen)', () => {
-  /** The backend refuses before any network use: a transport that fails the test if touched. */
+describe('the dealer is off unless configured (threshold.insecureDealerKeygen) and allowed by the network (Config insecure_dealer_keys)', () => {
+  /** Records which MPC session the backend opens first, then stops it there. */
+  const opened: string[] = [];
   const transport = {
     n: 4,
     partyId: 1,
-    endpoint: () => {
-      throw new Error('the refusal must come before any MPC session');
+    endpoint: (sessionId: string) => {
+      opened.push(sessionId);
+      throw new Error('stopped at the first MPC session');
     },
   } as unknown as PeerTransport;
   const backend = (insecureDealerKeygen?: boolean): ReturnType<typeof thresholdBackend> =>
     thresholdBackend({ transport, t: 1, dealerId: 1, engine: defaultEngine, logger: pino({ level: 'silent' }), ...(insecureDealerKeygen === undefined ? {} : { insecureDealerKeygen }) });
 
-  test('behavior: by default an fhevm keygen (no DKG yet) is refused, never dealt', async () => {
+  test('behavior: every set (fhevm and default included) goes to the distributed keygen unless the core is configured to deal AND the request comes from a network that allows it', async () => {
     const engineKeygen = jest.spyOn(defaultEngine, 'generateKeySet');
     try {
-      await expect(backend().generate('a'.repeat(40), () => {}, undefined, 'fhevm')).rejects.toMatchObject({ code: 'KEYGEN_UNSUPPORTED' });
-      await expect(backend(false).generate('b'.repeat(40), () => {}, undefined, 'fhevm')).rejects.toThrow(/does not deal keys/);
+      for (const [id, parameters, flag] of [['a', 'fhevm', undefined], ['b', 'default', false], ['c', 'fhevm', false]] as const) {
+        opened.length = 0;
+        await expect(backend(flag).generate(id.repeat(40), () => {}, undefined, parameters)).rejects.toThrow('stopped at the first MPC session');
+        // No preprocessing named: the DKG's PRSS setup comes first; the dealer would open its deal session.
+        expect(opened).toEqual([sessionIdFor(id.repeat(40), 'prss')]);
+      }
       expect(engineKeygen).not.toHaveBeenCalled();
+      // The core's flag alone is not enough: a request from a network whose Config does not
+      // have insecure_dealer_keys (every production network) still runs the DKG.
+      for (const [id, options] of [['d', undefined], ['e', { networkAllowsDealer: false }]] as const) {
+        opened.length = 0;
+        await expect(backend(true).generate(id.repeat(40), () => {}, undefined, 'fhevm', undefined, options)).rejects.toThrow('stopped at the first MPC session');
+        expect(opened).toEqual([sessionIdFor(id.repeat(40), 'prss')]);
+      }
+      expect(engineKeygen).not.toHaveBeenCalled();
+      // Flag and network both: the dealer's session is the one opened (the test can fail).
+      opened.length = 0;
+      await expect(backend(true).generate('f'.repeat(40), () => {}, undefined, 'fhevm', undefined, { networkAllowsDealer: true })).rejects.toThrow('stopped at the first MPC session');
+      expect(opened).toEqual([sessionIdFor('f'.repeat(40), 'deal')]);
     } finally {
       engineKeygen.mockRestore();
     }

@@ -28,10 +28,11 @@ import { assembleKeySet, expandKeygenMasks } from '../zk/keygenTool.js';
 import type { TfheZkToolOptions } from '../zk/_toolRun.js';
 
 /**
- * Parameter sets the DKG makes. `fhevm` also needs its dedicated compact
- * public key and the casting key-switching key: not yet.
+ * Parameter sets the DKG makes: every one. For `fhevm` it also makes the
+ * dedicated compact public key (under a third shared secret, erased at the
+ * end) and the casting key-switching key to the small key.
  */
-export const DKG_PARAMETER_SETS: readonly FheParameterSet[] = ['test-insecure', 'default'];
+export const DKG_PARAMETER_SETS: readonly FheParameterSet[] = ['test-insecure', 'default', 'fhevm'];
 
 export function dkgSupports(parameters: FheParameterSet): boolean {
   return DKG_PARAMETER_SETS.includes(parameters);

@@ -41,7 +41,7 @@ import { DKG_PARAMETER_SETS, dkgSupports, runDistributedKeygen } from './distrib
 import { runKeygenPreprocessing, type PreprocProgress, type RunKeygenPreprocessingParameters } from './keygenPreprocessing.js';
 import { keygenLayout } from '../../engine/mpc/keygen/keygen.js';
 import { ChunkedRandomness, decodeChunk, keygenPreprocessingPlan, type KeygenPreprocessingPlan } from '../../engine/mpc/keygen/preprocessing.js';
-import { expandKeygenMasks, KEYGEN_SEED_BYTES } from '../zk/keygenTool.js';
+import { keygenShape } from '../zk/keygenTool.js';
 import type { PreprocessingStorage } from '../preprocessingStorage.js';
 import { encodeCrsTranscript } from '../../../common/crsTranscript.js';
 import { ceremonySession, openCrsCeremonyTool } from '../zk/crsCeremonyTool.js';
@@ -53,8 +53,8 @@ export interface ThresholdBackendOptions {
   dealerId: number;
   /**
    * INSECURE (tests, localnet): party `dealerId` makes `default` and `fhevm`
-   * key sets alone and deals the big key. Off (the default): `default` keys
-   * come from the DKG (hours) and `fhevm` keygens fail KEYGEN_UNSUPPORTED.
+   * key sets alone and deals the big key. Off (the default): every key set
+   * comes from the DKG (hours for `default` and `fhevm`).
    */
   insecureDealerKeygen?: boolean;
   engine: CoreEngine;
@@ -151,14 +151,20 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     }
   }
 
-  /** Whether keys of this set are dealt (INSECURE, by configuration) rather than made by the DKG. */
-  function dealtSet(parameters: FheParameterSet): boolean {
-    return o.insecureDealerKeygen === true && parameters !== 'test-insecure';
+  /**
+   * Whether keys of this set are dealt (INSECURE) rather than made by the DKG:
+   * only when this core is configured to and the request comes from a network
+   * whose Config lets cores deal (`insecure_dealer_keys`; for a preprocessing,
+   * which does not know its keygen yet, the core's configuration alone decides
+   * whether DKG material is made). A production network never has that flag.
+   */
+  function dealtSet(parameters: FheParameterSet, networkAllowsDealer = true): boolean {
+    return o.insecureDealerKeygen === true && networkAllowsDealer && parameters !== 'test-insecure';
   }
 
   /** The DKG's preprocessing plan for a set (its shape from the native tool: public, no seed needed). */
   async function dkgPlan(parameters: FheParameterSet): Promise<KeygenPreprocessingPlan> {
-    const { shape } = await expandKeygenMasks({ parameters, seed: new Uint8Array(KEYGEN_SEED_BYTES) }, o.tfheZkBinary ? { binary: o.tfheZkBinary } : {});
+    const shape = await keygenShape(parameters, o.tfheZkBinary ? { binary: o.tfheZkBinary } : {});
     return keygenPreprocessingPlan(keygenLayout(shape));
   }
 
@@ -219,13 +225,23 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
     });
   }
 
-  async function generate(requestId: string, onProgress: (stage: string, fraction?: number) => void, preproc?: Uint8Array, parameters: FheParameterSet = 'default', storage?: PreprocessingStorage): Promise<GeneratedKey> {
+  async function generate(
+    requestId: string,
+    onProgress: (stage: string, fraction?: number) => void,
+    preproc?: Uint8Array,
+    parameters: FheParameterSet = 'default',
+    storage?: PreprocessingStorage,
+    options: { networkAllowsDealer?: boolean } = {},
+  ): Promise<GeneratedKey> {
     // Checked before the dealer's 60 MB leave: a bad record fails this party alone, early.
     const preprocPrss = preproc ? decodePreprocMaterial(preproc) : undefined;
     if (preprocPrss && (preprocPrss.n !== n || preprocPrss.t !== t || preprocPrss.party !== self)) {
       throw new TkmsError('PREPROC_MISMATCH', `keygen preprocessing was made for n=${preprocPrss.n}, t=${preprocPrss.t}, party ${preprocPrss.party}; this core is n=${n}, t=${t}, party ${self}`);
     }
-    const dealt = dealtSet(parameters);
+    const dealt = dealtSet(parameters, options.networkAllowsDealer === true);
+    if (o.insecureDealerKeygen === true && !dealt && parameters !== 'test-insecure') {
+      o.logger.warn({ requestId, parameters }, 'threshold.insecureDealerKeygen is on but the network does not allow dealt keys (Config insecure_dealer_keys): running the distributed keygen');
+    }
     if (!dealt && !dkgSupports(parameters)) {
       throw new TkmsError('KEYGEN_UNSUPPORTED', `no distributed key generation for parameter set ${parameters} yet (${DKG_PARAMETER_SETS.join(', ')} only), and this core does not deal keys (threshold.insecureDealerKeygen is off)`);
     }

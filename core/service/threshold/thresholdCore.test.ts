@@ -96,7 +96,7 @@ beforeAll(async () => {
   preprocResults = await Promise.all(parties.map((p) => p.core.getKeyGenPreprocResult(preprocId, Date.now() + 120_000)));
   preprocMaterial = await Promise.all(parties.map(async (p) => (await p.priv.read(DataType.KeyGenPreproc, preprocId)) ?? new Uint8Array()));
   const keyId = randomBytes(20).toString('hex');
-  for (const p of parties) p.core.startKeyGen(keyId, preprocId);
+  for (const p of parties) p.core.startKeyGen(keyId, preprocId, '', { insecureDealerAllowed: true });
   keyGen = await Promise.all(parties.map((p) => p.core.getKeyGenResult(keyId, Date.now() + 120_000)));
 }, 180_000);
 
@@ -170,8 +170,8 @@ test('behavior: a keygen naming an unknown or already used preprocessing fails o
   const k1 = randomBytes(20).toString('hex');
   const k2 = randomBytes(20).toString('hex');
   for (const p of parties) {
-    p.core.startKeyGen(k1, unknown);
-    p.core.startKeyGen(k2, preprocId);
+    p.core.startKeyGen(k1, unknown, '', { insecureDealerAllowed: true });
+    p.core.startKeyGen(k2, preprocId, '', { insecureDealerAllowed: true });
   }
   const r1 = await Promise.all(parties.map((p) => p.core.getKeyGenResult(k1, Date.now() + 60_000)));
   const r2 = await Promise.all(parties.map((p) => p.core.getKeyGenResult(k2, Date.now() + 60_000)));

@@ -1,6 +1,7 @@
 /**
  * @module core/service/zk/keygenTool
  * The native side of distributed key generation (tools/tfhe-zk/src/dkg.rs):
+ * the shape of a set's key (`dkg-shape`, what a preprocessing plan needs),
  * tfhe-rs expands every public mask of a key set from the agreed seed
  * (`dkg-masks`), and assembles the compressed server key and the compact
  * public key from that seed and the bodies the parties opened
@@ -17,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { TkmsError } from '../../../common/errors.js';
 import type { FheParameterSet } from '../../engine/index.js';
-import type { KeygenShape } from '../../engine/mpc/keygen/keygen.js';
+import type { KeygenShape, PkeShape } from '../../engine/mpc/keygen/keygen.js';
 import { runTool, withPrivateDir, writePrivate, type TfheZkToolOptions } from './_toolRun.js';
 
 /** tfhe-rs `Seed` (u128) bytes. */
@@ -37,12 +38,21 @@ function seedHex(seed: Uint8Array): string {
 }
 
 function shapeOf(answer: Record<string, unknown>): KeygenShape {
-  const field = (name: keyof KeygenShape): number => {
-    const v = answer[name];
+  const integer = (from: Record<string, unknown>, name: string, what = name): number => {
+    const v = from[name];
     const least = name.endsWith('NoiseBoundLog2') ? 0 : 1;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < least) throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk dkg-masks answered without a valid ${name}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < least) throw new TkmsError('ZK_TOOL_FAILED', `tkms-tfhe-zk answered without a valid ${what}`);
     return v;
   };
+  const field = (name: Exclude<keyof KeygenShape, 'pke'>): number => integer(answer, name);
+  const pke = answer['pke'];
+  let dedicated: PkeShape | undefined;
+  if (pke !== null && pke !== undefined) {
+    if (typeof pke !== 'object') throw new TkmsError('ZK_TOOL_FAILED', 'tkms-tfhe-zk answered with a pke that is not an object');
+    const o = pke as Record<string, unknown>;
+    const pkeField = (name: keyof PkeShape): number => integer(o, name, `pke.${name}`);
+    dedicated = { dimension: pkeField('dimension'), castingLevel: pkeField('castingLevel'), castingBaseLog: pkeField('castingBaseLog'), castingNoiseBoundLog2: pkeField('castingNoiseBoundLog2') };
+  }
   return {
     lweDimension: field('lweDimension'),
     glweDimension: field('glweDimension'),
@@ -54,6 +64,7 @@ function shapeOf(answer: Record<string, unknown>): KeygenShape {
     lweNoiseBoundLog2: field('lweNoiseBoundLog2'),
     glweNoiseBoundLog2: field('glweNoiseBoundLog2'),
     cpkNoiseBoundLog2: field('cpkNoiseBoundLog2'),
+    ...(dedicated ? { pke: dedicated } : {}),
   };
 }
 
@@ -63,6 +74,12 @@ function u64s(bytes: Uint8Array): BigUint64Array {
   const out = new BigUint64Array(bytes.length / 8);
   new Uint8Array(out.buffer).set(bytes);
   return out;
+}
+
+/** The shape of a set's key (dimensions, levels, noise bounds): public, no seed, no masks. */
+export async function keygenShape(parameters: FheParameterSet, options: TfheZkToolOptions = {}): Promise<KeygenShape> {
+  const answer = await runTool(['dkg-shape', '--params', parameters], options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options);
+  return shapeOf(answer as unknown as Record<string, unknown>);
 }
 
 /** The key set's shape and every public mask tfhe-rs derives from `seed`. */

@@ -15,14 +15,15 @@
 //! tfhe-rs regenerates from the final key, and whose bodies are 0 (checked).
 //!
 //! ```text
-//! dkg-masks    --params test-insecure|default --seed HEX32 --out MASKS
-//! dkg-assemble --params test-insecure|default --seed HEX32 --bodies BODIES
+//! dkg-shape    --params test-insecure|default|fhevm        (numbers and layout only)
+//! dkg-masks    --params test-insecure|default|fhevm --seed HEX32 --out MASKS
+//! dkg-assemble --params test-insecure|default|fhevm --seed HEX32 --bodies BODIES
 //!              --out-server-key F --out-public-key F
 //! ```
 //!
 //! `--seed` is 16 bytes as 32 hex digits, read like `oprf --seed` (the u128 is
 //! `from_le_bytes` of the bytes in order). Each component gets its own
-//! compression seed, drawn in the order cpk, ksk, bsk from tfhe-rs's
+//! compression seed, drawn in the order cpk, ksk, bsk (then cksk) from tfhe-rs's
 //! `DeterministicSeeder<DefaultRandomGenerator>` seeded with it: one stream for
 //! all would give the compact public key and the bootstrapping key (both under
 //! the GLWE key) the same masks, and their bodies would then leak the key.
@@ -44,7 +45,19 @@
 //!   noise level 5, modulus switch `CenteredMeanNoiseReduction` (a computation
 //!   trick: no key either).
 //!
-//! Neither set needs a modulus-switch noise-reduction key (only
+//! - `fhevm`: `default`'s block parameters with node-tfhe's
+//!   `use_dedicated_compact_public_key_parameters(PARAM_PKE_MESSAGE_2_CARRY_2_
+//!   KS_PBS_TUNIFORM_2M128)` pair (js_on_wasm_api/shortint.rs): the compact
+//!   public key is under its own LWE secret z' (dimension 2048, TUniform(17),
+//!   `RequiresCasting`, ZK scheme V2), and the server key carries the casting
+//!   key-switching key z' → s (PARAM_KEYSWITCH_MESSAGE_2_CARRY_2_KS_PBS_
+//!   TUNIFORM_2M128: base log 4, level 4, destination Small, so it takes the
+//!   small key's LWE noise, client_key/atomic_pattern/standard.rs
+//!   `new_seeded_keyswitching_key_with_engine`), packed as
+//!   `CompressedKeySwitchingKeyBuildHelper::new` does (cast_rshift = output
+//!   bits − input bits = 0, destination atomic pattern Standard).
+//!
+//! No set needs a modulus-switch noise-reduction key (only
 //! `DriftTechniqueNoiseReduction` has one); a set that did is refused.
 //! `ConfigBuilder::with_custom_parameters(p).build()` (node-tfhe's
 //! `TfheConfigBuilder.with_custom_parameters`) and `ConfigBuilder::default()`
@@ -74,10 +87,15 @@
 //! | 0 | `cpk`   | 1              | D              | D              | GLWE bound |
 //! | 1 | `ksk`   | D·Lks          | n              | 1              | LWE bound  |
 //! | 2 | `bsk`   | n·Lpbs·(k+1)   | k·N            | N              | GLWE bound |
+//! | 3 | `cksk`  | D'·Lc (fhevm)  | n              | 1              | LWE bound  |
+//!
+//! For `fhevm`, `cpk` has D' = dim z' words (mask and body) and the
+//! compact-key noise bound; `cksk` exists only there.
 //!
 //! Test-insecure: masks 197,120 words (1,576,960 B), bodies 68,096 words
 //! (544,768 B). Default: masks 11,282,432 words (~90 MB), bodies 3,770,368
-//! words (~30 MB). `dkg-masks` prints every offset (in words) and shape.
+//! words (~30 MB). Fhevm: + 7,520,256 mask words and 8,192 body words.
+//! `dkg-shape` and `dkg-masks` print every offset (in words) and shape.
 //!
 //! # The relation the MPC computes (tfhe-rs 1.7.0, all mod 2^64, wrapping)
 //!
@@ -140,6 +158,11 @@
 //! (`ggsw_encryption_multiplicative_factor` is the recomposition summand of
 //! −s[i]; rows r < k hold factor·S_r, the last row −factor.)
 //!
+//! **cksk** (fhevm: casting key z' → s; the same relation as **ksk** with z'
+//! as input, Lc/Bc its levels and base log): row j·Lc + t at level l = Lc − t,
+//! b = Σ_m a[m]·s[m] + z'[j]·2^(64 − l·Bc) + e, e ~ TUniform(lweNoiseBoundLog2).
+//! **cpk** for fhevm is the relation above with z' (dimension D') for z.
+//!
 //! The parties must open only bodies: the masks are public, the noise and the
 //! keys never leave the MPC.
 
@@ -158,10 +181,12 @@ use tfhe::core_crypto::prelude::{
 use tfhe::safe_serialization::SerializationConfig;
 use tfhe::shortint::atomic_pattern::compressed::{CompressedAtomicPatternServerKey, CompressedStandardAtomicPatternServerKey};
 use tfhe::shortint::ciphertext::MaxDegree;
+use tfhe::shortint::key_switching_key::KeySwitchingKeyDestinationAtomicPattern;
 use tfhe::shortint::parameters::{
-    CarryModulus, CiphertextModulus, ClassicPBSParameters, CompactPublicKeyEncryptionParameters, DecompositionBaseLog,
-    DecompositionLevelCount, EncryptionKeyChoice, GlweDimension, LweDimension, MaxNoiseLevel, MessageModulus, ModulusSwitchType,
-    PolynomialSize, PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+    CarryModulus, CiphertextModulus, ClassicPBSParameters, CompactCiphertextListExpansionKind, CompactPublicKeyEncryptionParameters,
+    DecompositionBaseLog, DecompositionLevelCount, EncryptionKeyChoice, GlweDimension, LweDimension, MaxNoiseLevel, MessageModulus,
+    ModulusSwitchType, PolynomialSize, ShortintKeySwitchingParameters, PARAM_KEYSWITCH_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+    PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128, PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
 };
 use tfhe::shortint::server_key::{CompressedModulusSwitchConfiguration, ShortintCompressedBootstrappingKey};
 use tfhe::{CompactPublicKey, CompressedServerKey, Seed, Tag};
@@ -171,7 +196,31 @@ use crate::oprf::parse_seed;
 use crate::ops::{arg, digest, ms, only, write_output, Failure, Session, MAX_COMPACT_PUBLIC_KEY_BYTES, MAX_COMPRESSED_SERVER_KEY_BYTES};
 
 /// The parameter sets a DKG can make keys for (core/engine/tfhe/parameters.ts names).
-pub const DKG_SETS: [&str; 2] = ["test-insecure", "default"];
+pub const DKG_SETS: [&str; 3] = ["test-insecure", "default", "fhevm"];
+
+/// What a DKG makes keys for: the compute (block) parameters and, for
+/// `fhevm`, the dedicated compact-public-key parameters with the casting
+/// key-switching key's (node-tfhe's `use_dedicated_compact_public_key_parameters`).
+#[derive(Clone, Copy)]
+pub struct DkgParameters {
+    pub block: ClassicPBSParameters,
+    pub pke: Option<(CompactPublicKeyEncryptionParameters, ShortintKeySwitchingParameters)>,
+}
+
+/// A set's DKG parameters, as node-tfhe's configuration of it holds them.
+pub fn dkg_parameters(set: &str) -> Result<DkgParameters, Failure> {
+    if set == "fhevm" {
+        return Ok(DkgParameters {
+            block: PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128,
+            // What ShortintCompactPublicKeyEncryptionParameters::new(PARAM_PKE_…) pairs (js_on_wasm_api/shortint.rs).
+            pke: Some((PARAM_PKE_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128, PARAM_KEYSWITCH_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128)),
+        });
+    }
+    Ok(DkgParameters {
+        block: block_parameters(set)?,
+        pke: None,
+    })
+}
 
 /// The shortint block parameters of a set, as node-tfhe builds them.
 pub fn block_parameters(set: &str) -> Result<ClassicPBSParameters, Failure> {
@@ -195,7 +244,7 @@ pub fn block_parameters(set: &str) -> Result<ClassicPBSParameters, Failure> {
             encryption_key_choice: EncryptionKeyChoice::Big,
             modulus_switch_noise_reduction_params: ModulusSwitchType::Standard,
         }),
-        "default" => Ok(PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128),
+        "default" | "fhevm" => Ok(PARAM_MESSAGE_2_CARRY_2_KS_PBS_TUNIFORM_2M128),
         _ => Err(Failure::usage(format!(
             "--params must be one of {} (got {})",
             DKG_SETS.join(", "),
@@ -234,7 +283,17 @@ fn modulus_switch(p: &ClassicPBSParameters) -> Result<(CompressedModulusSwitchCo
     }
 }
 
-/// The dimensions of a set, checked for what the relation in the module doc assumes.
+/// The dedicated compact-public-key part of a set (`fhevm`).
+#[derive(Clone, Copy)]
+struct PkeDims {
+    /// Dimension of the dedicated secret key z' (and of the compact public key).
+    dim: usize,
+    /// Casting key z' → s: levels and base log.
+    level: usize,
+    base_log: usize,
+}
+
+/// The dimensions and noise bounds of a set, checked for what the relations in the module doc assume.
 #[derive(Clone, Copy)]
 struct Dims {
     n: usize,
@@ -243,29 +302,63 @@ struct Dims {
     poly: usize,
     ks_level: usize,
     pbs_level: usize,
+    /// TUniform bound log2: small-key (LWE) encryptions, GLWE encryptions, the compact public key.
+    lwe_b: u32,
+    glwe_b: u32,
+    cpk_b: u32,
+    pke: Option<PkeDims>,
 }
 
 impl Dims {
-    fn of(p: &ClassicPBSParameters) -> Result<Self, Failure> {
+    fn of(dp: &DkgParameters) -> Result<Self, Failure> {
+        let p = &dp.block;
         if p.encryption_key_choice != EncryptionKeyChoice::Big || !p.ciphertext_modulus.is_native_modulus() {
             return Err(internal("the DKG supports the big encryption key and the native modulus only"));
         }
         modulus_switch(p)?;
-        let d = Dims {
+        let glwe_b = t_uniform_log2(p.glwe_noise_distribution, "GLWE")?;
+        let mut d = Dims {
             n: p.lwe_dimension.0,
             k: p.glwe_dimension.0,
             poly: p.polynomial_size.0,
             ks_level: p.ks_level.0,
             pbs_level: p.pbs_level.0,
+            lwe_b: t_uniform_log2(p.lwe_noise_distribution, "LWE")?,
+            glwe_b,
+            // Without dedicated parameters the compact key encrypts under the big key with the GLWE noise.
+            cpk_b: glwe_b,
+            pke: None,
         };
-        if !d.big().is_power_of_two() {
-            return Err(internal("the compact public key needs k·N to be a power of two"));
+        if let Some((pke, casting)) = dp.pke {
+            // The casting key goes to the small key, whose noise it takes
+            // (client_key/atomic_pattern/standard.rs `new_seeded_keyswitching_key_with_engine`).
+            if casting.destination_key != EncryptionKeyChoice::Small
+                || pke.expansion_kind != CompactCiphertextListExpansionKind::RequiresCasting
+                || !pke.ciphertext_modulus.is_native_modulus()
+            {
+                return Err(internal(
+                    "the DKG supports dedicated compact public keys cast to the small key, native modulus only",
+                ));
+            }
+            d.cpk_b = t_uniform_log2(pke.encryption_noise_distribution, "compact public key")?;
+            d.pke = Some(PkeDims {
+                dim: pke.encryption_lwe_dimension.0,
+                level: casting.ks_level.0,
+                base_log: casting.ks_base_log.0,
+            });
+        }
+        if !d.cpk_dim().is_power_of_two() {
+            return Err(internal("the compact public key's dimension must be a power of two"));
         }
         Ok(d)
     }
     /// D = k·N, the big LWE dimension.
     fn big(&self) -> usize {
         self.k * self.poly
+    }
+    /// The compact public key's dimension: z' for a dedicated key, else the big key.
+    fn cpk_dim(&self) -> usize {
+        self.pke.map_or(self.big(), |p| p.dim)
     }
 }
 
@@ -275,18 +368,20 @@ struct Section {
     rows: usize,
     mask_words: usize,
     body_words: usize,
-    /// "lwe" or "glwe": which noise bound its bodies take.
+    /// Which noise its bodies take ("lwe", "glwe", "cpk") and that noise's TUniform bound log2.
     noise: &'static str,
+    bound: u32,
 }
 
-fn sections(d: Dims) -> [Section; 3] {
-    [
+fn sections(d: Dims) -> Vec<Section> {
+    let mut out = vec![
         Section {
             name: "cpk",
             rows: 1,
-            mask_words: d.big(),
-            body_words: d.big(),
-            noise: "glwe",
+            mask_words: d.cpk_dim(),
+            body_words: d.cpk_dim(),
+            noise: "cpk",
+            bound: d.cpk_b,
         },
         Section {
             name: "ksk",
@@ -294,6 +389,7 @@ fn sections(d: Dims) -> [Section; 3] {
             mask_words: d.n,
             body_words: 1,
             noise: "lwe",
+            bound: d.lwe_b,
         },
         Section {
             name: "bsk",
@@ -301,8 +397,20 @@ fn sections(d: Dims) -> [Section; 3] {
             mask_words: d.k * d.poly,
             body_words: d.poly,
             noise: "glwe",
+            bound: d.glwe_b,
         },
-    ]
+    ];
+    if let Some(pke) = d.pke {
+        out.push(Section {
+            name: "cksk",
+            rows: pke.dim * pke.level,
+            mask_words: d.n,
+            body_words: 1,
+            noise: "lwe",
+            bound: d.lwe_b,
+        });
+    }
+    out
 }
 
 fn total(d: Dims, words: impl Fn(&Section) -> usize) -> usize {
@@ -310,33 +418,37 @@ fn total(d: Dims, words: impl Fn(&Section) -> usize) -> usize {
 }
 
 /// One compression seed per component, drawn from tfhe-rs's deterministic
-/// seeder in a fixed order (cpk, ksk, bsk): distinct mask streams.
-fn component_seeds(seed: Seed) -> [CompressionSeed; 3] {
+/// seeder in a fixed order (cpk, ksk, bsk, cksk): distinct mask streams.
+/// (cksk's is drawn last, so the others are the same with or without it.)
+fn component_seeds(seed: Seed) -> [CompressionSeed; 4] {
     let mut seeder = DeterministicSeeder::<DefaultRandomGenerator>::new(seed);
-    [(); 3].map(|_| CompressionSeed::from(seeder.seed()))
+    [(); 4].map(|_| CompressionSeed::from(seeder.seed()))
+}
+
+/// The seeded key components of a set.
+struct Seeded {
+    cpk: SeededLweCompactPublicKeyOwned<u64>,
+    ksk: SeededLweKeyswitchKeyOwned<u64>,
+    bsk: SeededLweBootstrapKeyOwned<u64>,
+    /// The casting key z' → s (dedicated compact public key only).
+    cksk: Option<SeededLweKeyswitchKeyOwned<u64>>,
 }
 
 /// The seeded key components holding `bodies` (the BODIES layout; all zero
 /// for `expand_masks`).
-fn seeded(
-    p: &ClassicPBSParameters,
-    seed: Seed,
-    bodies: &[u64],
-) -> (
-    SeededLweCompactPublicKeyOwned<u64>,
-    SeededLweKeyswitchKeyOwned<u64>,
-    SeededLweBootstrapKeyOwned<u64>,
-) {
-    let d = Dims::of(p).expect("checked by the caller");
-    let [cpk_seed, ksk_seed, bsk_seed] = component_seeds(seed);
-    let [cpk, ksk, _] = sections(d);
-    let (cpk_bodies, rest) = bodies.split_at(cpk.rows * cpk.body_words);
-    let (ksk_bodies, bsk_bodies) = rest.split_at(ksk.rows * ksk.body_words);
+fn seeded(dp: &DkgParameters, seed: Seed, bodies: &[u64]) -> Seeded {
+    let p = &dp.block;
+    let d = Dims::of(dp).expect("checked by the caller");
+    let [cpk_seed, ksk_seed, bsk_seed, cksk_seed] = component_seeds(seed);
+    let secs = sections(d);
+    let (cpk_bodies, rest) = bodies.split_at(secs[0].rows * secs[0].body_words);
+    let (ksk_bodies, rest) = rest.split_at(secs[1].rows * secs[1].body_words);
+    let (bsk_bodies, cksk_bodies) = rest.split_at(secs[2].rows * secs[2].body_words);
     let modulus = p.ciphertext_modulus;
-    (
-        SeededLweCompactPublicKey::from_container(cpk_bodies.to_vec(), cpk_seed, modulus),
-        SeededLweKeyswitchKey::from_container(ksk_bodies.to_vec(), p.ks_base_log, p.ks_level, LweSize(d.n + 1), ksk_seed, modulus),
-        SeededLweBootstrapKey::from_container(
+    Seeded {
+        cpk: SeededLweCompactPublicKey::from_container(cpk_bodies.to_vec(), cpk_seed, modulus),
+        ksk: SeededLweKeyswitchKey::from_container(ksk_bodies.to_vec(), p.ks_base_log, p.ks_level, LweSize(d.n + 1), ksk_seed, modulus),
+        bsk: SeededLweBootstrapKey::from_container(
             bsk_bodies.to_vec(),
             p.glwe_dimension.to_glwe_size(),
             p.polynomial_size,
@@ -345,33 +457,53 @@ fn seeded(
             bsk_seed,
             modulus,
         ),
-    )
+        cksk: dp.pke.map(|(_, casting)| {
+            SeededLweKeyswitchKey::from_container(
+                cksk_bodies.to_vec(),
+                casting.ks_base_log,
+                casting.ks_level,
+                LweSize(d.n + 1),
+                cksk_seed,
+                modulus,
+            )
+        }),
+    }
 }
 
 /// The MASKS file's words: the seeded components with zero bodies,
 /// decompressed by tfhe-rs into standard-domain containers (rows = mask then
 /// body), each row's mask kept; its body must still be 0.
-pub fn expand_masks(p: &ClassicPBSParameters, seed: Seed) -> Result<Vec<u64>, Failure> {
-    let d = Dims::of(p)?;
+pub fn expand_masks(dp: &DkgParameters, seed: Seed) -> Result<Vec<u64>, Failure> {
+    let d = Dims::of(dp)?;
     let zeros = vec![0u64; total(d, |s| s.body_words)];
-    let (cpk, ksk, bsk) = seeded(p, seed, &zeros);
-    let cpk = cpk.decompress_into_lwe_compact_public_key();
-    let ksk = ksk.par_decompress_into_lwe_keyswitch_key();
-    let bsk = bsk.par_decompress_into_lwe_bootstrap_key();
+    let parts = seeded(dp, seed, &zeros);
+    let cpk = parts.cpk.decompress_into_lwe_compact_public_key();
+    let ksk = parts.ksk.par_decompress_into_lwe_keyswitch_key();
+    let bsk = parts.bsk.par_decompress_into_lwe_bootstrap_key();
     let mut out = Vec::with_capacity(total(d, |s| s.mask_words));
     let mut nonzero_body = false;
-    // The compact public key is one GLWE of dimension 1 and size D: [mask | body].
-    let (mask, body) = cpk.as_ref().split_at(d.big());
+    // The compact public key is one GLWE of dimension 1 and size cpk_dim: [mask | body].
+    let (mask, body) = cpk.as_ref().split_at(d.cpk_dim());
     out.extend_from_slice(mask);
     nonzero_body |= body.iter().any(|&w| w != 0);
-    for row in ksk.as_ref().chunks_exact(d.n + 1) {
-        out.extend_from_slice(&row[..d.n]);
-        nonzero_body |= row[d.n] != 0;
-    }
+    let mut lwe_rows = |container: &[u64], out: &mut Vec<u64>| {
+        for row in container.chunks_exact(d.n + 1) {
+            out.extend_from_slice(&row[..d.n]);
+            nonzero_body |= row[d.n] != 0;
+        }
+    };
+    lwe_rows(ksk.as_ref(), &mut out);
     let (k_n, row_len) = (d.big(), (d.k + 1) * d.poly);
     for row in bsk.as_ref().chunks_exact(row_len) {
         out.extend_from_slice(&row[..k_n]);
         nonzero_body |= row[k_n..].iter().any(|&w| w != 0);
+    }
+    if let Some(cksk) = parts.cksk {
+        let cksk = cksk.par_decompress_into_lwe_keyswitch_key();
+        for row in cksk.as_ref().chunks_exact(d.n + 1) {
+            out.extend_from_slice(&row[..d.n]);
+            nonzero_body |= row[d.n] != 0;
+        }
     }
     if nonzero_body || out.len() != total(d, |s| s.mask_words) {
         return Err(internal("decompressed masks do not have the expected layout"));
@@ -380,10 +512,12 @@ pub fn expand_masks(p: &ClassicPBSParameters, seed: Seed) -> Result<Vec<u64>, Fa
 }
 
 /// The high-level keys holding `bodies`: the compressed server key (shortint →
-/// integer → high-level raw parts, every optional key None, empty tag) and the
+/// integer → high-level raw parts, the casting key material for a dedicated
+/// compact public key, every other optional key None, empty tag) and the
 /// compact public key (decompressed from its seeded form).
-pub fn assemble(p: &ClassicPBSParameters, seed: Seed, bodies: &[u64]) -> Result<(CompressedServerKey, CompactPublicKey), Failure> {
-    let d = Dims::of(p)?;
+pub fn assemble(dp: &DkgParameters, seed: Seed, bodies: &[u64]) -> Result<(CompressedServerKey, CompactPublicKey), Failure> {
+    let p = &dp.block;
+    let d = Dims::of(dp)?;
     let expected = total(d, |s| s.body_words);
     if bodies.len() != expected {
         return Err(Failure::malformed(
@@ -392,12 +526,12 @@ pub fn assemble(p: &ClassicPBSParameters, seed: Seed, bodies: &[u64]) -> Result<
         ));
     }
     let (ms_config, _) = modulus_switch(p)?;
-    let (cpk, ksk, bsk) = seeded(p, seed, bodies);
+    let parts = seeded(dp, seed, bodies);
 
     let ap = CompressedStandardAtomicPatternServerKey::from_raw_parts(
-        ksk,
+        parts.ksk,
         ShortintCompressedBootstrappingKey::Classic {
-            bsk,
+            bsk: parts.bsk,
             modulus_switch_noise_reduction_key: ms_config,
         },
         p.encryption_key_choice.into(),
@@ -412,9 +546,26 @@ pub fn assemble(p: &ClassicPBSParameters, seed: Seed, bodies: &[u64]) -> Result<
         MaxDegree::new((m * c - 1) - (c - 1)),
         p.max_noise_level,
     );
+    // The casting material as CompressedKeySwitchingKeyBuildHelper::new makes
+    // it (shortint/key_switching_key/mod.rs): shift = output bits − input bits.
+    let casting = match (dp.pke, parts.cksk) {
+        (Some((pke, casting)), Some(cksk)) => {
+            let bits = |full: u64| i8::try_from(full.ilog2()).expect("a small modulus");
+            let shift = bits(m * c) - bits(pke.message_modulus.0 * pke.carry_modulus.0);
+            Some(tfhe::integer::key_switching_key::CompressedKeySwitchingKeyMaterial::from_raw_parts(
+                tfhe::shortint::key_switching_key::CompressedKeySwitchingKeyMaterial::from_raw_parts(
+                    cksk,
+                    shift,
+                    casting.destination_key,
+                    KeySwitchingKeyDestinationAtomicPattern::Standard,
+                ),
+            ))
+        }
+        _ => None,
+    };
     let server_key = CompressedServerKey::from_raw_parts(
         tfhe::integer::CompressedServerKey::from_raw_parts(shortint),
-        None,
+        casting,
         None,
         None,
         None,
@@ -424,15 +575,18 @@ pub fn assemble(p: &ClassicPBSParameters, seed: Seed, bodies: &[u64]) -> Result<
         Tag::default(),
     );
 
-    let cpk_params = CompactPublicKeyEncryptionParameters::try_from(*p).map_err(|e| internal(format!("compact key parameters: {e}")))?;
-    let cpk = tfhe::shortint::CompressedCompactPublicKey::from_raw_parts(cpk, cpk_params).decompress();
+    let cpk_params = match dp.pke {
+        Some((pke, _)) => pke,
+        None => CompactPublicKeyEncryptionParameters::try_from(*p).map_err(|e| internal(format!("compact key parameters: {e}")))?,
+    };
+    let cpk = tfhe::shortint::CompressedCompactPublicKey::from_raw_parts(parts.cpk, cpk_params).decompress();
     let public_key = CompactPublicKey::from_raw_parts(tfhe::integer::CompactPublicKey::from_raw_parts(cpk), Tag::default());
     Ok((server_key, public_key))
 }
 
 /// `assemble`, then both keys in node-tfhe's `safe_serialize` format with
 /// TKMS's limits: (server key bytes, public key bytes).
-pub fn assemble_bytes(p: &ClassicPBSParameters, seed: Seed, bodies: &[u64]) -> Result<(Vec<u8>, Vec<u8>), Failure> {
+pub fn assemble_bytes(p: &DkgParameters, seed: Seed, bodies: &[u64]) -> Result<(Vec<u8>, Vec<u8>), Failure> {
     let (server_key, public_key) = assemble(p, seed, bodies)?;
     let mut sk = Vec::new();
     SerializationConfig::new(MAX_COMPRESSED_SERVER_KEY_BYTES)
@@ -457,15 +611,20 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The answer fields both ops share: the set's numbers and the layout.
-fn describe(set: &str, p: &ClassicPBSParameters) -> Result<String, Failure> {
-    let d = Dims::of(p)?;
-    let lwe_b = t_uniform_log2(p.lwe_noise_distribution, "LWE")?;
-    let glwe_b = t_uniform_log2(p.glwe_noise_distribution, "GLWE")?;
+fn describe(set: &str, dp: &DkgParameters) -> Result<String, Failure> {
+    let p = &dp.block;
+    let d = Dims::of(dp)?;
     let (_, ms_name) = modulus_switch(p)?;
+    let pke = d.pke.map_or("null".to_string(), |k| {
+        format!(
+            "{{\"dimension\":{},\"castingLevel\":{},\"castingBaseLog\":{},\"castingNoiseBoundLog2\":{}}}",
+            k.dim, k.level, k.base_log, d.lwe_b
+        )
+    });
     let mut s = format!(
         "\"params\":{},\"lweDimension\":{},\"glweDimension\":{},\"polynomialSize\":{},\"bigLweDimension\":{},\
-         \"ksLevel\":{},\"ksBaseLog\":{},\"pbsLevel\":{},\"pbsBaseLog\":{},\"lweNoiseBoundLog2\":{lwe_b},\
-         \"glweNoiseBoundLog2\":{glwe_b},\"cpkNoiseBoundLog2\":{glwe_b},\"modulusSwitch\":{},\"maskWords\":{},\"bodyWords\":{},\"sections\":[",
+         \"ksLevel\":{},\"ksBaseLog\":{},\"pbsLevel\":{},\"pbsBaseLog\":{},\"lweNoiseBoundLog2\":{},\
+         \"glweNoiseBoundLog2\":{},\"cpkNoiseBoundLog2\":{},\"pke\":{pke},\"modulusSwitch\":{},\"maskWords\":{},\"bodyWords\":{},\"sections\":[",
         quote(set),
         d.n,
         d.k,
@@ -475,23 +634,26 @@ fn describe(set: &str, p: &ClassicPBSParameters) -> Result<String, Failure> {
         p.ks_base_log.0,
         d.pbs_level,
         p.pbs_base_log.0,
+        d.lwe_b,
+        d.glwe_b,
+        d.cpk_b,
         quote(ms_name),
         total(d, |s| s.mask_words),
         total(d, |s| s.body_words),
     );
     let (mut mask_offset, mut body_offset) = (0, 0);
     for (i, sec) in sections(d).iter().enumerate() {
-        let bound = if sec.noise == "lwe" { lwe_b } else { glwe_b };
         let _ = write!(
             s,
             "{}{{\"name\":{},\"rows\":{},\"maskWordsPerRow\":{},\"bodyWordsPerRow\":{},\"maskOffset\":{mask_offset},\
-             \"bodyOffset\":{body_offset},\"noise\":{},\"noiseBoundLog2\":{bound}}}",
+             \"bodyOffset\":{body_offset},\"noise\":{},\"noiseBoundLog2\":{}}}",
             if i > 0 { "," } else { "" },
             quote(sec.name),
             sec.rows,
             sec.mask_words,
             sec.body_words,
             quote(sec.noise),
+            sec.bound,
         );
         mask_offset += sec.rows * sec.mask_words;
         body_offset += sec.rows * sec.body_words;
@@ -501,11 +663,20 @@ fn describe(set: &str, p: &ClassicPBSParameters) -> Result<String, Failure> {
 }
 
 impl Session {
+    /// `dkg-shape --params SET`: the set's numbers and layout, no masks (what a
+    /// preprocessing plan needs).
+    pub fn dkg_shape(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
+        only(args, &["params"])?;
+        let set = arg(args, "params")?;
+        let info = describe(set, &dkg_parameters(set)?)?;
+        Ok(format!("{{\"ok\":true,{info}}}"))
+    }
+
     /// `dkg-masks --params SET --seed HEX32 --out MASKS`.
     pub fn dkg_masks(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
         only(args, &["params", "seed", "out"])?;
         let set = arg(args, "params")?;
-        let p = block_parameters(set)?;
+        let p = dkg_parameters(set)?;
         let seed = parse_seed(arg(args, "seed")?)?;
         let out = PathBuf::from(arg(args, "out")?);
         let info = describe(set, &p)?;
@@ -529,7 +700,7 @@ impl Session {
     pub fn dkg_assemble(&mut self, args: &BTreeMap<String, String>) -> Result<String, Failure> {
         only(args, &["params", "seed", "bodies", "outServerKey", "outPublicKey"])?;
         let set = arg(args, "params")?;
-        let p = block_parameters(set)?;
+        let p = dkg_parameters(set)?;
         let seed = parse_seed(arg(args, "seed")?)?;
         let bodies_path = arg(args, "bodies")?;
         let out_sk = PathBuf::from(arg(args, "outServerKey")?);
@@ -549,8 +720,9 @@ impl Session {
             return Err(Failure::malformed(
                 "bodies",
                 format!(
-                    "the bodies file is {len} bytes; the {set} layout needs exactly {expected} ({} little-endian u64 words: cpk, ksk, bsk)",
-                    expected / 8
+                    "the bodies file is {len} bytes; the {set} layout needs exactly {expected} ({} little-endian u64 words: cpk, ksk, bsk{})",
+                    expected / 8,
+                    if p.pke.is_some() { ", cksk" } else { "" }
                 ),
             ));
         }
@@ -598,6 +770,7 @@ mod tests {
     fn config_builder(set: &str) -> ConfigBuilder {
         match set {
             "default" => ConfigBuilder::default(),
+            "fhevm" => ConfigBuilder::default().use_dedicated_compact_public_key_parameters(dkg_parameters(set).unwrap().pke.unwrap()),
             _ => ConfigBuilder::with_custom_parameters(block_parameters(set).unwrap()),
         }
     }
@@ -624,45 +797,60 @@ mod tests {
         }
     }
 
-    /// Every body in the clear by the module doc's relation, with fresh noise:
-    /// `glwe` is the GLWE key container (S_0 … S_{k−1} one after another, which
-    /// is also the big key z), `small` the small key s.
-    fn clear_bodies(p: &ClassicPBSParameters, seed: Seed, glwe: &[u64], small: &[u64]) -> Vec<u64> {
-        let d = Dims::of(p).unwrap();
-        let (big_d, n, k, poly) = (d.big(), d.n, d.k, d.poly);
-        let (lwe_b, glwe_b) = (
-            t_uniform_log2(p.lwe_noise_distribution, "").unwrap(),
-            t_uniform_log2(p.glwe_noise_distribution, "").unwrap(),
-        );
-        let masks = expand_masks(p, seed).unwrap();
-        let mut rng = rand::thread_rng();
-        let mut bodies = Vec::new();
-        for sec in sections(d) {
-            let b = if sec.noise == "lwe" { lwe_b } else { glwe_b };
-            bodies.extend((0..sec.rows * sec.body_words).map(|_| t_uniform(&mut rng, b)));
-        }
-        let z = glwe;
-        let (m_cpk, m_rest) = masks.split_at(big_d);
-        let (m_ksk, m_bsk) = m_rest.split_at(big_d * d.ks_level * n);
-        let (b_cpk, b_rest) = bodies.split_at_mut(big_d);
-        let (b_ksk, b_bsk) = b_rest.split_at_mut(big_d * d.ks_level);
-
-        // cpk: b[i] = Σ_{j≤i} a[j]·z[D−1−i+j] − Σ_{j>i} a[j]·z[j−i−1] + e[i]
+    /// cpk: b = a ⊛ reverse(z) + e over the key's whole dimension:
+    /// b[i] = Σ_{j≤i} a[j]·z[D−1−i+j] − Σ_{j>i} a[j]·z[j−i−1] + e[i].
+    fn cpk_bodies(b_cpk: &mut [u64], m_cpk: &[u64], z: &[u64]) {
+        let dim = z.len();
         b_cpk.par_iter_mut().enumerate().for_each(|(i, b)| {
             for (j, &a) in m_cpk.iter().enumerate() {
                 *b = if j <= i {
-                    b.wrapping_add(a.wrapping_mul(z[big_d - 1 - i + j]))
+                    b.wrapping_add(a.wrapping_mul(z[dim - 1 - i + j]))
                 } else {
                     b.wrapping_sub(a.wrapping_mul(z[j - i - 1]))
                 };
             }
         });
-        // ksk row j·Lks + t, level l = Lks − t: b = <a, s> + z[j]·2^(64 − l·Bks) + e
-        b_ksk.par_iter_mut().zip(m_ksk.par_chunks(n)).enumerate().for_each(|(row, (b, a))| {
-            let (j, l) = (row / d.ks_level, d.ks_level - row % d.ks_level);
+    }
+
+    /// A key-switching key from `input` to `small`, row j·L + t at level
+    /// l = L − t: b = <a, s> + input[j]·2^(64 − l·B) + e.
+    fn ksk_bodies(b_ksk: &mut [u64], m_ksk: &[u64], input: &[u64], small: &[u64], level: usize, base_log: usize) {
+        b_ksk.par_iter_mut().zip(m_ksk.par_chunks(small.len())).enumerate().for_each(|(row, (b, a))| {
+            let (j, l) = (row / level, level - row % level);
             let dot = a.iter().zip(small).fold(0u64, |acc, (&x, &y)| acc.wrapping_add(x.wrapping_mul(y)));
-            *b = b.wrapping_add(dot).wrapping_add(z[j] << (64 - l * p.ks_base_log.0));
+            *b = b.wrapping_add(dot).wrapping_add(input[j] << (64 - l * base_log));
         });
+    }
+
+    /// Every body in the clear by the module doc's relation, with fresh noise:
+    /// `glwe` is the GLWE key container (S_0 … S_{k−1} one after another, which
+    /// is also the big key z), `small` the small key s, `pke` the dedicated
+    /// compact-public-key secret z' (fhevm only).
+    fn clear_bodies(dp: &DkgParameters, seed: Seed, glwe: &[u64], small: &[u64], pke: Option<&[u64]>) -> Vec<u64> {
+        let p = &dp.block;
+        let d = Dims::of(dp).unwrap();
+        let (big_d, n, k, poly) = (d.big(), d.n, d.k, d.poly);
+        let masks = expand_masks(dp, seed).unwrap();
+        let mut rng = rand::thread_rng();
+        let mut bodies = Vec::new();
+        for sec in sections(d) {
+            bodies.extend((0..sec.rows * sec.body_words).map(|_| t_uniform(&mut rng, sec.bound)));
+        }
+        let cpk_key = pke.unwrap_or(glwe);
+        let cpk_d = d.cpk_dim();
+        assert_eq!(cpk_key.len(), cpk_d);
+        let (m_cpk, m_rest) = masks.split_at(cpk_d);
+        let (m_ksk, m_rest) = m_rest.split_at(big_d * d.ks_level * n);
+        let (m_bsk, m_cksk) = m_rest.split_at(n * d.pbs_level * (k + 1) * k * poly);
+        let (b_cpk, b_rest) = bodies.split_at_mut(cpk_d);
+        let (b_ksk, b_rest) = b_rest.split_at_mut(big_d * d.ks_level);
+        let (b_bsk, b_cksk) = b_rest.split_at_mut(n * d.pbs_level * (k + 1) * poly);
+
+        cpk_bodies(b_cpk, m_cpk, cpk_key);
+        ksk_bodies(b_ksk, m_ksk, glwe, small, d.ks_level, p.ks_base_log.0);
+        if let (Some(z), Some(k)) = (pke, d.pke) {
+            ksk_bodies(b_cksk, m_cksk, z, small, k.level, k.base_log);
+        }
         // bsk row (i·Lpbs + t)·(k+1) + r, level l = Lpbs − t:
         // B = Σ_m A_m·S_m + P + E, P = −s[i]·2^(64−l·Bpbs)·S_r (r < k), s[i]·2^(64−l·Bpbs) (r = k)
         b_bsk
@@ -689,7 +877,17 @@ mod tests {
     /// The metadata of a compressed server key tfhe-rs decides (degree, noise
     /// level, PBS order, modulus switch), to compare ours with tfhe-rs's own.
     fn metadata(csk: CompressedServerKey) -> String {
-        let (integer, ..) = csk.into_raw_parts();
+        let (integer, casting, ..) = csk.into_raw_parts();
+        let casting = casting.map(|c| {
+            let (k, shift, dest, ap) = c.into_raw_parts().into_raw_parts();
+            format!(
+                "casting {shift} {dest:?} {ap:?} {:?} {:?} {:?} {:?}",
+                k.input_key_lwe_dimension(),
+                k.output_key_lwe_dimension(),
+                k.decomposition_base_log(),
+                k.decomposition_level_count()
+            )
+        });
         let (ap, message, carry, max_degree, max_noise) = integer.into_raw_parts().into_raw_parts();
         let CompressedAtomicPatternServerKey::Standard(ap) = ap else {
             panic!("not the standard atomic pattern")
@@ -704,7 +902,7 @@ mod tests {
         };
         format!(
             "{message:?} {carry:?} {max_degree:?} {max_noise:?} {order:?} {modulus_switch_noise_reduction_key:?} \
-             ksk {:?} {:?} {:?} {:?} bsk {:?} {:?} {:?} {:?} {:?}",
+             ksk {:?} {:?} {:?} {:?} bsk {:?} {:?} {:?} {:?} {:?} {casting:?}",
             ksk.input_key_lwe_dimension(),
             ksk.output_key_lwe_dimension(),
             ksk.decomposition_base_log(),
@@ -750,7 +948,8 @@ mod tests {
     /// keys by the documented relation, assembled by the ops' own functions,
     /// read back with conformance checks, then used.
     fn round_trip(set: &str) {
-        let p = block_parameters(set).unwrap();
+        let dp = dkg_parameters(set).unwrap();
+        let p = dp.block;
         let ck = ClientKey::generate(config_builder(set).build());
         assert_eq!(
             ck.computation_parameters(),
@@ -758,31 +957,45 @@ mod tests {
             "the set is not what node-tfhe's config holds"
         );
         let (integer_ck, dedicated_cpk, compression, ns, nsc, rerand, _oprf, tag) = ck.clone().into_raw_parts();
-        assert!(dedicated_cpk.is_none() && compression.is_none() && ns.is_none() && nsc.is_none() && rerand.is_none());
+        assert!(compression.is_none() && ns.is_none() && nsc.is_none() && rerand.is_none());
+        assert_eq!(dedicated_cpk.is_some(), dp.pke.is_some());
+        let pke_key: Option<Vec<u64>> = dedicated_cpk.as_ref().map(|(cpk, casting)| {
+            assert_eq!(*casting, dp.pke.unwrap().1, "the casting parameters are not node-tfhe's");
+            let (key, params) = cpk.clone().into_raw_parts().into_raw_parts();
+            assert_eq!(params, dp.pke.unwrap().0, "the compact key parameters are not node-tfhe's");
+            key.into_container()
+        });
         let AtomicPatternClientKey::Standard(ap) = integer_ck.clone().into_raw_parts().atomic_pattern else {
             panic!("not the standard atomic pattern")
         };
         let (glwe_key, lwe_key, _, _) = ap.into_raw_parts();
 
         let seed = Seed(rand::random());
-        let masks = expand_masks(&p, seed).unwrap();
-        assert_eq!(masks, expand_masks(&p, seed).unwrap(), "masks are not deterministic");
-        assert_ne!(masks, expand_masks(&p, Seed(seed.0 ^ 1)).unwrap());
-        let d = Dims::of(&p).unwrap();
-        let cpk_masks = &masks[..d.big()];
-        assert!(masks[d.big()..2 * d.big()] != *cpk_masks, "components share a mask stream");
+        let masks = expand_masks(&dp, seed).unwrap();
+        assert_eq!(masks, expand_masks(&dp, seed).unwrap(), "masks are not deterministic");
+        assert_ne!(masks, expand_masks(&dp, Seed(seed.0 ^ 1)).unwrap());
+        let d = Dims::of(&dp).unwrap();
+        let cpk_masks = &masks[..d.cpk_dim()];
+        assert!(masks[d.cpk_dim()..2 * d.cpk_dim()] != *cpk_masks, "components share a mask stream");
+        if d.pke.is_some() {
+            // Adding the casting key leaves the other components' masks as they were.
+            let plain = expand_masks(&dkg_parameters("default").unwrap(), seed).unwrap();
+            assert_eq!(&masks[d.cpk_dim()..plain.len()], &plain[d.big()..]);
+        }
 
-        let bodies = clear_bodies(&p, seed, glwe_key.as_ref(), lwe_key.as_ref());
-        let (sk_bytes, pk_bytes) = assemble_bytes(&p, seed, &bodies).unwrap();
+        let bodies = clear_bodies(&dp, seed, glwe_key.as_ref(), lwe_key.as_ref(), pke_key.as_deref());
+        let (sk_bytes, pk_bytes) = assemble_bytes(&dp, seed, &bodies).unwrap();
+        let cpk_params = dp.pke.map_or_else(|| CompactPublicKeyEncryptionParameters::try_from(p).unwrap(), |(pke, _)| pke);
         let pk: CompactPublicKey = DeserializationConfig::new(MAX_COMPACT_PUBLIC_KEY_BYTES)
-            .deserialize_from(&pk_bytes[..], &CompactPublicKeyEncryptionParameters::try_from(p).unwrap())
+            .deserialize_from(&pk_bytes[..], &cpk_params)
             .unwrap();
         let csk: CompressedServerKey = DeserializationConfig::new(MAX_COMPRESSED_SERVER_KEY_BYTES)
             .deserialize_from(&sk_bytes[..], &config_builder(set).use_dedicated_oprf_key(false).build().into())
             .unwrap();
+        assert_eq!(csk.has_cpk_key_switching_key_material(), dp.pke.is_some());
 
         // tfhe-rs's own key for the same secrets, without OPRF key as ours.
-        let ref_ck = ClientKey::from_raw_parts(integer_ck, None, None, None, None, None, None, tag);
+        let ref_ck = ClientKey::from_raw_parts(integer_ck, dedicated_cpk, None, None, None, None, None, tag);
         let ref_csk = CompressedServerKey::new(&ref_ck);
         assert_eq!(metadata(csk.clone()), metadata(ref_csk.clone()));
 
@@ -796,13 +1009,29 @@ mod tests {
         // Every section's bodies are used: one flipped top bit breaks results.
         // (Not in GGSW 0: the first CMUX of a blind rotation sees the trivial
         // accumulator, whose digits are multiples of 2^18, so a flip of bits
-        // ≥ 46 of that GGSW is invisible.)
-        let (ksk0, bsk0) = (d.big(), d.big() + d.big() * d.ks_level);
-        let last_ggsw = bsk0 + (d.n - 1) * (d.k + 1) * d.poly;
-        for (section, word) in [("cpk", 0), ("ksk", ksk0), ("bsk", last_ggsw)] {
-            let mut flipped = bodies.clone();
-            flipped[word] ^= 1 << 63;
-            let (bad_sk, bad_pk) = assemble_bytes(&p, seed, &flipped).unwrap();
+        // ≥ 46 of that GGSW is invisible.) The casting key is garbled whole:
+        // one flipped bit there errs only for inputs whose digit is odd.
+        let secs = sections(d);
+        let at = |name: &str| {
+            let i = secs.iter().position(|s| s.name == name).unwrap();
+            secs[..i].iter().map(|s| s.rows * s.body_words).sum::<usize>()
+        };
+        let last_ggsw = at("bsk") + (d.n - 1) * (d.k + 1) * d.poly;
+        let mut damage: Vec<(&str, Vec<u64>)> = [("cpk", at("cpk")), ("ksk", at("ksk")), ("bsk", last_ggsw)]
+            .into_iter()
+            .map(|(section, word)| {
+                let mut flipped = bodies.clone();
+                flipped[word] ^= 1 << 63;
+                (section, flipped)
+            })
+            .collect();
+        if d.pke.is_some() {
+            let mut garbled = bodies.clone();
+            garbled[at("cksk")..].iter_mut().for_each(|w| *w = rand::random());
+            damage.push(("cksk", garbled));
+        }
+        for (section, bad) in damage {
+            let (bad_sk, bad_pk) = assemble_bytes(&dp, seed, &bad).unwrap();
             assert_eq!((bad_sk != sk_bytes, bad_pk != pk_bytes), (section != "cpk", section == "cpk"));
             let config = DeserializationConfig::new(MAX_COMPRESSED_SERVER_KEY_BYTES).disable_conformance();
             let bad_csk: CompressedServerKey = config.deserialize_from(&bad_sk[..]).unwrap();
@@ -810,7 +1039,7 @@ mod tests {
             assert_ne!(
                 compute(&bad_csk, &bad_pk, &ck, &pairs),
                 expected,
-                "a flipped bit in the {section} bodies still computes right"
+                "damaged {section} bodies still compute right"
             );
         }
     }
@@ -827,15 +1056,24 @@ mod tests {
         round_trip("default");
     }
 
+    /// The dedicated compact public key and its casting key: inputs encrypted
+    /// under z' are cast to the compute keys by the assembled server key.
+    #[test]
+    fn dkg_fhevm() {
+        round_trip("fhevm");
+    }
+
     #[test]
     fn layout_and_refusals() {
-        let p = block_parameters("test-insecure").unwrap();
-        let d = Dims::of(&p).unwrap();
-        assert_eq!((total(d, |s| s.mask_words), total(d, |s| s.body_words)), (197_120, 68_096));
-        let p = block_parameters("default").unwrap();
-        let d = Dims::of(&p).unwrap();
-        assert_eq!((total(d, |s| s.mask_words), total(d, |s| s.body_words)), (11_282_432, 3_770_368));
-        assert_eq!(block_parameters("fhevm").unwrap_err().code, "USAGE");
+        let words = |set: &str| {
+            let d = Dims::of(&dkg_parameters(set).unwrap()).unwrap();
+            (total(d, |s| s.mask_words), total(d, |s| s.body_words))
+        };
+        assert_eq!(words("test-insecure"), (197_120, 68_096));
+        assert_eq!(words("default"), (11_282_432, 3_770_368));
+        // + the casting key: 2048 · 4 rows of 918 mask words and one body.
+        assert_eq!(words("fhevm"), (11_282_432 + 8192 * 918, 3_770_368 + 8192));
+        assert_eq!(dkg_parameters("fhevm-x").err().unwrap().code, "USAGE");
 
         let dir = std::env::temp_dir().join(format!("tkms-dkg-test-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();

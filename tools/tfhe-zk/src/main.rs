@@ -25,7 +25,8 @@
 //! crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS
 //! oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F
 //! compute --server-key F --op add|mul|lt --lhs F --rhs F --out F   (FheUint8; tests only, not in serve)
-//! dkg-masks --params test-insecure|default --seed HEX (16 bytes) --out MASKS          (not in serve)
+//! dkg-shape --params test-insecure|default|fhevm                                       (not in serve)
+//! dkg-masks --params test-insecure|default|fhevm --seed HEX (16 bytes) --out MASKS    (not in serve)
 //! dkg-assemble --params P --seed HEX --bodies F --out-server-key F --out-public-key F  (not in serve)
 //! serve      (one JSON request per stdin line, one answer line each; keys cached by digest)
 //! version
@@ -105,8 +106,9 @@ const USAGE: &str = "usage: tkms-tfhe-zk crsgen --max-bits N --out FILE\n\
        tkms-tfhe-zk crs-ceremony-finish --max-bits N --session HEX32 --state STATE --out CRS\n\
        tkms-tfhe-zk oprf --server-key F --seed HEX (16 bytes) --type T [--random-bits K] --out F\n\
        tkms-tfhe-zk compute --server-key F --op add|mul|lt --lhs F --rhs F --out F\n\
-       tkms-tfhe-zk dkg-masks --params test-insecure|default --seed HEX (16 bytes) --out MASKS\n\
-       tkms-tfhe-zk dkg-assemble --params test-insecure|default --seed HEX --bodies F --out-server-key F --out-public-key F\n\
+       tkms-tfhe-zk dkg-shape --params test-insecure|default|fhevm\n\
+       tkms-tfhe-zk dkg-masks --params test-insecure|default|fhevm --seed HEX (16 bytes) --out MASKS\n\
+       tkms-tfhe-zk dkg-assemble --params test-insecure|default|fhevm --seed HEX --bodies F --out-server-key F --out-public-key F\n\
        tkms-tfhe-zk serve | version";
 
 fn finish(result: Result<String, Failure>) -> ! {

@@ -291,6 +291,7 @@ impl Session {
             "crs-ceremony-finish" => crate::ceremony::finish(args),
             "oprf" => self.oprf(args),
             "compute" => self.compute(args),
+            "dkg-shape" => self.dkg_shape(args),
             "dkg-masks" => self.dkg_masks(args),
             "dkg-assemble" => self.dkg_assemble(args),
             _ => Err(Failure::usage(format!("unknown subcommand {}", quote(op)))),

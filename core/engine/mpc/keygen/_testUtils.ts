@@ -11,6 +11,8 @@ import { reconstruct } from '../sharing/shamir.js';
 import { keygenLayout, type KeygenShape } from './keygen.js';
 
 export const SHAPE: KeygenShape = { lweDimension: 5, glweDimension: 2, polynomialSize: 8, ksLevel: 2, ksBaseLog: 6, pbsLevel: 2, pbsBaseLog: 10, lweNoiseBoundLog2: 3, glweNoiseBoundLog2: 2, cpkNoiseBoundLog2: 4 };
+/** SHAPE with a dedicated compact public key (as `fhevm`): Z of dimension 32 (≠ k·N), casting key Z → s. */
+export const PKE_SHAPE: KeygenShape = { ...SHAPE, cpkNoiseBoundLog2: 5, pke: { dimension: 32, castingLevel: 3, castingBaseLog: 5, castingNoiseBoundLog2: 1 } };
 const M64 = (1n << 64n) - 1n;
 
 export function randomMasks(words: number, seed: number): BigUint64Array {
@@ -44,23 +46,32 @@ function negacyclic(a: readonly bigint[], b: readonly bigint[]): bigint[] {
   return out;
 }
 
-/** Every body's noise, given the keys: throws if a relation does not hold within its bound. */
-export function noiseOf(shape: KeygenShape, masks: BigUint64Array, bodies: BigUint64Array, S: bigint[], s: bigint[]): { cpk: bigint[]; ksk: bigint[]; bsk: bigint[] } {
+/**
+ * Every body's noise, given the keys (Z: the dedicated compact-public-key
+ * secret, with `shape.pke`): throws if a relation does not hold within its bound.
+ */
+export function noiseOf(shape: KeygenShape, masks: BigUint64Array, bodies: BigUint64Array, S: bigint[], s: bigint[], Z?: bigint[]): { cpk: bigint[]; ksk: bigint[]; bsk: bigint[]; cksk: bigint[] } {
   const L = keygenLayout(shape);
   const { lweDimension: n, glweDimension: k, polynomialSize: N } = shape;
   const big = k * N;
   const m = (at: number, len: number): bigint[] => Array.from(masks.subarray(at, at + len));
-  const cpkA = negacyclic(m(L.cpk.maskAt, big), [...S].reverse());
+  const cpkKey = shape.pke ? Z! : S;
+  const cpkA = negacyclic(m(L.cpk.maskAt, cpkKey.length), [...cpkKey].reverse());
   const cpk = cpkA.map((x, q) => signed(bodies[L.cpk.bodyAt + q]! - x));
-  const ksk: bigint[] = [];
   // Levels descend within a coefficient's rows, as tfhe-rs stores them (tools/tfhe-zk/src/dkg.rs).
-  for (let j = 0; j < big; j++) for (let t = 0; t < shape.ksLevel; t++) {
-    const l = shape.ksLevel - t;
-    const row = j * shape.ksLevel + t;
-    const a = m(L.ksk.maskAt + row * n, n);
-    const dot = a.reduce((acc, ai, x) => acc + ai * s[x]!, 0n);
-    ksk.push(signed(bodies[L.ksk.bodyAt + row]! - dot - S[j]! * (1n << BigInt(64 - l * shape.ksBaseLog))));
-  }
+  const keySwitching = (input: bigint[], at: { maskAt: number; bodyAt: number }, level: number, baseLog: number): bigint[] => {
+    const out: bigint[] = [];
+    for (let j = 0; j < input.length; j++) for (let t = 0; t < level; t++) {
+      const l = level - t;
+      const row = j * level + t;
+      const a = m(at.maskAt + row * n, n);
+      const dot = a.reduce((acc, ai, x) => acc + ai * s[x]!, 0n);
+      out.push(signed(bodies[at.bodyAt + row]! - dot - input[j]! * (1n << BigInt(64 - l * baseLog))));
+    }
+    return out;
+  };
+  const ksk = keySwitching(S, L.ksk, shape.ksLevel, shape.ksBaseLog);
+  const cksk = shape.pke && L.cksk ? keySwitching(Z!, L.cksk, shape.pke.castingLevel, shape.pke.castingBaseLog) : [];
   const bsk: bigint[] = [];
   for (let i = 0; i < n; i++) for (let t = 0; t < shape.pbsLevel; t++) for (let r = 0; r <= k; r++) {
     const l = shape.pbsLevel - t;
@@ -73,7 +84,7 @@ export function noiseOf(shape: KeygenShape, masks: BigUint64Array, bodies: BigUi
       bsk.push(signed(bodies[L.bsk.bodyAt + row * N + q]! - acc[q]! - plain));
     }
   }
-  return { cpk, ksk, bsk };
+  return { cpk, ksk, bsk, cksk };
 }
 
 export function expectWithin(noise: bigint[], boundLog2: number): void {

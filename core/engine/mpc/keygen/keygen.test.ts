@@ -18,7 +18,7 @@ import { distributedKeygen, keygenLayout } from './keygen.js';
 import { tUniformFromBits } from './tuniform.js';
 import { ChunkedRandomness, decodeChunk, encodeChunk, generateChunk, keygenPreprocessingPlan } from './preprocessing.js';
 
-import { SHAPE, expectWithin, noiseOf, randomMasks, secretsOf, signed } from './_testUtils.js';
+import { PKE_SHAPE, SHAPE, expectWithin, noiseOf, randomMasks, secretsOf, signed } from './_testUtils.js';
 
 describe('distributed key generation (engine)', () => {
   test('TUniform from bits covers [−2^B, 2^B] with the ends at half weight', () => {
@@ -69,6 +69,41 @@ describe('distributed key generation (engine)', () => {
       expectWithin(noise.bsk, SHAPE.glweNoiseBoundLog2);
     }, 120_000);
   }
+
+  test('(4,1), dedicated compact public key (the fhevm layout) with a garbage-sending party: the compact key is under a third secret Z, the casting key switches Z → s', async () => {
+    const R = ringForParties(4);
+    const L = keygenLayout(PKE_SHAPE);
+    const pke = PKE_SHAPE.pke!;
+    expect(L.cpk.samples).toBe(pke.dimension);
+    expect(L.cksk).toEqual({ maskAt: L.bsk.maskAt + L.bsk.rows * SHAPE.glweDimension * SHAPE.polynomialSize, bodyAt: L.bsk.bodyAt + L.bsk.samples, rows: pke.dimension * pke.castingLevel });
+    expect(L.bits).toBe(keygenLayout(SHAPE).bits - L.bigDimension * (SHAPE.cpkNoiseBoundLog2 + 2) + pke.dimension * (1 + PKE_SHAPE.cpkNoiseBoundLog2 + 2) + L.cksk!.rows * (pke.castingNoiseBoundLog2 + 2));
+    const masks = randomMasks(L.maskWords, 17);
+    const malicious = new Map([[2, new RandomValuesParty(seededRng(93)) as RealRobustOpen]]);
+    const run = await runSessions(R, 4, 1, async (session) => ({ ...(await distributedKeygen(session, PKE_SHAPE, masks, { keepSmallKeyShare: true, batch: 64, localWorkTimeoutMs: 1000 })), excluded: [...session.excluded] }), { malicious });
+    expect(run.failures.size).toBe(0);
+    const honest = [...run.outputs].filter(([p]) => p !== 2);
+    for (const [, o] of honest) {
+      expect(o.bodies).toEqual(honest[0]![1].bodies);
+      expect(o.excluded).toEqual([2]);
+    }
+    const shares = (f: (o: (typeof honest)[number][1]) => GrVector): Map<number, GrVector> => new Map(honest.map(([p, o]) => [p, f(o)]));
+    const S = secretsOf(R, 1, shares((o) => o.bigKeyShare), L.bigDimension);
+    const s = secretsOf(R, 1, shares((o) => o.smallKeyShare!), SHAPE.lweDimension);
+    const Z = secretsOf(R, 1, shares((o) => o.pkeKeyShare!), pke.dimension);
+    for (const b of [...S, ...s, ...Z]) expect(b === 0n || b === 1n).toBe(true);
+    expect(Z.some((b) => b === 1n) && Z.some((b) => b === 0n)).toBe(true);
+    const bodies = honest[0]![1].bodies;
+    const noise = noiseOf(PKE_SHAPE, masks, bodies, S, s, Z);
+    expectWithin(noise.cpk, PKE_SHAPE.cpkNoiseBoundLog2);
+    expectWithin(noise.ksk, SHAPE.lweNoiseBoundLog2);
+    expectWithin(noise.bsk, SHAPE.glweNoiseBoundLog2);
+    expectWithin(noise.cksk, pke.castingNoiseBoundLog2);
+    expect(noise.cksk).toHaveLength(pke.dimension * pke.castingLevel);
+    // The checker sees the difference: the compact key is not under S, the casting key not under S.
+    const zAsS = [...S.slice(0, pke.dimension)];
+    expect(() => expectWithin(noiseOf(PKE_SHAPE, masks, bodies, S, s, zAsS).cpk, PKE_SHAPE.cpkNoiseBoundLog2)).toThrow();
+    expect(() => expectWithin(noiseOf(PKE_SHAPE, masks, bodies, S, s, zAsS).cksk, pke.castingNoiseBoundLog2)).toThrow();
+  }, 120_000);
 
   test('a wrong relation is caught by the checker (the test can fail)', async () => {
     const R = ringForParties(4);

@@ -15,11 +15,19 @@
  * robustly (t wrong or missing shares corrected, their senders named):
  *
  *   compact public key   b = A ⊛ reverse(S) + e        (tfhe-rs: semi-reverse
- *                        negacyclic convolution over the big key, one polynomial of k·N)
+ *                        negacyclic convolution over the big key, one polynomial of k·N;
+ *                        with a dedicated key (`fhevm`) over Z instead, below)
  *   key-switching key    b_{j,l} = <a_{j,l}, s> + e + S_j · 2^(64 − l·B_ks)       l = L_ks..1
  *   bootstrapping key    GGSW(s_i), rows (l, r), l = L_pbs..1, r = 0..k:
  *                        B_{i,l,r}(X) = Σ_m A_m·S_m + E + { −s_i·S_r(X)·2^(64 − l·B_pbs)  r < k
  *                                                          {  s_i·2^(64 − l·B_pbs)          r = k
+ *
+ * With dedicated compact-public-key parameters (`shape.pke`, the `fhevm` set)
+ * there is a third secret, Z (`pke.dimension` shared random bits, erased at
+ * the end: nothing decrypts under it once inputs are cast), the compact public
+ * key is made under Z, and a casting key-switching key Z → s is added:
+ *
+ *   casting key          b_{j,l} = <a_{j,l}, s> + e + Z_j · 2^(64 − l·B_c)        l = L_c..1
  *
  * The opened bodies and the seed are all the native tool needs to assemble
  * the compressed server key and the compact public key (`dkg-assemble`).
@@ -29,7 +37,7 @@
  * scaling are those of tfhe-rs 1.7.0 (tools/tfhe-zk/src/dkg.rs documents
  * them against the tfhe-rs sources).
  *
- * Cost (the shape below): bits k·N + n + Σ_samples (B + 2), triples = bits +
+ * Cost (the shape below): bits k·N + n (+ dim Z) + Σ_samples (B + 2), triples = bits +
  * n·k·N; opens: the Beaver rounds plus one open of every body.
  */
 import { sha3_256 } from '@noble/hashes/sha3';
@@ -59,6 +67,18 @@ export interface KeygenShape {
   glweNoiseBoundLog2: number;
   /** … of the compact public key's noise. */
   cpkNoiseBoundLog2: number;
+  /** Dedicated compact-public-key parameters (`fhevm`); absent: the compact key is under S. */
+  pke?: PkeShape;
+}
+
+/** A dedicated compact public key: its secret Z and the casting key Z → s. */
+export interface PkeShape {
+  /** Dimension of Z and of the compact public key. */
+  dimension: number;
+  castingLevel: number;
+  castingBaseLog: number;
+  /** TUniform bound log2 of the casting key's noise (the small key's LWE noise). */
+  castingNoiseBoundLog2: number;
 }
 
 /** Where each section starts in the mask and body vectors, and what the whole DKG consumes. */
@@ -67,9 +87,11 @@ export interface KeygenLayout {
   cpk: { maskAt: number; bodyAt: number; samples: number };
   ksk: { maskAt: number; bodyAt: number; rows: number };
   bsk: { maskAt: number; bodyAt: number; rows: number; samples: number };
+  /** The casting key Z → s (dedicated compact public key only). */
+  cksk?: { maskAt: number; bodyAt: number; rows: number };
   maskWords: number;
   bodyWords: number;
-  /** Shared random bits: the two keys and every noise sample. */
+  /** Shared random bits: the keys (two, or three with Z) and every noise sample. */
   bits: number;
   /** Products s_i · S_j. */
   products: number;
@@ -78,17 +100,40 @@ export interface KeygenLayout {
 }
 
 export function keygenLayout(shape: KeygenShape): KeygenLayout {
-  const { lweDimension: n, glweDimension: k, polynomialSize: N, ksLevel, pbsLevel } = shape;
-  for (const [name, v] of Object.entries(shape)) if (!Number.isInteger(v) || v < (name.endsWith('NoiseBoundLog2') ? 0 : 1)) throw new MpcParameterError(`key shape: ${name} = ${v}`);
+  const { lweDimension: n, glweDimension: k, polynomialSize: N, ksLevel, pbsLevel, pke } = shape;
+  const positive = (name: string, v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < (name.endsWith('NoiseBoundLog2') ? 0 : 1)) throw new MpcParameterError(`key shape: ${name} = ${String(v)}`);
+  };
+  for (const [name, v] of Object.entries(shape)) if (name !== 'pke') positive(name, v);
+  if (pke) for (const [name, v] of Object.entries(pke)) positive(`pke.${name}`, v);
   const big = k * N;
+  const cpkDim = pke?.dimension ?? big;
   const kskRows = big * ksLevel;
   const bskRows = n * pbsLevel * (k + 1);
-  const cpk = { maskAt: 0, bodyAt: 0, samples: big };
-  const ksk = { maskAt: big, bodyAt: big, rows: kskRows };
-  const bsk = { maskAt: big + kskRows * n, bodyAt: big + kskRows, rows: bskRows, samples: bskRows * N };
-  const bits = big + n + cpk.samples * tUniformBits(shape.cpkNoiseBoundLog2) + kskRows * tUniformBits(shape.lweNoiseBoundLog2) + bsk.samples * tUniformBits(shape.glweNoiseBoundLog2);
+  const cpk = { maskAt: 0, bodyAt: 0, samples: cpkDim };
+  const ksk = { maskAt: cpkDim, bodyAt: cpkDim, rows: kskRows };
+  const bsk = { maskAt: cpkDim + kskRows * n, bodyAt: cpkDim + kskRows, rows: bskRows, samples: bskRows * N };
+  const afterBsk = { maskAt: bsk.maskAt + bskRows * k * N, bodyAt: bsk.bodyAt + bsk.samples };
+  const cksk = pke ? { ...afterBsk, rows: pke.dimension * pke.castingLevel } : undefined;
+  const bits =
+    big + n + (pke?.dimension ?? 0) +
+    cpk.samples * tUniformBits(shape.cpkNoiseBoundLog2) +
+    kskRows * tUniformBits(shape.lweNoiseBoundLog2) +
+    bsk.samples * tUniformBits(shape.glweNoiseBoundLog2) +
+    (cksk && pke ? cksk.rows * tUniformBits(pke.castingNoiseBoundLog2) : 0);
   const products = n * big;
-  return { bigDimension: big, cpk, ksk, bsk, maskWords: bsk.maskAt + bskRows * k * N, bodyWords: bsk.bodyAt + bsk.samples, bits, products, triples: bits + products };
+  return {
+    bigDimension: big,
+    cpk,
+    ksk,
+    bsk,
+    ...(cksk ? { cksk } : {}),
+    maskWords: afterBsk.maskAt + (cksk ? cksk.rows * n : 0),
+    bodyWords: afterBsk.bodyAt + (cksk ? cksk.rows : 0),
+    bits,
+    products,
+    triples: bits + products,
+  };
 }
 
 /** Where shared random bits and triples come from: made inline, or read from a stored preprocessing. */
@@ -111,7 +156,7 @@ export interface KeygenOptions {
   onProgress?: (stage: string, fraction: number) => void;
   /** Elements per MPC batch (default 32,768): bounds messages and memory. */
   batch?: number;
-  /** Tests only: also return this party's small-key share (otherwise erased). */
+  /** Tests only: also return this party's small-key share (and Z's; otherwise erased). */
   keepSmallKeyShare?: boolean;
   /**
    * How long parties wait for each other after local work (the mask
@@ -129,6 +174,8 @@ export interface KeygenResult {
   bigKeyShare: GrVector;
   /** Only with `keepSmallKeyShare`. */
   smallKeyShare?: GrVector;
+  /** Only with `keepSmallKeyShare` and a dedicated compact public key: this party's share of Z. */
+  pkeKeyShare?: GrVector;
 }
 
 /**
@@ -185,6 +232,8 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
   await syncAfterLocalWork(session, localWorkTimeoutMs, 'keygen-start');
   const S = await bitsInBatches(big, 'big key bits');
   const s = await bitsInBatches(n, 'small key bits');
+  const pke = shape.pke;
+  const Z = pke ? await bitsInBatches(pke.dimension, 'compact public key secret bits') : undefined;
   const P = R.alloc(L.products); // P[i·big + j] = s_i · S_j
   const bodyShares = R.alloc(L.bodyWords);
   let kept = false;
@@ -210,25 +259,32 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
     await addNoise(L.cpk.bodyAt, L.cpk.samples, shape.cpkNoiseBoundLog2, 'public key noise');
     await addNoise(L.ksk.bodyAt, L.ksk.rows, shape.lweNoiseBoundLog2, 'key-switching key noise');
     await addNoise(L.bsk.bodyAt, L.bsk.samples, shape.glweNoiseBoundLog2, 'bootstrapping key noise');
+    if (L.cksk && pke) await addNoise(L.cksk.bodyAt, L.cksk.rows, pke.castingNoiseBoundLog2, 'casting key noise');
 
-    // Compact public key: tfhe-rs convolves the mask with the reversed key.
-    const reversed = R.alloc(big);
-    for (let j = 0; j < big; j++) R.copyInto(reversed, j, S, big - 1 - j);
-    addGlweMaskProducts(R, masks, L.cpk.maskAt, 1, big, reversed, bodyShares, L.cpk.bodyAt);
+    // Compact public key: tfhe-rs convolves the mask with the reversed key (S, or Z when dedicated).
+    const cpkKey = Z ?? S;
+    const cpkDim = L.cpk.samples;
+    const reversed = R.alloc(cpkDim);
+    for (let j = 0; j < cpkDim; j++) R.copyInto(reversed, j, cpkKey, cpkDim - 1 - j);
+    addGlweMaskProducts(R, masks, L.cpk.maskAt, 1, cpkDim, reversed, bodyShares, L.cpk.bodyAt);
     reversed.fill(0);
 
-    // Key-switching key S → s.
-    addLweMaskProducts(R, masks, L.ksk.maskAt, L.ksk.rows, n, s, bodyShares, L.ksk.bodyAt);
     const term = R.alloc();
     const scale = (log2: number): Uint32Array => fromU64s([1n << BigInt(log2)]);
-    for (let j = 0; j < big; j++) {
-      for (let row = 0; row < shape.ksLevel; row++) {
-        const l = shape.ksLevel - row; // tfhe-rs stores the levels descending
-        const at = L.ksk.bodyAt + j * shape.ksLevel + row;
-        R.mulScalarInto(term, 0, S, j, scale(64 - l * shape.ksBaseLog), 0);
-        R.addInto(bodyShares, at, bodyShares, at, term, 0);
+    // A key-switching key input → s: <a, s> plus input_j scaled per level.
+    const keySwitchingKey = (input: GrVector, inputDimension: number, at: { maskAt: number; bodyAt: number; rows: number }, level: number, baseLog: number): void => {
+      addLweMaskProducts(R, masks, at.maskAt, at.rows, n, s, bodyShares, at.bodyAt);
+      for (let j = 0; j < inputDimension; j++) {
+        for (let row = 0; row < level; row++) {
+          const l = level - row; // tfhe-rs stores the levels descending
+          const b = at.bodyAt + j * level + row;
+          R.mulScalarInto(term, 0, input, j, scale(64 - l * baseLog), 0);
+          R.addInto(bodyShares, b, bodyShares, b, term, 0);
+        }
       }
-    }
+    };
+    keySwitchingKey(S, big, L.ksk, shape.ksLevel, shape.ksBaseLog);
+    if (Z && L.cksk && pke) keySwitchingKey(Z, pke.dimension, L.cksk, pke.castingLevel, pke.castingBaseLog);
 
     // Bootstrapping key: GGSW(s_i) under S, level matrices (levels descending), rows r = 0..k.
     for (let i = 0; i < n; i++) {
@@ -266,11 +322,12 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
       progress('opening bodies', m);
     }
     kept = true;
-    return options.keepSmallKeyShare ? { bodies, bigKeyShare: S, smallKeyShare: s.slice() } : { bodies, bigKeyShare: S };
+    return options.keepSmallKeyShare ? { bodies, bigKeyShare: S, smallKeyShare: s.slice(), ...(Z ? { pkeKeyShare: Z.slice() } : {}) } : { bodies, bigKeyShare: S };
   } finally {
     // Everything secret but the big-key share this party keeps (and that too if the keygen failed).
     if (!kept) S.fill(0);
     s.fill(0);
+    Z?.fill(0);
     P.fill(0);
     bodyShares.fill(0);
   }

@@ -37,6 +37,13 @@ export interface KeyGenRequest {
    * Empty: "default".
    */
   fheParameters: string;
+  /**
+   * True only when the ASC keygen request says its network's Config has
+   * insecure_dealer_keys (an INSECURE test network). A core configured with
+   * threshold.insecureDealerKeygen deals default and fhevm keys only then;
+   * otherwise (every production network) it runs the distributed keygen.
+   */
+  insecureDealerAllowed: boolean;
 }
 
 export interface KeyGenPreprocRequest {
@@ -259,7 +266,7 @@ export interface UserDecryptResult {
 }
 
 function createBaseKeyGenRequest(): KeyGenRequest {
-  return { requestId: "", preprocId: "", fheParameters: "" };
+  return { requestId: "", preprocId: "", fheParameters: "", insecureDealerAllowed: false };
 }
 
 export const KeyGenRequest: MessageFns<KeyGenRequest> = {
@@ -272,6 +279,9 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     }
     if (message.fheParameters !== "") {
       writer.uint32(250).string(message.fheParameters);
+    }
+    if (message.insecureDealerAllowed !== false) {
+      writer.uint32(256).bool(message.insecureDealerAllowed);
     }
     return writer;
   },
@@ -313,6 +323,14 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
             message.fheParameters = reader.string();
             continue;
           }
+          case 32: {
+            if (tag !== 256) {
+              break;
+            }
+
+            message.insecureDealerAllowed = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -342,6 +360,11 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
         : isSet(object.fhe_parameters)
         ? globalThis.String(object.fhe_parameters)
         : "",
+      insecureDealerAllowed: isSet(object.insecureDealerAllowed)
+        ? globalThis.Boolean(object.insecureDealerAllowed)
+        : isSet(object.insecure_dealer_allowed)
+        ? globalThis.Boolean(object.insecure_dealer_allowed)
+        : false,
     };
   },
 
@@ -356,6 +379,9 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     if (message.fheParameters !== "") {
       obj.fheParameters = message.fheParameters;
     }
+    if (message.insecureDealerAllowed !== false) {
+      obj.insecureDealerAllowed = message.insecureDealerAllowed;
+    }
     return obj;
   },
 
@@ -367,6 +393,7 @@ export const KeyGenRequest: MessageFns<KeyGenRequest> = {
     message.requestId = object.requestId ?? "";
     message.preprocId = object.preprocId ?? "";
     message.fheParameters = object.fheParameters ?? "";
+    message.insecureDealerAllowed = object.insecureDealerAllowed ?? false;
     return message;
   },
 };
