@@ -50,7 +50,7 @@ test: build wasmd minio tfhe-zk ## every test: unit, contracts, S3 storage, embe
 	$(JEST) --maxWorkers=2
 
 test-fast: build ## tests that need neither wasmd, MinIO nor tkms-tfhe-zk
-	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage tfheZkTool crsCeremony provenInput oprf threshold.test threshold7 distributedKeygen thresholdTestInsecure e2e/dkg
+	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage tfheZkTool crsCeremony provenInput oprf threshold.test threshold7 distributedKeygen thresholdTestInsecure e2e/dkg zk/keygenTool
 
 bench: build wasmd tfhe-zk ## benchmarks; figures printed and written to bench/results.json
 	node $(NODE_FLAGS) dist/bench/run.js

@@ -66,6 +66,12 @@ export interface ThresholdConfig {
    * from the DKG. `test-insecure` keys always come from the DKG.
    */
   insecureDealerKeygen?: boolean;
+  /**
+   * A keygen preprocessing whose common stored count has not grown for this
+   * long fails with PREPROC_STALLED, naming the parties it waited for
+   * (default 3,600,000: an hour; keygenPreprocessing.ts).
+   */
+  preprocessingStallTimeoutMs?: number;
 }
 
 export interface CoreConfig {
@@ -210,6 +216,7 @@ function parseThreshold(th: Record<string, unknown>, partyId: number): Threshold
     listen: { host: str(listen.host ?? '127.0.0.1', 'threshold.listen.host'), port: port(listen.port, 'threshold.listen.port') },
     ...(th.roundTimeoutMs !== undefined ? { roundTimeoutMs: int(th.roundTimeoutMs, 'threshold.roundTimeoutMs', 1) } : {}),
     ...(th.insecureDealerKeygen !== undefined ? { insecureDealerKeygen: bool(th.insecureDealerKeygen, 'threshold.insecureDealerKeygen') } : {}),
+    ...(th.preprocessingStallTimeoutMs !== undefined ? { preprocessingStallTimeoutMs: int(th.preprocessingStallTimeoutMs, 'threshold.preprocessingStallTimeoutMs', 1000) } : {}),
   };
 }
 

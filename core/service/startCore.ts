@@ -165,6 +165,7 @@ export async function startCore(config: CoreConfig, options: StartCoreOptions = 
         ...(th.roundTimeoutMs ? { roundTimeoutMs: th.roundTimeoutMs } : {}),
         ...(options.mpcOpener ? { opener: options.mpcOpener } : {}),
         ...(th.insecureDealerKeygen ? { insecureDealerKeygen: true } : {}),
+        ...(th.preprocessingStallTimeoutMs ? { preprocessingStallTimeoutMs: th.preprocessingStallTimeoutMs } : {}),
       });
       logger.info({ n: th.peers.length, t: th.t, mpc: `${th.listen.host}:${transport.port}` }, 'threshold backend: MPC peers over mutual TLS');
       if (th.insecureDealerKeygen) {

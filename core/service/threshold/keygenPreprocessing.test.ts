@@ -6,7 +6,9 @@
  * and the keygen that streams them produces keys satisfying tfhe-rs's
  * relations (so chunk i matched across parties: a mismatched chunk would give
  * inconsistent shares and wrong keys). Also: a silent party pauses the
- * preprocessing rather than being left behind.
+ * preprocessing rather than being left behind, and a pause is not forever:
+ * past the stall deadline the honest parties fail, naming whom they waited
+ * for or who made them redo chunks.
  */
 import { describe, expect, test } from '@jest/globals';
 import { pino } from 'pino';
@@ -196,4 +198,39 @@ describe('keygen preprocessing in sealed chunks, resumable', () => {
     }
     await expectKeygenFromStores(hub, prss, plan, stores);
   }, 180_000);
+
+  test('malicious: a party that never comes, or one that makes everyone redo chunks forever, ends the preprocessing with PREPROC_STALLED naming it', async () => {
+    const R = ringForParties(N);
+    const run = async (open4: ((hub: InMemoryHub) => (name: string) => ClosableNetwork) | 'absent'): Promise<unknown[]> => {
+      const hub = new InMemoryHub({ timeoutMs: 300 });
+      const prss = await setupPrss(hub);
+      const stores = Array.from({ length: N }, () => new MemoryStore());
+      const honest = [0, 1, 2].map((x) =>
+        runKeygenPreprocessing({ preprocId: 'p', open: opener(hub, x + 1), R, t: T, prss: prss[x]!, plan, store: stores[x]!, logger: silent, rendezvousPollMs: 100, confirmTimeoutMs: 300, stallTimeoutMs: 2500 }).then(
+          () => 'completed',
+          (e: unknown) => e,
+        ),
+      );
+      const fourth =
+        open4 === 'absent'
+          ? Promise.resolve()
+          : runKeygenPreprocessing({ preprocId: 'p', open: open4(hub), R, t: T, prss: prss[3]!, plan, store: stores[3]!, logger: silent, rendezvousPollMs: 100, confirmTimeoutMs: 300, stallTimeoutMs: 2500 }).catch(() => undefined);
+      const out = await Promise.all(honest);
+      await fourth;
+      return out;
+    };
+    // Party 4 down from the start: every honest party gives up, naming it.
+    for (const e of await run('absent')) {
+      expect(e).toMatchObject({ code: 'PREPROC_STALLED', message: expect.stringMatching(/made no progress for 3 s, stuck at 0 chunks.*parties never came to the rendezvous \(party 4\)/) });
+    }
+    // Party 4 stores nothing and never confirms a chunk: at each rendezvous its count (0) makes everyone redo everything.
+    const reworker = (hub: InMemoryHub) => (name: string): ClosableNetwork => {
+      const net = opener(hub, 4)(name);
+      if (!name.includes('/chunk-')) return net;
+      return Object.assign(overrideNetwork(net, { send: (to, m) => void (!(m.length === 1 && m[0] === 0x53) && net.send(to, m)) }), { close: net.close });
+    };
+    for (const e of await run(reworker)) {
+      expect(e).toMatchObject({ code: 'PREPROC_STALLED', message: expect.stringMatching(/stuck at 0 chunks stored by every party: .*\(party 4\)/) });
+    }
+  }, 120_000);
 });

@@ -27,6 +27,14 @@
  * it is back; material is only ever dropped, never reused. Chunk generation
  * itself tolerates t parties that lie or send garbage (the triple protocol's
  * checks, robust opens); a silent party stops at the "stored" round.
+ *
+ * A pause is not forever: when the number of chunks every party stored has
+ * not grown for `stallTimeoutMs` (default 1 h) — a party down too long, or
+ * one that keeps interrupting and then reporting fewer chunks so that all
+ * redo them — the preprocessing fails with PREPROC_STALLED, naming the
+ * parties it last waited for, that left chunks unconfirmed, or that reported
+ * the least chunks. Its material is wiped and the request gets a signed
+ * failure; a new keygen_preproc starts over.
  */
 import type { Logger } from 'pino';
 import type { GaloisRing } from '../../engine/mpc/algebra/galoisRing.js';
@@ -37,6 +45,7 @@ import { Prss, type PrssKeys } from '../../engine/mpc/prss/prss.js';
 import type { RealRobustOpen } from '../../engine/mpc/sharing/robustOpen.js';
 import { PreprocessingError, RobustOpenError } from '../../engine/mpc/errors.js';
 import { broadcastFromAll } from '../../engine/mpc/agreement/agreement.js';
+import { TkmsError } from '../../../common/errors.js';
 
 /** What a party has persisted of one preprocessing. */
 export interface PreprocProgress {
@@ -68,6 +77,8 @@ export interface RunKeygenPreprocessingParameters {
   confirmTimeoutMs?: number;
   /** Re-send and log interval while waiting at a rendezvous (default 10 s). */
   rendezvousPollMs?: number;
+  /** Fail (PREPROC_STALLED) when the common stored count has not grown for this long (default 1 h; module doc). */
+  stallTimeoutMs?: number;
   /** Test-only: this party's opening protocol as an adversary runs it. */
   opener?: RealRobustOpen;
   /** Test-only: called after chunk `index` is stored, before "stored" is sent. */
@@ -77,7 +88,52 @@ export interface RunKeygenPreprocessingParameters {
 const STORED = Uint8Array.of(0x53);
 const HELLO = Uint8Array.of(0x48);
 
-class PreprocessingInterrupted extends Error {}
+class PreprocessingInterrupted extends Error {
+  constructor(
+    message: string,
+    readonly parties: number[],
+  ) {
+    super(message);
+  }
+}
+
+/** Where the preprocessing stands against its stall deadline, and whom to name if it passes. */
+class StallWatch {
+  private best: number;
+  private since = Date.now();
+  /** Why the last round did not advance, and the parties involved. */
+  private last: { why: string; parties: number[] } = { why: 'no progress', parties: [] };
+
+  constructor(
+    stored: number,
+    private readonly timeoutMs: number,
+    private readonly preprocId: string,
+  ) {
+    this.best = stored;
+  }
+  /** The common stored count reached `k`: the clock restarts if it grew. */
+  reached(k: number): void {
+    if (k > this.best) {
+      this.best = k;
+      this.since = Date.now();
+    }
+  }
+  blame(why: string, parties: number[]): void {
+    this.last = { why, parties };
+  }
+  remainingMs(): number {
+    return this.timeoutMs - (Date.now() - this.since);
+  }
+  /** Throws PREPROC_STALLED once the deadline passed. */
+  check(): void {
+    if (this.remainingMs() > 0) return;
+    const who = this.last.parties.length ? ` (part${this.last.parties.length > 1 ? 'ies' : 'y'} ${this.last.parties.join(', ')})` : '';
+    throw new TkmsError(
+      'PREPROC_STALLED',
+      `keygen preprocessing ${this.preprocId} made no progress for ${Math.round(this.timeoutMs / 1000)} s, stuck at ${this.best} chunks stored by every party: ${this.last.why}${who}`,
+    );
+  }
+}
 
 export async function runKeygenPreprocessing(p: RunKeygenPreprocessingParameters): Promise<void> {
   const total = p.plan.chunks.length;
@@ -92,10 +148,12 @@ export async function runKeygenPreprocessing(p: RunKeygenPreprocessingParameters
   let unsure = loaded !== undefined;
   if (loaded) log.info({ stored: loaded.stored, total }, 'keygen preprocessing resumes from its stored chunks');
   const prss = new Prss(p.R, p.prss);
+  const stall = new StallWatch(progress.stored, p.stallTimeoutMs ?? 3_600_000, p.preprocId);
 
   for (;;) {
+    stall.check();
     p.onProgress?.(progress.stored, total, 'waiting for every party');
-    const met = await meet(p, unsure ? [progress.rendezvous, progress.rendezvous + 1] : [progress.rendezvous], progress.stored, log);
+    const met = await meet(p, unsure ? [progress.rendezvous, progress.rendezvous + 1] : [progress.rendezvous], progress.stored, log, stall);
     unsure = false;
     if (met.k === undefined) {
       // Every honest party saw the same incomplete vector: all meet again at the next number.
@@ -103,6 +161,7 @@ export async function runKeygenPreprocessing(p: RunKeygenPreprocessingParameters
       continue;
     }
     const { number, k } = met;
+    if (met.least.length > 0) stall.blame(`the least stored count at rendezvous ${number} was ${k}`, met.least);
     for (let i = progress.stored - 1; i >= k; i--) await p.store.dropChunk(i);
     if (k < progress.stored) log.warn({ dropped: progress.stored - k, from: k }, 'keygen preprocessing: chunks not every party stored were dropped and will be made again');
     await save({ stored: k, rendezvous: number + 1 });
@@ -116,6 +175,7 @@ export async function runKeygenPreprocessing(p: RunKeygenPreprocessingParameters
       // A protocol failure (a party died or stalled) leads back to a rendezvous;
       // anything else (storage, a bug) ends this run: the core retries on restart.
       if (!(e instanceof PreprocessingInterrupted || e instanceof RobustOpenError || e instanceof PreprocessingError)) throw e;
+      if (e instanceof PreprocessingInterrupted) stall.blame(e.message, e.parties);
       log.warn({ err: e.message, stored: progress.stored }, 'keygen preprocessing interrupted; meeting the other parties again');
     }
   }
@@ -136,7 +196,8 @@ export async function runKeygenPreprocessing(p: RunKeygenPreprocessingParameters
       for (const j of others(net.n, net.self)) net.send(j, STORED);
       const acks = await Promise.all(others(net.n, net.self).map((j) => net.receive(j, p.confirmTimeoutMs ?? 60_000)));
       const missing = others(net.n, net.self).filter((_, x) => acks[x] === undefined);
-      if (missing.length > 0) throw new PreprocessingInterrupted(`chunk ${i} not confirmed by part${missing.length > 1 ? 'ies' : 'y'} ${missing.join(', ')}`);
+      if (missing.length > 0) throw new PreprocessingInterrupted(`chunk ${i} not confirmed`, missing);
+      stall.reached(i + 1);
       if (session.excluded.size > 0) log.warn({ chunk: i, excluded: [...session.excluded] }, 'keygen preprocessing: parties deviated or were silent in a chunk; corrected');
       p.onProgress?.(i + 1, total, `chunk ${i + 1} of ${total} (${spec.kind})`);
     } finally {
@@ -162,9 +223,11 @@ function u32(x: number): Uint8Array {
  * whatever a liar sends to whom). Resolves with the rendezvous taken and
  * k = the least count, or k undefined when some count is missing or
  * malformed in the agreed vector (then every honest party meets again at the
- * next number).
+ * next number). `least`: the parties whose count was k while some count was
+ * higher (who made the others redo chunks). Throws PREPROC_STALLED (`stall`)
+ * when waiting for hellos outlasts the deadline.
  */
-async function meet(p: RunKeygenPreprocessingParameters, numbers: number[], stored: number, log: Logger): Promise<{ number: number; k: number | undefined }> {
+async function meet(p: RunKeygenPreprocessingParameters, numbers: number[], stored: number, log: Logger, stall: StallWatch): Promise<{ number: number; k: number | undefined; least: number[] }> {
   const poll = p.rendezvousPollMs ?? 10_000;
   const nets = numbers.map((number) => ({ number, net: p.open(`dkg-preproc/rendezvous-${number}`) }));
   try {
@@ -193,13 +256,18 @@ async function meet(p: RunKeygenPreprocessingParameters, numbers: number[], stor
         const missing = counts.flatMap((c, x) => (c === undefined || c.length !== 4 ? [x + 1] : []));
         if (missing.length > 0) {
           log.warn({ rendezvous: number, missing }, 'keygen preprocessing: parties met but their stored counts are not agreed; meeting again');
-          return { number, k: undefined };
+          stall.blame(`stored counts not agreed at rendezvous ${number}`, missing);
+          return { number, k: undefined, least: [] };
         }
-        const k = Math.min(...counts.map((c) => new DataView(c!.buffer, c!.byteOffset, 4).getUint32(0)));
-        return { number, k };
+        const values = counts.map((c) => new DataView(c!.buffer, c!.byteOffset, 4).getUint32(0));
+        const k = Math.min(...values);
+        const least = values.some((v) => v > k) ? values.flatMap((v, x) => (v === k ? [x + 1] : [])) : [];
+        return { number, k, least };
       }
       const missing = others(nets[0]!.net.n, nets[0]!.net.self).filter((j) => heard.every((h) => !h.has(j)));
       log.info({ waitedMs: waited + poll, missing, rendezvous: numbers }, 'keygen preprocessing waits for every party to continue');
+      stall.blame('parties never came to the rendezvous', missing);
+      stall.check();
     }
   } finally {
     for (const { net } of nets) net.close();

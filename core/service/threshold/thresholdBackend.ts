@@ -75,6 +75,8 @@ export interface ThresholdBackendOptions {
   opener?: RealRobustOpen;
   /** How long DKG parties wait for each other after local work (default 30 min: minutes of mask products at `default`). */
   keygenLocalWorkTimeoutMs?: number;
+  /** A keygen preprocessing that makes no progress for this long fails, naming whom it waited for (default 1 h). */
+  preprocessingStallTimeoutMs?: number;
   /** Test-only: timing and fault hooks of the keygen preprocessing (keygenPreprocessing.ts). */
   preprocessingTest?: Pick<RunKeygenPreprocessingParameters, 'afterStore' | 'confirmTimeoutMs' | 'rendezvousPollMs'>;
 }
@@ -191,6 +193,7 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
         plan,
         logger: o.logger,
         ...(o.opener ? { opener: o.opener } : {}),
+        ...(o.preprocessingStallTimeoutMs === undefined ? {} : { stallTimeoutMs: o.preprocessingStallTimeoutMs }),
         ...(o.preprocessingTest ?? {}),
         store: {
           load: async () => {
@@ -211,6 +214,13 @@ export function thresholdBackend(o: ThresholdBackendOptions): ThresholdKeyBacken
   /** The stored chunks of a complete preprocessing, streamed to the keygen (the core wipes them once the keygen ends). */
   async function storedRandomness(parameters: FheParameterSet, storage: PreprocessingStorage): Promise<ChunkedRandomness | undefined> {
     const progress = await storage.read('progress');
+    if (!progress && o.insecureDealerKeygen === true) {
+      // Its preprocessing expected to deal (the flag) and made no DKG material; the network says no dealing.
+      throw new TkmsError(
+        'PREPROC_INCOMPLETE',
+        'this core is configured to deal keys (threshold.insecureDealerKeygen), so its keygen preprocessing made no distributed-keygen material, but this network does not allow dealt keys (Config insecure_dealer_keys): turn the flag off and run a new keygen_preproc',
+      );
+    }
     const plan = await dkgPlan(parameters);
     if (!progress || (JSON.parse(new TextDecoder().decode(progress)) as PreprocProgress).stored !== plan.chunks.length) {
       throw new TkmsError('PREPROC_INCOMPLETE', `the keygen preprocessing at this party is incomplete (a keygen must name a preprocessing every party finished)`);

@@ -152,7 +152,7 @@ export const inlineRandomness: KeygenRandomness = {
 
 export interface KeygenOptions {
   randomness?: KeygenRandomness;
-  /** Called as work completes; `fraction` counts triples consumed and bodies opened. */
+  /** Called as work completes; `fraction` counts triples consumed, bodies computed and bodies opened. */
   onProgress?: (stage: string, fraction: number) => void;
   /** Elements per MPC batch (default 32,768): bounds messages and memory. */
   batch?: number;
@@ -208,7 +208,8 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
   const batch = options.batch ?? 1 << 15;
   const { lweDimension: n, glweDimension: k, polynomialSize: N } = shape;
   const big = L.bigDimension;
-  const totalWork = L.triples + L.bodyWords;
+  // Triples consumed, bodies computed locally (minutes at `default`), bodies opened.
+  const totalWork = L.triples + 2 * L.bodyWords;
   let done = 0;
   const progress = (stage: string, work: number): void => {
     done += work;
@@ -268,6 +269,7 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
     for (let j = 0; j < cpkDim; j++) R.copyInto(reversed, j, cpkKey, cpkDim - 1 - j);
     addGlweMaskProducts(R, masks, L.cpk.maskAt, 1, cpkDim, reversed, bodyShares, L.cpk.bodyAt);
     reversed.fill(0);
+    progress('compact public key: local products', cpkDim);
 
     const term = R.alloc();
     const scale = (log2: number): Uint32Array => fromU64s([1n << BigInt(log2)]);
@@ -284,7 +286,11 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
       }
     };
     keySwitchingKey(S, big, L.ksk, shape.ksLevel, shape.ksBaseLog);
-    if (Z && L.cksk && pke) keySwitchingKey(Z, pke.dimension, L.cksk, pke.castingLevel, pke.castingBaseLog);
+    progress('key-switching key: local products', L.ksk.rows);
+    if (Z && L.cksk && pke) {
+      keySwitchingKey(Z, pke.dimension, L.cksk, pke.castingLevel, pke.castingBaseLog);
+      progress('casting key: local products', L.cksk.rows);
+    }
 
     // Bootstrapping key: GGSW(s_i) under S, level matrices (levels descending), rows r = 0..k.
     for (let i = 0; i < n; i++) {
@@ -305,6 +311,9 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
           }
         }
       }
+      progress('bootstrapping key: local products', shape.pbsLevel * (k + 1) * N);
+      // Minutes of local work at `default`: let the process answer (peers' pings, progress queries) between GGSWs.
+      await new Promise((r) => setImmediate(r));
     }
     term.fill(0);
 
