@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NODE_FLAGS := --no-warnings
 JEST := NODE_OPTIONS="--experimental-vm-modules --no-warnings" node_modules/.bin/jest
 
-.PHONY: help install build contracts proto wasmd minio tfhe-zk start stop localnet localnet-down test test-fast bench bench-dkg clean
+.PHONY: help install build contracts proto wasmd minio tfhe-zk start stop localnet localnet-down test test-fast test-native bench bench-dkg clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ test: build wasmd minio tfhe-zk ## every test: unit, contracts, S3 storage, embe
 
 test-fast: build ## tests that need neither wasmd, MinIO nor tkms-tfhe-zk
 	$(JEST) --maxWorkers=2 --testPathIgnorePatterns wasmd s3Storage tfheZkTool crsCeremony provenInput oprf threshold.test threshold7 distributedKeygen thresholdTestInsecure e2e/dkg zk/keygenTool
+
+test-native: tfhe-zk ## the native tool's Rust tests: DKG key assembly at test-insecure, default and fhevm size against tfhe-rs's own keys, the CRS ceremony (~3 min on 2 cores)
+	cd tools/tfhe-zk && CARGO_TARGET_DIR="$${TKMS_CARGO_TARGET_DIR:-$${CARGO_TARGET_DIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/tkms/cargo-target}}" cargo test --release --locked
 
 bench: build wasmd tfhe-zk ## benchmarks; figures printed and written to bench/results.json
 	node $(NODE_FLAGS) dist/bench/run.js

@@ -21,7 +21,8 @@
  * nothing).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as tfhe from 'node-tfhe';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,11 +31,10 @@ import { isFheParameterSet, type FheParameterSet } from '../core/engine/index.js
 import { certFingerprint, type PeerInfo } from '../core/service/mpc/peerTransport.js';
 import { freePort } from '../localnet/processes.js';
 import { printMachine, recordResults, type BenchResult } from './_results.js';
-import { readFileSync } from 'node:fs';
 import { encryptWithPublicKey, parameterProfile, parseCiphertext } from '../core/engine/index.js';
 import { seededRng } from '../core/engine/mpc/algebra/random.js';
 import { decryptCiphertext } from '../core/engine/tfhe/decrypt.js';
-import { compute } from '../core/service/zk/tfheZkTool.js';
+import { compute, expand } from '../core/service/zk/tfheZkTool.js';
 import type { DkgPartyConfig, DkgPartyReport } from './_dkgParty.js';
 
 const args = process.argv.slice(2);
@@ -82,7 +82,9 @@ rmSync(dir, { recursive: true, force: true });
  * The dealt material's first bits are the big key S (the keygen takes S
  * first): re-derived here as _dkgParty's dealtChunk draws them, then a value
  * encrypted under the published key, added to itself by tfhe-rs with the
- * published server key, must decrypt under S.
+ * published server key, must decrypt under S. For `fhevm` the inputs are
+ * encrypted under the dedicated compact key and cast to the compute key by
+ * the server key's casting key (tfhe-rs `expand`), as a proven input is.
  */
 async function checkKeySet(): Promise<void> {
   const dim = parameterProfile(parameters).lweDimension;
@@ -92,8 +94,19 @@ async function checkKeySet(): Promise<void> {
   const compactPublicKey = new Uint8Array(readFileSync(path.join(dir, 'public-key-1.bin')));
   const compressedServerKey = new Uint8Array(readFileSync(path.join(dir, 'server-key-1.bin')));
   const [x, y] = [173n, 29n];
-  const lhs = encryptWithPublicKey(compactPublicKey, 'euint8', x);
-  const rhs = encryptWithPublicKey(compactPublicKey, 'euint8', y);
+  let lhs: Uint8Array;
+  let rhs: Uint8Array;
+  if (parameters === 'fhevm') {
+    const pk = tfhe.TfheCompactPublicKey.safe_deserialize(compactPublicKey, BigInt(1 << 30));
+    const builder = tfhe.CompactCiphertextList.builder(pk);
+    builder.push_u8(Number(x));
+    builder.push_u8(Number(y));
+    const list = builder.build_packed().safe_serialize(BigInt(1 << 30));
+    [lhs, rhs] = (await expand({ compressedServerKey, list })).map((v) => v.ciphertext) as [Uint8Array, Uint8Array];
+  } else {
+    lhs = encryptWithPublicKey(compactPublicKey, 'euint8', x);
+    rhs = encryptWithPublicKey(compactPublicKey, 'euint8', y);
+  }
   const dec = (type: 'euint8' | 'ebool', ct: Uint8Array): bigint => decryptCiphertext(parseCiphertext(ct, type, dim), key);
   const sum = await compute({ compressedServerKey, op: 'add', lhs, rhs });
   const lt = await compute({ compressedServerKey, op: 'lt', lhs: rhs, rhs: lhs });

@@ -238,6 +238,9 @@ export class Prss {
   private readonly fAtSelf: GrVector;
   /** α_self^j · f_A(α_self) for j = 1..t, per set: element (setIndex · t + j − 1). */
   private readonly zeroWeights: GrVector;
+  /** The same constants as multiplication matrices (`constMatrix`): the hot loop's products without reduction. */
+  private readonly fMatrices: Uint32Array[];
+  private readonly zeroMatrices: Uint32Array[];
 
   constructor(
     readonly R: GaloisRing,
@@ -266,6 +269,8 @@ export class Prss {
         R.copyInto(this.zeroWeights, s * t + j - 1, w, 0);
       }
     });
+    this.fMatrices = keys.sets.map((_, s) => R.constMatrix(this.fAtSelf, s));
+    this.zeroMatrices = Array.from({ length: keys.sets.length * t }, (_, i) => R.constMatrix(this.zeroWeights, i));
   }
 
   /** This party's degree-t shares of `count` pseudo-random values, for a tag unique to this use. */
@@ -275,7 +280,8 @@ export class Prss {
     const tagBytes = typeof tag === 'string' ? utf8ToBytes(tag) : tag;
     this.keys.sets.forEach(({ key }, s) => {
       const psi = this.psi(DOMAIN_PRSS, key, tagBytes, 0, count);
-      for (let v = 0; v < count; v++) R.mulAddInto(out, v, psi, v, this.fAtSelf, s);
+      const M = this.fMatrices[s]!;
+      for (let v = 0; v < count; v++) R.mulConstAddInto(out, v, M, psi, v);
     });
     return out;
   }
@@ -289,7 +295,8 @@ export class Prss {
     this.keys.sets.forEach(({ key }, s) => {
       for (let j = 1; j <= t; j++) {
         const psi = this.psi(DOMAIN_PRZS, key, tagBytes, j, count);
-        for (let v = 0; v < count; v++) R.mulAddInto(out, v, psi, v, this.zeroWeights, s * t + j - 1);
+        const M = this.zeroMatrices[s * t + j - 1]!;
+        for (let v = 0; v < count; v++) R.mulConstAddInto(out, v, M, psi, v);
       }
     });
     return out;
