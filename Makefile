@@ -58,7 +58,7 @@ test-native: tfhe-zk ## the native tool's Rust tests: DKG key assembly at test-i
 bench: build wasmd tfhe-zk ## benchmarks; figures printed and written to bench/results.json
 	node $(NODE_FLAGS) dist/bench/run.js
 
-bench-dkg: build tfhe-zk ## the distributed key generation of the real `default` set at (4,1): about two hours
+bench-dkg: build tfhe-zk ## the distributed key generation of the real `default` set at (4,1): about an hour on 2 cores
 	node $(NODE_FLAGS) dist/bench/dkg.bench.js --params default
 
 clean: ## remove build outputs (keeps .cache/wasmd)

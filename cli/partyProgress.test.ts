@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPublicStorageServer, type PublicStorageServer } from '../core/service/publicStorageServer.js';
-import { formatPartyProgress, watchPartyProgress } from './partyProgress.js';
+import { formatPartyProgress, printableStage, watchPartyProgress } from './partyProgress.js';
 
 const ID = 'ab'.repeat(20);
 
@@ -16,6 +16,21 @@ describe('per-party keygen progress', () => {
   test('default: one line, percent per party, unknown parties as "?", the stage once', () => {
     expect(formatPartyProgress([{ partyId: 1, fraction: 0.374, stage: 'random bits' }, { partyId: 2 }, { partyId: 3, fraction: 1 }])).toBe('party 1 37%, party 2 ?, party 3 100% — random bits');
   });
+
+  test('malicious: a core cannot write control sequences, forged log lines or megabytes to the operator', async () => {
+    expect(printableStage('chunk 3\x1b[2A\x1b]52;c;Zm9v\x07\nINFO forged line')).toBe('chunk 3[2A]52;c;Zm9vINFO forged line');
+    const root = mkdtempSync(path.join(os.tmpdir(), 'tkms-progress-'));
+    const huge = await startPublicStorageServer({ root, host: '127.0.0.1', port: 0, progress: () => () => ({ fraction: 0.5, stage: 'x'.repeat(100_000) }) });
+    try {
+      const lines: string[] = [];
+      const watch = watchPartyProgress([{ partyId: 1, grpcUrl: '-', publicUrl: huge.url }], ID, (line) => lines.push(line), { intervalMs: 100 });
+      await new Promise((r) => setTimeout(r, 600));
+      watch.stop();
+      expect(lines).toEqual([]); // over 4 KB: not a progress answer
+    } finally {
+      await huge.close();
+    }
+  }, 30_000);
 
   test('behavior: polls each core, reports changes only, and survives a party that is down or has no such job', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'tkms-progress-'));

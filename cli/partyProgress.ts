@@ -5,7 +5,8 @@
  * `GET /progress/<request id>` (core/service/publicStorageServer.ts) with its
  * stage and fraction. Parties whose URL the network file does not list, or
  * that do not answer, show as "?". Nothing here is trusted: it is a display,
- * the result is what the chain and the signatures say.
+ * the result is what the chain and the signatures say; what a core sends is
+ * capped (4 KB, no redirect) and stripped to printable ASCII.
  *
  * @example
  * const watch = watchPartyProgress(network.cores, requestId, (line) => p.update(line));
@@ -27,13 +28,35 @@ export function formatPartyProgress(parties: PartyProgress[]): string {
   return stage ? `${list} — ${stage}` : list;
 }
 
+/** A progress answer is a few hundred bytes; anything longer is not one. */
+const MAX_PROGRESS_BYTES = 4096;
+
+/** Printable ASCII only: a core must not write control sequences to the operator's terminal or log. */
+export function printableStage(stage: string): string {
+  return stage.replace(/[^\x20-\x7e]/g, '').slice(0, 120);
+}
+
 async function fetchProgress(publicUrl: string, requestId: string, timeoutMs: number): Promise<{ fraction: number; stage: string } | undefined> {
   try {
-    const res = await fetch(`${publicUrl}/progress/${requestId}`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as { fraction?: unknown; stage?: unknown };
+    // No redirects (a blind GET elsewhere from the operator's machine) and a read capped in bytes, not only in time.
+    const res = await fetch(`${publicUrl}/progress/${requestId}`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error', headers: { 'accept-encoding': 'identity' } });
+    if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith('application/json')) return undefined;
+    const reader = res.body.getReader();
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > MAX_PROGRESS_BYTES) {
+        await reader.cancel();
+        return undefined;
+      }
+      parts.push(value);
+    }
+    const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { fraction?: unknown; stage?: unknown };
     if (typeof body.fraction !== 'number' || !(body.fraction >= 0 && body.fraction <= 1)) return undefined;
-    return { fraction: body.fraction, stage: typeof body.stage === 'string' ? body.stage.slice(0, 120) : '' };
+    return { fraction: body.fraction, stage: typeof body.stage === 'string' ? printableStage(body.stage) : '' };
   } catch {
     return undefined;
   }

@@ -148,7 +148,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
             t,
             dealerId: 1,
             roundTimeoutMs: 2000,
-            // A real DKG of default or fhevm takes ~2 h here (README): a test network deals, said on chain.
+            // A real DKG of default or fhevm takes about an hour here (README): a test network deals, said on chain.
             ...(insecureDealer ? { insecureDealerKeygen: true } : {}),
             peers: Array.from({ length: parties }, (_, i) => ({ partyId: i + 1, address: `127.0.0.1:${mpcBase + i + 1}`, certFingerprint: fingerprintOf(i + 1) })),
           }
@@ -157,7 +157,7 @@ export async function startKms(o: StartKmsOptions): Promise<KmsNetwork> {
       say(
         insecureDealer
           ? `threshold backend: n = ${parties}, t = ${t}; INSECURE test network: party 1 deals default and fhevm key sets (Config insecure_dealer_keys; test-insecure keys come from the DKG)`
-          : `threshold backend: n = ${parties}, t = ${t}; every key from the distributed keygen (about 2 h for default or fhevm on 2 cores)`,
+          : `threshold backend: n = ${parties}, t = ${t}; every key from the distributed keygen (about an hour for default or fhevm on 2 cores)`,
       );
     }
     for (let p = 1; p <= parties; p++) {

@@ -26,8 +26,8 @@ const REQUEST_ID = /^[0-9a-f]{40}$/;
 
 /** What to expect while waiting (README "How a threshold network makes its key"). */
 const KEYGEN_DURATION: Record<FheParameterSet, string> = {
-  default: 'seconds centralized or dealt on a test network; about 2 h for a distributed keygen at (4,1) on 2 cores',
-  fhevm: 'seconds centralized or dealt on a test network; about 2 h for a distributed keygen at (4,1) on 2 cores',
+  default: 'seconds centralized or dealt on a test network; about an hour for a distributed keygen at (4,1) on 2 cores',
+  fhevm: 'seconds centralized or dealt on a test network; about an hour for a distributed keygen at (4,1) on 2 cores',
   'test-insecure': 'seconds to a minute',
 };
 

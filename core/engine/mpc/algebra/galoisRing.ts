@@ -89,6 +89,12 @@ export class GaloisRing {
     this.tapArray = Uint8Array.from(taps);
   }
 
+  /** Zeroes the scratch words products go through (they may hold the last product of secret operands). */
+  clearScratch(): void {
+    this.acc.fill(0);
+    this.tmp.fill(0);
+  }
+
   /** Size of the exceptional set {bits-embedded 0 .. 2^d − 1}; parties 1..n need n < 2^d. */
   get maxParties(): number {
     return (1 << this.d) - 1;

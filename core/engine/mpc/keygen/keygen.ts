@@ -106,6 +106,10 @@ export function keygenLayout(shape: KeygenShape): KeygenLayout {
   };
   for (const [name, v] of Object.entries(shape)) if (name !== 'pke') positive(name, v);
   if (pke) for (const [name, v] of Object.entries(pke)) positive(`pke.${name}`, v);
+  // Every level's factor 2^(64 − l·B) must be an integer ≥ 1: a shift ≤ 0 would drop the key term silently.
+  for (const [what, level, baseLog] of [['key switching', ksLevel, shape.ksBaseLog], ['bootstrapping', pbsLevel, shape.pbsBaseLog], ...(pke ? [['casting', pke.castingLevel, pke.castingBaseLog] as const] : [])] as const) {
+    if (level * baseLog >= 64) throw new MpcParameterError(`key shape: ${what} level ${level} × base log ${baseLog} ≥ 64`);
+  }
   const big = k * N;
   const cpkDim = pke?.dimension ?? big;
   const kskRows = big * ksLevel;
@@ -218,12 +222,17 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
 
   const bitsInBatches = async (count: number, stage: string): Promise<GrVector> => {
     const out = R.alloc(count);
-    for (let at = 0; at < count; at += batch) {
-      const m = Math.min(batch, count - at);
-      const bits = await source.bits(session, m);
-      out.set(bits, at * R.limbs);
-      bits.fill(0);
-      progress(stage, m);
+    try {
+      for (let at = 0; at < count; at += batch) {
+        const m = Math.min(batch, count - at);
+        const bits = await source.bits(session, m);
+        out.set(bits, at * R.limbs);
+        bits.fill(0);
+        progress(stage, m);
+      }
+    } catch (e) {
+      out.fill(0); // a failed keygen leaves no partial key behind
+      throw e;
     }
     return out;
   };
@@ -232,9 +241,18 @@ export async function distributedKeygen(session: MpcSession, shape: KeygenShape,
   // The parties arrive from the native tool at different times.
   await syncAfterLocalWork(session, localWorkTimeoutMs, 'keygen-start');
   const S = await bitsInBatches(big, 'big key bits');
-  const s = await bitsInBatches(n, 'small key bits');
   const pke = shape.pke;
-  const Z = pke ? await bitsInBatches(pke.dimension, 'compact public key secret bits') : undefined;
+  let s = R.alloc(0);
+  let Z: GrVector | undefined;
+  try {
+    s = await bitsInBatches(n, 'small key bits');
+    Z = pke ? await bitsInBatches(pke.dimension, 'compact public key secret bits') : undefined;
+  } catch (e) {
+    // Nothing secret outlives a failed keygen.
+    S.fill(0);
+    s.fill(0);
+    throw e;
+  }
   const P = R.alloc(L.products); // P[i·big + j] = s_i · S_j
   const bodyShares = R.alloc(L.bodyWords);
   let kept = false;

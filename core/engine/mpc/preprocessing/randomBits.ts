@@ -44,7 +44,13 @@ export async function generateRandomBits(session: MpcSession, count: number, tri
   const v = await beaverMultiply(session, a, a, triples, count);
   for (let k = 0; k < count; k++) R.addInto(v, k, v, k, a, k);
   const opened = await session.open(v, count, 'bitgen');
-  return bitsFromOpened(R, a, opened, count);
+  try {
+    return bitsFromOpened(R, a, opened, count);
+  } finally {
+    // a fixes b given the public opened value; v is a share of a + a².
+    a.fill(0);
+    v.fill(0);
+  }
 }
 
 /**
@@ -66,6 +72,7 @@ export function bitsFromOpened(R: GaloisRing, a: GrVector, opened: GrVector, cou
   }
   s.x.fill(0);
   s.t.fill(0);
+  R.clearScratch(); // the last product, −b, is still in the ring's accumulator
   return bits;
 }
 
