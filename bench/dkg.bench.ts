@@ -34,6 +34,7 @@ import { printMachine, recordResults, type BenchResult } from './_results.js';
 import { encryptWithPublicKey, parameterProfile, parseCiphertext } from '../core/engine/index.js';
 import { seededRng } from '../core/engine/mpc/algebra/random.js';
 import { decryptCiphertext } from '../core/engine/tfhe/decrypt.js';
+import { lweSecretKeyFromBits } from '../core/engine/tfhe/clientKey.js';
 import { compute, expand } from '../core/service/zk/tfheZkTool.js';
 import type { DkgPartyConfig, DkgPartyReport } from './_dkgParty.js';
 
@@ -89,8 +90,7 @@ rmSync(dir, { recursive: true, force: true });
 async function checkKeySet(): Promise<void> {
   const dim = parameterProfile(parameters).lweDimension;
   const rng = seededRng(0x5eed_0000); // chunk 0: bits
-  const bits = Uint8Array.from({ length: dim }, () => rng.nextU32() & 1);
-  const key = { dimension: dim, bits, ones: Uint32Array.from([...bits.keys()].filter((j) => bits[j] === 1)) };
+  const key = lweSecretKeyFromBits(Uint8Array.from({ length: dim }, () => rng.nextU32() & 1), dim);
   const compactPublicKey = new Uint8Array(readFileSync(path.join(dir, 'public-key-1.bin')));
   const compressedServerKey = new Uint8Array(readFileSync(path.join(dir, 'server-key-1.bin')));
   const [x, y] = [173n, 29n];

@@ -25,11 +25,8 @@ import { FHE_PARAMETER_SETS, isFheParameterSet, isInsecureParameterSet, type Fhe
 const REQUEST_ID = /^[0-9a-f]{40}$/;
 
 /** What to expect while waiting (README "How a threshold network makes its key"). */
-const KEYGEN_DURATION: Record<FheParameterSet, string> = {
-  default: 'seconds centralized or dealt on a test network; about an hour for a distributed keygen at (4,1) on 2 cores',
-  fhevm: 'seconds centralized or dealt on a test network; about an hour for a distributed keygen at (4,1) on 2 cores',
-  'test-insecure': 'seconds to a minute',
-};
+const REAL_SET_DURATION = 'seconds centralized or dealt on a test network; about an hour for a distributed keygen at (4,1) on 2 cores';
+const KEYGEN_DURATION: Record<FheParameterSet, string> = { default: REAL_SET_DURATION, fhevm: REAL_SET_DURATION, 'test-insecure': 'seconds to a minute' };
 
 /** `--params` help; the insecure set says so in capitals (core/engine/tfhe/parameters.ts). */
 const PARAMS_HELP =

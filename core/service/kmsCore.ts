@@ -474,7 +474,6 @@ export class KmsCore {
         requestId,
         (stage, fraction) => {
           if (fraction !== undefined) {
-            this.o.metrics?.progress('keygen_preproc', requestId, fraction);
             this.noteProgress(requestId, 'keygen_preproc', stage, fraction);
             const pct = Math.floor(fraction * 100);
             if (pct === lastPct) return;
@@ -546,7 +545,9 @@ export class KmsCore {
     return this.progress.get(requestId);
   }
 
+  /** One place for a job's progress: the metrics gauge and `jobProgress`. */
   private noteProgress(requestId: string, op: JobProgress['op'], stage: string, fraction: number): void {
+    this.o.metrics?.progress(op, requestId, fraction);
     // Bounded: the oldest entries go first (jobs are minutes to hours apart).
     if (!this.progress.has(requestId) && this.progress.size >= 256) this.progress.delete(this.progress.keys().next().value!);
     this.progress.set(requestId, { requestId, op, stage, fraction: Math.max(0, Math.min(1, fraction)), updatedAt: new Date().toISOString() });
@@ -593,7 +594,6 @@ export class KmsCore {
         (stage, fraction) => {
           const now = Date.now();
           if (fraction !== undefined) {
-            this.o.metrics?.progress('keygen', requestId, fraction);
             this.noteProgress(requestId, 'keygen', stage, fraction);
           }
           log.info({ stage, previousStageMs: now - stageAt }, 'keygen progress');

@@ -21,7 +21,7 @@ import { InMemoryHub } from '../../engine/mpc/network/inMemory.js';
 import { prssSetup } from '../../engine/mpc/prss/prss.js';
 import { reconstruct } from '../../engine/mpc/sharing/shamir.js';
 import { decryptCiphertext } from '../../engine/tfhe/decrypt.js';
-import type { LweSecretKey } from '../../engine/tfhe/clientKey.js';
+import { lweSecretKeyFromBits, type LweSecretKey } from '../../engine/tfhe/clientKey.js';
 import { compute, tfheZkToolPath } from '../zk/tfheZkTool.js';
 import { generateOprf } from '../zk/oprf.js';
 import { runDistributedKeygen, type DistributedKeygenResult } from './distributedKeygen.js';
@@ -65,7 +65,7 @@ describe('distributed key generation, test-insecure, (4,1), one party sending ga
       expect(b === 0n || b === 1n).toBe(true);
       bits[j] = Number(b);
     }
-    key = { dimension: dim, bits, ones: Uint32Array.from([...bits.keys()].filter((j) => bits[j] === 1)) };
+    key = lweSecretKeyFromBits(bits, dim);
   }, 300_000);
 
   test('malicious: honest parties publish byte-identical public keys and name the liar; nobody else is blamed', () => {
